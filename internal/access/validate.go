@@ -1,0 +1,246 @@
+package access
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Severity says whether a finding blocks the change or only informs.
+type Severity string
+
+// The two severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Stable finding codes. Clients match on these; never change one in place.
+const (
+	CodeUnknownPermission         = "unknown_permission"
+	CodeDuplicatePermission       = "duplicate_permission"
+	CodeEmptyPermissions          = "empty_permissions"
+	CodeUnknownAction             = "unknown_action"
+	CodeUncoveredAction           = "uncovered_action"
+	CodeRedundantPermission       = "redundant_permission"
+	CodeIneffectivePermission     = "ineffective_permission"
+	CodeUnknownPlatformPermission = "unknown_platform_permission"
+	CodeUnknownTier               = "unknown_tier"
+	CodeUnknownCloud              = "unknown_cloud"
+	CodeTierRequiresGCP           = "tier_requires_gcp"
+	CodePortForwardingTier        = "port_forwarding_requires_operator"
+)
+
+// Finding is one result of validation.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code"`
+	// Field is the attribute (and API field) at fault, e.g. "permissions" or "require_actions".
+	Field string `json:"field"`
+	// Value is the offending element, when one element is at fault.
+	Value   string `json:"value,omitempty"`
+	Message string `json:"message"`
+	Fix     string `json:"fix,omitempty"`
+}
+
+// String renders the finding as one sentence pair, for logs and API details.
+func (f Finding) String() string {
+	if f.Fix == "" {
+		return f.Message
+	}
+	return f.Message + " " + f.Fix
+}
+
+// IsUnknownName reports whether the finding is about a name this build does not know; a newer
+// server may know it, so the provider can downgrade such findings to warnings.
+func (f Finding) IsUnknownName() bool {
+	switch f.Code {
+	case CodeUnknownPermission, CodeUnknownAction, CodeUnknownPlatformPermission:
+		return true
+	}
+	return false
+}
+
+// Errors returns only the findings of error severity.
+func Errors(fs []Finding) []Finding {
+	return slices.DeleteFunc(slices.Clone(fs), func(f Finding) bool { return f.Severity != SeverityError })
+}
+
+// HasErrors reports whether any finding is an error.
+func HasErrors(fs []Finding) bool {
+	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == SeverityError })
+}
+
+// ValidateGrant checks an environment grant: every permission is one of the eight, the set is
+// not empty, each required action exists and is covered; it warns about redundant and
+// ineffective combinations. `tunnel` without `sensitive_access` is a documented read-only
+// pattern and draws no warning.
+func ValidateGrant(perms, requireActions []string) []Finding {
+	var fs []Finding
+	known := []string{}
+	seen := map[string]bool{}
+	for _, p := range perms {
+		if seen[p] {
+			fs = append(fs, Finding{SeverityError, CodeDuplicatePermission, "permissions", p,
+				fmt.Sprintf("Permission %q is listed more than once.", p), "Remove the duplicate."})
+			continue
+		}
+		seen[p] = true
+		if !IsPermission(p) {
+			fs = append(fs, Finding{SeverityError, CodeUnknownPermission, "permissions", p,
+				fmt.Sprintf("%q is not an environment permission.", p), suggest(p, PermissionNames(), "one of "+quoteList(PermissionNames()))})
+			continue
+		}
+		known = append(known, p)
+	}
+	if len(perms) == 0 {
+		fs = append(fs, Finding{SeverityError, CodeEmptyPermissions, "permissions", "",
+			"A grant needs at least one permission.", "Add one of " + quoteList(PermissionNames()) + "; basic_visibility allows only basic reads."})
+	}
+	has := func(p Permission) bool { return slices.Contains(known, string(p)) }
+	if has(EnvironmentAdmin) {
+		for _, p := range known {
+			if p != string(EnvironmentAdmin) {
+				fs = append(fs, Finding{SeverityWarning, CodeRedundantPermission, "permissions", p,
+					fmt.Sprintf("%q is redundant: environment_admin already allows every action.", p), fmt.Sprintf("Remove %q.", p)})
+			}
+		}
+	} else if has(FullVisibility) && has(BasicVisibility) {
+		fs = append(fs, Finding{SeverityWarning, CodeRedundantPermission, "permissions", string(BasicVisibility),
+			`"basic_visibility" is redundant: full_visibility includes it.`, `Remove "basic_visibility".`})
+	}
+	for _, a := range requireActions {
+		need, ok := PermissionsFor(a)
+		if !ok {
+			fs = append(fs, Finding{SeverityError, CodeUnknownAction, "require_actions", a,
+				fmt.Sprintf("%q is not an action of the permissions matrix.", a), suggest(a, Actions(), "see the warden_permission_matrix data source for the 34 actions")})
+			continue
+		}
+		if !Allows(known, a) {
+			fs = append(fs, Finding{SeverityError, CodeUncoveredAction, "require_actions", a,
+				fmt.Sprintf("The permissions %s do not allow %q.", quoteList(known), a), coverFix(need, a)})
+		}
+	}
+	return fs
+}
+
+// coverFix names the smallest additions that allow action: any one of its permissions,
+// environment_admin last because it allows far more.
+func coverFix(need []string, action string) string {
+	var narrow []string
+	for _, p := range need {
+		if p != string(EnvironmentAdmin) {
+			narrow = append(narrow, "`"+p+"`")
+		}
+	}
+	narrow = append(narrow, "`environment_admin`")
+	return fmt.Sprintf("Add %s, to allow `%s`.", strings.Join(narrow, ", or "), action)
+}
+
+// ValidatePlatformPermissions checks a role's platform permissions against the catalogue and
+// its patterns, and warns about `X.admin` beside `X.read` and `integrations.admin` without
+// `cluster.admin`.
+func ValidatePlatformPermissions(perms []string) []Finding {
+	var fs []Finding
+	seen := map[string]bool{}
+	for _, p := range perms {
+		if seen[p] {
+			fs = append(fs, Finding{SeverityError, CodeDuplicatePermission, "permissions", p,
+				fmt.Sprintf("Platform permission %q is listed more than once.", p), "Remove the duplicate."})
+			continue
+		}
+		seen[p] = true
+		if IsOrgRole(p) {
+			fs = append(fs, Finding{SeverityError, CodeUnknownPlatformPermission, "permissions", p,
+				fmt.Sprintf("%q is a built-in organization role, not a platform permission.", p),
+				fmt.Sprintf("Assign the built-in role %q with warden_role_assignment (look it up with the warden_role data source).", p)})
+			continue
+		}
+		if !IsPlatformPermission(p) {
+			fs = append(fs, Finding{SeverityError, CodeUnknownPlatformPermission, "permissions", p,
+				fmt.Sprintf("%q is not a platform permission.", p),
+				suggest(p, CatalogueNames(), "use a name from the A-Ops catalogue, `conduct.<conduct_id>.read|admin` or `<model>.create`")})
+		}
+	}
+	for _, p := range perms {
+		if base, ok := strings.CutSuffix(p, ".read"); ok && seen[base+".admin"] {
+			fs = append(fs, Finding{SeverityWarning, CodeRedundantPermission, "permissions", p,
+				fmt.Sprintf("%q is redundant: %q includes it.", p, base+".admin"), fmt.Sprintf("Remove %q.", p)})
+		}
+	}
+	if seen["integrations.admin"] && !seen["cluster.admin"] {
+		fs = append(fs, Finding{SeverityWarning, CodeIneffectivePermission, "permissions", "integrations.admin",
+			`"integrations.admin" has no effect without "cluster.admin": integration management needs both.`,
+			`Add "cluster.admin", or remove "integrations.admin".`})
+	}
+	return fs
+}
+
+// ValidateSupportAccess checks a support tier against the environment's cloud (skipped when
+// cloud is "", i.e. not yet known) and the port forwarding flag.
+func ValidateSupportAccess(tier string, portForwarding bool, cloud string) []Finding {
+	var fs []Finding
+	if TierRank(tier) == 0 {
+		return append(fs, Finding{SeverityError, CodeUnknownTier, "tier", tier,
+			fmt.Sprintf("%q is not a support tier.", tier), suggest(tier, TierNames(), "one of "+quoteList(TierNames()))})
+	}
+	if cloud != "" && !slices.Contains(CloudNames(), cloud) {
+		fs = append(fs, Finding{SeverityError, CodeUnknownCloud, "cloud", cloud,
+			fmt.Sprintf("%q is not a supported cloud.", cloud), "Use one of " + quoteList(CloudNames()) + "."})
+	}
+	if tier == string(TierCoMaintainer) && cloud != "" && cloud != string(CloudGCP) {
+		fs = append(fs, Finding{SeverityError, CodeTierRequiresGCP, "tier", tier,
+			fmt.Sprintf("The co_maintainer tier is available only on gcp environments; this environment runs on %s.", cloud),
+			`Use tier "operator", or grant co_maintainer on a gcp environment.`})
+	}
+	if portForwarding && TierRank(tier) < TierRank(string(TierOperator)) {
+		fs = append(fs, Finding{SeverityError, CodePortForwardingTier, "port_forwarding", "true",
+			fmt.Sprintf("Port forwarding needs the operator tier or above; the tier is %q.", tier),
+			`Set port_forwarding = false, or raise tier to "operator".`})
+	}
+	return fs
+}
+
+// suggest returns a did-you-mean fix for name among candidates, or the fallback advice.
+func suggest(name string, candidates []string, fallback string) string {
+	best, bestD := "", len(name)/2+2
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("Did you mean %q?", best)
+	}
+	s := strings.ToUpper(fallback[:1]) + fallback[1:]
+	return strings.TrimSuffix(s, ".") + "."
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = "`" + x + "`"
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,346 @@
+// Package api holds the wire types of the Warden API v1: the JSON bodies that the server
+// (internal/apiserver) serves and the client (internal/client) sends and receives. One
+// definition keeps both sides, and the OpenAPI document generated from them, in agreement.
+//
+// Field names are the provider's HCL attribute names. The struct tags `doc`, `enum`,
+// `format`, `minLength` and `maxLength` feed the OpenAPI document (huma v2 reads them).
+package api
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Meta is carried by every stored object.
+type Meta struct {
+	ID        string    `json:"id" doc:"Opaque identifier chosen by the API."`
+	Version   int64     `json:"version" doc:"Incremented by every change; send it as If-Match to guard updates and deletes."`
+	CreatedAt time.Time `json:"created_at" doc:"When the object was created."`
+	UpdatedAt time.Time `json:"updated_at" doc:"When the object last changed."`
+}
+
+// List is one page of a collection.
+type List[T any] struct {
+	Items      []T    `json:"items" doc:"The objects of this page."`
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as ?cursor= to fetch the next page; absent on the last page."`
+}
+
+// Environment is an isolated set of resources.
+type Environment struct {
+	Meta
+	Name           string `json:"name" doc:"Unique name."`
+	Cloud          string `json:"cloud" enum:"aws,gcp" doc:"Where the environment runs."`
+	ResourcePrefix string `json:"resource_prefix" doc:"Prefix of the resources the vendor installation owns."`
+}
+
+// EnvironmentCreate is the body of POST /v1/environments.
+type EnvironmentCreate struct {
+	Name           string `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
+	Cloud          string `json:"cloud" doc:"aws or gcp; cannot change later."`
+	ResourcePrefix string `json:"resource_prefix,omitempty" maxLength:"64" doc:"Defaults to aw_."`
+}
+
+// EnvironmentUpdate is the body of PATCH /v1/environments/{id}; absent fields stay.
+type EnvironmentUpdate struct {
+	Name           *string `json:"name,omitempty" minLength:"1" maxLength:"128" doc:"New unique name."`
+	ResourcePrefix *string `json:"resource_prefix,omitempty" maxLength:"64" doc:"New resource prefix."`
+}
+
+// User is a principal: a member of the customer's organization or a vendor engineer.
+type User struct {
+	Meta
+	Email string `json:"email" doc:"Unique e-mail address."`
+	Name  string `json:"name" doc:"Display name."`
+	Kind  string `json:"kind" enum:"member,vendor" doc:"member (the customer's people) or vendor (the vendor's on-call engineers)."`
+}
+
+// UserCreate is the body of POST /v1/users.
+type UserCreate struct {
+	Email string `json:"email" minLength:"3" maxLength:"254" doc:"Unique e-mail address."`
+	Name  string `json:"name,omitempty" maxLength:"128" doc:"Display name."`
+	Kind  string `json:"kind,omitempty" doc:"member (default) or vendor; cannot change later."`
+}
+
+// UserUpdate is the body of PATCH /v1/users/{id}.
+type UserUpdate struct {
+	Email *string `json:"email,omitempty" minLength:"3" maxLength:"254" doc:"New e-mail address."`
+	Name  *string `json:"name,omitempty" maxLength:"128" doc:"New display name."`
+}
+
+// Token is an API token; Secret is present only in the response that created it.
+type Token struct {
+	ID        string     `json:"id" doc:"Token identifier (not the secret)."`
+	UserID    string     `json:"user_id" doc:"The user the token authenticates."`
+	Name      string     `json:"name" doc:"Label."`
+	Secret    string     `json:"token,omitempty" doc:"The bearer secret; returned once, stored hashed."`
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"After this instant the token no longer authenticates."`
+	CreatedAt time.Time  `json:"created_at" doc:"When the token was issued."`
+}
+
+// TokenCreate is the body of POST /v1/users/{id}/tokens.
+type TokenCreate struct {
+	Name      string     `json:"name,omitempty" maxLength:"128" doc:"Label."`
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"Optional expiry."`
+}
+
+// Group is a set of users.
+type Group struct {
+	Meta
+	Name        string   `json:"name" doc:"Unique name."`
+	Description string   `json:"description" doc:"Free text."`
+	Members     []string `json:"members" doc:"User ids, sorted."`
+}
+
+// GroupCreate is the body of POST /v1/groups.
+type GroupCreate struct {
+	Name        string   `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
+	Description string   `json:"description,omitempty" maxLength:"1024" doc:"Free text."`
+	Members     []string `json:"members,omitempty" doc:"User ids."`
+}
+
+// GroupUpdate is the body of PATCH /v1/groups/{id}; Members, when present, replaces the set.
+type GroupUpdate struct {
+	Name        *string   `json:"name,omitempty" minLength:"1" maxLength:"128" doc:"New unique name."`
+	Description *string   `json:"description,omitempty" maxLength:"1024" doc:"New description."`
+	Members     *[]string `json:"members,omitempty" doc:"The complete new member set."`
+}
+
+// Role is a named set of platform permissions.
+type Role struct {
+	Meta
+	Name        string   `json:"name" doc:"Unique name."`
+	Description string   `json:"description" doc:"Free text."`
+	Permissions []string `json:"permissions" doc:"Platform permissions (A-Ops names), sorted."`
+	Builtin     bool     `json:"builtin" doc:"True for account_owner and deploy_owner, which cannot change."`
+}
+
+// RoleCreate is the body of POST /v1/roles.
+type RoleCreate struct {
+	Name        string   `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
+	Description string   `json:"description,omitempty" maxLength:"1024" doc:"Free text."`
+	Permissions []string `json:"permissions,omitempty" doc:"Platform permissions."`
+}
+
+// RoleUpdate is the body of PATCH /v1/roles/{id}.
+type RoleUpdate struct {
+	Name        *string   `json:"name,omitempty" minLength:"1" maxLength:"128" doc:"New unique name."`
+	Description *string   `json:"description,omitempty" maxLength:"1024" doc:"New description."`
+	Permissions *[]string `json:"permissions,omitempty" doc:"The complete new permission set."`
+}
+
+// RoleAssignment says one principal (a user or a group) holds one role.
+type RoleAssignment struct {
+	Meta
+	RoleID  string `json:"role_id" doc:"The role held."`
+	UserID  string `json:"user_id,omitempty" doc:"The user holding it, when assigned to a user."`
+	GroupID string `json:"group_id,omitempty" doc:"The group holding it, when assigned to a group."`
+}
+
+// RoleAssignmentCreate is the body of POST /v1/roles/{role_id}/assignments; exactly one of
+// UserID and GroupID.
+type RoleAssignmentCreate struct {
+	UserID  string `json:"user_id,omitempty" doc:"Assign to this user."`
+	GroupID string `json:"group_id,omitempty" doc:"Assign to this group."`
+}
+
+// Grant is the environment permissions one role holds in one environment.
+type Grant struct {
+	Meta
+	RoleID         string   `json:"role_id" doc:"The role."`
+	EnvironmentID  string   `json:"environment_id" doc:"The environment."`
+	Permissions    []string `json:"permissions" doc:"Environment permissions, sorted."`
+	AllowedActions []string `json:"allowed_actions" doc:"Every matrix action the permissions allow, sorted."`
+}
+
+// GrantCreate is the body of POST /v1/environments/{id}/grants.
+type GrantCreate struct {
+	RoleID      string   `json:"role_id" minLength:"1" doc:"The role to grant to."`
+	Permissions []string `json:"permissions" doc:"Environment permissions."`
+}
+
+// GrantUpdate is the body of PATCH /v1/environments/{id}/grants/{role_id}; it replaces the
+// permissions in one transaction.
+type GrantUpdate struct {
+	Permissions []string `json:"permissions" doc:"The complete new permission set."`
+}
+
+// SupportAccess is the vendor's support tier ceiling in one environment.
+type SupportAccess struct {
+	Meta
+	EnvironmentID  string     `json:"environment_id" doc:"The environment."`
+	Tier           string     `json:"tier" enum:"support,operator,co_maintainer" doc:"The highest tier the vendor may hold."`
+	PortForwarding bool       `json:"port_forwarding" doc:"Port forwarding to the metrics dashboard (operator and above)."`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty" doc:"From this instant the access authorizes nothing."`
+	Status         string     `json:"status" enum:"active,expired" doc:"expired once expires_at has passed; it still reads back until deleted."`
+	Capabilities   []string   `json:"capabilities" doc:"What the tier allows, given port_forwarding."`
+}
+
+// SupportAccessCreate is the body of POST /v1/environments/{id}/support-access.
+type SupportAccessCreate struct {
+	Tier           string     `json:"tier" doc:"support, operator or co_maintainer."`
+	PortForwarding bool       `json:"port_forwarding,omitempty" doc:"Default false."`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty" doc:"Optional; must be in the future."`
+}
+
+// SupportAccessUpdate is the body of PATCH /v1/environments/{id}/support-access. A later
+// ExpiresAt re-activates expired access in place; ClearExpiry removes the expiry.
+type SupportAccessUpdate struct {
+	Tier           *string    `json:"tier,omitempty" doc:"New tier."`
+	PortForwarding *bool      `json:"port_forwarding,omitempty" doc:"New port forwarding flag."`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty" doc:"New expiry; must be in the future."`
+	ClearExpiry    bool       `json:"clear_expiry,omitempty" doc:"Remove the expiry: access lasts until deleted."`
+}
+
+// AccessRequest is a vendor engineer's request for a tier in an environment for a duration.
+type AccessRequest struct {
+	Meta
+	EnvironmentID   string     `json:"environment_id" doc:"The environment."`
+	RequesterID     string     `json:"requester_id" doc:"The vendor user who asked."`
+	Tier            string     `json:"tier" enum:"support,operator,co_maintainer" doc:"The tier asked for; at most the environment's support access tier."`
+	DurationSeconds int64      `json:"duration_seconds" doc:"How long the access lasts once approved."`
+	Reason          string     `json:"reason" doc:"Why."`
+	Status          string     `json:"status" enum:"pending,approved,denied,revoked,expired" doc:"Lifecycle state."`
+	DecidedBy       string     `json:"decided_by,omitempty" doc:"Who approved, denied or revoked it."`
+	DecidedAt       *time.Time `json:"decided_at,omitempty" doc:"When it was approved or denied."`
+	ExpiresAt       *time.Time `json:"expires_at,omitempty" doc:"Approval + duration, never past the support access's own expiry."`
+}
+
+// AccessRequestCreate is the body of POST /v1/access-requests (filed by a vendor user).
+type AccessRequestCreate struct {
+	EnvironmentID   string `json:"environment_id" minLength:"1" doc:"The environment."`
+	Tier            string `json:"tier" doc:"support, operator or co_maintainer."`
+	DurationSeconds int64  `json:"duration_seconds" minimum:"60" maximum:"2592000" doc:"Between one minute and 30 days."`
+	Reason          string `json:"reason,omitempty" maxLength:"1024" doc:"Why."`
+}
+
+// Destination is one customer alert destination.
+type Destination struct {
+	Type        string `json:"type" enum:"webhook,email" doc:"webhook or email."`
+	Target      string `json:"target" doc:"An https URL for webhook, an address for email."`
+	MinSeverity string `json:"min_severity" enum:"info,warning,critical" doc:"Alerts below this severity are not sent."`
+}
+
+// AlertRouting is an environment's alert routing. It exists from the environment's creation.
+type AlertRouting struct {
+	Meta
+	EnvironmentID string        `json:"environment_id" doc:"The environment."`
+	VendorRouting bool          `json:"vendor_routing" doc:"System alerts go to the vendor's on-call; on by default."`
+	Destinations  []Destination `json:"destinations" doc:"The customer's own destinations."`
+}
+
+// AlertRoutingUpdate is the body of PUT /v1/environments/{id}/alert-routing.
+type AlertRoutingUpdate struct {
+	VendorRouting bool          `json:"vendor_routing" doc:"false opts out of vendor routing."`
+	Destinations  []Destination `json:"destinations" doc:"The complete destination set."`
+}
+
+// AuthorizeRequest is the body of POST /v1/authorize.
+type AuthorizeRequest struct {
+	PrincipalID   string `json:"principal_id" minLength:"1" doc:"The user asking."`
+	EnvironmentID string `json:"environment_id" minLength:"1" doc:"The environment."`
+	Action        string `json:"action" minLength:"1" doc:"A matrix action (apps.deploy) or, for vendor users, a tier capability (operator.reboot_host)."`
+	Resource      string `json:"resource,omitempty" doc:"For vendor capabilities: the resource name, which must carry the environment's resource prefix."`
+}
+
+// AuthorizeResponse answers POST /v1/authorize with the grant that allows the action.
+type AuthorizeResponse struct {
+	Allowed bool   `json:"allowed" doc:"Whether the action is allowed."`
+	Reason  string `json:"reason" doc:"Why, in words."`
+	Via     *Via   `json:"via,omitempty" doc:"What allows it, when allowed."`
+}
+
+// Via names what allows an action: a grant (with the role and, when held through one, the
+// group), an organization role, or an approved access request.
+type Via struct {
+	Permission      string `json:"permission,omitempty" doc:"The environment permission or tier capability."`
+	GrantID         string `json:"grant_id,omitempty" doc:"The environment grant."`
+	RoleID          string `json:"role_id,omitempty" doc:"The role holding the grant."`
+	RoleName        string `json:"role_name,omitempty" doc:"That role's name."`
+	GroupID         string `json:"group_id,omitempty" doc:"The group through which the role is held, if any."`
+	AccessRequestID string `json:"access_request_id,omitempty" doc:"The approved access request, for vendor users."`
+	Tier            string `json:"tier,omitempty" doc:"The tier held, for vendor users."`
+}
+
+// EffectiveAccess lists everything a user or group may do in an environment, and why.
+type EffectiveAccess struct {
+	EnvironmentID string         `json:"environment_id" doc:"The environment."`
+	UserID        string         `json:"user_id,omitempty" doc:"The user asked about."`
+	GroupID       string         `json:"group_id,omitempty" doc:"The group asked about."`
+	Actions       []string       `json:"actions" doc:"Every allowed matrix action, sorted."`
+	Grants        []ActionSource `json:"grants" doc:"For each allowed action, each grant that allows it."`
+	Support       []string       `json:"support" doc:"Tier capabilities held through approved access requests (vendor users)."`
+}
+
+// ActionSource is one reason an action is allowed.
+type ActionSource struct {
+	Action     string `json:"action" doc:"The matrix action."`
+	Permission string `json:"permission" doc:"The environment permission that allows it."`
+	GrantID    string `json:"grant_id,omitempty" doc:"The grant."`
+	RoleID     string `json:"role_id" doc:"The role."`
+	RoleName   string `json:"role_name" doc:"The role's name."`
+	GroupID    string `json:"group_id,omitempty" doc:"The group through which the role is held, if any."`
+}
+
+// PermissionMatrix is GET /v1/permission-matrix: the rules of internal/access with their version.
+type PermissionMatrix struct {
+	Version             string             `json:"version" doc:"Bumped whenever a permission, action or rule changes."`
+	Permissions         []NamedDescription `json:"permissions" doc:"The eight environment permissions."`
+	Actions             []MatrixAction     `json:"actions" doc:"Every action with the permissions that allow it."`
+	PlatformPermissions []NamedDescription `json:"platform_permissions" doc:"The platform catalogue, patterns included."`
+	Tiers               []TierCapabilities `json:"tiers" doc:"Each support tier with its capabilities."`
+}
+
+// NamedDescription is a name with its meaning.
+type NamedDescription struct {
+	Name        string `json:"name" doc:"The name."`
+	Description string `json:"description" doc:"What it allows."`
+}
+
+// MatrixAction is one row of the matrix.
+type MatrixAction struct {
+	Action      string   `json:"action" doc:"The action."`
+	Permissions []string `json:"permissions" doc:"Any of these allows it."`
+}
+
+// TierCapabilities lists one tier's capabilities (port forwarding included, flagged apart).
+type TierCapabilities struct {
+	Tier         string   `json:"tier" doc:"The tier."`
+	Capabilities []string `json:"capabilities" doc:"With port forwarding off."`
+	PortForward  string   `json:"port_forward_capability,omitempty" doc:"Added when port forwarding is on."`
+}
+
+// AuditEvent records one change: who, what, when, before and after.
+type AuditEvent struct {
+	ID            string          `json:"id" doc:"Event id."`
+	At            time.Time       `json:"at" doc:"When."`
+	ActorID       string          `json:"actor_id" doc:"Who."`
+	Action        string          `json:"action" doc:"What, e.g. environment.create, grant.update."`
+	ObjectType    string          `json:"object_type" doc:"The kind of object changed."`
+	ObjectID      string          `json:"object_id" doc:"The object changed."`
+	EnvironmentID string          `json:"environment_id,omitempty" doc:"The environment concerned, if any."`
+	Before        json.RawMessage `json:"before,omitempty" doc:"The object before the change."`
+	After         json.RawMessage `json:"after,omitempty" doc:"The object after the change."`
+}
+
+// Problem is an RFC 9457 problem+json body with Warden's stable code and the field at fault.
+type Problem struct {
+	Type      string          `json:"type,omitempty" doc:"A URI naming the problem type."`
+	Title     string          `json:"title" doc:"Short summary."`
+	Status    int             `json:"status" doc:"HTTP status."`
+	Detail    string          `json:"detail,omitempty" doc:"What went wrong and how to fix it."`
+	Instance  string          `json:"instance,omitempty" doc:"The request path."`
+	Code      string          `json:"code" doc:"Stable machine-readable code."`
+	Field     string          `json:"field,omitempty" doc:"The body field or parameter at fault."`
+	RequestID string          `json:"request_id,omitempty" doc:"Quote this when reporting a problem."`
+	Findings  []FindingDetail `json:"findings,omitempty" doc:"Every validation finding, errors and warnings."`
+}
+
+// FindingDetail mirrors access.Finding on the wire.
+type FindingDetail struct {
+	Severity string `json:"severity" enum:"error,warning" doc:"error blocks the change; warning informs."`
+	Code     string `json:"code" doc:"Stable code."`
+	Field    string `json:"field" doc:"The field at fault."`
+	Value    string `json:"value,omitempty" doc:"The offending element."`
+	Message  string `json:"message" doc:"What is wrong."`
+	Fix      string `json:"fix,omitempty" doc:"How to fix it."`
+}
