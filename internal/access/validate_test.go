@@ -1,0 +1,165 @@
+package access
+
+import (
+	"strings"
+	"testing"
+)
+
+// finding is the part of a Finding a rule test pins down.
+type finding struct {
+	sev   Severity
+	code  string
+	field string
+	value string
+}
+
+func pick(fs []Finding) []finding {
+	out := make([]finding, len(fs))
+	for i, f := range fs {
+		out[i] = finding{f.Severity, f.Code, f.Field, f.Value}
+		if f.Message == "" {
+			panic("finding without message: " + f.Code)
+		}
+	}
+	return out
+}
+
+func equal(a, b []finding) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestValidate_grant(t *testing.T) {
+	cases := []struct {
+		name    string
+		perms   []string
+		require []string
+		want    []finding
+		fix     string
+	}{
+		{"ok", []string{"deployment", "ops"}, []string{"apps.deploy", "apps.scale"}, []finding{}, ""},
+		{"typo", []string{"deploymnt"}, nil, []finding{{SeverityError, CodeUnknownPermission, "permissions", "deploymnt"}}, `Did you mean "deployment"?`},
+		{"every unknown reported", []string{"x", "ops", "y"}, nil, []finding{
+			{SeverityError, CodeUnknownPermission, "permissions", "x"},
+			{SeverityError, CodeUnknownPermission, "permissions", "y"}}, ""},
+		{"empty", []string{}, nil, []finding{{SeverityError, CodeEmptyPermissions, "permissions", ""}}, ""},
+		{"duplicate", []string{"ops", "ops"}, nil, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "ops"}}, ""},
+		{"uncovered", []string{"deployment"}, []string{"databases.read_credentials"},
+			[]finding{{SeverityError, CodeUncoveredAction, "require_actions", "databases.read_credentials"}},
+			"Add `sensitive_access`, or `environment_admin`, to allow `databases.read_credentials`."},
+		{"unknown action", []string{"ops"}, []string{"apps.deploi"}, []finding{{SeverityError, CodeUnknownAction, "require_actions", "apps.deploi"}}, `Did you mean "apps.deploy"?`},
+		{"admin redundant", []string{"environment_admin", "ops", "tunnel"}, nil, []finding{
+			{SeverityWarning, CodeRedundantPermission, "permissions", "ops"},
+			{SeverityWarning, CodeRedundantPermission, "permissions", "tunnel"}}, ""},
+		{"full includes basic", []string{"full_visibility", "basic_visibility"}, nil, []finding{
+			{SeverityWarning, CodeRedundantPermission, "permissions", "basic_visibility"}}, ""},
+		{"tunnel alone is a documented pattern", []string{"tunnel"}, []string{"databases.create_tunnels"}, []finding{}, ""},
+		{"admin covers all", []string{"environment_admin"}, []string{"certificates.delete", "environment.rename"}, []finding{}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := ValidateGrant(c.perms, c.require)
+			if got := pick(fs); !equal(got, c.want) {
+				t.Fatalf("findings = %+v, want %+v", got, c.want)
+			}
+			if c.fix != "" && fs[0].Fix != c.fix {
+				t.Errorf("fix = %q, want %q", fs[0].Fix, c.fix)
+			}
+		})
+	}
+}
+
+// TestValidate_uncoveredEveryAction proves, row by row, that a grant holding every permission
+// except the ones that allow an action is told which to add.
+func TestValidate_uncoveredEveryAction(t *testing.T) {
+	for _, action := range Actions() {
+		need, _ := PermissionsFor(action)
+		var others []string
+		for _, p := range PermissionNames() {
+			if !strings.Contains(strings.Join(need, ","), p) {
+				others = append(others, p)
+			}
+		}
+		fs := Errors(ValidateGrant(others, []string{action}))
+		if len(fs) != 1 || fs[0].Code != CodeUncoveredAction {
+			t.Fatalf("%s: findings %+v", action, fs)
+		}
+		for _, p := range need {
+			if !strings.Contains(fs[0].Fix, "`"+p+"`") {
+				t.Errorf("%s: fix %q does not name %s", action, fs[0].Fix, p)
+			}
+		}
+		if HasErrors(ValidateGrant([]string{need[len(need)-1]}, []string{action})) {
+			t.Errorf("%s: %s alone should cover it", action, need[len(need)-1])
+		}
+	}
+}
+
+func TestValidate_platform(t *testing.T) {
+	cases := []struct {
+		name  string
+		perms []string
+		want  []finding
+		fix   string
+	}{
+		{"ok", []string{"conducts.read", "conduct.abc123.admin", "invoice.create"}, []finding{}, ""},
+		{"typo", []string{"users.reed"}, []finding{{SeverityError, CodeUnknownPlatformPermission, "permissions", "users.reed"}}, `Did you mean "users.read"?`},
+		{"org role", []string{"account_owner"}, []finding{{SeverityError, CodeUnknownPlatformPermission, "permissions", "account_owner"}}, ""},
+		{"admin beside read", []string{"users.read", "users.admin"}, []finding{{SeverityWarning, CodeRedundantPermission, "permissions", "users.read"}}, ""},
+		{"integrations without cluster", []string{"integrations.admin"}, []finding{{SeverityWarning, CodeIneffectivePermission, "permissions", "integrations.admin"}}, ""},
+		{"integrations with cluster", []string{"integrations.admin", "cluster.admin"}, []finding{}, ""},
+		{"duplicate", []string{"audit.read", "audit.read"}, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "audit.read"}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := ValidatePlatformPermissions(c.perms)
+			if got := pick(fs); !equal(got, c.want) {
+				t.Fatalf("findings = %+v, want %+v", got, c.want)
+			}
+			if c.fix != "" && fs[0].Fix != c.fix {
+				t.Errorf("fix = %q, want %q", fs[0].Fix, c.fix)
+			}
+		})
+	}
+}
+
+func TestValidate_supportAccess(t *testing.T) {
+	cases := []struct {
+		name, tier, cloud string
+		pf                bool
+		want              []finding
+	}{
+		{"operator aws", "operator", "aws", true, []finding{}},
+		{"co_maintainer gcp", "co_maintainer", "gcp", false, []finding{}},
+		{"co_maintainer aws", "co_maintainer", "aws", false, []finding{{SeverityError, CodeTierRequiresGCP, "tier", "co_maintainer"}}},
+		{"co_maintainer cloud unknown", "co_maintainer", "", false, []finding{}},
+		{"support port forwarding", "support", "gcp", true, []finding{{SeverityError, CodePortForwardingTier, "port_forwarding", "true"}}},
+		{"unknown tier", "operater", "aws", false, []finding{{SeverityError, CodeUnknownTier, "tier", "operater"}}},
+		{"unknown cloud", "support", "azure", false, []finding{{SeverityError, CodeUnknownCloud, "cloud", "azure"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := pick(ValidateSupportAccess(c.tier, c.pf, c.cloud)); !equal(got, c.want) {
+				t.Fatalf("findings = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestValidate_unknownNameFindings(t *testing.T) {
+	for _, code := range []string{CodeUnknownPermission, CodeUnknownAction, CodeUnknownPlatformPermission} {
+		if !(Finding{Code: code}).IsUnknownName() {
+			t.Errorf("%s should count as an unknown name", code)
+		}
+	}
+	if (Finding{Code: CodeUncoveredAction}).IsUnknownName() {
+		t.Error("uncovered_action is not about an unknown name")
+	}
+}
