@@ -1,0 +1,202 @@
+// Package provider is the Terraform glue of the Warden provider: the provider configuration,
+// one file per resource, data source and function. The rules live in internal/access and the
+// API calls in internal/client; this package only maps between them and Terraform.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ provider.Provider              = (*wardenProvider)(nil)
+	_ provider.ProviderWithFunctions = (*wardenProvider)(nil)
+)
+
+// New returns the provider factory for version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &wardenProvider{version: version} }
+}
+
+type wardenProvider struct {
+	version string
+}
+
+type wardenProviderModel struct {
+	Endpoint         types.String `tfsdk:"endpoint"`
+	Token            types.String `tfsdk:"token"`
+	RetryMax         types.Int64  `tfsdk:"retry_max"`
+	RetryWaitMinMS   types.Int64  `tfsdk:"retry_wait_min_ms"`
+	RetryWaitMaxMS   types.Int64  `tfsdk:"retry_wait_max_ms"`
+	MatrixValidation types.Bool   `tfsdk:"matrix_validation"`
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	Client *client.Client
+	// MatrixValidation false turns unknown-name findings into warnings (a newer server may know
+	// names this build does not).
+	MatrixValidation bool
+}
+
+const (
+	envEndpoint = "WARDEN_ENDPOINT"
+	envToken    = "WARDEN_TOKEN"
+)
+
+func (p *wardenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "warden"
+	resp.Version = p.version
+}
+
+func (p *wardenProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manage who may do what on the Warden operations platform: environments, users, groups, " +
+			"roles, per-environment permission grants, vendor support access and alert routing.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Warden API, e.g. `http://127.0.0.1:8080`. Defaults to the `" + envEndpoint + "` environment variable; the attribute wins when both are set.",
+				Optional:            true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "Bearer token of a Warden user. Defaults to the `" + envToken + "` environment variable; the attribute wins when both are set.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"retry_max": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request is retried after a connection error, `429` or `5xx`. Default `4`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"retry_wait_min_ms": schema.Int64Attribute{
+				MarkdownDescription: "Shortest wait between retries, in milliseconds. Default `200`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 60_000)},
+			},
+			"retry_wait_max_ms": schema.Int64Attribute{
+				MarkdownDescription: "Longest wait between retries (and the cap on a server's `Retry-After`), in milliseconds. Default `5000`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 300_000)},
+			},
+			"matrix_validation": schema.BoolAttribute{
+				MarkdownDescription: "When `true` (the default), names this provider does not know (permissions, actions, platform permissions) fail the plan. " +
+					"Set `false` when the server runs a newer permission matrix than the provider: such names then draw a warning and the server judges them.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg wardenProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for attr, v := range map[string]types.String{"endpoint": cfg.Endpoint, "token": cfg.Token} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown Warden "+attr,
+				"The provider's "+attr+" depends on a value known only after apply. Set it to a literal, a variable, or use the environment variable instead.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	endpoint := stringOr(cfg.Endpoint, os.Getenv(envEndpoint))
+	token := stringOr(cfg.Token, os.Getenv(envToken))
+	if endpoint == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing Warden Endpoint",
+			"Set endpoint in the provider block or the "+envEndpoint+" environment variable, e.g. http://127.0.0.1:8080.")
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Warden Token",
+			"Set token in the provider block or the "+envToken+" environment variable to a Warden API token.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := client.New(client.Config{
+		Endpoint:     endpoint,
+		Token:        token,
+		RetryMax:     int(int64Or(cfg.RetryMax, 4)),
+		RetryWaitMin: time.Duration(int64Or(cfg.RetryWaitMinMS, 200)) * time.Millisecond,
+		RetryWaitMax: time.Duration(int64Or(cfg.RetryWaitMaxMS, 5000)) * time.Millisecond,
+		UserAgent:    "terraform-provider-warden/" + p.version,
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Warden Endpoint", err.Error())
+		return
+	}
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
+	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token})
+
+	data := &providerData{Client: c, MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool()}
+	p.checkMatrixVersion(ctx, c, resp)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// checkMatrixVersion warns once per run when the server's permission matrix differs from the
+// one compiled into this provider: plan-time validation may then be stale. It never fails the
+// configuration, so that a server that is down still yields the client's own, clearer errors.
+func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Client, resp *provider.ConfigureResponse) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	m, err := c.PermissionMatrix(ctx)
+	if err != nil {
+		tflog.Warn(ctx, "could not read the server's permission matrix version", map[string]any{"error": err.Error()})
+		return
+	}
+	if m.Version != access.MatrixVersion {
+		resp.Diagnostics.AddWarning("Permission Matrix Version Differs",
+			fmt.Sprintf("The Warden server uses permission matrix %s; this provider was built with %s. "+
+				"Plan-time validation follows the provider's matrix, and the server judges anything it cannot see. "+
+				"Upgrade the provider to match the server, or set matrix_validation = false in the provider block so that names "+
+				"this provider does not know draw warnings instead of errors.", m.Version, access.MatrixVersion))
+	}
+}
+
+func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+func (p *wardenProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewAllowedActionsFunction,
+		NewPermissionsForFunction,
+	}
+}
+
+func stringOr(v types.String, fallback string) string {
+	if v.IsNull() || v.ValueString() == "" {
+		return fallback
+	}
+	return v.ValueString()
+}
+
+func int64Or(v types.Int64, fallback int64) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return fallback
+	}
+	return v.ValueInt64()
+}

@@ -1,0 +1,33 @@
+// Command terraform-provider-warden serves the Warden Terraform provider over plugin protocol 6.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/provider"
+)
+
+// Generate the documentation from the schemas, examples/ and templates/ (offline, with the
+// terraform on PATH).
+//go:generate go tool tfplugindocs generate --provider-name warden
+
+// version is set by the release build (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: "registry.terraform.io/wardenhq/warden",
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+}
