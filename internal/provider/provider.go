@@ -173,11 +173,15 @@ func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Clien
 }
 
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewEnvironmentResource,
+	}
 }
 
 func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewEnvironmentDataSource,
+	}
 }
 
 func (p *wardenProvider) Functions(_ context.Context) []func() function.Function {

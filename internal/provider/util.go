@@ -1,9 +1,21 @@
 package provider
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 // typesString is the element type of every list and set of names in this provider.
@@ -17,4 +29,197 @@ func mdList(names []string) string {
 		q[i] = "`" + n + "`"
 	}
 	return strings.Join(q, ", ")
+}
+
+// resourceData extracts the provider's data in a resource's Configure; nil before the provider
+// is configured (e.g. during validation), which callers treat as "no client yet".
+func resourceData(req resource.ConfigureRequest, resp *resource.ConfigureResponse) *providerData {
+	return castProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// dataSourceData is resourceData for data sources.
+func dataSourceData(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
+	return castProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func castProviderData(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	d, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+		return nil
+	}
+	return d
+}
+
+// addAPIError turns a client error into a diagnostic: on the attribute the API names when it
+// names one, with the API's own findings and request id, so that what plan could not see
+// reads the same as what plan checks. op is Title Case, e.g. "Create Role".
+func addAPIError(diags *diag.Diagnostics, op string, err error) {
+	summary := "Unable to " + op
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		if errors.Is(err, client.ErrNotFound) {
+			diags.AddError(summary, fmt.Sprintf("%s. Check the name or id.", err))
+			return
+		}
+		diags.AddError(summary, fmt.Sprintf("The Warden API could not be reached or answered unexpectedly: %s", err))
+		return
+	}
+	detail := apiErr.Error()
+	if errors.Is(err, client.ErrPreconditionFailed) {
+		detail += "\n\nThe object changed outside Terraform since it was last read. Run terraform plan again: " +
+			"the refresh reads the current object and the plan shows what would change."
+	}
+	if len(apiErr.Findings) > 0 {
+		lines := make([]string, 0, len(apiErr.Findings))
+		for _, f := range apiErr.Findings {
+			line := fmt.Sprintf("- %s: %s", f.Severity, f.Message)
+			if f.Fix != "" {
+				line += " " + f.Fix
+			}
+			lines = append(lines, line)
+		}
+		detail = fmt.Sprintf("The Warden API rejected the change (%d %s, request %s):\n%s",
+			apiErr.Status, apiErr.Code, apiErr.RequestID, strings.Join(lines, "\n"))
+	}
+	if apiErr.Field != "" && !strings.ContainsAny(apiErr.Field, ".[") {
+		diags.AddAttributeError(path.Root(apiErr.Field), summary, detail)
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
+// addFindings reports validation findings from internal/access as diagnostics, each on its
+// exact attribute path (the element of a set or list when one element is at fault). With
+// matrix validation off, findings about names this build does not know become warnings.
+func addFindings(diags *diag.Diagnostics, fs []access.Finding, at func(f access.Finding) path.Path, matrixValidation bool) {
+	for _, f := range fs {
+		summary := findingSummary(f)
+		detail := f.String()
+		switch {
+		case f.Severity == access.SeverityWarning:
+			diags.AddAttributeWarning(at(f), summary, detail)
+		case f.IsUnknownName() && !matrixValidation:
+			diags.AddAttributeWarning(at(f), summary, detail+
+				" matrix_validation is false, so the Warden server will judge this name.")
+		default:
+			diags.AddAttributeError(at(f), summary, detail)
+		}
+	}
+}
+
+// findingSummary turns a finding code into a Title Case summary: "unknown_permission" →
+// "Unknown Permission".
+func findingSummary(f access.Finding) string {
+	words := strings.Split(f.Code, "_")
+	for i, w := range words {
+		if w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// setElementPath is the usual `at` for addFindings on a set of strings: the finding's value
+// inside the attribute it names, or the attribute itself.
+func setElementPath(f access.Finding) path.Path {
+	if f.Value == "" {
+		return path.Root(f.Field)
+	}
+	return path.Root(f.Field).AtSetValue(types.StringValue(f.Value))
+}
+
+// stringSet builds a types.Set of strings, sorted for stable output.
+func stringSet(xs []string) types.Set {
+	s := append([]string(nil), xs...)
+	sort.Strings(s)
+	vals := make([]attr.Value, len(s))
+	for i, x := range s {
+		vals[i] = types.StringValue(x)
+	}
+	return types.SetValueMust(types.StringType, vals)
+}
+
+// stringList builds a types.List of strings in the given order.
+func stringList(xs []string) types.List {
+	vals := make([]attr.Value, len(xs))
+	for i, x := range xs {
+		vals[i] = types.StringValue(x)
+	}
+	return types.ListValueMust(types.StringType, vals)
+}
+
+// setStrings reads a set or list of strings; ok is false while any part is unknown.
+func setStrings(ctx context.Context, v interface {
+	IsNull() bool
+	IsUnknown() bool
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}, diags *diag.Diagnostics) (out []string, ok bool) {
+	if v.IsNull() {
+		return nil, true
+	}
+	if v.IsUnknown() {
+		return nil, false
+	}
+	var elems []types.String
+	diags.Append(v.ElementsAs(ctx, &elems, false)...)
+	for _, e := range elems {
+		if e.IsUnknown() {
+			return nil, false
+		}
+		if !e.IsNull() {
+			out = append(out, e.ValueString())
+		}
+	}
+	return out, true
+}
+
+// splitImportID parses a composite import id "a/b" into its parts, naming the expected form in
+// the error, e.g. splitImportID(id, "role_id", "environment_id").
+func splitImportID(id string, parts ...string) ([]string, error) {
+	got := strings.Split(id, "/")
+	if len(got) != len(parts) {
+		return nil, fmt.Errorf("expected an import id of the form %q, got %q", "<"+strings.Join(parts, ">/<")+">", id)
+	}
+	for i, g := range got {
+		if g == "" {
+			return nil, fmt.Errorf("the %s part of import id %q is empty; expected %q", parts[i], id, "<"+strings.Join(parts, ">/<")+">")
+		}
+	}
+	return got, nil
+}
+
+// The object's API version lives in private state: it guards updates and deletes with
+// If-Match without showing a computed attribute that changes on every apply.
+const privateVersionKey = "version"
+
+type privateReader interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateWriter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// savedVersion returns the version recorded by the last read or write, or 0 (no If-Match)
+// when there is none, e.g. right after an upgrade of the provider.
+func savedVersion(ctx context.Context, p privateReader) int64 {
+	b, diags := p.GetKey(ctx, privateVersionKey)
+	if diags.HasError() || len(b) == 0 {
+		return 0
+	}
+	var v int64
+	if _, err := fmt.Sscan(string(b), &v); err != nil {
+		return 0
+	}
+	return v
+}
+
+// saveVersion records the object's version for the next If-Match.
+func saveVersion(ctx context.Context, p privateWriter, v int64, diags *diag.Diagnostics) {
+	diags.Append(p.SetKey(ctx, privateVersionKey, fmt.Appendf(nil, "%d", v))...)
 }

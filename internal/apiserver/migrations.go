@@ -1,0 +1,164 @@
+package apiserver
+
+// migrations are applied in order, each in its own transaction, and recorded in
+// schema_migrations; never edit one that has shipped, append a new one instead.
+//
+// Sets that are always read and written whole (a role's or grant's permissions, alert
+// destinations) are JSON text columns; memberships that other deletes must cascade into
+// are tables with foreign keys. Every object table has an AUTOINCREMENT seq so that lists
+// come back in creation order and pagination cursors stay stable.
+var migrations = []string{
+	`
+CREATE TABLE environments (
+	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+	id              TEXT NOT NULL UNIQUE,
+	version         INTEGER NOT NULL,
+	created_at      TEXT NOT NULL,
+	updated_at      TEXT NOT NULL,
+	name            TEXT NOT NULL UNIQUE,
+	cloud           TEXT NOT NULL,
+	resource_prefix TEXT NOT NULL
+);
+CREATE TABLE users (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	id         TEXT NOT NULL UNIQUE,
+	version    INTEGER NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	email      TEXT NOT NULL UNIQUE,
+	name       TEXT NOT NULL,
+	kind       TEXT NOT NULL
+);
+CREATE TABLE tokens (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	id         TEXT NOT NULL UNIQUE,
+	user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	hash       TEXT NOT NULL UNIQUE,
+	expires_at TEXT,
+	created_at TEXT NOT NULL
+);
+CREATE TABLE user_groups (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id          TEXT NOT NULL UNIQUE,
+	version     INTEGER NOT NULL,
+	created_at  TEXT NOT NULL,
+	updated_at  TEXT NOT NULL,
+	name        TEXT NOT NULL UNIQUE,
+	description TEXT NOT NULL
+);
+CREATE TABLE group_members (
+	group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+	user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members(user_id);
+CREATE TABLE roles (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id          TEXT NOT NULL UNIQUE,
+	version     INTEGER NOT NULL,
+	created_at  TEXT NOT NULL,
+	updated_at  TEXT NOT NULL,
+	name        TEXT NOT NULL UNIQUE,
+	description TEXT NOT NULL,
+	permissions TEXT NOT NULL,
+	builtin     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE role_assignments (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	id         TEXT NOT NULL UNIQUE,
+	version    INTEGER NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	role_id    TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+	user_id    TEXT REFERENCES users(id) ON DELETE CASCADE,
+	group_id   TEXT REFERENCES user_groups(id) ON DELETE CASCADE,
+	CHECK ((user_id IS NULL) <> (group_id IS NULL))
+);
+CREATE UNIQUE INDEX role_assignments_user ON role_assignments(role_id, user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX role_assignments_group ON role_assignments(role_id, group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX role_assignments_user_id ON role_assignments(user_id);
+CREATE INDEX role_assignments_group_id ON role_assignments(group_id);
+CREATE TABLE grants (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id             TEXT NOT NULL UNIQUE,
+	version        INTEGER NOT NULL,
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+	role_id        TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+	permissions    TEXT NOT NULL,
+	UNIQUE (environment_id, role_id)
+);
+CREATE INDEX grants_role ON grants(role_id);
+CREATE TABLE support_access (
+	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+	id              TEXT NOT NULL UNIQUE,
+	version         INTEGER NOT NULL,
+	created_at      TEXT NOT NULL,
+	updated_at      TEXT NOT NULL,
+	environment_id  TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
+	tier            TEXT NOT NULL,
+	port_forwarding INTEGER NOT NULL,
+	expires_at      TEXT
+);
+CREATE TABLE alert_routing (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id             TEXT NOT NULL UNIQUE,
+	version        INTEGER NOT NULL,
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	environment_id TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
+	vendor_routing INTEGER NOT NULL,
+	destinations   TEXT NOT NULL
+);
+CREATE TABLE access_requests (
+	seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+	id               TEXT NOT NULL UNIQUE,
+	version          INTEGER NOT NULL,
+	created_at       TEXT NOT NULL,
+	updated_at       TEXT NOT NULL,
+	environment_id   TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+	requester_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	tier             TEXT NOT NULL,
+	duration_seconds INTEGER NOT NULL,
+	reason           TEXT NOT NULL,
+	status           TEXT NOT NULL,
+	decided_by       TEXT NOT NULL DEFAULT '',
+	decided_at       TEXT,
+	expires_at       TEXT
+);
+CREATE INDEX access_requests_env ON access_requests(environment_id, status);
+CREATE TABLE audit_events (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id             TEXT NOT NULL UNIQUE,
+	at_unix_nano   INTEGER NOT NULL,
+	at             TEXT NOT NULL,
+	actor_id       TEXT NOT NULL,
+	action         TEXT NOT NULL,
+	object_type    TEXT NOT NULL,
+	object_id      TEXT NOT NULL,
+	environment_id TEXT NOT NULL DEFAULT '',
+	before         TEXT,
+	after          TEXT
+);
+CREATE INDEX audit_events_at ON audit_events(at_unix_nano);
+CREATE TABLE idempotency_keys (
+	actor_id     TEXT NOT NULL,
+	key          TEXT NOT NULL,
+	request_hash TEXT NOT NULL,
+	status       INTEGER NOT NULL,
+	body         BLOB NOT NULL,
+	created_at   TEXT NOT NULL,
+	PRIMARY KEY (actor_id, key)
+);
+-- The two organization roles exist in every store with fixed ids, so that clients and
+-- tests can name them; they hold no platform permissions of their own: being an owner is
+-- decided by the role's name (access.IsOrgRole), never by a permission list.
+INSERT INTO roles (id, version, created_at, updated_at, name, description, permissions, builtin) VALUES
+	('role_account_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
+	 'account_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1),
+	('role_deploy_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
+	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1);
+`,
+}

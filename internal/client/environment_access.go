@@ -1,0 +1,81 @@
+package client
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// CreateGrant gives a role environment permissions in one environment.
+func (c *Client) CreateGrant(ctx context.Context, envID string, body api.GrantCreate) (*api.Grant, error) {
+	return call[api.Grant](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/grants", args: []string{envID}, body: body})
+}
+
+// GetGrant reads the grant a role holds in an environment.
+func (c *Client) GetGrant(ctx context.Context, envID, roleID string) (*api.Grant, error) {
+	return call[api.Grant](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/grants/%s", args: []string{envID, roleID}})
+}
+
+// ListGrants returns every grant in an environment.
+func (c *Client) ListGrants(ctx context.Context, envID string) ([]api.Grant, error) {
+	return listAll[api.Grant](ctx, c, "/v1/environments/%s/grants", []string{envID}, nil, 0, 0)
+}
+
+// UpdateGrant replaces a grant's permissions; ifMatch > 0 guards against a newer version.
+func (c *Client) UpdateGrant(ctx context.Context, envID, roleID string, body api.GrantUpdate, ifMatch int64) (*api.Grant, error) {
+	return call[api.Grant](ctx, c, request{method: http.MethodPatch, path: "/v1/environments/%s/grants/%s", args: []string{envID, roleID}, body: body, ifMatch: ifMatch})
+}
+
+// DeleteGrant removes a role's grant in an environment; ifMatch > 0 guards against a newer
+// version.
+func (c *Client) DeleteGrant(ctx context.Context, envID, roleID string, ifMatch int64) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/grants/%s", args: []string{envID, roleID}, ifMatch: ifMatch}, nil)
+}
+
+// CreateSupportAccess enables vendor support in an environment up to a tier.
+func (c *Client) CreateSupportAccess(ctx context.Context, envID string, body api.SupportAccessCreate) (*api.SupportAccess, error) {
+	return call[api.SupportAccess](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/support-access", args: []string{envID}, body: body})
+}
+
+// GetSupportAccess reads an environment's support access; ErrNotFound when there is none.
+func (c *Client) GetSupportAccess(ctx context.Context, envID string) (*api.SupportAccess, error) {
+	return call[api.SupportAccess](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/support-access", args: []string{envID}})
+}
+
+// UpdateSupportAccess changes the fields set in body; ifMatch > 0 guards against a newer
+// version.
+func (c *Client) UpdateSupportAccess(ctx context.Context, envID string, body api.SupportAccessUpdate, ifMatch int64) (*api.SupportAccess, error) {
+	return call[api.SupportAccess](ctx, c, request{method: http.MethodPatch, path: "/v1/environments/%s/support-access", args: []string{envID}, body: body, ifMatch: ifMatch})
+}
+
+// DeleteSupportAccess disables vendor support in an environment; ifMatch > 0 guards against a
+// newer version.
+func (c *Client) DeleteSupportAccess(ctx context.Context, envID string, ifMatch int64) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/support-access", args: []string{envID}, ifMatch: ifMatch}, nil)
+}
+
+// GetAlertRouting reads an environment's alert routing, which exists from the environment's
+// creation.
+func (c *Client) GetAlertRouting(ctx context.Context, envID string) (*api.AlertRouting, error) {
+	return call[api.AlertRouting](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/alert-routing", args: []string{envID}})
+}
+
+// PutAlertRouting replaces an environment's alert routing; ifMatch > 0 guards against a newer
+// version.
+func (c *Client) PutAlertRouting(ctx context.Context, envID string, body api.AlertRoutingUpdate, ifMatch int64) (*api.AlertRouting, error) {
+	return call[api.AlertRouting](ctx, c, request{method: http.MethodPut, path: "/v1/environments/%s/alert-routing", args: []string{envID}, body: body, ifMatch: ifMatch})
+}
+
+// ResetAlertRouting restores the default routing (vendor routing on, no destinations); the
+// routing itself cannot be deleted. ifMatch > 0 guards against a newer version.
+func (c *Client) ResetAlertRouting(ctx context.Context, envID string, ifMatch int64) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/alert-routing", args: []string{envID}, ifMatch: ifMatch}, nil)
+}
+
+// EffectiveAccess lists what a user (userID) or a group (groupID) may do in an environment
+// and why; pass exactly one of the two.
+func (c *Client) EffectiveAccess(ctx context.Context, envID, userID, groupID string) (*api.EffectiveAccess, error) {
+	return call[api.EffectiveAccess](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/effective-access", args: []string{envID},
+		query: values("user_id", userID, "group_id", groupID)})
+}

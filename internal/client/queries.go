@@ -1,0 +1,48 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// auditPageSize bounds the page size asked for when a small Limit is given; larger limits
+// are reached by following cursors rather than by asking for one huge page.
+const auditPageSize = 100
+
+// AuditFilter selects audit events; zero fields do not filter.
+type AuditFilter struct {
+	ActorID       string
+	EnvironmentID string
+	ObjectID      string
+	Since, Until  time.Time
+	// Limit caps how many events are returned (0 = all of them, across every page).
+	Limit int
+}
+
+// Authorize asks whether a principal may perform an action in an environment, and which
+// grant allows it.
+func (c *Client) Authorize(ctx context.Context, body api.AuthorizeRequest) (*api.AuthorizeResponse, error) {
+	return call[api.AuthorizeResponse](ctx, c, request{method: http.MethodPost, path: "/v1/authorize", body: body})
+}
+
+// PermissionMatrix returns the server's permission matrix and its version.
+func (c *Client) PermissionMatrix(ctx context.Context) (*api.PermissionMatrix, error) {
+	return call[api.PermissionMatrix](ctx, c, request{method: http.MethodGet, path: "/v1/permission-matrix"})
+}
+
+// ListAuditEvents returns the audit events matching f, across pages.
+func (c *Client) ListAuditEvents(ctx context.Context, f AuditFilter) ([]api.AuditEvent, error) {
+	q := values("actor_id", f.ActorID, "environment_id", f.EnvironmentID, "object_id", f.ObjectID,
+		"since", formatTime(f.Since), "until", formatTime(f.Until))
+	return listAll[api.AuditEvent](ctx, c, "/v1/audit-events", nil, q, min(f.Limit, auditPageSize), f.Limit)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

@@ -1,0 +1,76 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// ListRolesOptions filters ListRoles.
+type ListRolesOptions struct {
+	Name     string // exact name
+	PageSize int    // 0 = the server's default; every page is fetched regardless
+}
+
+// CreateRole creates a role (POST /v1/roles).
+func (c *Client) CreateRole(ctx context.Context, body api.RoleCreate) (*api.Role, error) {
+	return call[api.Role](ctx, c, request{method: http.MethodPost, path: "/v1/roles", body: body})
+}
+
+// GetRole reads one role.
+func (c *Client) GetRole(ctx context.Context, id string) (*api.Role, error) {
+	return call[api.Role](ctx, c, request{method: http.MethodGet, path: "/v1/roles/%s", args: []string{id}})
+}
+
+// ListRoles returns every role matching opts, built-in roles included, across all pages.
+func (c *Client) ListRoles(ctx context.Context, opts ListRolesOptions) ([]api.Role, error) {
+	return listAll[api.Role](ctx, c, "/v1/roles", nil, values("name", opts.Name), opts.PageSize, 0)
+}
+
+// FindRoleByName returns the role called name (account_owner and deploy_owner included), or
+// an error matching ErrNotFound.
+func (c *Client) FindRoleByName(ctx context.Context, name string) (*api.Role, error) {
+	roles, err := c.ListRoles(ctx, ListRolesOptions{Name: name})
+	if err != nil {
+		return nil, err
+	}
+	for i := range roles {
+		if roles[i].Name == name {
+			return &roles[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no role is named %q", ErrNotFound, name)
+}
+
+// UpdateRole changes the fields set in body (Permissions replaces the whole set); ifMatch > 0
+// guards against a newer version.
+func (c *Client) UpdateRole(ctx context.Context, id string, body api.RoleUpdate, ifMatch int64) (*api.Role, error) {
+	return call[api.Role](ctx, c, request{method: http.MethodPatch, path: "/v1/roles/%s", args: []string{id}, body: body, ifMatch: ifMatch})
+}
+
+// DeleteRole deletes a role; ifMatch > 0 guards against a newer version.
+func (c *Client) DeleteRole(ctx context.Context, id string, ifMatch int64) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/roles/%s", args: []string{id}, ifMatch: ifMatch}, nil)
+}
+
+// CreateRoleAssignment gives the role to one user or one group.
+func (c *Client) CreateRoleAssignment(ctx context.Context, roleID string, body api.RoleAssignmentCreate) (*api.RoleAssignment, error) {
+	return call[api.RoleAssignment](ctx, c, request{method: http.MethodPost, path: "/v1/roles/%s/assignments", args: []string{roleID}, body: body})
+}
+
+// GetRoleAssignment reads one assignment of a role.
+func (c *Client) GetRoleAssignment(ctx context.Context, roleID, id string) (*api.RoleAssignment, error) {
+	return call[api.RoleAssignment](ctx, c, request{method: http.MethodGet, path: "/v1/roles/%s/assignments/%s", args: []string{roleID, id}})
+}
+
+// ListRoleAssignments returns every assignment of a role.
+func (c *Client) ListRoleAssignments(ctx context.Context, roleID string) ([]api.RoleAssignment, error) {
+	return listAll[api.RoleAssignment](ctx, c, "/v1/roles/%s/assignments", []string{roleID}, nil, 0, 0)
+}
+
+// DeleteRoleAssignment removes an assignment; ifMatch > 0 guards against a newer version.
+func (c *Client) DeleteRoleAssignment(ctx context.Context, roleID, id string, ifMatch int64) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/roles/%s/assignments/%s", args: []string{roleID, id}, ifMatch: ifMatch}, nil)
+}

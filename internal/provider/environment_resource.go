@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*environmentResource)(nil)
+	_ resource.ResourceWithConfigure   = (*environmentResource)(nil)
+	_ resource.ResourceWithImportState = (*environmentResource)(nil)
+)
+
+// NewEnvironmentResource returns the warden_environment resource.
+func NewEnvironmentResource() resource.Resource { return &environmentResource{} }
+
+type environmentResource struct {
+	client *client.Client
+}
+
+type environmentResourceModel struct {
+	ID             types.String `tfsdk:"id"`
+	Name           types.String `tfsdk:"name"`
+	Cloud          types.String `tfsdk:"cloud"`
+	ResourcePrefix types.String `tfsdk:"resource_prefix"`
+}
+
+func (m *environmentResourceModel) fromAPI(e *api.Environment) {
+	m.ID = types.StringValue(e.ID)
+	m.Name = types.StringValue(e.Name)
+	m.Cloud = types.StringValue(e.Cloud)
+	m.ResourcePrefix = types.StringValue(e.ResourcePrefix)
+}
+
+func (m *environmentResourceModel) toAPI() api.EnvironmentCreate {
+	return api.EnvironmentCreate{
+		Name:           m.Name.ValueString(),
+		Cloud:          m.Cloud.ValueString(),
+		ResourcePrefix: m.ResourcePrefix.ValueString(),
+	}
+}
+
+func (r *environmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_environment"
+}
+
+func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An environment: an isolated set of resources (apps, databases, drains, certificates) on one cloud. " +
+			"Creating one also turns on its alert routing to the vendor (see `warden_alert_routing` to opt out). " +
+			"Only `account_owner` and `deploy_owner` may create, change or delete environments.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The environment's id, chosen by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Unique name. Renaming updates in place.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+			},
+			"cloud": schema.StringAttribute{
+				MarkdownDescription: "Where the environment runs: " + mdList(access.CloudNames()) + ". Changing it replaces the environment. " +
+					"The `co_maintainer` support tier is available only on `gcp`.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.OneOf(access.CloudNames()...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"resource_prefix": schema.StringAttribute{
+				MarkdownDescription: "Prefix of the resources the vendor's installation creates and owns; vendor support access is scoped to resources carrying it. Default `" + access.DefaultResourcePrefix + "`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(access.DefaultResourcePrefix),
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+			},
+		},
+	}
+}
+
+func (r *environmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+	}
+}
+
+func (r *environmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan environmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	env, err := r.client.CreateEnvironment(ctx, plan.toAPI())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Create Environment", err)
+		return
+	}
+	plan.fromAPI(env)
+	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state environmentResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	env, err := r.client.GetEnvironment(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Environment", err)
+		return
+	}
+	state.fromAPI(env)
+	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *environmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan environmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := plan.toAPI()
+	env, err := r.client.UpdateEnvironment(ctx, plan.ID.ValueString(), api.EnvironmentUpdate{
+		Name:           &body.Name,
+		ResourcePrefix: &body.ResourcePrefix,
+	}, savedVersion(ctx, req.Private))
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Update Environment", err)
+		return
+	}
+	plan.fromAPI(env)
+	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state environmentResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteEnvironment(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete Environment", err)
+	}
+}
+
+func (r *environmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
