@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// validateResourceConfig runs a resource's own ValidateConfig (the plan-time check that calls
+// internal/access) on a configuration given as attribute values; attributes left out are null.
+// It returns the diagnostics so that tests can pin severity, summary and attribute path.
+func validateResourceConfig(t *testing.T, r resource.Resource, attrs map[string]tftypes.Value) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	v, ok := r.(resource.ResourceWithValidateConfig)
+	if !ok {
+		t.Fatalf("%T has no ValidateConfig", r)
+	}
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx)
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type is %T", typ)
+	}
+	vals := map[string]tftypes.Value{}
+	for name, at := range obj.AttributeTypes {
+		if given, ok := attrs[name]; ok {
+			vals[name] = given
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	for name := range attrs {
+		if _, ok := obj.AttributeTypes[name]; !ok {
+			t.Fatalf("no attribute %q in the schema", name)
+		}
+	}
+	var resp resource.ValidateConfigResponse
+	v.ValidateConfig(ctx, resource.ValidateConfigRequest{
+		Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(obj, vals)},
+	}, &resp)
+	return resp.Diagnostics
+}
+
+// tfStrings is a list or set value of strings for validateResourceConfig.
+func tfStrings(set bool, xs ...string) tftypes.Value {
+	vals := make([]tftypes.Value, len(xs))
+	for i, x := range xs {
+		vals[i] = tftypes.NewValue(tftypes.String, x)
+	}
+	if set {
+		return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, vals)
+	}
+	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, vals)
+}
+
+// diagAt finds the diagnostic of severity sev whose attribute path renders as path (e.g.
+// `permissions[Value("deploymnt")]`) and whose summary or detail contains text.
+func diagAt(diags diag.Diagnostics, sev diag.Severity, path, text string) bool {
+	for _, d := range diags {
+		wp, ok := d.(diag.DiagnosticWithPath)
+		if !ok || d.Severity() != sev || wp.Path().String() != path {
+			continue
+		}
+		if strings.Contains(d.Summary()+" "+d.Detail(), text) {
+			return true
+		}
+	}
+	return false
+}
