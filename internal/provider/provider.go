@@ -175,6 +175,7 @@ func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Clien
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEnvironmentResource,
+		NewAlertRoutingResource,
 	}
 }
 

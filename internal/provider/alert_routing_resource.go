@@ -1,0 +1,281 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                   = (*alertRoutingResource)(nil)
+	_ resource.ResourceWithConfigure      = (*alertRoutingResource)(nil)
+	_ resource.ResourceWithImportState    = (*alertRoutingResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*alertRoutingResource)(nil)
+)
+
+// NewAlertRoutingResource returns the warden_alert_routing resource.
+func NewAlertRoutingResource() resource.Resource { return &alertRoutingResource{} }
+
+type alertRoutingResource struct {
+	client *client.Client
+}
+
+type alertRoutingResourceModel struct {
+	ID            types.String `tfsdk:"id"`
+	EnvironmentID types.String `tfsdk:"environment_id"`
+	VendorRouting types.Bool   `tfsdk:"vendor_routing"`
+	Destinations  types.Set    `tfsdk:"destinations"`
+}
+
+type alertDestinationModel struct {
+	Type        types.String `tfsdk:"type"`
+	Target      types.String `tfsdk:"target"`
+	MinSeverity types.String `tfsdk:"min_severity"`
+}
+
+var alertDestinationType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"type":         types.StringType,
+	"target":       types.StringType,
+	"min_severity": types.StringType,
+}}
+
+func (m *alertRoutingResourceModel) fromAPI(ctx context.Context, r *api.AlertRouting) diag.Diagnostics {
+	m.ID = types.StringValue(r.EnvironmentID)
+	m.EnvironmentID = types.StringValue(r.EnvironmentID)
+	m.VendorRouting = types.BoolValue(r.VendorRouting)
+	dests := make([]alertDestinationModel, len(r.Destinations))
+	for i, d := range r.Destinations {
+		dests[i] = alertDestinationModel{
+			Type:        types.StringValue(d.Type),
+			Target:      types.StringValue(d.Target),
+			MinSeverity: types.StringValue(d.MinSeverity),
+		}
+	}
+	set, diags := types.SetValueFrom(ctx, alertDestinationType, dests)
+	m.Destinations = set
+	return diags
+}
+
+func (m *alertRoutingResourceModel) toAPI(ctx context.Context) (api.AlertRoutingUpdate, diag.Diagnostics) {
+	var dests []alertDestinationModel
+	diags := m.Destinations.ElementsAs(ctx, &dests, false)
+	body := api.AlertRoutingUpdate{VendorRouting: m.VendorRouting.ValueBool(), Destinations: []api.Destination{}}
+	for _, d := range dests {
+		body.Destinations = append(body.Destinations, api.Destination{
+			Type:        d.Type.ValueString(),
+			Target:      d.Target.ValueString(),
+			MinSeverity: d.MinSeverity.ValueString(),
+		})
+	}
+	// A set has no order; sorting keeps the request (and the audit log's before/after) stable.
+	slices.SortFunc(body.Destinations, func(a, b api.Destination) int {
+		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Target, b.Target), cmp.Compare(a.MinSeverity, b.MinSeverity))
+	})
+	return body, diags
+}
+
+func (r *alertRoutingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_alert_routing"
+}
+
+func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An environment's alert routing. Every environment has one from its creation, with system alerts going to the vendor's on-call " +
+			"and no customer destinations. This resource adopts it: creating the resource overwrites the routing with the configuration, and " +
+			"destroying it restores the default (vendor routing on, no destinations) rather than deleting anything. " +
+			"Use at most one per environment. Changing alert routing needs the `cluster.admin` platform permission.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The environment's id: an environment has exactly one alert routing.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"environment_id": schema.StringAttribute{
+				MarkdownDescription: "The environment whose routing this manages. Changing it restores the old environment's default and adopts the new one's.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"vendor_routing": schema.BoolAttribute{
+				MarkdownDescription: "Whether system alerts go to the vendor's on-call. Default `true`; set `false` to opt out explicitly.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"destinations": schema.SetNestedAttribute{
+				MarkdownDescription: "The customer's own alert destinations, complete: destinations set outside Terraform are removed. " +
+					"A set, so their order never causes a diff. Default: none.",
+				Optional: true,
+				Computed: true,
+				Default:  setdefault.StaticValue(types.SetValueMust(alertDestinationType, nil)),
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"type": schema.StringAttribute{
+							MarkdownDescription: "Where alerts are delivered: " + mdList(access.DestinationTypeNames()) + ".",
+							Required:            true,
+							Validators:          []validator.String{stringvalidator.OneOf(access.DestinationTypeNames()...)},
+						},
+						"target": schema.StringAttribute{
+							MarkdownDescription: "For `webhook`, an absolute `http://` or `https://` URL; for `email`, a bare address such as `oncall@example.com`. Checked at plan time.",
+							Required:            true,
+						},
+						"min_severity": schema.StringAttribute{
+							MarkdownDescription: "Alerts below this severity are not sent here: " + mdList(access.AlertSeverityNames()) +
+								". Default `" + access.DefaultMinSeverity + "`, so that informational alerts are opt-in.",
+							Optional:   true,
+							Computed:   true,
+							Default:    stringdefault.StaticString(access.DefaultMinSeverity),
+							Validators: []validator.String{stringvalidator.OneOf(access.AlertSeverityNames()...)},
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+// ValidateConfig checks each destination's target against its type with internal/access, so that
+// a webhook given an address fails the plan on that element's target. The type and the
+// severity are the OneOf validators' to report.
+func (r *alertRoutingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var dests types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("destinations"), &dests)...)
+	if resp.Diagnostics.HasError() || dests.IsNull() || dests.IsUnknown() {
+		return
+	}
+	for _, elem := range dests.Elements() {
+		obj, ok := elem.(basetypes.ObjectValue)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		typ, typOK := knownString(obj.Attributes()["type"])
+		target, targetOK := knownString(obj.Attributes()["target"])
+		if !typOK || !targetOK {
+			continue
+		}
+		var fs []access.Finding
+		for _, f := range access.ValidateAlertDestination(typ, target, access.DefaultMinSeverity) {
+			if f.Field == "target" {
+				fs = append(fs, f)
+			}
+		}
+		addFindings(&resp.Diagnostics, fs, func(access.Finding) path.Path {
+			return path.Root("destinations").AtSetValue(obj).AtName("target")
+		}, true)
+	}
+}
+
+// knownString returns a string attribute's value; ok is false while it is null or unknown.
+func knownString(v attr.Value) (string, bool) {
+	s, ok := v.(basetypes.StringValue)
+	if !ok || s.IsNull() || s.IsUnknown() {
+		return "", false
+	}
+	return s.ValueString(), true
+}
+
+func (r *alertRoutingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+	}
+}
+
+// Create adopts the routing the environment already has: there is nothing to create, so it
+// overwrites whatever is there with the plan, without If-Match.
+func (r *alertRoutingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan alertRoutingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.put(ctx, plan, 0, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state alertRoutingResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	routing, err := r.client.GetAlertRouting(ctx, state.EnvironmentID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		// Only a deleted environment takes its routing with it.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Alert Routing", err)
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, routing)...)
+	saveVersion(ctx, resp.Private, routing.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan alertRoutingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.put(ctx, plan, savedVersion(ctx, req.Private), "Update Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+// put writes plan as the environment's complete routing and records the result.
+func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourceModel, ifMatch int64, op string,
+	state *tfsdk.State, private privateWriter, diags *diag.Diagnostics,
+) {
+	body, d := plan.toAPI(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	routing, err := r.client.PutAlertRouting(ctx, plan.EnvironmentID.ValueString(), body, ifMatch)
+	if err != nil {
+		addAPIError(diags, op, err)
+		return
+	}
+	diags.Append(plan.fromAPI(ctx, routing)...)
+	saveVersion(ctx, private, routing.Version, diags)
+	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// Delete restores the default routing: the routing belongs to the environment and cannot be
+// deleted, and an environment without the resource gets the default again.
+func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state alertRoutingResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.ResetAlertRouting(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Restore Default Alert Routing", err)
+	}
+}
+
+func (r *alertRoutingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), req.ID)...)
+}
