@@ -131,10 +131,16 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The client reads RetryMax 0 as "default" and a negative value as "no retries", whereas
+	// retry_max = 0 in HCL means no retries.
+	retryMax := int(int64Or(cfg.RetryMax, client.DefaultRetryMax))
+	if retryMax == 0 {
+		retryMax = -1
+	}
 	c, err := client.New(client.Config{
 		Endpoint:     endpoint,
 		Token:        token,
-		RetryMax:     int(int64Or(cfg.RetryMax, 4)),
+		RetryMax:     retryMax,
 		RetryWaitMin: time.Duration(int64Or(cfg.RetryWaitMinMS, 200)) * time.Millisecond,
 		RetryWaitMax: time.Duration(int64Or(cfg.RetryWaitMaxMS, 5000)) * time.Millisecond,
 		UserAgent:    "terraform-provider-warden/" + p.version,
@@ -182,6 +188,8 @@ func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewEnvironmentDataSource,
+		NewPermissionMatrixDataSource,
+		NewEffectiveAccessDataSource,
 	}
 }
 

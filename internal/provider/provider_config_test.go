@@ -1,0 +1,366 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// describedAttribute is what every schema attribute (resource, data source, provider) offers.
+type describedAttribute interface {
+	GetMarkdownDescription() string
+}
+
+// checkDescriptions reports every attribute under prefix without a MarkdownDescription,
+// descending into nested attributes. The nested object's type is internal to the framework,
+// so the walk goes through its exported methods by reflection.
+func checkDescriptions[A any](t *testing.T, prefix string, attrs map[string]A) {
+	t.Helper()
+	for name, a := range attrs {
+		checkAttributeDescription(t, prefix+"."+name, a)
+	}
+}
+
+func checkAttributeDescription(t *testing.T, where string, a any) {
+	t.Helper()
+	d, ok := a.(describedAttribute)
+	if !ok {
+		t.Errorf("%s: %T has no MarkdownDescription", where, a)
+		return
+	}
+	if strings.TrimSpace(d.GetMarkdownDescription()) == "" {
+		t.Errorf("%s: empty MarkdownDescription", where)
+	}
+	get := reflect.ValueOf(a).MethodByName("GetNestedObject")
+	if !get.IsValid() {
+		return
+	}
+	nested := get.Call(nil)[0].MethodByName("GetAttributes").Call(nil)[0]
+	for it := nested.MapRange(); it.Next(); {
+		checkAttributeDescription(t, where+"."+it.Key().String(), it.Value().Interface())
+	}
+}
+
+// TestProvider_schemas checks every registered resource, data source and function as the
+// framework would at runtime (ValidateImplementation) and for documentation: tfplugindocs
+// renders MarkdownDescription, so an empty one is an undocumented attribute.
+func TestProvider_schemas(t *testing.T) {
+	ctx := context.Background()
+	p, ok := New("test")().(*wardenProvider)
+	if !ok {
+		t.Fatal("New does not build a *wardenProvider")
+	}
+
+	var ps provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &ps)
+	assertNoDiags(t, "provider schema", ps.Diagnostics)
+	assertNoDiags(t, "provider schema", ps.Schema.ValidateImplementation(ctx))
+	checkDescriptions(t, "provider", ps.Schema.Attributes)
+
+	names := map[string]bool{}
+	unique := func(kind, name string) {
+		if !strings.HasPrefix(name, "warden_") {
+			t.Errorf("%s %q does not start with warden_", kind, name)
+		}
+		if names[kind+" "+name] {
+			t.Errorf("%s %q is registered twice", kind, name)
+		}
+		names[kind+" "+name] = true
+	}
+
+	resources := p.Resources(ctx)
+	if len(resources) == 0 {
+		t.Fatal("no resources registered")
+	}
+	for _, newResource := range resources {
+		r := newResource()
+		var md resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "warden"}, &md)
+		unique("resource", md.TypeName)
+		var sr resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &sr)
+		assertNoDiags(t, md.TypeName, sr.Diagnostics)
+		assertNoDiags(t, md.TypeName, sr.Schema.ValidateImplementation(ctx))
+		if strings.TrimSpace(sr.Schema.MarkdownDescription) == "" {
+			t.Errorf("resource %s: empty MarkdownDescription", md.TypeName)
+		}
+		checkDescriptions(t, md.TypeName, sr.Schema.Attributes)
+		if len(sr.Schema.Blocks) > 0 {
+			t.Errorf("resource %s: blocks are not used in this provider; use nested attributes", md.TypeName)
+		}
+	}
+
+	for _, newDataSource := range p.DataSources(ctx) {
+		d := newDataSource()
+		var md datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "warden"}, &md)
+		unique("data source", md.TypeName)
+		var sr datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &sr)
+		assertNoDiags(t, md.TypeName, sr.Diagnostics)
+		assertNoDiags(t, md.TypeName, sr.Schema.ValidateImplementation(ctx))
+		if strings.TrimSpace(sr.Schema.MarkdownDescription) == "" {
+			t.Errorf("data source %s: empty MarkdownDescription", md.TypeName)
+		}
+		checkDescriptions(t, "data."+md.TypeName, sr.Schema.Attributes)
+	}
+
+	for _, newFunction := range p.Functions(ctx) {
+		f := newFunction()
+		var md function.MetadataResponse
+		f.Metadata(ctx, function.MetadataRequest{}, &md)
+		var dr function.DefinitionResponse
+		f.Definition(ctx, function.DefinitionRequest{}, &dr)
+		if dr.Definition.Summary == "" || dr.Definition.MarkdownDescription == "" {
+			t.Errorf("function %s: missing summary or description", md.Name)
+		}
+		for i, param := range dr.Definition.Parameters {
+			if param.GetName() == "" || param.GetMarkdownDescription() == "" {
+				t.Errorf("function %s: parameter %d lacks a name or description", md.Name, i)
+			}
+		}
+	}
+}
+
+func assertNoDiags(t *testing.T, where string, diags diag.Diagnostics) {
+	t.Helper()
+	for _, d := range diags {
+		t.Errorf("%s: %s: %s: %s", where, d.Severity(), d.Summary(), d.Detail())
+	}
+}
+
+// fakeMatrixServer answers GET /v1/permission-matrix with version and records the bearer
+// token of each call: Configure's version check is the one request it makes, so the recorded
+// token shows which token (attribute or environment) the provider chose.
+type fakeMatrixServer struct {
+	*httptest.Server
+	mu     sync.Mutex
+	tokens []string
+}
+
+func newFakeMatrixServer(t *testing.T, version string) *fakeMatrixServer {
+	t.Helper()
+	f := &fakeMatrixServer{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.tokens = append(f.tokens, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		f.mu.Unlock()
+		if r.URL.Path != "/v1/permission-matrix" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(api.PermissionMatrix{Version: version})
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeMatrixServer) seenTokens() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.tokens...)
+}
+
+// configureProvider runs the provider's Configure on a configuration given as attribute
+// values (absent ones are null), as Terraform would after validation.
+func configureProvider(t *testing.T, attrs map[string]tftypes.Value) provider.ConfigureResponse {
+	t.Helper()
+	ctx := context.Background()
+	p := New("test")()
+	var sr provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &sr)
+	obj, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("provider schema is not an object")
+	}
+	vals := map[string]tftypes.Value{}
+	for name, typ := range obj.AttributeTypes {
+		vals[name] = tftypes.NewValue(typ, nil)
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		}
+	}
+	var resp provider.ConfigureResponse
+	p.Configure(ctx, provider.ConfigureRequest{
+		Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(obj, vals)},
+	}, &resp)
+	return resp
+}
+
+func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+func num(n int64) tftypes.Value  { return tftypes.NewValue(tftypes.Number, n) }
+func unknown() tftypes.Value     { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }
+
+// withFastRetries turns retries off, so that a test against a closed port takes milliseconds
+// (and proves that retry_max = 0 means none).
+func withFastRetries(attrs map[string]tftypes.Value) map[string]tftypes.Value {
+	attrs["retry_max"] = num(0)
+	attrs["retry_wait_min_ms"] = num(1)
+	attrs["retry_wait_max_ms"] = num(1)
+	return attrs
+}
+
+func configuredEndpoint(t *testing.T, resp provider.ConfigureResponse) string {
+	t.Helper()
+	assertNoErrors(t, resp.Diagnostics)
+	pd, ok := resp.ResourceData.(*providerData)
+	if !ok || pd.Client == nil {
+		t.Fatalf("ResourceData is %T, want *providerData with a client", resp.ResourceData)
+	}
+	if dd, ok := resp.DataSourceData.(*providerData); !ok || dd != pd {
+		t.Fatalf("DataSourceData is %T, want the same *providerData", resp.DataSourceData)
+	}
+	return pd.Client.Endpoint()
+}
+
+func assertNoErrors(t *testing.T, diags diag.Diagnostics) {
+	t.Helper()
+	for _, d := range diags.Errors() {
+		t.Fatalf("unexpected error: %s: %s", d.Summary(), d.Detail())
+	}
+}
+
+// Not parallel: t.Setenv.
+func TestProvider_configPrecedence(t *testing.T) {
+	fromAttr := newFakeMatrixServer(t, access.MatrixVersion)
+	fromEnv := newFakeMatrixServer(t, access.MatrixVersion)
+
+	t.Run("attributes win over environment", func(t *testing.T) {
+		t.Setenv(envEndpoint, fromEnv.URL)
+		t.Setenv(envToken, "env-token")
+		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
+			"endpoint": str(fromAttr.URL),
+			"token":    str("attr-token"),
+		}))
+		if got := configuredEndpoint(t, resp); got != fromAttr.URL {
+			t.Errorf("endpoint %q, want the attribute's %q", got, fromAttr.URL)
+		}
+		if got := fromAttr.seenTokens(); len(got) != 1 || got[0] != "attr-token" {
+			t.Errorf("attribute server saw tokens %q, want [attr-token]", got)
+		}
+		if got := fromEnv.seenTokens(); len(got) != 0 {
+			t.Errorf("environment server was called with %q", got)
+		}
+		if len(resp.Diagnostics) != 0 {
+			t.Errorf("matching matrix versions drew diagnostics: %v", resp.Diagnostics)
+		}
+	})
+
+	t.Run("environment fills what the block leaves out", func(t *testing.T) {
+		t.Setenv(envEndpoint, fromEnv.URL)
+		t.Setenv(envToken, "env-token")
+		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{}))
+		if got := configuredEndpoint(t, resp); got != fromEnv.URL {
+			t.Errorf("endpoint %q, want the environment's %q", got, fromEnv.URL)
+		}
+		if got := fromEnv.seenTokens(); len(got) != 1 || got[0] != "env-token" {
+			t.Errorf("environment server saw tokens %q, want [env-token]", got)
+		}
+	})
+
+	t.Run("mixed: endpoint from the block, token from the environment", func(t *testing.T) {
+		t.Setenv(envEndpoint, "")
+		t.Setenv(envToken, "env-token-2")
+		before := len(fromAttr.seenTokens())
+		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": str(fromAttr.URL)}))
+		if got := configuredEndpoint(t, resp); got != fromAttr.URL {
+			t.Errorf("endpoint %q, want %q", got, fromAttr.URL)
+		}
+		if got := fromAttr.seenTokens()[before:]; len(got) != 1 || got[0] != "env-token-2" {
+			t.Errorf("server saw tokens %q, want [env-token-2]", got)
+		}
+	})
+
+	t.Run("missing both: errors on each attribute", func(t *testing.T) {
+		t.Setenv(envEndpoint, "")
+		t.Setenv(envToken, "")
+		resp := configureProvider(t, map[string]tftypes.Value{})
+		if !diagAt(resp.Diagnostics, diag.SeverityError, "endpoint", envEndpoint) {
+			t.Errorf("no error on endpoint naming %s: %v", envEndpoint, resp.Diagnostics)
+		}
+		if !diagAt(resp.Diagnostics, diag.SeverityError, "token", envToken) {
+			t.Errorf("no error on token naming %s: %v", envToken, resp.Diagnostics)
+		}
+		if resp.ResourceData != nil {
+			t.Error("a failed configuration still handed out provider data")
+		}
+	})
+
+	t.Run("unknown endpoint: error on the attribute", func(t *testing.T) {
+		t.Setenv(envEndpoint, fromEnv.URL)
+		t.Setenv(envToken, "env-token")
+		resp := configureProvider(t, map[string]tftypes.Value{"endpoint": unknown()})
+		if !diagAt(resp.Diagnostics, diag.SeverityError, "endpoint", "known only after apply") {
+			t.Errorf("no error on endpoint: %v", resp.Diagnostics)
+		}
+	})
+
+	t.Run("endpoint that is not a URL: error on the attribute", func(t *testing.T) {
+		t.Setenv(envEndpoint, "")
+		t.Setenv(envToken, "env-token")
+		resp := configureProvider(t, map[string]tftypes.Value{"endpoint": str("warden.example.com")})
+		if !diagAt(resp.Diagnostics, diag.SeverityError, "endpoint", "http://") {
+			t.Errorf("no error on endpoint: %v", resp.Diagnostics)
+		}
+	})
+}
+
+// Configure must not fail when the server is down: the version check is advisory, and the
+// first resource call then reports the connection error with its own context.
+func TestProvider_configureServerUnreachable(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	url := closed.URL
+	closed.Close()
+	t.Setenv(envEndpoint, "")
+	t.Setenv(envToken, "")
+
+	resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
+		"endpoint": str(url),
+		"token":    str("t"),
+	}))
+	if got := configuredEndpoint(t, resp); got != url {
+		t.Errorf("endpoint %q, want %q", got, url)
+	}
+	if len(resp.Diagnostics) != 0 {
+		t.Errorf("an unreachable server drew diagnostics at configuration: %v", resp.Diagnostics)
+	}
+}
+
+func TestProvider_configureMatrixVersionDiffers(t *testing.T) {
+	newer := newFakeMatrixServer(t, "2099.1.0")
+	t.Setenv(envEndpoint, "")
+	t.Setenv(envToken, "")
+	resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
+		"endpoint":          str(newer.URL),
+		"token":             str("t"),
+		"matrix_validation": tftypes.NewValue(tftypes.Bool, false),
+	}))
+	configuredEndpoint(t, resp)
+	warnings := resp.Diagnostics.Warnings()
+	if len(warnings) != 1 || warnings[0].Summary() != "Permission Matrix Version Differs" ||
+		!strings.Contains(warnings[0].Detail(), "2099.1.0") || !strings.Contains(warnings[0].Detail(), access.MatrixVersion) ||
+		!strings.Contains(warnings[0].Detail(), "matrix_validation = false") {
+		t.Errorf("want one version warning naming both versions and the fix, got %v", resp.Diagnostics)
+	}
+	pd, ok := resp.ResourceData.(*providerData)
+	if !ok || pd.MatrixValidation {
+		t.Errorf("matrix_validation = false was not passed on: %+v", resp.ResourceData)
+	}
+}
