@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// effectiveAccessFixture is what PreConfig builds through the API: a user in a group that
+// holds a role with a [deployment, ops] grant in one environment.
+type effectiveAccessFixture struct {
+	env   *api.Environment
+	user  *api.User
+	group *api.Group
+	role  *api.Role
+	grant *api.Grant
+}
+
+func (f *effectiveAccessFixture) build(t *testing.T, srv *acctest.Server, vars config.Variables) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	f.env, err = srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
+	must(err)
+	f.user, err = srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com", Name: "Alice"})
+	must(err)
+	f.group, err = srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: []string{f.user.ID}})
+	must(err)
+	f.role, err = srv.Client.CreateRole(ctx, api.RoleCreate{Name: "deployers", Description: "Ships apps"})
+	must(err)
+	_, err = srv.Client.CreateRoleAssignment(ctx, f.role.ID, api.RoleAssignmentCreate{GroupID: f.group.ID})
+	must(err)
+	f.grant, err = srv.Client.CreateGrant(ctx, f.env.ID, api.GrantCreate{RoleID: f.role.ID, Permissions: []string{"deployment", "ops"}})
+	must(err)
+	// The step's configuration is fixed before PreConfig runs, but its variables are read
+	// after: the ids reach the HCL through them.
+	vars["environment_id"] = config.StringVariable(f.env.ID)
+	vars["user_id"] = config.StringVariable(f.user.ID)
+	vars["group_id"] = config.StringVariable(f.group.ID)
+}
+
+func TestAccEffectiveAccessDataSource_throughGroup(t *testing.T) {
+	srv := acctest.NewServer(t)
+	var fx effectiveAccessFixture
+	vars := config.Variables{}
+	const hcl = `
+variable "environment_id" { type = string }
+variable "user_id" { type = string }
+variable "group_id" { type = string }
+`
+	wantActions := access.AllowedActions([]string{"deployment", "ops"})
+	actionChecks := make([]knownvalue.Check, len(wantActions))
+	for i, a := range wantActions {
+		actionChecks[i] = knownvalue.StringExact(a)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:       func() { fx.build(t, srv, vars) },
+				ConfigVariables: vars,
+				Config: srv.Config(hcl + `
+data "warden_effective_access" "alice" {
+  user_id        = var.user_id
+  environment_id = var.environment_id
+}
+data "warden_effective_access" "sre" {
+  group_id       = var.group_id
+  environment_id = var.environment_id
+}`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("actions"), knownvalue.ListExact(actionChecks)),
+					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("support"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("group_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.warden_effective_access.sre", tfjsonpath.New("actions"), knownvalue.ListExact(actionChecks)),
+					statecheck.ExpectKnownValue("data.warden_effective_access.sre", tfjsonpath.New("user_id"), knownvalue.Null()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(s *terraform.State) error { return checkSources(s, "data.warden_effective_access.alice", &fx, wantActions) },
+					func(s *terraform.State) error { return checkSources(s, "data.warden_effective_access.sre", &fx, wantActions) },
+					func(s *terraform.State) error {
+						return resource.TestCheckResourceAttr("data.warden_effective_access.alice", "user_id", fx.user.ID)(s)
+					},
+				),
+			},
+			{
+				ConfigVariables: vars,
+				Config: srv.Config(hcl + `
+data "warden_effective_access" "both" {
+  user_id        = var.user_id
+  group_id       = var.group_id
+  environment_id = var.environment_id
+}`),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp(`Invalid Attribute Combination`, `These attributes cannot be configured together: [user_id,group_id]`),
+			},
+		},
+	})
+}
+
+// checkSources requires every allowed action to be explained, and every explanation to name
+// the fixture's grant, role and group with a permission that really allows the action.
+func checkSources(s *terraform.State, addr string, fx *effectiveAccessFixture, wantActions []string) error {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return fmt.Errorf("%s not in state", addr)
+	}
+	attrs := rs.Primary.Attributes
+	n, err := strconv.Atoi(attrs["grants.#"])
+	if err != nil {
+		return fmt.Errorf("%s grants.#: %w", addr, err)
+	}
+	explained := map[string]bool{}
+	for i := range n {
+		at := func(name string) string { return attrs[fmt.Sprintf("grants.%d.%s", i, name)] }
+		action, perm := at("action"), at("permission")
+		if at("grant_id") != fx.grant.ID || at("role_id") != fx.role.ID || at("role_name") != fx.role.Name || at("group_id") != fx.group.ID {
+			return fmt.Errorf("%s grants.%d names grant %q role %q (%q) group %q; want grant %q role %q (%q) group %q", addr, i,
+				at("grant_id"), at("role_id"), at("role_name"), at("group_id"), fx.grant.ID, fx.role.ID, fx.role.Name, fx.group.ID)
+		}
+		if perm != "deployment" && perm != "ops" {
+			return fmt.Errorf("%s grants.%d: permission %q is not in the grant", addr, i, perm)
+		}
+		if allowing, _ := access.PermissionsFor(action); !slices.Contains(allowing, perm) {
+			return fmt.Errorf("%s grants.%d: %q does not allow %q", addr, i, perm, action)
+		}
+		explained[action] = true
+	}
+	for _, a := range wantActions {
+		if !explained[a] {
+			return fmt.Errorf("%s: action %q is allowed but no grant explains it", addr, a)
+		}
+	}
+	if len(explained) != len(wantActions) {
+		return fmt.Errorf("%s explains %d actions, want %d", addr, len(explained), len(wantActions))
+	}
+	return nil
+}
