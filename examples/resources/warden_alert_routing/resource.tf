@@ -1,0 +1,37 @@
+resource "warden_environment" "prod" {
+  name  = "production"
+  cloud = "gcp"
+}
+
+# Take over the routing the environment got at creation: keep the vendor's on-call and add
+# the team's own destinations. Destroying this resource restores the default (vendor routing
+# on, no destinations).
+resource "warden_alert_routing" "prod" {
+  environment_id = warden_environment.prod.id
+  vendor_routing = true
+
+  # A set: the order of destinations never causes a diff.
+  destinations = [
+    {
+      type         = "webhook"
+      target       = "https://hooks.example.com/warden/prod"
+      min_severity = "warning"
+    },
+    {
+      type         = "email"
+      target       = "sre-oncall@example.com"
+      min_severity = "critical"
+    },
+  ]
+}
+
+# Opt an environment out of vendor routing entirely.
+resource "warden_environment" "sandbox" {
+  name  = "sandbox"
+  cloud = "aws"
+}
+
+resource "warden_alert_routing" "sandbox" {
+  environment_id = warden_environment.sandbox.id
+  vendor_routing = false
+}
