@@ -1,0 +1,72 @@
+package acctest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func TestFlakyProxy_cyclesFaults(t *testing.T) {
+	var committed atomic.Int64
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		committed.Add(1)
+		_, _ = io.WriteString(w, "ok "+r.Method+" "+r.URL.Path)
+	}))
+	t.Cleanup(backend.Close)
+	p := NewFlakyProxy(t, backend.URL, 2)
+
+	do := func(method string) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(context.Background(), method, p.URL+"/v1/things", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A fresh connection per request, so that the client's own transport never retries.
+		req.Close = true
+		return http.DefaultClient.Do(req)
+	}
+	status := func(method string) int {
+		t.Helper()
+		resp, err := do(method)
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	if got := status(http.MethodGet); got != http.StatusOK {
+		t.Errorf("request 1 (passes): %d", got)
+	}
+	if got := status(http.MethodGet); got != http.StatusServiceUnavailable {
+		t.Errorf("request 2 (first fault): %d, want 503", got)
+	}
+	if got := status(http.MethodGet); got != http.StatusOK {
+		t.Errorf("request 3 (passes): %d", got)
+	}
+	resp, err := do(http.MethodGet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "0" {
+		t.Errorf("request 4 (second fault): %d Retry-After %q, want 429 with 0", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	before := committed.Load()
+	if got := status(http.MethodPost); got != http.StatusOK {
+		t.Errorf("request 5 (passes): %d", got)
+	}
+	if resp, err := do(http.MethodPost); err == nil {
+		resp.Body.Close()
+		t.Errorf("request 6 (third fault): got %d, want the connection dropped", resp.StatusCode)
+	}
+	if got := committed.Load() - before; got != 2 {
+		t.Errorf("the server handled %d of requests 5–6, want 2: the dropped one must reach it", got)
+	}
+	if p.DroppedPosts() != 1 || p.Injected(FaultUnavailable) != 1 || p.Injected(FaultRateLimited) != 1 || p.Injected(FaultDroppedAfterCommit) != 1 {
+		t.Errorf("counters: %s", p)
+	}
+}
