@@ -96,8 +96,12 @@ data "warden_effective_access" "sre" {
 					statecheck.ExpectKnownValue("data.warden_effective_access.sre", tfjsonpath.New("user_id"), knownvalue.Null()),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					func(s *terraform.State) error { return checkSources(s, "data.warden_effective_access.alice", &fx, wantActions) },
-					func(s *terraform.State) error { return checkSources(s, "data.warden_effective_access.sre", &fx, wantActions) },
+					func(s *terraform.State) error {
+						return checkSources(s, "data.warden_effective_access.alice", &fx, wantActions)
+					},
+					func(s *terraform.State) error {
+						return checkSources(s, "data.warden_effective_access.sre", &fx, wantActions)
+					},
 					func(s *terraform.State) error {
 						return resource.TestCheckResourceAttr("data.warden_effective_access.alice", "user_id", fx.user.ID)(s)
 					},
