@@ -175,12 +175,16 @@ func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Clien
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEnvironmentResource,
+		NewEnvironmentGrantResource,
+		NewSupportAccessResource,
+		NewAccessRequestApprovalResource,
 	}
 }
 
 func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewEnvironmentDataSource,
+		NewAccessRequestsDataSource,
 	}
 }
 
