@@ -2,7 +2,11 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,9 +14,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 func TestSupportAccessValidateConfig(t *testing.T) {
@@ -239,4 +253,287 @@ func TestSupportAccessFromAPI_keepsConfiguredSpelling(t *testing.T) {
 	if m.ExpiresAt.ValueString() != "2026-12-31T01:00:00Z" {
 		t.Fatalf("expires_at changed outside Terraform = %v", m.ExpiresAt)
 	}
+}
+
+const supportAddr = "warden_support_access.test"
+
+// supportConfig is a gcp or aws environment "production" with support access to it; attrs
+// are the support access's attributes beyond environment_id.
+func supportConfig(srv *acctest.Server, cloud, attrs string) string {
+	return srv.Config(fmt.Sprintf(`
+resource "warden_environment" "prod" {
+  name  = "production"
+  cloud = %q
+}
+resource "warden_support_access" "test" {
+  environment_id = warden_environment.prod.id
+  %s
+}`, cloud, attrs))
+}
+
+func checkSupportDestroyed(srv *acctest.Server) resource.TestCheckFunc {
+	return checkDestroyed(srv, "warden_support_access", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
+		_, err := c.GetSupportAccess(ctx, rs.Primary.Attributes["environment_id"])
+		return err
+	})
+}
+
+func TestAccSupportAccessResource_basic(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	expiry := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	expiresAt := expiry.Format(time.RFC3339)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	apiHolds := func(want func(a *api.SupportAccess) bool) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			rs := s.RootModule().Resources[supportAddr].Primary
+			a, err := srv.Client.GetSupportAccess(ctx, rs.Attributes["environment_id"])
+			if err != nil {
+				return err
+			}
+			if a.ID != rs.ID || !want(a) {
+				return fmt.Errorf("API holds %+v (expires %v), state id %s", a, a.ExpiresAt, rs.ID)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSupportDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: supportConfig(srv, "gcp", fmt.Sprintf(`
+  tier            = "operator"
+  port_forwarding = true
+  expires_at      = %q`, expiresAt)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(supportAddr, tfjsonpath.New("capabilities"), knownStrings(access.Capabilities("operator", true))),
+						plancheck.ExpectKnownValue(supportAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^\S+$`))),
+					statecheck.CompareValuePairs(supportAddr, tfjsonpath.New("environment_id"), "warden_environment.prod", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("tier"), knownvalue.StringExact("operator")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("port_forwarding"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(expiresAt)),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("capabilities"), knownStrings(access.Capabilities("operator", true))),
+				},
+				Check: apiHolds(func(a *api.SupportAccess) bool {
+					return a.Tier == "operator" && a.PortForwarding && a.ExpiresAt != nil && a.ExpiresAt.Equal(expiry) && a.Status == "active"
+				}),
+			},
+			{
+				ResourceName:                         supportAddr,
+				ImportState:                          true,
+				ImportStateIdFunc:                    func(s *terraform.State) (string, error) { return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil },
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+			},
+			{
+				Config: supportConfig(srv, "gcp", fmt.Sprintf(`
+  tier       = "co_maintainer"
+  expires_at = %q`, expiresAt)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(supportAddr, tfjsonpath.New("capabilities"), knownStrings(access.Capabilities("co_maintainer", false))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("tier"), knownvalue.StringExact("co_maintainer")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("port_forwarding"), knownvalue.Bool(false)),
+				},
+				Check: apiHolds(func(a *api.SupportAccess) bool { return a.Tier == "co_maintainer" && !a.PortForwarding }),
+			},
+			{
+				// Removing expires_at clears the expiry in place.
+				Config: supportConfig(srv, "gcp", `tier = "co_maintainer"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("expires_at"), knownvalue.Null()),
+				},
+				Check: apiHolds(func(a *api.SupportAccess) bool { return a.ExpiresAt == nil && a.Status == "active" }),
+			},
+			{
+				// Deleted outside Terraform: drift, which the plan re-creates.
+				PreConfig: func() {
+					env := mustFindEnvironment(t, srv, "production")
+					if err := srv.Client.DeleteSupportAccess(ctx, env.ID, 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: supportConfig(srv, "gcp", `tier = "co_maintainer"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: apiHolds(func(a *api.SupportAccess) bool { return a.Tier == "co_maintainer" }),
+			},
+		},
+	})
+}
+
+// TestAccSupportAccessResource_expiry follows PRODUCT.md's "Expiry": expired access stays in
+// state with status "expired" and an empty plan; a later expires_at re-activates it in place.
+func TestAccSupportAccessResource_expiry(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	// Fixed when the first step writes its variables, not while the test waits for its turn.
+	soon := onceTime(func() time.Time { return time.Now().Add(15 * time.Second).UTC().Truncate(time.Second) })
+	later := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	config := supportConfig(srv, "aws", `
+  tier       = "support"
+  expires_at = var.expires_at
+}
+variable "expires_at" {
+  type = string`)
+	vars := func(at func() time.Time) tfconfig.Variables {
+		return tfconfig.Variables{"expires_at": lazyVariable(func() string { return at().Format(time.RFC3339) })}
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSupportDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config:          config,
+				ConfigVariables: vars(soon),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
+			},
+			{
+				// Real time must pass for the access to expire. The same configuration, with its
+				// now past expires_at, plans no change.
+				PreConfig:       func() { time.Sleep(time.Until(soon().Add(time.Second))) },
+				Config:          config,
+				ConfigVariables: vars(soon),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("status"), knownvalue.StringExact("expired")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("expires_at"), lazyStringExact(func() string { return soon().Format(time.RFC3339) })),
+				},
+				Check: func(s *terraform.State) error {
+					a, err := srv.Client.GetSupportAccess(ctx, s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"])
+					if err != nil {
+						return err
+					}
+					if a.Status != "expired" {
+						return fmt.Errorf("API status %q, want expired", a.Status)
+					}
+					return nil
+				},
+			},
+			{
+				Config:          config,
+				ConfigVariables: vars(func() time.Time { return later }),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(supportAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(later.Format(time.RFC3339))),
+				},
+				Check: func(s *terraform.State) error {
+					a, err := srv.Client.GetSupportAccess(ctx, s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"])
+					if err != nil {
+						return err
+					}
+					if a.Status != "active" || a.ExpiresAt == nil || !a.ExpiresAt.Equal(later) {
+						return fmt.Errorf("API holds %+v, want active until %s", a, later)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// onceTime returns a clock reading taken on first use and repeated after.
+func onceTime(f func() time.Time) func() time.Time { return sync.OnceValue(f) }
+
+// lazyVariable is a configuration variable whose value is computed when the step that uses
+// it runs.
+type lazyVariable func() string
+
+func (v lazyVariable) MarshalJSON() ([]byte, error) { return json.Marshal(v()) }
+
+// lazyStringExact is knownvalue.StringExact for a value known only when the check runs.
+type lazyStringExact func() string
+
+func (c lazyStringExact) CheckValue(v any) error { return knownvalue.StringExact(c()).CheckValue(v) }
+
+func (c lazyStringExact) String() string { return c() }
+
+func TestAccSupportAccessResource_validation(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// The environment exists before the support access is planned, so its cloud is known.
+				Config: srv.Config(`
+resource "warden_environment" "prod" {
+  name  = "production"
+  cloud = "aws"
+}`),
+			},
+			{
+				Config:      supportConfig(srv, "aws", `tier = "co_maintainer"`),
+				PlanOnly:    true,
+				ExpectError: expectDiag("Tier Requires Gcp", "The co_maintainer tier is available only on gcp environments; this environment runs on aws."),
+			},
+			{
+				Config: supportConfig(srv, "aws", `
+  tier            = "support"
+  port_forwarding = true`),
+				PlanOnly:    true,
+				ExpectError: expectDiag("Port Forwarding Requires Operator", `Set port_forwarding = false, or raise tier to "operator".`),
+			},
+			{
+				Config: supportConfig(srv, "aws", `
+  tier       = "support"
+  expires_at = "2020-01-01T00:00:00Z"`),
+				PlanOnly:    true,
+				ExpectError: expectDiag("Expiry in the Past", "expires_at 2020-01-01T00:00:00Z has already passed"),
+			},
+			{
+				Config: supportConfig(srv, "aws", `
+  tier       = "support"
+  expires_at = "31/12/2026"`),
+				PlanOnly:    true,
+				ExpectError: expectDiag("Invalid Expiry", "expires_at must be an RFC 3339 instant"),
+			},
+			{
+				Config:      supportConfig(srv, "aws", `tier = "admin"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Attribute tier value must be one of.*"support".*"operator".*"co_maintainer"`),
+			},
+			{
+				// A valid last configuration, for the destroy at the end of the test.
+				Config: srv.Config(`
+resource "warden_environment" "prod" {
+  name  = "production"
+  cloud = "aws"
+}`),
+			},
+		},
+	})
 }
