@@ -328,9 +328,11 @@ func TestAccSupportAccessResource_basic(t *testing.T) {
 				}),
 			},
 			{
-				ResourceName:                         supportAddr,
-				ImportState:                          true,
-				ImportStateIdFunc:                    func(s *terraform.State) (string, error) { return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil },
+				ResourceName: supportAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil
+				},
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "id",
 			},
