@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -131,16 +132,23 @@ func (r *accessRequestApprovalResource) Schema(_ context.Context, _ resource.Sch
 	}
 }
 
-// ModifyPlan warns when the request is not (or no longer) approved: the plan changes nothing for it, and only a
-// new request can restore the access.
+// ModifyPlan checks, before anything is applied, that a request about to be approved is
+// pending (or already approved, which Create adopts), and warns about an approval in state
+// that no longer grants anything.
 func (r *accessRequestApprovalResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan, state accessRequestApprovalResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !plan.AccessRequestID.Equal(state.AccessRequestID) {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() || !plan.AccessRequestID.Equal(state.AccessRequestID) {
+		r.checkApprovable(ctx, plan.AccessRequestID, &resp.Diagnostics)
 		return
 	}
 	if state.Status.ValueString() != accessRequestApproved {
@@ -148,6 +156,27 @@ func (r *accessRequestApprovalResource) ModifyPlan(ctx context.Context, req reso
 			fmt.Sprintf("Access request %s (tier %q in environment %s) is %s and grants nothing. It stays in state and this plan changes nothing for it. "+
 				"To grant access again, the vendor engineer files a new request; set access_request_id to it (or remove this resource).",
 				state.AccessRequestID.ValueString(), state.Tier.ValueString(), state.EnvironmentID.ValueString(), state.Status.ValueString()))
+	}
+}
+
+// checkApprovable reads the request when its id is known: one that does not exist, or that
+// was already decided otherwise, fails the plan rather than the apply.
+func (r *accessRequestApprovalResource) checkApprovable(ctx context.Context, id types.String, diags *diag.Diagnostics) {
+	if r.client == nil || id.IsNull() || id.IsUnknown() {
+		return
+	}
+	ar, err := r.client.GetAccessRequest(ctx, id.ValueString())
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		diags.AddAttributeError(path.Root("access_request_id"), "Access Request Not Found",
+			fmt.Sprintf("No access request has the id %q. List pending requests with the warden_access_requests data source (status = \"pending\").", id.ValueString()))
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("access_request_id"), "Unable to Check the Access Request",
+			fmt.Sprintf("The plan could not read the access request (%s); the Warden API will check it on apply.", err))
+	case ar.Status != accessRequestPending && ar.Status != accessRequestApproved:
+		diags.AddAttributeError(path.Root("access_request_id"), "Access Request Cannot Be Approved",
+			fmt.Sprintf("Access request %s (tier %q in environment %s) is %s; only a pending request can be approved. "+
+				"The vendor engineer must file a new request.", ar.ID, ar.Tier, ar.EnvironmentID, ar.Status))
 	}
 }
 
