@@ -165,7 +165,7 @@ func TestAccAccessRequestApprovalResource_basic(t *testing.T) {
 						return fmt.Errorf("the approved engineer may not reboot aw_cache: %+v via %+v", a, a.Via)
 					}
 					if a, err := authorizeVendor("cache"); err != nil || a.Allowed {
-						return fmt.Errorf("access must be scoped to the resource prefix: %+v, %v", a, err)
+						return fmt.Errorf("access must be scoped to the resource prefix: %+v, %w", a, err)
 					}
 					return nil
 				},
@@ -188,7 +188,7 @@ func TestAccAccessRequestApprovalResource_basic(t *testing.T) {
 						return fmt.Errorf("status after destroy %q, want revoked", ar.Status)
 					}
 					if a, err := authorizeVendor("aw_cache"); err != nil || a.Allowed {
-						return fmt.Errorf("revoked access still authorizes: %+v, %v", a, err)
+						return fmt.Errorf("revoked access still authorizes: %+v, %w", a, err)
 					}
 					return nil
 				},

@@ -328,7 +328,7 @@ resource "warden_environment_grant" "test" {
 				Check: func(s *terraform.State) error {
 					envID := s.RootModule().Resources[addr].Primary.Attributes["environment_id"]
 					if _, err := srv.Client.GetGrant(ctx, envID, deployers.ID); !errors.Is(err, client.ErrNotFound) {
-						return fmt.Errorf("the replaced grant of the old role: want not found, got %v", err)
+						return fmt.Errorf("the replaced grant of the old role: want not found, got %w", err)
 					}
 					_, err := srv.Client.GetGrant(ctx, envID, auditors.ID)
 					return err
