@@ -119,7 +119,7 @@ func (r *accessRequestApprovalResource) Schema(_ context.Context, _ resource.Sch
 				PlanModifiers:       stable,
 			},
 			"decided_at": schema.StringAttribute{
-				MarkdownDescription: "When the request was approved (RFC 3339, UTC).",
+				MarkdownDescription: "When the request was approved, or, once revoked, when it was revoked (RFC 3339, UTC).",
 				Computed:            true,
 				PlanModifiers:       stable,
 			},
