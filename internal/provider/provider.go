@@ -175,12 +175,18 @@ func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Clien
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEnvironmentResource,
+		NewUserResource,
+		NewGroupResource,
+		NewRoleResource,
+		NewRoleAssignmentResource,
 	}
 }
 
 func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewEnvironmentDataSource,
+		NewUserDataSource,
+		NewRoleDataSource,
 	}
 }
 
