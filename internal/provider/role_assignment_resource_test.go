@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -219,4 +220,15 @@ func checkRoleAssignmentDestroyed(srv *acctest.Server) resource.TestCheckFunc {
 		_, err := c.GetRoleAssignment(ctx, rs.Primary.Attributes["role_id"], rs.Primary.ID)
 		return err
 	})
+}
+
+func TestRoleAssignmentResource_fromAPIMapsTheAbsentPrincipalToNull(t *testing.T) {
+	var m roleAssignmentResourceModel
+	m.fromAPI(&api.RoleAssignment{Meta: api.Meta{ID: "a1"}, RoleID: "r1", GroupID: "g1"})
+	if m.ID.ValueString() != "a1" || m.RoleID.ValueString() != "r1" || m.GroupID.ValueString() != "g1" || !m.UserID.IsNull() {
+		t.Errorf("fromAPI gave %+v", m)
+	}
+	if got := m.toAPI(); got != (api.RoleAssignmentCreate{GroupID: "g1"}) {
+		t.Errorf("toAPI gave %+v", got)
+	}
 }

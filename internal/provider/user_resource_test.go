@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -254,4 +256,24 @@ func mustFindUser(t *testing.T, srv *acctest.Server, email string) *api.User {
 		t.Fatalf("find user %q: %v", email, err)
 	}
 	return u
+}
+
+// TestUserResource_schemasValidate checks the schemas of this file's family of resources and
+// data sources the way the framework does when it serves them.
+func TestUserResource_schemasValidate(t *testing.T) {
+	ctx := context.Background()
+	for _, r := range []fwresource.Resource{NewUserResource(), NewGroupResource(), NewRoleResource(), NewRoleAssignmentResource()} {
+		var resp fwresource.SchemaResponse
+		r.Schema(ctx, fwresource.SchemaRequest{}, &resp)
+		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("%T: %v", r, diags)
+		}
+	}
+	for _, d := range []datasource.DataSource{NewUserDataSource(), NewRoleDataSource()} {
+		var resp datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &resp)
+		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("%T: %v", d, diags)
+		}
+	}
 }
