@@ -203,7 +203,7 @@ resource "warden_group" "test" {
   name    = "x"
   members = ["no-such-user"]
 }`),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Group`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create Group.*with warden_group.test,.*members = \["no-such-user"\].*no-such-user`),
 			},
 		},
 	})

@@ -158,7 +158,7 @@ resource "warden_role_assignment" "test" {
   group_id = "g"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*exactly one of these attributes must be configured:\s+\[user_id,group_id\]`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured:\s+\[user_id,group_id\]`),
 			},
 			{
 				Config: srv.Config(`
@@ -166,7 +166,7 @@ resource "warden_role_assignment" "test" {
   role_id = "r"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*\[user_id,group_id\]`),
+				ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured:\s+\[user_id,group_id\]`),
 			},
 			{
 				Config: srv.Config(`

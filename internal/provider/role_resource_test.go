@@ -326,7 +326,7 @@ resource "warden_role" "owner" {
 				ResourceName:  "warden_role.owner",
 				ImportState:   true,
 				ImportStateId: owner.ID,
-				ExpectError:   regexp.MustCompile(`(?s)built-in role "account_owner".*cannot be managed; read it with the warden_role\s+data source`),
+				ExpectError:   regexp.MustCompile(`(?s)built-in role "account_owner".*cannot\s+be\s+managed;\s+read\s+it\s+with\s+the\s+warden_role\s+data\s+source`),
 			},
 		},
 	})

@@ -59,11 +59,19 @@ resource "warden_user" "test" {
 				ImportStateVerify: true,
 			},
 			{
-				Config:            config("alice@example.com", "Alice", "member"),
-				ResourceName:      addr,
-				ImportState:       true,
-				ImportStateKind:   resource.ImportBlockWithID,
-				ImportStateVerify: true,
+				Config:          config("alice@example.com", "Alice", "member"),
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				// Plannable import cannot verify state; the import plan must adopt the user unchanged.
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("email"), knownvalue.StringExact("alice@example.com")),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("Alice")),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("kind"), knownvalue.StringExact("member")),
+					},
+				},
 			},
 			{
 				Config: config("alice@corp.example.com", "Alice Liddell", "member"),
@@ -191,6 +199,22 @@ func TestAccUserDataSource_basic(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: srv.Config(`
+data "warden_user" "both" {
+  id    = "x"
+  email = "x@example.com"
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*id.*email`),
+			},
+			{
+				Config: srv.Config(`
+data "warden_user" "missing" {
+  email = "nobody@example.com"
+}`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read User.*nobody@example.com`),
+			},
+			{
+				Config: srv.Config(`
 resource "warden_user" "oncall" {
   email = "oncall@vendor.example"
   name  = "Vendor On-Call"
@@ -210,22 +234,6 @@ data "warden_user" "by_id" {
 					statecheck.ExpectKnownValue("data.warden_user.by_id", tfjsonpath.New("name"), knownvalue.StringExact("Vendor On-Call")),
 					statecheck.ExpectKnownValue("data.warden_user.by_id", tfjsonpath.New("kind"), knownvalue.StringExact("vendor")),
 				},
-			},
-			{
-				Config: srv.Config(`
-data "warden_user" "missing" {
-  email = "nobody@example.com"
-}`),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Read User.*nobody@example.com`),
-			},
-			{
-				Config: srv.Config(`
-data "warden_user" "both" {
-  id    = "x"
-  email = "x@example.com"
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*id.*email`),
 			},
 		},
 	})
