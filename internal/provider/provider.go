@@ -175,6 +175,10 @@ func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Clien
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEnvironmentResource,
+		NewUserResource,
+		NewGroupResource,
+		NewRoleResource,
+		NewRoleAssignmentResource,
 		NewEnvironmentGrantResource,
 		NewSupportAccessResource,
 		NewAccessRequestApprovalResource,
@@ -184,6 +188,8 @@ func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewEnvironmentDataSource,
+		NewUserDataSource,
+		NewRoleDataSource,
 		NewAccessRequestsDataSource,
 	}
 }
