@@ -173,7 +173,11 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 			return newProblem(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "",
 				fmt.Sprintf("The request body exceeds the limit of %d bytes.", mbe.Limit))
 		case errors.As(err, &fe):
-			findings = append(findings, fe.Finding)
+			// Resolvers run even when the body could not be parsed; their findings about
+			// an empty body would only mislead, so they count for 422s alone.
+			if status == http.StatusUnprocessableEntity {
+				findings = append(findings, fe.Finding)
+			}
 		case errors.As(err, &de):
 			details = append(details, de.ErrorDetail())
 		default:
@@ -210,7 +214,10 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 		msgs = append(msgs, e.Error())
 	}
 	if len(msgs) > 0 {
-		p.Detail = strings.TrimSuffix(upperFirst(msg), ".") + ": " + strings.Join(msgs, "; ")
+		for i, m := range msgs {
+			msgs[i] = strings.TrimSuffix(m, ".")
+		}
+		p.Detail = strings.TrimSuffix(upperFirst(msg), ".") + ": " + strings.Join(msgs, "; ") + "."
 	}
 	return p
 }

@@ -165,7 +165,7 @@ func TestAPIError_sentinels(t *testing.T) {
 			_, err := c.GetRole(t.Context(), "r1")
 			wrapped := fmt.Errorf("reading role: %w", err)
 			for _, s := range []error{ErrNotFound, ErrConflict, ErrPreconditionFailed} {
-				if got := errors.Is(wrapped, s); got != (s == tc.want) {
+				if got := errors.Is(wrapped, s); got != errors.Is(tc.want, s) {
 					t.Errorf("errors.Is(%d, %v) = %v", tc.status, s, got)
 				}
 			}
@@ -537,7 +537,7 @@ func TestRetry_notRetried(t *testing.T) {
 
 func TestRetry_connectionRefusedGivesUp(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -772,5 +772,32 @@ func TestDecode_badSuccessBody(t *testing.T) {
 	}
 	if _, err := c.GetRole(t.Context(), "html"); err == nil || !strings.Contains(err.Error(), "decoding 200 response") {
 		t.Errorf("html 200: err = %v", err)
+	}
+}
+
+func TestCreateToken_secretLostTwice(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	var n atomic.Int32
+	c := fixture(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.record(r)
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		// A replayed create: the stored copy has no secret.
+		writeJSON(w, http.StatusCreated, api.Token{ID: fmt.Sprint("tok", n.Add(1)), UserID: "u1"})
+	})
+	_, err := c.CreateToken(t.Context(), "u1", api.TokenCreate{Name: "ci"})
+	if err == nil || !strings.Contains(err.Error(), "tok1 and tok2") {
+		t.Fatalf("err = %v, want both secretless tokens named", err)
+	}
+	var calls []string
+	for _, a := range rec.all() {
+		calls = append(calls, a.method+" "+a.uri)
+	}
+	want := "POST /v1/users/u1/tokens,DELETE /v1/users/u1/tokens/tok1,POST /v1/users/u1/tokens"
+	if strings.Join(calls, ",") != want {
+		t.Errorf("calls = %v, want %s", calls, want)
 	}
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -56,8 +57,30 @@ func (c *Client) DeleteUser(ctx context.Context, id string, ifMatch int64) error
 }
 
 // CreateToken issues an API token for a user. The secret is in the returned Token only.
+//
+// The server keeps only a hash of the secret, so when the first response is lost and the
+// retry gets the stored replay, the token comes back without its secret. Nobody can use such
+// a token: CreateToken revokes it and issues one more, so that the caller always receives a
+// token it can use and no orphaned credential is left behind.
 func (c *Client) CreateToken(ctx context.Context, userID string, body api.TokenCreate) (*api.Token, error) {
-	return call[api.Token](ctx, c, request{method: http.MethodPost, path: "/v1/users/%s/tokens", args: []string{userID}, body: body})
+	create := func() (*api.Token, error) {
+		return call[api.Token](ctx, c, request{method: http.MethodPost, path: "/v1/users/%s/tokens", args: []string{userID}, body: body})
+	}
+	tok, err := create()
+	if err != nil || tok.Secret != "" {
+		return tok, err
+	}
+	if err := c.DeleteToken(ctx, userID, tok.ID); err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("warden API: token %s was created but its secret was lost in transit, and revoking it failed (revoke it by hand): %w", tok.ID, err)
+	}
+	lost := tok.ID
+	if tok, err = create(); err != nil {
+		return nil, err
+	}
+	if tok.Secret == "" {
+		return nil, fmt.Errorf("warden API: tokens %s and %s came back without their secret; the server did not return the secret it issued", lost, tok.ID)
+	}
+	return tok, nil
 }
 
 // DeleteToken revokes one of a user's tokens.

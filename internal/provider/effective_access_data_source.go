@@ -79,14 +79,6 @@ func (m *effectiveAccessDataSourceModel) fromAPI(ctx context.Context, ea *api.Ef
 	return diags
 }
 
-// optionalString maps the API's omitted ("") optional field to null.
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 func (d *effectiveAccessDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_effective_access"
 }

@@ -34,7 +34,7 @@ resource "warden_environment" "test" {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(srv, "warden_environment", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
+		CheckDestroy: checkDestroyed(srv, "warden_environment", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
 			_, err := c.GetEnvironment(ctx, rs.Primary.ID)
 			return err
 		}),

@@ -181,6 +181,13 @@ func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Clien
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEnvironmentResource,
+		NewUserResource,
+		NewGroupResource,
+		NewRoleResource,
+		NewRoleAssignmentResource,
+		NewEnvironmentGrantResource,
+		NewSupportAccessResource,
+		NewAccessRequestApprovalResource,
 		NewAlertRoutingResource,
 	}
 }
@@ -188,6 +195,9 @@ func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewEnvironmentDataSource,
+		NewUserDataSource,
+		NewRoleDataSource,
+		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,
 	}

@@ -1,0 +1,182 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+type envCreateInput struct {
+	IdempotencyParam
+	Body api.EnvironmentCreate
+}
+
+// Resolve validates the cloud with the words of internal/access, before (and alongside)
+// huma's own shape checks.
+func (in *envCreateInput) Resolve(huma.Context) []error {
+	return findingErrors(cloudFindings(in.Body.Cloud))
+}
+
+type envIDInput struct {
+	ID string `path:"id" doc:"The environment id."`
+}
+
+type envListInput struct {
+	PageParams
+	Name string `query:"name" doc:"Only the environment with exactly this name."`
+}
+
+type envUpdateInput struct {
+	IfMatchParam
+	ID   string `path:"id" doc:"The environment id."`
+	Body api.EnvironmentUpdate
+}
+
+type envDeleteInput struct {
+	IfMatchParam
+	ID string `path:"id" doc:"The environment id."`
+}
+
+// cloudFindings checks a cloud name against access.CloudNames.
+func cloudFindings(cloud string) []access.Finding {
+	if slices.Contains(access.CloudNames(), cloud) {
+		return nil
+	}
+	names := access.CloudNames()
+	for i, n := range names {
+		names[i] = "`" + n + "`"
+	}
+	return []access.Finding{{Severity: access.SeverityError, Code: access.CodeUnknownCloud, Field: "cloud", Value: cloud,
+		Message: fmt.Sprintf("%q is not a supported cloud.", cloud), Fix: "Use one of " + strings.Join(names, ", ") + "."}}
+}
+
+func (s *Server) registerEnvironments(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments", "create-environment",
+		"Create an environment (and its default alert routing)", http.StatusCreated),
+		func(ctx context.Context, in *envCreateInput) (*objectOutput[api.Environment], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.requireOwner(); err != nil {
+				return nil, err
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Environment, int64, error) {
+				now := s.now()
+				e := api.Environment{Meta: newMeta("env", now), Name: in.Body.Name, Cloud: in.Body.Cloud, ResourcePrefix: in.Body.ResourcePrefix}
+				if e.ResourcePrefix == "" {
+					e.ResourcePrefix = access.DefaultResourcePrefix
+				}
+				if err := tx.InsertEnvironment(e); err != nil {
+					return e, 0, storeErr(err, "environment", e.ID)
+				}
+				// Alert routing exists from the environment's first moment, vendor routing on:
+				// the customer opts out explicitly, never by omission.
+				r := api.AlertRouting{Meta: newMeta("art", now), EnvironmentID: e.ID, VendorRouting: true, Destinations: []api.Destination{}}
+				if err := tx.InsertAlertRouting(r); err != nil {
+					return e, 0, err
+				}
+				if err := s.audit(tx, p.User.ID, "environment.create", "environment", e.ID, e.ID, nil, e); err != nil {
+					return e, 0, err
+				}
+				return e, e.Version, s.audit(tx, p.User.ID, "alert_routing.create", "alert_routing", r.ID, e.ID, nil, r)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments", "list-environments", "List environments", http.StatusOK),
+		func(ctx context.Context, in *envListInput) (*listOutput[api.Environment], error) {
+			var next string
+			items, err := view(ctx, s, func(tx Tx) ([]api.Environment, error) {
+				var items []api.Environment
+				var err error
+				items, next, err = tx.Environments(in.Name, in.page())
+				return items, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "environment", "")
+			}
+			return listOf(items, next), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}", "get-environment", "Read an environment", http.StatusOK),
+		func(ctx context.Context, in *envIDInput) (*objectOutput[api.Environment], error) {
+			e, err := view(ctx, s, func(tx Tx) (api.Environment, error) { return tx.Environment(in.ID) })
+			if err != nil {
+				return nil, storeErr(err, "environment", in.ID)
+			}
+			return output(http.StatusOK, e, e.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}", "update-environment",
+		"Rename an environment or change its resource prefix (cloud cannot change)", http.StatusOK),
+		func(ctx context.Context, in *envUpdateInput) (*objectOutput[api.Environment], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.requireOwner(); err != nil {
+				return nil, err
+			}
+			e, err := change(ctx, s, func(tx Tx) (api.Environment, error) {
+				cur, err := tx.Environment(in.ID)
+				if err != nil {
+					return cur, err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return cur, err
+				}
+				next := cur
+				if in.Body.Name != nil {
+					next.Name = *in.Body.Name
+				}
+				if in.Body.ResourcePrefix != nil {
+					next.ResourcePrefix = *in.Body.ResourcePrefix
+				}
+				if next == cur {
+					return cur, nil
+				}
+				bump(&next.Meta, s.now())
+				if err := tx.UpdateEnvironment(next); err != nil {
+					return cur, err
+				}
+				return next, s.audit(tx, p.User.ID, "environment.update", "environment", next.ID, next.ID, cur, next)
+			})
+			if err != nil {
+				return nil, storeErr(err, "environment", in.ID)
+			}
+			return output(http.StatusOK, e, e.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}", "delete-environment",
+		"Delete an environment with its grants, support access, alert routing and access requests", http.StatusNoContent),
+		func(ctx context.Context, in *envDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.requireOwner(); err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.Environment(in.ID)
+				if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if err := tx.DeleteEnvironment(in.ID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "environment.delete", "environment", cur.ID, cur.ID, cur, nil)
+			})
+			return nil, storeErr(err, "environment", in.ID)
+		})
+}

@@ -1,0 +1,212 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+type grantCreateInput struct {
+	IdempotencyParam
+	ID   string `path:"id" doc:"The environment id."`
+	Body api.GrantCreate
+}
+
+func (in *grantCreateInput) Resolve(huma.Context) []error {
+	return findingErrors(access.ValidateGrant(in.Body.Permissions, nil))
+}
+
+type grantListInput struct {
+	PageParams
+	ID string `path:"id" doc:"The environment id."`
+}
+
+type grantIDInput struct {
+	ID     string `path:"id" doc:"The environment id."`
+	RoleID string `path:"role_id" doc:"The role id."`
+}
+
+type grantUpdateInput struct {
+	IfMatchParam
+	ID     string `path:"id" doc:"The environment id."`
+	RoleID string `path:"role_id" doc:"The role id."`
+	Body   api.GrantUpdate
+}
+
+func (in *grantUpdateInput) Resolve(huma.Context) []error {
+	return findingErrors(access.ValidateGrant(in.Body.Permissions, nil))
+}
+
+type grantDeleteInput struct {
+	IfMatchParam
+	ID     string `path:"id" doc:"The environment id."`
+	RoleID string `path:"role_id" doc:"The role id."`
+}
+
+// withActions fills the computed allowed_actions from internal/access.
+func withActions(g api.Grant) api.Grant {
+	g.AllowedActions = access.AllowedActions(g.Permissions)
+	return g
+}
+
+// canGrant applies the grant rule in environment envID: owners, or environment_admin there;
+// and, for non-owners, the escalation rule over perms.
+func canGrant(tx Tx, p *principal, envID string, perms []string) error {
+	if p.owner() {
+		return nil
+	}
+	ok, err := envHolds(tx, p, envID, []string{string(access.EnvironmentAdmin)})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("Changing grants needs an organization owner or environment_admin in this environment.")
+	}
+	ok, err = envHolds(tx, p, envID, perms)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden(fmt.Sprintf("You may grant only permissions you hold in this environment; %s includes one you do not hold.",
+			strings.Join(perms, ", ")))
+	}
+	return nil
+}
+
+func (s *Server) registerGrants(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/grants", "create-grant",
+		"Grant environment permissions to a role", http.StatusCreated),
+		func(ctx context.Context, in *grantCreateInput) (*objectOutput[api.Grant], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Grant, int64, error) {
+				if _, err := tx.Environment(in.ID); err != nil {
+					return api.Grant{}, 0, storeErr(err, "environment", in.ID)
+				}
+				if _, err := tx.Role(in.Body.RoleID); errors.Is(err, ErrNotFound) {
+					return api.Grant{}, 0, invalid(codeInvalidField, "role_id", fmt.Sprintf("No role with id %q exists.", in.Body.RoleID))
+				} else if err != nil {
+					return api.Grant{}, 0, err
+				}
+				perms := sortedUnique(in.Body.Permissions)
+				if err := canGrant(tx, p, in.ID, perms); err != nil {
+					return api.Grant{}, 0, err
+				}
+				g := withActions(api.Grant{Meta: newMeta("grt", s.now()), RoleID: in.Body.RoleID, EnvironmentID: in.ID, Permissions: perms})
+				if err := tx.InsertGrant(g); err != nil {
+					var ce *ConflictError
+					if errors.As(err, &ce) {
+						return g, 0, newProblem(http.StatusConflict, codeConflict, "role_id",
+							"This role already has a grant in this environment; change it with PATCH instead.")
+					}
+					return g, 0, err
+				}
+				return g, g.Version, s.audit(tx, p.User.ID, "grant.create", "grant", g.ID, in.ID, nil, g)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/grants", "list-grants",
+		"List an environment's grants", http.StatusOK),
+		func(ctx context.Context, in *grantListInput) (*listOutput[api.Grant], error) {
+			var next string
+			items, err := view(ctx, s, func(tx Tx) ([]api.Grant, error) {
+				if _, err := tx.Environment(in.ID); err != nil {
+					return nil, storeErr(err, "environment", in.ID)
+				}
+				var items []api.Grant
+				var err error
+				items, next, err = tx.Grants(in.ID, in.page())
+				return items, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "grant", "")
+			}
+			for i := range items {
+				items[i] = withActions(items[i])
+			}
+			return listOf(items, next), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/grants/{role_id}", "get-grant",
+		"Read a role's grant in an environment", http.StatusOK),
+		func(ctx context.Context, in *grantIDInput) (*objectOutput[api.Grant], error) {
+			g, err := view(ctx, s, func(tx Tx) (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
+			if err != nil {
+				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+			}
+			return output(http.StatusOK, withActions(g), g.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/grants/{role_id}", "update-grant",
+		"Replace a grant's permissions in one transaction", http.StatusOK),
+		func(ctx context.Context, in *grantUpdateInput) (*objectOutput[api.Grant], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// One transaction: an action allowed by both the old and the new set is never
+			// denied in between, because readers see either one or the other.
+			g, err := change(ctx, s, func(tx Tx) (api.Grant, error) {
+				cur, err := tx.Grant(in.ID, in.RoleID)
+				if err != nil {
+					return cur, err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return cur, err
+				}
+				next := cur
+				next.Permissions = sortedUnique(in.Body.Permissions)
+				if err := canGrant(tx, p, in.ID, next.Permissions); err != nil {
+					return cur, err
+				}
+				if slices.Equal(next.Permissions, cur.Permissions) {
+					return cur, nil
+				}
+				bump(&next.Meta, s.now())
+				if err := tx.UpdateGrant(next); err != nil {
+					return cur, err
+				}
+				return next, s.audit(tx, p.User.ID, "grant.update", "grant", next.ID, in.ID, withActions(cur), withActions(next))
+			})
+			if err != nil {
+				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+			}
+			return output(http.StatusOK, withActions(g), g.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/grants/{role_id}", "delete-grant",
+		"Revoke a role's grant in an environment", http.StatusNoContent),
+		func(ctx context.Context, in *grantDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.Grant(in.ID, in.RoleID)
+				if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if err := canGrant(tx, p, in.ID, cur.Permissions); err != nil {
+					return err
+				}
+				if err := tx.DeleteGrant(in.ID, in.RoleID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "grant.delete", "grant", cur.ID, in.ID, withActions(cur), nil)
+			})
+			return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+		})
+}

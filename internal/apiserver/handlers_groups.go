@@ -1,0 +1,198 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+type groupCreateInput struct {
+	IdempotencyParam
+	Body api.GroupCreate
+}
+
+type groupIDInput struct {
+	ID string `path:"id" doc:"The group id."`
+}
+
+type groupListInput struct {
+	PageParams
+	Name string `query:"name" doc:"Only the group with exactly this name."`
+}
+
+type groupUpdateInput struct {
+	IfMatchParam
+	ID   string `path:"id" doc:"The group id."`
+	Body api.GroupUpdate
+}
+
+type groupDeleteInput struct {
+	IfMatchParam
+	ID string `path:"id" doc:"The group id."`
+}
+
+// checkMembers requires every member to be an existing user and returns the set sorted,
+// so that the order a client sends never shows up as a change.
+func checkMembers(tx Tx, members []string) ([]string, error) {
+	set := sortedUnique(members)
+	for _, id := range set {
+		if _, err := tx.User(id); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, invalid(codeInvalidField, "members", fmt.Sprintf("No user with id %q exists; members must be user ids.", id))
+			}
+			return nil, err
+		}
+	}
+	return set, nil
+}
+
+func (s *Server) registerGroups(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/groups", "create-group", "Create a group", http.StatusCreated),
+		func(ctx context.Context, in *groupCreateInput) (*objectOutput[api.Group], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("groups.admin"); err != nil {
+				return nil, err
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Group, int64, error) {
+				members, err := checkMembers(tx, in.Body.Members)
+				if err != nil {
+					return api.Group{}, 0, err
+				}
+				g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description, Members: members}
+				if err := tx.InsertGroup(g); err != nil {
+					return g, 0, storeErr(err, "group", g.ID)
+				}
+				return g, g.Version, s.audit(tx, p.User.ID, "group.create", "group", g.ID, "", nil, g)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/groups", "list-groups", "List groups", http.StatusOK),
+		func(ctx context.Context, in *groupListInput) (*listOutput[api.Group], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("groups.read"); err != nil {
+				return nil, err
+			}
+			var next string
+			items, err := view(ctx, s, func(tx Tx) ([]api.Group, error) {
+				var items []api.Group
+				var err error
+				items, next, err = tx.Groups(in.Name, in.page())
+				return items, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "group", "")
+			}
+			return listOf(items, next), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/groups/{id}", "get-group", "Read a group", http.StatusOK),
+		func(ctx context.Context, in *groupIDInput) (*objectOutput[api.Group], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("groups.read"); err != nil {
+				return nil, err
+			}
+			g, err := view(ctx, s, func(tx Tx) (api.Group, error) { return tx.Group(in.ID) })
+			if err != nil {
+				return nil, storeErr(err, "group", in.ID)
+			}
+			return output(http.StatusOK, g, g.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/groups/{id}", "update-group",
+		"Change a group; members, when sent, replace the whole set", http.StatusOK),
+		func(ctx context.Context, in *groupUpdateInput) (*objectOutput[api.Group], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("groups.admin"); err != nil {
+				return nil, err
+			}
+			g, err := change(ctx, s, func(tx Tx) (api.Group, error) {
+				cur, err := tx.Group(in.ID)
+				if err != nil {
+					return cur, err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return cur, err
+				}
+				next := cur
+				if in.Body.Name != nil {
+					next.Name = *in.Body.Name
+				}
+				if in.Body.Description != nil {
+					next.Description = *in.Body.Description
+				}
+				if in.Body.Members != nil {
+					if next.Members, err = checkMembers(tx, *in.Body.Members); err != nil {
+						return cur, err
+					}
+					// Joining a group hands over its roles: the escalation rule applies.
+					if !slices.Equal(next.Members, cur.Members) {
+						roles, err := tx.GroupRoles(cur.ID)
+						if err != nil {
+							return cur, err
+						}
+						for _, h := range roles {
+							if err := coversRole(tx, p, h.Role); err != nil {
+								return cur, err
+							}
+						}
+					}
+				}
+				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Members, cur.Members) {
+					return cur, nil
+				}
+				bump(&next.Meta, s.now())
+				if err := tx.UpdateGroup(next); err != nil {
+					return cur, err
+				}
+				return next, s.audit(tx, p.User.ID, "group.update", "group", next.ID, "", cur, next)
+			})
+			if err != nil {
+				return nil, storeErr(err, "group", in.ID)
+			}
+			return output(http.StatusOK, g, g.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}", "delete-group",
+		"Delete a group (its role assignments go with it)", http.StatusNoContent),
+		func(ctx context.Context, in *groupDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("groups.admin"); err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.Group(in.ID)
+				if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if err := tx.DeleteGroup(in.ID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "group.delete", "group", cur.ID, "", cur, nil)
+			})
+			return nil, storeErr(err, "group", in.ID)
+		})
+}

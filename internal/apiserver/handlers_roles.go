@@ -1,0 +1,313 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+type roleCreateInput struct {
+	IdempotencyParam
+	Body api.RoleCreate
+}
+
+func (in *roleCreateInput) Resolve(huma.Context) []error {
+	return findingErrors(access.ValidatePlatformPermissions(in.Body.Permissions))
+}
+
+type roleIDInput struct {
+	ID string `path:"id" doc:"The role id."`
+}
+
+type roleListInput struct {
+	PageParams
+	Name string `query:"name" doc:"Only the role with exactly this name."`
+}
+
+type roleUpdateInput struct {
+	IfMatchParam
+	ID   string `path:"id" doc:"The role id."`
+	Body api.RoleUpdate
+}
+
+func (in *roleUpdateInput) Resolve(huma.Context) []error {
+	if in.Body.Permissions == nil {
+		return nil
+	}
+	return findingErrors(access.ValidatePlatformPermissions(*in.Body.Permissions))
+}
+
+type roleDeleteInput struct {
+	IfMatchParam
+	ID string `path:"id" doc:"The role id."`
+}
+
+type assignmentCreateInput struct {
+	IdempotencyParam
+	RoleID string `path:"role_id" doc:"The role id."`
+	Body   api.RoleAssignmentCreate
+}
+
+type assignmentListInput struct {
+	PageParams
+	RoleID string `path:"role_id" doc:"The role id."`
+}
+
+type assignmentIDInput struct {
+	RoleID       string `path:"role_id" doc:"The role id."`
+	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
+}
+
+type assignmentDeleteInput struct {
+	IfMatchParam
+	RoleID       string `path:"role_id" doc:"The role id."`
+	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
+}
+
+// builtinRoleProblem refuses changes to account_owner and deploy_owner: they define who the
+// owners are, so they are fixed.
+func builtinRoleProblem(r api.Role) error {
+	return newProblem(http.StatusConflict, codeBuiltinRole, "",
+		fmt.Sprintf("%q is a built-in role and cannot be changed or deleted; assign it instead.", r.Name))
+}
+
+// canAssign applies the assignment rule: owners always; otherwise users.admin for a user
+// assignee or groups.admin for a group assignee, plus the escalation rule.
+func canAssign(tx Tx, p *principal, role api.Role, a api.RoleAssignment) error {
+	if p.owner() {
+		return nil
+	}
+	need := "users.admin"
+	if a.GroupID != "" {
+		need = "groups.admin"
+	}
+	if err := p.require(need); err != nil {
+		return err
+	}
+	return coversRole(tx, p, role)
+}
+
+func (s *Server) registerRoles(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/roles", "create-role", "Create a role", http.StatusCreated),
+		func(ctx context.Context, in *roleCreateInput) (*objectOutput[api.Role], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.requireOwner(); err != nil {
+				return nil, err
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Role, int64, error) {
+				r := api.Role{Meta: newMeta("role", s.now()), Name: in.Body.Name, Description: in.Body.Description,
+					Permissions: sortedUnique(in.Body.Permissions)}
+				if err := tx.InsertRole(r); err != nil {
+					return r, 0, storeErr(err, "role", r.ID)
+				}
+				return r, r.Version, s.audit(tx, p.User.ID, "role.create", "role", r.ID, "", nil, r)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/roles", "list-roles", "List roles (built-in ones included)", http.StatusOK),
+		func(ctx context.Context, in *roleListInput) (*listOutput[api.Role], error) {
+			var next string
+			items, err := view(ctx, s, func(tx Tx) ([]api.Role, error) {
+				var items []api.Role
+				var err error
+				items, next, err = tx.Roles(in.Name, in.page())
+				return items, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "role", "")
+			}
+			return listOf(items, next), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{id}", "get-role", "Read a role", http.StatusOK),
+		func(ctx context.Context, in *roleIDInput) (*objectOutput[api.Role], error) {
+			r, err := view(ctx, s, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
+			if err != nil {
+				return nil, storeErr(err, "role", in.ID)
+			}
+			return output(http.StatusOK, r, r.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/roles/{id}", "update-role",
+		"Change a role; permissions, when sent, replace the whole set", http.StatusOK),
+		func(ctx context.Context, in *roleUpdateInput) (*objectOutput[api.Role], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.requireOwner(); err != nil {
+				return nil, err
+			}
+			r, err := change(ctx, s, func(tx Tx) (api.Role, error) {
+				cur, err := tx.Role(in.ID)
+				if err != nil {
+					return cur, err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return cur, err
+				}
+				if cur.Builtin {
+					return cur, builtinRoleProblem(cur)
+				}
+				next := cur
+				if in.Body.Name != nil {
+					next.Name = *in.Body.Name
+				}
+				if in.Body.Description != nil {
+					next.Description = *in.Body.Description
+				}
+				if in.Body.Permissions != nil {
+					next.Permissions = sortedUnique(*in.Body.Permissions)
+				}
+				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Permissions, cur.Permissions) {
+					return cur, nil
+				}
+				bump(&next.Meta, s.now())
+				if err := tx.UpdateRole(next); err != nil {
+					return cur, err
+				}
+				return next, s.audit(tx, p.User.ID, "role.update", "role", next.ID, "", cur, next)
+			})
+			if err != nil {
+				return nil, storeErr(err, "role", in.ID)
+			}
+			return output(http.StatusOK, r, r.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{id}", "delete-role",
+		"Delete a role (its assignments and grants go with it)", http.StatusNoContent),
+		func(ctx context.Context, in *roleDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.requireOwner(); err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.Role(in.ID)
+				if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if cur.Builtin {
+					return builtinRoleProblem(cur)
+				}
+				if err := tx.DeleteRole(in.ID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "role.delete", "role", cur.ID, "", cur, nil)
+			})
+			return nil, storeErr(err, "role", in.ID)
+		})
+
+	huma.Register(hapi, operation(http.MethodPost, "/v1/roles/{role_id}/assignments", "create-role-assignment",
+		"Assign a role to a user or a group", http.StatusCreated),
+		func(ctx context.Context, in *assignmentCreateInput) (*objectOutput[api.RoleAssignment], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if (in.Body.UserID == "") == (in.Body.GroupID == "") {
+				return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.RoleAssignment, int64, error) {
+				a := api.RoleAssignment{Meta: newMeta("asg", s.now()), RoleID: in.RoleID, UserID: in.Body.UserID, GroupID: in.Body.GroupID}
+				role, err := tx.Role(in.RoleID)
+				if err != nil {
+					return a, 0, storeErr(err, "role", in.RoleID)
+				}
+				if a.UserID != "" {
+					if _, err := tx.User(a.UserID); errors.Is(err, ErrNotFound) {
+						return a, 0, invalid(codeInvalidField, "user_id", fmt.Sprintf("No user with id %q exists.", a.UserID))
+					} else if err != nil {
+						return a, 0, err
+					}
+				} else {
+					if _, err := tx.Group(a.GroupID); errors.Is(err, ErrNotFound) {
+						return a, 0, invalid(codeInvalidField, "group_id", fmt.Sprintf("No group with id %q exists.", a.GroupID))
+					} else if err != nil {
+						return a, 0, err
+					}
+				}
+				if err := canAssign(tx, p, role, a); err != nil {
+					return a, 0, err
+				}
+				if err := tx.InsertAssignment(a); err != nil {
+					return a, 0, storeErr(err, "role assignment", a.ID)
+				}
+				return a, a.Version, s.audit(tx, p.User.ID, "role_assignment.create", "role_assignment", a.ID, "", nil, a)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{role_id}/assignments", "list-role-assignments",
+		"List a role's assignments", http.StatusOK),
+		func(ctx context.Context, in *assignmentListInput) (*listOutput[api.RoleAssignment], error) {
+			var next string
+			items, err := view(ctx, s, func(tx Tx) ([]api.RoleAssignment, error) {
+				if _, err := tx.Role(in.RoleID); err != nil {
+					return nil, storeErr(err, "role", in.RoleID)
+				}
+				var items []api.RoleAssignment
+				var err error
+				items, next, err = tx.Assignments(in.RoleID, in.page())
+				return items, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "role assignment", "")
+			}
+			return listOf(items, next), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{role_id}/assignments/{assignment_id}", "get-role-assignment",
+		"Read a role assignment", http.StatusOK),
+		func(ctx context.Context, in *assignmentIDInput) (*objectOutput[api.RoleAssignment], error) {
+			a, err := view(ctx, s, func(tx Tx) (api.RoleAssignment, error) { return tx.Assignment(in.RoleID, in.AssignmentID) })
+			if err != nil {
+				return nil, storeErr(err, "role assignment", in.AssignmentID)
+			}
+			return output(http.StatusOK, a, a.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{role_id}/assignments/{assignment_id}", "delete-role-assignment",
+		"Remove a role assignment", http.StatusNoContent),
+		func(ctx context.Context, in *assignmentDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.Assignment(in.RoleID, in.AssignmentID)
+				if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				role, err := tx.Role(cur.RoleID)
+				if err != nil {
+					return err
+				}
+				if err := canAssign(tx, p, role, cur); err != nil {
+					return err
+				}
+				if err := tx.DeleteAssignment(cur.ID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "role_assignment.delete", "role_assignment", cur.ID, "", cur, nil)
+			})
+			return nil, storeErr(err, "role assignment", in.AssignmentID)
+		})
+}

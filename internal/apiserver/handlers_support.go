@@ -1,0 +1,244 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// Support access statuses, computed on every read from expires_at and the server clock.
+const (
+	statusActive  = "active"
+	statusExpired = "expired"
+)
+
+type supportCreateInput struct {
+	IdempotencyParam
+	ID   string `path:"id" doc:"The environment id."`
+	Body api.SupportAccessCreate
+}
+
+// Resolve checks what needs no environment (the tier name, port forwarding); the cloud
+// rule runs in the handler once the environment is loaded.
+func (in *supportCreateInput) Resolve(huma.Context) []error {
+	return findingErrors(access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, ""))
+}
+
+type supportIDInput struct {
+	ID string `path:"id" doc:"The environment id."`
+}
+
+type supportUpdateInput struct {
+	IfMatchParam
+	ID   string `path:"id" doc:"The environment id."`
+	Body api.SupportAccessUpdate
+}
+
+type supportDeleteInput struct {
+	IfMatchParam
+	ID string `path:"id" doc:"The environment id."`
+}
+
+// expired reports whether an instant-bounded grant is over: from expires_at on, it
+// authorizes nothing.
+func expired(expiresAt *time.Time, now time.Time) bool {
+	return expiresAt != nil && !now.Before(*expiresAt)
+}
+
+// supportView fills the computed fields of a support access.
+func (s *Server) supportView(a api.SupportAccess) api.SupportAccess {
+	a.Status = statusActive
+	if expired(a.ExpiresAt, s.now()) {
+		a.Status = statusExpired
+	}
+	a.Capabilities = access.Capabilities(a.Tier, a.PortForwarding)
+	return a
+}
+
+func futureExpiry(t *time.Time, now time.Time) error {
+	if t != nil && !t.After(now) {
+		return invalid(codeExpiresAtInPast, "expires_at",
+			fmt.Sprintf("expires_at (%s) must lie in the future whenever it is set or changed.", t.Format(time.RFC3339)))
+	}
+	return nil
+}
+
+// revokeApproved revokes the environment's approved access requests: without support
+// access there is no ceiling left for them to sit under.
+func (s *Server) revokeApproved(tx Tx, p *principal, envID string) error {
+	reqs, _, err := tx.AccessRequests(AccessRequestFilter{Status: requestApproved, EnvironmentID: envID}, Page{})
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, r := range reqs {
+		next := r
+		next.Status = requestRevoked
+		next.DecidedBy = p.User.ID
+		next.DecidedAt = timePtr(now)
+		bump(&next.Meta, now)
+		if err := tx.UpdateAccessRequest(next); err != nil {
+			return err
+		}
+		if err := s.audit(tx, p.User.ID, "access_request.revoke", "access_request", r.ID, envID, r, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) registerSupportAccess(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access", "create-support-access",
+		"Grant the vendor a support tier ceiling in an environment", http.StatusCreated),
+		func(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("cluster.admin"); err != nil {
+				return nil, err
+			}
+			if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+				return nil, err
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
+				env, err := tx.Environment(in.ID)
+				if err != nil {
+					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
+				}
+				if fs := access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, env.Cloud); access.HasErrors(fs) {
+					return api.SupportAccess{}, 0, findingsProblem(fs)
+				}
+				a := api.SupportAccess{Meta: newMeta("sup", s.now()), EnvironmentID: env.ID, Tier: in.Body.Tier,
+					PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt}
+				if err := tx.InsertSupportAccess(a); err != nil {
+					var ce *ConflictError
+					if errors.As(err, &ce) {
+						return a, 0, newProblem(http.StatusConflict, codeConflict, "",
+							"This environment already has support access; change it with PATCH instead.")
+					}
+					return a, 0, err
+				}
+				a = s.supportView(a)
+				return a, a.Version, s.audit(tx, p.User.ID, "support_access.create", "support_access", a.ID, env.ID, nil, a)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/support-access", "get-support-access",
+		"Read an environment's support access (expired access still reads back, status expired)", http.StatusOK),
+		func(ctx context.Context, in *supportIDInput) (*objectOutput[api.SupportAccess], error) {
+			a, err := view(ctx, s, func(tx Tx) (api.SupportAccess, error) {
+				if _, err := tx.Environment(in.ID); err != nil {
+					return api.SupportAccess{}, storeErr(err, "environment", in.ID)
+				}
+				a, err := tx.SupportAccess(in.ID)
+				if errors.Is(err, ErrNotFound) {
+					return a, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+				}
+				return a, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "support access", in.ID)
+			}
+			return output(http.StatusOK, s.supportView(a), a.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/support-access", "update-support-access",
+		"Change support access; a later expires_at re-activates expired access in place", http.StatusOK),
+		func(ctx context.Context, in *supportUpdateInput) (*objectOutput[api.SupportAccess], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("cluster.admin"); err != nil {
+				return nil, err
+			}
+			if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
+				return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
+			}
+			if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+				return nil, err
+			}
+			a, err := change(ctx, s, func(tx Tx) (api.SupportAccess, error) {
+				env, err := tx.Environment(in.ID)
+				if err != nil {
+					return api.SupportAccess{}, storeErr(err, "environment", in.ID)
+				}
+				cur, err := tx.SupportAccess(in.ID)
+				if errors.Is(err, ErrNotFound) {
+					return cur, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+				} else if err != nil {
+					return cur, err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return cur, err
+				}
+				next := cur
+				if in.Body.Tier != nil {
+					next.Tier = *in.Body.Tier
+				}
+				if in.Body.PortForwarding != nil {
+					next.PortForwarding = *in.Body.PortForwarding
+				}
+				if in.Body.ExpiresAt != nil {
+					next.ExpiresAt = in.Body.ExpiresAt
+				}
+				if in.Body.ClearExpiry {
+					next.ExpiresAt = nil
+				}
+				if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
+					return cur, findingsProblem(fs)
+				}
+				bump(&next.Meta, s.now())
+				if err := tx.UpdateSupportAccess(next); err != nil {
+					return cur, err
+				}
+				return next, s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, env.ID, s.supportView(cur), s.supportView(next))
+			})
+			if err != nil {
+				return nil, storeErr(err, "support access", in.ID)
+			}
+			return output(http.StatusOK, s.supportView(a), a.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access",
+		"Revoke support access (and the environment's approved access requests)", http.StatusNoContent),
+		func(ctx context.Context, in *supportDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("cluster.admin"); err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				if _, err := tx.Environment(in.ID); err != nil {
+					return storeErr(err, "environment", in.ID)
+				}
+				cur, err := tx.SupportAccess(in.ID)
+				if errors.Is(err, ErrNotFound) {
+					return newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+				} else if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if err := tx.DeleteSupportAccess(in.ID); err != nil {
+					return err
+				}
+				if err := s.revokeApproved(tx, p, in.ID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "support_access.delete", "support_access", cur.ID, in.ID, s.supportView(cur), nil)
+			})
+			return nil, storeErr(err, "support access", in.ID)
+		})
+}

@@ -1,0 +1,268 @@
+package apiserver
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// The user kinds: the customer's people, and the vendor's on-call engineers (who act only
+// through support tiers and access requests).
+const (
+	kindMember = "member"
+	kindVendor = "vendor"
+)
+
+var userKinds = []string{kindMember, kindVendor}
+
+type userCreateInput struct {
+	IdempotencyParam
+	Body api.UserCreate
+}
+
+func (in *userCreateInput) Resolve(huma.Context) []error {
+	if in.Body.Kind == "" || slices.Contains(userKinds, in.Body.Kind) {
+		return nil
+	}
+	return findingErrors([]access.Finding{{Severity: access.SeverityError, Code: "unknown_kind", Field: "kind", Value: in.Body.Kind,
+		Message: fmt.Sprintf("%q is not a user kind.", in.Body.Kind), Fix: "Use one of `member`, `vendor`."}})
+}
+
+type userIDInput struct {
+	ID string `path:"id" doc:"The user id."`
+}
+
+type userListInput struct {
+	PageParams
+	Email string `query:"email" doc:"Only the user with exactly this e-mail address."`
+}
+
+type userUpdateInput struct {
+	IfMatchParam
+	ID   string `path:"id" doc:"The user id."`
+	Body api.UserUpdate
+}
+
+type userDeleteInput struct {
+	IfMatchParam
+	ID string `path:"id" doc:"The user id."`
+}
+
+type tokenCreateInput struct {
+	IdempotencyParam
+	ID   string `path:"id" doc:"The user id."`
+	Body api.TokenCreate
+}
+
+type tokenDeleteInput struct {
+	ID      string `path:"id" doc:"The user id."`
+	TokenID string `path:"token_id" doc:"The token id."`
+}
+
+func (s *Server) registerUsers(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/users", "create-user", "Create a user", http.StatusCreated),
+		func(ctx context.Context, in *userCreateInput) (*objectOutput[api.User], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("users.admin"); err != nil {
+				return nil, err
+			}
+			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.User, int64, error) {
+				u := api.User{Meta: newMeta("usr", s.now()), Email: in.Body.Email, Name: in.Body.Name, Kind: in.Body.Kind}
+				if u.Kind == "" {
+					u.Kind = kindMember
+				}
+				if err := tx.InsertUser(u); err != nil {
+					return u, 0, storeErr(err, "user", u.ID)
+				}
+				return u, u.Version, s.audit(tx, p.User.ID, "user.create", "user", u.ID, "", nil, u)
+			})
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/users", "list-users", "List users", http.StatusOK),
+		func(ctx context.Context, in *userListInput) (*listOutput[api.User], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("users.read"); err != nil {
+				return nil, err
+			}
+			var next string
+			items, err := view(ctx, s, func(tx Tx) ([]api.User, error) {
+				var items []api.User
+				var err error
+				items, next, err = tx.Users(in.Email, in.page())
+				return items, err
+			})
+			if err != nil {
+				return nil, storeErr(err, "user", "")
+			}
+			return listOf(items, next), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodGet, "/v1/users/{id}", "get-user", "Read a user", http.StatusOK),
+		func(ctx context.Context, in *userIDInput) (*objectOutput[api.User], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if p.User.ID != in.ID {
+				if err := p.require("users.read"); err != nil {
+					return nil, err
+				}
+			}
+			u, err := view(ctx, s, func(tx Tx) (api.User, error) { return tx.User(in.ID) })
+			if err != nil {
+				return nil, storeErr(err, "user", in.ID)
+			}
+			return output(http.StatusOK, u, u.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/users/{id}", "update-user",
+		"Change a user's e-mail or name (kind cannot change)", http.StatusOK),
+		func(ctx context.Context, in *userUpdateInput) (*objectOutput[api.User], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("users.admin"); err != nil {
+				return nil, err
+			}
+			u, err := change(ctx, s, func(tx Tx) (api.User, error) {
+				cur, err := tx.User(in.ID)
+				if err != nil {
+					return cur, err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return cur, err
+				}
+				if err := coversUser(tx, p, cur.ID); err != nil {
+					return cur, err
+				}
+				next := cur
+				if in.Body.Email != nil {
+					next.Email = *in.Body.Email
+				}
+				if in.Body.Name != nil {
+					next.Name = *in.Body.Name
+				}
+				if next == cur {
+					return cur, nil
+				}
+				bump(&next.Meta, s.now())
+				if err := tx.UpdateUser(next); err != nil {
+					return cur, err
+				}
+				return next, s.audit(tx, p.User.ID, "user.update", "user", next.ID, "", cur, next)
+			})
+			if err != nil {
+				return nil, storeErr(err, "user", in.ID)
+			}
+			return output(http.StatusOK, u, u.Version), nil
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}", "delete-user",
+		"Delete a user with its tokens, group memberships and role assignments", http.StatusNoContent),
+		func(ctx context.Context, in *userDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.require("users.admin"); err != nil {
+				return nil, err
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.User(in.ID)
+				if err != nil {
+					return err
+				}
+				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if err := coversUser(tx, p, cur.ID); err != nil {
+					return err
+				}
+				if err := tx.DeleteUser(in.ID, s.now()); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "user.delete", "user", cur.ID, "", cur, nil)
+			})
+			return nil, storeErr(err, "user", in.ID)
+		})
+
+	huma.Register(hapi, operation(http.MethodPost, "/v1/users/{id}/tokens", "create-token",
+		"Issue an API token; the secret is returned only in this response", http.StatusCreated),
+		func(ctx context.Context, in *tokenCreateInput) (*objectOutput[api.Token], error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if p.User.ID != in.ID {
+				if err := p.require("users.admin"); err != nil {
+					return nil, err
+				}
+			}
+			if in.Body.ExpiresAt != nil && !in.Body.ExpiresAt.After(s.now()) {
+				return nil, invalid(codeExpiresAtInPast, "expires_at", "The token's expires_at must lie in the future.")
+			}
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Token, int64, error) {
+				if _, err := tx.User(in.ID); err != nil {
+					return api.Token{}, 0, storeErr(err, "user", in.ID)
+				}
+				if err := coversUser(tx, p, in.ID); err != nil {
+					return api.Token{}, 0, err
+				}
+				secret := "wdn_" + rand.Text() + rand.Text()
+				t := TokenRecord{Token: api.Token{ID: newID("tok"), UserID: in.ID, Name: in.Body.Name,
+					ExpiresAt: in.Body.ExpiresAt, CreatedAt: s.now()}, Hash: hashToken(secret)}
+				if err := tx.InsertToken(t); err != nil {
+					return api.Token{}, 0, err
+				}
+				// The audit log records the token, never its secret.
+				if err := s.audit(tx, p.User.ID, "token.create", "token", t.ID, "", nil, t.Token); err != nil {
+					return api.Token{}, 0, err
+				}
+				t.Secret = secret
+				return t.Token, 0, nil
+			})
+			if out != nil {
+				out.ETag = "" // tokens are immutable: no version
+			}
+			return out, err
+		})
+
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}/tokens/{token_id}", "delete-token",
+		"Revoke an API token", http.StatusNoContent),
+		func(ctx context.Context, in *tokenDeleteInput) (*struct{}, error) {
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if p.User.ID != in.ID {
+				if err := p.require("users.admin"); err != nil {
+					return nil, err
+				}
+			}
+			err = s.store.Update(ctx, func(tx Tx) error {
+				t, err := tx.Token(in.ID, in.TokenID)
+				if err != nil {
+					return err
+				}
+				if err := tx.DeleteToken(t.ID); err != nil {
+					return err
+				}
+				return s.audit(tx, p.User.ID, "token.delete", "token", t.ID, "", t.Token, nil)
+			})
+			return nil, storeErr(err, "token", in.TokenID)
+		})
+}

@@ -1,0 +1,158 @@
+package apiserver
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// requestInfo travels in the request context so that problems can quote the request id,
+// idempotency can hash the route, and the log line can name an internal error.
+type requestInfo struct {
+	id     string
+	method string
+	path   string
+	err    error // set when a 5xx is produced; logged, never sent
+}
+
+type requestInfoKey struct{}
+
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return ri
+}
+
+// validRequestID accepts a caller's X-Request-Id only when it is short and printable, so
+// that it can go into logs and headers verbatim.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// withRequest is the outermost middleware: request id, bounded body, panic recovery and
+// exactly one log line per request.
+func (s *Server) withRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), method: r.Method, path: r.URL.Path}
+		if !validRequestID(ri.id) {
+			ri.id = "req_" + strings.ToLower(rand.Text())
+		}
+		w.Header().Set("X-Request-Id", ri.id)
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
+		// MaxBytesReader (unlike a plain LimitReader) also tells the server to close the
+		// connection instead of draining an oversized body.
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				ri.err = fmt.Errorf("panic: %v", v)
+				if rec.status == 0 {
+					writeProblem(rec, r, newProblem(http.StatusInternalServerError, codeInternal, "",
+						"The server failed to handle the request; quote the request id when reporting it."))
+				}
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", ri.id),
+				slog.Int64("bytes", rec.bytes),
+			}
+			level := slog.LevelInfo
+			if ri.err != nil {
+				attrs = append(attrs, slog.String("error", ri.err.Error()))
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// withProblemFallback answers requests that match no route (404) or no method (405) with
+// problem+json instead of ServeMux's plain text, keeping the error format uniform.
+func withProblemFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// Let the mux decide between 404 and 405 (and its Allow header), then replace its body.
+		probe := &headerProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status == 0 || probe.status < 400 {
+			// A redirect (e.g. path cleaning): pass the mux's answer through.
+			mux.ServeHTTP(w, r)
+			return
+		}
+		if allow := probe.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		detail := fmt.Sprintf("No route matches %s %s.", r.Method, r.URL.Path)
+		if probe.status == http.StatusMethodNotAllowed {
+			detail = fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, probe.header.Get("Allow"))
+		}
+		writeProblem(w, r, newProblem(probe.status, codeForStatus(probe.status), "", detail))
+	})
+}
+
+// headerProbe records what a handler would answer without sending anything.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+func (p *headerProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}

@@ -1,0 +1,175 @@
+// Package apiserver is the Warden API: JSON over HTTP under /v1, described by an OpenAPI 3.1
+// document generated from the handlers' own types (huma v2 on net/http's ServeMux).
+//
+// Every request is authenticated by a bearer token and authorized by the same
+// internal/access rules the Terraform provider validates with, so that the provider and the
+// server reject the same inputs in the same words. Persistence sits behind the Store
+// interface (store.go); the embedded implementation is SQLite (sqlite.go). Every change is
+// one transaction together with its audit event and, for POSTs, its idempotency record.
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// BootstrapEmail is the e-mail of the account_owner user created on an empty store.
+const BootstrapEmail = "owner@warden.local"
+
+// Config configures a Server.
+type Config struct {
+	// DB is the SQLite file path; a "postgres://" URL returns a "not supported yet" error.
+	DB string
+	// BootstrapToken is required when the store is empty: it becomes the token of an
+	// account_owner user (owner@warden.local).
+	BootstrapToken string
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+	// Now is the clock used for timestamps and every expiry decision; nil is time.Now.
+	Now func() time.Time
+	// MaxBodyBytes bounds request bodies; 0 is 1 MiB.
+	MaxBodyBytes int64
+}
+
+// Server is the Warden API.
+type Server struct {
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	maxBody int64
+	handler http.Handler
+}
+
+// New opens the store, applies migrations, bootstraps an empty store and builds the handler.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if strings.HasPrefix(cfg.DB, "postgres://") || strings.HasPrefix(cfg.DB, "postgresql://") {
+		return nil, errors.New("the PostgreSQL store is not supported yet: pass a SQLite file path as -db")
+	}
+	if cfg.DB == "" {
+		return nil, errors.New("no database: set Config.DB to a SQLite file path")
+	}
+	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 1 << 20
+	}
+	st, err := openSQLite(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	s.store = st
+	if err := s.bootstrap(ctx, cfg.BootstrapToken); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving the whole API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// bootstrap gives an empty store its first principal, so that there is someone to create
+// everything else.
+func (s *Server) bootstrap(ctx context.Context, token string) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		n, err := tx.CountUsers()
+		if err != nil || n > 0 {
+			return err
+		}
+		if token == "" {
+			return errors.New("the store is empty: set WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) to create the first account_owner")
+		}
+		now := s.now()
+		u := api.User{Meta: api.Meta{ID: newID("usr"), Version: 1, CreatedAt: now, UpdatedAt: now},
+			Email: BootstrapEmail, Name: "Owner", Kind: kindMember}
+		if err := tx.InsertUser(u); err != nil {
+			return err
+		}
+		a := api.RoleAssignment{Meta: api.Meta{ID: newID("asg"), Version: 1, CreatedAt: now, UpdatedAt: now},
+			RoleID: roleAccountOwner, UserID: u.ID}
+		if err := tx.InsertAssignment(a); err != nil {
+			return err
+		}
+		t := TokenRecord{Token: api.Token{ID: newID("tok"), UserID: u.ID, Name: "bootstrap", CreatedAt: now}, Hash: hashToken(token)}
+		if err := tx.InsertToken(t); err != nil {
+			return err
+		}
+		for _, e := range []struct {
+			action, typ, id string
+			after           any
+		}{{"user.create", "user", u.ID, u}, {"role_assignment.create", "role_assignment", a.ID, a}, {"token.create", "token", t.ID, t.Token}} {
+			if err := s.audit(tx, "system", e.action, e.typ, e.id, "", nil, e.after); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// The fixed ids of the built-in roles (seeded by the first migration).
+const (
+	roleAccountOwner = "role_account_owner"
+	roleDeployOwner  = "role_deploy_owner"
+)
+
+// routes registers every operation on a huma API over a ServeMux and wraps it in the
+// request middleware.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("Warden API", access.MatrixVersion)
+	cfg.Info.Description = "Access control for an operations platform: environments, principals, roles, " +
+		"environment grants, vendor support access and alert routing. Errors are application/problem+json."
+	cfg.OpenAPIPath = "/v1/openapi"
+	cfg.DocsPath = "/v1/docs"
+	cfg.SchemasPath = "/v1/schemas"
+	// No $schema links in bodies: the wire format is exactly the internal/api types.
+	cfg.CreateHooks = nil
+	cfg.Transformers = []huma.Transformer{stampProblem}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /v1/users/{id}/tokens."},
+	}
+	hapi := humago.New(mux, cfg)
+	hapi.UseMiddleware(s.authenticate(hapi))
+
+	s.registerMeta(hapi)
+	s.registerEnvironments(hapi)
+	s.registerUsers(hapi)
+	s.registerGroups(hapi)
+	s.registerRoles(hapi)
+	s.registerGrants(hapi)
+	s.registerSupportAccess(hapi)
+	s.registerAlertRouting(hapi)
+	s.registerAccessRequests(hapi)
+	s.registerAuthorize(hapi)
+	return s.withRequest(withProblemFallback(mux))
+}
+
+// actor returns the authenticated principal; the middleware guarantees one on every
+// non-public route.
+func actor(ctx context.Context) (*principal, error) {
+	if p := principalFrom(ctx); p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("no principal in context")
+}

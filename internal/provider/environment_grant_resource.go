@@ -1,0 +1,278 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                   = (*environmentGrantResource)(nil)
+	_ resource.ResourceWithConfigure      = (*environmentGrantResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*environmentGrantResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*environmentGrantResource)(nil)
+	_ resource.ResourceWithImportState    = (*environmentGrantResource)(nil)
+)
+
+// NewEnvironmentGrantResource returns the warden_environment_grant resource.
+func NewEnvironmentGrantResource() resource.Resource {
+	return &environmentGrantResource{matrixValidation: true}
+}
+
+type environmentGrantResource struct {
+	client *client.Client
+	// matrixValidation mirrors the provider attribute; true until Configure says otherwise so
+	// that an unconfigured resource is strict.
+	matrixValidation bool
+}
+
+type environmentGrantResourceModel struct {
+	ID             types.String `tfsdk:"id"`
+	RoleID         types.String `tfsdk:"role_id"`
+	EnvironmentID  types.String `tfsdk:"environment_id"`
+	Permissions    types.Set    `tfsdk:"permissions"`
+	RequireActions types.Set    `tfsdk:"require_actions"`
+	AllowedActions types.Set    `tfsdk:"allowed_actions"`
+}
+
+// fromAPI leaves RequireActions alone: it lives only in the configuration and state.
+func (m *environmentGrantResourceModel) fromAPI(g *api.Grant) {
+	m.ID = types.StringValue(g.ID)
+	m.RoleID = types.StringValue(g.RoleID)
+	m.EnvironmentID = types.StringValue(g.EnvironmentID)
+	m.Permissions = stringSet(g.Permissions)
+	m.AllowedActions = stringSet(g.AllowedActions)
+	if m.RequireActions.IsUnknown() {
+		m.RequireActions = types.SetNull(typesString)
+	}
+}
+
+func (m *environmentGrantResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.GrantCreate {
+	perms, _ := setStrings(ctx, m.Permissions, diags)
+	return api.GrantCreate{RoleID: m.RoleID.ValueString(), Permissions: perms}
+}
+
+func (r *environmentGrantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_environment_grant"
+}
+
+func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The environment permissions one role holds in one environment (Aptible's permissions matrix). " +
+			"A combination the matrix rejects fails at `terraform plan` on the permission at fault, with a fix. " +
+			"`tunnel` without `sensitive_access` is a documented pattern — read-only database access with credentials managed " +
+			"inside the database — and draws no warning. Only an owner, or a holder of `environment_admin` on the environment, " +
+			"may manage its grants, and nobody can grant a permission they do not hold.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The grant's id, chosen by the API (the `grant_id` that `/v1/authorize` answers with).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"role_id": schema.StringAttribute{
+				MarkdownDescription: "The role holding the permissions. Changing it replaces the grant.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"environment_id": schema.StringAttribute{
+				MarkdownDescription: "The environment the permissions apply to. Changing it replaces the grant.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"permissions": schema.SetAttribute{
+				MarkdownDescription: "The environment permissions, at least one of " + mdList(access.PermissionNames()) + ". " +
+					"Changing them updates the grant in place, in one transaction. `environment_admin` beside any other permission, " +
+					"and `basic_visibility` beside `full_visibility`, are redundant and draw a warning.",
+				Required:    true,
+				ElementType: typesString,
+			},
+			"require_actions": schema.SetAttribute{
+				MarkdownDescription: "Matrix actions (e.g. `apps.deploy`) that `permissions` must allow: the plan fails on any action they do not, " +
+					"naming the permissions that would. Checked by the provider only; never sent to the API, so changing it changes nothing there.",
+				Optional:    true,
+				ElementType: typesString,
+			},
+			"allowed_actions": schema.SetAttribute{
+				MarkdownDescription: "Every matrix action that `permissions` allow, known at plan time (the same list as " +
+					"`provider::warden::allowed_actions(permissions)`).",
+				Computed:    true,
+				ElementType: typesString,
+			},
+		},
+	}
+}
+
+// ValidateConfig reports every finding of access.ValidateGrant except the unknown-name ones,
+// which wait for ModifyPlan: only there is matrix_validation known.
+func (r *environmentGrantResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg environmentGrantResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	fs, ok := grantFindings(ctx, &cfg, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	fs = slices.DeleteFunc(fs, access.Finding.IsUnknownName)
+	addFindings(&resp.Diagnostics, fs, setElementPath, true)
+}
+
+// grantFindings validates the configured permissions and required actions; ok is false while
+// the permissions are not yet known. Unknown required actions are left out until they are.
+func grantFindings(ctx context.Context, m *environmentGrantResourceModel, diags *diag.Diagnostics) ([]access.Finding, bool) {
+	perms, ok := setStrings(ctx, m.Permissions, diags)
+	if !ok || m.Permissions.IsNull() {
+		return nil, false
+	}
+	required, ok := setStrings(ctx, m.RequireActions, diags)
+	if !ok {
+		required = nil
+	}
+	return access.ValidateGrant(perms, required), true
+}
+
+// ModifyPlan reports unknown names (errors, or warnings with matrix_validation = false) and
+// computes allowed_actions from the planned permissions, so that the plan shows them.
+func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state environmentGrantResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	fs, ok := grantFindings(ctx, &plan, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	unknownNames := slices.DeleteFunc(fs, func(f access.Finding) bool { return !f.IsUnknownName() })
+	addFindings(&resp.Diagnostics, unknownNames, setElementPath, r.matrixValidation)
+
+	perms, _ := setStrings(ctx, plan.Permissions, &resp.Diagnostics)
+	switch {
+	case !req.State.Raw.IsNull() && plan.Permissions.Equal(state.Permissions):
+		// Unchanged permissions keep what the API computed, even if its matrix is newer.
+		plan.AllowedActions = state.AllowedActions
+	case slices.ContainsFunc(perms, func(p string) bool { return !access.IsPermission(p) }):
+		// A name only a newer server knows: only that server can say what it allows.
+		plan.AllowedActions = types.SetUnknown(typesString)
+	default:
+		plan.AllowedActions = stringSet(access.AllowedActions(perms))
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("allowed_actions"), plan.AllowedActions)...)
+}
+
+func (r *environmentGrantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+		r.matrixValidation = d.MatrixValidation
+	}
+}
+
+func (r *environmentGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan environmentGrantResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := plan.toAPI(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, err := r.client.CreateGrant(ctx, plan.EnvironmentID.ValueString(), body)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Create Environment Grant", err)
+		return
+	}
+	plan.fromAPI(g)
+	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state environmentGrantResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, err := r.client.GetGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Environment Grant", err)
+		return
+	}
+	state.fromAPI(g)
+	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update sends the permissions only when they changed: require_actions is the provider's
+// alone, and changing it must not touch the API.
+func (r *environmentGrantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state environmentGrantResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Permissions.Equal(state.Permissions) {
+		state.RequireActions = plan.RequireActions
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	body := plan.toAPI(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, err := r.client.UpdateGrant(ctx, plan.EnvironmentID.ValueString(), plan.RoleID.ValueString(),
+		api.GrantUpdate{Permissions: body.Permissions}, savedVersion(ctx, req.Private))
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Update Environment Grant", err)
+		return
+	}
+	plan.fromAPI(g)
+	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *environmentGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state environmentGrantResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString(), savedVersion(ctx, req.Private))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete Environment Grant", err)
+	}
+}
+
+func (r *environmentGrantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts, err := splitImportID(req.ID, "role_id", "environment_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import Environment Grant", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), parts[1])...)
+}

@@ -1,0 +1,245 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+// groupUsers declares three users that group tests pick members from.
+const groupUsers = `
+resource "warden_user" "alice" {
+  email = "alice@example.com"
+}
+resource "warden_user" "bob" {
+  email = "bob@example.com"
+}
+resource "warden_user" "carol" {
+  email = "carol@example.com"
+}
+`
+
+func TestAccGroupResource_basic(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "warden_group.test"
+	config := func(name, desc, members string) string {
+		return srv.Config(groupUsers + fmt.Sprintf(`
+resource "warden_group" "test" {
+  name        = %q
+  description = %q
+  members     = %s
+}`, name, desc, members))
+	}
+	var firstID string
+	// Which users are members is checked against the state's user ids and the API below.
+	memberCount := func(n int) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.SetSizeExact(n))
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkGroupDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("sre", "Site reliability", "[warden_user.alice.id, warden_user.bob.id]"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), anyID),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("sre")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("Site reliability")),
+					memberCount(2),
+					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.bob", tfjsonpath.New("id"), compare.ValuesSame()),
+				},
+				Check: func(s *terraform.State) error {
+					firstID = s.RootModule().Resources[addr].Primary.ID
+					return checkAPIGroup(srv, s, firstID, "sre", "Site reliability", "alice", "bob")
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				Config: config("platform-sre", "", "[warden_user.bob.id, warden_user.carol.id]"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("platform-sre")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+					memberCount(2),
+					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.carol", tfjsonpath.New("id"), compare.ValuesSame()),
+				},
+				Check: func(s *terraform.State) error {
+					if id := s.RootModule().Resources[addr].Primary.ID; id != firstID {
+						return fmt.Errorf("update in place changed the id from %s to %s", firstID, id)
+					}
+					return checkAPIGroup(srv, s, firstID, "platform-sre", "", "bob", "carol")
+				},
+			},
+			{
+				// An explicit empty set empties the group in place.
+				Config: config("platform-sre", "", "[]"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{memberCount(0)},
+				Check: func(s *terraform.State) error {
+					return checkAPIGroup(srv, s, firstID, "platform-sre", "")
+				},
+			},
+			{
+				// Leaving members out means the same as []: no change is planned.
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name = "platform-sre"
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{memberCount(0)},
+			},
+		},
+	})
+}
+
+func TestAccGroupResource_drift(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "warden_group.test"
+	config := srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name    = "oncall"
+  members = [warden_user.alice.id]
+}`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkGroupDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.SetSizeExact(1)),
+				},
+			},
+			{
+				// A member added outside Terraform is removed again: members is authoritative.
+				PreConfig: func() {
+					g := mustFindGroup(t, srv, "oncall")
+					carol := mustFindUser(t, srv, "carol@example.com")
+					members := append(slices.Clone(g.Members), carol.ID)
+					if _, err := srv.Client.UpdateGroup(context.Background(), g.ID, api.GroupUpdate{Members: &members}, 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.SetSizeExact(1)),
+				},
+				Check: func(s *terraform.State) error {
+					return checkAPIGroup(srv, s, s.RootModule().Resources[addr].Primary.ID, "oncall", "", "alice")
+				},
+			},
+			{
+				// Deleted outside Terraform: the plan re-creates it.
+				PreConfig: func() {
+					g := mustFindGroup(t, srv, "oncall")
+					if err := srv.Client.DeleteGroup(context.Background(), g.ID, 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccGroupResource_validation(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_group" "test" {
+  name = ""
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Attribute name string length must be between 1 and 128`),
+			},
+			{
+				Config: srv.Config(`
+resource "warden_group" "test" {
+  name    = "x"
+  members = [""]
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)members.*string length must be at least 1`),
+			},
+			{
+				// A member id the API does not know fails at apply, on the members attribute.
+				Config: srv.Config(`
+resource "warden_group" "test" {
+  name    = "x"
+  members = ["no-such-user"]
+}`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create Group.*with warden_group.test,.*members = \["no-such-user"\].*no-such-user`),
+			},
+		},
+	})
+}
+
+// checkAPIGroup compares the API's group with the expected name, description and members,
+// given as the names of warden_user resources in the state.
+func checkAPIGroup(srv *acctest.Server, s *terraform.State, id, name, desc string, users ...string) error {
+	g, err := srv.Client.GetGroup(context.Background(), id)
+	if err != nil {
+		return err
+	}
+	want := make([]string, 0, len(users))
+	for _, u := range users {
+		want = append(want, s.RootModule().Resources["warden_user."+u].Primary.ID)
+	}
+	slices.Sort(want)
+	got := slices.Sorted(slices.Values(g.Members))
+	if g.Name != name || g.Description != desc || !slices.Equal(got, want) {
+		return fmt.Errorf("API holds group %+v, want name=%q description=%q members=%v", g, name, desc, want)
+	}
+	return nil
+}
+
+func checkGroupDestroyed(srv *acctest.Server) resource.TestCheckFunc {
+	return checkDestroyed(srv, "warden_group", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
+		_, err := c.GetGroup(ctx, rs.Primary.ID)
+		return err
+	})
+}
+
+func mustFindGroup(t *testing.T, srv *acctest.Server, name string) *api.Group {
+	t.Helper()
+	g, err := srv.Client.FindGroupByName(context.Background(), name)
+	if err != nil {
+		t.Fatalf("find group %q: %v", name, err)
+	}
+	return g
+}

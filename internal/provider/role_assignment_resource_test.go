@@ -1,0 +1,234 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+// assignmentFixtures declares a user, a group holding that user, and a role to assign.
+const assignmentFixtures = `
+resource "warden_user" "alice" {
+  email = "alice@example.com"
+}
+resource "warden_group" "sre" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}
+resource "warden_role" "deployers" {
+  name        = "deployers"
+  permissions = ["conducts.read"]
+}
+`
+
+func TestAccRoleAssignmentResource_basic(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "warden_role_assignment.test"
+	config := func(principal string) string {
+		return srv.Config(assignmentFixtures + fmt.Sprintf(`
+resource "warden_role_assignment" "test" {
+  role_id = warden_role.deployers.id
+  %s
+}`, principal))
+	}
+	var firstID string
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRoleAssignmentDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("user_id = warden_user.alice.id"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), anyID),
+					statecheck.CompareValuePairs(addr, tfjsonpath.New("role_id"), "warden_role.deployers", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.CompareValuePairs(addr, tfjsonpath.New("user_id"), "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_id"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					firstID = s.RootModule().Resources[addr].Primary.ID
+					return checkAPIAssignment(srv, s, "user", "warden_user.alice")
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: assignmentImportID(addr),
+				ImportStateVerify: true,
+			},
+			{
+				// Through the group instead: a new assignment replaces the old one.
+				Config: config("group_id = warden_group.sre.id"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs(addr, tfjsonpath.New("group_id"), "warden_group.sre", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_id"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					if id := s.RootModule().Resources[addr].Primary.ID; id == firstID {
+						return fmt.Errorf("changing the principal kept assignment %s; want a new one", id)
+					}
+					return checkAPIAssignment(srv, s, "group", "warden_group.sre")
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: assignmentImportID(addr),
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+func TestAccRoleAssignmentResource_builtinRoleAndDrift(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "warden_role_assignment.test"
+	config := srv.Config(`
+resource "warden_user" "bob" {
+  email = "bob@example.com"
+}
+data "warden_role" "owner" {
+  name = "account_owner"
+}
+resource "warden_role_assignment" "test" {
+  role_id = data.warden_role.owner.id
+  user_id = warden_user.bob.id
+}`)
+	var roleID, id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkRoleAssignmentDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs(addr, tfjsonpath.New("role_id"), "data.warden_role.owner", tfjsonpath.New("id"), compare.ValuesSame()),
+				},
+				Check: func(s *terraform.State) error {
+					rs := s.RootModule().Resources[addr].Primary
+					roleID, id = rs.Attributes["role_id"], rs.ID
+					return checkAPIAssignment(srv, s, "user", "warden_user.bob")
+				},
+			},
+			{
+				// Revoked outside Terraform: the plan assigns the role again.
+				PreConfig: func() {
+					if err := srv.Client.DeleteRoleAssignment(context.Background(), roleID, id, 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				},
+				Check: func(s *terraform.State) error {
+					return checkAPIAssignment(srv, s, "user", "warden_user.bob")
+				},
+			},
+		},
+	})
+}
+
+func TestAccRoleAssignmentResource_validation(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_role_assignment" "test" {
+  role_id  = "r"
+  user_id  = "u"
+  group_id = "g"
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured:\s+\[user_id,group_id\]`),
+			},
+			{
+				Config: srv.Config(`
+resource "warden_role_assignment" "test" {
+  role_id = "r"
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured:\s+\[user_id,group_id\]`),
+			},
+			{
+				Config: srv.Config(`
+resource "warden_role_assignment" "test" {
+  role_id = "r"
+  user_id = "u"
+}`),
+				ResourceName:  "warden_role_assignment.test",
+				ImportState:   true,
+				ImportStateId: "only-an-assignment-id",
+				ExpectError:   regexp.MustCompile(`expected an import id of the form "<role_id>/<assignment_id>"`),
+			},
+		},
+	})
+}
+
+// assignmentImportID renders the import id "<role_id>/<assignment_id>" of the assignment at addr.
+func assignmentImportID(addr string) resource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return "", fmt.Errorf("%s not in state", addr)
+		}
+		return rs.Primary.Attributes["role_id"] + "/" + rs.Primary.ID, nil
+	}
+}
+
+// checkAPIAssignment requires the API to list the state's assignment under its role, held by
+// the principal of kind ("user" or "group") that the resource at principalAddr is.
+func checkAPIAssignment(srv *acctest.Server, s *terraform.State, kind, principalAddr string) error {
+	rs := s.RootModule().Resources["warden_role_assignment.test"].Primary
+	principal := s.RootModule().Resources[principalAddr].Primary.ID
+	list, err := srv.Client.ListRoleAssignments(context.Background(), rs.Attributes["role_id"])
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		if a.ID != rs.ID {
+			continue
+		}
+		if (kind == "user" && (a.UserID != principal || a.GroupID != "")) || (kind == "group" && (a.GroupID != principal || a.UserID != "")) {
+			return fmt.Errorf("API holds assignment %+v, want it held by %s %s", a, kind, principal)
+		}
+		return nil
+	}
+	return fmt.Errorf("assignment %s is not among role %s's assignments %+v", rs.ID, rs.Attributes["role_id"], list)
+}
+
+func checkRoleAssignmentDestroyed(srv *acctest.Server) resource.TestCheckFunc {
+	return checkDestroyed(srv, "warden_role_assignment", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
+		_, err := c.GetRoleAssignment(ctx, rs.Primary.Attributes["role_id"], rs.Primary.ID)
+		return err
+	})
+}
+
+func TestRoleAssignmentResource_fromAPIMapsTheAbsentPrincipalToNull(t *testing.T) {
+	var m roleAssignmentResourceModel
+	m.fromAPI(&api.RoleAssignment{Meta: api.Meta{ID: "a1"}, RoleID: "r1", GroupID: "g1"})
+	if m.ID.ValueString() != "a1" || m.RoleID.ValueString() != "r1" || m.GroupID.ValueString() != "g1" || !m.UserID.IsNull() {
+		t.Errorf("fromAPI gave %+v", m)
+	}
+	if got := m.toAPI(); got != (api.RoleAssignmentCreate{GroupID: "g1"}) {
+		t.Errorf("toAPI gave %+v", got)
+	}
+}

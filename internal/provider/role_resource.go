@@ -1,0 +1,259 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                   = (*roleResource)(nil)
+	_ resource.ResourceWithConfigure      = (*roleResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*roleResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*roleResource)(nil)
+	_ resource.ResourceWithImportState    = (*roleResource)(nil)
+)
+
+// NewRoleResource returns the warden_role resource.
+func NewRoleResource() resource.Resource { return &roleResource{matrixValidation: true} }
+
+type roleResource struct {
+	client *client.Client
+	// matrixValidation mirrors the provider's matrix_validation; strict until configured.
+	matrixValidation bool
+}
+
+type roleResourceModel struct {
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
+	Permissions types.Set    `tfsdk:"permissions"`
+}
+
+func (m *roleResourceModel) fromAPI(r *api.Role) {
+	m.ID = types.StringValue(r.ID)
+	m.Name = types.StringValue(r.Name)
+	m.Description = types.StringValue(r.Description)
+	m.Permissions = stringSet(r.Permissions)
+}
+
+// toAPI maps the plan to a create body. Permissions is never nil, so that an update built from
+// it always sends the complete set.
+func (m *roleResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.RoleCreate {
+	perms, _ := setStrings(ctx, m.Permissions, diags)
+	if perms == nil {
+		perms = []string{}
+	}
+	return api.RoleCreate{
+		Name:        m.Name.ValueString(),
+		Description: m.Description.ValueString(),
+		Permissions: perms,
+	}
+}
+
+func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_role"
+}
+
+func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A role: a named set of platform permissions (the A-Ops catalogue), held by users and groups through " +
+			"`warden_role_assignment`; its per-environment permissions are `warden_environment_grant`s. " +
+			"The built-in roles " + mdList(access.OrgRoleNames()) + " cannot be managed: read them with the `warden_role` data source. " +
+			"Only `account_owner` and `deploy_owner` may define roles.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The role's id, chosen by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Unique name; not one of the built-in " + mdList(access.OrgRoleNames()) + ". Renaming updates in place.",
+				Required:            true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 128),
+					stringvalidator.NoneOf(access.OrgRoleNames()...),
+				},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Free text. Default `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+			},
+			"permissions": schema.SetAttribute{
+				MarkdownDescription: "Platform permissions, A-Ops names: a catalogue name such as `users.read` or `cluster.admin`, " +
+					"`conduct.<conduct_id>.read|admin`, or `<model>.create`. Default: none (a role may hold only environment grants). " +
+					"Unknown names fail the plan with a suggestion (warnings when the provider's `matrix_validation = false`); " +
+					"`X.read` beside `X.admin` and `integrations.admin` without `cluster.admin` draw warnings. Changes update in place.",
+				ElementType: typesString,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(stringSet(nil)),
+			},
+		},
+	}
+}
+
+// ValidateConfig reports every finding about the permissions that this build can judge alone.
+// Unknown names wait for ModifyPlan, where the provider's matrix_validation is known.
+func (r *roleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	fs := roleFindings(ctx, req.Config, &resp.Diagnostics)
+	addFindings(&resp.Diagnostics, filterFindings(fs, func(f access.Finding) bool { return !deferredFinding(f) }), setElementPath, true)
+}
+
+// ModifyPlan reports the unknown permission names, as errors or, with matrix_validation off,
+// as warnings: a newer server may know names this build does not.
+func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	fs := roleFindings(ctx, req.Config, &resp.Diagnostics)
+	addFindings(&resp.Diagnostics, filterFindings(fs, deferredFinding), setElementPath, r.matrixValidation)
+}
+
+// roleFindings validates the configured permissions; none while any of them is unknown.
+func roleFindings(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) []access.Finding {
+	var perms types.Set
+	diags.Append(cfg.GetAttribute(ctx, path.Root("permissions"), &perms)...)
+	names, ok := setStrings(ctx, perms, diags)
+	if !ok || diags.HasError() {
+		return nil
+	}
+	return access.ValidatePlatformPermissions(names)
+}
+
+// deferredFinding says whether a finding must wait for the provider configuration. A built-in
+// role's name is never a platform permission, whatever the server's catalogue: that one is an
+// error at once.
+func deferredFinding(f access.Finding) bool {
+	return f.IsUnknownName() && !access.IsOrgRole(f.Value)
+}
+
+func filterFindings(fs []access.Finding, keep func(access.Finding) bool) []access.Finding {
+	var out []access.Finding
+	for _, f := range fs {
+		if keep(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+		r.matrixValidation = d.MatrixValidation
+	}
+}
+
+func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan roleResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := plan.toAPI(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.client.CreateRole(ctx, body)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Create Role", err)
+		return
+	}
+	plan.fromAPI(role)
+	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state roleResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.client.GetRole(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Role", err)
+		return
+	}
+	state.fromAPI(role)
+	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan roleResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := plan.toAPI(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.client.UpdateRole(ctx, plan.ID.ValueString(), api.RoleUpdate{
+		Name:        &body.Name,
+		Description: &body.Description,
+		Permissions: &body.Permissions,
+	}, savedVersion(ctx, req.Private))
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Update Role", err)
+		return
+	}
+	plan.fromAPI(role)
+	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state roleResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete Role", err)
+	}
+}
+
+// ImportState refuses the built-in roles up front: adopting one would plan changes the API
+// rejects, and destroying it would fail.
+func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	role, err := r.client.GetRole(ctx, req.ID)
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Import Role", err)
+		return
+	}
+	if err == nil && role.Builtin {
+		resp.Diagnostics.AddError("Unable to Import Role",
+			fmt.Sprintf("The built-in role %q (id %s) cannot be managed; read it with the warden_role data source "+
+				"(data \"warden_role\" \"x\" { name = %q }) and assign it with warden_role_assignment.", role.Name, role.ID, role.Name))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}

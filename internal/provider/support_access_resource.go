@@ -1,0 +1,394 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                   = (*supportAccessResource)(nil)
+	_ resource.ResourceWithConfigure      = (*supportAccessResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*supportAccessResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*supportAccessResource)(nil)
+	_ resource.ResourceWithImportState    = (*supportAccessResource)(nil)
+)
+
+// NewSupportAccessResource returns the warden_support_access resource.
+func NewSupportAccessResource() resource.Resource { return &supportAccessResource{now: time.Now} }
+
+type supportAccessResource struct {
+	client *client.Client
+	// now is the clock that expires_at is judged against; tests replace it.
+	now func() time.Time
+}
+
+type supportAccessResourceModel struct {
+	ID             types.String `tfsdk:"id"`
+	EnvironmentID  types.String `tfsdk:"environment_id"`
+	Tier           types.String `tfsdk:"tier"`
+	PortForwarding types.Bool   `tfsdk:"port_forwarding"`
+	ExpiresAt      types.String `tfsdk:"expires_at"`
+	Status         types.String `tfsdk:"status"`
+	Capabilities   types.Set    `tfsdk:"capabilities"`
+}
+
+// The values of status.
+const (
+	supportStatusActive  = "active"
+	supportStatusExpired = "expired"
+)
+
+// fromAPI keeps the configured spelling of expires_at when it names the same instant as the
+// API's (which answers in UTC), so that "+02:00" in the configuration is not a diff.
+func (m *supportAccessResourceModel) fromAPI(a *api.SupportAccess) {
+	m.ID = types.StringValue(a.ID)
+	m.EnvironmentID = types.StringValue(a.EnvironmentID)
+	m.Tier = types.StringValue(a.Tier)
+	m.PortForwarding = types.BoolValue(a.PortForwarding)
+	switch prior, ok := parseExpiry(m.ExpiresAt); {
+	case a.ExpiresAt == nil:
+		m.ExpiresAt = types.StringNull()
+	case !ok || !prior.Equal(*a.ExpiresAt):
+		m.ExpiresAt = types.StringValue(a.ExpiresAt.UTC().Format(time.RFC3339Nano))
+	}
+	m.Status = types.StringValue(a.Status)
+	m.Capabilities = stringSet(a.Capabilities)
+}
+
+func (m *supportAccessResourceModel) toAPI() api.SupportAccessCreate {
+	body := api.SupportAccessCreate{Tier: m.Tier.ValueString(), PortForwarding: m.PortForwarding.ValueBool()}
+	if t, ok := parseExpiry(m.ExpiresAt); ok {
+		body.ExpiresAt = &t
+	}
+	return body
+}
+
+// parseExpiry reads a known, non-null expires_at; ok is false otherwise or when it is not
+// RFC 3339 (ValidateConfig reports that).
+func parseExpiry(v types.String) (time.Time, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	return t, err == nil
+}
+
+// sameExpiry reports whether two expires_at values name the same instant (or are both null).
+func sameExpiry(a, b types.String) bool {
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() && b.IsNull()
+	}
+	ta, okA := parseExpiry(a)
+	tb, okB := parseExpiry(b)
+	if !okA || !okB {
+		return a.Equal(b)
+	}
+	return ta.Equal(tb)
+}
+
+func (r *supportAccessResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_support_access"
+}
+
+func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The vendor's support access to one environment: the highest tier its on-call engineers may hold there, " +
+			"scoped to resources carrying the environment's `resource_prefix`. Engineers file access requests up to this tier " +
+			"(see `warden_access_request_approval`). Creating it grants, destroying it revokes. Requires `cluster.admin`.\n\n" +
+			"**Expiry.** From `expires_at` on, the access authorizes nothing, but it stays in state with `status = \"expired\"`: " +
+			"the plan shows no change for it and warns, naming the environment, the tier and when it expired. " +
+			"Move `expires_at` later to re-activate it in place, or remove the block to revoke it. " +
+			"Access deleted outside Terraform is re-created by the next plan, which says so.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The support access's id, chosen by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"environment_id": schema.StringAttribute{
+				MarkdownDescription: "The environment. Changing it replaces the access (revoking it in the old environment).",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"tier": schema.StringAttribute{
+				MarkdownDescription: "The highest tier the vendor may hold, one of " + mdList(access.TierNames()) + " (each includes the one before). " +
+					"`co_maintainer` is available only on `gcp` environments; the plan checks the environment's cloud when its id is known. " +
+					"Changing it updates in place.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.OneOf(access.TierNames()...)},
+			},
+			"port_forwarding": schema.BoolAttribute{
+				MarkdownDescription: "Port forwarding to the metrics dashboard (`" + access.CapabilityPortForward + "`). " +
+					"Default `false`; only `operator` and above may turn it on.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "Optional RFC 3339 instant, e.g. `2026-12-31T00:00:00Z`, from which the access authorizes nothing. " +
+					"It must lie in the future whenever it changes; an unchanged past value never fails a plan. " +
+					"A later value re-activates expired access in place; removing it makes the access last until destroyed.",
+				Optional: true,
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "`" + supportStatusActive + "`, or `" + supportStatusExpired + "` once `expires_at` has passed.",
+				Computed:            true,
+			},
+			"capabilities": schema.SetAttribute{
+				MarkdownDescription: "What the tier allows the vendor's engineers to do (e.g. `operator.reboot_host`), given `port_forwarding`; known at plan time.",
+				Computed:            true,
+				ElementType:         typesString,
+			},
+		},
+	}
+}
+
+// ValidateConfig checks what needs no server: the tier against port forwarding, and that
+// expires_at is RFC 3339. Whether it lies in the future depends on the state (ModifyPlan).
+func (r *supportAccessResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg supportAccessResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.ExpiresAt.IsNull() && !cfg.ExpiresAt.IsUnknown() {
+		if _, err := time.Parse(time.RFC3339, cfg.ExpiresAt.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Invalid Expiry",
+				fmt.Sprintf("expires_at must be an RFC 3339 instant such as \"2026-12-31T00:00:00Z\" or \"2026-12-31T09:00:00+02:00\"; got %q.",
+					cfg.ExpiresAt.ValueString()))
+		}
+	}
+	// An unknown tier is the OneOf validator's to report.
+	if cfg.Tier.IsNull() || cfg.Tier.IsUnknown() || access.TierRank(cfg.Tier.ValueString()) == 0 || cfg.PortForwarding.IsUnknown() {
+		return
+	}
+	fs := access.ValidateSupportAccess(cfg.Tier.ValueString(), cfg.PortForwarding.ValueBool(), "")
+	addFindings(&resp.Diagnostics, fs, supportFindingPath, true)
+}
+
+// supportFindingPath puts a support access finding on its attribute: both are scalars.
+func supportFindingPath(f access.Finding) path.Path { return path.Root(f.Field) }
+
+// ModifyPlan checks what needs the state, the clock or the server (a changed expires_at must
+// lie in the future; co_maintainer needs a gcp environment), computes capabilities and status
+// for the plan, and warns about expired access.
+func (r *supportAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state supportAccessResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var prior *supportAccessResourceModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		prior = &state
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	env := r.plannedEnvironment(ctx, &plan, &resp.Diagnostics)
+	planSupportAccess(&plan, prior, env, r.now(), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// plannedEnvironment reads the environment when its id is known at plan time (an existing
+// environment, or one read by a data source); nil otherwise, or when it cannot be read.
+func (r *supportAccessResource) plannedEnvironment(ctx context.Context, plan *supportAccessResourceModel, diags *diag.Diagnostics) *api.Environment {
+	if r.client == nil || plan.EnvironmentID.IsNull() || plan.EnvironmentID.IsUnknown() {
+		return nil
+	}
+	env, err := r.client.GetEnvironment(ctx, plan.EnvironmentID.ValueString())
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		diags.AddAttributeError(path.Root("environment_id"), "Environment Not Found",
+			fmt.Sprintf("No environment has the id %q. Refer to a warden_environment resource or data source, e.g. warden_environment.prod.id.",
+				plan.EnvironmentID.ValueString()))
+		return nil
+	case err != nil:
+		// The server checks the tier again on apply; a plan need not fail for a read it could skip.
+		diags.AddAttributeWarning(path.Root("environment_id"), "Unable to Check the Environment's Cloud",
+			fmt.Sprintf("The plan could not read the environment to check the tier against its cloud (%s); the Warden API will check it on apply.", err))
+		return nil
+	}
+	return env
+}
+
+// planSupportAccess is ModifyPlan without the I/O: env is the environment when known, prior
+// the state (nil on create), now the clock.
+func planSupportAccess(plan, prior *supportAccessResourceModel, env *api.Environment, now time.Time, diags *diag.Diagnostics) {
+	tierKnown := !plan.Tier.IsUnknown() && !plan.Tier.IsNull() && !plan.PortForwarding.IsUnknown()
+	if env != nil && tierKnown {
+		for _, f := range access.ValidateSupportAccess(plan.Tier.ValueString(), plan.PortForwarding.ValueBool(), env.Cloud) {
+			if f.Code == access.CodeTierRequiresGCP {
+				addFindings(diags, []access.Finding{f}, supportFindingPath, true)
+			}
+		}
+	}
+
+	expiryChanged := prior == nil || !sameExpiry(plan.ExpiresAt, prior.ExpiresAt)
+	if t, ok := parseExpiry(plan.ExpiresAt); ok && expiryChanged && !t.After(now) {
+		diags.AddAttributeError(path.Root("expires_at"), "Expiry in the Past",
+			fmt.Sprintf("expires_at %s has already passed (it is now %s). A new or changed expires_at must lie in the future; "+
+				"set a later instant, or remove expires_at so that the access lasts until destroyed.",
+				plan.ExpiresAt.ValueString(), now.UTC().Format(time.RFC3339)))
+	}
+
+	if tierKnown {
+		plan.Capabilities = stringSet(access.Capabilities(plan.Tier.ValueString(), plan.PortForwarding.ValueBool()))
+	} else {
+		plan.Capabilities = types.SetUnknown(typesString)
+	}
+
+	switch {
+	case plan.ExpiresAt.IsUnknown():
+		plan.Status = types.StringUnknown()
+	case expiryChanged:
+		// A new or later expiry (validated above) or none at all: the access is active.
+		plan.Status = types.StringValue(supportStatusActive)
+	case isExpired(prior, now):
+		plan.Status = types.StringValue(supportStatusExpired)
+		diags.AddAttributeWarning(path.Root("expires_at"), "Support Access Expired", expiredDetail(prior, env))
+	default:
+		plan.Status = prior.Status
+	}
+}
+
+// isExpired reports whether the access in state has expired: as last read, or since, when the
+// plan runs without a refresh.
+func isExpired(prior *supportAccessResourceModel, now time.Time) bool {
+	if prior.Status.ValueString() == supportStatusExpired {
+		return true
+	}
+	t, ok := parseExpiry(prior.ExpiresAt)
+	return ok && !t.After(now)
+}
+
+// expiredDetail names the environment, the tier and when the access expired, and the two
+// ways out.
+func expiredDetail(prior *supportAccessResourceModel, env *api.Environment) string {
+	where := fmt.Sprintf("environment %s", prior.EnvironmentID.ValueString())
+	if env != nil {
+		where = fmt.Sprintf("environment %q (%s)", env.Name, env.ID)
+	}
+	return fmt.Sprintf("The vendor's %q support access to %s expired at %s and authorizes nothing. It stays in state, and this plan changes nothing for it.\n\n"+
+		"To re-activate it, move expires_at later (an in-place update). To revoke it, remove the warden_support_access block.",
+		prior.Tier.ValueString(), where, prior.ExpiresAt.ValueString())
+}
+
+func (r *supportAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+	}
+}
+
+func (r *supportAccessResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan supportAccessResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a, err := r.client.CreateSupportAccess(ctx, plan.EnvironmentID.ValueString(), plan.toAPI())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Create Support Access", err)
+		return
+	}
+	plan.fromAPI(a)
+	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read keeps expired access in state (the API still returns it, with status "expired"); only
+// access deleted outside Terraform leaves the state, with a warning that the plan re-creates
+// it, since after RemoveResource the plan cannot tell drift from a first create.
+func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state supportAccessResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a, err := r.client.GetSupportAccess(ctx, state.EnvironmentID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		if !state.ID.IsNull() {
+			resp.Diagnostics.AddWarning("Support Access Revoked Outside Terraform",
+				fmt.Sprintf("The vendor's %q support access to environment %s was revoked outside Terraform (it did not expire: expired access "+
+					"stays readable). This plan re-creates it; remove the warden_support_access block to keep it revoked.",
+					state.Tier.ValueString(), state.EnvironmentID.ValueString()))
+		}
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Support Access", err)
+		return
+	}
+	state.fromAPI(a)
+	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update sends only what changed: an unchanged expires_at may lie in the past, which the API
+// would reject.
+func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state supportAccessResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var body api.SupportAccessUpdate
+	if !plan.Tier.Equal(state.Tier) {
+		body.Tier = plan.Tier.ValueStringPointer()
+	}
+	if !plan.PortForwarding.Equal(state.PortForwarding) {
+		body.PortForwarding = plan.PortForwarding.ValueBoolPointer()
+	}
+	if !sameExpiry(plan.ExpiresAt, state.ExpiresAt) {
+		if t, ok := parseExpiry(plan.ExpiresAt); ok {
+			body.ExpiresAt = &t
+		} else {
+			body.ClearExpiry = true
+		}
+	}
+	a, err := r.client.UpdateSupportAccess(ctx, plan.EnvironmentID.ValueString(), body, savedVersion(ctx, req.Private))
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Update Support Access", err)
+		return
+	}
+	plan.fromAPI(a)
+	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state supportAccessResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteSupportAccess(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete Support Access", err)
+	}
+}
+
+// ImportState takes the environment id: an environment has at most one support access.
+func (r *supportAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("environment_id"), req, resp)
+}

@@ -1,0 +1,174 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*userResource)(nil)
+	_ resource.ResourceWithConfigure   = (*userResource)(nil)
+	_ resource.ResourceWithImportState = (*userResource)(nil)
+)
+
+// NewUserResource returns the warden_user resource.
+func NewUserResource() resource.Resource { return &userResource{} }
+
+type userResource struct {
+	client *client.Client
+}
+
+type userResourceModel struct {
+	ID    types.String `tfsdk:"id"`
+	Email types.String `tfsdk:"email"`
+	Name  types.String `tfsdk:"name"`
+	Kind  types.String `tfsdk:"kind"`
+}
+
+func (m *userResourceModel) fromAPI(u *api.User) {
+	m.ID = types.StringValue(u.ID)
+	m.Email = types.StringValue(u.Email)
+	m.Name = types.StringValue(u.Name)
+	m.Kind = types.StringValue(u.Kind)
+}
+
+func (m *userResourceModel) toAPI() api.UserCreate {
+	return api.UserCreate{
+		Email: m.Email.ValueString(),
+		Name:  m.Name.ValueString(),
+		Kind:  m.Kind.ValueString(),
+	}
+}
+
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A user: one of the customer's people (`member`) or one of the vendor's on-call engineers (`vendor`). " +
+			"A user holds roles directly (`warden_role_assignment` with `user_id`) or through the groups it belongs to. " +
+			"Managing users needs the `users.admin` platform permission.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The user's id, chosen by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"email": schema.StringAttribute{
+				MarkdownDescription: "Unique e-mail address. Changing it updates the user in place.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254)},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Display name. Default `\"\"`. Changing it updates the user in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(128)},
+			},
+			"kind": schema.StringAttribute{
+				MarkdownDescription: "One of " + mdList(access.UserKindNames()) + ". Default `" + string(access.KindMember) + "`; " +
+					"`vendor` is for the vendor's on-call engineers, who file access requests for support tiers. " +
+					"The API cannot change a user's kind: changing it replaces the user.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(string(access.KindMember)),
+				Validators:    []validator.String{stringvalidator.OneOf(access.UserKindNames()...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+		},
+	}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+	}
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	u, err := r.client.CreateUser(ctx, plan.toAPI())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Create User", err)
+		return
+	}
+	plan.fromAPI(u)
+	saveVersion(ctx, resp.Private, u.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	u, err := r.client.GetUser(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read User", err)
+		return
+	}
+	state.fromAPI(u)
+	saveVersion(ctx, resp.Private, u.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := plan.toAPI()
+	u, err := r.client.UpdateUser(ctx, plan.ID.ValueString(), api.UserUpdate{
+		Email: &body.Email,
+		Name:  &body.Name,
+	}, savedVersion(ctx, req.Private))
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Update User", err)
+		return
+	}
+	plan.fromAPI(u)
+	saveVersion(ctx, resp.Private, u.Version, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteUser(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete User", err)
+	}
+}
+
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
