@@ -116,7 +116,7 @@ data "warden_effective_access" "both" {
   environment_id = var.environment_id
 }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`Invalid Attribute Combination`, `These attributes cannot be configured together: [user_id,group_id]`),
+				ExpectError: wrappedRegexp(`Invalid Attribute Combination`, `Exactly one of these attributes must be configured: [user_id,group_id]`),
 			},
 		},
 	})
