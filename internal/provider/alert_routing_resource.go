@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -155,15 +157,19 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 	}
 }
 
-// ValidateConfig checks each destination's target against its type with internal/access, so that
-// a webhook given an address fails the plan on that element's target. The type and the
-// severity are the OneOf validators' to report.
+// ValidateConfig checks the destinations with internal/access, as the API will: each target
+// against its type, and no target twice. Each finding lands on the target of the element at
+// fault. Bad types and severities are the OneOf validators' to report.
 func (r *alertRoutingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var dests types.Set
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("destinations"), &dests)...)
 	if resp.Diagnostics.HasError() || dests.IsNull() || dests.IsUnknown() {
 		return
 	}
+	var (
+		elems []basetypes.ObjectValue
+		ds    []access.AlertDestination
+	)
 	for _, elem := range dests.Elements() {
 		obj, ok := elem.(basetypes.ObjectValue)
 		if !ok || obj.IsNull() || obj.IsUnknown() {
@@ -174,16 +180,26 @@ func (r *alertRoutingResource) ValidateConfig(ctx context.Context, req resource.
 		if !typOK || !targetOK {
 			continue
 		}
-		var fs []access.Finding
-		for _, f := range access.ValidateAlertDestination(typ, target, access.DefaultMinSeverity) {
-			if f.Field == "target" {
-				fs = append(fs, f)
-			}
+		sev, ok := knownString(obj.Attributes()["min_severity"])
+		if !ok {
+			sev = access.DefaultMinSeverity
 		}
-		addFindings(&resp.Diagnostics, fs, func(access.Finding) path.Path {
-			return path.Root("destinations").AtSetValue(obj).AtName("target")
-		}, true)
+		elems = append(elems, obj)
+		ds = append(ds, access.AlertDestination{Type: typ, Target: target, MinSeverity: sev})
 	}
+	var fs []access.Finding
+	for _, f := range access.ValidateAlertDestinations(ds) {
+		if strings.HasSuffix(f.Field, ".target") {
+			fs = append(fs, f)
+		}
+	}
+	addFindings(&resp.Diagnostics, fs, func(f access.Finding) path.Path {
+		var i int
+		if _, err := fmt.Sscanf(f.Field, "destinations[%d]", &i); err != nil || i < 0 || i >= len(elems) {
+			return path.Root("destinations")
+		}
+		return path.Root("destinations").AtSetValue(elems[i]).AtName("target")
+	}, true)
 }
 
 // knownString returns a string attribute's value; ok is false while it is null or unknown.

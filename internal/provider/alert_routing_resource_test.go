@@ -79,6 +79,23 @@ func TestAlertRoutingResource_validateConfig(t *testing.T) {
 		}
 	}
 
+	// The same target twice, once with the default severity: ambiguous, so the API refuses it
+	// and the plan must too, on the repeating element.
+	diags = validateResourceConfig(t, NewAlertRoutingResource(), map[string]tftypes.Value{
+		"destinations": tfDestinations(
+			[3]string{"email", "oncall@example.com", ""},
+			[3]string{"email", "oncall@example.com", "critical"},
+		),
+	})
+	// Which of the two repeats the other follows the set's order.
+	repeated := func(sev string) string {
+		return `destinations[Value({"min_severity":` + sev + `,"target":"oncall@example.com","type":"email"})].target`
+	}
+	if len(diags) != 1 || !(diagAtPathPrefix(diags, diag.SeverityError, repeated(`<null>`), "repeats destination") ||
+		diagAtPathPrefix(diags, diag.SeverityError, repeated(`"critical"`), "repeats destination")) {
+		t.Errorf("want one error on a repeated target, got %v", describe(diags))
+	}
+
 	// Unknown values (e.g. a target computed from another resource) are skipped, not guessed.
 	diags = validateResourceConfig(t, NewAlertRoutingResource(), map[string]tftypes.Value{
 		"destinations": tftypes.NewValue(tftypes.Set{ElementType: tfDestination}, []tftypes.Value{
@@ -400,12 +417,18 @@ resource "warden_alert_routing" "test" {
 			{
 				Config:      config(`{ type = "webhook", target = "hooks.example.com/x" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`Invalid Destination Target`, `Webhook target "hooks.example.com/x" must use http or https`),
+				ExpectError: wrappedRegexp(`Invalid Destination`, `Webhook target "hooks.example.com/x" must use http or https`),
 			},
 			{
 				Config:      config(`{ type = "email", target = "On Call <oncall@example.com>" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`Invalid Destination Target`, `Email target "On Call <oncall@example.com>" must be a bare address`),
+				ExpectError: wrappedRegexp(`Invalid Destination`, `Email target "On Call <oncall@example.com>" must be a bare address`),
+			},
+			{
+				Config: config(`{ type = "email", target = "oncall@example.com" },
+    { type = "email", target = "oncall@example.com", min_severity = "critical" }`),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp(`Invalid Destination`, `repeats destination 0 (email oncall@example.com)`),
 			},
 			{
 				Config:      config(`{ type = "email", target = "oncall@example.com", min_severity = "urgent" }`),
