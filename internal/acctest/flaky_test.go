@@ -34,7 +34,7 @@ func TestFlakyProxy_cyclesFaults(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", method, err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		return resp.StatusCode
 	}
 
@@ -51,7 +51,7 @@ func TestFlakyProxy_cyclesFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "0" {
 		t.Errorf("request 4 (second fault): %d Retry-After %q, want 429 with 0", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
@@ -60,7 +60,7 @@ func TestFlakyProxy_cyclesFaults(t *testing.T) {
 		t.Errorf("request 5 (passes): %d", got)
 	}
 	if resp, err := do(http.MethodPost); err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Errorf("request 6 (third fault): got %d, want the connection dropped", resp.StatusCode)
 	}
 	if got := committed.Load() - before; got != 2 {

@@ -238,7 +238,7 @@ func peakKiB(b *testing.B, file string) int64 {
 		b.Logf("no provider memory recorded (%v)", err)
 		return 0
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var peak int64
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

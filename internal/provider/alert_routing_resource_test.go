@@ -91,8 +91,9 @@ func TestAlertRoutingResource_validateConfig(t *testing.T) {
 	repeated := func(sev string) string {
 		return `destinations[Value({"min_severity":` + sev + `,"target":"oncall@example.com","type":"email"})].target`
 	}
-	if len(diags) != 1 || !(diagAtPathPrefix(diags, diag.SeverityError, repeated(`<null>`), "repeats destination") ||
-		diagAtPathPrefix(diags, diag.SeverityError, repeated(`"critical"`), "repeats destination")) {
+	onRepeat := diagAtPathPrefix(diags, diag.SeverityError, repeated(`<null>`), "repeats destination") ||
+		diagAtPathPrefix(diags, diag.SeverityError, repeated(`"critical"`), "repeats destination")
+	if len(diags) != 1 || !onRepeat {
 		t.Errorf("want one error on a repeated target, got %v", describe(diags))
 	}
 
