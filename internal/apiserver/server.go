@@ -5,7 +5,8 @@
 // internal/access rules the Terraform provider validates with, so that the provider and the
 // server reject the same inputs in the same words. Persistence sits behind the Store
 // interface (store.go); the embedded implementation is SQLite (sqlite.go). Every change is
-// one transaction together with its audit event and, for POSTs, its idempotency record.
+// one transaction together with its audit event and, when the request carries an
+// Idempotency-Key, its idempotency record.
 package apiserver
 
 import (
