@@ -150,6 +150,9 @@ func (s *Server) routes() http.Handler {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /v1/users/{id}/tokens."},
 	}
+	cfg.Security = []map[string][]string{{"bearer": {}}}
+	// Relative: the document describes whichever address the server listens on.
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
 	hapi := humago.New(mux, cfg)
 	hapi.UseMiddleware(s.authenticate(hapi))
 
