@@ -112,6 +112,8 @@ type Role struct {
 	Description string   `json:"description" doc:"Free text."`
 	Permissions []string `json:"permissions" doc:"Platform permissions (A-Ops names), sorted."`
 	Builtin     bool     `json:"builtin" doc:"True for account_owner and deploy_owner, which cannot change."`
+	// Warnings is filled only in the response to a create or update, never stored.
+	Warnings []FindingDetail `json:"warnings,omitempty" doc:"Warning findings about the permissions of this create or update (e.g. users.read beside users.admin); only in the response to that request, never stored."`
 }
 
 // RoleCreate is the body of POST /v1/roles.
@@ -150,6 +152,8 @@ type Grant struct {
 	EnvironmentID  string   `json:"environment_id" doc:"The environment."`
 	Permissions    []string `json:"permissions" doc:"Environment permissions, sorted."`
 	AllowedActions []string `json:"allowed_actions" doc:"Every matrix action the permissions allow, sorted."`
+	// Warnings is filled only in the response to a create or update, never stored.
+	Warnings []FindingDetail `json:"warnings,omitempty" doc:"Warning findings about the permissions of this create or update (e.g. environment_admin beside others); only in the response to that request, never stored."`
 }
 
 // GrantCreate is the body of POST /v1/environments/{id}/grants.
@@ -216,7 +220,7 @@ type AccessRequestCreate struct {
 // Destination is one customer alert destination.
 type Destination struct {
 	Type        string `json:"type" enum:"webhook,email" doc:"webhook or email."`
-	Target      string `json:"target" doc:"An https URL for webhook, an address for email."`
+	Target      string `json:"target" doc:"An http(s) URL for webhook (http is accepted for local receivers), an address for email."`
 	MinSeverity string `json:"min_severity" enum:"info,warning,critical" doc:"Alerts below this severity are not sent."`
 }
 

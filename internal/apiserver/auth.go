@@ -118,6 +118,8 @@ func operation(method, path, id, summary string, status int) huma.Operation {
 	}
 	if rule == accessPublic {
 		op.Metadata["public"] = true
+		// An empty requirement is OpenAPI's "no authentication" against the root default.
+		op.Security = []map[string][]string{{}}
 	} else {
 		op.Security = []map[string][]string{{"bearer": {}}}
 		op.Errors = []int{http.StatusUnauthorized, http.StatusForbidden}

@@ -47,7 +47,7 @@ func checkIfMatch(ifMatch string, version int64) error {
 }
 
 // objectOutput is the response of every call that returns one object: the body, its
-// version as ETag and, for replayed idempotent POSTs, Idempotent-Replayed.
+// version as ETag and, for replayed idempotent requests, Idempotent-Replayed.
 type objectOutput[T any] struct {
 	Status   int
 	ETag     string `header:"ETag" doc:"The object's version."`
@@ -81,15 +81,17 @@ func (p PageParams) page() Page {
 	if p.Limit <= 0 {
 		p.Limit = 100
 	}
-	return Page{Limit: p.Limit, Cursor: p.Cursor}
+	return Page(p)
 }
 
-// IfMatchParam is embedded in the input of every PATCH, PUT and DELETE.
+// IfMatchParam is embedded in the input of every PATCH, PUT and DELETE (beside
+// IdempotencyParam).
 type IfMatchParam struct {
 	IfMatch string `header:"If-Match" doc:"The version (ETag) the change is based on; a stale one fails with 412."`
 }
 
-// IdempotencyParam is embedded in the input of every POST that changes something.
+// IdempotencyParam is embedded in the input of every request that changes something: every
+// POST but the authorize query, and every PATCH, PUT and DELETE.
 type IdempotencyParam struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Retrying with the same key and body returns the first response instead of acting twice."`
 }
@@ -137,27 +139,42 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 	})
 }
 
-// idempotent runs a POST's change in one transaction together with its idempotency record.
-// A retry with the same key and body finds the record and gets the first response back
-// (same object, same status) without acting again; the same key with another body is a
-// client bug and fails with 422. Because the record commits with the change and writes are
-// serialized, two concurrent duplicates can never both create.
-func idempotent[T any](ctx context.Context, s *Server, p *principal, key string, body any, status int,
-	fn func(tx Tx) (T, int64, error),
-) (*objectOutput[T], error) {
+// requestHash identifies a request for idempotency: its method, its path and its body, so
+// that a key reused for anything else is recognised as a client bug.
+func requestHash(ctx context.Context, body any) (string, error) {
+	h := sha256.New()
+	if ri := requestInfoFrom(ctx); ri != nil {
+		if _, err := fmt.Fprintf(h, "%s %s\n", ri.method, ri.path); err != nil {
+			return "", err
+		}
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return "", err
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// withIdempotency runs a change (fn) in one write transaction together with the idempotency
+// record of key. When the actor already used key for the same method, path and body, the
+// stored record is handed to replay instead and fn does not run: the caller answers with the
+// first response without acting twice. The same key for another request fails with 422.
+// Because the record commits with the change and writes are serialized, two concurrent
+// duplicates can never both act. An empty key runs fn alone.
+//
+// fn returns the status and the body to store (nil for an empty body).
+func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, body any,
+	replay func(IdempotencyRecord) error, fn func(tx Tx) (status int, stored any, err error),
+) error {
 	var hash string
 	if key != "" {
-		ri := requestInfoFrom(ctx)
-		h := sha256.New()
-		if ri != nil {
-			fmt.Fprintf(h, "%s %s\n", ri.method, ri.path)
+		var err error
+		if hash, err = requestHash(ctx, body); err != nil {
+			return err
 		}
-		b, _ := json.Marshal(body)
-		h.Write(b)
-		hash = hex.EncodeToString(h.Sum(nil))
 	}
-	var out *objectOutput[T]
-	err := s.store.Update(ctx, func(tx Tx) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		if key != "" {
 			rec, err := tx.Idempotency(p.User.ID, key)
 			switch {
@@ -166,35 +183,81 @@ func idempotent[T any](ctx context.Context, s *Server, p *principal, key string,
 					return invalid(codeIdempotencyKeyReused, "Idempotency-Key",
 						"This Idempotency-Key was already used for a different request; use a new key for a new request.")
 				}
-				var v T
-				if err := json.Unmarshal(rec.Body, &v); err != nil {
-					return err
-				}
-				var meta struct {
-					Version int64 `json:"version"`
-				}
-				_ = json.Unmarshal(rec.Body, &meta)
-				out = output(rec.Status, v, meta.Version)
-				out.Replayed = "true"
-				return nil
+				return replay(rec)
 			case !errors.Is(err, ErrNotFound):
 				return err
 			}
 		}
-		v, version, err := fn(tx)
-		if err != nil {
+		status, stored, err := fn(tx)
+		if err != nil || key == "" {
 			return err
 		}
-		out = output(status, v, version)
-		if key == "" {
-			return nil
-		}
-		b, err := json.Marshal(redactSecrets(v))
-		if err != nil {
-			return err
+		b := []byte{}
+		if stored != nil {
+			if b, err = json.Marshal(stored); err != nil {
+				return err
+			}
 		}
 		return tx.InsertIdempotency(p.User.ID, key, IdempotencyRecord{RequestHash: hash, Status: status, Body: b, CreatedAt: s.now()})
 	})
+}
+
+// idempotent runs a change that answers with one object (a create, an update, an action)
+// under withIdempotency. A replay returns the stored object with its status and version
+// (ETag), marked Idempotent-Replayed: a retried PATCH whose first response was lost gets
+// that response, not a 412 for the If-Match its own first attempt made stale.
+func idempotent[T any](ctx context.Context, s *Server, p *principal, key string, body any, status int,
+	fn func(tx Tx) (T, int64, error),
+) (*objectOutput[T], error) {
+	var out *objectOutput[T]
+	err := s.withIdempotency(ctx, p, key, body,
+		func(rec IdempotencyRecord) error {
+			var v T
+			if err := json.Unmarshal(rec.Body, &v); err != nil {
+				return err
+			}
+			var meta struct {
+				Version int64 `json:"version"`
+			}
+			if err := json.Unmarshal(rec.Body, &meta); err != nil {
+				return err
+			}
+			out = output(rec.Status, v, meta.Version)
+			out.Replayed = "true"
+			return nil
+		},
+		func(tx Tx) (int, any, error) {
+			v, version, err := fn(tx)
+			if err != nil {
+				return 0, nil, err
+			}
+			out = output(status, v, version)
+			return status, redactSecrets(v), nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// noContentOutput is the 204 of every DELETE; a replay is marked Idempotent-Replayed.
+type noContentOutput struct {
+	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the stored response to an earlier request with the same Idempotency-Key."`
+}
+
+// idempotentDelete runs a change answered with 204 (a DELETE) under withIdempotency: a
+// retried DELETE whose first response was lost gets 204 again, not a 404 for the object its
+// own first attempt removed.
+func idempotentDelete(ctx context.Context, s *Server, p *principal, key string, fn func(tx Tx) error) (*noContentOutput, error) {
+	out := &noContentOutput{}
+	err := s.withIdempotency(ctx, p, key, nil,
+		func(IdempotencyRecord) error {
+			out.Replayed = "true"
+			return nil
+		},
+		func(tx Tx) (int, any, error) {
+			return http.StatusNoContent, nil, fn(tx)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -240,17 +303,6 @@ func bump(m *api.Meta, now time.Time) {
 func view[T any](ctx context.Context, s *Server, fn func(tx Tx) (T, error)) (T, error) {
 	var out T
 	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
-}
-
-// change runs fn in a write transaction and returns what it produced.
-func change[T any](ctx context.Context, s *Server, fn func(tx Tx) (T, error)) (T, error) {
-	var out T
-	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		out, err = fn(tx)
 		return err

@@ -29,6 +29,7 @@ type routingIDInput struct {
 
 type routingPutInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID   string `path:"id" doc:"The environment id."`
 	Body api.AlertRoutingUpdate
 }
@@ -39,6 +40,7 @@ func (in *routingPutInput) Resolve(huma.Context) []error {
 
 type routingDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID string `path:"id" doc:"The environment id."`
 }
 
@@ -108,53 +110,69 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 			return output(http.StatusOK, r, r.Version), nil
 		})
 
-	put := func(ctx context.Context, envID, ifMatch string, vendor bool, dests []api.Destination, action string) (api.AlertRouting, error) {
+	// put sets the routing inside tx; PUT sets what it is sent, DELETE the default.
+	put := func(tx Tx, p *principal, envID, ifMatch string, vendor bool, dests []api.Destination, action string) (api.AlertRouting, error) {
+		if _, err := tx.Environment(envID); err != nil {
+			return api.AlertRouting{}, storeErr(err, "environment", envID)
+		}
+		cur, err := tx.AlertRouting(envID)
+		if err != nil {
+			return cur, err
+		}
+		if err := checkIfMatch(ifMatch, cur.Version); err != nil {
+			return cur, err
+		}
+		next := cur
+		next.VendorRouting = vendor
+		next.Destinations = sortDestinations(dests)
+		if next.VendorRouting == cur.VendorRouting && slices.Equal(next.Destinations, cur.Destinations) {
+			return cur, nil
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateAlertRouting(next); err != nil {
+			return cur, err
+		}
+		return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
+	}
+	admin := func(ctx context.Context) (*principal, error) {
 		p, err := actor(ctx)
 		if err != nil {
-			return api.AlertRouting{}, err
+			return nil, err
 		}
-		if err := p.require("cluster.admin"); err != nil {
-			return api.AlertRouting{}, err
-		}
-		return change(ctx, s, func(tx Tx) (api.AlertRouting, error) {
-			if _, err := tx.Environment(envID); err != nil {
-				return api.AlertRouting{}, storeErr(err, "environment", envID)
-			}
-			cur, err := tx.AlertRouting(envID)
-			if err != nil {
-				return cur, err
-			}
-			if err := checkIfMatch(ifMatch, cur.Version); err != nil {
-				return cur, err
-			}
-			next := cur
-			next.VendorRouting = vendor
-			next.Destinations = sortDestinations(dests)
-			if next.VendorRouting == cur.VendorRouting && slices.Equal(next.Destinations, cur.Destinations) {
-				return cur, nil
-			}
-			bump(&next.Meta, s.now())
-			if err := tx.UpdateAlertRouting(next); err != nil {
-				return cur, err
-			}
-			return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
-		})
+		return p, p.require("cluster.admin")
 	}
 
 	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing",
 		"Set an environment's alert routing (vendor routing and the complete destination set)", http.StatusOK),
 		func(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
-			r, err := put(ctx, in.ID, in.IfMatch, in.Body.VendorRouting, in.Body.Destinations, "alert_routing.update")
+			p, err := admin(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
+				r, err := put(tx, p, in.ID, in.IfMatch, in.Body.VendorRouting, in.Body.Destinations, "alert_routing.update")
+				return r, r.Version, err
+			})
 			if err != nil {
 				return nil, storeErr(err, "alert routing", in.ID)
 			}
-			return output(http.StatusOK, r, r.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing", "reset-alert-routing",
 		"Restore the default alert routing: vendor routing on, no destinations", http.StatusNoContent),
-		func(ctx context.Context, in *routingDeleteInput) (*struct{}, error) {
-			_, err := put(ctx, in.ID, in.IfMatch, true, nil, "alert_routing.reset")
-			return nil, storeErr(err, "alert routing", in.ID)
+		func(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
+			p, err := admin(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+				_, err := put(tx, p, in.ID, in.IfMatch, true, nil, "alert_routing.reset")
+				return err
+			})
+			if err != nil {
+				return nil, storeErr(err, "alert routing", in.ID)
+			}
+			return out, nil
 		})
 }

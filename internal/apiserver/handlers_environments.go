@@ -35,12 +35,14 @@ type envListInput struct {
 
 type envUpdateInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID   string `path:"id" doc:"The environment id."`
 	Body api.EnvironmentUpdate
 }
 
 type envDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID string `path:"id" doc:"The environment id."`
 }
 
@@ -124,13 +126,13 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 			if err := p.requireOwner(); err != nil {
 				return nil, err
 			}
-			e, err := change(ctx, s, func(tx Tx) (api.Environment, error) {
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Environment, int64, error) {
 				cur, err := tx.Environment(in.ID)
 				if err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				next := cur
 				if in.Body.Name != nil {
@@ -140,23 +142,23 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 					next.ResourcePrefix = *in.Body.ResourcePrefix
 				}
 				if next == cur {
-					return cur, nil
+					return cur, cur.Version, nil
 				}
 				bump(&next.Meta, s.now())
 				if err := tx.UpdateEnvironment(next); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
-				return next, s.audit(tx, p.User.ID, "environment.update", "environment", next.ID, next.ID, cur, next)
+				return next, next.Version, s.audit(tx, p.User.ID, "environment.update", "environment", next.ID, next.ID, cur, next)
 			})
 			if err != nil {
 				return nil, storeErr(err, "environment", in.ID)
 			}
-			return output(http.StatusOK, e, e.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}", "delete-environment",
 		"Delete an environment with its grants, support access, alert routing and access requests", http.StatusNoContent),
-		func(ctx context.Context, in *envDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *envDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -164,7 +166,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 			if err := p.requireOwner(); err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Environment(in.ID)
 				if err != nil {
 					return err
@@ -177,6 +179,9 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "environment.delete", "environment", cur.ID, cur.ID, cur, nil)
 			})
-			return nil, storeErr(err, "environment", in.ID)
+			if err != nil {
+				return nil, storeErr(err, "environment", in.ID)
+			}
+			return out, nil
 		})
 }

@@ -36,6 +36,7 @@ type grantIDInput struct {
 
 type grantUpdateInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID     string `path:"id" doc:"The environment id."`
 	RoleID string `path:"role_id" doc:"The role id."`
 	Body   api.GrantUpdate
@@ -47,6 +48,7 @@ func (in *grantUpdateInput) Resolve(huma.Context) []error {
 
 type grantDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID     string `path:"id" doc:"The environment id."`
 	RoleID string `path:"role_id" doc:"The role id."`
 }
@@ -111,7 +113,11 @@ func (s *Server) registerGrants(hapi huma.API) {
 					}
 					return g, 0, err
 				}
-				return g, g.Version, s.audit(tx, p.User.ID, "grant.create", "grant", g.ID, in.ID, nil, g)
+				if err := s.audit(tx, p.User.ID, "grant.create", "grant", g.ID, in.ID, nil, g); err != nil {
+					return g, 0, err
+				}
+				g.Warnings = warnings(access.ValidateGrant(in.Body.Permissions, nil))
+				return g, g.Version, nil
 			})
 		})
 
@@ -156,42 +162,50 @@ func (s *Server) registerGrants(hapi huma.API) {
 			}
 			// One transaction: an action allowed by both the old and the new set is never
 			// denied in between, because readers see either one or the other.
-			g, err := change(ctx, s, func(tx Tx) (api.Grant, error) {
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Grant, int64, error) {
 				cur, err := tx.Grant(in.ID, in.RoleID)
 				if err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				next := cur
 				next.Permissions = sortedUnique(in.Body.Permissions)
 				if err := canGrant(tx, p, in.ID, next.Permissions); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
+				warned := warnings(access.ValidateGrant(in.Body.Permissions, nil))
 				if slices.Equal(next.Permissions, cur.Permissions) {
-					return cur, nil
+					cur = withActions(cur)
+					cur.Warnings = warned
+					return cur, cur.Version, nil
 				}
 				bump(&next.Meta, s.now())
 				if err := tx.UpdateGrant(next); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
-				return next, s.audit(tx, p.User.ID, "grant.update", "grant", next.ID, in.ID, withActions(cur), withActions(next))
+				if err := s.audit(tx, p.User.ID, "grant.update", "grant", next.ID, in.ID, withActions(cur), withActions(next)); err != nil {
+					return cur, 0, err
+				}
+				next = withActions(next)
+				next.Warnings = warned
+				return next, next.Version, nil
 			})
 			if err != nil {
 				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
 			}
-			return output(http.StatusOK, withActions(g), g.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/grants/{role_id}", "delete-grant",
 		"Revoke a role's grant in an environment", http.StatusNoContent),
-		func(ctx context.Context, in *grantDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *grantDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Grant(in.ID, in.RoleID)
 				if err != nil {
 					return err
@@ -207,6 +221,9 @@ func (s *Server) registerGrants(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "grant.delete", "grant", cur.ID, in.ID, withActions(cur), nil)
 			})
-			return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+			if err != nil {
+				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+			}
+			return out, nil
 		})
 }

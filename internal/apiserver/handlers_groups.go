@@ -28,12 +28,14 @@ type groupListInput struct {
 
 type groupUpdateInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID   string `path:"id" doc:"The group id."`
 	Body api.GroupUpdate
 }
 
 type groupDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID string `path:"id" doc:"The group id."`
 }
 
@@ -123,13 +125,13 @@ func (s *Server) registerGroups(hapi huma.API) {
 			if err := p.require("groups.admin"); err != nil {
 				return nil, err
 			}
-			g, err := change(ctx, s, func(tx Tx) (api.Group, error) {
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
 				cur, err := tx.Group(in.ID)
 				if err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				next := cur
 				if in.Body.Name != nil {
@@ -140,39 +142,39 @@ func (s *Server) registerGroups(hapi huma.API) {
 				}
 				if in.Body.Members != nil {
 					if next.Members, err = checkMembers(tx, *in.Body.Members); err != nil {
-						return cur, err
+						return cur, 0, err
 					}
 					// Joining a group hands over its roles: the escalation rule applies.
 					if !slices.Equal(next.Members, cur.Members) {
 						roles, err := tx.GroupRoles(cur.ID)
 						if err != nil {
-							return cur, err
+							return cur, 0, err
 						}
 						for _, h := range roles {
 							if err := coversRole(tx, p, h.Role); err != nil {
-								return cur, err
+								return cur, 0, err
 							}
 						}
 					}
 				}
 				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Members, cur.Members) {
-					return cur, nil
+					return cur, cur.Version, nil
 				}
 				bump(&next.Meta, s.now())
 				if err := tx.UpdateGroup(next); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
-				return next, s.audit(tx, p.User.ID, "group.update", "group", next.ID, "", cur, next)
+				return next, next.Version, s.audit(tx, p.User.ID, "group.update", "group", next.ID, "", cur, next)
 			})
 			if err != nil {
 				return nil, storeErr(err, "group", in.ID)
 			}
-			return output(http.StatusOK, g, g.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}", "delete-group",
 		"Delete a group (its role assignments go with it)", http.StatusNoContent),
-		func(ctx context.Context, in *groupDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *groupDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -180,7 +182,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 			if err := p.require("groups.admin"); err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Group(in.ID)
 				if err != nil {
 					return err
@@ -193,6 +195,9 @@ func (s *Server) registerGroups(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "group.delete", "group", cur.ID, "", cur, nil)
 			})
-			return nil, storeErr(err, "group", in.ID)
+			if err != nil {
+				return nil, storeErr(err, "group", in.ID)
+			}
+			return out, nil
 		})
 }

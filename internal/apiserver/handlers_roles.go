@@ -33,6 +33,7 @@ type roleListInput struct {
 
 type roleUpdateInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID   string `path:"id" doc:"The role id."`
 	Body api.RoleUpdate
 }
@@ -46,6 +47,7 @@ func (in *roleUpdateInput) Resolve(huma.Context) []error {
 
 type roleDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID string `path:"id" doc:"The role id."`
 }
 
@@ -67,6 +69,7 @@ type assignmentIDInput struct {
 
 type assignmentDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	RoleID       string `path:"role_id" doc:"The role id."`
 	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
 }
@@ -110,7 +113,11 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := tx.InsertRole(r); err != nil {
 					return r, 0, storeErr(err, "role", r.ID)
 				}
-				return r, r.Version, s.audit(tx, p.User.ID, "role.create", "role", r.ID, "", nil, r)
+				if err := s.audit(tx, p.User.ID, "role.create", "role", r.ID, "", nil, r); err != nil {
+					return r, 0, err
+				}
+				r.Warnings = warnings(access.ValidatePlatformPermissions(in.Body.Permissions))
+				return r, r.Version, nil
 			})
 		})
 
@@ -148,16 +155,16 @@ func (s *Server) registerRoles(hapi huma.API) {
 			if err := p.requireOwner(); err != nil {
 				return nil, err
 			}
-			r, err := change(ctx, s, func(tx Tx) (api.Role, error) {
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Role, int64, error) {
 				cur, err := tx.Role(in.ID)
 				if err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if cur.Builtin {
-					return cur, builtinRoleProblem(cur)
+					return cur, 0, builtinRoleProblem(cur)
 				}
 				next := cur
 				if in.Body.Name != nil {
@@ -169,24 +176,35 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if in.Body.Permissions != nil {
 					next.Permissions = sortedUnique(*in.Body.Permissions)
 				}
+				// The warnings of the permissions sent or, when none were, of the set kept.
+				perms := next.Permissions
+				if in.Body.Permissions != nil {
+					perms = *in.Body.Permissions
+				}
+				warned := warnings(access.ValidatePlatformPermissions(perms))
 				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Permissions, cur.Permissions) {
-					return cur, nil
+					cur.Warnings = warned
+					return cur, cur.Version, nil
 				}
 				bump(&next.Meta, s.now())
 				if err := tx.UpdateRole(next); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
-				return next, s.audit(tx, p.User.ID, "role.update", "role", next.ID, "", cur, next)
+				if err := s.audit(tx, p.User.ID, "role.update", "role", next.ID, "", cur, next); err != nil {
+					return cur, 0, err
+				}
+				next.Warnings = warned
+				return next, next.Version, nil
 			})
 			if err != nil {
 				return nil, storeErr(err, "role", in.ID)
 			}
-			return output(http.StatusOK, r, r.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{id}", "delete-role",
 		"Delete a role (its assignments and grants go with it)", http.StatusNoContent),
-		func(ctx context.Context, in *roleDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *roleDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -194,7 +212,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 			if err := p.requireOwner(); err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Role(in.ID)
 				if err != nil {
 					return err
@@ -210,7 +228,10 @@ func (s *Server) registerRoles(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "role.delete", "role", cur.ID, "", cur, nil)
 			})
-			return nil, storeErr(err, "role", in.ID)
+			if err != nil {
+				return nil, storeErr(err, "role", in.ID)
+			}
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodPost, "/v1/roles/{role_id}/assignments", "create-role-assignment",
@@ -283,12 +304,12 @@ func (s *Server) registerRoles(hapi huma.API) {
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{role_id}/assignments/{assignment_id}", "delete-role-assignment",
 		"Remove a role assignment", http.StatusNoContent),
-		func(ctx context.Context, in *assignmentDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *assignmentDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Assignment(in.RoleID, in.AssignmentID)
 				if err != nil {
 					return err
@@ -308,6 +329,9 @@ func (s *Server) registerRoles(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "role_assignment.delete", "role_assignment", cur.ID, "", cur, nil)
 			})
-			return nil, storeErr(err, "role assignment", in.AssignmentID)
+			if err != nil {
+				return nil, storeErr(err, "role assignment", in.AssignmentID)
+			}
+			return out, nil
 		})
 }

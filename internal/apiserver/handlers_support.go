@@ -37,12 +37,14 @@ type supportIDInput struct {
 
 type supportUpdateInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID   string `path:"id" doc:"The environment id."`
 	Body api.SupportAccessUpdate
 }
 
 type supportDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID string `path:"id" doc:"The environment id."`
 }
 
@@ -105,10 +107,10 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 			if err := p.require("cluster.admin"); err != nil {
 				return nil, err
 			}
-			if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-				return nil, err
-			}
 			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
+				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+					return api.SupportAccess{}, 0, err
+				}
 				env, err := tx.Environment(in.ID)
 				if err != nil {
 					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
@@ -163,22 +165,24 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 			if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
 				return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
 			}
-			if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-				return nil, err
-			}
-			a, err := change(ctx, s, func(tx Tx) (api.SupportAccess, error) {
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.SupportAccess, int64, error) {
+				// Checked after the replay lookup: a retry whose first attempt committed must
+				// get that answer even when expires_at has come closer than the clock allows.
+				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+					return api.SupportAccess{}, 0, err
+				}
 				env, err := tx.Environment(in.ID)
 				if err != nil {
-					return api.SupportAccess{}, storeErr(err, "environment", in.ID)
+					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
 				}
 				cur, err := tx.SupportAccess(in.ID)
 				if errors.Is(err, ErrNotFound) {
-					return cur, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+					return cur, 0, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
 				} else if err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				next := cur
 				if in.Body.Tier != nil {
@@ -194,23 +198,23 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 					next.ExpiresAt = nil
 				}
 				if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
-					return cur, findingsProblem(fs)
+					return cur, 0, findingsProblem(fs)
 				}
 				bump(&next.Meta, s.now())
 				if err := tx.UpdateSupportAccess(next); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
-				return next, s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, env.ID, s.supportView(cur), s.supportView(next))
+				return s.supportView(next), next.Version, s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, env.ID, s.supportView(cur), s.supportView(next))
 			})
 			if err != nil {
 				return nil, storeErr(err, "support access", in.ID)
 			}
-			return output(http.StatusOK, s.supportView(a), a.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access",
 		"Revoke support access (and the environment's approved access requests)", http.StatusNoContent),
-		func(ctx context.Context, in *supportDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -218,7 +222,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 			if err := p.require("cluster.admin"); err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				if _, err := tx.Environment(in.ID); err != nil {
 					return storeErr(err, "environment", in.ID)
 				}
@@ -239,6 +243,9 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "support_access.delete", "support_access", cur.ID, in.ID, s.supportView(cur), nil)
 			})
-			return nil, storeErr(err, "support access", in.ID)
+			if err != nil {
+				return nil, storeErr(err, "support access", in.ID)
+			}
+			return out, nil
 		})
 }

@@ -46,12 +46,14 @@ type userListInput struct {
 
 type userUpdateInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID   string `path:"id" doc:"The user id."`
 	Body api.UserUpdate
 }
 
 type userDeleteInput struct {
 	IfMatchParam
+	IdempotencyParam
 	ID string `path:"id" doc:"The user id."`
 }
 
@@ -62,6 +64,7 @@ type tokenCreateInput struct {
 }
 
 type tokenDeleteInput struct {
+	IdempotencyParam
 	ID      string `path:"id" doc:"The user id."`
 	TokenID string `path:"token_id" doc:"The token id."`
 }
@@ -138,16 +141,16 @@ func (s *Server) registerUsers(hapi huma.API) {
 			if err := p.require("users.admin"); err != nil {
 				return nil, err
 			}
-			u, err := change(ctx, s, func(tx Tx) (api.User, error) {
+			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.User, int64, error) {
 				cur, err := tx.User(in.ID)
 				if err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				if err := coversUser(tx, p, cur.ID); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
 				next := cur
 				if in.Body.Email != nil {
@@ -157,23 +160,23 @@ func (s *Server) registerUsers(hapi huma.API) {
 					next.Name = *in.Body.Name
 				}
 				if next == cur {
-					return cur, nil
+					return cur, cur.Version, nil
 				}
 				bump(&next.Meta, s.now())
 				if err := tx.UpdateUser(next); err != nil {
-					return cur, err
+					return cur, 0, err
 				}
-				return next, s.audit(tx, p.User.ID, "user.update", "user", next.ID, "", cur, next)
+				return next, next.Version, s.audit(tx, p.User.ID, "user.update", "user", next.ID, "", cur, next)
 			})
 			if err != nil {
 				return nil, storeErr(err, "user", in.ID)
 			}
-			return output(http.StatusOK, u, u.Version), nil
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}", "delete-user",
 		"Delete a user with its tokens, group memberships and role assignments", http.StatusNoContent),
-		func(ctx context.Context, in *userDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *userDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -181,7 +184,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 			if err := p.require("users.admin"); err != nil {
 				return nil, err
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.User(in.ID)
 				if err != nil {
 					return err
@@ -197,7 +200,10 @@ func (s *Server) registerUsers(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "user.delete", "user", cur.ID, "", cur, nil)
 			})
-			return nil, storeErr(err, "user", in.ID)
+			if err != nil {
+				return nil, storeErr(err, "user", in.ID)
+			}
+			return out, nil
 		})
 
 	huma.Register(hapi, operation(http.MethodPost, "/v1/users/{id}/tokens", "create-token",
@@ -212,10 +218,11 @@ func (s *Server) registerUsers(hapi huma.API) {
 					return nil, err
 				}
 			}
-			if in.Body.ExpiresAt != nil && !in.Body.ExpiresAt.After(s.now()) {
-				return nil, invalid(codeExpiresAtInPast, "expires_at", "The token's expires_at must lie in the future.")
-			}
 			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Token, int64, error) {
+				// After the replay lookup, so that a retry is answered even once expires_at is near.
+				if in.Body.ExpiresAt != nil && !in.Body.ExpiresAt.After(s.now()) {
+					return api.Token{}, 0, invalid(codeExpiresAtInPast, "expires_at", "The token's expires_at must lie in the future.")
+				}
 				if _, err := tx.User(in.ID); err != nil {
 					return api.Token{}, 0, storeErr(err, "user", in.ID)
 				}
@@ -243,7 +250,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}/tokens/{token_id}", "delete-token",
 		"Revoke an API token", http.StatusNoContent),
-		func(ctx context.Context, in *tokenDeleteInput) (*struct{}, error) {
+		func(ctx context.Context, in *tokenDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -253,7 +260,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 					return nil, err
 				}
 			}
-			err = s.store.Update(ctx, func(tx Tx) error {
+			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				t, err := tx.Token(in.ID, in.TokenID)
 				if err != nil {
 					return err
@@ -263,6 +270,9 @@ func (s *Server) registerUsers(hapi huma.API) {
 				}
 				return s.audit(tx, p.User.ID, "token.delete", "token", t.ID, "", t.Token, nil)
 			})
-			return nil, storeErr(err, "token", in.TokenID)
+			if err != nil {
+				return nil, storeErr(err, "token", in.TokenID)
+			}
+			return out, nil
 		})
 }

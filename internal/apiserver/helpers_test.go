@@ -57,7 +57,7 @@ func newTestServer(t *testing.T, mutate ...func(*Config)) *testServer {
 		t.Fatalf("New: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

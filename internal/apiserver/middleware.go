@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -78,10 +79,15 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		// MaxBytesReader (unlike a plain LimitReader) also tells the server to close the
 		// connection instead of draining an oversized body.
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		// The API speaks only JSON. curl -d labels bodies as form data; read them as the JSON
+		// they are, so that the plain-curl path answers with field-level problems, not 415.
+		if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) == "application/x-www-form-urlencoded" {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
 				ri.err = fmt.Errorf("panic: %v", v)

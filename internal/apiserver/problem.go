@@ -84,9 +84,26 @@ func findingsProblem(fs []access.Finding) *problemError {
 	p.Detail = strings.Join(msgs, " ")
 	p.Findings = make([]api.FindingDetail, len(fs))
 	for i, f := range fs {
-		p.Findings[i] = api.FindingDetail{Severity: string(f.Severity), Code: f.Code, Field: f.Field, Value: f.Value, Message: f.Message, Fix: f.Fix}
+		p.Findings[i] = findingDetail(f)
 	}
 	return p
+}
+
+func findingDetail(f access.Finding) api.FindingDetail {
+	return api.FindingDetail{Severity: string(f.Severity), Code: f.Code, Field: f.Field, Value: f.Value, Message: f.Message, Fix: f.Fix}
+}
+
+// warnings returns the warning findings of fs for a response body (nil when there are none,
+// so that the field is left out): a change that succeeds still tells its caller what a
+// Terraform plan would have warned about.
+func warnings(fs []access.Finding) []api.FindingDetail {
+	var out []api.FindingDetail
+	for _, f := range fs {
+		if f.Severity == access.SeverityWarning {
+			out = append(out, findingDetail(f))
+		}
+	}
+	return out
 }
 
 // findingError carries one access finding through huma's resolver error list, so that

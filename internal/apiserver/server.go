@@ -5,7 +5,8 @@
 // internal/access rules the Terraform provider validates with, so that the provider and the
 // server reject the same inputs in the same words. Persistence sits behind the Store
 // interface (store.go); the embedded implementation is SQLite (sqlite.go). Every change is
-// one transaction together with its audit event and, for POSTs, its idempotency record.
+// one transaction together with its audit event and, when the request carries an
+// Idempotency-Key, its idempotency record.
 package apiserver
 
 import (
@@ -149,6 +150,9 @@ func (s *Server) routes() http.Handler {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /v1/users/{id}/tokens."},
 	}
+	cfg.Security = []map[string][]string{{"bearer": {}}}
+	// Relative: the document describes whichever address the server listens on.
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
 	hapi := humago.New(mux, cfg)
 	hapi.UseMiddleware(s.authenticate(hapi))
 

@@ -427,3 +427,14 @@ func TestGroups_members(t *testing.T) {
 		t.Fatalf("emptied: %+v", after)
 	}
 }
+
+// TestCurlFormContentType: `curl -d '{...}'` sends application/x-www-form-urlencoded; the
+// JSON-only API reads the body as JSON instead of refusing it with 415.
+func TestCurlFormContentType(t *testing.T) {
+	ts := newTestServer(t)
+	r := ts.do("POST", "/v1/environments", ownerToken, []byte(`{"name":"x","cloud":"azure"}`),
+		"Content-Type", "application/x-www-form-urlencoded")
+	if p := r.problem(t); r.status != 422 || p.Field != "cloud" {
+		t.Fatalf("status %d, problem %+v; want 422 on field cloud", r.status, p)
+	}
+}

@@ -64,7 +64,8 @@ type HeldRole struct {
 	GroupID string
 }
 
-// IdempotencyRecord remembers the first response to a POST carrying an Idempotency-Key.
+// IdempotencyRecord remembers the first response (status and body; empty for a 204) to a
+// change (POST, PUT, PATCH, DELETE) carrying an Idempotency-Key.
 type IdempotencyRecord struct {
 	RequestHash string
 	Status      int

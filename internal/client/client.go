@@ -178,8 +178,10 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	// Set once per call, before the first attempt: retryablehttp reuses the header map for
 	// every retry, so all attempts of this call share the key and the server replays the
-	// first committed response instead of acting twice.
-	if r.method == http.MethodPost {
+	// first committed response instead of acting twice. That matters for every change, not
+	// only a create: a retried PATCH or DELETE whose first response was lost would otherwise
+	// meet its own effect and fail (412 on the If-Match it made stale, or 404).
+	if mutating(r.method) {
 		req.Header.Set("Idempotency-Key", uuid.NewString())
 	}
 
@@ -205,6 +207,16 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 	return nil
+}
+
+// mutating reports whether a method changes something on the server, and so carries an
+// Idempotency-Key.
+func mutating(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // keepLastResponse is retryablehttp's ErrorHandler: when retries run out on a response

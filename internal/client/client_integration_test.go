@@ -532,21 +532,22 @@ func TestIntegration_accessRequestsAndAudit(t *testing.T) {
 	}
 }
 
-// faultInjector sits between the client and the real server. While armed, a POST is
-// spoiled according to mode; every POST's Idempotency-Key is recorded.
+// faultInjector sits between the client and the real server. While armed, a change (POST,
+// PUT, PATCH, DELETE) is spoiled according to mode; every change's Idempotency-Key is
+// recorded.
 type faultInjector struct {
 	next http.RoundTripper
 	mode string // "drop": the server commits, the response is lost as a reset connection
 	// "503": the server commits, the client sees a 503 instead
 	// "429": the request never reaches the server, which answers 429 Retry-After: 1
-	armed atomic.Int32 // POSTs still to spoil
+	armed atomic.Int32 // changes still to spoil
 
 	mu   sync.Mutex
 	keys []string
 }
 
 func (f *faultInjector) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodPost {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return f.next.RoundTrip(r)
 	}
 	f.mu.Lock()
@@ -578,7 +579,7 @@ func (f *faultInjector) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 }
 
-func (f *faultInjector) postKeys() []string {
+func (f *faultInjector) changeKeys() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.keys)
@@ -616,13 +617,13 @@ func TestIntegration_retriedCreateMakesOneObject(t *testing.T) {
 			// with the same key and that list finds exactly the object create returned.
 			createOne := func(t *testing.T, create func() (string, error), list func() ([]string, error)) {
 				t.Helper()
-				before := len(fi.postKeys())
+				before := len(fi.changeKeys())
 				fi.armed.Store(1)
 				id, err := create()
 				if err != nil {
 					t.Fatalf("create through %s fault: %v", mode, err)
 				}
-				keys := fi.postKeys()[before:]
+				keys := fi.changeKeys()[before:]
 				if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
 					t.Fatalf("POST attempts carried keys %q; want two attempts with one key", keys)
 				}
@@ -744,6 +745,141 @@ func TestIntegration_retriedCreateMakesOneObject(t *testing.T) {
 	}
 }
 
+// TestIntegration_retriedChangeActsOnce is the update and delete side of the Idempotency-Key:
+// the server commits a PATCH, PUT or DELETE, the answer is lost, the client retries. Without
+// the key the retry would meet its own effect (412 for the If-Match its first attempt made
+// stale, 404 for what it deleted) and report a failure for a change that happened; with it,
+// the caller gets the first response and the change happens exactly once.
+func TestIntegration_retriedChangeActsOnce(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"drop", "503"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			url := newServer(t)
+			plain := newClient(t, url, ownerToken, nil)
+			fi := &faultInjector{next: http.DefaultTransport, mode: mode}
+			faulty := newClient(t, url, ownerToken, fi)
+
+			// spoilOnce runs change with its first attempt spoiled and checks that it was
+			// retried under one key.
+			spoilOnce := func(t *testing.T, change func() error) {
+				t.Helper()
+				before := len(fi.changeKeys())
+				fi.armed.Store(1)
+				if err := change(); err != nil {
+					t.Fatalf("change through %s fault: %v (a retry must get the first response, not a 412 or 404)", mode, err)
+				}
+				keys := fi.changeKeys()[before:]
+				if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
+					t.Fatalf("attempts carried keys %q; want two attempts with one key", keys)
+				}
+			}
+			// audited counts the audit events about objectID with action.
+			audited := func(t *testing.T, objectID, action string) int {
+				t.Helper()
+				n := 0
+				for _, e := range must(plain.ListAuditEvents(ctx, client.AuditFilter{ObjectID: objectID}))(t) {
+					if e.Action == action {
+						n++
+					}
+				}
+				return n
+			}
+
+			env := must(plain.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "prod", Cloud: "aws"}))(t)
+			role := must(plain.CreateRole(ctx, api.RoleCreate{Name: "devs"}))(t)
+			grant := must(plain.CreateGrant(ctx, env.ID, api.GrantCreate{RoleID: role.ID, Permissions: []string{"deployment"}}))(t)
+
+			t.Run("UpdateEnvironment with ifMatch", func(t *testing.T) {
+				var upd *api.Environment
+				spoilOnce(t, func() (err error) {
+					upd, err = faulty.UpdateEnvironment(ctx, env.ID, api.EnvironmentUpdate{Name: ptr("production")}, env.Version)
+					return err
+				})
+				if upd.Name != "production" || upd.Version != env.Version+1 {
+					t.Errorf("update returned %+v, want production at version %d", upd, env.Version+1)
+				}
+				if got := must(plain.GetEnvironment(ctx, env.ID))(t); got.Version != env.Version+1 || got.Name != "production" {
+					t.Errorf("stored %+v, want version %d (bumped once)", got, env.Version+1)
+				}
+				if n := audited(t, env.ID, "environment.update"); n != 1 {
+					t.Errorf("%d environment.update audit events, want 1", n)
+				}
+			})
+
+			t.Run("PutAlertRouting", func(t *testing.T) {
+				cur := must(plain.GetAlertRouting(ctx, env.ID))(t)
+				want := api.AlertRoutingUpdate{VendorRouting: false, Destinations: []api.Destination{
+					{Type: "webhook", Target: "http://127.0.0.1:9/warden", MinSeverity: "warning"},
+				}}
+				var put *api.AlertRouting
+				spoilOnce(t, func() (err error) {
+					put, err = faulty.PutAlertRouting(ctx, env.ID, want, cur.Version)
+					return err
+				})
+				if put.VendorRouting || len(put.Destinations) != 1 || put.Version != cur.Version+1 {
+					t.Errorf("put returned %+v, want the new routing at version %d", put, cur.Version+1)
+				}
+				if got := must(plain.GetAlertRouting(ctx, env.ID))(t); got.Version != cur.Version+1 {
+					t.Errorf("stored version %d, want %d (bumped once)", got.Version, cur.Version+1)
+				}
+				if n := audited(t, cur.ID, "alert_routing.update"); n != 1 {
+					t.Errorf("%d alert_routing.update audit events, want 1", n)
+				}
+			})
+
+			t.Run("UpdateGrant", func(t *testing.T) {
+				var upd *api.Grant
+				spoilOnce(t, func() (err error) {
+					upd, err = faulty.UpdateGrant(ctx, env.ID, role.ID, api.GrantUpdate{Permissions: []string{"deployment", "ops"}}, grant.Version)
+					return err
+				})
+				if !slices.Equal(upd.Permissions, []string{"deployment", "ops"}) || upd.Version != grant.Version+1 || len(upd.AllowedActions) == 0 {
+					t.Errorf("update returned %+v, want deployment+ops at version %d", upd, grant.Version+1)
+				}
+				if got := must(plain.GetGrant(ctx, env.ID, role.ID))(t); got.Version != grant.Version+1 {
+					t.Errorf("stored version %d, want %d (bumped once)", got.Version, grant.Version+1)
+				}
+				if n := audited(t, grant.ID, "grant.update"); n != 1 {
+					t.Errorf("%d grant.update audit events, want 1", n)
+				}
+			})
+
+			t.Run("DeleteEnvironment", func(t *testing.T) {
+				cur := must(plain.GetEnvironment(ctx, env.ID))(t)
+				spoilOnce(t, func() error { return faulty.DeleteEnvironment(ctx, env.ID, cur.Version) })
+				if _, err := plain.GetEnvironment(ctx, env.ID); !errors.Is(err, client.ErrNotFound) {
+					t.Errorf("get after delete: err = %v, want ErrNotFound", err)
+				}
+				if n := audited(t, env.ID, "environment.delete"); n != 1 {
+					t.Errorf("%d environment.delete audit events, want 1", n)
+				}
+			})
+		})
+	}
+}
+
+// TestIntegration_warnings: the warnings a plan shows reach API users in the responses.
+func TestIntegration_warnings(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	c := newClient(t, newServer(t), ownerToken, nil)
+
+	role := must(c.CreateRole(ctx, api.RoleCreate{Name: "admins", Permissions: []string{"users.admin", "users.read"}}))(t)
+	if len(role.Warnings) != 1 || role.Warnings[0].Severity != "warning" || role.Warnings[0].Value != "users.read" {
+		t.Errorf("role warnings = %+v, want users.read redundant", role.Warnings)
+	}
+	if got := must(c.GetRole(ctx, role.ID))(t); got.Warnings != nil {
+		t.Errorf("GetRole warnings = %+v, want none (they are not stored)", got.Warnings)
+	}
+	env := must(c.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "prod", Cloud: "aws"}))(t)
+	g := must(c.CreateGrant(ctx, env.ID, api.GrantCreate{RoleID: role.ID, Permissions: []string{"environment_admin", "tunnel"}}))(t)
+	if len(g.Warnings) != 1 || g.Warnings[0].Value != "tunnel" {
+		t.Errorf("grant warnings = %+v, want tunnel redundant beside environment_admin", g.Warnings)
+	}
+}
+
 // TestIntegration_retriedTokenAndDecision covers the two POSTs whose retry is special: a
 // replayed token create comes back without its secret (the server keeps only a hash), and a
 // replayed approval must not fail because the request is no longer pending.
@@ -809,7 +945,7 @@ func TestIntegration_429RetryAfter(t *testing.T) {
 	if el := time.Since(start); el < 900*time.Millisecond {
 		t.Errorf("retried after %s; Retry-After: 1 asked for a second", el)
 	}
-	keys := fi.postKeys()
+	keys := fi.changeKeys()
 	if len(keys) != 2 || keys[0] != keys[1] {
 		t.Errorf("keys = %q, want two attempts with one key", keys)
 	}

@@ -634,8 +634,8 @@ func TestRequest_headersPathsAndQueries(t *testing.T) {
 		if g.auth != "Bearer test-token" || g.ua != "client-test/1.0" {
 			t.Errorf("request %d: Authorization %q, User-Agent %q", i, g.auth, g.ua)
 		}
-		if (g.method == "POST") != (g.key != "") {
-			t.Errorf("request %d (%s): Idempotency-Key %q; want one on POST only", i, g.method, g.key)
+		if (g.method != "GET") != (g.key != "") {
+			t.Errorf("request %d (%s): Idempotency-Key %q; want one on every change (POST, PUT, PATCH, DELETE) and none on GET", i, g.method, g.key)
 		}
 		g.auth, g.ua, g.key = "", "", ""
 		if g != w {

@@ -14,7 +14,7 @@ import (
 // checkRetry is retryablehttp's CheckRetry: stop when the caller's context is done,
 // otherwise retry what retryablehttp's default policy retries: connection errors (but not
 // TLS verification, bad schemes or redirect loops), 429, and 5xx other than 501. Retrying a
-// POST is safe because every POST carries an Idempotency-Key.
+// change is safe because every POST, PUT, PATCH and DELETE carries an Idempotency-Key.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()

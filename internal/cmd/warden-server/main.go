@@ -51,7 +51,7 @@ func run() error {
 
 	// Listen before announcing, so that the printed address is already accepting (and a
 	// ":0" port is resolved).
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
 	if err != nil {
 		return err
 	}
