@@ -3,25 +3,14 @@ package apiserver
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
-
-// The destination vocabularies (they match the enum tags of api.Destination).
-var (
-	destinationTypes = []string{"webhook", "email"}
-	severities       = []string{"info", "warning", "critical"}
-)
-
-const codeInvalidDestination = "invalid_destination"
 
 type routingIDInput struct {
 	ID string `path:"id" doc:"The environment id."`
@@ -44,41 +33,14 @@ type routingDeleteInput struct {
 	ID string `path:"id" doc:"The environment id."`
 }
 
-// destinationFindings validates alert destinations, each finding on its exact path
-// ("destinations[1].target") so that a client can point at the element at fault.
+// destinationFindings validates alert destinations with the provider's own rules
+// (internal/access), each finding on its exact path ("destinations[1].target").
 func destinationFindings(ds []api.Destination) []access.Finding {
-	var fs []access.Finding
-	bad := func(i int, attr, value, msg, fix string) {
-		fs = append(fs, access.Finding{Severity: access.SeverityError, Code: codeInvalidDestination,
-			Field: fmt.Sprintf("destinations[%d].%s", i, attr), Value: value, Message: msg, Fix: fix})
-	}
-	seen := map[[2]string]int{}
+	in := make([]access.AlertDestination, len(ds))
 	for i, d := range ds {
-		if !slices.Contains(destinationTypes, d.Type) {
-			bad(i, "type", d.Type, fmt.Sprintf("%q is not a destination type.", d.Type), "Use one of `webhook`, `email`.")
-		}
-		if !slices.Contains(severities, d.MinSeverity) {
-			bad(i, "min_severity", d.MinSeverity, fmt.Sprintf("%q is not a severity.", d.MinSeverity), "Use one of `info`, `warning`, `critical`.")
-		}
-		switch d.Type {
-		case "webhook":
-			u, err := url.Parse(d.Target)
-			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				bad(i, "target", d.Target, fmt.Sprintf("%q is not an http(s) URL.", d.Target), "Give the webhook's full URL, e.g. https://hooks.example.com/warden.")
-			}
-		case "email":
-			if local, domain, ok := strings.Cut(d.Target, "@"); !ok || local == "" || domain == "" {
-				bad(i, "target", d.Target, fmt.Sprintf("%q is not an e-mail address.", d.Target), "Give an address such as oncall@example.com.")
-			}
-		}
-		key := [2]string{d.Type, d.Target}
-		if j, dup := seen[key]; dup {
-			bad(i, "target", d.Target, fmt.Sprintf("Destination %d repeats destination %d (%s %s).", i, j, d.Type, d.Target), "Remove the duplicate.")
-		} else {
-			seen[key] = i
-		}
+		in[i] = access.AlertDestination{Type: d.Type, Target: d.Target, MinSeverity: d.MinSeverity}
 	}
-	return fs
+	return access.ValidateAlertDestinations(in)
 }
 
 // sortDestinations gives destinations one canonical order, so that the order a client

@@ -16,11 +16,9 @@ import (
 // The user kinds: the customer's people, and the vendor's on-call engineers (who act only
 // through support tiers and access requests).
 const (
-	kindMember = "member"
-	kindVendor = "vendor"
+	kindMember = string(access.KindMember)
+	kindVendor = string(access.KindVendor)
 )
-
-var userKinds = []string{kindMember, kindVendor}
 
 type userCreateInput struct {
 	IdempotencyParam
@@ -28,7 +26,7 @@ type userCreateInput struct {
 }
 
 func (in *userCreateInput) Resolve(huma.Context) []error {
-	if in.Body.Kind == "" || slices.Contains(userKinds, in.Body.Kind) {
+	if in.Body.Kind == "" || slices.Contains(access.UserKindNames(), in.Body.Kind) {
 		return nil
 	}
 	return findingErrors([]access.Finding{{Severity: access.SeverityError, Code: "unknown_kind", Field: "kind", Value: in.Body.Kind,
