@@ -427,65 +427,76 @@ resource "warden_environment_grant" "test" {
 // TestAccEnvironmentGrant_authorizeEndToEnd proves that a grant applied through Terraform takes
 // effect: a member of a group holding the role may deploy, through that grant, until the
 // grant is removed.
+// TestAccEnvironmentGrant_authorizeEndToEnd declares the whole chain in Terraform — a user in
+// a group, the group holding a role, the role granted deployment in an environment — and proves
+// with POST /v1/authorize that the grant took effect for the member, and that destroying the
+// grant denies again.
 func TestAccEnvironmentGrant_authorizeEndToEnd(t *testing.T) {
 	srv := acctest.NewServer(t)
 	ctx := context.Background()
-	var alice *api.User
-	var group *api.Group
-	role := mustCreateRole(t, srv, "deployers")
-	envOnly := `
+	chain := `
 resource "warden_environment" "prod" {
   name  = "production"
   cloud = "gcp"
+}
+resource "warden_user" "alice" {
+  email = "alice@example.com"
+  name  = "Alice"
+}
+resource "warden_group" "sre" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}
+resource "warden_role" "deployers" {
+  name = "deployers"
+}
+resource "warden_role_assignment" "sre_deployers" {
+  role_id  = warden_role.deployers.id
+  group_id = warden_group.sre.id
 }`
-	authorize := func() (*api.AuthorizeResponse, error) {
-		env := mustFindEnvironment(t, srv, "production")
-		return srv.Client.Authorize(ctx, api.AuthorizeRequest{PrincipalID: alice.ID, EnvironmentID: env.ID, Action: "apps.deploy"})
+	authorize := func(s *terraform.State) (*api.AuthorizeResponse, map[string]string, error) {
+		ids := map[string]string{}
+		for _, addr := range []string{"warden_environment.prod", "warden_user.alice", "warden_group.sre", "warden_role.deployers"} {
+			ids[addr] = s.RootModule().Resources[addr].Primary.ID
+		}
+		a, err := srv.Client.Authorize(ctx, api.AuthorizeRequest{
+			PrincipalID: ids["warden_user.alice"], EnvironmentID: ids["warden_environment.prod"], Action: "apps.deploy"})
+		return a, ids, err
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() {
-					var err error
-					if alice, err = srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com", Name: "Alice"}); err != nil {
-						t.Fatal(err)
-					}
-					if group, err = srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: []string{alice.ID}}); err != nil {
-						t.Fatal(err)
-					}
-					if _, err = srv.Client.CreateRoleAssignment(ctx, role.ID, api.RoleAssignmentCreate{GroupID: group.ID}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: srv.Config(envOnly + fmt.Sprintf(`
+				Config: srv.Config(chain + `
 resource "warden_environment_grant" "deployers_prod" {
-  role_id         = %q
+  role_id         = warden_role.deployers.id
   environment_id  = warden_environment.prod.id
   permissions     = ["deployment"]
   require_actions = ["apps.deploy"]
-}`, role.ID)),
+}`),
 				Check: func(s *terraform.State) error {
-					grantID := s.RootModule().Resources["warden_environment_grant.deployers_prod"].Primary.ID
-					a, err := authorize()
+					a, ids, err := authorize(s)
 					if err != nil {
 						return err
 					}
-					if !a.Allowed || a.Via == nil || a.Via.GrantID != grantID || a.Via.GroupID != group.ID || a.Via.RoleID != role.ID || a.Via.Permission != "deployment" {
-						return fmt.Errorf("want apps.deploy allowed through grant %s (group %s, role %s, deployment), got %+v via %+v", grantID, group.ID, role.ID, a, a.Via)
+					grantID := s.RootModule().Resources["warden_environment_grant.deployers_prod"].Primary.ID
+					if !a.Allowed || a.Via == nil || a.Via.GrantID != grantID || a.Via.GroupID != ids["warden_group.sre"] ||
+						a.Via.RoleID != ids["warden_role.deployers"] || a.Via.Permission != "deployment" {
+						return fmt.Errorf("want apps.deploy allowed through grant %s (group %s, role %s, deployment), got %+v via %+v",
+							grantID, ids["warden_group.sre"], ids["warden_role.deployers"], a, a.Via)
 					}
 					return nil
 				},
 			},
 			{
-				Config: srv.Config(envOnly),
-				Check: func(*terraform.State) error {
-					a, err := authorize()
+				Config: srv.Config(chain),
+				Check: func(s *terraform.State) error {
+					a, _, err := authorize(s)
 					if err != nil {
 						return err
 					}
 					if a.Allowed {
-						return fmt.Errorf("apps.deploy still allowed after the grant was removed: %+v via %+v", a, a.Via)
+						return fmt.Errorf("apps.deploy still allowed after the grant was destroyed: %+v via %+v", a, a.Via)
 					}
 					return nil
 				},
