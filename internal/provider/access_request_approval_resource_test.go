@@ -267,7 +267,7 @@ variable "expires_at" {
 				Config:          config,
 				ConfigVariables: vars,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("status"), knownvalue.StringExact("approved")),
+					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("status"), statusUntil{"approved", soon}),
 					// Capped at the support access's own expiry, not approval + one hour.
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("expires_at"), lazyStringExact(func() string { return soon().Format(time.RFC3339Nano) })),
 				},
