@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -74,7 +73,7 @@ func TestAlertRoutingResource_validateConfig(t *testing.T) {
 		{`destinations[Value({"min_severity":<null>,"target":"https://hooks.example.com/x","type":"email"})].target`, "bare address"},
 	}
 	for _, w := range wantAt {
-		if !diagAtPathPrefix(diags, diag.SeverityError, w.path, w.text) {
+		if !diagAt(diags, diag.SeverityError, w.path, w.text) {
 			t.Errorf("no error at %s mentioning %q in %v", w.path, w.text, describe(diags))
 		}
 	}
@@ -91,8 +90,8 @@ func TestAlertRoutingResource_validateConfig(t *testing.T) {
 	repeated := func(sev string) string {
 		return `destinations[Value({"min_severity":` + sev + `,"target":"oncall@example.com","type":"email"})].target`
 	}
-	onRepeat := diagAtPathPrefix(diags, diag.SeverityError, repeated(`<null>`), "repeats destination") ||
-		diagAtPathPrefix(diags, diag.SeverityError, repeated(`"critical"`), "repeats destination")
+	onRepeat := diagAt(diags, diag.SeverityError, repeated(`<null>`), "repeats destination") ||
+		diagAt(diags, diag.SeverityError, repeated(`"critical"`), "repeats destination")
 	if len(diags) != 1 || !onRepeat {
 		t.Errorf("want one error on a repeated target, got %v", describe(diags))
 	}
@@ -110,21 +109,6 @@ func TestAlertRoutingResource_validateConfig(t *testing.T) {
 	if len(diags) != 0 {
 		t.Errorf("unknown target drew %v", diags)
 	}
-}
-
-// diagAtPathPrefix is diagAt for paths through set elements, whose rendering of the element
-// value is long: it matches the rendered path exactly after removing spaces.
-func diagAtPathPrefix(diags diag.Diagnostics, sev diag.Severity, want, text string) bool {
-	for _, d := range diags {
-		wp, ok := d.(diag.DiagnosticWithPath)
-		if !ok || d.Severity() != sev {
-			continue
-		}
-		if strings.ReplaceAll(wp.Path().String(), " ", "") == want && strings.Contains(d.Summary()+" "+d.Detail(), text) {
-			return true
-		}
-	}
-	return false
 }
 
 func describe(diags diag.Diagnostics) []string {
@@ -438,18 +422,4 @@ resource "warden_alert_routing" "test" {
 			},
 		},
 	})
-}
-
-// wrappedRegexp matches the given phrases in order, each quoted literally except that any run
-// of spaces may be any whitespace: Terraform wraps long diagnostics across lines.
-func wrappedRegexp(phrases ...string) *regexp.Regexp {
-	parts := make([]string, len(phrases))
-	for i, p := range phrases {
-		words := strings.Fields(p)
-		for j, w := range words {
-			words[j] = regexp.QuoteMeta(w)
-		}
-		parts[i] = strings.Join(words, `\s+`)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }

@@ -525,10 +525,4 @@ func knownStrings(xs []string) knownvalue.Check {
 
 // expectDiag matches a diagnostic's summary followed by its detail text, however Terraform
 // wraps the lines.
-func expectDiag(summary, text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(`(?s)` + regexp.QuoteMeta(summary) + `.*` + strings.Join(words, `\s+`))
-}
+func expectDiag(summary, text string) *regexp.Regexp { return wrappedRegexp(summary, text) }

@@ -51,14 +51,10 @@ func (m *groupResourceModel) fromAPI(g *api.Group) {
 // toAPI maps the plan to a create body. Members is never nil, so that an update built from it
 // always sends the complete set and the group is authoritative over its members.
 func (m *groupResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.GroupCreate {
-	members, _ := setStrings(ctx, m.Members, diags)
-	if members == nil {
-		members = []string{}
-	}
 	return api.GroupCreate{
 		Name:        m.Name.ValueString(),
 		Description: m.Description.ValueString(),
-		Members:     members,
+		Members:     completeSet(ctx, m.Members, diags),
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -61,11 +62,12 @@ func tfStrings(set bool, xs ...string) tftypes.Value {
 }
 
 // diagAt finds the diagnostic of severity sev whose attribute path renders as path (e.g.
-// `permissions[Value("deploymnt")]`) and whose summary or detail contains text.
+// `permissions[Value("deploymnt")]`; spaces are ignored, since paths through set elements of
+// objects render long values) and whose summary or detail contains text.
 func diagAt(diags diag.Diagnostics, sev diag.Severity, path, text string) bool {
 	for _, d := range diags {
 		wp, ok := d.(diag.DiagnosticWithPath)
-		if !ok || d.Severity() != sev || wp.Path().String() != path {
+		if !ok || d.Severity() != sev || strings.ReplaceAll(wp.Path().String(), " ", "") != strings.ReplaceAll(path, " ", "") {
 			continue
 		}
 		if strings.Contains(d.Summary()+" "+d.Detail(), text) {
@@ -73,4 +75,18 @@ func diagAt(diags diag.Diagnostics, sev diag.Severity, path, text string) bool {
 		}
 	}
 	return false
+}
+
+// wrappedRegexp matches the given phrases in order, each quoted literally except that any run
+// of spaces may be any whitespace: Terraform wraps long diagnostics across lines.
+func wrappedRegexp(phrases ...string) *regexp.Regexp {
+	parts := make([]string, len(phrases))
+	for i, p := range phrases {
+		words := strings.Fields(p)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		parts[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }

@@ -204,9 +204,8 @@ func configureProvider(t *testing.T, attrs map[string]tftypes.Value) provider.Co
 	return resp
 }
 
-func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
-func num(n int64) tftypes.Value  { return tftypes.NewValue(tftypes.Number, n) }
-func unknown() tftypes.Value     { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }
+func num(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+func unknown() tftypes.Value    { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }
 
 // withFastRetries turns retries off, so that a test against a closed port takes milliseconds
 // (and proves that retry_max = 0 means none).
@@ -246,8 +245,8 @@ func TestProvider_configPrecedence(t *testing.T) {
 		t.Setenv(envEndpoint, fromEnv.URL)
 		t.Setenv(envToken, "env-token")
 		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
-			"endpoint": str(fromAttr.URL),
-			"token":    str("attr-token"),
+			"endpoint": tfString(fromAttr.URL),
+			"token":    tfString("attr-token"),
 		}))
 		if got := configuredEndpoint(t, resp); got != fromAttr.URL {
 			t.Errorf("endpoint %q, want the attribute's %q", got, fromAttr.URL)
@@ -279,7 +278,7 @@ func TestProvider_configPrecedence(t *testing.T) {
 		t.Setenv(envEndpoint, "")
 		t.Setenv(envToken, "env-token-2")
 		before := len(fromAttr.seenTokens())
-		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": str(fromAttr.URL)}))
+		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": tfString(fromAttr.URL)}))
 		if got := configuredEndpoint(t, resp); got != fromAttr.URL {
 			t.Errorf("endpoint %q, want %q", got, fromAttr.URL)
 		}
@@ -315,7 +314,7 @@ func TestProvider_configPrecedence(t *testing.T) {
 	t.Run("endpoint that is not a URL: error on the attribute", func(t *testing.T) {
 		t.Setenv(envEndpoint, "")
 		t.Setenv(envToken, "env-token")
-		resp := configureProvider(t, map[string]tftypes.Value{"endpoint": str("warden.example.com")})
+		resp := configureProvider(t, map[string]tftypes.Value{"endpoint": tfString("warden.example.com")})
 		if !diagAt(resp.Diagnostics, diag.SeverityError, "endpoint", "http://") {
 			t.Errorf("no error on endpoint: %v", resp.Diagnostics)
 		}
@@ -332,8 +331,8 @@ func TestProvider_configureServerUnreachable(t *testing.T) {
 	t.Setenv(envToken, "")
 
 	resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
-		"endpoint": str(url),
-		"token":    str("t"),
+		"endpoint": tfString(url),
+		"token":    tfString("t"),
 	}))
 	if got := configuredEndpoint(t, resp); got != url {
 		t.Errorf("endpoint %q, want %q", got, url)
@@ -348,8 +347,8 @@ func TestProvider_configureMatrixVersionDiffers(t *testing.T) {
 	t.Setenv(envEndpoint, "")
 	t.Setenv(envToken, "")
 	resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
-		"endpoint":          str(newer.URL),
-		"token":             str("t"),
+		"endpoint":          tfString(newer.URL),
+		"token":             tfString("t"),
 		"matrix_validation": tftypes.NewValue(tftypes.Bool, false),
 	}))
 	configuredEndpoint(t, resp)

@@ -57,14 +57,10 @@ func (m *roleResourceModel) fromAPI(r *api.Role) {
 // toAPI maps the plan to a create body. Permissions is never nil, so that an update built from
 // it always sends the complete set.
 func (m *roleResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.RoleCreate {
-	perms, _ := setStrings(ctx, m.Permissions, diags)
-	if perms == nil {
-		perms = []string{}
-	}
 	return api.RoleCreate{
 		Name:        m.Name.ValueString(),
 		Description: m.Description.ValueString(),
-		Permissions: perms,
+		Permissions: completeSet(ctx, m.Permissions, diags),
 	}
 }
 

@@ -178,6 +178,16 @@ func setStrings(ctx context.Context, v interface {
 	return out, true
 }
 
+// completeSet reads a set of strings as the complete set to send: never nil, so that an
+// update built from it replaces the whole set (an empty one included).
+func completeSet(ctx context.Context, v types.Set, diags *diag.Diagnostics) []string {
+	xs, _ := setStrings(ctx, v, diags)
+	if xs == nil {
+		xs = []string{}
+	}
+	return xs
+}
+
 // splitImportID parses a composite import id "a/b" into its parts, naming the expected form in
 // the error, e.g. splitImportID(id, "role_id", "environment_id").
 func splitImportID(id string, parts ...string) ([]string, error) {
