@@ -136,12 +136,62 @@ func IsAction(action string) bool {
 }
 
 func row(action string) (Row, bool) {
-	for _, r := range matrix {
-		if r.Action == action {
-			return r, true
-		}
+	i, ok := rowIndex[action]
+	if !ok {
+		return Row{}, false
 	}
-	return Row{}, false
+	return matrix[i], true
+}
+
+// PermSet is a set of environment permissions as bits, so that "does any held permission
+// allow this action" is one AND: decisions run on every API request.
+type PermSet uint16
+
+var (
+	rowIndex   = map[string]int{}
+	permBit    = map[string]PermSet{}
+	actionSets = map[string]PermSet{}
+)
+
+func init() {
+	for i, p := range permissions {
+		permBit[string(p.Name)] = 1 << i
+	}
+	for i, r := range matrix {
+		rowIndex[r.Action] = i
+		actionSets[r.Action] = SetOf(permNames(r.Permissions))
+	}
+}
+
+func permNames(ps []Permission) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}
+
+// SetOf returns the set of the known environment permissions among names.
+func SetOf(names []string) PermSet {
+	var s PermSet
+	for _, n := range names {
+		s |= permBit[n]
+	}
+	return s
+}
+
+// Has reports whether s holds p.
+func (s PermSet) Has(p Permission) bool { return s&permBit[string(p)] != 0 }
+
+// Covers reports whether s holds every permission of need; environment_admin covers all.
+func (s PermSet) Covers(need PermSet) bool {
+	return s.Has(EnvironmentAdmin) || need&^s == 0
+}
+
+// actionSet returns the permissions that allow action, and false for an unknown action.
+func actionSet(action string) (PermSet, bool) {
+	s, ok := actionSets[action]
+	return s, ok
 }
 
 // PermissionsFor returns the permissions that allow action, environment_admin first as in
@@ -167,12 +217,12 @@ func Allows(perms []string, action string) bool {
 // AllowingPermission returns the first of perms (in the order given) that allows action, or
 // "" when none does. It names the reason in authorization answers.
 func AllowingPermission(perms []string, action string) string {
-	r, ok := row(action)
+	set, ok := actionSet(action)
 	if !ok {
 		return ""
 	}
 	for _, p := range perms {
-		if slices.Contains(r.Permissions, Permission(p)) {
+		if set&permBit[p] != 0 {
 			return p
 		}
 	}

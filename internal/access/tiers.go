@@ -94,3 +94,19 @@ func Capabilities(tier string, portForwarding bool) []string {
 	}
 	return out
 }
+
+var capabilityIndex = func() map[string]Capability {
+	m := make(map[string]Capability, len(capabilities))
+	for _, c := range capabilities {
+		m[c.Name] = c
+	}
+	return m
+}()
+
+// capabilityIn reports whether tier (with the port forwarding flag) grants capability name;
+// the same answer as slices.Contains(Capabilities(tier, pf), name), without building the list.
+func capabilityIn(name, tier string, portForwarding bool) bool {
+	c, ok := capabilityIndex[name]
+	rank := TierRank(tier)
+	return ok && rank > 0 && TierRank(string(c.Tier)) <= rank && (!c.PortForwarding || portForwarding)
+}

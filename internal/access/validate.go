@@ -79,7 +79,12 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 	var fs []Finding
 	known := []string{}
 	seen := map[string]bool{}
+	dropped := 0
 	for _, p := range perms {
+		if len(fs) >= MaxFindings {
+			dropped++
+			continue
+		}
 		if seen[p] {
 			fs = append(fs, Finding{SeverityError, CodeDuplicatePermission, "permissions", p,
 				fmt.Sprintf("Permission %q is listed more than once.", p), "Remove the duplicate."})
@@ -92,6 +97,9 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 			continue
 		}
 		known = append(known, p)
+	}
+	if dropped > 0 {
+		return append(fs, tooMany("permissions", dropped))
 	}
 	if len(perms) == 0 {
 		fs = append(fs, Finding{SeverityError, CodeEmptyPermissions, "permissions", "",
@@ -109,7 +117,10 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 		fs = append(fs, Finding{SeverityWarning, CodeRedundantPermission, "permissions", string(BasicVisibility),
 			`"basic_visibility" is redundant: full_visibility includes it.`, `Remove "basic_visibility".`})
 	}
-	for _, a := range requireActions {
+	for i, a := range requireActions {
+		if len(fs) >= MaxFindings {
+			return append(fs, tooMany("require_actions", len(requireActions)-i))
+		}
 		need, ok := PermissionsFor(a)
 		if !ok {
 			fs = append(fs, Finding{SeverityError, CodeUnknownAction, "require_actions", a,
@@ -143,7 +154,10 @@ func coverFix(need []string, action string) string {
 func ValidatePlatformPermissions(perms []string) []Finding {
 	var fs []Finding
 	seen := map[string]bool{}
-	for _, p := range perms {
+	for i, p := range perms {
+		if len(fs) >= MaxFindings {
+			return append(fs, tooMany("permissions", len(perms)-i))
+		}
 		if seen[p] {
 			fs = append(fs, Finding{SeverityError, CodeDuplicatePermission, "permissions", p,
 				fmt.Sprintf("Platform permission %q is listed more than once.", p), "Remove the duplicate."})
@@ -201,9 +215,26 @@ func ValidateSupportAccess(tier string, portForwarding bool, cloud string) []Fin
 	return fs
 }
 
+// MaxFindings bounds the findings one validation returns, and so the work it does (a
+// did-you-mean suggestion costs an edit distance per candidate): a list of thousands of
+// bogus names gets the first MaxFindings findings and one saying how many were left out.
+const MaxFindings = 50
+
+// CodeTooManyFindings marks the finding that stands for those left out.
+const CodeTooManyFindings = "too_many_findings"
+
+func tooMany(field string, n int) Finding {
+	return Finding{SeverityError, CodeTooManyFindings, field, "",
+		fmt.Sprintf("%d more elements were not checked: validation stops after %d findings.", n, MaxFindings),
+		"Fix the findings above and try again."}
+}
+
 // suggest returns a did-you-mean fix for name among candidates, or the fallback advice.
 func suggest(name string, candidates []string, fallback string) string {
 	best, bestD := "", len(name)/2+2
+	if len(name) > 128 {
+		candidates = nil // no name that long is a typo of a short one
+	}
 	for _, c := range candidates {
 		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d

@@ -1,0 +1,313 @@
+package access
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The stored statuses of access requests and the computed statuses of support access and
+// approved requests. The API serves these words; the engine decides with them.
+const (
+	RequestPending  = "pending"
+	RequestApproved = "approved"
+	RequestDenied   = "denied"
+	RequestRevoked  = "revoked"
+	StatusActive    = "active"
+	StatusExpired   = "expired"
+)
+
+// SupportStatus is a support access's status at now.
+func SupportStatus(a SupportAccess, now time.Time) string {
+	if Expired(a.ExpiresAt, now) {
+		return StatusExpired
+	}
+	return StatusActive
+}
+
+// RequestStatus is a request's status at now: an approved request past its expiry reads
+// back as expired (never stored).
+func RequestStatus(status string, expiresAt *time.Time, now time.Time) string {
+	if status == RequestApproved && Expired(expiresAt, now) {
+		return StatusExpired
+	}
+	return status
+}
+
+// ErrUnknownUser and ErrUnknownEnvironment are returned by decisions about objects the
+// snapshot does not hold.
+var (
+	ErrUnknownUser        = errors.New("unknown user")
+	ErrUnknownEnvironment = errors.New("unknown environment")
+	ErrUnknownGroup       = errors.New("unknown group")
+)
+
+// Principal is an authenticated user with what it holds outside any environment.
+type Principal struct {
+	User User
+	// Owner is the organization role that makes the principal an owner, if any.
+	Owner *Held
+	// platform is every platform permission held, org role names included (PlatformAllows
+	// treats those as holding everything).
+	platform []string
+}
+
+// Principal returns the principal for a user id.
+func (p *Policy) Principal(userID string) (*Principal, bool) {
+	u := p.users[userID]
+	if u == nil {
+		return nil, false
+	}
+	pr := &Principal{User: *u}
+	for h := range p.held(userID) {
+		pr.platform = append(pr.platform, h.Role.Permissions...)
+		if h.Role.owner() {
+			pr.platform = append(pr.platform, h.Role.Name)
+			if pr.Owner == nil || byProvenance(h, *pr.Owner) < 0 {
+				pr.Owner = &h
+			}
+		}
+	}
+	return pr, true
+}
+
+// Authenticate resolves a token hash to its principal at now.
+func (p *Policy) Authenticate(hash string, now time.Time) (*Principal, bool) {
+	t, ok := p.TokenByHash(hash, now)
+	if !ok {
+		return nil, false
+	}
+	return p.Principal(t.UserID)
+}
+
+// IsOwner reports whether the principal is an organization owner.
+func (pr *Principal) IsOwner() bool { return pr.Owner != nil }
+
+// Has reports whether the principal holds a platform permission.
+func (pr *Principal) Has(perm string) bool { return PlatformAllows(pr.platform, perm) }
+
+// envSet is the union of the environment permissions a user holds in envID through its
+// roles; owners hold environment_admin everywhere.
+func (p *Policy) envSet(userID, envID string) PermSet {
+	var s PermSet
+	for h := range p.held(userID) {
+		if h.Role.owner() {
+			s |= permBit[string(EnvironmentAdmin)]
+		}
+		if g := p.grants[grantKey{envID, h.Role.ID}]; g != nil {
+			s |= g.set
+		}
+	}
+	return s
+}
+
+// Via names what allows an action: a grant (with its role and, when held through one, the
+// group), an organization role, or an approved access request.
+type Via struct {
+	Permission, GrantID, RoleID, RoleName, GroupID, AccessRequestID, Tier string
+}
+
+// Decision is the answer to "may P do A in E?". Reason says why in words.
+type Decision struct {
+	Allowed bool
+	Via     Via
+	Reason  string
+}
+
+func deny(format string, args ...any) Decision {
+	return Decision{Reason: fmt.Sprintf(format, args...)}
+}
+
+// IsCapability reports whether name is a vendor tier capability.
+func IsCapability(name string) bool {
+	_, ok := capabilityIndex[name]
+	return ok
+}
+
+// Authorize answers whether user userID may perform action in environment envID at now.
+// Members act through grants and organization roles with matrix actions; vendor users
+// through support tiers with tier capabilities, on resources carrying the environment's
+// prefix only.
+func (p *Policy) Authorize(userID, envID, action, resource string, now time.Time) (Decision, error) {
+	u := p.users[userID]
+	if u == nil {
+		return Decision{}, ErrUnknownUser
+	}
+	env := p.envs[envID]
+	if env == nil {
+		return Decision{}, ErrUnknownEnvironment
+	}
+	if u.Kind == string(KindVendor) {
+		return p.authorizeVendor(u, env, action, resource, now), nil
+	}
+	return p.authorizeMember(u, env, action), nil
+}
+
+func (p *Policy) authorizeMember(u *User, env *Environment, action string) Decision {
+	need, ok := actionSet(action)
+	if !ok {
+		if IsCapability(action) {
+			return deny("%q is a vendor support capability; member users act through matrix actions.", action)
+		}
+		return deny("%q is not an action of the permissions matrix.", action)
+	}
+	var best, owner *Held
+	var bestGrant *Grant
+	for h := range p.held(u.ID) {
+		if h.Role.owner() && (owner == nil || byProvenance(h, *owner) < 0) {
+			owner = &h
+		}
+		g := p.grants[grantKey{env.ID, h.Role.ID}]
+		if g == nil || g.set&need == 0 {
+			continue
+		}
+		if best == nil || byProvenance(h, *best) < 0 {
+			best, bestGrant = &h, g
+		}
+	}
+	if best != nil {
+		perm := AllowingPermission(bestGrant.Permissions, action)
+		return Decision{Allowed: true,
+			Reason: fmt.Sprintf("Role %q holds %s in environment %q.", best.Role.Name, perm, env.Name),
+			Via:    Via{Permission: perm, GrantID: bestGrant.ID, RoleID: best.Role.ID, RoleName: best.Role.Name, GroupID: best.GroupID}}
+	}
+	if owner != nil {
+		return Decision{Allowed: true,
+			Reason: fmt.Sprintf("The organization role %q holds environment_admin in every environment.", owner.Role.Name),
+			Via:    Via{Permission: string(EnvironmentAdmin), RoleID: owner.Role.ID, RoleName: owner.Role.Name, GroupID: owner.GroupID}}
+	}
+	perms, _ := PermissionsFor(action)
+	return deny("No grant in environment %q allows %q; it needs one of %s.", env.Name, action, strings.Join(perms, ", "))
+}
+
+// heldTier is a tier a vendor holds in an environment through one approved request, already
+// lowered to the environment's current ceiling.
+type heldTier struct {
+	req    *AccessRequest
+	tier   string
+	capped bool // the request asked for more than the ceiling now allows
+}
+
+// vendorTiers yields the tiers a vendor holds in an environment at now: each approved,
+// unexpired request under active support access, at the lower of its tier and the current
+// ceiling. The ceiling holds from the moment it changes, not only for later approvals.
+func (p *Policy) vendorTiers(userID, envID string, now time.Time) (*SupportAccess, []heldTier) {
+	sa := p.support[envID]
+	if sa == nil || Expired(sa.ExpiresAt, now) {
+		return sa, nil
+	}
+	var out []heldTier
+	for _, r := range p.userRequests[userID] {
+		if r.EnvironmentID != envID || r.Status != RequestApproved || Expired(r.ExpiresAt, now) {
+			continue
+		}
+		h := heldTier{req: r, tier: r.Tier}
+		if TierRank(sa.Tier) < TierRank(r.Tier) {
+			h.tier, h.capped = sa.Tier, true
+		}
+		out = append(out, h)
+	}
+	return sa, out
+}
+
+func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource string, now time.Time) Decision {
+	if !IsCapability(action) {
+		return deny("%q is not a support tier capability; vendor users act only through support tiers.", action)
+	}
+	sa, tiers := p.vendorTiers(u.ID, env.ID, now)
+	switch {
+	case sa == nil:
+		return deny("Environment %q has no support access.", env.Name)
+	case Expired(sa.ExpiresAt, now):
+		return deny("The support access of environment %q expired at %s.", env.Name, sa.ExpiresAt.Format(time.RFC3339))
+	case env.ResourcePrefix == "":
+		// Without a prefix there is no scope to hold vendor access to: fail closed.
+		return deny("Environment %q has no resource prefix, so vendor access has no scope.", env.Name)
+	case !strings.HasPrefix(resource, env.ResourcePrefix):
+		return deny("Vendor access is limited to resources whose name starts with %q; %q does not.", env.ResourcePrefix, resource)
+	}
+	for _, h := range tiers {
+		if capabilityIn(action, h.tier, sa.PortForwarding) {
+			reason := fmt.Sprintf("Approved access request %s holds tier %q in environment %q until %s.",
+				h.req.ID, h.tier, env.Name, h.req.ExpiresAt.Format(time.RFC3339))
+			if h.capped {
+				reason = fmt.Sprintf("Approved access request %s asked for tier %q; the environment's support access now allows at most %q, held until %s.",
+					h.req.ID, h.req.Tier, h.tier, h.req.ExpiresAt.Format(time.RFC3339))
+			}
+			return Decision{Allowed: true, Reason: reason, Via: Via{Permission: action, AccessRequestID: h.req.ID, Tier: h.tier}}
+		}
+	}
+	return deny("No approved, unexpired access request in environment %q holds a tier with %q under the current support access (tier %q).",
+		env.Name, action, sa.Tier)
+}
+
+// SupportCapabilities lists the tier capabilities a vendor user holds in an environment at
+// now, in catalogue order.
+func (p *Policy) SupportCapabilities(userID, envID string, now time.Time) []string {
+	out := []string{}
+	if u := p.users[userID]; u == nil || u.Kind != string(KindVendor) {
+		return out
+	}
+	sa, tiers := p.vendorTiers(userID, envID, now)
+	best := ""
+	for _, h := range tiers {
+		if TierRank(h.tier) > TierRank(best) {
+			best = h.tier
+		}
+	}
+	if best == "" {
+		return out
+	}
+	return Capabilities(best, sa.PortForwarding)
+}
+
+// ActionSource is one reason an action is allowed.
+type ActionSource struct {
+	Action, Permission, GrantID, RoleID, RoleName, GroupID string
+}
+
+// Effective lists, for a user or a group (exactly one of userID, groupID) in an environment,
+// every allowed matrix action with each grant or organization role that allows it, and the
+// tier capabilities a vendor user holds there.
+func (p *Policy) Effective(envID, userID, groupID string, now time.Time) (sources []ActionSource, support []string, err error) {
+	if p.envs[envID] == nil {
+		return nil, nil, ErrUnknownEnvironment
+	}
+	var roles []Held
+	switch {
+	case userID != "":
+		if p.users[userID] == nil {
+			return nil, nil, ErrUnknownUser
+		}
+		roles = slices.Collect(p.held(userID))
+		support = p.SupportCapabilities(userID, envID, now)
+	default:
+		if p.groups[groupID] == nil {
+			return nil, nil, ErrUnknownGroup
+		}
+		roles = slices.Collect(p.groupHeld(groupID))
+		support = []string{}
+	}
+	sources = []ActionSource{}
+	for _, h := range roles {
+		if g := p.grants[grantKey{envID, h.Role.ID}]; g != nil {
+			for _, a := range AllowedActions(g.Permissions) {
+				sources = append(sources, ActionSource{Action: a, Permission: AllowingPermission(g.Permissions, a),
+					GrantID: g.ID, RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID})
+			}
+		}
+		if h.Role.owner() {
+			for _, a := range Actions() {
+				sources = append(sources, ActionSource{Action: a, Permission: string(EnvironmentAdmin),
+					RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID})
+			}
+		}
+	}
+	slices.SortFunc(sources, func(a, b ActionSource) int {
+		return cmp.Or(cmp.Compare(a.Action, b.Action), cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.GroupID, b.GroupID))
+	})
+	return sources, support, nil
+}

@@ -1,0 +1,168 @@
+package access
+
+// The API's routes and who may call them. The check of a route runs before its request body
+// is read or any object is looked up, so that a caller without the right gets 403 — never a
+// validation error or a 404 telling it what exists. Finer rules that need the request (the
+// escalation rule, the last owner, vendor rules) run afterwards, in the handler, through the
+// rules in rules.go. The server copies Rule into each operation's OpenAPI description and
+// the README's table is tested against this list.
+
+// Route is one API route and the permission it needs.
+type Route struct {
+	Method, Path string
+	// Rule is the required permission, in words.
+	Rule string
+	// Public routes need no authentication.
+	Public bool
+	check  func(p *Policy, pr *Principal, param func(string) string) *Denial
+}
+
+// Check runs the route's precheck for pr; param returns a path parameter.
+func (r Route) Check(p *Policy, pr *Principal, param func(string) string) *Denial {
+	if r.check == nil {
+		return nil
+	}
+	return r.check(p, pr, param)
+}
+
+const (
+	ruleAuthenticated = "Any authenticated principal."
+	ruleOwner         = "An organization owner: a principal holding the built-in role account_owner or deploy_owner."
+	ruleGrant         = "An owner, or a principal holding environment_admin in this environment. " +
+		"Escalation rule: a non-owner grants (and revokes) only permissions it holds in this environment."
+	ruleAssign = "An owner; or users.admin (to a user) / groups.admin (to a group) " +
+		"holding every permission of the role (platform permissions and its environment grants). " +
+		"Built-in roles: owners only. Vendor users hold no roles. The last usable owner's assignment cannot be removed."
+)
+
+func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequireOwner(pr) }
+
+func platform(perm string) func(*Policy, *Principal, func(string) string) *Denial {
+	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequirePlatform(pr, perm) }
+}
+
+// selfOr allows the user named by the path parameter id, or a holder of perm.
+func selfOr(perm string) func(*Policy, *Principal, func(string) string) *Denial {
+	return func(_ *Policy, pr *Principal, param func(string) string) *Denial {
+		if pr.User.ID == param("id") {
+			return nil
+		}
+		return RequirePlatform(pr, perm)
+	}
+}
+
+func anyOf(perms ...string) func(*Policy, *Principal, func(string) string) *Denial {
+	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial {
+		for _, perm := range perms {
+			if pr.Has(perm) {
+				return nil
+			}
+		}
+		return forbid("This needs one of the platform permissions %s, or an organization owner.", quoteList(perms))
+	}
+}
+
+func envAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
+	return p.RequireEnvironmentAdmin(pr, param("id"))
+}
+
+func vendorOnly(_ *Policy, pr *Principal, _ func(string) string) *Denial {
+	if pr.User.Kind == string(KindVendor) {
+		return nil
+	}
+	return &Denial{Kind: Forbidden, Code: CodeNotVendor,
+		Message: "Only vendor users file access requests; members are given access through roles and grants."}
+}
+
+// vendorOrClusterAdmin lets vendors through to their own requests (the handler narrows).
+func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
+	if pr.User.Kind == string(KindVendor) {
+		return nil
+	}
+	return RequirePlatform(pr, "cluster.admin")
+}
+
+var routes = []Route{
+	{Method: "GET", Path: "/v1/health", Rule: "Public: no authentication.", Public: true},
+	{Method: "GET", Path: "/v1/permission-matrix", Rule: ruleAuthenticated},
+
+	{Method: "POST", Path: "/v1/environments", Rule: ruleOwner, check: owner},
+	{Method: "GET", Path: "/v1/environments", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments/{id}", Rule: ruleAuthenticated},
+	{Method: "PATCH", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
+	{Method: "DELETE", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
+	{Method: "GET", Path: "/v1/environments/{id}/effective-access", Rule: ruleAuthenticated},
+
+	{Method: "POST", Path: "/v1/users", Rule: "users.admin.", check: platform("users.admin")},
+	{Method: "GET", Path: "/v1/users", Rule: "users.read (users.admin includes it).", check: platform("users.read")},
+	{Method: "GET", Path: "/v1/users/{id}", Rule: "users.read (users.admin includes it), or the user itself.", check: selfOr("users.read")},
+	{Method: "PATCH", Path: "/v1/users/{id}", Rule: "users.admin, holding every permission the user holds (no taking over a stronger account).",
+		check: platform("users.admin")},
+	{Method: "DELETE", Path: "/v1/users/{id}", Rule: "users.admin, holding every permission the user holds. The last usable owner cannot be deleted.",
+		check: platform("users.admin")},
+	{Method: "POST", Path: "/v1/users/{id}/tokens", Rule: "The user itself, or users.admin holding every permission the user holds " +
+		"(for a vendor user holding a support tier, also cluster.admin). The secret is returned once; an idempotent replay returns the token without it.",
+		check: selfOr("users.admin")},
+	{Method: "DELETE", Path: "/v1/users/{id}/tokens/{token_id}", Rule: "As for issuing one: the user itself, or users.admin holding every permission the user holds. " +
+		"The last usable owner's last token cannot be revoked.", check: selfOr("users.admin")},
+
+	{Method: "POST", Path: "/v1/groups", Rule: "groups.admin. Vendor users join no groups.", check: platform("groups.admin")},
+	{Method: "GET", Path: "/v1/groups", Rule: "groups.read (groups.admin includes it).", check: platform("groups.read")},
+	{Method: "GET", Path: "/v1/groups/{id}", Rule: "groups.read (groups.admin includes it).", check: platform("groups.read")},
+	{Method: "PATCH", Path: "/v1/groups/{id}", Rule: "groups.admin; changing members also needs every permission of the roles the group holds, and keeps a usable owner.",
+		check: platform("groups.admin")},
+	{Method: "DELETE", Path: "/v1/groups/{id}", Rule: "groups.admin, holding every permission of the roles the group holds; keeps a usable owner.",
+		check: platform("groups.admin")},
+
+	{Method: "POST", Path: "/v1/roles", Rule: ruleOwner, check: owner},
+	{Method: "GET", Path: "/v1/roles", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/roles/{id}", Rule: ruleAuthenticated},
+	{Method: "PATCH", Path: "/v1/roles/{id}", Rule: ruleOwner + " Built-in roles cannot change.", check: owner},
+	{Method: "DELETE", Path: "/v1/roles/{id}", Rule: ruleOwner + " Built-in roles cannot be deleted.", check: owner},
+
+	{Method: "POST", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAssign, check: anyOf("users.admin", "groups.admin")},
+	{Method: "GET", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAuthenticated},
+	{Method: "DELETE", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAssign, check: anyOf("users.admin", "groups.admin")},
+
+	{Method: "POST", Path: "/v1/environments/{id}/grants", Rule: ruleGrant, check: envAdmin},
+	{Method: "GET", Path: "/v1/environments/{id}/grants", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleAuthenticated},
+	{Method: "PATCH", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrant, check: envAdmin},
+	{Method: "DELETE", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrant, check: envAdmin},
+
+	{Method: "POST", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin.", check: platform("cluster.admin")},
+	{Method: "GET", Path: "/v1/environments/{id}/support-access", Rule: ruleAuthenticated},
+	{Method: "PATCH", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. A lower tier caps approved requests at once.",
+		check: platform("cluster.admin")},
+	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved access requests.",
+		check: platform("cluster.admin")},
+
+	{Method: "GET", Path: "/v1/environments/{id}/alert-routing", Rule: ruleAuthenticated},
+	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform("cluster.admin")},
+	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations.",
+		check: platform("cluster.admin")},
+
+	{Method: "POST", Path: "/v1/access-requests", Rule: "A vendor-kind user (files for itself).", check: vendorOnly},
+	{Method: "GET", Path: "/v1/access-requests", Rule: "cluster.admin sees every request; a vendor user sees its own.", check: vendorOrClusterAdmin},
+	{Method: "GET", Path: "/v1/access-requests/{id}", Rule: "cluster.admin, or the requester.", check: vendorOrClusterAdmin},
+	{Method: "POST", Path: "/v1/access-requests/{id}/approve", Rule: "cluster.admin, never the requester itself.", check: platform("cluster.admin")},
+	{Method: "POST", Path: "/v1/access-requests/{id}/deny", Rule: "cluster.admin.", check: platform("cluster.admin")},
+	{Method: "POST", Path: "/v1/access-requests/{id}/revoke", Rule: "cluster.admin.", check: platform("cluster.admin")},
+
+	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform("audit.read")},
+}
+
+// Routes returns every API route with its rule.
+func Routes() []Route { return append([]Route(nil), routes...) }
+
+// RouteFor returns the route of method and path (the pattern, e.g. "/v1/users/{id}").
+func RouteFor(method, path string) (Route, bool) {
+	for _, r := range routes {
+		if r.Method == method && r.Path == path {
+			return r, true
+		}
+	}
+	return Route{}, false
+}

@@ -1,0 +1,459 @@
+package access
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Who may change what. Every rule of PRODUCT.md's "Principals, tokens and who may do what"
+// is one function here, returning nil or a *Denial; the API server asks and never decides
+// itself. Two rules run through all of them: nobody creates, assigns or grants a permission
+// they do not hold, and nobody revokes or deletes what they do not cover (so revoking is
+// never a way around the first rule); and at least one usable owner always remains.
+
+// DenialKind says how a refused change is answered.
+type DenialKind int
+
+// The denial kinds: not allowed for this principal (403); not allowed for anyone in the
+// current state (409); the request names something that can never be allowed (422).
+const (
+	Forbidden DenialKind = iota
+	Conflict
+	Invalid
+)
+
+// Stable denial codes.
+const (
+	CodeForbidden         = "forbidden"
+	CodeLastOwner         = "last_owner"
+	CodeVendorNoRoles     = "vendor_no_roles"
+	CodeVendorNoGroups    = "vendor_no_groups"
+	CodeSelfApproval      = "self_approval"
+	CodeBuiltinRole       = "builtin_role"
+	CodeNotVendor         = "not_vendor"
+	CodeSupportInactive   = "support_access_inactive"
+	CodeTierAboveCeiling  = "tier_above_ceiling"
+	CodeNoResourcePrefix  = "no_resource_prefix"
+	CodeUnknownMemberUser = "unknown_member"
+)
+
+// Denial is a refused change: its kind, a stable code, the field at fault (if any) and the
+// reason in words.
+type Denial struct {
+	Kind    DenialKind
+	Code    string
+	Field   string
+	Message string
+}
+
+func (d *Denial) Error() string { return d.Message }
+
+func forbid(format string, args ...any) *Denial {
+	return &Denial{Kind: Forbidden, Code: CodeForbidden, Message: fmt.Sprintf(format, args...)}
+}
+
+// RequirePlatform refuses unless pr holds the platform permission perm.
+func RequirePlatform(pr *Principal, perm string) *Denial {
+	if pr.Has(perm) {
+		return nil
+	}
+	return forbid("This needs the platform permission %q, which you do not hold.", perm)
+}
+
+// RequireOwner refuses unless pr is an organization owner.
+func RequireOwner(pr *Principal) *Denial {
+	if pr.IsOwner() {
+		return nil
+	}
+	return forbid("This needs an organization owner: the built-in role account_owner or deploy_owner.")
+}
+
+// RequireEnvironmentAdmin refuses unless pr is an owner or holds environment_admin in envID.
+// It runs before the environment is looked up, so that a caller without the right learns
+// nothing about which environments exist.
+func (p *Policy) RequireEnvironmentAdmin(pr *Principal, envID string) *Denial {
+	if pr.IsOwner() || p.envSet(pr.User.ID, envID).Has(EnvironmentAdmin) {
+		return nil
+	}
+	return forbid("Changing grants needs an organization owner or environment_admin in this environment.")
+}
+
+// CanGrant is the escalation rule for an environment grant (create, change or revoke with
+// the permissions perms): an owner, or environment_admin in envID, granting only what it
+// holds there.
+func (p *Policy) CanGrant(pr *Principal, envID string, perms []string) *Denial {
+	if d := p.RequireEnvironmentAdmin(pr, envID); d != nil {
+		return d
+	}
+	if pr.IsOwner() || p.envSet(pr.User.ID, envID).Covers(SetOf(perms)) {
+		return nil
+	}
+	return forbid("You may grant only permissions you hold in this environment; %s includes one you do not hold.", strings.Join(perms, ", "))
+}
+
+// coversRole is the escalation rule for handing out or taking away a role: the actor holds
+// every platform permission of the role and every environment permission its grants carry.
+// Built-in roles make owners, so only owners hand them out or take them away.
+func (p *Policy) coversRole(pr *Principal, r *Role) *Denial {
+	if pr.IsOwner() {
+		return nil
+	}
+	if r.Builtin {
+		return forbid("Only an organization owner may hand out or take away the built-in role %q.", r.Name)
+	}
+	for _, perm := range r.Permissions {
+		if !pr.Has(perm) {
+			return forbid("Role %q carries the platform permission %q, which you do not hold; nobody hands out or takes away a permission they do not hold.", r.Name, perm)
+		}
+	}
+	for _, g := range p.roleGrants[r.ID] {
+		if !p.envSet(pr.User.ID, g.EnvironmentID).Covers(g.set) {
+			return forbid("Role %q holds %s in environment %s, which you do not hold there; nobody hands out or takes away a permission they do not hold.",
+				r.Name, strings.Join(g.Permissions, ", "), g.EnvironmentID)
+		}
+	}
+	return nil
+}
+
+// coversUser is the rule for acting on another user's account (its tokens, its e-mail, its
+// deletion): the actor holds everything the target holds — every role's permissions and, for
+// a vendor, the tier capabilities it holds now, which only cluster.admin (who decides vendor
+// access) covers. Otherwise users.admin could take over a stronger account.
+func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Denial {
+	if pr.IsOwner() || pr.User.ID == targetID {
+		return nil
+	}
+	for h := range p.held(targetID) {
+		if d := p.coversRole(pr, h.Role); d != nil {
+			return &Denial{Kind: Forbidden, Code: CodeForbidden, Message: "The user holds permissions you do not hold (" + d.Message + ")"}
+		}
+	}
+	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.Has("cluster.admin") {
+		for envID := range p.envs {
+			if caps := p.SupportCapabilities(targetID, envID, now); len(caps) > 0 {
+				return forbid("The vendor user holds the support capabilities %s in environment %s; acting on its account needs cluster.admin, which you do not hold.",
+					strings.Join(caps, ", "), envID)
+			}
+		}
+	}
+	return nil
+}
+
+// CanChangeUser is the rule for changing another user's e-mail or name: users.admin,
+// covering the target.
+func (p *Policy) CanChangeUser(pr *Principal, targetID string, now time.Time) *Denial {
+	if d := RequirePlatform(pr, "users.admin"); d != nil {
+		return d
+	}
+	return p.coversUser(pr, targetID, now)
+}
+
+// CanDeleteUser adds to CanChangeUser that the last usable owner is never deleted.
+func (p *Policy) CanDeleteUser(pr *Principal, targetID string, now time.Time) *Denial {
+	if d := p.CanChangeUser(pr, targetID, now); d != nil {
+		return d
+	}
+	return p.keepsOwner(now, without{user: targetID}, "delete this user")
+}
+
+// CanMintToken is the rule for issuing a token for a user: the user itself, or users.admin
+// covering the user (minting a token is taking over the account).
+func (p *Policy) CanMintToken(pr *Principal, targetID string, now time.Time) *Denial {
+	if pr.User.ID == targetID {
+		return nil
+	}
+	return p.CanChangeUser(pr, targetID, now)
+}
+
+// CanRevokeToken is the rule for revoking a user's token: the same as minting one (revoking
+// an owner's tokens locks the owner out), and never the last usable owner's last token.
+func (p *Policy) CanRevokeToken(pr *Principal, targetID, tokenID string, now time.Time) *Denial {
+	if d := p.CanMintToken(pr, targetID, now); d != nil {
+		return d
+	}
+	return p.keepsOwner(now, without{token: tokenID}, "revoke this token")
+}
+
+// CheckMembers refuses vendor users as group members: they act only through support tiers.
+func (p *Policy) CheckMembers(members []string) *Denial {
+	for _, id := range members {
+		if u := p.users[id]; u != nil && u.Kind == string(KindVendor) {
+			return &Denial{Kind: Invalid, Code: CodeVendorNoGroups, Field: "members",
+				Message: fmt.Sprintf("User %q is a vendor user; vendor users join no groups and hold no roles: they act through support tiers and access requests.", id)}
+		}
+	}
+	return nil
+}
+
+// CanChangeMembers is the rule for replacing a group's member set: groups.admin; the new
+// members are not vendors; when the set changes, the actor covers every role the group
+// holds (joining hands the roles over, leaving takes them away); and an owner remains.
+func (p *Policy) CanChangeMembers(pr *Principal, groupID string, members []string, now time.Time) *Denial {
+	if d := RequirePlatform(pr, "groups.admin"); d != nil {
+		return d
+	}
+	if d := p.CheckMembers(members); d != nil {
+		return d
+	}
+	g := p.groups[groupID]
+	if g == nil {
+		return nil
+	}
+	cur, next := slices.Sorted(slices.Values(g.Members)), slices.Sorted(slices.Values(members))
+	if slices.Equal(slices.Compact(cur), slices.Compact(next)) {
+		return nil
+	}
+	if d := p.coversGroupRoles(pr, groupID); d != nil {
+		return d
+	}
+	return p.keepsOwner(now, without{group: groupID, members: members}, "change this group's members")
+}
+
+func (p *Policy) coversGroupRoles(pr *Principal, groupID string) *Denial {
+	for h := range p.groupHeld(groupID) {
+		if d := p.coversRole(pr, h.Role); d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// CanDeleteGroup is the rule for deleting a group, which takes its roles away from every
+// member: groups.admin covering the group's roles, and an owner remains.
+func (p *Policy) CanDeleteGroup(pr *Principal, groupID string, now time.Time) *Denial {
+	if d := RequirePlatform(pr, "groups.admin"); d != nil {
+		return d
+	}
+	if d := p.coversGroupRoles(pr, groupID); d != nil {
+		return d
+	}
+	return p.keepsOwner(now, without{group: groupID, members: []string{}}, "delete this group")
+}
+
+// CanChangeRole refuses changes to the built-in roles: they define who the owners are.
+// Everything else about roles is for owners (RequireOwner).
+func CanChangeRole(r Role) *Denial {
+	if r.Builtin {
+		return &Denial{Kind: Conflict, Code: CodeBuiltinRole,
+			Message: fmt.Sprintf("%q is a built-in role and cannot be changed or deleted; assign it instead.", r.Name)}
+	}
+	return nil
+}
+
+// canAssign is the rule for assigning or unassigning a role: owners; otherwise users.admin
+// (to a user) or groups.admin (to a group), covering the role.
+func (p *Policy) canAssign(pr *Principal, roleID, userID string) *Denial {
+	if !pr.IsOwner() {
+		need := "users.admin"
+		if userID == "" {
+			need = "groups.admin"
+		}
+		if d := RequirePlatform(pr, need); d != nil {
+			return d
+		}
+	}
+	if r := p.roles[roleID]; r != nil {
+		return p.coversRole(pr, r)
+	}
+	return nil
+}
+
+// CanAssign is the rule for a new assignment of roleID to a user or a group; vendor users
+// hold no roles, whoever asks.
+func (p *Policy) CanAssign(pr *Principal, roleID, userID, groupID string) *Denial {
+	if u := p.users[userID]; u != nil && u.Kind == string(KindVendor) {
+		return &Denial{Kind: Invalid, Code: CodeVendorNoRoles, Field: "user_id",
+			Message: "Vendor users hold no roles: they act only through support tiers and access requests."}
+	}
+	return p.canAssign(pr, roleID, userID)
+}
+
+// CanUnassign is the rule for removing an assignment: as for assigning it, and an owner
+// remains.
+func (p *Policy) CanUnassign(pr *Principal, assignmentID string, now time.Time) *Denial {
+	a := p.assignments[assignmentID]
+	if a == nil {
+		return nil
+	}
+	if d := p.canAssign(pr, a.RoleID, a.UserID); d != nil {
+		return d
+	}
+	return p.keepsOwner(now, without{assignment: assignmentID}, "remove this assignment")
+}
+
+// CanFileRequest is the rule for an access request: only vendor users file them, for an
+// environment with active support access, for a tier up to its ceiling.
+func (p *Policy) CanFileRequest(pr *Principal, envID, tier string, now time.Time) *Denial {
+	if pr.User.Kind != string(KindVendor) {
+		return &Denial{Kind: Forbidden, Code: CodeNotVendor,
+			Message: "Only vendor users file access requests; members are given access through roles and grants."}
+	}
+	sa := p.support[envID]
+	if sa == nil || Expired(sa.ExpiresAt, now) {
+		return &Denial{Kind: Invalid, Code: CodeSupportInactive, Field: "environment_id",
+			Message: "This environment has no active support access, so there is no tier to request; ask the customer to grant (or extend) support access."}
+	}
+	if TierRank(tier) > TierRank(sa.Tier) {
+		return &Denial{Kind: Invalid, Code: CodeTierAboveCeiling, Field: "tier",
+			Message: fmt.Sprintf("The environment's support access allows at most %q; request that tier or a lower one.", sa.Tier)}
+	}
+	return nil
+}
+
+// CanSeeRequest is the rule for reading an access request: its requester, or cluster.admin.
+func CanSeeRequest(pr *Principal, requesterID string) *Denial {
+	if pr.User.ID == requesterID {
+		return nil
+	}
+	return RequirePlatform(pr, "cluster.admin")
+}
+
+// Approve is the rule for approving a pending request, and its expiry: cluster.admin; never
+// one's own request; the environment's support access active and at least the requested
+// tier. The duration counts from the approval, never past the support access's own expiry.
+func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration, now time.Time) (time.Time, *Denial) {
+	if d := RequirePlatform(pr, "cluster.admin"); d != nil {
+		return time.Time{}, d
+	}
+	if r.RequesterID == pr.User.ID {
+		return time.Time{}, &Denial{Kind: Forbidden, Code: CodeSelfApproval, Message: "Nobody approves their own access request; another cluster.admin must decide it."}
+	}
+	sa := p.support[r.EnvironmentID]
+	if sa == nil || Expired(sa.ExpiresAt, now) || TierRank(r.Tier) > TierRank(sa.Tier) {
+		return time.Time{}, &Denial{Kind: Conflict, Code: CodeSupportInactive,
+			Message: "The environment's support access is missing, expired or now below the requested tier; it cannot be approved."}
+	}
+	exp := now.Add(duration)
+	if sa.ExpiresAt != nil && sa.ExpiresAt.Before(exp) {
+		exp = *sa.ExpiresAt
+	}
+	return exp, nil
+}
+
+// ApprovedRequests lists the environment's approved requests (what deleting its support
+// access ends).
+func (p *Policy) ApprovedRequests(envID string) []AccessRequest {
+	var out []AccessRequest
+	for _, r := range p.envRequests[envID] {
+		if r.Status == RequestApproved {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// without describes a removal whose effect on the owners is being asked about.
+type without struct {
+	user, token, assignment, group string
+	members                        []string // the group's member set after the change
+}
+
+// usableOwner reports whether some member user holds an organization role and a token that
+// works at now, once w is applied. Only such an owner can administer everything, and mint
+// a token for anyone who lost theirs.
+func (p *Policy) usableOwner(now time.Time, w without) bool {
+	usable := func(userID string) bool {
+		u := p.users[userID]
+		if u == nil || userID == w.user || u.Kind != string(KindMember) {
+			return false
+		}
+		for _, t := range p.userTokens[userID] {
+			if t.ID != w.token && !Expired(t.ExpiresAt, now) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, r := range p.roles {
+		if !r.owner() {
+			continue
+		}
+		for _, a := range p.roleAssignments[r.ID] {
+			if a.ID == w.assignment {
+				continue
+			}
+			if a.UserID != "" {
+				if usable(a.UserID) {
+					return true
+				}
+				continue
+			}
+			members := p.groups[a.GroupID].membersOrNil()
+			if a.GroupID == w.group {
+				members = w.members
+			}
+			if slices.ContainsFunc(members, usable) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (g *Group) membersOrNil() []string {
+	if g == nil {
+		return nil
+	}
+	return g.Members
+}
+
+// keepsOwner refuses a change that would leave no usable owner where there is one now. (A
+// store that has none already — an owner's tokens all expired — is for recover-owner, and
+// does not block unrelated changes.)
+func (p *Policy) keepsOwner(now time.Time, w without, what string) *Denial {
+	if !p.usableOwner(now, without{}) || p.usableOwner(now, w) {
+		return nil
+	}
+	return &Denial{Kind: Conflict, Code: CodeLastOwner,
+		Message: fmt.Sprintf("You cannot %s: it would leave no usable owner (a member user holding account_owner or deploy_owner with a working token). Assign an owner role to another user and give it a token first.", what)}
+}
+
+// HasUsableOwner reports whether some usable owner exists at now.
+func (p *Policy) HasUsableOwner(now time.Time) bool { return p.usableOwner(now, without{}) }
+
+// Cascade lists what deleting an object removes with it, as (type, id, environment id)
+// triples, so that each removal is audited. kind is "user", "group", "role" or
+// "environment".
+func (p *Policy) Cascade(kind, id string) [][3]string {
+	var out [][3]string
+	add := func(typ, oid, env string) { out = append(out, [3]string{typ, oid, env}) }
+	addAssignments := func(as []*Assignment) {
+		for _, a := range as {
+			add("role_assignment", a.ID, "")
+		}
+	}
+	addRequests := func(rs []*AccessRequest) {
+		for _, r := range rs {
+			add("access_request", r.ID, r.EnvironmentID)
+		}
+	}
+	switch kind {
+	case "user":
+		for _, t := range p.userTokens[id] {
+			add("token", t.ID, "")
+		}
+		for _, g := range p.userGroups[id] {
+			add("group_membership", g+"/"+id, "")
+		}
+		addAssignments(p.userAssignments[id])
+		addRequests(p.userRequests[id])
+	case "group":
+		addAssignments(p.groupAssignments[id])
+	case "role":
+		addAssignments(p.roleAssignments[id])
+		for _, g := range p.roleGrants[id] {
+			add("grant", g.ID, g.EnvironmentID)
+		}
+	case "environment":
+		for _, g := range p.envGrants[id] {
+			add("grant", g.ID, id)
+		}
+		if sa := p.support[id]; sa != nil {
+			add("support_access", sa.ID, id)
+		}
+		addRequests(p.envRequests[id])
+	}
+	return out
+}
