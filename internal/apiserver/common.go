@@ -139,6 +139,20 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 	})
 }
 
+// auditCascade records each object that deleting the kind/id object removes with it (a
+// user's tokens, memberships, assignments and requests; an environment's grants, support
+// access and requests; ...), so that the log shows every access that ended, not only the
+// object named in the request. It runs before the delete, inside its transaction.
+func (s *Server) auditCascade(tx Tx, actorID, kind, id string) error {
+	for _, c := range s.pol().Cascade(kind, id) {
+		typ, oid, env := c[0], c[1], c[2]
+		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": kind + " " + id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // requestHash identifies a request for idempotency: its method, its path and its body, so
 // that a key reused for anything else is recognised as a client bug.
 func requestHash(ctx context.Context, body any) (string, error) {
@@ -174,7 +188,7 @@ func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, 
 			return err
 		}
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		if key != "" {
 			rec, err := tx.Idempotency(p.User.ID, key)
 			switch {

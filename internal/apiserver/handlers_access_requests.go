@@ -13,13 +13,13 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
-// Stored access request statuses; "expired" is never stored, it is computed on read for an
-// approved request whose expires_at has passed.
+// Stored access request statuses (access owns the words); "expired" is never stored, it is
+// computed on read for an approved request whose expires_at has passed.
 const (
-	requestPending  = "pending"
-	requestApproved = "approved"
-	requestDenied   = "denied"
-	requestRevoked  = "revoked"
+	requestPending  = access.RequestPending
+	requestApproved = access.RequestApproved
+	requestDenied   = access.RequestDenied
+	requestRevoked  = access.RequestRevoked
 )
 
 type requestCreateInput struct {
@@ -48,22 +48,8 @@ type requestDecideInput struct {
 }
 
 func (s *Server) requestView(r api.AccessRequest) api.AccessRequest {
-	if r.Status == requestApproved && expired(r.ExpiresAt, s.now()) {
-		r.Status = statusExpired
-	}
+	r.Status = access.RequestStatus(r.Status, r.ExpiresAt, s.now())
 	return r
-}
-
-// activeSupport returns the environment's support access when it exists and has not expired.
-func (s *Server) activeSupport(tx Tx, envID string) (api.SupportAccess, bool, error) {
-	a, err := tx.SupportAccess(envID)
-	if errors.Is(err, ErrNotFound) {
-		return a, false, nil
-	}
-	if err != nil {
-		return a, false, err
-	}
-	return a, !expired(a.ExpiresAt, s.now()), nil
 }
 
 func (s *Server) registerAccessRequests(hapi huma.API) {
@@ -74,10 +60,6 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if p.User.Kind != kindVendor {
-				return nil, newProblem(http.StatusForbidden, codeNotVendor, "",
-					"Only vendor users file access requests; members are given access through roles and grants.")
-			}
 			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.AccessRequest, int64, error) {
 				var zero api.AccessRequest
 				if _, err := tx.Environment(in.Body.EnvironmentID); errors.Is(err, ErrNotFound) {
@@ -85,17 +67,8 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 				} else if err != nil {
 					return zero, 0, err
 				}
-				sa, active, err := s.activeSupport(tx, in.Body.EnvironmentID)
-				if err != nil {
-					return zero, 0, err
-				}
-				if !active {
-					return zero, 0, invalid(codeSupportInactive, "environment_id",
-						"This environment has no active support access, so there is no tier to request; ask the customer to grant (or extend) support access.")
-				}
-				if access.TierRank(in.Body.Tier) > access.TierRank(sa.Tier) {
-					return zero, 0, invalid(codeTierAboveCeiling, "tier",
-						fmt.Sprintf("The environment's support access allows at most %q; request that tier or a lower one.", sa.Tier))
+				if d := s.pol().CanFileRequest(p, in.Body.EnvironmentID, in.Body.Tier, s.now()); d != nil {
+					return zero, 0, d
 				}
 				r := api.AccessRequest{Meta: newMeta("arq", s.now()), EnvironmentID: in.Body.EnvironmentID, RequesterID: p.User.ID,
 					Tier: in.Body.Tier, DurationSeconds: in.Body.DurationSeconds, Reason: in.Body.Reason, Status: requestPending}
@@ -113,13 +86,10 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 				return nil, err
 			}
 			f := AccessRequestFilter{Status: in.Status, EnvironmentID: in.EnvironmentID, RequesterID: in.RequesterID}
-			if !p.has("cluster.admin") {
-				if p.User.Kind != kindVendor {
-					return nil, p.require("cluster.admin")
-				}
+			if !p.Has("cluster.admin") {
 				f.RequesterID = p.User.ID // a vendor sees only its own requests
 			}
-			if f.Status == statusExpired {
+			if f.Status == access.StatusExpired {
 				f.Status = requestApproved // expired is approved-and-past, decided below
 			}
 			var next string
@@ -152,23 +122,18 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 			if err != nil {
 				return nil, storeErr(err, "access request", in.ID)
 			}
-			if r.RequesterID != p.User.ID {
-				if err := p.require("cluster.admin"); err != nil {
-					return nil, err
-				}
+			if d := access.CanSeeRequest(p, r.RequesterID); d != nil {
+				return nil, denialProblem(d)
 			}
 			return output(http.StatusOK, s.requestView(r), r.Version), nil
 		})
 
 	// decide registers one state transition of an access request.
-	decide := func(verb, summary string, from []string, apply func(tx Tx, r *api.AccessRequest, now time.Time) error) {
+	decide := func(verb, summary string, from []string, apply func(p *principal, r *api.AccessRequest, now time.Time) error) {
 		huma.Register(hapi, operation(http.MethodPost, "/v1/access-requests/{id}/"+verb, verb+"-access-request", summary, http.StatusOK),
 			func(ctx context.Context, in *requestDecideInput) (*objectOutput[api.AccessRequest], error) {
 				p, err := actor(ctx)
 				if err != nil {
-					return nil, err
-				}
-				if err := p.require("cluster.admin"); err != nil {
 					return nil, err
 				}
 				return idempotent(ctx, s, p, in.IdempotencyKey, struct{}{}, http.StatusOK, func(tx Tx) (api.AccessRequest, int64, error) {
@@ -189,7 +154,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 					next := cur
 					next.DecidedBy = p.User.ID
 					next.DecidedAt = timePtr(now)
-					if err := apply(tx, &next, now); err != nil {
+					if err := apply(p, &next, now); err != nil {
 						return cur, 0, err
 					}
 					bump(&next.Meta, now)
@@ -203,30 +168,21 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 	}
 
 	decide("approve", "Approve a pending access request: the tier is held from now for its duration", []string{requestPending},
-		func(tx Tx, r *api.AccessRequest, now time.Time) error {
-			sa, active, err := s.activeSupport(tx, r.EnvironmentID)
-			if err != nil {
-				return err
-			}
-			if !active || access.TierRank(r.Tier) > access.TierRank(sa.Tier) {
-				return newProblem(http.StatusConflict, codeSupportInactive, "",
-					"The environment's support access is missing, expired or now below the requested tier; it cannot be approved.")
-			}
-			// The duration counts from the approval, never past the support access's own expiry.
-			exp := now.Add(time.Duration(r.DurationSeconds) * time.Second)
-			if sa.ExpiresAt != nil && sa.ExpiresAt.Before(exp) {
-				exp = *sa.ExpiresAt
+		func(p *principal, r *api.AccessRequest, now time.Time) error {
+			exp, d := s.pol().Approve(p, policyRequest(*r), time.Duration(r.DurationSeconds)*time.Second, now)
+			if d != nil {
+				return d
 			}
 			r.Status, r.ExpiresAt = requestApproved, &exp
 			return nil
 		})
 	decide("deny", "Deny a pending access request", []string{requestPending},
-		func(_ Tx, r *api.AccessRequest, _ time.Time) error {
+		func(_ *principal, r *api.AccessRequest, _ time.Time) error {
 			r.Status = requestDenied
 			return nil
 		})
 	decide("revoke", "Revoke a pending or approved access request", []string{requestPending, requestApproved},
-		func(_ Tx, r *api.AccessRequest, now time.Time) error {
+		func(_ *principal, r *api.AccessRequest, now time.Time) error {
 			r.Status = requestRevoked
 			if r.ExpiresAt != nil && now.Before(*r.ExpiresAt) {
 				r.ExpiresAt = timePtr(now)

@@ -96,18 +96,11 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 		}
 		return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
 	}
-	admin := func(ctx context.Context) (*principal, error) {
-		p, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return p, p.require("cluster.admin")
-	}
 
 	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing",
 		"Set an environment's alert routing (vendor routing and the complete destination set)", http.StatusOK),
 		func(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
-			p, err := admin(ctx)
+			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -124,7 +117,7 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing", "reset-alert-routing",
 		"Restore the default alert routing: vendor routing on, no destinations", http.StatusNoContent),
 		func(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
-			p, err := admin(ctx)
+			p, err := actor(ctx)
 			if err != nil {
 				return nil, err
 			}

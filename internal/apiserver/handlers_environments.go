@@ -67,9 +67,6 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.requireOwner(); err != nil {
-				return nil, err
-			}
 			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Environment, int64, error) {
 				now := s.now()
 				e := api.Environment{Meta: newMeta("env", now), Name: in.Body.Name, Cloud: in.Body.Cloud, ResourcePrefix: in.Body.ResourcePrefix}
@@ -123,9 +120,6 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.requireOwner(); err != nil {
-				return nil, err
-			}
 			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Environment, int64, error) {
 				cur, err := tx.Environment(in.ID)
 				if err != nil {
@@ -163,15 +157,15 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.requireOwner(); err != nil {
-				return nil, err
-			}
 			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Environment(in.ID)
 				if err != nil {
 					return err
 				}
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+					return err
+				}
+				if err := s.auditCascade(tx, p.User.ID, "environment", cur.ID); err != nil {
 					return err
 				}
 				if err := tx.DeleteEnvironment(in.ID); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -59,30 +58,6 @@ func withActions(g api.Grant) api.Grant {
 	return g
 }
 
-// canGrant applies the grant rule in environment envID: owners, or environment_admin there;
-// and, for non-owners, the escalation rule over perms.
-func canGrant(tx Tx, p *principal, envID string, perms []string) error {
-	if p.owner() {
-		return nil
-	}
-	ok, err := envHolds(tx, p, envID, []string{string(access.EnvironmentAdmin)})
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return forbidden("Changing grants needs an organization owner or environment_admin in this environment.")
-	}
-	ok, err = envHolds(tx, p, envID, perms)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return forbidden(fmt.Sprintf("You may grant only permissions you hold in this environment; %s includes one you do not hold.",
-			strings.Join(perms, ", ")))
-	}
-	return nil
-}
-
 func (s *Server) registerGrants(hapi huma.API) {
 	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/grants", "create-grant",
 		"Grant environment permissions to a role", http.StatusCreated),
@@ -101,8 +76,8 @@ func (s *Server) registerGrants(hapi huma.API) {
 					return api.Grant{}, 0, err
 				}
 				perms := sortedUnique(in.Body.Permissions)
-				if err := canGrant(tx, p, in.ID, perms); err != nil {
-					return api.Grant{}, 0, err
+				if d := s.pol().CanGrant(p, in.ID, perms); d != nil {
+					return api.Grant{}, 0, d
 				}
 				g := withActions(api.Grant{Meta: newMeta("grt", s.now()), RoleID: in.Body.RoleID, EnvironmentID: in.ID, Permissions: perms})
 				if err := tx.InsertGrant(g); err != nil {
@@ -172,8 +147,8 @@ func (s *Server) registerGrants(hapi huma.API) {
 				}
 				next := cur
 				next.Permissions = sortedUnique(in.Body.Permissions)
-				if err := canGrant(tx, p, in.ID, next.Permissions); err != nil {
-					return cur, 0, err
+				if d := s.pol().CanGrant(p, in.ID, next.Permissions); d != nil {
+					return cur, 0, d
 				}
 				warned := warnings(access.ValidateGrant(in.Body.Permissions, nil))
 				if slices.Equal(next.Permissions, cur.Permissions) {
@@ -213,8 +188,8 @@ func (s *Server) registerGrants(hapi huma.API) {
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 					return err
 				}
-				if err := canGrant(tx, p, in.ID, cur.Permissions); err != nil {
-					return err
+				if d := s.pol().CanGrant(p, in.ID, cur.Permissions); d != nil {
+					return d
 				}
 				if err := tx.DeleteGrant(in.ID, in.RoleID); err != nil {
 					return err

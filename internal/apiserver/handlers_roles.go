@@ -74,37 +74,11 @@ type assignmentDeleteInput struct {
 	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
 }
 
-// builtinRoleProblem refuses changes to account_owner and deploy_owner: they define who the
-// owners are, so they are fixed.
-func builtinRoleProblem(r api.Role) error {
-	return newProblem(http.StatusConflict, codeBuiltinRole, "",
-		fmt.Sprintf("%q is a built-in role and cannot be changed or deleted; assign it instead.", r.Name))
-}
-
-// canAssign applies the assignment rule: owners always; otherwise users.admin for a user
-// assignee or groups.admin for a group assignee, plus the escalation rule.
-func canAssign(tx Tx, p *principal, role api.Role, a api.RoleAssignment) error {
-	if p.owner() {
-		return nil
-	}
-	need := "users.admin"
-	if a.GroupID != "" {
-		need = "groups.admin"
-	}
-	if err := p.require(need); err != nil {
-		return err
-	}
-	return coversRole(tx, p, role)
-}
-
 func (s *Server) registerRoles(hapi huma.API) {
 	huma.Register(hapi, operation(http.MethodPost, "/v1/roles", "create-role", "Create a role", http.StatusCreated),
 		func(ctx context.Context, in *roleCreateInput) (*objectOutput[api.Role], error) {
 			p, err := actor(ctx)
 			if err != nil {
-				return nil, err
-			}
-			if err := p.requireOwner(); err != nil {
 				return nil, err
 			}
 			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Role, int64, error) {
@@ -152,9 +126,6 @@ func (s *Server) registerRoles(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.requireOwner(); err != nil {
-				return nil, err
-			}
 			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Role, int64, error) {
 				cur, err := tx.Role(in.ID)
 				if err != nil {
@@ -163,8 +134,8 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 					return cur, 0, err
 				}
-				if cur.Builtin {
-					return cur, 0, builtinRoleProblem(cur)
+				if d := access.CanChangeRole(policyRole(cur)); d != nil {
+					return cur, 0, d
 				}
 				next := cur
 				if in.Body.Name != nil {
@@ -209,9 +180,6 @@ func (s *Server) registerRoles(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.requireOwner(); err != nil {
-				return nil, err
-			}
 			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				cur, err := tx.Role(in.ID)
 				if err != nil {
@@ -220,8 +188,11 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 					return err
 				}
-				if cur.Builtin {
-					return builtinRoleProblem(cur)
+				if d := access.CanChangeRole(policyRole(cur)); d != nil {
+					return d
+				}
+				if err := s.auditCascade(tx, p.User.ID, "role", cur.ID); err != nil {
+					return err
 				}
 				if err := tx.DeleteRole(in.ID); err != nil {
 					return err
@@ -263,8 +234,8 @@ func (s *Server) registerRoles(hapi huma.API) {
 						return a, 0, err
 					}
 				}
-				if err := canAssign(tx, p, role, a); err != nil {
-					return a, 0, err
+				if d := s.pol().CanAssign(p, role.ID, a.UserID, a.GroupID); d != nil {
+					return a, 0, d
 				}
 				if err := tx.InsertAssignment(a); err != nil {
 					return a, 0, storeErr(err, "role assignment", a.ID)
@@ -317,12 +288,8 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 					return err
 				}
-				role, err := tx.Role(cur.RoleID)
-				if err != nil {
-					return err
-				}
-				if err := canAssign(tx, p, role, cur); err != nil {
-					return err
+				if d := s.pol().CanUnassign(p, cur.ID, s.now()); d != nil {
+					return d
 				}
 				if err := tx.DeleteAssignment(cur.ID); err != nil {
 					return err

@@ -161,4 +161,13 @@ INSERT INTO roles (id, version, created_at, updated_at, name, description, permi
 	('role_deploy_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
 	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1);
 `,
+	// The policy generation (Tx.Generation): one row, bumped by every transaction that
+	// changes what access decisions depend on.
+	`
+CREATE TABLE policy_state (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	gen INTEGER NOT NULL
+);
+INSERT INTO policy_state (id, gen) VALUES (1, 0);
+`,
 }

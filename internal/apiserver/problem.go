@@ -56,6 +56,19 @@ func newProblem(status int, code, field, detail string) *problemError {
 	return &problemError{api.Problem{Title: http.StatusText(status), Status: status, Code: code, Field: field, Detail: detail}}
 }
 
+// denialProblem answers an engine refusal: 403 for this principal, 409 for anyone in the
+// current state, 422 for a request that can never be allowed.
+func denialProblem(d *access.Denial) *problemError {
+	status := http.StatusForbidden
+	switch d.Kind {
+	case access.Conflict:
+		status = http.StatusConflict
+	case access.Invalid:
+		status = http.StatusUnprocessableEntity
+	}
+	return newProblem(status, d.Code, d.Field, d.Message)
+}
+
 func notFound(kind, id string) *problemError {
 	return newProblem(http.StatusNotFound, codeNotFound, "", fmt.Sprintf("No %s with id %q exists.", kind, id))
 }
@@ -183,8 +196,11 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 		var fe *findingError
 		var mbe *http.MaxBytesError
 		var de huma.ErrorDetailer
+		var pe *problemError
 		switch {
 		case err == nil:
+		case errors.As(err, &pe):
+			return pe
 		case errors.As(err, &mbe):
 			// http.MaxBytesReader cut the body off: huma sees a read error.
 			return newProblem(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "",

@@ -42,6 +42,12 @@ type Config struct {
 	Now func() time.Time
 	// MaxBodyBytes bounds request bodies; 0 is 1 MiB.
 	MaxBodyBytes int64
+	// SharedStore says other servers write to the same database (replicas): every
+	// authentication and decision then first checks the store's policy generation (one read
+	// shared by all requests waiting at that moment) so that a change answered by any replica
+	// holds on this one from then on. Without it, the server takes the database for itself
+	// (a lock file beside the SQLite file) and its in-memory snapshot is always current.
+	SharedStore bool
 }
 
 // Server is the Warden API.
@@ -51,6 +57,10 @@ type Server struct {
 	now     func() time.Time
 	maxBody int64
 	handler http.Handler
+	state   policyState
+	shared  bool
+	barrier *generationBarrier
+	unlock  func() error
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -71,13 +81,36 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
 	}
+	s.shared = cfg.SharedStore
+	s.unlock = func() error { return nil }
+	if !s.shared {
+		unlock, err := lockStore(cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		s.unlock = unlock
+	}
 	st, err := openSQLite(ctx, cfg.DB)
 	if err != nil {
+		_ = s.unlock()
 		return nil, err
 	}
 	s.store = st
-	if err := s.bootstrap(ctx, cfg.BootstrapToken); err != nil {
-		_ = st.Close()
+	s.barrier = &generationBarrier{read: func(ctx context.Context) (int64, error) {
+		var gen int64
+		err := st.View(ctx, func(tx Tx) error {
+			var err error
+			gen, err = tx.Generation()
+			return err
+		})
+		return gen, err
+	}}
+	err = st.View(ctx, func(tx Tx) error { return s.reloadFrom(tx) })
+	if err == nil {
+		err = s.bootstrap(ctx, cfg.BootstrapToken)
+	}
+	if err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -88,12 +121,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close closes the store.
-func (s *Server) Close() error { return s.store.Close() }
+func (s *Server) Close() error { return errors.Join(s.store.Close(), s.unlock()) }
 
 // bootstrap gives an empty store its first principal, so that there is someone to create
 // everything else.
 func (s *Server) bootstrap(ctx context.Context, token string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		n, err := tx.CountUsers()
 		if err != nil || n > 0 {
 			return err

@@ -351,14 +351,16 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatalf("openapi %q", doc.OpenAPI)
 	}
 	var want, got []string
-	for k := range routeAccess {
-		want = append(want, k)
+	rules := map[string]string{}
+	for _, r := range access.Routes() {
+		want = append(want, r.Method+" "+r.Path)
+		rules[r.Method+" "+r.Path] = r.Rule
 	}
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
 			key := strings.ToUpper(method) + " " + path
 			got = append(got, key)
-			if rule, ok := routeAccess[key]; ok && !strings.Contains(fmt.Sprint(op["description"]), rule) {
+			if rule, ok := rules[key]; ok && !strings.Contains(fmt.Sprint(op["description"]), rule) {
 				t.Errorf("%s: description does not state its permission", key)
 			}
 		}
@@ -366,7 +368,7 @@ func TestOpenAPI(t *testing.T) {
 	sort.Strings(want)
 	sort.Strings(got)
 	if strings.Join(want, "\n") != strings.Join(got, "\n") {
-		t.Fatalf("OpenAPI paths differ from routeAccess:\n got %v\nwant %v", got, want)
+		t.Fatalf("OpenAPI paths differ from access.Routes:\n got %v\nwant %v", got, want)
 	}
 }
 

@@ -820,3 +820,37 @@ func (t *sqlTx) InsertIdempotency(actorID, key string, r IdempotencyRecord) erro
 		actorID, key, r.RequestHash, r.Status, r.Body, fmtTime(r.CreatedAt))
 	return err
 }
+
+// The policy snapshot's bulk reads and the policy generation.
+
+func (t *sqlTx) AllAssignments() ([]api.RoleAssignment, error) {
+	as, _, err := list(t, "role_assignments", assignmentCols, "", nil, Page{}, scanAssignment)
+	return as, err
+}
+
+func (t *sqlTx) AllGrants() ([]api.Grant, error) {
+	gs, _, err := list(t, "grants", grantCols, "", nil, Page{}, scanGrant)
+	return gs, err
+}
+
+func (t *sqlTx) AllSupportAccess() ([]api.SupportAccess, error) {
+	as, _, err := list(t, "support_access", supportCols, "", nil, Page{}, scanSupport)
+	return as, err
+}
+
+func (t *sqlTx) AllTokens() ([]TokenRecord, error) {
+	ts, _, err := list(t, "tokens", tokenCols, "", nil, Page{}, scanToken)
+	return ts, err
+}
+
+func (t *sqlTx) Generation() (int64, error) {
+	var g int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT gen FROM policy_state WHERE id = 1`).Scan(&g)
+	return g, err
+}
+
+func (t *sqlTx) BumpGeneration() (int64, error) {
+	var g int64
+	err := t.tx.QueryRowContext(t.ctx, `UPDATE policy_state SET gen = gen + 1 WHERE id = 1 RETURNING gen`).Scan(&g)
+	return g, err
+}

@@ -164,6 +164,18 @@ type Tx interface {
 	InsertAuditEvent(e api.AuditEvent) error
 	AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, error)
 
+	// The policy snapshot (policy.go) loads every row that decisions depend on at once.
+	AllAssignments() ([]api.RoleAssignment, error)
+	AllGrants() ([]api.Grant, error)
+	AllSupportAccess() ([]api.SupportAccess, error)
+	AllTokens() ([]TokenRecord, error)
+
+	// Generation is the policy generation: a counter that every transaction changing what
+	// access decisions depend on increments (BumpGeneration, returning the new value), so
+	// that a server holding a snapshot can tell whether it is current.
+	Generation() (int64, error)
+	BumpGeneration() (int64, error)
+
 	// Idempotency returns ErrNotFound when actorID has not used key yet.
 	Idempotency(actorID, key string) (IdempotencyRecord, error)
 	InsertIdempotency(actorID, key string, r IdempotencyRecord) error
