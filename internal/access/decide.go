@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -154,33 +155,35 @@ func (p *Policy) authorizeMember(u *User, env *Environment, action string) Decis
 		}
 		return deny("%q is not an action of the permissions matrix.", action)
 	}
-	var best, owner *Held
+	// Held values, not pointers to the loop variable: this runs on every request and must
+	// not allocate per role.
+	var best, owner Held
 	var bestGrant *Grant
 	for h := range p.held(u.ID) {
-		if h.Role.owner() && (owner == nil || byProvenance(h, *owner) < 0) {
-			owner = &h
+		if h.Role.owner() && (owner.Role == nil || byProvenance(h, owner) < 0) {
+			owner = h
 		}
 		g := p.grants[grantKey{env.ID, h.Role.ID}]
 		if g == nil || g.set&need == 0 {
 			continue
 		}
-		if best == nil || byProvenance(h, *best) < 0 {
-			best, bestGrant = &h, g
+		if best.Role == nil || byProvenance(h, best) < 0 {
+			best, bestGrant = h, g
 		}
 	}
-	if best != nil {
+	if best.Role != nil {
 		perm := AllowingPermission(bestGrant.Permissions, action)
 		return Decision{Allowed: true,
-			Reason: fmt.Sprintf("Role %q holds %s in environment %q.", best.Role.Name, perm, env.Name),
+			Reason: "Role " + strconv.Quote(best.Role.Name) + " holds " + perm + " in environment " + strconv.Quote(env.Name) + ".",
 			Via:    Via{Permission: perm, GrantID: bestGrant.ID, RoleID: best.Role.ID, RoleName: best.Role.Name, GroupID: best.GroupID}}
 	}
-	if owner != nil {
+	if owner.Role != nil {
 		return Decision{Allowed: true,
-			Reason: fmt.Sprintf("The organization role %q holds environment_admin in every environment.", owner.Role.Name),
+			Reason: "The organization role " + strconv.Quote(owner.Role.Name) + " holds environment_admin in every environment.",
 			Via:    Via{Permission: string(EnvironmentAdmin), RoleID: owner.Role.ID, RoleName: owner.Role.Name, GroupID: owner.GroupID}}
 	}
-	perms, _ := PermissionsFor(action)
-	return deny("No grant in environment %q allows %q; it needs one of %s.", env.Name, action, strings.Join(perms, ", "))
+	return Decision{Reason: "No grant in environment " + strconv.Quote(env.Name) + " allows " + strconv.Quote(action) +
+		"; it needs one of " + needText[action] + "."}
 }
 
 // heldTier is a tier a vendor holds in an environment through one approved request, already
@@ -311,3 +314,12 @@ func (p *Policy) Effective(envID, userID, groupID string, now time.Time) (source
 	})
 	return sources, support, nil
 }
+
+// needText is, per action, the permissions that allow it as the deny reason names them.
+var needText = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range matrix {
+		m[r.Action] = strings.Join(permNames(r.Permissions), ", ")
+	}
+	return m
+}()
