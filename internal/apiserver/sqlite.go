@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -236,6 +237,25 @@ func list[T any](t *sqlTx, table, cols, where string, args []any, p Page, scan f
 }
 
 func fmtTime(t time.Time) string { return t.Format(time.RFC3339Nano) }
+
+// The instants time.UnixNano can represent; outside them it overflows (and wraps), which
+// would turn a filter such as since=2300-01-01 into one that matches everything.
+var (
+	minUnixNano = time.Unix(0, math.MinInt64)
+	maxUnixNano = time.Unix(0, math.MaxInt64)
+)
+
+// unixNano is t.UnixNano saturated at the int64 range, so that an instant beyond it still
+// compares on the right side of every stored one.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minUnixNano):
+		return math.MinInt64
+	case t.After(maxUnixNano):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
 
 func fmtTimePtr(t *time.Time) any {
 	if t == nil {
@@ -775,7 +795,7 @@ func rawOrNil(m json.RawMessage) any {
 
 func (t *sqlTx) InsertAuditEvent(e api.AuditEvent) error {
 	_, err := t.exec(`INSERT INTO audit_events (at_unix_nano, `+auditCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		e.At.UnixNano(), e.ID, fmtTime(e.At), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.EnvironmentID,
+		unixNano(e.At), e.ID, fmtTime(e.At), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.EnvironmentID,
 		rawOrNil(e.Before), rawOrNil(e.After))
 	return err
 }
@@ -792,11 +812,11 @@ func (t *sqlTx) AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, er
 	// Times compare as integers: RFC 3339 text with varying fractions does not sort.
 	if !f.Since.IsZero() {
 		conds = append(conds, "at_unix_nano >= ?")
-		args = append(args, f.Since.UnixNano())
+		args = append(args, unixNano(f.Since))
 	}
 	if !f.Until.IsZero() {
 		conds = append(conds, "at_unix_nano <= ?")
-		args = append(args, f.Until.UnixNano())
+		args = append(args, unixNano(f.Until))
 	}
 	return list(t, "audit_events", auditCols, strings.Join(conds, " AND "), args, p, scanAudit)
 }
