@@ -29,6 +29,10 @@ import (
 // BootstrapEmail is the e-mail of the account_owner user created on an empty store.
 const BootstrapEmail = "owner@warden.local"
 
+// MinBootstrapTokenLength is the shortest WARDEN_BOOTSTRAP_TOKEN accepted: the token grants
+// account_owner, and a short one can be guessed.
+const MinBootstrapTokenLength = 16
+
 // Config configures a Server.
 type Config struct {
 	// DB is the SQLite file path; a "postgres://" URL returns a "not supported yet" error.
@@ -101,6 +105,10 @@ func (s *Server) bootstrap(ctx context.Context, token string) error {
 		if token == "" {
 			return errors.New("the store is empty: set WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) to create the first account_owner")
 		}
+		if len(token) < MinBootstrapTokenLength {
+			return fmt.Errorf("WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) is %d characters long; it becomes an account_owner's bearer token, so it needs at least %d (e.g. from openssl rand -hex 32)",
+				len(token), MinBootstrapTokenLength)
+		}
 		now := s.now()
 		u := api.User{Meta: api.Meta{ID: newID("usr"), Version: 1, CreatedAt: now, UpdatedAt: now},
 			Email: BootstrapEmail, Name: "Owner", Kind: kindMember}
@@ -155,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
 	hapi := humago.New(mux, cfg)
 	hapi.UseMiddleware(s.authenticate(hapi))
+	hapi.UseMiddleware(s.withClock)
 
 	s.registerMeta(hapi)
 	s.registerEnvironments(hapi)
