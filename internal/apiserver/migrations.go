@@ -161,4 +161,12 @@ INSERT INTO roles (id, version, created_at, updated_at, name, description, permi
 	('role_deploy_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
 	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1);
 `,
+	// Idempotency records expire: the creation instant as integer nanoseconds, because the
+	// RFC 3339 text (with varying fractions and offsets) does not compare in time order.
+	// Existing records keep their age to the second; an unreadable one counts as expired.
+	`
+ALTER TABLE idempotency_keys ADD COLUMN created_unix_nano INTEGER NOT NULL DEFAULT 0;
+UPDATE idempotency_keys SET created_unix_nano = COALESCE(unixepoch(created_at) * 1000000000, 0);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
+`,
 }

@@ -46,6 +46,10 @@ type Config struct {
 	Now func() time.Time
 	// MaxBodyBytes bounds request bodies; 0 is 1 MiB.
 	MaxBodyBytes int64
+	// IdempotencyTTL is how long an Idempotency-Key is remembered (replayed, or refused
+	// for another request); 0 is DefaultIdempotencyTTL. Older records are ignored and
+	// pruned in the background.
+	IdempotencyTTL time.Duration
 }
 
 // Server is the Warden API.
@@ -55,6 +59,9 @@ type Server struct {
 	now     func() time.Time
 	maxBody int64
 	handler http.Handler
+	idemTTL time.Duration
+	// stopPruner ends the idempotency pruner and waits for it.
+	stopPruner func()
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -65,7 +72,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DB == "" {
 		return nil, errors.New("no database: set Config.DB to a SQLite file path")
 	}
-	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes}
+	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -74,6 +81,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
+	}
+	if s.idemTTL <= 0 {
+		s.idemTTL = DefaultIdempotencyTTL
 	}
 	st, err := openSQLite(ctx, cfg.DB)
 	if err != nil {
@@ -85,14 +95,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.routes()
+	s.startPruner(ctx)
 	return s, nil
 }
 
 // Handler returns the HTTP handler serving the whole API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close closes the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Close stops the background work and closes the store.
+func (s *Server) Close() error {
+	if s.stopPruner != nil {
+		s.stopPruner()
+		s.stopPruner = nil
+	}
+	return s.store.Close()
+}
 
 // bootstrap gives an empty store its first principal, so that there is someone to create
 // everything else.

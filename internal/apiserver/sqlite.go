@@ -823,11 +823,12 @@ func (t *sqlTx) AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, er
 
 // Idempotency keys.
 
-func (t *sqlTx) Idempotency(actorID, key string) (IdempotencyRecord, error) {
+func (t *sqlTx) Idempotency(actorID, key string, notBefore time.Time) (IdempotencyRecord, error) {
 	var r IdempotencyRecord
 	var ca string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE actor_id = ? AND key = ?`,
-		actorID, key).Scan(&r.RequestHash, &r.Status, &r.Body, &ca)
+	err := t.tx.QueryRowContext(t.ctx, `SELECT request_hash, status, body, created_at FROM idempotency_keys
+		WHERE actor_id = ? AND key = ? AND created_unix_nano >= ?`,
+		actorID, key, unixNano(notBefore)).Scan(&r.RequestHash, &r.Status, &r.Body, &ca)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -836,7 +837,18 @@ func (t *sqlTx) Idempotency(actorID, key string) (IdempotencyRecord, error) {
 }
 
 func (t *sqlTx) InsertIdempotency(actorID, key string, r IdempotencyRecord) error {
-	_, err := t.exec(`INSERT INTO idempotency_keys (actor_id, key, request_hash, status, body, created_at) VALUES (?,?,?,?,?,?)`,
-		actorID, key, r.RequestHash, r.Status, r.Body, fmtTime(r.CreatedAt))
+	_, err := t.exec(`INSERT INTO idempotency_keys (actor_id, key, request_hash, status, body, created_at, created_unix_nano)
+		VALUES (?,?,?,?,?,?,?)
+		ON CONFLICT (actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+			body = excluded.body, created_at = excluded.created_at, created_unix_nano = excluded.created_unix_nano`,
+		actorID, key, r.RequestHash, r.Status, r.Body, fmtTime(r.CreatedAt), unixNano(r.CreatedAt))
 	return err
+}
+
+func (t *sqlTx) PruneIdempotency(before time.Time) (int64, error) {
+	res, err := t.exec(`DELETE FROM idempotency_keys WHERE created_unix_nano < ?`, unixNano(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
