@@ -2,7 +2,6 @@ package access
 
 import (
 	"fmt"
-	"net/mail"
 	"net/url"
 	"slices"
 )
@@ -101,17 +100,6 @@ func webhookProblem(target string) string {
 		return "must use http or https"
 	case u.Hostname() == "":
 		return "has no host"
-	}
-	return ""
-}
-
-func emailProblem(target string) string {
-	a, err := mail.ParseAddress(target)
-	switch {
-	case err != nil:
-		return "is not an e-mail address"
-	case a.Address != target || a.Name != "":
-		return "must be a bare address"
 	}
 	return ""
 }

@@ -10,4 +10,4 @@ package access
 // action, a platform permission, a tier capability or a validation rule changes, so that a
 // provider and a server built from different releases can tell (the server reports it at
 // /v1/permission-matrix and the provider compares it at configuration).
-const MatrixVersion = "2026.11.1"
+const MatrixVersion = "2026.11.2"

@@ -175,7 +175,8 @@ func requestHash(ctx context.Context, body any) (string, error) {
 // stored record is handed to replay instead and fn does not run: the caller answers with the
 // first response without acting twice. The same key for another request fails with 422.
 // Because the record commits with the change and writes are serialized, two concurrent
-// duplicates can never both act. An empty key runs fn alone.
+// duplicates can never both act. An empty key runs fn alone. A record older than the
+// idempotency TTL counts as absent: the key acts anew.
 //
 // fn returns the status and the body to store (nil for an empty body).
 func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, body any,
@@ -190,7 +191,7 @@ func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, 
 	}
 	return s.update(ctx, func(tx Tx) error {
 		if key != "" {
-			rec, err := tx.Idempotency(p.User.ID, key)
+			rec, err := tx.Idempotency(p.User.ID, key, s.idempotencyCutoff())
 			switch {
 			case err == nil:
 				if rec.RequestHash != hash {

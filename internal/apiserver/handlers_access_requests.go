@@ -28,7 +28,7 @@ type requestCreateInput struct {
 }
 
 func (in *requestCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(access.ValidateSupportAccess(in.Body.Tier, false, ""))
+	return findingErrors(append(access.ValidateSupportAccess(in.Body.Tier, false, ""), access.ValidateText("reason", in.Body.Reason)...))
 }
 
 type requestListInput struct {

@@ -18,10 +18,10 @@ type envCreateInput struct {
 	Body api.EnvironmentCreate
 }
 
-// Resolve validates the cloud with the words of internal/access, before (and alongside)
-// huma's own shape checks.
+// Resolve validates the cloud, the name and the resource prefix with the words of
+// internal/access, before (and alongside) huma's own shape checks.
 func (in *envCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(cloudFindings(in.Body.Cloud))
+	return findingErrors(append(cloudFindings(in.Body.Cloud), envCreateFindings(in.Body)...))
 }
 
 type envIDInput struct {

@@ -19,7 +19,8 @@ type roleCreateInput struct {
 }
 
 func (in *roleCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(access.ValidatePlatformPermissions(in.Body.Permissions))
+	return findingErrors(append(access.ValidatePlatformPermissions(in.Body.Permissions),
+		nameAndDescription(&in.Body.Name, &in.Body.Description)...))
 }
 
 type roleIDInput struct {
@@ -39,10 +40,11 @@ type roleUpdateInput struct {
 }
 
 func (in *roleUpdateInput) Resolve(huma.Context) []error {
+	fs := nameAndDescription(in.Body.Name, in.Body.Description)
 	if in.Body.Permissions == nil {
-		return nil
+		return findingErrors(fs)
 	}
-	return findingErrors(access.ValidatePlatformPermissions(*in.Body.Permissions))
+	return findingErrors(append(access.ValidatePlatformPermissions(*in.Body.Permissions), fs...))
 }
 
 type roleDeleteInput struct {

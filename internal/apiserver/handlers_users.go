@@ -23,11 +23,12 @@ type userCreateInput struct {
 }
 
 func (in *userCreateInput) Resolve(huma.Context) []error {
+	fs := userFindings(&in.Body.Email, &in.Body.Name)
 	if in.Body.Kind == "" || slices.Contains(access.UserKindNames(), in.Body.Kind) {
-		return nil
+		return findingErrors(fs)
 	}
-	return findingErrors([]access.Finding{{Severity: access.SeverityError, Code: "unknown_kind", Field: "kind", Value: in.Body.Kind,
-		Message: fmt.Sprintf("%q is not a user kind.", in.Body.Kind), Fix: "Use one of `member`, `vendor`."}})
+	return findingErrors(append(fs, access.Finding{Severity: access.SeverityError, Code: "unknown_kind", Field: "kind", Value: in.Body.Kind,
+		Message: fmt.Sprintf("%q is not a user kind.", in.Body.Kind), Fix: "Use one of `member`, `vendor`."}))
 }
 
 type userIDInput struct {

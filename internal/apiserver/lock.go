@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -31,7 +32,10 @@ func lockStore(db string) (func() error, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	var once sync.Once
+	var err2 error
 	return func() error {
-		return errors.Join(syscall.Flock(int(f.Fd()), syscall.LOCK_UN), f.Close())
+		once.Do(func() { err2 = errors.Join(syscall.Flock(int(f.Fd()), syscall.LOCK_UN), f.Close()) })
+		return err2
 	}, nil
 }

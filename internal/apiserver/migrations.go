@@ -170,4 +170,12 @@ CREATE TABLE policy_state (
 );
 INSERT INTO policy_state (id, gen) VALUES (1, 0);
 `,
+	// Idempotency records expire: the creation instant as integer nanoseconds, because the
+	// RFC 3339 text (with varying fractions and offsets) does not compare in time order.
+	// Existing records keep their age to the second; an unreadable one counts as expired.
+	`
+ALTER TABLE idempotency_keys ADD COLUMN created_unix_nano INTEGER NOT NULL DEFAULT 0;
+UPDATE idempotency_keys SET created_unix_nano = COALESCE(unixepoch(created_at) * 1000000000, 0);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
+`,
 }

@@ -29,6 +29,10 @@ import (
 // BootstrapEmail is the e-mail of the account_owner user created on an empty store.
 const BootstrapEmail = "owner@warden.local"
 
+// MinBootstrapTokenLength is the shortest WARDEN_BOOTSTRAP_TOKEN accepted: the token grants
+// account_owner, and a short one can be guessed.
+const MinBootstrapTokenLength = 16
+
 // Config configures a Server.
 type Config struct {
 	// DB is the SQLite file path; a "postgres://" URL returns a "not supported yet" error.
@@ -48,6 +52,10 @@ type Config struct {
 	// holds on this one from then on. Without it, the server takes the database for itself
 	// (a lock file beside the SQLite file) and its in-memory snapshot is always current.
 	SharedStore bool
+	// IdempotencyTTL is how long an Idempotency-Key is remembered (replayed, or refused
+	// for another request); 0 is DefaultIdempotencyTTL. Older records are ignored and
+	// pruned in the background.
+	IdempotencyTTL time.Duration
 }
 
 // Server is the Warden API.
@@ -61,6 +69,9 @@ type Server struct {
 	shared  bool
 	barrier *generationBarrier
 	unlock  func() error
+	idemTTL time.Duration
+	// stopPruner ends the idempotency pruner and waits for it.
+	stopPruner func()
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -71,7 +82,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DB == "" {
 		return nil, errors.New("no database: set Config.DB to a SQLite file path")
 	}
-	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes}
+	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -89,6 +100,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.unlock = unlock
+	}
+	if s.idemTTL <= 0 {
+		s.idemTTL = DefaultIdempotencyTTL
 	}
 	st, err := openSQLite(ctx, cfg.DB)
 	if err != nil {
@@ -114,14 +128,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.routes()
+	s.startPruner(ctx)
 	return s, nil
 }
 
 // Handler returns the HTTP handler serving the whole API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close closes the store.
-func (s *Server) Close() error { return errors.Join(s.store.Close(), s.unlock()) }
+// Close stops the background work, closes the store and releases the database.
+func (s *Server) Close() error {
+	if s.stopPruner != nil {
+		s.stopPruner()
+		s.stopPruner = nil
+	}
+	return errors.Join(s.store.Close(), s.unlock())
+}
 
 // bootstrap gives an empty store its first principal, so that there is someone to create
 // everything else.
@@ -133,6 +154,10 @@ func (s *Server) bootstrap(ctx context.Context, token string) error {
 		}
 		if token == "" {
 			return errors.New("the store is empty: set WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) to create the first account_owner")
+		}
+		if len(token) < MinBootstrapTokenLength {
+			return fmt.Errorf("WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) is %d characters long; it becomes an account_owner's bearer token, so it needs at least %d (e.g. from openssl rand -hex 32)",
+				len(token), MinBootstrapTokenLength)
 		}
 		now := s.now()
 		u := api.User{Meta: api.Meta{ID: newID("usr"), Version: 1, CreatedAt: now, UpdatedAt: now},
@@ -188,6 +213,7 @@ func (s *Server) routes() http.Handler {
 	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
 	hapi := humago.New(mux, cfg)
 	hapi.UseMiddleware(s.authenticate(hapi))
+	hapi.UseMiddleware(s.withClock)
 
 	s.registerMeta(hapi)
 	s.registerEnvironments(hapi)

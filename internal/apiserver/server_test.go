@@ -32,7 +32,7 @@ func TestNew_postgresNotSupportedYet(t *testing.T) {
 
 func TestNew_reopenKeepsDataWithoutToken(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
-	s, err := New(context.Background(), Config{DB: db, BootstrapToken: "tok"})
+	s, err := New(context.Background(), Config{DB: db, BootstrapToken: "reopen-bootstrap-token"})
 	if err != nil {
 		t.Fatal(err)
 	}

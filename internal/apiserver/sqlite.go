@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -236,6 +237,25 @@ func list[T any](t *sqlTx, table, cols, where string, args []any, p Page, scan f
 }
 
 func fmtTime(t time.Time) string { return t.Format(time.RFC3339Nano) }
+
+// The instants time.UnixNano can represent; outside them it overflows (and wraps), which
+// would turn a filter such as since=2300-01-01 into one that matches everything.
+var (
+	minUnixNano = time.Unix(0, math.MinInt64)
+	maxUnixNano = time.Unix(0, math.MaxInt64)
+)
+
+// unixNano is t.UnixNano saturated at the int64 range, so that an instant beyond it still
+// compares on the right side of every stored one.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minUnixNano):
+		return math.MinInt64
+	case t.After(maxUnixNano):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
 
 func fmtTimePtr(t *time.Time) any {
 	if t == nil {
@@ -775,7 +795,7 @@ func rawOrNil(m json.RawMessage) any {
 
 func (t *sqlTx) InsertAuditEvent(e api.AuditEvent) error {
 	_, err := t.exec(`INSERT INTO audit_events (at_unix_nano, `+auditCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		e.At.UnixNano(), e.ID, fmtTime(e.At), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.EnvironmentID,
+		unixNano(e.At), e.ID, fmtTime(e.At), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.EnvironmentID,
 		rawOrNil(e.Before), rawOrNil(e.After))
 	return err
 }
@@ -792,22 +812,23 @@ func (t *sqlTx) AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, er
 	// Times compare as integers: RFC 3339 text with varying fractions does not sort.
 	if !f.Since.IsZero() {
 		conds = append(conds, "at_unix_nano >= ?")
-		args = append(args, f.Since.UnixNano())
+		args = append(args, unixNano(f.Since))
 	}
 	if !f.Until.IsZero() {
 		conds = append(conds, "at_unix_nano <= ?")
-		args = append(args, f.Until.UnixNano())
+		args = append(args, unixNano(f.Until))
 	}
 	return list(t, "audit_events", auditCols, strings.Join(conds, " AND "), args, p, scanAudit)
 }
 
 // Idempotency keys.
 
-func (t *sqlTx) Idempotency(actorID, key string) (IdempotencyRecord, error) {
+func (t *sqlTx) Idempotency(actorID, key string, notBefore time.Time) (IdempotencyRecord, error) {
 	var r IdempotencyRecord
 	var ca string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE actor_id = ? AND key = ?`,
-		actorID, key).Scan(&r.RequestHash, &r.Status, &r.Body, &ca)
+	err := t.tx.QueryRowContext(t.ctx, `SELECT request_hash, status, body, created_at FROM idempotency_keys
+		WHERE actor_id = ? AND key = ? AND created_unix_nano >= ?`,
+		actorID, key, unixNano(notBefore)).Scan(&r.RequestHash, &r.Status, &r.Body, &ca)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -816,8 +837,11 @@ func (t *sqlTx) Idempotency(actorID, key string) (IdempotencyRecord, error) {
 }
 
 func (t *sqlTx) InsertIdempotency(actorID, key string, r IdempotencyRecord) error {
-	_, err := t.exec(`INSERT INTO idempotency_keys (actor_id, key, request_hash, status, body, created_at) VALUES (?,?,?,?,?,?)`,
-		actorID, key, r.RequestHash, r.Status, r.Body, fmtTime(r.CreatedAt))
+	_, err := t.exec(`INSERT INTO idempotency_keys (actor_id, key, request_hash, status, body, created_at, created_unix_nano)
+		VALUES (?,?,?,?,?,?,?)
+		ON CONFLICT (actor_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+			body = excluded.body, created_at = excluded.created_at, created_unix_nano = excluded.created_unix_nano`,
+		actorID, key, r.RequestHash, r.Status, r.Body, fmtTime(r.CreatedAt), unixNano(r.CreatedAt))
 	return err
 }
 
@@ -853,4 +877,12 @@ func (t *sqlTx) BumpGeneration() (int64, error) {
 	var g int64
 	err := t.tx.QueryRowContext(t.ctx, `UPDATE policy_state SET gen = gen + 1 WHERE id = 1 RETURNING gen`).Scan(&g)
 	return g, err
+}
+
+func (t *sqlTx) PruneIdempotency(before time.Time) (int64, error) {
+	res, err := t.exec(`DELETE FROM idempotency_keys WHERE created_unix_nano < ?`, unixNano(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

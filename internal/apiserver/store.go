@@ -176,7 +176,12 @@ type Tx interface {
 	Generation() (int64, error)
 	BumpGeneration() (int64, error)
 
-	// Idempotency returns ErrNotFound when actorID has not used key yet.
-	Idempotency(actorID, key string) (IdempotencyRecord, error)
+	// Idempotency returns ErrNotFound when actorID has not used key yet, or only before
+	// notBefore (the record has expired and the key may act anew).
+	Idempotency(actorID, key string, notBefore time.Time) (IdempotencyRecord, error)
+	// InsertIdempotency replaces an expired record of the same key: the caller has just
+	// looked the key up in this transaction, so no live one can be there.
 	InsertIdempotency(actorID, key string, r IdempotencyRecord) error
+	// PruneIdempotency deletes the records created before before and returns how many.
+	PruneIdempotency(before time.Time) (int64, error)
 }
