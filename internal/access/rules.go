@@ -26,17 +26,15 @@ const (
 
 // Stable denial codes.
 const (
-	CodeForbidden         = "forbidden"
-	CodeLastOwner         = "last_owner"
-	CodeVendorNoRoles     = "vendor_no_roles"
-	CodeVendorNoGroups    = "vendor_no_groups"
-	CodeSelfApproval      = "self_approval"
-	CodeBuiltinRole       = "builtin_role"
-	CodeNotVendor         = "not_vendor"
-	CodeSupportInactive   = "support_access_inactive"
-	CodeTierAboveCeiling  = "tier_above_ceiling"
-	CodeNoResourcePrefix  = "no_resource_prefix"
-	CodeUnknownMemberUser = "unknown_member"
+	CodeForbidden        = "forbidden"
+	CodeLastOwner        = "last_owner"
+	CodeVendorNoRoles    = "vendor_no_roles"
+	CodeVendorNoGroups   = "vendor_no_groups"
+	CodeSelfApproval     = "self_approval"
+	CodeBuiltinRole      = "builtin_role"
+	CodeNotVendor        = "not_vendor"
+	CodeSupportInactive  = "support_access_inactive"
+	CodeTierAboveCeiling = "tier_above_ceiling"
 )
 
 // Denial is a refused change: its kind, a stable code, the field at fault (if any) and the

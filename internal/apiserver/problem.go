@@ -73,10 +73,6 @@ func notFound(kind, id string) *problemError {
 	return newProblem(http.StatusNotFound, codeNotFound, "", fmt.Sprintf("No %s with id %q exists.", kind, id))
 }
 
-func forbidden(detail string) *problemError {
-	return newProblem(http.StatusForbidden, codeForbidden, "", detail)
-}
-
 func invalid(code, field, detail string) *problemError {
 	return newProblem(http.StatusUnprocessableEntity, code, field, detail)
 }
