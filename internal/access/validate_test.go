@@ -1,6 +1,7 @@
 package access
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -161,5 +162,24 @@ func TestValidate_unknownNameFindings(t *testing.T) {
 	}
 	if (Finding{Code: CodeUncoveredAction}).IsUnknownName() {
 		t.Error("uncovered_action is not about an unknown name")
+	}
+}
+
+// A list of thousands of bogus names costs a bounded amount of work and returns a bounded
+// answer: the first MaxFindings findings and one counting the rest.
+func TestValidate_boundedFindings(t *testing.T) {
+	bogus := make([]string, 45000)
+	for i := range bogus {
+		bogus[i] = fmt.Sprintf("bogus.permission.%d", i)
+	}
+	for name, fs := range map[string][]Finding{
+		"platform": ValidatePlatformPermissions(bogus),
+		"grant":    ValidateGrant(bogus, nil),
+		"actions":  ValidateGrant([]string{"ops"}, bogus),
+	} {
+		last := fs[len(fs)-1]
+		if len(fs) != MaxFindings+1 || last.Code != CodeTooManyFindings || !strings.Contains(last.Message, "more elements") {
+			t.Errorf("%s: %d findings, last %+v", name, len(fs), last)
+		}
 	}
 }
