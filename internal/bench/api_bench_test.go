@@ -86,10 +86,13 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 
 	token := randomToken(b)
 	var url string
+	pids := []int{os.Getpid()}
 	if profile != "" {
 		url = startInProcessServer(b, token)
 	} else {
-		url = startServerBinary(b, serverBinary(b), token)
+		var pid int
+		url, pid = startServerBinary(b, serverBinary(b), token)
+		pids = append(pids, pid)
 	}
 
 	c := newAPIClient(url)
@@ -114,15 +117,21 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 	}
 
 	var r wrkResult
+	other := -1.0
 	for b.Loop() {
 		stop := func() {}
 		if profile != "" {
 			stop = startCPUProfile(b, profile)
 		}
+		before, okBefore := sampleCPU(pids)
 		r, err = runWrk(b.Context(), wrk, cfg, script, url)
+		after, okAfter := sampleCPU(pids)
 		stop()
 		if err != nil {
 			b.Fatal(err)
+		}
+		if okBefore && okAfter {
+			other = otherCPU(before, after, r.wrkCPU)
 		}
 	}
 
@@ -130,6 +139,9 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 	b.ReportMetric(r.p50, "p50-ms")
 	b.ReportMetric(r.p99, "p99-ms")
 	b.ReportMetric(seeding.Seconds(), "seed-s")
+	if other >= 0 {
+		b.ReportMetric(100*other, "other-cpu-%")
+	}
 	fmt.Printf("authorize: %s checks/s, p50 %.2f ms, p99 %.2f ms (wrk %s; %d grants, %d users, %d groups)\n",
 		thousands(int64(r.rps+0.5)), r.p50, r.p99, cfg, d.grants, len(d.members), len(d.groups))
 	met := "met"
@@ -137,6 +149,11 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 		met = "NOT met"
 	}
 	fmt.Printf("target (≥ %s checks/s with p99 ≤ %.0f ms on 2 cores): %s\n", thousands(targetChecksPerSec), targetP99Ms, met)
+	// The load generator shares the machine with the server by design; anything else
+	// running shares it too, and then the numbers are not comparable between runs.
+	if other > 0.1 {
+		fmt.Printf("warning: other processes used %.0f%% of the machine's CPU during the load: these numbers are low\n", 100*other)
+	}
 	if profile != "" {
 		fmt.Printf("server CPU profile of the load: %s (go tool pprof -top -cum %s)\n", profile, profile)
 	}
@@ -158,7 +175,7 @@ func serverBinary(b *testing.B) string {
 // startServerBinary runs warden-server on a random 127.0.0.1 port with a fresh SQLite file,
 // its per-request log lines in a file (writing them to a terminal would cost more than the
 // checks), and stops it with SIGTERM at cleanup, as an operator would.
-func startServerBinary(b *testing.B, bin, token string) string {
+func startServerBinary(b *testing.B, bin, token string) (url string, pid int) {
 	b.Helper()
 	dir := b.TempDir()
 	logPath := filepath.Join(dir, "warden-server.log")
@@ -199,7 +216,7 @@ func startServerBinary(b *testing.B, bin, token string) string {
 		_, _ = io.Copy(logFile, rd)
 		_ = pr.Close()
 	}()
-	return url
+	return url, cmd.Process.Pid
 }
 
 func stopServer(b *testing.B, cmd *exec.Cmd, logPath string) {
@@ -613,6 +630,7 @@ func (c wrkConfig) String() string {
 type wrkResult struct {
 	rps, p50, p99 float64 // p50 and p99 in milliseconds
 	requests      int64
+	wrkCPU        time.Duration
 	// The done hook's counters; status counts responses of 400 and above.
 	connect, read, write, status, timeout int64
 }
@@ -622,7 +640,8 @@ func runWrk(ctx context.Context, wrk string, cfg wrkConfig, script, url string) 
 	defer cancel()
 	args := []string{"-t" + strconv.Itoa(cfg.threads), "-c" + strconv.Itoa(cfg.connections), "-d" + strconv.Itoa(cfg.seconds) + "s",
 		"--latency", "-s", script, url}
-	out, err := exec.CommandContext(ctx, wrk, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, wrk, args...)
+	out, err := cmd.CombinedOutput()
 	fmt.Printf("wrk %s\n%s", strings.Join(args, " "), out)
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk: %w", err)
@@ -631,6 +650,7 @@ func runWrk(ctx context.Context, wrk string, cfg wrkConfig, script, url string) 
 	if err != nil {
 		return r, err
 	}
+	r.wrkCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	switch {
 	case r.requests == 0:
 		return r, errors.New("wrk completed no request")
@@ -724,6 +744,69 @@ func thousands(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture Go
+// supports.
+const clockTicks = 100
+
+// cpuSample is the machine's busy and total CPU time and that of the benchmark's own
+// processes (this one and the server), in clock ticks.
+type cpuSample struct{ busy, total, ours int64 }
+
+// sampleCPU reads /proc; ok is false where there is none.
+func sampleCPU(pids []int) (s cpuSample, ok bool) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return s, false
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return s, false
+	}
+	// user nice system idle iowait irq softirq steal: idle and iowait are the idle ones.
+	for i, f := range fields[1:9] {
+		v, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return s, false
+		}
+		s.total += v
+		if i != 3 && i != 4 {
+			s.busy += v
+		}
+	}
+	for _, pid := range pids {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return s, false
+		}
+		// The command name may hold spaces; the fields after it start with the state (3rd).
+		_, rest, _ := strings.Cut(string(raw), ") ")
+		fields := strings.Fields(rest)
+		if len(fields) < 13 {
+			return s, false
+		}
+		for _, f := range fields[11:13] { // utime, stime
+			v, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return s, false
+			}
+			s.ours += v
+		}
+	}
+	return s, true
+}
+
+// otherCPU is the share of the machine's CPU that neither the server, the benchmark nor
+// wrk used between two samples.
+func otherCPU(before, after cpuSample, wrk time.Duration) float64 {
+	total := after.total - before.total
+	if total <= 0 {
+		return 0
+	}
+	other := after.busy - before.busy - (after.ours - before.ours) - int64(wrk.Seconds()*clockTicks)
+	return max(0, float64(other)/float64(total))
 }
 
 func tailFile(path string, lines int) string {
