@@ -49,3 +49,23 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWrk(t *testing.T) {
+	ok := "     50%  1.00ms\n     99%  2.00ms\nRequests/sec: 100.0\n"
+	for name, tc := range map[string]struct {
+		done    string
+		wantErr bool
+	}{
+		"clean":         {"connect=0 read=0 write=0 status=0 timeout=0 requests=1000", false},
+		"connect error": {"connect=3 read=0 write=0 status=0 timeout=0 requests=1000", false},
+		"error status":  {"connect=0 read=0 write=0 status=1 timeout=0 requests=1000", true},
+		"read error":    {"connect=0 read=2 write=0 status=0 timeout=0 requests=1000", true},
+		"timeout":       {"connect=0 read=0 write=0 status=0 timeout=1 requests=1000", true},
+		"no request":    {"connect=0 read=0 write=0 status=0 timeout=0 requests=0", true},
+	} {
+		_, err := checkWrk(ok + "warden-bench-errors " + tc.done + "\n")
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: checkWrk error %v, want error %v", name, err, tc.wantErr)
+		}
+	}
+}
