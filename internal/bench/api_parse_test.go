@@ -4,7 +4,7 @@ import "testing"
 
 // A wrk 4.1 report as the authorize script produces it.
 const wrkSample = `Running 10s test @ http://127.0.0.1:40123
-  2 threads and 64 connections
+  2 threads and 32 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev
     Latency    31.45ms   12.01ms 148.37ms   74.23%
     Req/Sec     1.03k   124.52     1.33k    71.50%
