@@ -183,8 +183,12 @@ func SetOf(names []string) PermSet {
 // Has reports whether s holds p.
 func (s PermSet) Has(p Permission) bool { return s&permBit[string(p)] != 0 }
 
-// Covers reports whether s holds every permission of need; environment_admin covers all.
+// Covers reports whether s holds every permission of need: environment_admin covers all,
+// full_visibility includes basic_visibility.
 func (s PermSet) Covers(need PermSet) bool {
+	if s.Has(FullVisibility) {
+		s |= permBit[string(BasicVisibility)]
+	}
 	return s.Has(EnvironmentAdmin) || need&^s == 0
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -189,4 +190,39 @@ func ValidateTokenExpiry(expiresAt *time.Time, now time.Time) []Finding {
 // offending value can be echoed without doing what it was refused for.
 func safeValue(v string) string {
 	return fmt.Sprintf("%+q", v)
+}
+
+// CodeExpiresAtInPast marks an expiry that does not lie in the future when it is set.
+const CodeExpiresAtInPast = "expires_at_in_past"
+
+// ValidateFutureExpiry checks that an expiry being set or changed (nil: none) lies after now.
+// An unchanged past value is never judged: expired access reads back and stays as it is.
+func ValidateFutureExpiry(expiresAt *time.Time, now time.Time) []Finding {
+	if expiresAt == nil || expiresAt.After(now) {
+		return nil
+	}
+	return []Finding{{Severity: SeverityError, Code: CodeExpiresAtInPast, Field: "expires_at", Value: expiresAt.UTC().Format(time.RFC3339),
+		Message: fmt.Sprintf("expires_at (%s) must lie in the future whenever it is set or changed.", expiresAt.UTC().Format(time.RFC3339)),
+		Fix:     "Set a later expires_at, or remove it."}}
+}
+
+// CodeUnknownKind marks a user kind that is not member or vendor.
+const CodeUnknownKind = "unknown_kind"
+
+// ValidateUserKind checks a user kind; "" is the default, member.
+func ValidateUserKind(kind string) []Finding {
+	if kind == "" || slices.Contains(UserKindNames(), kind) {
+		return nil
+	}
+	return []Finding{{Severity: SeverityError, Code: CodeUnknownKind, Field: "kind", Value: kind,
+		Message: fmt.Sprintf("%q is not a user kind.", kind), Fix: suggest(kind, UserKindNames(), "one of "+quoteList(UserKindNames()))}}
+}
+
+// ValidateCloud checks an environment's cloud.
+func ValidateCloud(cloud string) []Finding {
+	if slices.Contains(CloudNames(), cloud) {
+		return nil
+	}
+	return []Finding{{Severity: SeverityError, Code: CodeUnknownCloud, Field: "cloud", Value: cloud,
+		Message: fmt.Sprintf("%q is not a supported cloud.", cloud), Fix: suggest(cloud, CloudNames(), "one of "+quoteList(CloudNames()))}}
 }

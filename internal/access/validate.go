@@ -198,9 +198,8 @@ func ValidateSupportAccess(tier string, portForwarding bool, cloud string) []Fin
 		return append(fs, Finding{SeverityError, CodeUnknownTier, "tier", tier,
 			fmt.Sprintf("%q is not a support tier.", tier), suggest(tier, TierNames(), "one of "+quoteList(TierNames()))})
 	}
-	if cloud != "" && !slices.Contains(CloudNames(), cloud) {
-		fs = append(fs, Finding{SeverityError, CodeUnknownCloud, "cloud", cloud,
-			fmt.Sprintf("%q is not a supported cloud.", cloud), "Use one of " + quoteList(CloudNames()) + "."})
+	if cloud != "" {
+		fs = append(fs, ValidateCloud(cloud)...)
 	}
 	if tier == string(TierCoMaintainer) && cloud != "" && cloud != string(CloudGCP) {
 		fs = append(fs, Finding{SeverityError, CodeTierRequiresGCP, "tier", tier,

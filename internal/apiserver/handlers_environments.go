@@ -2,10 +2,7 @@ package apiserver
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -21,7 +18,7 @@ type envCreateInput struct {
 // Resolve validates the cloud, the name and the resource prefix with the words of
 // internal/access, before (and alongside) huma's own shape checks.
 func (in *envCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(append(cloudFindings(in.Body.Cloud), envCreateFindings(in.Body)...))
+	return findingErrors(append(access.ValidateCloud(in.Body.Cloud), envCreateFindings(in.Body)...))
 }
 
 type envIDInput struct {
@@ -44,19 +41,6 @@ type envDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
 	ID string `path:"id" doc:"The environment id."`
-}
-
-// cloudFindings checks a cloud name against access.CloudNames.
-func cloudFindings(cloud string) []access.Finding {
-	if slices.Contains(access.CloudNames(), cloud) {
-		return nil
-	}
-	names := access.CloudNames()
-	for i, n := range names {
-		names[i] = "`" + n + "`"
-	}
-	return []access.Finding{{Severity: access.SeverityError, Code: access.CodeUnknownCloud, Field: "cloud", Value: cloud,
-		Message: fmt.Sprintf("%q is not a supported cloud.", cloud), Fix: "Use one of " + strings.Join(names, ", ") + "."}}
 }
 
 func (s *Server) registerEnvironments(hapi huma.API) {

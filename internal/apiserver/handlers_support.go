@@ -3,7 +3,6 @@ package apiserver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -50,9 +49,8 @@ func (s *Server) supportView(a api.SupportAccess) api.SupportAccess {
 }
 
 func futureExpiry(t *time.Time, now time.Time) error {
-	if t != nil && !t.After(now) {
-		return invalid(codeExpiresAtInPast, "expires_at",
-			fmt.Sprintf("expires_at (%s) must lie in the future whenever it is set or changed.", t.Format(time.RFC3339)))
+	if fs := access.ValidateFutureExpiry(t, now); access.HasErrors(fs) {
+		return findingsProblem(fs)
 	}
 	return nil
 }

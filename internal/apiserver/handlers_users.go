@@ -3,9 +3,7 @@ package apiserver
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -23,12 +21,7 @@ type userCreateInput struct {
 }
 
 func (in *userCreateInput) Resolve(huma.Context) []error {
-	fs := userFindings(&in.Body.Email, &in.Body.Name)
-	if in.Body.Kind == "" || slices.Contains(access.UserKindNames(), in.Body.Kind) {
-		return findingErrors(fs)
-	}
-	return findingErrors(append(fs, access.Finding{Severity: access.SeverityError, Code: "unknown_kind", Field: "kind", Value: in.Body.Kind,
-		Message: fmt.Sprintf("%q is not a user kind.", in.Body.Kind), Fix: "Use one of `member`, `vendor`."}))
+	return findingErrors(append(userFindings(&in.Body.Email, &in.Body.Name), access.ValidateUserKind(in.Body.Kind)...))
 }
 
 type userIDInput struct {
@@ -189,8 +182,8 @@ func (s *Server) registerUsers(hapi huma.API) {
 			}
 			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Token, int64, error) {
 				// After the replay lookup, so that a retry is answered even once expires_at is near.
-				if in.Body.ExpiresAt != nil && !in.Body.ExpiresAt.After(s.now()) {
-					return api.Token{}, 0, invalid(codeExpiresAtInPast, "expires_at", "The token's expires_at must lie in the future.")
+				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+					return api.Token{}, 0, err
 				}
 				if _, err := tx.User(in.ID); err != nil {
 					return api.Token{}, 0, storeErr(err, "user", in.ID)

@@ -52,6 +52,12 @@ func newTestServer(t *testing.T, mutate ...func(*Config)) *testServer {
 	for _, m := range mutate {
 		m(&cfg)
 	}
+	return serve(t, cfg, c)
+}
+
+// serve runs a Server for cfg over real HTTP on 127.0.0.1 until the test ends.
+func serve(t *testing.T, cfg Config, c *clock) *testServer {
+	t.Helper()
 	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -27,7 +27,6 @@ const (
 	codeInvalidField         = "invalid_field"
 	codeIdempotencyKeyReused = "idempotency_key_reused"
 	codeBodyTooLarge         = "body_too_large"
-	codeExpiresAtInPast      = "expires_at_in_past"
 	codeSupportInactive      = "support_access_inactive"
 	codeTierAboveCeiling     = "tier_above_ceiling"
 	codeNotVendor            = "not_vendor"

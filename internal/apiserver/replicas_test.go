@@ -2,8 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"net"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,24 +12,7 @@ import (
 // startOn serves a Server on an existing database, as a replica does.
 func startOn(t *testing.T, db string, c *clock, shared bool) *testServer {
 	t.Helper()
-	srv, err := New(context.Background(), Config{DB: db, BootstrapToken: ownerToken, Now: c.Now, SharedStore: shared})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs.Listener = ln
-	hs.Start()
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return &testServer{t: t, url: hs.URL, clock: c, srv: srv}
+	return serve(t, Config{DB: db, BootstrapToken: ownerToken, Now: c.Now, SharedStore: shared}, c)
 }
 
 // Two replicas on one database: a revoke answered by one is denied by the other from then

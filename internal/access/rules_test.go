@@ -1,0 +1,97 @@
+package access
+
+import (
+	"testing"
+	"time"
+)
+
+// ruleFixture: an owner, an environment admin in e1 holding full_visibility in e2, a vendor
+// (with a role assigned before vendors could not hold one) and a plain member.
+func ruleFixture() (*Policy, time.Time) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	p := NewPolicy()
+	for _, e := range []string{"e1", "e2"} {
+		p.PutEnvironment(Environment{ID: e, Name: e, Cloud: "gcp", ResourcePrefix: "aw_"})
+	}
+	p.PutRole(Role{ID: "owner", Name: string(AccountOwner), Builtin: true})
+	p.PutRole(Role{ID: "admins", Name: "admins", Permissions: []string{"users.admin", "cluster.admin"}})
+	p.PutRole(Role{ID: "viewers", Name: "viewers"})
+	p.PutGrant(Grant{ID: "g1", EnvironmentID: "e1", RoleID: "admins", Permissions: []string{"environment_admin"}})
+	p.PutGrant(Grant{ID: "g2", EnvironmentID: "e2", RoleID: "admins", Permissions: []string{"full_visibility"}})
+	for _, u := range []User{{ID: "own", Kind: "member"}, {ID: "adm", Kind: "member"}, {ID: "ven", Kind: "vendor"}, {ID: "mem", Kind: "member"}} {
+		p.PutUser(u)
+		p.PutToken(Token{ID: "t-" + u.ID, UserID: u.ID, Hash: "h-" + u.ID})
+	}
+	p.PutAssignment(Assignment{ID: "a-own", RoleID: "owner", UserID: "own"})
+	p.PutAssignment(Assignment{ID: "a-adm", RoleID: "admins", UserID: "adm"})
+	p.PutAssignment(Assignment{ID: "a-ven", RoleID: "admins", UserID: "ven"})
+	return p, now
+}
+
+func TestRules_escalationAndCover(t *testing.T) {
+	p, now := ruleFixture()
+	adm, _ := p.Principal("adm")
+	ven, _ := p.Principal("ven")
+	cases := []struct {
+		name string
+		d    *Denial
+		want string // "" allowed, else the code
+	}{
+		{"env admin grants what it holds", p.CanGrant(adm, "e1", []string{"deployment", "ops"}), ""},
+		{"no grants where it is not admin", p.CanGrant(adm, "e2", []string{"basic_visibility"}), CodeForbidden},
+		{"vendor roles count for nothing", RequirePlatform(ven, "users.admin"), CodeForbidden},
+		{"no role for a vendor, even from an owner", p.CanAssign(adm, "viewers", "ven", ""), CodeVendorNoRoles},
+		{"no vendor in a group", p.CheckMembers([]string{"mem", "ven"}), CodeVendorNoGroups},
+		{"users.admin cannot act on an owner", p.CanChangeUser(adm, "own", now), CodeForbidden},
+		{"users.admin may act on a plain member", p.CanMintToken(adm, "mem", now), ""},
+		{"the last owner's token stays", p.CanRevokeToken(mustPrincipal(p, "own"), "own", "t-own", now), CodeLastOwner},
+		{"the last owner stays", p.CanDeleteUser(mustPrincipal(p, "own"), "own", now), CodeLastOwner},
+		{"built-in roles are fixed", CanChangeRole(Role{Name: "account_owner", Builtin: true}), CodeBuiltinRole},
+	}
+	for _, c := range cases {
+		got := ""
+		if c.d != nil {
+			got = c.d.Code
+		}
+		if got != c.want {
+			t.Errorf("%s: %q (%v), want %q", c.name, got, c.d, c.want)
+		}
+	}
+}
+
+func TestRules_fullVisibilityCoversBasic(t *testing.T) {
+	if !SetOf([]string{"full_visibility"}).Covers(SetOf([]string{"basic_visibility"})) {
+		t.Error("full_visibility does not cover basic_visibility")
+	}
+	if SetOf([]string{"basic_visibility"}).Covers(SetOf([]string{"full_visibility"})) {
+		t.Error("basic_visibility covers full_visibility")
+	}
+	if !SetOf([]string{"environment_admin"}).Covers(SetOf(PermissionNames())) {
+		t.Error("environment_admin does not cover everything")
+	}
+}
+
+// An owner whose only token expired is no usable owner: a store in that state does not block
+// unrelated changes (recover-owner is the way back), but a second owner's removal still is.
+func TestRules_usableOwnerNeedsAWorkingToken(t *testing.T) {
+	p, now := ruleFixture()
+	if !p.HasUsableOwner(now) {
+		t.Fatal("no usable owner in the fixture")
+	}
+	past := now.Add(-time.Minute)
+	p.PutToken(Token{ID: "t-own", UserID: "own", Hash: "h-own", ExpiresAt: &past})
+	if p.HasUsableOwner(now) {
+		t.Fatal("an owner without a working token counts as usable")
+	}
+	if d := p.CanDeleteUser(mustPrincipal(p, "own"), "own", now); d != nil {
+		t.Fatalf("with no usable owner left anyway: %v", d)
+	}
+}
+
+func mustPrincipal(p *Policy, id string) *Principal {
+	pr, ok := p.Principal(id)
+	if !ok {
+		panic("no principal " + id)
+	}
+	return pr
+}
