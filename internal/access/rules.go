@@ -300,6 +300,15 @@ func (p *Policy) CanFileRequest(pr *Principal, envID, tier string, now time.Time
 	return nil
 }
 
+// RequestListScope narrows a list of access requests to what pr may see: cluster.admin sees
+// every request (""), anyone else (a vendor; the route lets no one else in) its own.
+func RequestListScope(pr *Principal) (requesterID string) {
+	if pr.Has("cluster.admin") {
+		return ""
+	}
+	return pr.User.ID
+}
+
 // CanSeeRequest is the rule for reading an access request: its requester, or cluster.admin.
 func CanSeeRequest(pr *Principal, requesterID string) *Denial {
 	if pr.User.ID == requesterID {

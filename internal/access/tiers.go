@@ -110,3 +110,8 @@ func capabilityIn(name, tier string, portForwarding bool) bool {
 	rank := TierRank(tier)
 	return ok && rank > 0 && TierRank(string(c.Tier)) <= rank && (!c.PortForwarding || portForwarding)
 }
+
+// PortForwardingAllowed reports whether a tier may carry port forwarding: operator and above.
+func PortForwardingAllowed(tier string) bool {
+	return TierRank(tier) >= TierRank(string(TierOperator))
+}

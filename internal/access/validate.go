@@ -206,7 +206,7 @@ func ValidateSupportAccess(tier string, portForwarding bool, cloud string) []Fin
 			fmt.Sprintf("The co_maintainer tier is available only on gcp environments; this environment runs on %s.", cloud),
 			`Use tier "operator", or grant co_maintainer on a gcp environment.`})
 	}
-	if portForwarding && TierRank(tier) < TierRank(string(TierOperator)) {
+	if portForwarding && !PortForwardingAllowed(tier) {
 		fs = append(fs, Finding{SeverityError, CodePortForwardingTier, "port_forwarding", "true",
 			fmt.Sprintf("Port forwarding needs the operator tier or above; the tier is %q.", tier),
 			`Set port_forwarding = false, or raise tier to "operator".`})

@@ -80,7 +80,7 @@ func permissionMatrix() api.PermissionMatrix {
 	}
 	for _, t := range access.Tiers {
 		tc := api.TierCapabilities{Tier: string(t), Capabilities: access.Capabilities(string(t), false)}
-		if access.TierRank(string(t)) >= access.TierRank(string(access.TierOperator)) {
+		if access.PortForwardingAllowed(string(t)) {
 			tc.PortForward = access.CapabilityPortForward
 		}
 		m.Tiers = append(m.Tiers, tc)
