@@ -281,3 +281,39 @@ func TestTrust_emptyPrefixGivesVendorsNothing(t *testing.T) {
 		t.Fatalf("vendor access without a prefix: %+v", a)
 	}
 }
+
+// Defect 10 (cascades): deleting an object audits everything removed with it.
+func TestTrust_cascadedDeletionsAreAudited(t *testing.T) {
+	ts := newTestServer(t)
+	env, _, vendor, secret := vendorSetup(ts, "aws", "operator", nil)
+	req := ts.fileAndApprove(secret, env.ID, "operator", 3600)
+	u, _ := ts.createUser("alice@example.com", "member")
+	role := ts.createRole("deployers")
+	asg := ts.assign(role.ID, api.RoleAssignmentCreate{UserID: u.ID})
+	g := ts.grant(env.ID, role.ID, "deployment")
+	var grp api.Group
+	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "team", Members: []string{u.ID}}, 201, &grp)
+
+	deletedWith := func(what string) map[string]string {
+		var l api.List[api.AuditEvent]
+		ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
+		out := map[string]string{}
+		for _, e := range l.Items {
+			var before map[string]string
+			if json.Unmarshal(e.Before, &before) == nil && before["deleted_with"] == what {
+				out[e.ObjectType] = e.ObjectID
+			}
+		}
+		return out
+	}
+	ts.call("DELETE", "/v1/users/"+u.ID, ownerToken, nil, 204, nil)
+	got := deletedWith("user " + u.ID)
+	if got["role_assignment"] != asg.ID || got["group_membership"] != grp.ID+"/"+u.ID || got["token"] == "" {
+		t.Fatalf("user cascade audited as %v", got)
+	}
+	ts.call("DELETE", "/v1/environments/"+env.ID, ownerToken, nil, 204, nil)
+	got = deletedWith("environment " + env.ID)
+	if got["grant"] != g.ID || got["support_access"] == "" || got["access_request"] != req.ID {
+		t.Fatalf("environment cascade audited as %v (vendor %s)", got, vendor.ID)
+	}
+}
