@@ -10,7 +10,7 @@ import (
 // idempotencyRows counts the stored idempotency records, straight from the database.
 func (ts *testServer) idempotencyRows() int {
 	ts.t.Helper()
-	st, ok := ts.srv.store.(*sqliteStore)
+	st, ok := ts.srv.store.(*sqlDB)
 	if !ok {
 		ts.t.Fatalf("store is %T", ts.srv.store)
 	}
