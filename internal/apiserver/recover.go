@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
@@ -30,7 +29,7 @@ const RecoverTokenLifetime = 24 * time.Hour
 // token for it, valid for RecoverTokenLifetime from now. Every change is audited as
 // RecoverActor. It returns the user's id and the token's secret, which exists nowhere else.
 //
-// It must run while no server uses db.
+// On SQLite it refuses while a server holds db; on PostgreSQL it may run beside replicas.
 func RecoverOwner(ctx context.Context, db, email string, now time.Time) (userID, token string, err error) {
 	if email == "" {
 		email = BootstrapEmail
@@ -38,25 +37,20 @@ func RecoverOwner(ctx context.Context, db, email string, now time.Time) (userID,
 	if fs := access.ValidateEmail("email", email); access.HasErrors(fs) {
 		return "", "", fmt.Errorf("-email: %s", fs[0])
 	}
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return "", "", errors.New("the PostgreSQL store is not supported yet: pass a SQLite file path as -db")
-	}
 	// Opening a missing file would create an empty store, which has nobody to recover.
-	if _, err := os.Stat(db); err != nil {
-		return "", "", fmt.Errorf("no Warden database at %s: %w", db, err)
+	if !IsPostgresURL(db) {
+		if _, err := os.Stat(db); err != nil {
+			return "", "", fmt.Errorf("no Warden database at %s: %w", db, err)
+		}
 	}
-	// The lock a running server holds: recovering behind its back would leave its in-memory
-	// policy without the new owner.
-	unlock, err := lockStore(db)
+	// On SQLite, the lock a running server holds: recovering behind its back would leave its
+	// in-memory policy without the new owner. On PostgreSQL, running replicas see the change
+	// through the policy generation this transaction bumps.
+	st, unlock, err := openStore(ctx, db, false)
 	if err != nil {
 		return "", "", err
 	}
-	defer func() { err = errors.Join(err, unlock()) }()
-	st, err := openSQLite(ctx, db)
-	if err != nil {
-		return "", "", err
-	}
-	defer func() { err = errors.Join(err, st.Close()) }()
+	defer func() { err = errors.Join(err, st.Close(), unlock()) }()
 
 	s := &Server{store: st, now: func() time.Time { return now }}
 	err = st.Update(ctx, func(tx Tx) error {

@@ -16,7 +16,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -35,7 +34,8 @@ const MinBootstrapTokenLength = 16
 
 // Config configures a Server.
 type Config struct {
-	// DB is the SQLite file path; a "postgres://" URL returns a "not supported yet" error.
+	// DB is a SQLite file path (or file: URI), or a postgres:// (postgresql://) URL: the
+	// PostgreSQL store, on which replicas share one database (SharedStore is implied).
 	DB string
 	// BootstrapToken is required when the store is empty: it becomes the token of an
 	// account_owner user (owner@warden.local).
@@ -76,11 +76,8 @@ type Server struct {
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if strings.HasPrefix(cfg.DB, "postgres://") || strings.HasPrefix(cfg.DB, "postgresql://") {
-		return nil, errors.New("the PostgreSQL store is not supported yet: pass a SQLite file path as -db")
-	}
 	if cfg.DB == "" {
-		return nil, errors.New("no database: set Config.DB to a SQLite file path")
+		return nil, errors.New("no database: set Config.DB to a SQLite file path or a postgres:// URL")
 	}
 	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL}
 	if s.log == nil {
@@ -92,23 +89,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
 	}
-	s.shared = cfg.SharedStore
-	s.unlock = func() error { return nil }
-	if !s.shared {
-		unlock, err := lockStore(cfg.DB)
-		if err != nil {
-			return nil, err
-		}
-		s.unlock = unlock
-	}
 	if s.idemTTL <= 0 {
 		s.idemTTL = DefaultIdempotencyTTL
 	}
-	st, err := openSQLite(ctx, cfg.DB)
+	st, unlock, err := openStore(ctx, cfg.DB, cfg.SharedStore)
 	if err != nil {
-		_ = s.unlock()
 		return nil, err
 	}
+	s.shared = cfg.SharedStore || IsPostgresURL(cfg.DB)
+	s.unlock = unlock
 	s.store = st
 	s.barrier = &generationBarrier{read: func(ctx context.Context) (int64, error) {
 		var gen int64
@@ -130,6 +119,27 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	s.startPruner(ctx)
 	return s, nil
+}
+
+// openStore opens the store a -db value names: PostgreSQL for a postgres:// URL (shared by
+// replicas), else SQLite, locked for this process unless shared is asked for (tests of
+// replicas on one file). unlock releases the lock.
+func openStore(ctx context.Context, db string, shared bool) (st *sqlDB, unlock func() error, err error) {
+	if IsPostgresURL(db) {
+		st, err = openPostgres(ctx, db)
+		return st, func() error { return nil }, err
+	}
+	unlock = func() error { return nil }
+	if !shared {
+		if unlock, err = lockStore(db); err != nil {
+			return nil, nil, err
+		}
+	}
+	if st, err = openSQLite(ctx, db); err != nil {
+		_ = unlock()
+		return nil, nil, err
+	}
+	return st, unlock, nil
 }
 
 // Handler returns the HTTP handler serving the whole API.

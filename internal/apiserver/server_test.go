@@ -23,13 +23,6 @@ func TestNew_refusesEmptyStoreWithoutBootstrapToken(t *testing.T) {
 	}
 }
 
-func TestNew_postgresNotSupportedYet(t *testing.T) {
-	_, err := New(context.Background(), Config{DB: "postgres://localhost/warden", BootstrapToken: "x"})
-	if err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("err = %v", err)
-	}
-}
-
 func TestNew_reopenKeepsDataWithoutToken(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	s, err := New(context.Background(), Config{DB: db, BootstrapToken: "reopen-bootstrap-token"})

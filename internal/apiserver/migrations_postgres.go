@@ -1,0 +1,167 @@
+package apiserver
+
+// postgresMigrations is the schema of migrations.go for PostgreSQL: the same tables and
+// columns (times as RFC 3339 text plus integer nanoseconds where filtered, JSON sets as text),
+// with PostgreSQL's own types for sequences, flags and bytes. Applied in order under an
+// advisory lock, each in its own transaction; never edit one that has shipped.
+var postgresMigrations = []string{
+	`
+CREATE TABLE environments (
+	seq             BIGSERIAL PRIMARY KEY,
+	id              TEXT NOT NULL UNIQUE,
+	version         BIGINT NOT NULL,
+	created_at      TEXT NOT NULL,
+	updated_at      TEXT NOT NULL,
+	name            TEXT NOT NULL CONSTRAINT environments_name_key UNIQUE,
+	cloud           TEXT NOT NULL,
+	resource_prefix TEXT NOT NULL
+);
+CREATE TABLE users (
+	seq        BIGSERIAL PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	version    BIGINT NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	email      TEXT NOT NULL CONSTRAINT users_email_key UNIQUE,
+	name       TEXT NOT NULL,
+	kind       TEXT NOT NULL
+);
+CREATE TABLE tokens (
+	seq        BIGSERIAL PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	hash       TEXT NOT NULL UNIQUE,
+	expires_at TEXT,
+	created_at TEXT NOT NULL
+);
+CREATE INDEX tokens_user ON tokens(user_id);
+CREATE TABLE user_groups (
+	seq         BIGSERIAL PRIMARY KEY,
+	id          TEXT NOT NULL UNIQUE,
+	version     BIGINT NOT NULL,
+	created_at  TEXT NOT NULL,
+	updated_at  TEXT NOT NULL,
+	name        TEXT NOT NULL CONSTRAINT user_groups_name_key UNIQUE,
+	description TEXT NOT NULL
+);
+CREATE TABLE group_members (
+	group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+	user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members(user_id);
+CREATE TABLE roles (
+	seq         BIGSERIAL PRIMARY KEY,
+	id          TEXT NOT NULL UNIQUE,
+	version     BIGINT NOT NULL,
+	created_at  TEXT NOT NULL,
+	updated_at  TEXT NOT NULL,
+	name        TEXT NOT NULL CONSTRAINT roles_name_key UNIQUE,
+	description TEXT NOT NULL,
+	permissions TEXT NOT NULL,
+	builtin     BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE role_assignments (
+	seq        BIGSERIAL PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	version    BIGINT NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	role_id    TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+	user_id    TEXT REFERENCES users(id) ON DELETE CASCADE,
+	group_id   TEXT REFERENCES user_groups(id) ON DELETE CASCADE,
+	CHECK ((user_id IS NULL) <> (group_id IS NULL))
+);
+CREATE UNIQUE INDEX role_assignments_user ON role_assignments(role_id, user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX role_assignments_group ON role_assignments(role_id, group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX role_assignments_user_id ON role_assignments(user_id);
+CREATE INDEX role_assignments_group_id ON role_assignments(group_id);
+CREATE TABLE grants (
+	seq            BIGSERIAL PRIMARY KEY,
+	id             TEXT NOT NULL UNIQUE,
+	version        BIGINT NOT NULL,
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+	role_id        TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+	permissions    TEXT NOT NULL,
+	UNIQUE (environment_id, role_id)
+);
+CREATE INDEX grants_role ON grants(role_id);
+CREATE TABLE support_access (
+	seq             BIGSERIAL PRIMARY KEY,
+	id              TEXT NOT NULL UNIQUE,
+	version         BIGINT NOT NULL,
+	created_at      TEXT NOT NULL,
+	updated_at      TEXT NOT NULL,
+	environment_id  TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
+	tier            TEXT NOT NULL,
+	port_forwarding BOOLEAN NOT NULL,
+	expires_at      TEXT
+);
+CREATE TABLE alert_routing (
+	seq            BIGSERIAL PRIMARY KEY,
+	id             TEXT NOT NULL UNIQUE,
+	version        BIGINT NOT NULL,
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	environment_id TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
+	vendor_routing BOOLEAN NOT NULL,
+	destinations   TEXT NOT NULL
+);
+CREATE TABLE access_requests (
+	seq              BIGSERIAL PRIMARY KEY,
+	id               TEXT NOT NULL UNIQUE,
+	version          BIGINT NOT NULL,
+	created_at       TEXT NOT NULL,
+	updated_at       TEXT NOT NULL,
+	environment_id   TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+	requester_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	tier             TEXT NOT NULL,
+	duration_seconds BIGINT NOT NULL,
+	reason           TEXT NOT NULL,
+	status           TEXT NOT NULL,
+	decided_by       TEXT NOT NULL DEFAULT '',
+	decided_at       TEXT,
+	expires_at       TEXT
+);
+CREATE INDEX access_requests_env ON access_requests(environment_id, status);
+CREATE INDEX access_requests_requester ON access_requests(requester_id);
+CREATE TABLE audit_events (
+	seq            BIGSERIAL PRIMARY KEY,
+	id             TEXT NOT NULL UNIQUE,
+	at_unix_nano   BIGINT NOT NULL,
+	at             TEXT NOT NULL,
+	actor_id       TEXT NOT NULL,
+	action         TEXT NOT NULL,
+	object_type    TEXT NOT NULL,
+	object_id      TEXT NOT NULL,
+	environment_id TEXT NOT NULL DEFAULT '',
+	before         TEXT,
+	after          TEXT
+);
+CREATE INDEX audit_events_at ON audit_events(at_unix_nano);
+CREATE TABLE idempotency_keys (
+	actor_id          TEXT NOT NULL,
+	key               TEXT NOT NULL,
+	request_hash      TEXT NOT NULL,
+	status            BIGINT NOT NULL,
+	body              BYTEA NOT NULL,
+	created_at        TEXT NOT NULL,
+	created_unix_nano BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (actor_id, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
+CREATE TABLE policy_state (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	gen BIGINT NOT NULL
+);
+INSERT INTO policy_state (id, gen) VALUES (1, 0);
+INSERT INTO roles (id, version, created_at, updated_at, name, description, permissions, builtin) VALUES
+	('role_account_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	 'account_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE),
+	('role_deploy_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE);
+`,
+}
