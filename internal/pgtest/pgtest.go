@@ -41,12 +41,15 @@ var underMain atomic.Bool
 // Main when the tests are done).
 func URL(t testing.TB) string {
 	t.Helper()
+	// The cluster start must not be cut short by the test that happens to trigger it, and the
+	// test's context ends before its cleanups run: keep its values, drop its cancellation.
+	ctx := context.WithoutCancel(t.Context())
 	admin := os.Getenv(EnvURL)
 	if admin == "" {
 		if !underMain.Load() {
 			t.Fatalf("pgtest: a throwaway PostgreSQL needs TestMain to call os.Exit(pgtest.Main(m)), which stops it; or set %s", EnvURL)
 		}
-		c, err := shared(t.Context())
+		c, err := shared(ctx)
 		if err != nil {
 			t.Fatalf("pgtest: %v", err)
 		}
@@ -59,9 +62,6 @@ func URL(t testing.TB) string {
 
 	name := dbName(t.Name())
 	ident := pgx.Identifier{name}.Sanitize()
-	// The creating test's context ends before its cleanups run, and the cluster start must
-	// not be cut short by it either; keep its values, drop its cancellation.
-	ctx := context.WithoutCancel(t.Context())
 	// template0 because nobody may connect to it: CREATE DATABASE fails while another
 	// session uses the template, which template1 on a shared server often is.
 	if err := execSQL(ctx, admin, "CREATE DATABASE "+ident+" TEMPLATE template0"); err != nil {
