@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +47,7 @@ type testServer struct {
 func newTestServer(t *testing.T, mutate ...func(*Config)) *testServer {
 	t.Helper()
 	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
-	cfg := Config{DB: filepath.Join(t.TempDir(), "warden.db"), BootstrapToken: ownerToken, Now: c.Now}
+	cfg := Config{DB: testDB(t), BootstrapToken: ownerToken, Now: c.Now}
 	for _, m := range mutate {
 		m(&cfg)
 	}

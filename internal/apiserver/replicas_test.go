@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
@@ -19,8 +20,8 @@ func startOn(t *testing.T, db string, c *clock, shared bool) *testServer {
 // on, and a token minted on one works on the other at once (no database read per request
 // decides this: the replicas compare policy generations).
 func TestReplicas_revokeHoldsEverywhere(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "warden.db")
-	c := &clock{t: newTestServer(t).clock.Now()}
+	db := testDB(t) // a SQLite file shared on purpose, or a PostgreSQL database (shared by nature)
+	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	a := startOn(t, db, c, true)
 	b := startOn(t, db, c, true)
 
@@ -49,6 +50,7 @@ func TestReplicas_revokeHoldsEverywhere(t *testing.T) {
 
 // Without SharedStore the server takes the database for itself.
 func TestReplicas_sqliteIsExclusive(t *testing.T) {
+	sqliteOnly(t)
 	ts := newTestServer(t)
 	db := filepath.Join(t.TempDir(), "warden.db")
 	_ = startOn(t, db, ts.clock, false)
