@@ -1,5 +1,6 @@
 // Package acctest holds what acceptance tests share: a real Warden API server per test (on
-// 127.0.0.1, with its own SQLite file), a client bound to it, and the provider block that
+// 127.0.0.1, with its own SQLite file, or its own PostgreSQL database when
+// WARDEN_TEST_STORE=postgres), a client bound to it, and the provider block that
 // points Terraform at it. Each test gets its own server, so tests run in parallel and never
 // see each other's objects.
 package acctest
@@ -15,6 +16,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
+	"github.com/wardenhq/terraform-provider-warden/internal/pgtest"
 )
 
 // BootstrapToken is the account_owner token of every test server.
@@ -27,12 +29,21 @@ type Server struct {
 	Client *client.Client
 }
 
-// NewServer starts a Warden API on a random 127.0.0.1 port with a fresh SQLite file in the
-// test's temp dir; it stops when the test ends.
+// StoreEnv selects the store of every test server: "postgres" gives each test a fresh
+// PostgreSQL database (internal/pgtest: the package's TestMain must call pgtest.Main);
+// anything else a fresh SQLite file.
+const StoreEnv = "WARDEN_TEST_STORE"
+
+// NewServer starts a Warden API on a random 127.0.0.1 port with a fresh store (StoreEnv);
+// it stops when the test ends.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
+	db := filepath.Join(t.TempDir(), "warden.db")
+	if os.Getenv(StoreEnv) == "postgres" {
+		db = pgtest.URL(t)
+	}
 	srv, err := apiserver.New(context.Background(), apiserver.Config{
-		DB:             filepath.Join(t.TempDir(), "warden.db"),
+		DB:             db,
 		BootstrapToken: BootstrapToken,
 	})
 	if err != nil {
