@@ -364,14 +364,17 @@ func (s *Server) ensureCurrent(ctx context.Context) error {
 
 // generationBarrier answers "what is the store's policy generation now?" with a read that
 // started after the question was asked — what exactness across replicas needs — while
-// sharing one read among every request waiting at that moment, so that the store sees at
-// most one generation read in flight however many requests arrive.
+// sharing each read among every request waiting when it starts. maxInFlight bounds the
+// overlapping reads; measured with make bench-api on PostgreSQL, one (the widest sharing)
+// beat four at 8 and at 32 connections: the reads' own CPU, not their latency, is the cost.
 type generationBarrier struct {
-	read    func(context.Context) (int64, error)
-	mu      sync.Mutex
-	next    *barrierRound
-	running bool
+	read     func(context.Context) (int64, error)
+	mu       sync.Mutex
+	next     *barrierRound // the round new waiters join; nil when none is forming
+	inFlight int
 }
+
+const maxInFlight = 1
 
 type barrierRound struct {
 	done chan struct{}
@@ -385,9 +388,10 @@ func (b *generationBarrier) wait(ctx context.Context) (int64, error) {
 		b.next = &barrierRound{done: make(chan struct{})}
 	}
 	r := b.next
-	if !b.running {
-		b.running = true
-		go b.loop()
+	if b.inFlight < maxInFlight {
+		b.inFlight++
+		b.next = nil
+		go b.serve(r)
 	}
 	b.mu.Unlock()
 	select {
@@ -398,23 +402,21 @@ func (b *generationBarrier) wait(ctx context.Context) (int64, error) {
 	}
 }
 
-// loop serves rounds until none waits. A round's read starts after it is taken, and every
-// waiter joined it before that, so each waiter's answer is no older than its arrival.
-func (b *generationBarrier) loop() {
-	for {
-		b.mu.Lock()
-		r := b.next
-		b.next = nil
-		if r == nil {
-			b.running = false
-			b.mu.Unlock()
-			return
-		}
-		b.mu.Unlock()
+// serve reads for round r, then for whichever round formed meanwhile, until none did. A
+// round's read starts after the round was taken, and every waiter joined it before that, so
+// each waiter's answer is no older than its arrival.
+func (b *generationBarrier) serve(r *barrierRound) {
+	for r != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		r.gen, r.err = b.read(ctx)
 		cancel()
 		close(r.done)
+		b.mu.Lock()
+		r, b.next = b.next, nil
+		if r == nil {
+			b.inFlight--
+		}
+		b.mu.Unlock()
 	}
 }
 

@@ -99,15 +99,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.shared = cfg.SharedStore || IsPostgresURL(cfg.DB)
 	s.unlock = unlock
 	s.store = st
-	s.barrier = &generationBarrier{read: func(ctx context.Context) (int64, error) {
-		var gen int64
-		err := st.View(ctx, func(tx Tx) error {
-			var err error
-			gen, err = tx.Generation()
-			return err
-		})
-		return gen, err
-	}}
+	s.barrier = &generationBarrier{read: st.Generation}
 	err = st.View(ctx, func(tx Tx) error { return s.reloadFrom(tx) })
 	if err == nil {
 		err = s.bootstrap(ctx, cfg.BootstrapToken)

@@ -42,6 +42,9 @@ type Store interface {
 	// View runs fn in one read-only transaction, so that every read inside fn sees the
 	// same snapshot (authorization answers never mix an old grant with a new one).
 	View(ctx context.Context, fn func(Tx) error) error
+	// Generation reads the current policy generation (Tx.Generation) outside any
+	// transaction: one round trip, for the read barrier of replicas.
+	Generation(ctx context.Context) (int64, error)
 	Close() error
 }
 

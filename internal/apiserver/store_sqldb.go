@@ -60,6 +60,12 @@ func (s *sqlDB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, write 
 	return tx.Commit()
 }
 
+func (s *sqlDB) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	err := s.read.QueryRowContext(ctx, `SELECT gen FROM policy_state WHERE id = 1`).Scan(&g)
+	return g, err
+}
+
 func (s *sqlDB) Close() error {
 	if s.read == s.write {
 		return s.write.Close()

@@ -160,8 +160,8 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 	if other >= 0 {
 		b.ReportMetric(100*other, "other-cpu-%")
 	}
-	fmt.Printf("authorize: %s checks/s, p50 %.2f ms, p99 %.2f ms (wrk %s; %d grants, %d users, %d groups)\n",
-		thousands(int64(r.rps+0.5)), r.p50, r.p99, cfg, d.grants, len(d.members), len(d.groups))
+	fmt.Printf("authorize on %s: %s checks/s, p50 %.2f ms, p99 %.2f ms (wrk %s; %d grants, %d users, %d groups)\n",
+		benchStore(), thousands(int64(r.rps+0.5)), r.p50, r.p99, cfg, d.grants, len(d.members), len(d.groups))
 	met := "met"
 	if r.rps < targetChecksPerSec || r.p99 > targetP99Ms {
 		met = "NOT met"
@@ -209,7 +209,7 @@ func startServerBinary(b *testing.B, bin, token string) (url string, pid int) {
 		b.Fatal(err)
 	}
 	// Never cancelled: the cleanup below stops the server with SIGTERM, not SIGKILL.
-	cmd := exec.CommandContext(context.WithoutCancel(b.Context()), bin, "-listen", "127.0.0.1:0", "-db", filepath.Join(dir, "warden.db"))
+	cmd := exec.CommandContext(context.WithoutCancel(b.Context()), bin, "-listen", "127.0.0.1:0", "-db", benchDB(b, dir))
 	cmd.Env = append(os.Environ(), "WARDEN_BOOTSTRAP_TOKEN="+token)
 	cmd.Stdout, cmd.Stderr = pw, logFile
 	if err := cmd.Start(); err != nil {
@@ -264,7 +264,7 @@ func startInProcessServer(b *testing.B, token string) string {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = logFile.Close() })
-	srv, err := apiserver.New(b.Context(), apiserver.Config{DB: filepath.Join(dir, "warden.db"), BootstrapToken: token,
+	srv, err := apiserver.New(b.Context(), apiserver.Config{DB: benchDB(b, dir), BootstrapToken: token,
 		Logger: slog.New(slog.NewTextHandler(logFile, nil))})
 	if err != nil {
 		b.Fatal(err)
