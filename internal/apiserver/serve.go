@@ -62,15 +62,39 @@ func (o ServeOptions) TLS() (bool, error) {
 	}
 }
 
+// Check refuses options Serve would refuse, without serving: half a TLS configuration, or
+// certificate files that do not load. Call it before slow start-up work so that a typo in a
+// path fails at once.
+func (o ServeOptions) Check() error {
+	_, err := o.certificate()
+	return err
+}
+
+// certificate loads the TLS key pair; nil without TLS.
+func (o ServeOptions) certificate() (*tls.Certificate, error) {
+	useTLS, err := o.TLS()
+	if err != nil || !useTLS {
+		return nil, err
+	}
+	cert, err := tls.LoadX509KeyPair(o.TLSCertFile, o.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate %s and key %s: %w", o.TLSCertFile, o.TLSKeyFile, err)
+	}
+	return &cert, nil
+}
+
 // Serve answers requests on ln with handler until ctx ends, then drains: it stops accepting,
 // lets in-flight requests finish for up to ShutdownTimeout, and closes what is left. It
 // returns nil after a clean drain, and closes ln in every case.
 func Serve(ctx context.Context, ln net.Listener, handler http.Handler, o ServeOptions) error {
-	useTLS, err := o.TLS()
+	// Loaded now, so that a wrong path or a mismatched key fails the start, not every
+	// handshake.
+	cert, err := o.certificate()
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
+	useTLS := cert != nil
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -91,14 +115,7 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, o ServeOp
 	}
 	scheme := "http"
 	if useTLS {
-		// Loaded now, so that a wrong path or a mismatched key fails the start, not every
-		// handshake.
-		cert, err := tls.LoadX509KeyPair(o.TLSCertFile, o.TLSKeyFile)
-		if err != nil {
-			_ = ln.Close()
-			return fmt.Errorf("TLS certificate %s and key %s: %w", o.TLSCertFile, o.TLSKeyFile, err)
-		}
-		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert}}
 		scheme = "https"
 	}
 	if o.Announce != nil {

@@ -122,7 +122,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
+	opts := apiserver.ServeOptions{
+		TLSCertFile:     c.tlsCert,
+		TLSKeyFile:      c.tlsKey,
+		ReadTimeout:     c.readTimeout,
+		WriteTimeout:    c.writeTimeout,
+		IdleTimeout:     c.idleTimeout,
+		ShutdownTimeout: c.shutdownTimeout,
+		Announce:        func(url string) { _, _ = fmt.Fprintf(stdout, "warden-server listening on %s\n", url) },
+	}
+	// Before the store is opened (and perhaps bootstrapped): a wrong certificate path fails
+	// the start with nothing written.
+	if err := opts.Check(); err != nil {
+		return err
+	}
+
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	opts.Logger = logger
 	srv, err := apiserver.New(ctx, apiserver.Config{
 		DB:             c.db,
 		BootstrapToken: c.bootstrapToken,
@@ -140,17 +156,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	err = apiserver.Serve(ctx, ln, srv.Handler(), apiserver.ServeOptions{
-		TLSCertFile:     c.tlsCert,
-		TLSKeyFile:      c.tlsKey,
-		ReadTimeout:     c.readTimeout,
-		WriteTimeout:    c.writeTimeout,
-		IdleTimeout:     c.idleTimeout,
-		ShutdownTimeout: c.shutdownTimeout,
-		Logger:          logger,
-		Announce:        func(url string) { _, _ = fmt.Fprintf(stdout, "warden-server listening on %s\n", url) },
-	})
-	if err != nil {
+	if err := apiserver.Serve(ctx, ln, srv.Handler(), opts); err != nil {
 		return err
 	}
 	logger.Info("stopped")

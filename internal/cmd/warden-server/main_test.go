@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,5 +182,19 @@ func TestRun_TLSFromEnvironment(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "holds account_owner again") {
 		t.Errorf("recover-owner printed %q", out.String())
+	}
+}
+
+// A certificate that does not load fails the start before the database is created.
+func TestRun_badCertificateWritesNothing(t *testing.T) {
+	cert := tlstesting.SelfSigned(t)
+	db := filepath.Join(t.TempDir(), "warden.db")
+	err := run(t.Context(), []string{"-listen", "127.0.0.1:0", "-db", db, "-tls-cert", cert.CertFile, "-tls-key", cert.CertFile},
+		envOf(map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), cert.CertFile) {
+		t.Fatalf("a certificate given as its own key: %v", err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the database was created anyway: %v", err)
 	}
 }
