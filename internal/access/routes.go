@@ -84,6 +84,7 @@ func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *
 
 var routes = []Route{
 	{Method: "GET", Path: "/v1/health", Rule: "Public: no authentication.", Public: true},
+	{Method: "GET", Path: "/v1/ready", Rule: "Public: no authentication.", Public: true},
 	{Method: "GET", Path: "/v1/permission-matrix", Rule: ruleAuthenticated},
 
 	{Method: "POST", Path: "/v1/environments", Rule: ruleOwner, check: owner},

@@ -37,6 +37,7 @@ func (s *Server) registerMeta(hapi huma.API) {
 			out.Body.Status = "ok"
 			return out, nil
 		})
+	s.registerReady(hapi)
 
 	huma.Register(hapi, operation(http.MethodGet, "/v1/permission-matrix", "get-permission-matrix",
 		"The permissions matrix, platform catalogue and tiers, with their version", http.StatusOK),

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +52,10 @@ type Config struct {
 	// HTTPClient replaces the default pooled client (tests, custom transports). It is used
 	// as given and shared by every call.
 	HTTPClient *http.Client
+	// RootCAs, when non-nil, are the certificate authorities trusted for an https://
+	// endpoint, instead of the system's (CertPoolFromPEM adds a private CA to the system's).
+	// It configures the default client's transport, so it cannot be combined with HTTPClient.
+	RootCAs *x509.CertPool
 	// UserAgent is sent as User-Agent; the provider puts its own name and version here.
 	UserAgent string
 	// Logger receives retryablehttp's request and retry messages; nil logs nothing.
@@ -96,9 +102,19 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	hc := cfg.HTTPClient
+	if hc != nil && cfg.RootCAs != nil {
+		return nil, errors.New("warden client: RootCAs configures the default transport; set them in the HTTPClient's transport instead")
+	}
 	if hc == nil {
 		hc = cleanhttp.DefaultPooledClient()
 		hc.Timeout = defaultAttemptTimeout
+		if cfg.RootCAs != nil {
+			tr, ok := hc.Transport.(*http.Transport)
+			if !ok {
+				return nil, fmt.Errorf("warden client: unexpected default transport %T", hc.Transport)
+			}
+			tr.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
+		}
 	}
 	ua := cfg.UserAgent
 	if ua == "" {

@@ -45,6 +45,8 @@ type wardenProviderModel struct {
 	RetryWaitMinMS   types.Int64  `tfsdk:"retry_wait_min_ms"`
 	RetryWaitMaxMS   types.Int64  `tfsdk:"retry_wait_max_ms"`
 	MatrixValidation types.Bool   `tfsdk:"matrix_validation"`
+	CACertificate    types.String `tfsdk:"ca_certificate"`
+	Insecure         types.Bool   `tfsdk:"insecure"`
 }
 
 // providerData is what Configure hands to every resource and data source.
@@ -56,8 +58,10 @@ type providerData struct {
 }
 
 const (
-	envEndpoint = "WARDEN_ENDPOINT"
-	envToken    = "WARDEN_TOKEN"
+	envEndpoint      = "WARDEN_ENDPOINT"
+	envToken         = "WARDEN_TOKEN"
+	envCACertificate = "WARDEN_CA_CERTIFICATE"
+	envInsecure      = "WARDEN_INSECURE"
 )
 
 func (p *wardenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -99,6 +103,19 @@ func (p *wardenProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"Set `false` when the server runs a newer permission matrix than the provider: such names then draw a warning and the server judges them.",
 				Optional: true,
 			},
+			"ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM-encoded certificate(s) of a private certificate authority (or a self-signed server certificate) to trust for an `https://` endpoint, " +
+					"in addition to the system's trusted roots. The attribute takes the PEM text itself, e.g. `file(\"warden-ca.pem\")`. " +
+					"Defaults to the `" + envCACertificate + "` environment variable, which holds either the PEM text (when it starts with `-----BEGIN`) or the path of a PEM file; " +
+					"the attribute wins when both are set. Every PEM block must be a valid `CERTIFICATE`.",
+				Optional: true,
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Allow a plain `http://` endpoint on a host that is not loopback (`127.0.0.0/8`, `::1`, `localhost`); the bearer token then crosses the network unencrypted. " +
+					"Default `false`: such an endpoint is refused, use `https://`. It does not disable certificate verification for `https://` (use `ca_certificate` for a private CA). " +
+					"Defaults to the `" + envInsecure + "` environment variable (`true` or `false`); the attribute wins when both are set.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -114,6 +131,14 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown Warden "+attr,
 				"The provider's "+attr+" depends on a value known only after apply. Set it to a literal, a variable, or use the environment variable instead.")
 		}
+	}
+	if cfg.CACertificate.IsUnknown() || cfg.Insecure.IsUnknown() {
+		attr := "ca_certificate"
+		if cfg.Insecure.IsUnknown() {
+			attr = "insecure"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown Warden "+attr,
+			"The provider's "+attr+" depends on a value known only after apply. Set it to a literal, a variable, or use the environment variable instead.")
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -131,6 +156,15 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	insecure := configInsecure(cfg.Insecure, resp)
+	rootCAs := configRootCAs(cfg.CACertificate, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkEndpointTransport(endpoint, insecure, rootCAs != nil, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// The client reads RetryMax 0 as "default" and a negative value as "no retries", whereas
 	// retry_max = 0 in HCL means no retries.
 	retryMax := int(int64Or(cfg.RetryMax, client.DefaultRetryMax))
@@ -144,6 +178,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RetryWaitMin: time.Duration(int64Or(cfg.RetryWaitMinMS, 200)) * time.Millisecond,
 		RetryWaitMax: time.Duration(int64Or(cfg.RetryWaitMaxMS, 5000)) * time.Millisecond,
 		UserAgent:    "terraform-provider-warden/" + p.version,
+		RootCAs:      rootCAs,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Warden Endpoint", err.Error())

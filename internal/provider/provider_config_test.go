@@ -156,8 +156,15 @@ type fakeMatrixServer struct {
 
 func newFakeMatrixServer(t *testing.T, version string) *fakeMatrixServer {
 	t.Helper()
+	return startFakeMatrixServer(t, version, false)
+}
+
+// startFakeMatrixServer is newFakeMatrixServer, over HTTPS with httptest's self-signed
+// certificate (f.Certificate()) when useTLS.
+func startFakeMatrixServer(t *testing.T, version string, useTLS bool) *fakeMatrixServer {
+	t.Helper()
 	f := &fakeMatrixServer{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.tokens = append(f.tokens, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 		f.mu.Unlock()
@@ -168,6 +175,11 @@ func newFakeMatrixServer(t *testing.T, version string) *fakeMatrixServer {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(api.PermissionMatrix{Version: version})
 	}))
+	if useTLS {
+		f.StartTLS()
+	} else {
+		f.Start()
+	}
 	t.Cleanup(f.Close)
 	return f
 }

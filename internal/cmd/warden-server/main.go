@@ -1,14 +1,21 @@
 // Command warden-server serves the Warden API.
 //
-//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-idempotency-ttl 24h]
+//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h]
 //	warden-server recover-owner -db ./warden.db [-email owner@warden.local]
+//	warden-server backup -db ./warden.db -to ./warden-backup.db
+//
+// Every flag can also come from an environment variable (-listen from WARDEN_LISTEN, -db from
+// WARDEN_DB, …; -h lists them); a flag on the command line wins over the environment.
 //
 // On first start with an empty store it creates an account_owner principal whose bearer
 // token is WARDEN_BOOTSTRAP_TOKEN (at least 16 characters), and refuses to start without
-// one. It logs one line per request and stops cleanly on SIGINT or SIGTERM.
+// one. It logs one line per request and, on SIGINT or SIGTERM, stops accepting connections
+// and drains in-flight requests for up to -shutdown-timeout.
 //
 // recover-owner is the offline break-glass for a store in which nobody holds
 // account_owner any more: run it with the server stopped; it prints a fresh owner token.
+//
+// backup writes a consistent copy of the SQLite store (VACUUM INTO), also while a server runs.
 package main
 
 import (
@@ -16,9 +23,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,34 +35,115 @@ import (
 )
 
 func main() {
-	run := run
-	if len(os.Args) > 1 && os.Args[1] == "recover-owner" {
-		run = func() error { return recoverOwner(os.Args[2:]) }
-	}
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "warden-server:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	listen := flag.String("listen", "127.0.0.1:8080", "address to listen on")
-	db := flag.String("db", "./warden.db", "SQLite file path (a postgres:// URL once that store exists)")
-	idemTTL := flag.Duration("idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
-	flag.Parse()
-	if *idemTTL <= 0 {
-		return fmt.Errorf("-idempotency-ttl must be positive, not %v", *idemTTL)
+// run is the whole command, with its environment passed in so that tests run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "recover-owner":
+			return recoverOwner(ctx, args[1:], getenv, stdout, stderr)
+		case "backup":
+			return backup(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
+	return serve(ctx, args, getenv, stdout, stderr)
+}
+
+// serveConfig is the server's command line, after the environment has filled the gaps.
+type serveConfig struct {
+	listen, db      string
+	tlsCert, tlsKey string
+	idemTTL         time.Duration
+	readTimeout     time.Duration
+	writeTimeout    time.Duration
+	idleTimeout     time.Duration
+	shutdownTimeout time.Duration
+	bootstrapToken  string
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := newFlagSet("warden-server", stderr, `Usage: warden-server [flags]
+       warden-server recover-owner -h
+       warden-server backup -h
+
+Serves the Warden API. On an empty store it creates an account_owner user whose bearer token is
+WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to start without one.`)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on")
+	fs.StringVar(&c.db, "db", "./warden.db", "SQLite `file` path (a postgres:// URL once that store exists)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file` (chain allowed) to serve HTTPS; needs -tls-key")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key `file` of -tls-cert")
+	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
+	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", apiserver.DefaultWriteTimeout, "longest time from the end of the request headers to the end of the response")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", apiserver.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", apiserver.DefaultShutdownTimeout, "on SIGINT/SIGTERM, how long in-flight requests may finish before connections are closed")
+	err := parseWithEnv(fs, args, getenv, map[string]string{
+		"listen":           "WARDEN_LISTEN",
+		"db":               "WARDEN_DB",
+		"tls-cert":         "WARDEN_TLS_CERT",
+		"tls-key":          "WARDEN_TLS_KEY",
+		"idempotency-ttl":  "WARDEN_IDEMPOTENCY_TTL",
+		"read-timeout":     "WARDEN_READ_TIMEOUT",
+		"write-timeout":    "WARDEN_WRITE_TIMEOUT",
+		"idle-timeout":     "WARDEN_IDLE_TIMEOUT",
+		"shutdown-timeout": "WARDEN_SHUTDOWN_TIMEOUT",
+	})
+	if err != nil {
+		return c, err
+	}
+	for name, d := range map[string]time.Duration{"idempotency-ttl": c.idemTTL, "read-timeout": c.readTimeout,
+		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout} {
+		if d <= 0 {
+			return c, fmt.Errorf("-%s must be positive, not %v", name, d)
+		}
+	}
+	if _, err := (apiserver.ServeOptions{TLSCertFile: c.tlsCert, TLSKeyFile: c.tlsKey}).TLS(); err != nil {
+		return c, err
+	}
+	c.bootstrapToken = getenv("WARDEN_BOOTSTRAP_TOKEN")
+	return c, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseServe(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	opts := apiserver.ServeOptions{
+		TLSCertFile:     c.tlsCert,
+		TLSKeyFile:      c.tlsKey,
+		ReadTimeout:     c.readTimeout,
+		WriteTimeout:    c.writeTimeout,
+		IdleTimeout:     c.idleTimeout,
+		ShutdownTimeout: c.shutdownTimeout,
+		Announce:        func(url string) { _, _ = fmt.Fprintf(stdout, "warden-server listening on %s\n", url) },
+	}
+	// Before the store is opened (and perhaps bootstrapped): a wrong certificate path fails
+	// the start with nothing written.
+	if err := opts.Check(); err != nil {
+		return err
+	}
 
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	opts.Logger = logger
 	srv, err := apiserver.New(ctx, apiserver.Config{
-		DB:             *db,
-		BootstrapToken: os.Getenv("WARDEN_BOOTSTRAP_TOKEN"),
+		DB:             c.db,
+		BootstrapToken: c.bootstrapToken,
 		Logger:         logger,
-		IdempotencyTTL: *idemTTL,
+		IdempotencyTTL: c.idemTTL,
 	})
 	if err != nil {
 		return err
@@ -64,54 +152,36 @@ func run() error {
 
 	// Listen before announcing, so that the printed address is already accepting (and a
 	// ":0" port is resolved).
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.listen)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Printf("warden-server listening on http://%s\n", ln.Addr())
-
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := apiserver.Serve(ctx, ln, srv.Handler(), opts); err != nil {
 		return err
 	}
+	logger.Info("stopped")
 	return nil
 }
 
 // recoverOwner is the recover-owner subcommand: it prints the token once, with what to do
 // next, on stdout.
-func recoverOwner(args []string) error {
-	fs := flag.NewFlagSet("warden-server recover-owner", flag.ContinueOnError)
-	db := fs.String("db", "./warden.db", "SQLite file path of the Warden database to recover (stop the server first)")
+func recoverOwner(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("warden-server recover-owner", stderr, `Usage: warden-server recover-owner -db FILE [-email ADDRESS]
+
+With the server stopped, makes a member user account_owner again and prints a fresh token.`)
+	db := fs.String("db", "./warden.db", "SQLite `file` path of the Warden database to recover (stop the server first)")
 	email := fs.String("email", apiserver.BootstrapEmail, "e-mail of the member user to make account_owner (created if missing)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseWithEnv(fs, args, getenv, map[string]string{"db": "WARDEN_DB"}); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return err
+		return fmt.Errorf("recover-owner: %w", err)
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("recover-owner: unexpected argument %q", fs.Arg(0))
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	userID, token, err := apiserver.RecoverOwner(ctx, *db, *email, time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Printf(`%s (user %s) holds account_owner again. Its new bearer token, shown only now:
+	_, err = fmt.Fprintf(stdout, `%s (user %s) holds account_owner again. Its new bearer token, shown only now:
 
   %s
 
@@ -120,5 +190,76 @@ WARDEN_TOKEN for Terraform) to give account_owner to the users or groups who sho
 issue them their own tokens, then revoke this one (it is named "recover-owner"). Every change
 made here is in the audit log as %s.
 `, *email, userID, token, apiserver.RecoverTokenLifetime, *db, apiserver.RecoverActor)
-	return nil
+	return err
+}
+
+// backup is the backup subcommand.
+func backup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("warden-server backup", stderr, `Usage: warden-server backup -db FILE -to FILE
+
+Writes a consistent copy of the SQLite database (VACUUM INTO), also while a server runs on it.
+The copy is a complete Warden database: to restore, stop the server and start it with -db on
+the copy. An existing destination is refused.`)
+	db := fs.String("db", "./warden.db", "SQLite `file` path of the Warden database")
+	to := fs.String("to", "", "new `file` to write the copy to (required; never overwritten)")
+	if err := parseWithEnv(fs, args, getenv, map[string]string{"db": "WARDEN_DB"}); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("backup: %w", err)
+	}
+	if *to == "" {
+		return errors.New("backup: set -to, the new file to write the copy to")
+	}
+	if err := apiserver.Backup(ctx, *db, *to); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(stdout, "backed up %s to %s\n", *db, *to)
+	return err
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting, and whose -h prints
+// intro, the flags, and the environment rule.
+func newFlagSet(name string, out io.Writer, intro string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		_, _ = fmt.Fprintf(out, "%s\n\nFlags (each also from the environment variable in brackets; the flag wins):\n", intro)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseWithEnv parses args, then gives every flag absent from them the value of its
+// environment variable in env (flag name → variable), when that is set and not empty. The
+// variables are named in -h. Extra arguments are refused.
+func parseWithEnv(fs *flag.FlagSet, args []string, getenv func(string) string, env map[string]string) error {
+	for name, variable := range env {
+		f := fs.Lookup(name)
+		if f == nil {
+			panic("warden-server: no flag -" + name)
+		}
+		f.Usage += " [$" + variable + "]"
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags go before it; see -h)", fs.Arg(0))
+	}
+	onCommandLine := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		variable, ok := env[f.Name]
+		if !ok || onCommandLine[f.Name] {
+			return
+		}
+		if v := getenv(variable); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q (for -%s): %w", variable, v, f.Name, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
 }

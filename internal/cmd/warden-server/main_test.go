@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/tlstesting"
+)
+
+const bootstrapToken = "main-test-bootstrap-token"
+
+func envOf(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestParseServe_environment(t *testing.T) {
+	env := envOf(map[string]string{
+		"WARDEN_LISTEN":           "0.0.0.0:9000",
+		"WARDEN_DB":               "/var/lib/warden/env.db",
+		"WARDEN_TLS_CERT":         "/etc/warden/cert.pem",
+		"WARDEN_TLS_KEY":          "/etc/warden/key.pem",
+		"WARDEN_IDEMPOTENCY_TTL":  "1h",
+		"WARDEN_SHUTDOWN_TIMEOUT": "5s",
+		"WARDEN_READ_TIMEOUT":     "7s",
+		"WARDEN_BOOTSTRAP_TOKEN":  bootstrapToken,
+	})
+	c, err := parseServe(nil, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := serveConfig{listen: "0.0.0.0:9000", db: "/var/lib/warden/env.db", tlsCert: "/etc/warden/cert.pem",
+		tlsKey: "/etc/warden/key.pem", idemTTL: time.Hour, readTimeout: 7 * time.Second, writeTimeout: 60 * time.Second,
+		idleTimeout: 120 * time.Second, shutdownTimeout: 5 * time.Second, bootstrapToken: bootstrapToken}
+	if c != want {
+		t.Errorf("from the environment:\n got %+v\nwant %+v", c, want)
+	}
+
+	// The command line wins, flag by flag.
+	c, err = parseServe([]string{"-db", "/srv/flag.db", "-shutdown-timeout", "1m"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.db != "/srv/flag.db" || c.shutdownTimeout != time.Minute || c.listen != "0.0.0.0:9000" {
+		t.Errorf("flags over environment: %+v", c)
+	}
+
+	// Defaults when neither is set.
+	c, err = parseServe(nil, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.listen != "127.0.0.1:8080" || c.db != "./warden.db" || c.tlsCert != "" || c.shutdownTimeout != 30*time.Second {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestParseServe_refusals(t *testing.T) {
+	for name, c := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"cert without key":        {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
+		"key from env, no cert":   {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
+		"bad duration in env":     {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
+		"non-positive ttl":        {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
+		"stray argument":          {[]string{"serve"}, nil, `unexpected argument "serve"`},
+		"negative write timeout":  {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
+		"unknown flag is refused": {[]string{"-tls"}, nil, "-tls"},
+	} {
+		_, err := parseServe(c.args, envOf(c.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error containing %q", name, err, c.want)
+		}
+	}
+}
+
+func TestHelp_namesEnvironment(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"recover-owner", "-h"}, {"backup", "-h"}} {
+		var out bytes.Buffer
+		if err := run(t.Context(), args, envOf(nil), io.Discard, &out); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.Contains(out.String(), "[$WARDEN_DB]") || !strings.Contains(out.String(), "the flag wins") {
+			t.Errorf("%v does not document WARDEN_DB:\n%s", args, out.String())
+		}
+	}
+	var out bytes.Buffer
+	_ = run(t.Context(), []string{"-h"}, envOf(nil), io.Discard, &out)
+	for _, v := range []string{"WARDEN_LISTEN", "WARDEN_TLS_CERT", "WARDEN_TLS_KEY", "WARDEN_IDEMPOTENCY_TTL", "WARDEN_SHUTDOWN_TIMEOUT", "WARDEN_BOOTSTRAP_TOKEN"} {
+		if !strings.Contains(out.String(), v) {
+			t.Errorf("-h does not mention %s", v)
+		}
+	}
+}
+
+// TestRun_TLSFromEnvironment runs the real command in-process: HTTPS from WARDEN_TLS_CERT
+// and WARDEN_TLS_KEY, a health and readiness check with the CA pinned, then a clean drain,
+// and a backup of the database it wrote.
+func TestRun_TLSFromEnvironment(t *testing.T) {
+	cert := tlstesting.SelfSigned(t)
+	db := filepath.Join(t.TempDir(), "warden.db")
+	env := envOf(map[string]string{
+		"WARDEN_TLS_CERT":        cert.CertFile,
+		"WARDEN_TLS_KEY":         cert.KeyFile,
+		"WARDEN_DB":              db,
+		"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	errc := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"-listen", "127.0.0.1:0", "-shutdown-timeout", "5s"}, env, pw, &stderr)
+		_ = pw.Close()
+		errc <- err
+	}()
+	rd := bufio.NewReader(pr)
+	line, err := rd.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no announcement: %v (%v)", err, <-errc)
+	}
+	go func() { _, _ = io.Copy(io.Discard, rd) }()
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "warden-server listening on ")
+	if !ok || !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("announcement %q, want https://127.0.0.1:…", line)
+	}
+
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.Pool(t), MinVersion: tls.VersionTLS12}}}
+	defer hc.CloseIdleConnections()
+	for _, path := range []string{"/v1/health", "/v1/ready"} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+
+	// A backup while the server runs: it must not need the server's lock.
+	to := filepath.Join(t.TempDir(), "backup.db")
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"backup", "-to", to}, env, &out, io.Discard); err != nil {
+		t.Fatalf("backup (db from WARDEN_DB) beside a running server: %v", err)
+	}
+	if !strings.Contains(out.String(), to) {
+		t.Errorf("backup printed %q", out.String())
+	}
+
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run after SIGTERM-equivalent: %v\n%s", err, stderr.String())
+	}
+	for _, want := range []string{"draining", "drained", "stopped"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+
+	// recover-owner reads WARDEN_DB too (the server has stopped and released the lock).
+	out.Reset()
+	if err := run(t.Context(), []string{"recover-owner"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("recover-owner with WARDEN_DB: %v", err)
+	}
+	if !strings.Contains(out.String(), "holds account_owner again") {
+		t.Errorf("recover-owner printed %q", out.String())
+	}
+}
+
+// A certificate that does not load fails the start before the database is created.
+func TestRun_badCertificateWritesNothing(t *testing.T) {
+	cert := tlstesting.SelfSigned(t)
+	db := filepath.Join(t.TempDir(), "warden.db")
+	err := run(t.Context(), []string{"-listen", "127.0.0.1:0", "-db", db, "-tls-cert", cert.CertFile, "-tls-key", cert.CertFile},
+		envOf(map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), cert.CertFile) {
+		t.Fatalf("a certificate given as its own key: %v", err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the database was created anyway: %v", err)
+	}
+}
