@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"strings"
 
 	_ "modernc.org/sqlite" // the same pure-Go driver as the store
 )
@@ -21,7 +20,7 @@ import (
 //
 // It refuses a destination that exists, and a PostgreSQL URL (use pg_dump there).
 func Backup(ctx context.Context, db, to string) error {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if IsPostgresURL(db) {
 		return errors.New("backup copies a SQLite file; back up PostgreSQL with pg_dump")
 	}
 	if db == "" || to == "" {

@@ -78,7 +78,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 Serves the Warden API. On an empty store it creates an account_owner user whose bearer token is
 WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to start without one.`)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on")
-	fs.StringVar(&c.db, "db", "./warden.db", "SQLite `file` path (a postgres:// URL once that store exists)")
+	fs.StringVar(&c.db, "db", "./warden.db", "the store: a SQLite `file` path, or a postgres:// URL (PostgreSQL, for several replicas on one database)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file` (chain allowed) to serve HTTPS; needs -tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key `file` of -tls-cert")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
