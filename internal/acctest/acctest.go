@@ -42,6 +42,12 @@ func NewServer(t testing.TB) *Server {
 	if os.Getenv(StoreEnv) == "postgres" {
 		db = pgtest.URL(t)
 	}
+	return NewServerOn(t, db)
+}
+
+// NewServerOn is NewServer on a given database: a SQLite path or a postgres:// URL.
+func NewServerOn(t testing.TB, db string) *Server {
+	t.Helper()
 	srv, err := apiserver.New(context.Background(), apiserver.Config{
 		DB:             db,
 		BootstrapToken: BootstrapToken,
