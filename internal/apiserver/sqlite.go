@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver: no cgo in the server
 )
@@ -76,40 +75,8 @@ func openSQLite(ctx context.Context, path string) (*sqlDB, error) {
 	return s, nil
 }
 
-// migrateSQLite applies migrations on the single write connection, each in its own
-// transaction; SQLite's write lock keeps two processes from applying one twice.
+// migrateSQLite applies migrations on the single write connection; SQLite's write lock
+// keeps two processes from applying one twice.
 func migrateSQLite(ctx context.Context, s *sqlDB) error {
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	for i, m := range migrations {
-		version := i + 1
-		err := func() error {
-			tx, err := s.write.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = tx.Rollback() }()
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-				version, time.Now().UTC().Format(time.RFC3339)); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}()
-		if err != nil {
-			return fmt.Errorf("migration %d: %w", version, err)
-		}
-	}
-	return nil
+	return applyMigrations(ctx, s.write, s.d, migrations)
 }
