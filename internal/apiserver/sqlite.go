@@ -3,11 +3,13 @@ package apiserver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver: no cgo in the server
+	"modernc.org/sqlite" // also registers the pure-Go "sqlite" driver: no cgo in the server
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The SQLite store: everything in one file. Writes go through a pool of exactly one
@@ -22,24 +24,22 @@ func (sqliteDialect) lockGeneration() string { return "" } // the write connecti
 
 // mapErr turns SQLite constraint failures into the store's typed errors.
 func (sqliteDialect) mapErr(err error) error {
-	if err == nil {
-		return nil
+	var se *sqlite.Error
+	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return err
 	}
-	msg := err.Error()
-	if i := strings.Index(msg, "UNIQUE constraint failed: "); i >= 0 {
-		// The message names "table.column[, table.column]"; only single-column
-		// uniqueness on name or email is a field the client can change.
-		rest := msg[i+len("UNIQUE constraint failed: "):]
-		if j := strings.IndexAny(rest, " ,"); j >= 0 {
-			rest = rest[:j]
-		}
-		_, col, _ := strings.Cut(rest, ".")
-		if col != "name" && col != "email" {
-			col = ""
-		}
-		return &ConflictError{Field: col}
+	// The code says which failure; only the message says which column ("UNIQUE constraint
+	// failed: table.column"). Only single-column uniqueness on name or email is a field
+	// the client can change.
+	_, rest, _ := strings.Cut(se.Error(), "UNIQUE constraint failed: ")
+	if j := strings.IndexAny(rest, " ,)"); j >= 0 {
+		rest = rest[:j]
 	}
-	return err
+	_, col, _ := strings.Cut(rest, ".")
+	if col != "name" && col != "email" {
+		col = ""
+	}
+	return &ConflictError{Field: col}
 }
 
 func openSQLite(ctx context.Context, path string) (*sqlDB, error) {
