@@ -23,10 +23,13 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	provider.TuneRuntime()
+	stopProfiles := provider.StartProfiles()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/wardenhq/warden",
 		Debug:   debug,
 	})
+	stopProfiles()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -17,9 +17,9 @@ func (c *Client) GetGrant(ctx context.Context, envID, roleID string) (*api.Grant
 	return call[api.Grant](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/grants/%s", args: []string{envID, roleID}})
 }
 
-// ListGrants returns every grant in an environment.
+// ListGrants returns every grant in an environment, in pages of the API's largest size.
 func (c *Client) ListGrants(ctx context.Context, envID string) ([]api.Grant, error) {
-	return listAll[api.Grant](ctx, c, "/v1/environments/%s/grants", []string{envID}, nil, 0, 0)
+	return listAll[api.Grant](ctx, c, "/v1/environments/%s/grants", []string{envID}, nil, 1000, 0)
 }
 
 // UpdateGrant replaces a grant's permissions; ifMatch > 0 guards against a newer version.

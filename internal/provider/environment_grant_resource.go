@@ -33,6 +33,7 @@ func NewEnvironmentGrantResource() resource.Resource {
 
 type environmentGrantResource struct {
 	client *client.Client
+	grants *grantReader
 	// matrixValidation mirrors the provider attribute; true until Configure says otherwise so
 	// that an unconfigured resource is strict.
 	matrixValidation bool
@@ -44,7 +45,7 @@ type environmentGrantResourceModel struct {
 	EnvironmentID  types.String `tfsdk:"environment_id"`
 	Permissions    types.Set    `tfsdk:"permissions"`
 	RequireActions types.Set    `tfsdk:"require_actions"`
-	AllowedActions types.Set    `tfsdk:"allowed_actions"`
+	AllowedActions types.List   `tfsdk:"allowed_actions"`
 }
 
 // fromAPI leaves RequireActions alone: it lives only in the configuration and state.
@@ -53,7 +54,7 @@ func (m *environmentGrantResourceModel) fromAPI(g *api.Grant) {
 	m.RoleID = types.StringValue(g.RoleID)
 	m.EnvironmentID = types.StringValue(g.EnvironmentID)
 	m.Permissions = stringSet(g.Permissions)
-	m.AllowedActions = stringSet(g.AllowedActions)
+	m.AllowedActions = stringList(g.AllowedActions)
 	if m.RequireActions.IsUnknown() {
 		m.RequireActions = types.SetNull(typesString)
 	}
@@ -104,8 +105,10 @@ func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRe
 				Optional:    true,
 				ElementType: typesString,
 			},
-			"allowed_actions": schema.SetAttribute{
-				MarkdownDescription: "Every matrix action that `permissions` allow, known at plan time (the same list as " +
+			// A list, sorted by the API: the framework compares sets element by element against
+			// every other element on each refresh (quadratic), a list only pairwise.
+			"allowed_actions": schema.ListAttribute{
+				MarkdownDescription: "Every matrix action that `permissions` allow, sorted, known at plan time (the same list as " +
 					"`provider::warden::allowed_actions(permissions)`).",
 				Computed:    true,
 				ElementType: typesString,
@@ -172,9 +175,9 @@ func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.
 		plan.AllowedActions = state.AllowedActions
 	case slices.ContainsFunc(perms, func(p string) bool { return !access.IsPermission(p) }):
 		// A name only a newer server knows: only that server can say what it allows.
-		plan.AllowedActions = types.SetUnknown(typesString)
+		plan.AllowedActions = types.ListUnknown(typesString)
 	default:
-		plan.AllowedActions = stringSet(access.AllowedActions(perms))
+		plan.AllowedActions = stringList(access.AllowedActions(perms))
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("allowed_actions"), plan.AllowedActions)...)
 }
@@ -182,6 +185,7 @@ func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.
 func (r *environmentGrantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.grants = d.Grants
 		r.matrixValidation = d.MatrixValidation
 	}
 }
@@ -196,6 +200,7 @@ func (r *environmentGrantResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.grants.Changed(plan.EnvironmentID.ValueString())
 	g, err := r.client.CreateGrant(ctx, plan.EnvironmentID.ValueString(), body)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Create Environment Grant", err)
@@ -212,7 +217,7 @@ func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, err := r.client.GetGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString())
+	g, err := r.grants.Get(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -244,6 +249,7 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.grants.Changed(plan.EnvironmentID.ValueString())
 	g, err := r.client.UpdateGrant(ctx, plan.EnvironmentID.ValueString(), plan.RoleID.ValueString(),
 		api.GrantUpdate{Permissions: body.Permissions}, savedVersion(ctx, req.Private))
 	if err != nil {
@@ -261,6 +267,7 @@ func (r *environmentGrantResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.grants.Changed(state.EnvironmentID.ValueString())
 	err := r.client.DeleteGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString(), savedVersion(ctx, req.Private))
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Delete Environment Grant", err)

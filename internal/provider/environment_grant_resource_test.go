@@ -140,7 +140,7 @@ func TestEnvironmentGrantModifyPlan_unknownNames(t *testing.T) {
 		t.Errorf("want a warning on the unknown permission: %v", lenient.Diagnostics)
 	}
 	// Only the newer server knows what an unknown permission allows.
-	var allowed types.Set
+	var allowed types.List
 	lenient.Diagnostics.Append(lenient.Plan.GetAttribute(context.Background(), path.Root("allowed_actions"), &allowed)...)
 	if !allowed.IsUnknown() {
 		t.Errorf("allowed_actions with an unknown permission: want unknown, got %v", allowed)
@@ -153,26 +153,26 @@ func TestEnvironmentGrantModifyPlan_allowedActionsKnownAtPlan(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
-	var allowed types.Set
+	var allowed types.List
 	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("allowed_actions"), &allowed)...)
-	if want := stringSet(access.AllowedActions([]string{"deployment", "ops"})); !allowed.Equal(want) {
+	if want := stringList(access.AllowedActions([]string{"deployment", "ops"})); !allowed.Equal(want) {
 		t.Fatalf("allowed_actions = %v, want %v", allowed, want)
 	}
 
 	// With permissions unchanged, the plan keeps what the API computed.
 	prior := grantConfig([]string{"deployment", "ops"}, nil)
 	prior["id"] = tfString("grt_1")
-	prior["allowed_actions"] = tfStrings(true, "apps.deploy")
+	prior["allowed_actions"] = tfStrings(false, "apps.deploy")
 	resp = modifyResourcePlan(t, NewEnvironmentGrantResource(), grantConfig([]string{"deployment", "ops"}, []string{"apps.deploy"}), prior)
 	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("allowed_actions"), &allowed)...)
-	if want := stringSet([]string{"apps.deploy"}); !allowed.Equal(want) {
+	if want := stringList([]string{"apps.deploy"}); !allowed.Equal(want) {
 		t.Fatalf("allowed_actions with unchanged permissions = %v, want the state's %v", allowed, want)
 	}
 
 	// The framework plans a computed attribute as unknown; ModifyPlan must leave it so.
 	attrs := grantConfig(nil, nil)
 	attrs["permissions"] = unknownStringSet
-	attrs["allowed_actions"] = unknownStringSet
+	attrs["allowed_actions"] = tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, tftypes.UnknownValue)
 	resp = modifyResourcePlan(t, NewEnvironmentGrantResource(), attrs, nil)
 	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("allowed_actions"), &allowed)...)
 	if !allowed.IsUnknown() {
@@ -234,7 +234,7 @@ resource "warden_environment_grant" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"), knownStrings(access.AllowedActions([]string{"deployment", "ops"}))),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"), knownList(access.AllowedActions([]string{"deployment", "ops"}))),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -244,7 +244,7 @@ resource "warden_environment_grant" "test" {
 					statecheck.CompareValuePairs(addr, tfjsonpath.New("environment_id"), "warden_environment.prod", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("permissions"), knownStrings([]string{"deployment", "ops"})),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("require_actions"), knownStrings([]string{"apps.deploy", "apps.scale"})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"), knownStrings(access.AllowedActions([]string{"deployment", "ops"}))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"), knownList(access.AllowedActions([]string{"deployment", "ops"}))),
 				},
 				Check: func(s *terraform.State) error {
 					rs := s.RootModule().Resources[addr].Primary
@@ -299,7 +299,7 @@ resource "warden_environment_grant" "test" {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"),
-							knownStrings(access.AllowedActions([]string{"deployment", "ops", "sensitive_access"}))),
+							knownList(access.AllowedActions([]string{"deployment", "ops", "sensitive_access"}))),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -371,7 +371,7 @@ resource "warden_environment_grant" "test" {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("permissions"), knownStrings([]string{"ops"})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"), knownStrings(access.AllowedActions([]string{"ops"}))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("allowed_actions"), knownList(access.AllowedActions([]string{"ops"}))),
 				},
 			},
 			{
@@ -515,6 +515,15 @@ func mustCreateRole(t *testing.T, srv *acctest.Server, name string) *api.Role {
 }
 
 // knownStrings checks a set of strings, in any order.
+// knownList checks an ordered list of strings.
+func knownList(xs []string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(xs))
+	for i, x := range xs {
+		checks[i] = knownvalue.StringExact(x)
+	}
+	return knownvalue.ListExact(checks)
+}
+
 func knownStrings(xs []string) knownvalue.Check {
 	checks := make([]knownvalue.Check, len(xs))
 	for i, x := range xs {

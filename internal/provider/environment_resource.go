@@ -30,6 +30,8 @@ func NewEnvironmentResource() resource.Resource { return &environmentResource{} 
 
 type environmentResource struct {
 	client *client.Client
+	// grants is told about deletes, which take grants with them.
+	grants *grantReader
 }
 
 type environmentResourceModel struct {
@@ -95,6 +97,7 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 func (r *environmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.grants = d.Grants
 	}
 }
 
@@ -160,6 +163,7 @@ func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.grants.Changed("")
 	err := r.client.DeleteEnvironment(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Delete Environment", err)

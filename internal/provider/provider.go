@@ -52,6 +52,8 @@ type wardenProviderModel struct {
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	Client *client.Client
+	// Grants answers grant Reads from one listing per environment per command.
+	Grants *grantReader
 	// MatrixValidation false turns unknown-name findings into warnings (a newer server may know
 	// names this build does not).
 	MatrixValidation bool
@@ -187,7 +189,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
 	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token})
 
-	data := &providerData{Client: c, MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool()}
+	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool()}
 	p.checkMatrixVersion(ctx, c, resp)
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -36,6 +36,8 @@ func NewRoleResource() resource.Resource { return &roleResource{matrixValidation
 
 type roleResource struct {
 	client *client.Client
+	// grants is told about deletes, which take grants with them.
+	grants *grantReader
 	// matrixValidation mirrors the provider's matrix_validation; strict until configured.
 	matrixValidation bool
 }
@@ -157,6 +159,7 @@ func filterFindings(fs []access.Finding, keep func(access.Finding) bool) []acces
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.grants = d.Grants
 		r.matrixValidation = d.MatrixValidation
 	}
 }
@@ -231,6 +234,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.grants.Changed("")
 	err := r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Delete Role", err)
