@@ -348,7 +348,11 @@ func targetLines(byName map[string]planApplyResult) []string {
 		if got > limit {
 			met = "NOT met"
 		}
-		lines = append(lines, fmt.Sprintf("%s ≤ %g%s: %.2f%s — %s", what, limit, unit, got, unit, met))
+		prec := 2
+		if unit == " MiB" {
+			prec = 0
+		}
+		lines = append(lines, fmt.Sprintf("%s ≤ %g%s: %.*f%s — %s", what, limit, unit, prec, got, unit, met))
 	}
 	k1, ok1 := byName["matrix-1k"]
 	verdict("matrix-1k plan ÷ floor plan", k1.planRatio(), targetPlanXFloor, "×", ok1)

@@ -82,7 +82,7 @@ func TestPlanApplyTable_targets(t *testing.T) {
 		"| matrix-1k-20ms | 1,110 | 20 ms | 14.0 s | 4.0 s | 3.50× | 30.0 s | 19.0 s | 1.58× | 1.40× | 61 |",
 		"matrix-1k plan ÷ floor plan ≤ 2×: 2.50× — NOT met",
 		"matrix-1k apply ÷ floor apply ≤ 1.1×: 1.05× — met",
-		"matrix-1k provider peak RSS ≤ 100 MiB: 60.00 MiB — met",
+		"matrix-1k provider peak RSS ≤ 100 MiB: 60 MiB — met",
 		"matrix-1k-20ms plan ÷ matrix-1k plan ≤ 1.5×: 1.40× — met",
 		"matrix-10k plan ÷ matrix-1k plan ≤ 11×: not measured",
 		"one-env-1k-20ms plan ÷ one-env-1k plan ≤ 1.5×: not measured",
