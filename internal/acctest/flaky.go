@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Fault is one kind of failure a FlakyProxy injects.
@@ -140,4 +141,66 @@ func (p *FlakyProxy) dropAfterCommit(w http.ResponseWriter, r *http.Request) {
 	if conn, _, err := hj.Hijack(); err == nil {
 		_ = conn.Close()
 	}
+}
+
+// LatencyProxy is a reverse proxy on 127.0.0.1 that holds every request for a fixed delay
+// before forwarding it: one added network round trip per request, as a provider far from its
+// API sees. It measures how much of a plan's time is spent waiting on the network rather
+// than computing.
+type LatencyProxy struct {
+	URL string
+
+	delay    time.Duration
+	forward  *httputil.ReverseProxy
+	requests atomic.Int64
+}
+
+// NewLatencyProxy starts a LatencyProxy in front of target (a base URL such as Server.URL)
+// that adds delay to every request; it stops when the test ends.
+func NewLatencyProxy(t testing.TB, target string, delay time.Duration) *LatencyProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatalf("NewLatencyProxy: target %q: %v", target, err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(u)
+	// The default transport keeps 2 idle connections per host: with terraform's 10
+	// concurrent requests the proxy would open a new upstream connection for most of them,
+	// a cost that is the proxy's, not the provider's.
+	tr, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t.Fatalf("NewLatencyProxy: http.DefaultTransport is a %T", http.DefaultTransport)
+	}
+	tr = tr.Clone()
+	tr.MaxIdleConnsPerHost = 64
+	forward.Transport = tr
+	p := &LatencyProxy{delay: delay, forward: forward}
+	hs := httptest.NewServer(p)
+	t.Cleanup(func() {
+		hs.Close()
+		tr.CloseIdleConnections()
+	})
+	p.URL = hs.URL
+	return p
+}
+
+// Requests is how many requests reached the proxy.
+func (p *LatencyProxy) Requests() int64 { return p.requests.Load() }
+
+// Delay is what the proxy adds to every request.
+func (p *LatencyProxy) Delay() time.Duration { return p.delay }
+
+func (p *LatencyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.requests.Add(1)
+	if p.delay > 0 {
+		timer := time.NewTimer(p.delay)
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			// The client gave up: there is nobody left to answer.
+			timer.Stop()
+			return
+		}
+	}
+	p.forward.ServeHTTP(w, r)
 }

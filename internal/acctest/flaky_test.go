@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestFlakyProxy_cyclesFaults(t *testing.T) {
@@ -68,5 +69,63 @@ func TestFlakyProxy_cyclesFaults(t *testing.T) {
 	}
 	if p.DroppedPosts() != 1 || p.Injected(FaultUnavailable) != 1 || p.Injected(FaultRateLimited) != 1 || p.Injected(FaultDroppedAfterCommit) != 1 {
 		t.Errorf("counters: %s", p)
+	}
+}
+
+func TestLatencyProxy_delaysEachRequest(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok "+r.Method+" "+r.URL.Path)
+	}))
+	t.Cleanup(backend.Close)
+	const delay = 50 * time.Millisecond
+	p := NewLatencyProxy(t, backend.URL, delay)
+
+	get := func() (string, time.Duration, error) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, p.URL+"/v1/things", nil)
+		if err != nil {
+			return "", 0, err
+		}
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", 0, err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, err := io.ReadAll(resp.Body)
+		return string(body), time.Since(start), err
+	}
+
+	// Concurrent requests each wait the delay, side by side: a round trip, not a queue.
+	const n = 8
+	type answer struct {
+		body string
+		took time.Duration
+		err  error
+	}
+	answers := make(chan answer, n)
+	start := time.Now()
+	for range n {
+		go func() {
+			body, took, err := get()
+			answers <- answer{body, took, err}
+		}()
+	}
+	for range n {
+		a := <-answers
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		if a.body != "ok GET /v1/things" {
+			t.Errorf("body %q, want the backend's answer", a.body)
+		}
+		if a.took < delay {
+			t.Errorf("a request took %v, want at least the delay %v", a.took, delay)
+		}
+	}
+	if total := time.Since(start); total >= n*delay/2 {
+		t.Errorf("%d concurrent requests took %v: the delays ran one after another", n, total)
+	}
+	if got := p.Requests(); got != n {
+		t.Errorf("Requests() = %d, want %d", got, n)
 	}
 }

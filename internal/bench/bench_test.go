@@ -2,7 +2,9 @@
 // environment grants against a real Warden API, next to the same graph of terraform_data
 // resources (Terraform's own floor), with the provider process's peak memory.
 //
-// Run it with `make bench` (which builds bin/terraform-provider-warden first).
+// Run it with `make bench` (which builds bin/terraform-provider-warden first), `make
+// bench-quick` for the 1,110-object matrix alone, or `make profile` for the provider's CPU
+// profile during that plan.
 package bench
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,42 +31,6 @@ const parallelism = 10
 // Terraform passes its environment on to the plugins it starts.
 const rssFileEnv = "WARDEN_BENCH_RSS_FILE"
 
-type result struct {
-	n, resources, floorResources, grantsInAPI int
-	plan, apply, floorPlan, floorApply        time.Duration
-	planRatio, applyRatio                     float64
-	applyPerGrant                             time.Duration
-	planPeakKiB, applyPeakKiB                 int64
-	rssMethod                                 string
-}
-
-func BenchmarkGrants(b *testing.B) {
-	bin := providerBinary(b)
-	tf, err := exec.LookPath("terraform")
-	if err != nil {
-		b.Skip("terraform is not on PATH")
-	}
-	var results []result
-	for _, n := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			var r result
-			for range b.N {
-				r = runOnce(b, tf, bin, n)
-			}
-			b.ReportMetric(r.plan.Seconds(), "plan-s")
-			b.ReportMetric(r.apply.Seconds(), "apply-s")
-			b.ReportMetric(r.floorPlan.Seconds(), "floor-plan-s")
-			b.ReportMetric(r.floorApply.Seconds(), "floor-apply-s")
-			b.ReportMetric(r.planRatio, "plan-x-floor")
-			b.ReportMetric(r.applyRatio, "apply-x-floor")
-			b.ReportMetric(float64(r.applyPerGrant.Microseconds())/1000, "apply-ms/grant")
-			b.ReportMetric(float64(max(r.planPeakKiB, r.applyPeakKiB))/1024, "provider-peak-MiB")
-			results = append(results, r)
-		})
-	}
-	printTable(results)
-}
-
 // providerBinary is bin/terraform-provider-warden at the repository root, built by make build.
 func providerBinary(b *testing.B) string {
 	b.Helper()
@@ -75,63 +42,6 @@ func providerBinary(b *testing.B) string {
 		b.Skipf("%s is missing: run `make build` first (or `make bench`, which does)", p)
 	}
 	return p
-}
-
-func runOnce(b *testing.B, tf, bin string, n int) result {
-	b.Helper()
-	srv := acctest.NewServer(b)
-	r := result{n: n, resources: 2*n + 1}
-
-	overrides := b.TempDir()
-	r.rssMethod = writeProviderWrapper(b, overrides, bin)
-	cliConfig := filepath.Join(b.TempDir(), "terraformrc")
-	writeFile(b, cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "wardenhq/warden" = %q
-  }
-  direct {}
-}
-`, overrides))
-
-	work := b.TempDir()
-	writeFile(b, filepath.Join(work, "main.tf"), grantsConfig(srv, n))
-	planRSS, applyRSS := filepath.Join(b.TempDir(), "plan.rss"), filepath.Join(b.TempDir(), "apply.rss")
-	r.plan = terraform(b, tf, work, cliConfig, planRSS, "plan", "-input=false", "-no-color", "-lock=false",
-		"-parallelism="+strconv.Itoa(parallelism), "-out=tfplan")
-	r.apply = terraform(b, tf, work, cliConfig, applyRSS, "apply", "-input=false", "-no-color", "-lock=false",
-		"-parallelism="+strconv.Itoa(parallelism), "tfplan")
-	r.planPeakKiB, r.applyPeakKiB = peakKiB(b, planRSS), peakKiB(b, applyRSS)
-
-	// The apply must have done the work it is timed for.
-	env, err := srv.Client.FindEnvironmentByName(context.Background(), "bench")
-	if err != nil {
-		b.Fatalf("after apply: %v", err)
-	}
-	grants, err := srv.Client.ListGrants(context.Background(), env.ID)
-	if err != nil {
-		b.Fatalf("after apply: %v", err)
-	}
-	if r.grantsInAPI = len(grants); r.grantsInAPI != n {
-		b.Fatalf("after apply the API holds %d grants, want %d", r.grantsInAPI, n)
-	}
-
-	// The floor: Terraform alone on the same graph (one environment, N roles, N grants that
-	// each reference their role by count.index and the environment), built in. The shape
-	// matters: Terraform's own plan time grows faster than linearly with such references
-	// (2,001 unrelated terraform_data plan in about 1 s, this graph in about 36 s), and
-	// that cost is not the provider's.
-	floor := b.TempDir()
-	r.floorResources = r.resources
-	writeFile(b, filepath.Join(floor, "main.tf"), floorConfig(n))
-	r.floorPlan = terraform(b, tf, floor, cliConfig, "", "plan", "-input=false", "-no-color", "-lock=false",
-		"-parallelism="+strconv.Itoa(parallelism), "-out=tfplan")
-	r.floorApply = terraform(b, tf, floor, cliConfig, "", "apply", "-input=false", "-no-color", "-lock=false",
-		"-parallelism="+strconv.Itoa(parallelism), "tfplan")
-
-	r.planRatio = r.plan.Seconds() / r.floorPlan.Seconds()
-	r.applyRatio = r.apply.Seconds() / r.floorApply.Seconds()
-	r.applyPerGrant = r.apply / time.Duration(n)
-	return r
 }
 
 // grantsConfig declares one environment, n roles and n grants of [deployment, ops], one per
@@ -230,16 +140,28 @@ wait $pid
 // terraform runs one terraform command in dir and returns how long it took.
 func terraform(b *testing.B, tf, dir, cliConfig, rssFile string, args ...string) time.Duration {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	return terraformEnv(b, tf, dir, cliConfig, rssFile, nil, args...)
+}
+
+// terraformEnv is terraform with extra environment variables for the command (and the
+// providers it starts). The rest of the benchmark's environment passes through, so that
+// variables the provider reads reach it, except Terraform's own log: TF_LOG and TF_LOG_CORE
+// would time Terraform writing its log (TF_LOG_PROVIDER still reaches the provider).
+func terraformEnv(b *testing.B, tf, dir, cliConfig, rssFile string, extraEnv []string, args ...string) time.Duration {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tf, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "TF_LOG=") || strings.HasPrefix(kv, "TF_LOG_CORE=")
+	})
+	cmd.Env = append(append(env,
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
 		rssFileEnv+"="+rssFile,
-	)
+	), extraEnv...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -269,22 +191,6 @@ func peakKiB(b *testing.B, file string) int64 {
 		}
 	}
 	return peak
-}
-
-func printTable(results []result) {
-	if len(results) == 0 {
-		return
-	}
-	fmt.Printf("\nWarden provider vs terraform_data (parallelism %d; provider memory by %s)\n", parallelism, results[0].rssMethod)
-	fmt.Printf("%6s %9s %9s %9s %9s %9s %9s %8s %8s %11s %12s %12s\n",
-		"N", "resources", "plan s", "apply s", "floor pl", "floor ap", "floor res", "plan ×", "apply ×", "apply/grant", "prov MiB pl", "prov MiB ap")
-	for _, r := range results {
-		fmt.Printf("%6d %9d %9.2f %9.2f %9.2f %9.2f %9d %8.1f %8.1f %9.1fms %12.1f %12.1f\n",
-			r.n, r.resources, r.plan.Seconds(), r.apply.Seconds(), r.floorPlan.Seconds(), r.floorApply.Seconds(), r.floorResources,
-			r.planRatio, r.applyRatio, float64(r.applyPerGrant.Microseconds())/1000,
-			float64(r.planPeakKiB)/1024, float64(r.applyPeakKiB)/1024)
-	}
-	fmt.Println()
 }
 
 func writeFile(b *testing.B, path, content string) {
