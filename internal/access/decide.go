@@ -108,7 +108,7 @@ func (p *Policy) envSet(userID, envID string) PermSet {
 // Via names what allows an action: a grant (with its role and, when held through one, the
 // group), an organization role, or an approved access request.
 type Via struct {
-	Permission, GrantID, RoleID, RoleName, GroupID, AccessRequestID, Tier string
+	Permission, GrantID, RoleID, RoleName, GroupID, AccessRequestID, SupportAccessID, Tier string
 }
 
 // Decision is the answer to "may P do A in E?". Reason says why in words.
@@ -186,8 +186,9 @@ func (p *Policy) authorizeMember(u *User, env *Environment, action string) Decis
 		"; it needs one of " + needText[action] + "."}
 }
 
-// heldTier is a tier a vendor holds in an environment through one approved request, already
-// lowered to the environment's current ceiling.
+// heldTier is a tier a vendor holds in an environment, through one approved request (already
+// lowered to the environment's current ceiling) or, when req is nil, through standing support
+// access (require_approval false).
 type heldTier struct {
 	req    *AccessRequest
 	tier   string
@@ -203,6 +204,9 @@ func (p *Policy) vendorTiers(userID, envID string, now time.Time) (*SupportAcces
 		return sa, nil
 	}
 	var out []heldTier
+	if sa.Standing {
+		out = append(out, heldTier{tier: sa.Tier})
+	}
 	for _, r := range p.userRequests[userID] {
 		if r.EnvironmentID != envID || r.Status != RequestApproved || Expired(r.ExpiresAt, now) {
 			continue
@@ -233,6 +237,11 @@ func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource str
 		return deny("Vendor access is limited to resources whose name starts with %q; %q does not.", env.ResourcePrefix, resource)
 	}
 	for _, h := range tiers {
+		if capabilityIn(action, h.tier, sa.PortForwarding) && h.req == nil {
+			return Decision{Allowed: true,
+				Reason: fmt.Sprintf("The standing support access of environment %q gives every vendor user tier %q (no approval required).", env.Name, h.tier),
+				Via:    Via{Permission: action, SupportAccessID: sa.ID, Tier: h.tier}}
+		}
 		if capabilityIn(action, h.tier, sa.PortForwarding) {
 			reason := fmt.Sprintf("Approved access request %s holds tier %q in environment %q until %s.",
 				h.req.ID, h.tier, env.Name, h.req.ExpiresAt.Format(time.RFC3339))

@@ -56,6 +56,9 @@ type SupportAccess struct {
 	ID, EnvironmentID, Tier string
 	PortForwarding          bool
 	ExpiresAt               *time.Time
+	// Standing access (the API's require_approval false): every vendor user holds Tier, no
+	// request needed. The zero value asks for approvals, the safe default.
+	Standing bool
 }
 
 // AccessRequest is a vendor user's request for a tier; Status is the stored status.

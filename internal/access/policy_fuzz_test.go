@@ -63,7 +63,8 @@ func FuzzPolicy(f *testing.F) {
 					past := now.Add(-time.Hour)
 					exp = &past
 				}
-				p.PutSupportAccess(SupportAccess{ID: id("s", b), EnvironmentID: id("e", b), Tier: TierNames()[c%3], PortForwarding: c%2 == 0, ExpiresAt: exp})
+				p.PutSupportAccess(SupportAccess{ID: id("s", b), EnvironmentID: id("e", b), Tier: TierNames()[c%3], PortForwarding: c%2 == 0, ExpiresAt: exp,
+					Standing: c%5 == 0})
 			case 14:
 				exp := now.Add(time.Duration(int(c)-128) * time.Minute)
 				p.PutAccessRequest(AccessRequest{ID: id("q", b) + id("z", c), EnvironmentID: id("e", b), RequesterID: id("u", c),
@@ -143,6 +144,13 @@ func checkDecision(t *testing.T, p *Policy, uid, eid, action string, d Decision,
 	u, env := p.users[uid], p.envs[eid]
 	if u.Kind == string(KindVendor) {
 		sa := p.support[eid]
+		if d.Via.SupportAccessID != "" {
+			if sa == nil || sa.ID != d.Via.SupportAccessID || !sa.Standing || Expired(sa.ExpiresAt, now) || env.ResourcePrefix == "" ||
+				d.Via.Tier != sa.Tier || !slices.Contains(Capabilities(sa.Tier, sa.PortForwarding), action) {
+				t.Fatalf("vendor %s allowed %s in %s by standing access outside its rules: %+v", uid, action, eid, d)
+			}
+			return
+		}
 		r := p.requests[d.Via.AccessRequestID]
 		if sa == nil || Expired(sa.ExpiresAt, now) || env.ResourcePrefix == "" || r == nil || r.RequesterID != uid ||
 			r.Status != RequestApproved || Expired(r.ExpiresAt, now) || TierRank(d.Via.Tier) > TierRank(sa.Tier) ||

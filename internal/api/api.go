@@ -175,8 +175,10 @@ type SupportAccess struct {
 	Tier           string     `json:"tier" enum:"support,operator,co_maintainer" doc:"The highest tier the vendor may hold."`
 	PortForwarding bool       `json:"port_forwarding" doc:"Port forwarding to the metrics dashboard (operator and above)."`
 	ExpiresAt      *time.Time `json:"expires_at,omitempty" doc:"From this instant the access authorizes nothing."`
-	Status         string     `json:"status" enum:"active,expired" doc:"expired once expires_at has passed; it still reads back until deleted."`
-	Capabilities   []string   `json:"capabilities" doc:"What the tier allows, given port_forwarding."`
+	// RequireApproval false is standing access: every vendor user holds the tier here.
+	RequireApproval bool     `json:"require_approval" doc:"true: vendor users hold the tier through approved access requests; false: every vendor user holds it (standing access)."`
+	Status          string   `json:"status" enum:"active,expired" doc:"expired once expires_at has passed; it still reads back until deleted."`
+	Capabilities    []string `json:"capabilities" doc:"What the tier allows, given port_forwarding."`
 }
 
 // SupportAccessCreate is the body of POST /v1/environments/{id}/support-access.
@@ -184,15 +186,18 @@ type SupportAccessCreate struct {
 	Tier           string     `json:"tier" doc:"support, operator or co_maintainer."`
 	PortForwarding bool       `json:"port_forwarding,omitempty" doc:"Default false."`
 	ExpiresAt      *time.Time `json:"expires_at,omitempty" doc:"Optional; must be in the future."`
+	// RequireApproval is a pointer so that omitted means the default, true.
+	RequireApproval *bool `json:"require_approval,omitempty" doc:"Default true (access requests and approvals); false gives every vendor user the tier (standing access)."`
 }
 
 // SupportAccessUpdate is the body of PATCH /v1/environments/{id}/support-access. A later
 // ExpiresAt re-activates expired access in place; ClearExpiry removes the expiry.
 type SupportAccessUpdate struct {
-	Tier           *string    `json:"tier,omitempty" doc:"New tier."`
-	PortForwarding *bool      `json:"port_forwarding,omitempty" doc:"New port forwarding flag."`
-	ExpiresAt      *time.Time `json:"expires_at,omitempty" doc:"New expiry; must be in the future."`
-	ClearExpiry    bool       `json:"clear_expiry,omitempty" doc:"Remove the expiry: access lasts until deleted."`
+	Tier            *string    `json:"tier,omitempty" doc:"New tier."`
+	PortForwarding  *bool      `json:"port_forwarding,omitempty" doc:"New port forwarding flag."`
+	ExpiresAt       *time.Time `json:"expires_at,omitempty" doc:"New expiry; must be in the future."`
+	ClearExpiry     bool       `json:"clear_expiry,omitempty" doc:"Remove the expiry: access lasts until deleted."`
+	RequireApproval *bool      `json:"require_approval,omitempty" doc:"New approval mode."`
 }
 
 // AccessRequest is a vendor engineer's request for a tier in an environment for a duration.
@@ -262,6 +267,7 @@ type Via struct {
 	RoleName        string `json:"role_name,omitempty" doc:"That role's name."`
 	GroupID         string `json:"group_id,omitempty" doc:"The group through which the role is held, if any."`
 	AccessRequestID string `json:"access_request_id,omitempty" doc:"The approved access request, for vendor users."`
+	SupportAccessID string `json:"support_access_id,omitempty" doc:"The standing support access (require_approval false), for vendor users."`
 	Tier            string `json:"tier,omitempty" doc:"The tier held, for vendor users."`
 }
 

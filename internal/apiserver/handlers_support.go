@@ -99,7 +99,8 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 					return api.SupportAccess{}, 0, findingsProblem(fs)
 				}
 				a := api.SupportAccess{Meta: newMeta("sup", s.now()), EnvironmentID: env.ID, Tier: in.Body.Tier,
-					PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt}
+					PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt,
+					RequireApproval: in.Body.RequireApproval == nil || *in.Body.RequireApproval}
 				if err := tx.InsertSupportAccess(a); err != nil {
 					var ce *ConflictError
 					if errors.As(err, &ce) {
@@ -173,6 +174,9 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				}
 				if in.Body.ClearExpiry {
 					next.ExpiresAt = nil
+				}
+				if in.Body.RequireApproval != nil {
+					next.RequireApproval = *in.Body.RequireApproval
 				}
 				if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
 					return cur, 0, findingsProblem(fs)

@@ -178,4 +178,8 @@ ALTER TABLE idempotency_keys ADD COLUMN created_unix_nano INTEGER NOT NULL DEFAU
 UPDATE idempotency_keys SET created_unix_nano = COALESCE(unixepoch(created_at) * 1000000000, 0);
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
 `,
+	// Standing vendor access: require_approval false gives every vendor user the tier.
+	`
+ALTER TABLE support_access ADD COLUMN require_approval INTEGER NOT NULL DEFAULT 1;
+`,
 }

@@ -164,4 +164,8 @@ INSERT INTO roles (id, version, created_at, updated_at, name, description, permi
 	('role_deploy_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE);
 `,
+	// Standing vendor access: require_approval false gives every vendor user the tier.
+	`
+ALTER TABLE support_access ADD COLUMN require_approval BOOLEAN NOT NULL DEFAULT TRUE;
+`,
 }

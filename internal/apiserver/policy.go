@@ -49,7 +49,8 @@ func policyGrant(g api.Grant) access.Grant {
 }
 
 func policySupport(a api.SupportAccess) access.SupportAccess {
-	return access.SupportAccess{ID: a.ID, EnvironmentID: a.EnvironmentID, Tier: a.Tier, PortForwarding: a.PortForwarding, ExpiresAt: a.ExpiresAt}
+	return access.SupportAccess{ID: a.ID, EnvironmentID: a.EnvironmentID, Tier: a.Tier, PortForwarding: a.PortForwarding,
+		ExpiresAt: a.ExpiresAt, Standing: !a.RequireApproval}
 }
 
 func policyRequest(r api.AccessRequest) access.AccessRequest {

@@ -203,10 +203,13 @@ func (m *model) next() op {
 		return op{method: "DELETE", path: "/v1/environments/" + env + "/grants/" + m.pick(m.roles), actor: actor}
 	case 12:
 		tier := m.pick(access.TierNames())
+		approval := m.rng.IntN(3) > 0 // a third standing: every vendor holds the tier
 		if m.rng.IntN(2) == 0 {
-			return op{method: "POST", path: "/v1/environments/" + env + "/support-access", body: api.SupportAccessCreate{Tier: tier}, actor: actor, grants: true}
+			return op{method: "POST", path: "/v1/environments/" + env + "/support-access", body: api.SupportAccessCreate{Tier: tier, RequireApproval: &approval},
+				actor: actor, grants: true}
 		}
-		return op{method: "PATCH", path: "/v1/environments/" + env + "/support-access", body: api.SupportAccessUpdate{Tier: &tier}, actor: actor, grants: true}
+		return op{method: "PATCH", path: "/v1/environments/" + env + "/support-access", body: api.SupportAccessUpdate{Tier: &tier, RequireApproval: &approval},
+			actor: actor, grants: true}
 	case 13:
 		return op{method: "DELETE", path: "/v1/environments/" + env + "/support-access", actor: actor}
 	case 14:

@@ -377,21 +377,21 @@ func (t *sqlTx) DeleteGrant(environmentID, roleID string) error {
 
 // Support access.
 
-const supportCols = metaCols + ", environment_id, tier, port_forwarding, expires_at"
+const supportCols = metaCols + ", environment_id, tier, port_forwarding, expires_at, require_approval"
 
 func scanSupport(sc scanFunc) (api.SupportAccess, error) {
 	var a api.SupportAccess
 	var exp sql.NullString
 	ms := metaScan{m: &a.Meta}
-	err := sc(append(ms.dest(), &a.EnvironmentID, &a.Tier, &a.PortForwarding, &exp)...)
+	err := sc(append(ms.dest(), &a.EnvironmentID, &a.Tier, &a.PortForwarding, &exp, &a.RequireApproval)...)
 	ms.finish()
 	a.ExpiresAt = parseTimePtr(exp)
 	return a, err
 }
 
 func (t *sqlTx) InsertSupportAccess(a api.SupportAccess) error {
-	_, err := t.exec(`INSERT INTO support_access (`+supportCols+`) VALUES (?,?,?,?,?,?,?,?)`,
-		append(metaArgs(a.Meta), a.EnvironmentID, a.Tier, a.PortForwarding, fmtTimePtr(a.ExpiresAt))...)
+	_, err := t.exec(`INSERT INTO support_access (`+supportCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		append(metaArgs(a.Meta), a.EnvironmentID, a.Tier, a.PortForwarding, fmtTimePtr(a.ExpiresAt), a.RequireApproval)...)
 	return err
 }
 
@@ -400,8 +400,8 @@ func (t *sqlTx) SupportAccess(environmentID string) (api.SupportAccess, error) {
 }
 
 func (t *sqlTx) UpdateSupportAccess(a api.SupportAccess) error {
-	return t.execOne(`UPDATE support_access SET version=?, updated_at=?, tier=?, port_forwarding=?, expires_at=? WHERE environment_id=?`,
-		a.Version, fmtTime(a.UpdatedAt), a.Tier, a.PortForwarding, fmtTimePtr(a.ExpiresAt), a.EnvironmentID)
+	return t.execOne(`UPDATE support_access SET version=?, updated_at=?, tier=?, port_forwarding=?, expires_at=?, require_approval=? WHERE environment_id=?`,
+		a.Version, fmtTime(a.UpdatedAt), a.Tier, a.PortForwarding, fmtTimePtr(a.ExpiresAt), a.RequireApproval, a.EnvironmentID)
 }
 
 func (t *sqlTx) DeleteSupportAccess(environmentID string) error {

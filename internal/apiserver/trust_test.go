@@ -317,3 +317,44 @@ func TestTrust_cascadedDeletionsAreAudited(t *testing.T) {
 		t.Fatalf("environment cascade audited as %v (vendor %s)", got, vendor.ID)
 	}
 }
+
+// Standing vendor access: with require_approval false every vendor user holds the tier
+// without a request, still within the prefix and the expiry; turning approvals back on ends it.
+func TestSupportAccess_standing(t *testing.T) {
+	ts := newTestServer(t)
+	env := ts.createEnv("standing", "aws")
+	no := false
+	var sa api.SupportAccess
+	ts.call("POST", "/v1/environments/"+env.ID+"/support-access", ownerToken,
+		api.SupportAccessCreate{Tier: "operator", RequireApproval: &no}, 201, &sa)
+	if sa.RequireApproval {
+		t.Fatalf("created %+v", sa)
+	}
+	vendor, _ := ts.createUser("oncall@vendor.example", "vendor")
+	ask := api.AuthorizeRequest{PrincipalID: vendor.ID, EnvironmentID: env.ID, Action: "operator.reboot_host", Resource: "aw_host"}
+	a := ts.authorize(ownerToken, ask)
+	if !a.Allowed || a.Via == nil || a.Via.SupportAccessID != sa.ID || a.Via.Tier != "operator" {
+		t.Fatalf("standing access: %+v", a)
+	}
+	outside := ask
+	outside.Resource = "customer_db"
+	if a := ts.authorize(ownerToken, outside); a.Allowed {
+		t.Fatalf("standing access outside the prefix: %+v", a)
+	}
+	var ea api.EffectiveAccess
+	ts.call("GET", "/v1/environments/"+env.ID+"/effective-access?user_id="+vendor.ID, ownerToken, nil, 200, &ea)
+	if !slices.Equal(ea.Support, access.Capabilities("operator", false)) {
+		t.Fatalf("effective access %v", ea.Support)
+	}
+	yes := true
+	ts.call("PATCH", "/v1/environments/"+env.ID+"/support-access", ownerToken, api.SupportAccessUpdate{RequireApproval: &yes}, 200, &sa)
+	if a := ts.authorize(ownerToken, ask); a.Allowed {
+		t.Fatalf("after require_approval true: %+v", a)
+	}
+	// The default is approvals.
+	other := ts.createEnv("default", "aws")
+	ts.call("POST", "/v1/environments/"+other.ID+"/support-access", ownerToken, api.SupportAccessCreate{Tier: "operator"}, 201, &sa)
+	if !sa.RequireApproval {
+		t.Fatalf("default %+v", sa)
+	}
+}
