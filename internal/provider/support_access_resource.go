@@ -40,13 +40,14 @@ type supportAccessResource struct {
 }
 
 type supportAccessResourceModel struct {
-	ID             types.String `tfsdk:"id"`
-	EnvironmentID  types.String `tfsdk:"environment_id"`
-	Tier           types.String `tfsdk:"tier"`
-	PortForwarding types.Bool   `tfsdk:"port_forwarding"`
-	ExpiresAt      types.String `tfsdk:"expires_at"`
-	Status         types.String `tfsdk:"status"`
-	Capabilities   types.Set    `tfsdk:"capabilities"`
+	ID              types.String `tfsdk:"id"`
+	EnvironmentID   types.String `tfsdk:"environment_id"`
+	Tier            types.String `tfsdk:"tier"`
+	PortForwarding  types.Bool   `tfsdk:"port_forwarding"`
+	ExpiresAt       types.String `tfsdk:"expires_at"`
+	RequireApproval types.Bool   `tfsdk:"require_approval"`
+	Status          types.String `tfsdk:"status"`
+	Capabilities    types.Set    `tfsdk:"capabilities"`
 }
 
 // The values of status.
@@ -68,12 +69,14 @@ func (m *supportAccessResourceModel) fromAPI(a *api.SupportAccess) {
 	case !ok || !prior.Equal(*a.ExpiresAt):
 		m.ExpiresAt = types.StringValue(a.ExpiresAt.UTC().Format(time.RFC3339Nano))
 	}
+	m.RequireApproval = types.BoolValue(a.RequireApproval)
 	m.Status = types.StringValue(a.Status)
 	m.Capabilities = stringSet(a.Capabilities)
 }
 
 func (m *supportAccessResourceModel) toAPI() api.SupportAccessCreate {
-	body := api.SupportAccessCreate{Tier: m.Tier.ValueString(), PortForwarding: m.PortForwarding.ValueBool()}
+	body := api.SupportAccessCreate{Tier: m.Tier.ValueString(), PortForwarding: m.PortForwarding.ValueBool(),
+		RequireApproval: m.RequireApproval.ValueBoolPointer()}
 	if t, ok := parseExpiry(m.ExpiresAt); ok {
 		body.ExpiresAt = &t
 	}
@@ -140,6 +143,15 @@ func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
+			},
+			"require_approval": schema.BoolAttribute{
+				MarkdownDescription: "Default `true`: a vendor user holds the tier only through an approved access request " +
+					"(`warden_access_request_approval`). `false` is standing access, as the Aspect seed does it: every vendor user " +
+					"holds the tier on this environment without a request — applying grants, removing revokes — still bounded by " +
+					"`expires_at` and the environment's `resource_prefix`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
 			},
 			"expires_at": schema.StringAttribute{
 				MarkdownDescription: "Optional RFC 3339 instant, e.g. `2026-12-31T00:00:00Z`, from which the access authorizes nothing. " +
@@ -358,6 +370,9 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	if !plan.PortForwarding.Equal(state.PortForwarding) {
 		body.PortForwarding = plan.PortForwarding.ValueBoolPointer()
+	}
+	if !plan.RequireApproval.Equal(state.RequireApproval) {
+		body.RequireApproval = plan.RequireApproval.ValueBoolPointer()
 	}
 	if !sameExpiry(plan.ExpiresAt, state.ExpiresAt) {
 		if t, ok := parseExpiry(plan.ExpiresAt); ok {

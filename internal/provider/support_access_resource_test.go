@@ -556,3 +556,67 @@ resource "warden_environment" "prod" {
 		},
 	})
 }
+
+// Standing vendor access in one apply: require_approval = false gives every vendor user the
+// tier (authorize says so, through the support access), and setting it back to true, in
+// place, takes it away.
+func TestAccSupportAccessResource_standing(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	vendor, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authorized := func(want bool) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			rs := s.RootModule().Resources[supportAddr].Primary
+			a, err := srv.Client.Authorize(ctx, api.AuthorizeRequest{PrincipalID: vendor.ID, EnvironmentID: rs.Attributes["environment_id"],
+				Action: "operator.reboot_host", Resource: "aw_host"})
+			if err != nil {
+				return err
+			}
+			if a.Allowed != want || (want && (a.Via == nil || a.Via.SupportAccessID != rs.ID)) {
+				return fmt.Errorf("authorize %+v, want allowed=%v through %s", a, want, rs.ID)
+			}
+			return nil
+		}
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSupportDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: supportConfig(srv, "aws", `
+  tier             = "operator"
+  require_approval = false`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("require_approval"), knownvalue.Bool(false)),
+				},
+				Check: authorized(true),
+			},
+			{
+				ResourceName: supportAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil
+				},
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+			},
+			{
+				Config: supportConfig(srv, "aws", `
+  tier = "operator"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(supportAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("require_approval"), knownvalue.Bool(true)),
+				},
+				Check: authorized(false),
+			},
+		},
+	})
+}

@@ -15,6 +15,20 @@ resource "warden_support_access" "vendor_prod" {
   expires_at      = "2026-12-31T00:00:00Z"
 }
 
+# Standing access in one apply, as the Aspect seed does it: every vendor user holds the
+# support tier on staging without a request; removing the block (or require_approval = true)
+# takes it away.
+resource "warden_environment" "staging" {
+  name  = "staging"
+  cloud = "aws"
+}
+
+resource "warden_support_access" "vendor_staging" {
+  environment_id   = warden_environment.staging.id
+  tier             = "support"
+  require_approval = false
+}
+
 output "vendor_capabilities" {
   value = warden_support_access.vendor_prod.capabilities
 }
