@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                = (*environmentResource)(nil)
 	_ resource.ResourceWithConfigure   = (*environmentResource)(nil)
 	_ resource.ResourceWithImportState = (*environmentResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*environmentResource)(nil)
 )
 
 // NewEnvironmentResource returns the warden_environment resource.
@@ -77,7 +78,9 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
 			},
 			"cloud": schema.StringAttribute{
-				MarkdownDescription: "Where the environment runs: " + mdList(access.CloudNames()) + ". Changing it replaces the environment. " +
+				MarkdownDescription: "Where the environment runs: " + mdList(access.CloudNames()) + ". Changing it replaces the environment, " +
+					"and destroying it deletes its grants, support access, alert routing and access requests (the plan warns with the counts): " +
+					"guard an environment you rely on with `lifecycle { prevent_destroy = true }`. " +
 					"The `co_maintainer` support tier is available only on `gcp`.",
 				Required:      true,
 				Validators:    []validator.String{stringvalidator.OneOf(access.CloudNames()...)},
@@ -92,6 +95,21 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 		},
 	}
+}
+
+// ModifyPlan warns, when a changed cloud replaces the environment, what its deletion takes
+// with it (only the API knows).
+func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, state environmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || plan.Cloud.IsUnknown() || plan.Cloud.Equal(state.Cloud) {
+		return
+	}
+	warnEnvironmentReplacement(ctx, r.client, state.ID.ValueString(), state.Name.ValueString(), path.Root("cloud"), &resp.Diagnostics)
 }
 
 func (r *environmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                = (*userResource)(nil)
 	_ resource.ResourceWithConfigure   = (*userResource)(nil)
 	_ resource.ResourceWithImportState = (*userResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*userResource)(nil)
 )
 
 // NewUserResource returns the warden_user resource.
@@ -84,7 +85,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "One of " + mdList(access.UserKindNames()) + ". Default `" + string(access.KindMember) + "`; " +
 					"`vendor` is for the vendor's on-call engineers, who file access requests for support tiers. " +
-					"The API cannot change a user's kind: changing it replaces the user.",
+					"The API cannot change a user's kind: changing it replaces the user, and destroying it deletes its tokens, " +
+					"group memberships, role assignments and access requests (the plan warns with the counts): " +
+					"guard a user you rely on with `lifecycle { prevent_destroy = true }`.",
 				Optional:      true,
 				Computed:      true,
 				Default:       stringdefault.StaticString(string(access.KindMember)),
@@ -93,6 +96,20 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 		},
 	}
+}
+
+// ModifyPlan warns, when a changed kind replaces the user, what its deletion takes with it.
+func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || plan.Kind.IsUnknown() || plan.Kind.Equal(state.Kind) {
+		return
+	}
+	warnUserReplacement(ctx, r.client, state.ID.ValueString(), state.Email.ValueString(), path.Root("kind"), &resp.Diagnostics)
 }
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
