@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -20,6 +21,28 @@ func (c *Client) GetGrant(ctx context.Context, envID, roleID string) (*api.Grant
 // ListGrants returns every grant in an environment, in pages of the API's largest size.
 func (c *Client) ListGrants(ctx context.Context, envID string) ([]api.Grant, error) {
 	return listAll[api.Grant](ctx, c, "/v1/environments/%s/grants", []string{envID}, nil, 1000, 0)
+}
+
+// FindGrantByID returns the grant with that id, whatever its environment, or an error matching
+// ErrNotFound. Grants live under their environment in the API, so it searches every
+// environment's grants: one request per environment.
+func (c *Client) FindGrantByID(ctx context.Context, id string) (*api.Grant, error) {
+	envs, err := c.ListEnvironments(ctx, ListEnvironmentsOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range envs {
+		grants, err := c.ListGrants(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range grants {
+			if grants[i].ID == id {
+				return &grants[i], nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: no environment has a grant with id %q", ErrNotFound, id)
 }
 
 // UpdateGrant replaces a grant's permissions; ifMatch > 0 guards against a newer version.

@@ -74,3 +74,44 @@ func (c *Client) ListRoleAssignments(ctx context.Context, roleID string) ([]api.
 func (c *Client) DeleteRoleAssignment(ctx context.Context, roleID, id string, ifMatch int64) error {
 	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/roles/%s/assignments/%s", args: []string{roleID, id}, ifMatch: ifMatch}, nil)
 }
+
+// FindRoleAssignment returns the assignment of role roleID to the user userID or to the group
+// groupID (give exactly one), or an error matching ErrNotFound. The API has no such query, so
+// it lists the role's assignments.
+func (c *Client) FindRoleAssignment(ctx context.Context, roleID, userID, groupID string) (*api.RoleAssignment, error) {
+	list, err := c.ListRoleAssignments(ctx, roleID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].UserID == userID && list[i].GroupID == groupID {
+			return &list[i], nil
+		}
+	}
+	if userID != "" {
+		return nil, fmt.Errorf("%w: role %s is not assigned to user %s", ErrNotFound, roleID, userID)
+	}
+	return nil, fmt.Errorf("%w: role %s is not assigned to group %s", ErrNotFound, roleID, groupID)
+}
+
+// FindRoleAssignmentByID returns the assignment with that id, whatever its role, or an error
+// matching ErrNotFound. Assignments live under their role in the API, so it searches every
+// role's assignments: one request per role.
+func (c *Client) FindRoleAssignmentByID(ctx context.Context, id string) (*api.RoleAssignment, error) {
+	roles, err := c.ListRoles(ctx, ListRolesOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		list, err := c.ListRoleAssignments(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list {
+			if list[i].ID == id {
+				return &list[i], nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: no role has an assignment with id %q", ErrNotFound, id)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -274,10 +275,21 @@ func (r *environmentGrantResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
+// ImportState takes "<role_id>/<environment_id>", how the API addresses a grant, or the grant's
+// own id (e.g. the grant_id that /v1/authorize answers with), which is looked up in the API.
 func (r *environmentGrantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts, err := splitImportID(req.ID, "role_id", "environment_id")
+	id := req.ID
+	if id != "" && !strings.Contains(id, "/") {
+		g, err := r.client.FindGrantByID(ctx, id)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Import Environment Grant", err)
+			return
+		}
+		id = g.RoleID + "/" + g.EnvironmentID
+	}
+	parts, err := splitImportID(id, "role_id", "environment_id")
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Environment Grant", err.Error())
+		resp.Diagnostics.AddError("Unable to Import Environment Grant", err.Error()+`, or the grant's own id "<grant_id>"`)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)

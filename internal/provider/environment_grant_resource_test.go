@@ -190,8 +190,9 @@ func TestEnvironmentGrantImportState_badID(t *testing.T) {
 	if !ok {
 		t.Fatal("no ImportState")
 	}
-	imp.ImportState(ctx, fwresource.ImportStateRequest{ID: "rol_1"}, &resp)
-	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), `"<role_id>/<environment_id>"`) {
+	imp.ImportState(ctx, fwresource.ImportStateRequest{ID: "rol_1/env_1/x"}, &resp)
+	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), `"<role_id>/<environment_id>"`) ||
+		!strings.Contains(resp.Diagnostics[0].Detail(), `"<grant_id>"`) {
 		t.Fatalf("want the expected form in the error, got %v", resp.Diagnostics)
 	}
 }
@@ -287,11 +288,25 @@ resource "warden_environment_grant" "test" {
 				ImportStateVerify: true,
 			},
 			{
+				// By the grant's own id, e.g. the grant_id that /v1/authorize answers with.
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: grantOwnID(addr),
+				ImportStateVerify: true,
+			},
+			{
 				Config:            config(deployers.ID, `["deployment", "ops"]`, ""),
 				ResourceName:      addr,
 				ImportState:       true,
 				ImportStateKind:   resource.ImportBlockWithID,
 				ImportStateIdFunc: importID,
+			},
+			{
+				Config:            config(deployers.ID, `["deployment", "ops"]`, ""),
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: grantOwnID(addr),
 			},
 			{
 				Config: config(deployers.ID, `["deployment", "ops", "sensitive_access"]`, `require_actions = ["databases.read_credentials"]`),
@@ -535,3 +550,17 @@ func knownStrings(xs []string) knownvalue.Check {
 // expectDiag matches a diagnostic's summary followed by its detail text, however Terraform
 // wraps the lines.
 func expectDiag(summary, text string) *regexp.Regexp { return wrappedRegexp(summary, text) }
+
+// grantOwnID renders the grant's own id ("grt_…") as its import id.
+func grantOwnID(addr string) resource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return "", fmt.Errorf("%s not in state", addr)
+		}
+		if !strings.HasPrefix(rs.Primary.ID, "grt_") {
+			return "", fmt.Errorf("grant id %q does not look like a grant's id", rs.Primary.ID)
+		}
+		return rs.Primary.ID, nil
+	}
+}

@@ -170,13 +170,41 @@ func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
-// ImportState takes "<role_id>/<assignment_id>": assignments live under their role in the API.
+// The import id forms of a role assignment: assignments live under their role in the API,
+// and users rarely know an assignment's id, so it can also be found by its principal.
+var roleAssignmentImportForms = []string{
+	"<role_id>/user/<user_id>", "<role_id>/group/<group_id>", "<role_id>/<assignment_id>", "<assignment_id>",
+}
+
+// ImportState takes any of roleAssignmentImportForms. The principal forms and the bare
+// assignment id are looked up in the API here, since Read needs both the role and the
+// assignment id.
 func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts, err := splitImportID(req.ID, "role_id", "assignment_id")
+	parts, err := splitImportForms(req.ID, roleAssignmentImportForms...)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Import Role Assignment", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[1])...)
+	var a *api.RoleAssignment
+	switch {
+	case len(parts) == 2:
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[1])...)
+		return
+	case len(parts) == 1:
+		a, err = r.client.FindRoleAssignmentByID(ctx, parts[0])
+	case len(parts) == 3 && parts[1] == "user":
+		a, err = r.client.FindRoleAssignment(ctx, parts[0], parts[2], "")
+	case len(parts) == 3 && parts[1] == "group":
+		a, err = r.client.FindRoleAssignment(ctx, parts[0], "", parts[2])
+	default:
+		resp.Diagnostics.AddError("Unable to Import Role Assignment", badImportID(req.ID, roleAssignmentImportForms...).Error())
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Import Role Assignment", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), a.RoleID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), a.ID)...)
 }

@@ -70,6 +70,26 @@ resource "warden_role_assignment" "test" {
 				ImportStateVerify: true,
 			},
 			{
+				// By the principal, the id a user can write without knowing the assignment's.
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: assignmentPrincipalImportID(addr, "user"),
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: assignmentOwnID(addr),
+				ImportStateVerify: true,
+			},
+			{
+				Config:            config("user_id = warden_user.alice.id"),
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: assignmentPrincipalImportID(addr, "user"),
+			},
+			{
 				// Through the group instead: a new assignment replaces the old one.
 				Config: config("group_id = warden_group.sre.id"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -91,6 +111,28 @@ resource "warden_role_assignment" "test" {
 				ImportState:       true,
 				ImportStateIdFunc: assignmentImportID(addr),
 				ImportStateVerify: true,
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: assignmentPrincipalImportID(addr, "group"),
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: assignmentOwnID(addr),
+				ImportStateVerify: true,
+			},
+			{
+				// The user no longer holds the role directly: the principal form finds nothing.
+				ResourceName: addr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					rs := s.RootModule().Resources[addr].Primary
+					return rs.Attributes["role_id"] + "/user/" + s.RootModule().Resources["warden_user.alice"].Primary.ID, nil
+				},
+				ExpectError: wrappedRegexp(`Unable to Import Role Assignment`, `is not assigned to user`),
 			},
 		},
 	})
@@ -176,8 +218,31 @@ resource "warden_role_assignment" "test" {
 }`),
 				ResourceName:  "warden_role_assignment.test",
 				ImportState:   true,
-				ImportStateId: "only-an-assignment-id",
-				ExpectError:   regexp.MustCompile(`expected an import id of the form "<role_id>/<assignment_id>"`),
+				ImportStateId: "role_1/someone/usr_1",
+				ExpectError: wrappedRegexp(`expected an import id of the form "<role_id>/user/<user_id>", "<role_id>/group/<group_id>",`,
+					`"<role_id>/<assignment_id>" or "<assignment_id>", got "role_1/someone/usr_1"`),
+			},
+			{
+				Config: srv.Config(`
+resource "warden_role_assignment" "test" {
+  role_id = "r"
+  user_id = "u"
+}`),
+				ResourceName:  "warden_role_assignment.test",
+				ImportState:   true,
+				ImportStateId: "role_1//usr_1",
+				ExpectError:   regexp.MustCompile(`expected an import id of the form "<role_id>/user/<user_id>"`),
+			},
+			{
+				Config: srv.Config(`
+resource "warden_role_assignment" "test" {
+  role_id = "r"
+  user_id = "u"
+}`),
+				ResourceName:  "warden_role_assignment.test",
+				ImportState:   true,
+				ImportStateId: "asg_nosuchassignment",
+				ExpectError:   wrappedRegexp(`no role has an assignment with id "asg_nosuchassignment"`),
 			},
 		},
 	})
@@ -191,6 +256,33 @@ func assignmentImportID(addr string) resource.ImportStateIdFunc {
 			return "", fmt.Errorf("%s not in state", addr)
 		}
 		return rs.Primary.Attributes["role_id"] + "/" + rs.Primary.ID, nil
+	}
+}
+
+// assignmentPrincipalImportID renders "<role_id>/<kind>/<principal_id>" (kind "user" or
+// "group") for the assignment at addr.
+func assignmentPrincipalImportID(addr, kind string) resource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return "", fmt.Errorf("%s not in state", addr)
+		}
+		principal := rs.Primary.Attributes[kind+"_id"]
+		if principal == "" {
+			return "", fmt.Errorf("%s has no %s_id", addr, kind)
+		}
+		return rs.Primary.Attributes["role_id"] + "/" + kind + "/" + principal, nil
+	}
+}
+
+// assignmentOwnID renders the assignment's own id alone as its import id.
+func assignmentOwnID(addr string) resource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return "", fmt.Errorf("%s not in state", addr)
+		}
+		return rs.Primary.ID, nil
 	}
 }
 

@@ -1,2 +1,2 @@
-# An approval is imported by the access request's id.
+# An approval imports by the access request's id, which is also its state id.
 terraform import warden_access_request_approval.example arq_0123456789

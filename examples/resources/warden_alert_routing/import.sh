@@ -1,2 +1,2 @@
-# The import ID is the environment's id: an environment has exactly one alert routing.
-terraform import warden_alert_routing.example <environment_id>
+# Alert routing imports by its environment's id, which is also its state id: an environment has exactly one alert routing.
+terraform import warden_alert_routing.example env_0123456789

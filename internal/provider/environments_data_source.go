@@ -1,0 +1,91 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*environmentsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*environmentsDataSource)(nil)
+)
+
+// NewEnvironmentsDataSource returns the warden_environments data source.
+func NewEnvironmentsDataSource() datasource.DataSource { return &environmentsDataSource{} }
+
+type environmentsDataSource struct {
+	client *client.Client
+}
+
+type environmentsDataSourceModel struct {
+	Cloud        types.String               `tfsdk:"cloud"`
+	Environments []environmentResourceModel `tfsdk:"environments"`
+}
+
+func (d *environmentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_environments"
+}
+
+func (d *environmentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists every environment, or only those on one `cloud`; e.g. to enable vendor support access or " +
+			"a grant in each of them with `for_each`.",
+		Attributes: map[string]schema.Attribute{
+			"cloud": schema.StringAttribute{
+				MarkdownDescription: "Only environments on this cloud: " + mdList(access.CloudNames()) + ".",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(access.CloudNames()...)},
+			},
+			"environments": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching environments, in the API's order.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":              schema.StringAttribute{MarkdownDescription: "The environment's id.", Computed: true},
+						"name":            schema.StringAttribute{MarkdownDescription: "The environment's unique name.", Computed: true},
+						"cloud":           schema.StringAttribute{MarkdownDescription: "Where the environment runs: " + mdList(access.CloudNames()) + ".", Computed: true},
+						"resource_prefix": schema.StringAttribute{MarkdownDescription: "Prefix of the resources the vendor's installation owns.", Computed: true},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *environmentsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd := dataSourceData(req, resp); pd != nil {
+		d.client = pd.Client
+	}
+}
+
+// Read filters by cloud here: the API filters environments by name only.
+func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg environmentsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	envs, err := d.client.ListEnvironments(ctx, client.ListEnvironmentsOptions{})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "List Environments", err)
+		return
+	}
+	cfg.Environments = make([]environmentResourceModel, 0, len(envs))
+	for i := range envs {
+		if !cfg.Cloud.IsNull() && envs[i].Cloud != cfg.Cloud.ValueString() {
+			continue
+		}
+		var m environmentResourceModel
+		m.fromAPI(&envs[i])
+		cfg.Environments = append(cfg.Environments, m)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

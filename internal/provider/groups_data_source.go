@@ -1,0 +1,92 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*groupsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*groupsDataSource)(nil)
+)
+
+// NewGroupsDataSource returns the warden_groups data source.
+func NewGroupsDataSource() datasource.DataSource { return &groupsDataSource{} }
+
+type groupsDataSource struct {
+	client *client.Client
+}
+
+type groupsDataSourceModel struct {
+	Name   types.String         `tfsdk:"name"`
+	Groups []groupResourceModel `tfsdk:"groups"`
+}
+
+func (d *groupsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_groups"
+}
+
+func (d *groupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists every group with its members, or only the group with one `name`.",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Only the group with exactly this name.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"groups": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching groups, in the API's order.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":          schema.StringAttribute{MarkdownDescription: "The group's id.", Computed: true},
+						"name":        schema.StringAttribute{MarkdownDescription: "The group's unique name.", Computed: true},
+						"description": schema.StringAttribute{MarkdownDescription: "Free text.", Computed: true},
+						"members": schema.SetAttribute{
+							MarkdownDescription: "The ids of the group's member users.",
+							ElementType:         typesString,
+							Computed:            true,
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *groupsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd := dataSourceData(req, resp); pd != nil {
+		d.client = pd.Client
+	}
+}
+
+func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg groupsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	groups, err := d.client.ListGroups(ctx, client.ListGroupsOptions{Name: cfg.Name.ValueString()})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "List Groups", err)
+		return
+	}
+	cfg.Groups = make([]groupResourceModel, 0, len(groups))
+	for i := range groups {
+		if !cfg.Name.IsNull() && groups[i].Name != cfg.Name.ValueString() {
+			continue
+		}
+		var m groupResourceModel
+		m.fromAPI(&groups[i])
+		cfg.Groups = append(cfg.Groups, m)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
