@@ -29,13 +29,14 @@ type supportAccessDataSource struct {
 // supportAccessDataSourceModel is its own type, not the resource's: the data source reports
 // expires_at exactly as the API holds it, with no configured spelling to keep.
 type supportAccessDataSourceModel struct {
-	ID             types.String `tfsdk:"id"`
-	EnvironmentID  types.String `tfsdk:"environment_id"`
-	Tier           types.String `tfsdk:"tier"`
-	PortForwarding types.Bool   `tfsdk:"port_forwarding"`
-	ExpiresAt      types.String `tfsdk:"expires_at"`
-	Status         types.String `tfsdk:"status"`
-	Capabilities   types.Set    `tfsdk:"capabilities"`
+	ID              types.String `tfsdk:"id"`
+	EnvironmentID   types.String `tfsdk:"environment_id"`
+	Tier            types.String `tfsdk:"tier"`
+	PortForwarding  types.Bool   `tfsdk:"port_forwarding"`
+	RequireApproval types.Bool   `tfsdk:"require_approval"`
+	ExpiresAt       types.String `tfsdk:"expires_at"`
+	Status          types.String `tfsdk:"status"`
+	Capabilities    types.Set    `tfsdk:"capabilities"`
 }
 
 func (m *supportAccessDataSourceModel) fromAPI(a *api.SupportAccess) {
@@ -43,6 +44,7 @@ func (m *supportAccessDataSourceModel) fromAPI(a *api.SupportAccess) {
 	m.EnvironmentID = types.StringValue(a.EnvironmentID)
 	m.Tier = types.StringValue(a.Tier)
 	m.PortForwarding = types.BoolValue(a.PortForwarding)
+	m.RequireApproval = types.BoolValue(a.RequireApproval)
 	m.ExpiresAt = timeString(a.ExpiresAt)
 	m.Status = types.StringValue(a.Status)
 	m.Capabilities = stringSet(a.Capabilities)
@@ -68,6 +70,10 @@ func (d *supportAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"tier": schema.StringAttribute{
 				MarkdownDescription: "The highest tier the vendor may hold, one of " + mdList(access.TierNames()) + ".",
+				Computed:            true,
+			},
+			"require_approval": schema.BoolAttribute{
+				MarkdownDescription: "`true`: vendor users hold the tier through approved access requests; `false`: standing access, every vendor user holds it.",
 				Computed:            true,
 			},
 			"port_forwarding": schema.BoolAttribute{
