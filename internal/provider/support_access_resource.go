@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -404,6 +405,28 @@ func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteR
 }
 
 // ImportState takes the environment id: an environment has at most one support access.
+// ImportState takes the environment's id, or the support access's own (its state id, sup_…):
+// an environment has at most one, so the own id is found by asking each environment.
 func (r *supportAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("environment_id"), req, resp)
+	envID := req.ID
+	if strings.HasPrefix(req.ID, "sup_") {
+		envs, err := r.client.ListEnvironments(ctx, client.ListEnvironmentsOptions{})
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Import Support Access", err)
+			return
+		}
+		envID = ""
+		for _, e := range envs {
+			if a, err := r.client.GetSupportAccess(ctx, e.ID); err == nil && a.ID == req.ID {
+				envID = e.ID
+				break
+			}
+		}
+		if envID == "" {
+			resp.Diagnostics.AddError("Cannot Import Support Access",
+				fmt.Sprintf("No environment has support access with id %q. Import by the environment's id, or by the support access's own id (sup_…).", req.ID))
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), envID)...)
 }

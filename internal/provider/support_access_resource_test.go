@@ -606,6 +606,13 @@ func TestAccSupportAccessResource_standing(t *testing.T) {
 				ImportStateVerifyIdentifierAttribute: "id",
 			},
 			{
+				// By its own id, the state's id.
+				ResourceName:                         supportAddr,
+				ImportState:                          true,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+			},
+			{
 				Config: supportConfig(srv, "aws", `
   tier = "operator"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
