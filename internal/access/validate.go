@@ -25,6 +25,7 @@ const (
 	CodeRedundantPermission       = "redundant_permission"
 	CodeIneffectivePermission     = "ineffective_permission"
 	CodeUnknownPlatformPermission = "unknown_platform_permission"
+	CodeEnvironmentAction         = "environment_action"
 	CodeUnknownTier               = "unknown_tier"
 	CodeUnknownCloud              = "unknown_cloud"
 	CodeTierRequiresGCP           = "tier_requires_gcp"
@@ -170,6 +171,12 @@ func ValidatePlatformPermissions(perms []string) []Finding {
 				fmt.Sprintf("Assign the built-in role %q with warden_role_assignment (look it up with the warden_role data source).", p)})
 			continue
 		}
+		if need, ok := PermissionsFor(p); ok {
+			fs = append(fs, Finding{SeverityError, CodeEnvironmentAction, "permissions", p,
+				fmt.Sprintf("%q is an environment action, not a platform permission.", p),
+				fmt.Sprintf("Grant it with warden_environment_grant using permissions %s.", orList(narrowFirst(need)))})
+			continue
+		}
 		if !IsPlatformPermission(p) {
 			fs = append(fs, Finding{SeverityError, CodeUnknownPlatformPermission, "permissions", p,
 				fmt.Sprintf("%q is not a platform permission.", p),
@@ -273,4 +280,25 @@ func quoteList(xs []string) string {
 		q[i] = "`" + x + "`"
 	}
 	return strings.Join(q, ", ")
+}
+
+// orList renders names as words for a sentence: "a", "a or b", "a, b or c", each quoted.
+func orList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// narrowFirst moves environment_admin, which allows far more than any one action needs, last.
+func narrowFirst(perms []string) []string {
+	out := slices.DeleteFunc(slices.Clone(perms), func(p string) bool { return p == string(EnvironmentAdmin) })
+	if len(out) < len(perms) {
+		out = append(out, string(EnvironmentAdmin))
+	}
+	return out
 }

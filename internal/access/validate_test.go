@@ -116,7 +116,10 @@ func TestValidate_platform(t *testing.T) {
 		{"admin beside read", []string{"users.read", "users.admin"}, []finding{{SeverityWarning, CodeRedundantPermission, "permissions", "users.read"}}, ""},
 		{"integrations without cluster", []string{"integrations.admin"}, []finding{{SeverityWarning, CodeIneffectivePermission, "permissions", "integrations.admin"}}, ""},
 		{"integrations with cluster", []string{"integrations.admin", "cluster.admin"}, []finding{}, ""},
-		{"duplicate", []string{"audit.read", "audit.read"}, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "audit.read"}}, ""},
+		{"duplicate", []string{"audit.read", "audit.read"}, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "audit.read"}}, ""},		{"environment action", []string{"apps.create"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.create"}},
+			`Grant it with warden_environment_grant using permissions "deployment", "sensitive_access" or "environment_admin".`},
+		{"environment action, no create", []string{"apps.deploy"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.deploy"}},
+			`Grant it with warden_environment_grant using permissions "deployment" or "environment_admin".`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,6 +183,30 @@ func TestValidate_boundedFindings(t *testing.T) {
 		last := fs[len(fs)-1]
 		if len(fs) != MaxFindings+1 || last.Code != CodeTooManyFindings || !strings.Contains(last.Message, "more elements") {
 			t.Errorf("%s: %d findings, last %+v", name, len(fs), last)
+		}
+	}
+}
+
+// Every action of the matrix is refused in a role, however much it looks like <model>.create,
+// and the fix names the permissions that allow it, in plain words.
+func TestValidate_platformRefusesEveryMatrixAction(t *testing.T) {
+	for _, a := range Actions() {
+		fs := ValidatePlatformPermissions([]string{"conducts.read", a})
+		if len(fs) != 1 || fs[0].Code != CodeEnvironmentAction || fs[0].Value != a || fs[0].Severity != SeverityError {
+			t.Errorf("%s: findings = %+v, want one environment_action error", a, fs)
+			continue
+		}
+		if !strings.Contains(fs[0].Message, "is an environment action") || strings.Contains(fs[0].String(), "`") {
+			t.Errorf("%s: %q", a, fs[0].String())
+		}
+		need, _ := PermissionsFor(a)
+		for _, p := range need {
+			if !strings.Contains(fs[0].Fix, fmt.Sprintf("%q", p)) {
+				t.Errorf("%s: fix %q does not name %q", a, fs[0].Fix, p)
+			}
+		}
+		if fs[0].IsUnknownName() {
+			t.Errorf("%s: an environment action is no unknown name a newer server might know", a)
 		}
 	}
 }

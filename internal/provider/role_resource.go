@@ -100,6 +100,8 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "Platform permissions, A-Ops names: a catalogue name such as `users.read` or `cluster.admin`, " +
 					"`conduct.<conduct_id>.read|admin`, or `<model>.create`. Default: none (a role may hold only environment grants). " +
+					"Actions of the permissions matrix, such as `apps.create` or `apps.deploy`, are environment actions, not platform permissions: " +
+					"grant them with `warden_environment_grant`. " +
 					"Unknown names fail the plan with a suggestion (warnings when the provider's `matrix_validation = false`); " +
 					"`X.read` beside `X.admin` and `integrations.admin` without `cluster.admin` draw warnings. Changes update in place.",
 				ElementType: typesString,

@@ -113,6 +113,20 @@ func TestRoleResource_integrationsWithoutClusterAdminWarns(t *testing.T) {
 	}
 }
 
+func TestRoleResource_environmentActionFailsOnItsElement(t *testing.T) {
+	diags := validateRole(t, "conducts.read", "apps.create", "apps.deploy")
+	if !diagAt(diags, diag.SeverityError, `permissions[Value("apps.create")]`,
+		`Grant it with warden_environment_grant using permissions "deployment", "sensitive_access" or "environment_admin".`) {
+		t.Errorf("want an environment-action error on apps.create, got %v", diags)
+	}
+	if !diagAt(diags, diag.SeverityError, `permissions[Value("apps.deploy")]`, `"apps.deploy" is an environment action`) {
+		t.Errorf("want an environment-action error on apps.deploy, got %v", diags)
+	}
+	if diags.ErrorsCount() != 2 {
+		t.Errorf("want exactly two errors, got %v", diags)
+	}
+}
+
 func TestRoleResource_patternsAndUnknownValuesPass(t *testing.T) {
 	if diags := validateRole(t, "conduct.abc123.admin", "incident.create", "conducts.read"); len(diags) != 0 {
 		t.Errorf("pattern names are valid, got %v", diags)
