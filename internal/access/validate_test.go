@@ -116,7 +116,7 @@ func TestValidate_platform(t *testing.T) {
 		{"admin beside read", []string{"users.read", "users.admin"}, []finding{{SeverityWarning, CodeRedundantPermission, "permissions", "users.read"}}, ""},
 		{"integrations without cluster", []string{"integrations.admin"}, []finding{{SeverityWarning, CodeIneffectivePermission, "permissions", "integrations.admin"}}, ""},
 		{"integrations with cluster", []string{"integrations.admin", "cluster.admin"}, []finding{}, ""},
-		{"duplicate", []string{"audit.read", "audit.read"}, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "audit.read"}}, ""},		{"environment action", []string{"apps.create"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.create"}},
+		{"duplicate", []string{"audit.read", "audit.read"}, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "audit.read"}}, ""}, {"environment action", []string{"apps.create"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.create"}},
 			`Grant it with warden_environment_grant using permissions "deployment", "sensitive_access" or "environment_admin".`},
 		{"environment action, no create", []string{"apps.deploy"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.deploy"}},
 			`Grant it with warden_environment_grant using permissions "deployment" or "environment_admin".`},
