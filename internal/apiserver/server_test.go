@@ -394,7 +394,7 @@ func TestRoles_builtinAndValidation(t *testing.T) {
 	if r.status != 422 || p.Code != access.CodeEnvironmentAction || len(p.Findings) != 1 || p.Findings[0].Value != "apps.create" {
 		t.Fatalf("environment action in a role: %d %+v", r.status, p)
 	}
-	requireContains(t, p.Detail, "is an environment action", "warden_environment_grant", `"deployment"`)
+	requireContains(t, p.Detail, "is an environment action", "warden_environment_grant", "deployment, sensitive_access or environment_admin")
 	readers := ts.createRole("readers", "model.read")
 	perms := []string{"databases.create"}
 	if p := ts.do("PATCH", "/v1/roles/"+readers.ID, ownerToken, api.RoleUpdate{Permissions: &perms}).problem(t); p.Status != 422 || p.Code != access.CodeEnvironmentAction {

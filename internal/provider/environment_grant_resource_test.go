@@ -58,7 +58,7 @@ func TestEnvironmentGrantValidateConfig(t *testing.T) {
 			perms:    []string{"deployment"},
 			required: []string{"apps.deploy", "databases.read_credentials"},
 			want: []want{{diag.SeverityError, `require_actions[Value("databases.read_credentials")]`,
-				"Add `sensitive_access`, or `environment_admin`, to allow `databases.read_credentials`."}},
+				`Add sensitive_access or environment_admin to allow "databases.read_credentials".`}},
 		},
 		{
 			name:  "environment_admin beside others warns on each other permission",
@@ -413,7 +413,7 @@ resource "warden_environment_grant" "test" {
 			{
 				Config:      config(`["deployment"]`, `require_actions = ["databases.read_credentials"]`),
 				PlanOnly:    true,
-				ExpectError: expectDiag("Uncovered Action", "Add `sensitive_access`, or `environment_admin`, to allow `databases.read_credentials`."),
+				ExpectError: expectDiag("Uncovered Action", `Add sensitive_access or environment_admin to allow "databases.read_credentials".`),
 			},
 			{
 				Config:      config(`[]`, ""),

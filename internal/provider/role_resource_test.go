@@ -116,7 +116,7 @@ func TestRoleResource_integrationsWithoutClusterAdminWarns(t *testing.T) {
 func TestRoleResource_environmentActionFailsOnItsElement(t *testing.T) {
 	diags := validateRole(t, "conducts.read", "apps.create", "apps.deploy")
 	if !diagAt(diags, diag.SeverityError, `permissions[Value("apps.create")]`,
-		`Grant it with warden_environment_grant using permissions "deployment", "sensitive_access" or "environment_admin".`) {
+		`Grant it with warden_environment_grant using permissions deployment, sensitive_access or environment_admin.`) {
 		t.Errorf("want an environment-action error on apps.create, got %v", diags)
 	}
 	if !diagAt(diags, diag.SeverityError, `permissions[Value("apps.deploy")]`, `"apps.deploy" is an environment action`) {
