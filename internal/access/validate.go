@@ -287,7 +287,6 @@ func wordList(xs []string, conj string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " " + conj + " " + xs[len(xs)-1]
 }
 
-
 // narrowFirst moves environment_admin, which allows far more than any one action needs, last.
 func narrowFirst(perms []string) []string {
 	out := slices.DeleteFunc(slices.Clone(perms), func(p string) bool { return p == string(EnvironmentAdmin) })
