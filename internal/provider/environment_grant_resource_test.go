@@ -535,3 +535,31 @@ func knownStrings(xs []string) knownvalue.Check {
 // expectDiag matches a diagnostic's summary followed by its detail text, however Terraform
 // wraps the lines.
 func expectDiag(summary, text string) *regexp.Regexp { return wrappedRegexp(summary, text) }
+
+func TestAccEnvironmentGrantResource_existingGrantNamesTheImportBlock(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	role := mustCreateRole(t, srv, "deployers")
+	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.CreateGrant(ctx, env.ID, api.GrantCreate{RoleID: role.ID, Permissions: []string{"ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(fmt.Sprintf(`
+resource "warden_environment_grant" "test" {
+  role_id        = %q
+  environment_id = %q
+  permissions    = ["deployment"]
+}`, role.ID, env.ID)),
+				ExpectError: wrappedRegexp("This role already has a grant in this environment", "Adopt it with:",
+					"to = warden_environment_grant.<name>", fmt.Sprintf(`id = "%s/%s"`, role.ID, env.ID)),
+			},
+		},
+	})
+}

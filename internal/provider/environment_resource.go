@@ -29,7 +29,9 @@ var (
 func NewEnvironmentResource() resource.Resource { return &environmentResource{} }
 
 type environmentResource struct {
-	client *client.Client
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
 	// grants is told about deletes, which take grants with them.
 	grants *grantReader
 }
@@ -97,6 +99,7 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 func (r *environmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_environment"
 		r.grants = d.Grants
 	}
 }
@@ -109,7 +112,14 @@ func (r *environmentResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	env, err := r.client.CreateEnvironment(ctx, plan.toAPI())
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create Environment", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create Environment", err, adoption{typeName: r.typeName, noun: "environment", field: "name", value: plan.Name.ValueString(),
+			lookup: func(ctx context.Context) (string, error) {
+				env, err := r.client.FindEnvironmentByName(ctx, plan.Name.ValueString())
+				if err != nil {
+					return "", err
+				}
+				return env.ID, nil
+			}})
 		return
 	}
 	plan.fromAPI(env)

@@ -57,7 +57,13 @@ type providerData struct {
 	// MatrixValidation false turns unknown-name findings into warnings (a newer server may know
 	// names this build does not).
 	MatrixValidation bool
+	// TypeName is the provider's type name, the prefix of every resource type: resources
+	// name their own type in the import blocks their errors suggest.
+	TypeName string
 }
+
+// providerTypeName prefixes every resource and data source type.
+const providerTypeName = "warden"
 
 const (
 	envEndpoint      = "WARDEN_ENDPOINT"
@@ -67,7 +73,7 @@ const (
 )
 
 func (p *wardenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "warden"
+	resp.TypeName = providerTypeName
 	resp.Version = p.version
 }
 
@@ -189,7 +195,8 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
 	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token})
 
-	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool()}
+	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool(),
+		TypeName: providerTypeName}
 	p.checkMatrixVersion(ctx, c, resp)
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -35,7 +35,9 @@ var (
 func NewRoleResource() resource.Resource { return &roleResource{matrixValidation: true} }
 
 type roleResource struct {
-	client *client.Client
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
 	// grants is told about deletes, which take grants with them.
 	grants *grantReader
 	// matrixValidation mirrors the provider's matrix_validation; strict until configured.
@@ -161,6 +163,7 @@ func filterFindings(fs []access.Finding, keep func(access.Finding) bool) []acces
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_role"
 		r.grants = d.Grants
 		r.matrixValidation = d.MatrixValidation
 	}
@@ -178,7 +181,14 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	role, err := r.client.CreateRole(ctx, body)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create Role", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create Role", err, adoption{typeName: r.typeName, noun: "role", field: "name", value: body.Name,
+			lookup: func(ctx context.Context) (string, error) {
+				role, err := r.client.FindRoleByName(ctx, body.Name)
+				if err != nil {
+					return "", err
+				}
+				return role.ID, nil
+			}})
 		return
 	}
 	plan.fromAPI(role)

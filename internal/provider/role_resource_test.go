@@ -364,3 +364,41 @@ func checkRoleDestroyed(srv *acctest.Server) resource.TestCheckFunc {
 		return err
 	})
 }
+
+func TestAccRoleResource_nameTakenNamesTheImportBlock(t *testing.T) {
+	srv := acctest.NewServer(t)
+	existing := mustCreateRole(t, srv, "deployers")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_role" "test" {
+  name        = "deployers"
+  permissions = ["conducts.read"]
+}`),
+				ExpectError: wrappedRegexp(fmt.Sprintf(`A role named "deployers" already exists (id %s). Adopt it with:`, existing.ID),
+					"import {", "to = warden_role.<name>", fmt.Sprintf(`id = %q`, existing.ID), "}", "or choose another name."),
+			},
+		},
+	})
+}
+
+func TestAccRoleResource_environmentActionFailsThePlan(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_role" "test" {
+  name        = "deployers"
+  permissions = ["conducts.read", "apps.create"]
+}`),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Environment Action", `"apps.create" is an environment action, not a platform permission.`,
+					"Grant it with warden_environment_grant using permissions deployment, sensitive_access or environment_admin."),
+			},
+		},
+	})
+}
