@@ -187,6 +187,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RetryWaitMax: time.Duration(int64Or(cfg.RetryWaitMaxMS, 5000)) * time.Millisecond,
 		UserAgent:    "terraform-provider-warden/" + p.version,
 		RootCAs:      rootCAs,
+		Log:          clientLog,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Warden Endpoint", err.Error())
@@ -200,6 +201,16 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	p.checkMatrixVersion(ctx, c, resp)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// clientLog routes the client's messages (retries, request ids) to tflog with the calling
+// RPC's context, so that TF_LOG=debug shows why an apply waited.
+func clientLog(ctx context.Context, level, msg string, fields map[string]any) {
+	if level == "warn" {
+		tflog.Warn(ctx, msg, fields)
+		return
+	}
+	tflog.Debug(ctx, msg, fields)
 }
 
 // checkMatrixVersion warns once per run when the server's permission matrix differs from the
