@@ -231,7 +231,10 @@ func tooMany(field string, n int) Finding {
 		"Fix the findings above and try again."}
 }
 
-// suggest returns a did-you-mean fix for name among candidates, or the fallback advice.
+// Suggest returns a did-you-mean sentence for name among candidates, or "" when none is close.
+func Suggest(name string, candidates []string) string { return suggest(name, candidates, "") }
+
+// suggest returns a did-you-mean fix for name among candidates, or the fallback advice ("" for none).
 func suggest(name string, candidates []string, fallback string) string {
 	best, bestD := "", len(name)/2+2
 	if len(name) > 128 {
@@ -244,6 +247,9 @@ func suggest(name string, candidates []string, fallback string) string {
 	}
 	if best != "" {
 		return fmt.Sprintf("Did you mean %q?", best)
+	}
+	if fallback == "" {
+		return ""
 	}
 	s := strings.ToUpper(fallback[:1]) + fallback[1:]
 	return strings.TrimSuffix(s, ".") + "."

@@ -82,7 +82,7 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "Where the environment runs: " + mdList(access.CloudNames()) + ". Changing it replaces the environment. " +
 					"The `co_maintainer` support tier is available only on `gcp`.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.OneOf(access.CloudNames()...)},
+				Validators:    []validator.String{oneOf(access.CloudNames()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"resource_prefix": schema.StringAttribute{

@@ -90,7 +90,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Optional:      true,
 				Computed:      true,
 				Default:       stringdefault.StaticString(string(access.KindMember)),
-				Validators:    []validator.String{stringvalidator.OneOf(access.UserKindNames()...)},
+				Validators:    []validator.String{oneOf(access.UserKindNames()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 		},

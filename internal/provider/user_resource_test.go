@@ -178,7 +178,7 @@ resource "warden_user" "test" {
   kind  = "contractor"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute kind value must be one of.*"member".*"vendor"`),
+				ExpectError: wrappedRegexp("Invalid kind", `kind must be member or vendor; got "contractor".`),
 			},
 			{
 				Config: srv.Config(`
