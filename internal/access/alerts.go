@@ -74,11 +74,11 @@ func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 			}
 		default:
 			bad(i, "type", d.Type, fmt.Sprintf("%q is not an alert destination type.", d.Type),
-				suggest(d.Type, DestinationTypeNames(), "one of "+quoteList(DestinationTypeNames())))
+				suggest(d.Type, DestinationTypeNames(), "one of "+OrList(DestinationTypeNames())))
 		}
 		if !slices.Contains(AlertSeverityNames(), d.MinSeverity) {
 			bad(i, "min_severity", d.MinSeverity, fmt.Sprintf("%q is not an alert severity.", d.MinSeverity),
-				suggest(d.MinSeverity, AlertSeverityNames(), "one of "+quoteList(AlertSeverityNames())))
+				suggest(d.MinSeverity, AlertSeverityNames(), "one of "+OrList(AlertSeverityNames())))
 		}
 		key := [2]string{d.Type, d.Target}
 		if j, dup := seen[key]; dup {

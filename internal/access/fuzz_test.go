@@ -476,6 +476,8 @@ func FuzzPlatformAllows(f *testing.F) {
 	f.Add("model.read", "invoice.create")
 	f.Add("model.read", "cluster.create")
 	f.Add("model.admin", "debug.create")
+	f.Add("model.read", "apps.create")
+	f.Add("model.admin", "databases.create")
 	f.Add(".admin", ".read")
 	f.Add("a.b.admin", "a.b.read")
 	f.Add("users.admin\x00", "users.read\x00")
@@ -502,6 +504,10 @@ func FuzzPlatformAllows(f *testing.F) {
 			if base, ok := strings.CutSuffix(h, ".admin"); ok && !PlatformAllows(held, base+".read") {
 				t.Errorf("%q does not imply %q", h, base+".read")
 			}
+		}
+		// A matrix action is granted per environment: no platform permission reaches it.
+		if got && IsAction(need) && !slices.Contains(held, need) && !slices.ContainsFunc(held, IsOrgRole) {
+			t.Errorf("%q allows the environment action %q", held, need)
 		}
 		viaConducts := conductPattern.MatchString(need) && slices.Contains(held, "conducts.admin")
 		if viaConducts && !got {

@@ -102,13 +102,21 @@ func IsPlatformPermission(name string) bool {
 	if slices.ContainsFunc(catalogue, func(p PlatformPermission) bool { return p.Name == name }) {
 		return true
 	}
-	return conductPattern.MatchString(name) || modelPattern.MatchString(name)
+	return conductPattern.MatchString(name) || isModelCreate(name)
+}
+
+// isModelCreate reports whether name is a `<model>.create` platform permission. An action of
+// the permissions matrix (apps.create, databases.create, …) has the same shape but is an
+// environment action, granted per environment; a role holding it would allow nothing.
+func isModelCreate(name string) bool {
+	return modelPattern.MatchString(name) && !IsAction(name)
 }
 
 // PlatformAllows reports whether a principal holding held has the platform permission need,
 // applying the catalogue's rules: `X.admin` includes `X.read`; `conducts.admin` and
 // `conducts.read` cover every conduct's admin and read; `model.admin` and `model.read` cover
-// every `<model>.create`; an organization role holds everything.
+// every `<model>.create` (never a matrix action such as apps.create); an organization role
+// holds everything.
 func PlatformAllows(held []string, need string) bool {
 	for _, h := range held {
 		if h == need || IsOrgRole(h) {
@@ -126,7 +134,7 @@ func PlatformAllows(held []string, need string) bool {
 			return true
 		}
 	}
-	if modelPattern.MatchString(need) && need != "cluster.create" && need != "debug.create" {
+	if isModelCreate(need) && need != "cluster.create" && need != "debug.create" {
 		return slices.Contains(held, "model.admin") || slices.Contains(held, "model.read")
 	}
 	return false

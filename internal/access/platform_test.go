@@ -13,7 +13,8 @@ func TestPlatform_catalogueAndPatterns(t *testing.T) {
 			t.Errorf("%q should be a platform permission", name)
 		}
 	}
-	for _, name := range []string{"", "users", "users.write", "conduct..read", "conduct.x.write", "conducts.write", "account_owner", ".create"} {
+	for _, name := range []string{"", "users", "users.write", "conduct..read", "conduct.x.write", "conducts.write", "account_owner", ".create",
+		"apps.create", "databases.create", "drains.create", "certificates.create", "apps.deploy"} {
 		if IsPlatformPermission(name) {
 			t.Errorf("%q should not be a platform permission", name)
 		}
@@ -40,6 +41,9 @@ func TestPlatform_allows(t *testing.T) {
 		{[]string{"conduct.abc.admin"}, "conduct.xyz.read", false},
 		{[]string{"model.read"}, "invoice.create", true},
 		{[]string{"model.read"}, "cluster.create", false},
+		{[]string{"model.read"}, "apps.create", false},
+		{[]string{"model.admin"}, "databases.create", false},
+		{[]string{"apps.create"}, "apps.create", true}, // held names allow themselves; validation refuses them
 		{[]string{"account_owner"}, "cluster.admin", true},
 		{[]string{"deploy_owner"}, "audit.read", true},
 		{nil, "users.read", false},

@@ -58,7 +58,7 @@ func anyOf(perms ...string) func(*Policy, *Principal, func(string) string) *Deni
 				return nil
 			}
 		}
-		return forbid("This needs one of the platform permissions %s, or an organization owner.", quoteList(perms))
+		return forbid("This needs one of the platform permissions %s, or an organization owner.", OrList(perms))
 	}
 }
 

@@ -215,7 +215,7 @@ func ValidateUserKind(kind string) []Finding {
 		return nil
 	}
 	return []Finding{{Severity: SeverityError, Code: CodeUnknownKind, Field: "kind", Value: kind,
-		Message: fmt.Sprintf("%q is not a user kind.", kind), Fix: suggest(kind, UserKindNames(), "one of "+quoteList(UserKindNames()))}}
+		Message: fmt.Sprintf("%q is not a user kind.", kind), Fix: suggest(kind, UserKindNames(), "one of "+OrList(UserKindNames()))}}
 }
 
 // ValidateCloud checks an environment's cloud.
@@ -224,5 +224,5 @@ func ValidateCloud(cloud string) []Finding {
 		return nil
 	}
 	return []Finding{{Severity: SeverityError, Code: CodeUnknownCloud, Field: "cloud", Value: cloud,
-		Message: fmt.Sprintf("%q is not a supported cloud.", cloud), Fix: suggest(cloud, CloudNames(), "one of "+quoteList(CloudNames()))}}
+		Message: fmt.Sprintf("%q is not a supported cloud.", cloud), Fix: suggest(cloud, CloudNames(), "one of "+OrList(CloudNames()))}}
 }

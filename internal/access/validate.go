@@ -25,6 +25,7 @@ const (
 	CodeRedundantPermission       = "redundant_permission"
 	CodeIneffectivePermission     = "ineffective_permission"
 	CodeUnknownPlatformPermission = "unknown_platform_permission"
+	CodeEnvironmentAction         = "environment_action"
 	CodeUnknownTier               = "unknown_tier"
 	CodeUnknownCloud              = "unknown_cloud"
 	CodeTierRequiresGCP           = "tier_requires_gcp"
@@ -93,7 +94,7 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 		seen[p] = true
 		if !IsPermission(p) {
 			fs = append(fs, Finding{SeverityError, CodeUnknownPermission, "permissions", p,
-				fmt.Sprintf("%q is not an environment permission.", p), suggest(p, PermissionNames(), "one of "+quoteList(PermissionNames()))})
+				fmt.Sprintf("%q is not an environment permission.", p), suggest(p, PermissionNames(), "one of "+OrList(PermissionNames()))})
 			continue
 		}
 		known = append(known, p)
@@ -103,7 +104,7 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 	}
 	if len(perms) == 0 {
 		fs = append(fs, Finding{SeverityError, CodeEmptyPermissions, "permissions", "",
-			"A grant needs at least one permission.", "Add one of " + quoteList(PermissionNames()) + "; basic_visibility allows only basic reads."})
+			"A grant needs at least one permission.", "Add one of " + OrList(PermissionNames()) + "; basic_visibility allows only basic reads."})
 	}
 	has := func(p Permission) bool { return slices.Contains(known, string(p)) }
 	if has(EnvironmentAdmin) {
@@ -128,8 +129,11 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 			continue
 		}
 		if !Allows(known, a) {
-			fs = append(fs, Finding{SeverityError, CodeUncoveredAction, "require_actions", a,
-				fmt.Sprintf("The permissions %s do not allow %q.", quoteList(known), a), coverFix(need, a)})
+			msg := fmt.Sprintf("The permissions %s do not allow %q.", andList(known), a)
+			if len(known) == 0 {
+				msg = fmt.Sprintf("No permission given allows %q.", a)
+			}
+			fs = append(fs, Finding{SeverityError, CodeUncoveredAction, "require_actions", a, msg, coverFix(need, a)})
 		}
 	}
 	return fs
@@ -138,14 +142,7 @@ func ValidateGrant(perms, requireActions []string) []Finding {
 // coverFix names the smallest additions that allow action: any one of its permissions,
 // environment_admin last because it allows far more.
 func coverFix(need []string, action string) string {
-	var narrow []string
-	for _, p := range need {
-		if p != string(EnvironmentAdmin) {
-			narrow = append(narrow, "`"+p+"`")
-		}
-	}
-	narrow = append(narrow, "`environment_admin`")
-	return fmt.Sprintf("Add %s, to allow `%s`.", strings.Join(narrow, ", or "), action)
+	return fmt.Sprintf("Add %s to allow %q.", OrList(narrowFirst(need)), action)
 }
 
 // ValidatePlatformPermissions checks a role's platform permissions against the catalogue and
@@ -170,10 +167,16 @@ func ValidatePlatformPermissions(perms []string) []Finding {
 				fmt.Sprintf("Assign the built-in role %q with warden_role_assignment (look it up with the warden_role data source).", p)})
 			continue
 		}
+		if need, ok := PermissionsFor(p); ok {
+			fs = append(fs, Finding{SeverityError, CodeEnvironmentAction, "permissions", p,
+				fmt.Sprintf("%q is an environment action, not a platform permission.", p),
+				fmt.Sprintf("Grant it with warden_environment_grant using permissions %s.", OrList(narrowFirst(need)))})
+			continue
+		}
 		if !IsPlatformPermission(p) {
 			fs = append(fs, Finding{SeverityError, CodeUnknownPlatformPermission, "permissions", p,
 				fmt.Sprintf("%q is not a platform permission.", p),
-				suggest(p, CatalogueNames(), "use a name from the A-Ops catalogue, `conduct.<conduct_id>.read|admin` or `<model>.create`")})
+				suggest(p, CatalogueNames(), "use a name from the A-Ops catalogue, conduct.<conduct_id>.read, conduct.<conduct_id>.admin or <model>.create")})
 		}
 	}
 	for _, p := range perms {
@@ -196,7 +199,7 @@ func ValidateSupportAccess(tier string, portForwarding bool, cloud string) []Fin
 	var fs []Finding
 	if TierRank(tier) == 0 {
 		return append(fs, Finding{SeverityError, CodeUnknownTier, "tier", tier,
-			fmt.Sprintf("%q is not a support tier.", tier), suggest(tier, TierNames(), "one of "+quoteList(TierNames()))})
+			fmt.Sprintf("%q is not a support tier.", tier), suggest(tier, TierNames(), "one of "+OrList(TierNames()))})
 	}
 	if cloud != "" {
 		fs = append(fs, ValidateCloud(cloud)...)
@@ -228,7 +231,10 @@ func tooMany(field string, n int) Finding {
 		"Fix the findings above and try again."}
 }
 
-// suggest returns a did-you-mean fix for name among candidates, or the fallback advice.
+// Suggest returns a did-you-mean sentence for name among candidates, or "" when none is close.
+func Suggest(name string, candidates []string) string { return suggest(name, candidates, "") }
+
+// suggest returns a did-you-mean fix for name among candidates, or the fallback advice ("" for none).
 func suggest(name string, candidates []string, fallback string) string {
 	best, bestD := "", len(name)/2+2
 	if len(name) > 128 {
@@ -241,6 +247,9 @@ func suggest(name string, candidates []string, fallback string) string {
 	}
 	if best != "" {
 		return fmt.Sprintf("Did you mean %q?", best)
+	}
+	if fallback == "" {
+		return ""
 	}
 	s := strings.ToUpper(fallback[:1]) + fallback[1:]
 	return strings.TrimSuffix(s, ".") + "."
@@ -267,10 +276,28 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-func quoteList(xs []string) string {
-	q := make([]string, len(xs))
-	for i, x := range xs {
-		q[i] = "`" + x + "`"
+// OrList renders names as words for a sentence, not as a Go slice: "a", "a or b",
+// "a, b or c". Diagnostics are plain text, so no Markdown code spans either.
+func OrList(xs []string) string { return wordList(xs, "or") }
+
+// andList is OrList joined with "and".
+func andList(xs []string) string { return wordList(xs, "and") }
+
+func wordList(xs []string, conj string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
 	}
-	return strings.Join(q, ", ")
+	return strings.Join(xs[:len(xs)-1], ", ") + " " + conj + " " + xs[len(xs)-1]
+}
+
+// narrowFirst moves environment_admin, which allows far more than any one action needs, last.
+func narrowFirst(perms []string) []string {
+	out := slices.DeleteFunc(slices.Clone(perms), func(p string) bool { return p == string(EnvironmentAdmin) })
+	if len(out) < len(perms) {
+		out = append(out, string(EnvironmentAdmin))
+	}
+	return out
 }

@@ -54,7 +54,7 @@ func TestValidate_grant(t *testing.T) {
 		{"duplicate", []string{"ops", "ops"}, nil, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "ops"}}, ""},
 		{"uncovered", []string{"deployment"}, []string{"databases.read_credentials"},
 			[]finding{{SeverityError, CodeUncoveredAction, "require_actions", "databases.read_credentials"}},
-			"Add `sensitive_access`, or `environment_admin`, to allow `databases.read_credentials`."},
+			`Add sensitive_access or environment_admin to allow "databases.read_credentials".`},
 		{"unknown action", []string{"ops"}, []string{"apps.deploi"}, []finding{{SeverityError, CodeUnknownAction, "require_actions", "apps.deploi"}}, `Did you mean "apps.deploy"?`},
 		{"admin redundant", []string{"environment_admin", "ops", "tunnel"}, nil, []finding{
 			{SeverityWarning, CodeRedundantPermission, "permissions", "ops"},
@@ -93,7 +93,7 @@ func TestValidate_uncoveredEveryAction(t *testing.T) {
 			t.Fatalf("%s: findings %+v", action, fs)
 		}
 		for _, p := range need {
-			if !strings.Contains(fs[0].Fix, "`"+p+"`") {
+			if !strings.Contains(fs[0].Fix, p) || strings.Contains(fs[0].String(), "`") {
 				t.Errorf("%s: fix %q does not name %s", action, fs[0].Fix, p)
 			}
 		}
@@ -117,6 +117,10 @@ func TestValidate_platform(t *testing.T) {
 		{"integrations without cluster", []string{"integrations.admin"}, []finding{{SeverityWarning, CodeIneffectivePermission, "permissions", "integrations.admin"}}, ""},
 		{"integrations with cluster", []string{"integrations.admin", "cluster.admin"}, []finding{}, ""},
 		{"duplicate", []string{"audit.read", "audit.read"}, []finding{{SeverityError, CodeDuplicatePermission, "permissions", "audit.read"}}, ""},
+		{"environment action", []string{"apps.create"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.create"}},
+			`Grant it with warden_environment_grant using permissions deployment, sensitive_access or environment_admin.`},
+		{"environment action, no create", []string{"apps.deploy"}, []finding{{SeverityError, CodeEnvironmentAction, "permissions", "apps.deploy"}},
+			`Grant it with warden_environment_grant using permissions deployment or environment_admin.`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -181,5 +185,56 @@ func TestValidate_boundedFindings(t *testing.T) {
 		if len(fs) != MaxFindings+1 || last.Code != CodeTooManyFindings || !strings.Contains(last.Message, "more elements") {
 			t.Errorf("%s: %d findings, last %+v", name, len(fs), last)
 		}
+	}
+}
+
+// Every action of the matrix is refused in a role, however much it looks like <model>.create,
+// and the fix names the permissions that allow it, in plain words.
+func TestValidate_platformRefusesEveryMatrixAction(t *testing.T) {
+	for _, a := range Actions() {
+		fs := ValidatePlatformPermissions([]string{"conducts.read", a})
+		if len(fs) != 1 || fs[0].Code != CodeEnvironmentAction || fs[0].Value != a || fs[0].Severity != SeverityError {
+			t.Errorf("%s: findings = %+v, want one environment_action error", a, fs)
+			continue
+		}
+		if !strings.Contains(fs[0].Message, "is an environment action") || strings.Contains(fs[0].String(), "`") {
+			t.Errorf("%s: %q", a, fs[0].String())
+		}
+		need, _ := PermissionsFor(a)
+		for _, p := range need {
+			if !strings.Contains(fs[0].Fix, p) {
+				t.Errorf("%s: fix %q does not name %q", a, fs[0].Fix, p)
+			}
+		}
+		if fs[0].IsUnknownName() {
+			t.Errorf("%s: an environment action is no unknown name a newer server might know", a)
+		}
+	}
+}
+
+func TestValidate_listsReadAsWords(t *testing.T) {
+	cases := map[string]string{
+		OrList(nil):                "",
+		OrList([]string{"a"}):      "a",
+		OrList([]string{"a", "b"}): "a or b",
+		OrList(TierNames()):        "support, operator or co_maintainer",
+		andList([]string{"ops", "tunnel", "deployment"}): "ops, tunnel and deployment",
+	}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	fs := ValidateGrant([]string{"ops", "tunnel"}, []string{"apps.deploy"})
+	if len(fs) != 1 || fs[0].String() != `The permissions ops and tunnel do not allow "apps.deploy". Add deployment or environment_admin to allow "apps.deploy".` {
+		t.Errorf("uncovered action reads %+v", fs)
+	}
+	fs = ValidateSupportAccess("oprator", false, "")
+	if len(fs) != 1 || fs[0].Fix != `Did you mean "operator"?` {
+		t.Errorf("tier typo: %+v", fs)
+	}
+	fs = ValidateSupportAccess("xyzzy-unrelated", false, "")
+	if len(fs) != 1 || fs[0].Fix != "One of support, operator or co_maintainer." {
+		t.Errorf("unknown tier: %+v", fs)
 	}
 }

@@ -148,7 +148,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 					}
 					if !allowed {
 						return cur, 0, newProblem(http.StatusConflict, codeInvalidState, "",
-							fmt.Sprintf("The request is %s; only a request that is %v can be %s.", shown.Status, from, verb+"d"))
+							fmt.Sprintf("The request is %s; only a request that is %s can be %s.", shown.Status, access.OrList(from), verb+"d"))
 					}
 					now := s.now()
 					next := cur

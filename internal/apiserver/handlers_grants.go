@@ -84,7 +84,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 					var ce *ConflictError
 					if errors.As(err, &ce) {
 						return g, 0, newProblem(http.StatusConflict, codeConflict, "role_id",
-							"This role already has a grant in this environment; change it with PATCH instead.")
+							"This role already has a grant in this environment.")
 					}
 					return g, 0, err
 				}

@@ -105,7 +105,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 					var ce *ConflictError
 					if errors.As(err, &ce) {
 						return a, 0, newProblem(http.StatusConflict, codeConflict, "",
-							"This environment already has support access; change it with PATCH instead.")
+							"This environment already has support access.")
 					}
 					return a, 0, err
 				}

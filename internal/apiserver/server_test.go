@@ -387,6 +387,19 @@ func TestRoles_builtinAndValidation(t *testing.T) {
 		t.Fatalf("invalid role: %d %+v", r.status, p)
 	}
 	requireContains(t, p.Detail, "users.read")
+	// An environment action shaped like <model>.create is refused, on create and on update, in
+	// the provider's words.
+	r = ts.do("POST", "/v1/roles", ownerToken, api.RoleCreate{Name: "deployers", Permissions: []string{"conducts.read", "apps.create"}})
+	p = r.problem(t)
+	if r.status != 422 || p.Code != access.CodeEnvironmentAction || len(p.Findings) != 1 || p.Findings[0].Value != "apps.create" {
+		t.Fatalf("environment action in a role: %d %+v", r.status, p)
+	}
+	requireContains(t, p.Detail, "is an environment action", "warden_environment_grant", "deployment, sensitive_access or environment_admin")
+	readers := ts.createRole("readers", "model.read")
+	perms := []string{"databases.create"}
+	if p := ts.do("PATCH", "/v1/roles/"+readers.ID, ownerToken, api.RoleUpdate{Permissions: &perms}).problem(t); p.Status != 422 || p.Code != access.CodeEnvironmentAction {
+		t.Errorf("patch with an environment action: %+v", p)
+	}
 	// Warnings do not block; permissions come back sorted.
 	role := ts.createRole("integr", "integrations.admin", "conduct.abc.read")
 	if strings.Join(role.Permissions, ",") != "conduct.abc.read,integrations.admin" {

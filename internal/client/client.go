@@ -60,6 +60,9 @@ type Config struct {
 	UserAgent string
 	// Logger receives retryablehttp's request and retry messages; nil logs nothing.
 	Logger retryablehttp.LeveledLogger
+	// Log receives the client's retries and request ids with the caller's context (see
+	// LogFunc); nil logs nothing.
+	Log LogFunc
 }
 
 // Client calls the Warden API. It is safe for concurrent use.
@@ -68,6 +71,7 @@ type Client struct {
 	token     string
 	userAgent string
 	http      *retryablehttp.Client
+	logf      LogFunc
 }
 
 // New validates cfg and builds a Client.
@@ -121,6 +125,12 @@ func New(cfg Config) (*Client, error) {
 		ua = defaultUserAgent
 	}
 
+	c := &Client{
+		base:      strings.TrimRight(u.String(), "/"),
+		token:     cfg.Token,
+		userAgent: ua,
+		logf:      cfg.Log,
+	}
 	rc := &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryMax:     retryMax,
@@ -130,18 +140,31 @@ func New(cfg Config) (*Client, error) {
 		Backoff:      backoff,
 		ErrorHandler: keepLastResponse,
 	}
+	if cfg.Log != nil {
+		rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			retry, cerr := checkRetry(ctx, resp, err)
+			if retry {
+				noteAttempt(ctx, resp, err)
+			}
+			return retry, cerr
+		}
+		rc.RequestLogHook = c.retryLogHook
+	}
 	// Assign only a non-nil logger: a nil interface keeps retryablehttp quiet, whereas its
 	// default would write to stderr, which Terraform treats as plugin noise.
 	if cfg.Logger != nil {
 		rc.Logger = cfg.Logger
 	}
 
-	return &Client{
-		base:      strings.TrimRight(u.String(), "/"),
-		token:     cfg.Token,
-		userAgent: ua,
-		http:      rc,
-	}, nil
+	c.http = rc
+	return c, nil
+}
+
+// log sends one message to the configured LogFunc, if any.
+func (c *Client) log(ctx context.Context, level, msg string, fields map[string]any) {
+	if c.logf != nil {
+		c.logf(ctx, level, msg, fields)
+	}
 }
 
 // Endpoint returns the base URL the client calls.
@@ -179,6 +202,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		body = b
 	}
 
+	if c.logf != nil {
+		ctx = context.WithValue(ctx, callLogKey{}, &callLog{method: r.method, path: path})
+	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
 		return fmt.Errorf("warden client: building %s %s: %w", r.method, path, err)
@@ -206,6 +232,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return fmt.Errorf("warden API: %s %s: %w", r.method, path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
+	c.log(ctx, "debug", "Warden API response", map[string]any{
+		"method": r.method, "path": path, "status": resp.StatusCode, "request_id": resp.Header.Get("X-Request-Id"),
+	})
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return decodeError(resp)

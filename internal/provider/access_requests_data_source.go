@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -72,7 +71,7 @@ func (d *accessRequestsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"status": schema.StringAttribute{
 				MarkdownDescription: "Only requests in this status: " + mdList(accessRequestStatuses) + ".",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(accessRequestStatuses...)},
+				Validators:          []validator.String{oneOf(accessRequestStatuses...)},
 			},
 			"requester_id": schema.StringAttribute{
 				MarkdownDescription: "Only requests filed by this vendor user.",

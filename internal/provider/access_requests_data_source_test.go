@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"testing"
 	"time"
 
@@ -49,7 +48,7 @@ data "warden_access_requests" "bad" {
   status = "open"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute status value must be one of.*"pending".*"approved".*"denied".*"revoked".*"expired"`),
+				ExpectError: wrappedRegexp("Invalid status", `status must be pending, approved, denied, revoked or expired; got "open".`),
 			},
 			{
 				PreConfig: func() {

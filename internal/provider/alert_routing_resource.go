@@ -136,7 +136,7 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 						"type": schema.StringAttribute{
 							MarkdownDescription: "Where alerts are delivered: " + mdList(access.DestinationTypeNames()) + ".",
 							Required:            true,
-							Validators:          []validator.String{stringvalidator.OneOf(access.DestinationTypeNames()...)},
+							Validators:          []validator.String{oneOf(access.DestinationTypeNames()...)},
 						},
 						"target": schema.StringAttribute{
 							MarkdownDescription: "For `webhook`, an absolute `http://` or `https://` URL; for `email`, a bare address such as `oncall@example.com`. Checked at plan time.",
@@ -148,7 +148,7 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 							Optional:   true,
 							Computed:   true,
 							Default:    stringdefault.StaticString(access.DefaultMinSeverity),
-							Validators: []validator.String{stringvalidator.OneOf(access.AlertSeverityNames()...)},
+							Validators: []validator.String{oneOf(access.AlertSeverityNames()...)},
 						},
 					},
 				},

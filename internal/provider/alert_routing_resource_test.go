@@ -397,7 +397,7 @@ resource "warden_alert_routing" "test" {
 			{
 				Config:      config(`{ type = "slack", target = "#ops" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`type value must be one of: ["webhook" "email"], got: "slack"`),
+				ExpectError: wrappedRegexp("Invalid type", `type must be webhook or email; got "slack".`),
 			},
 			{
 				Config:      config(`{ type = "webhook", target = "hooks.example.com/x" }`),
@@ -418,7 +418,7 @@ resource "warden_alert_routing" "test" {
 			{
 				Config:      config(`{ type = "email", target = "oncall@example.com", min_severity = "urgent" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`min_severity value must be one of: ["info" "warning" "critical"], got: "urgent"`),
+				ExpectError: wrappedRegexp("Invalid min_severity", `min_severity must be info, warning or critical; got "urgent".`),
 			},
 		},
 	})

@@ -33,8 +33,10 @@ func NewEnvironmentGrantResource() resource.Resource {
 }
 
 type environmentGrantResource struct {
-	client *client.Client
-	grants *grantReader
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
+	grants   *grantReader
 	// matrixValidation mirrors the provider attribute; true until Configure says otherwise so
 	// that an unconfigured resource is strict.
 	matrixValidation bool
@@ -186,6 +188,7 @@ func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.
 func (r *environmentGrantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_environment_grant"
 		r.grants = d.Grants
 		r.matrixValidation = d.MatrixValidation
 	}
@@ -204,7 +207,9 @@ func (r *environmentGrantResource) Create(ctx context.Context, req resource.Crea
 	r.grants.Changed(plan.EnvironmentID.ValueString())
 	g, err := r.client.CreateGrant(ctx, plan.EnvironmentID.ValueString(), body)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create Environment Grant", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create Environment Grant", err, adoption{typeName: r.typeName, noun: "grant",
+			existing: "This role already has a grant in this environment, outside this configuration or in another warden_environment_grant block.",
+			importID: plan.RoleID.ValueString() + "/" + plan.EnvironmentID.ValueString(), field: "role_id"})
 		return
 	}
 	plan.fromAPI(g)

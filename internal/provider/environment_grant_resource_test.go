@@ -58,7 +58,7 @@ func TestEnvironmentGrantValidateConfig(t *testing.T) {
 			perms:    []string{"deployment"},
 			required: []string{"apps.deploy", "databases.read_credentials"},
 			want: []want{{diag.SeverityError, `require_actions[Value("databases.read_credentials")]`,
-				"Add `sensitive_access`, or `environment_admin`, to allow `databases.read_credentials`."}},
+				`Add sensitive_access or environment_admin to allow "databases.read_credentials".`}},
 		},
 		{
 			name:  "environment_admin beside others warns on each other permission",
@@ -428,7 +428,7 @@ resource "warden_environment_grant" "test" {
 			{
 				Config:      config(`["deployment"]`, `require_actions = ["databases.read_credentials"]`),
 				PlanOnly:    true,
-				ExpectError: expectDiag("Uncovered Action", "Add `sensitive_access`, or `environment_admin`, to allow `databases.read_credentials`."),
+				ExpectError: expectDiag("Uncovered Action", `Add sensitive_access or environment_admin to allow "databases.read_credentials".`),
 			},
 			{
 				Config:      config(`[]`, ""),
@@ -563,4 +563,32 @@ func grantOwnID(addr string) resource.ImportStateIdFunc {
 		}
 		return rs.Primary.ID, nil
 	}
+}
+
+func TestAccEnvironmentGrantResource_existingGrantNamesTheImportBlock(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	role := mustCreateRole(t, srv, "deployers")
+	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.CreateGrant(ctx, env.ID, api.GrantCreate{RoleID: role.ID, Permissions: []string{"ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(fmt.Sprintf(`
+resource "warden_environment_grant" "test" {
+  role_id        = %q
+  environment_id = %q
+  permissions    = ["deployment"]
+}`, role.ID, env.ID)),
+				ExpectError: wrappedRegexp("This role already has a grant in this environment", "Adopt it with:",
+					"to = warden_environment_grant.<name>", fmt.Sprintf(`id = "%s/%s"`, role.ID, env.ID)),
+			},
+		},
+	})
 }

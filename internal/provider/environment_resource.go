@@ -30,7 +30,9 @@ var (
 func NewEnvironmentResource() resource.Resource { return &environmentResource{} }
 
 type environmentResource struct {
-	client *client.Client
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
 	// grants is told about deletes, which take grants with them.
 	grants *grantReader
 }
@@ -83,7 +85,7 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 					"guard an environment you rely on with `lifecycle { prevent_destroy = true }`. " +
 					"The `co_maintainer` support tier is available only on `gcp`.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.OneOf(access.CloudNames()...)},
+				Validators:    []validator.String{oneOf(access.CloudNames()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"resource_prefix": schema.StringAttribute{
@@ -115,6 +117,7 @@ func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *environmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_environment"
 		r.grants = d.Grants
 	}
 }
@@ -127,7 +130,14 @@ func (r *environmentResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	env, err := r.client.CreateEnvironment(ctx, plan.toAPI())
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create Environment", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create Environment", err, adoption{typeName: r.typeName, noun: "environment", field: "name", value: plan.Name.ValueString(),
+			lookup: func(ctx context.Context) (string, error) {
+				env, err := r.client.FindEnvironmentByName(ctx, plan.Name.ValueString())
+				if err != nil {
+					return "", err
+				}
+				return env.ID, nil
+			}})
 		return
 	}
 	plan.fromAPI(env)

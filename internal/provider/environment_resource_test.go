@@ -160,7 +160,7 @@ resource "warden_environment" "test" {
   cloud = "azure"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute cloud value must be one of.*"aws".*"gcp"`),
+				ExpectError: wrappedRegexp("Invalid cloud", `cloud must be aws or gcp; got "azure".`),
 			},
 			{
 				Config: srv.Config(`

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -42,7 +41,7 @@ func (d *environmentsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"cloud": schema.StringAttribute{
 				MarkdownDescription: "Only environments on this cloud: " + mdList(access.CloudNames()) + ".",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(access.CloudNames()...)},
+				Validators:          []validator.String{oneOf(access.CloudNames()...)},
 			},
 			"environments": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching environments, in the API's order.",

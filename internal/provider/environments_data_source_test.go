@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -46,7 +45,7 @@ data "warden_environments" "bad" {
   cloud = "azure"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute cloud value must be one of.*"aws".*"gcp"`),
+				ExpectError: wrappedRegexp("Invalid cloud", "cloud must be aws or gcp"),
 			},
 			{
 				Config: srv.Config(`

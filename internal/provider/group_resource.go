@@ -31,7 +31,9 @@ var (
 func NewGroupResource() resource.Resource { return &groupResource{} }
 
 type groupResource struct {
-	client *client.Client
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
 }
 
 type groupResourceModel struct {
@@ -101,6 +103,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_group"
 	}
 }
 
@@ -116,7 +119,14 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	g, err := r.client.CreateGroup(ctx, body)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create Group", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create Group", err, adoption{typeName: r.typeName, noun: "group", field: "name", value: plan.Name.ValueString(),
+			lookup: func(ctx context.Context) (string, error) {
+				g, err := r.client.FindGroupByName(ctx, plan.Name.ValueString())
+				if err != nil {
+					return "", err
+				}
+				return g.ID, nil
+			}})
 		return
 	}
 	plan.fromAPI(g)

@@ -57,7 +57,13 @@ type providerData struct {
 	// MatrixValidation false turns unknown-name findings into warnings (a newer server may know
 	// names this build does not).
 	MatrixValidation bool
+	// TypeName is the provider's type name, the prefix of every resource type: resources
+	// name their own type in the import blocks their errors suggest.
+	TypeName string
 }
+
+// providerTypeName prefixes every resource and data source type.
+const providerTypeName = "warden"
 
 const (
 	envEndpoint      = "WARDEN_ENDPOINT"
@@ -67,7 +73,7 @@ const (
 )
 
 func (p *wardenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "warden"
+	resp.TypeName = providerTypeName
 	resp.Version = p.version
 }
 
@@ -181,6 +187,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RetryWaitMax: time.Duration(int64Or(cfg.RetryWaitMaxMS, 5000)) * time.Millisecond,
 		UserAgent:    "terraform-provider-warden/" + p.version,
 		RootCAs:      rootCAs,
+		Log:          clientLog,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Warden Endpoint", err.Error())
@@ -189,10 +196,21 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
 	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token})
 
-	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool()}
+	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool(),
+		TypeName: providerTypeName}
 	p.checkMatrixVersion(ctx, c, resp)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// clientLog routes the client's messages (retries, request ids) to tflog with the calling
+// RPC's context, so that TF_LOG=debug shows why an apply waited.
+func clientLog(ctx context.Context, level, msg string, fields map[string]any) {
+	if level == "warn" {
+		tflog.Warn(ctx, msg, fields)
+		return
+	}
+	tflog.Debug(ctx, msg, fields)
 }
 
 // checkMatrixVersion warns once per run when the server's permission matrix differs from the

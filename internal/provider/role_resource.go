@@ -35,7 +35,9 @@ var (
 func NewRoleResource() resource.Resource { return &roleResource{matrixValidation: true} }
 
 type roleResource struct {
-	client *client.Client
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
 	// grants is told about deletes, which take grants with them.
 	grants *grantReader
 	// matrixValidation mirrors the provider's matrix_validation; strict until configured.
@@ -100,6 +102,8 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "Platform permissions, A-Ops names: a catalogue name such as `users.read` or `cluster.admin`, " +
 					"`conduct.<conduct_id>.read|admin`, or `<model>.create`. Default: none (a role may hold only environment grants). " +
+					"Actions of the permissions matrix, such as `apps.create` or `apps.deploy`, are environment actions, not platform permissions: " +
+					"grant them with `warden_environment_grant`. " +
 					"Unknown names fail the plan with a suggestion (warnings when the provider's `matrix_validation = false`); " +
 					"`X.read` beside `X.admin` and `integrations.admin` without `cluster.admin` draw warnings. Changes update in place.",
 				ElementType: typesString,
@@ -159,6 +163,7 @@ func filterFindings(fs []access.Finding, keep func(access.Finding) bool) []acces
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_role"
 		r.grants = d.Grants
 		r.matrixValidation = d.MatrixValidation
 	}
@@ -176,7 +181,14 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	role, err := r.client.CreateRole(ctx, body)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create Role", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create Role", err, adoption{typeName: r.typeName, noun: "role", field: "name", value: body.Name,
+			lookup: func(ctx context.Context) (string, error) {
+				role, err := r.client.FindRoleByName(ctx, body.Name)
+				if err != nil {
+					return "", err
+				}
+				return role.ID, nil
+			}})
 		return
 	}
 	plan.fromAPI(role)

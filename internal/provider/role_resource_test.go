@@ -113,6 +113,20 @@ func TestRoleResource_integrationsWithoutClusterAdminWarns(t *testing.T) {
 	}
 }
 
+func TestRoleResource_environmentActionFailsOnItsElement(t *testing.T) {
+	diags := validateRole(t, "conducts.read", "apps.create", "apps.deploy")
+	if !diagAt(diags, diag.SeverityError, `permissions[Value("apps.create")]`,
+		`Grant it with warden_environment_grant using permissions deployment, sensitive_access or environment_admin.`) {
+		t.Errorf("want an environment-action error on apps.create, got %v", diags)
+	}
+	if !diagAt(diags, diag.SeverityError, `permissions[Value("apps.deploy")]`, `"apps.deploy" is an environment action`) {
+		t.Errorf("want an environment-action error on apps.deploy, got %v", diags)
+	}
+	if diags.ErrorsCount() != 2 {
+		t.Errorf("want exactly two errors, got %v", diags)
+	}
+}
+
 func TestRoleResource_patternsAndUnknownValuesPass(t *testing.T) {
 	if diags := validateRole(t, "conduct.abc123.admin", "incident.create", "conducts.read"); len(diags) != 0 {
 		t.Errorf("pattern names are valid, got %v", diags)
@@ -348,5 +362,43 @@ func checkRoleDestroyed(srv *acctest.Server) resource.TestCheckFunc {
 	return checkDestroyed(srv, "warden_role", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
 		_, err := c.GetRole(ctx, rs.Primary.ID)
 		return err
+	})
+}
+
+func TestAccRoleResource_nameTakenNamesTheImportBlock(t *testing.T) {
+	srv := acctest.NewServer(t)
+	existing := mustCreateRole(t, srv, "deployers")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_role" "test" {
+  name        = "deployers"
+  permissions = ["conducts.read"]
+}`),
+				ExpectError: wrappedRegexp(fmt.Sprintf(`A role named "deployers" already exists (id %s). Adopt it with:`, existing.ID),
+					"import {", "to = warden_role.<name>", fmt.Sprintf(`id = %q`, existing.ID), "}", "or choose another name."),
+			},
+		},
+	})
+}
+
+func TestAccRoleResource_environmentActionFailsThePlan(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_role" "test" {
+  name        = "deployers"
+  permissions = ["conducts.read", "apps.create"]
+}`),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Environment Action", `"apps.create" is an environment action, not a platform permission.`,
+					"Grant it with warden_environment_grant using permissions deployment, sensitive_access or environment_admin."),
+			},
+		},
 	})
 }

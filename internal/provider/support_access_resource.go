@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -136,7 +135,7 @@ func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 					"`co_maintainer` is available only on `gcp` environments; the plan checks the environment's cloud when its id is known. " +
 					"Changing it updates in place.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.OneOf(access.TierNames()...)},
+				Validators: []validator.String{oneOf(access.TierNames()...)},
 			},
 			"port_forwarding": schema.BoolAttribute{
 				MarkdownDescription: "Port forwarding to the metrics dashboard (`" + access.CapabilityPortForward + "`). " +

@@ -543,7 +543,7 @@ resource "warden_environment" "prod" {
 			{
 				Config:      supportConfig(srv, "aws", `tier = "admin"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute tier value must be one of.*"support".*"operator".*"co_maintainer"`),
+				ExpectError: wrappedRegexp("Invalid tier", `tier must be support, operator or co_maintainer; got "admin".`),
 			},
 			{
 				// A valid last configuration, for the destroy at the end of the test.

@@ -30,7 +30,9 @@ var (
 func NewUserResource() resource.Resource { return &userResource{} }
 
 type userResource struct {
-	client *client.Client
+	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
+	typeName string
+	client   *client.Client
 }
 
 type userResourceModel struct {
@@ -91,7 +93,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Optional:      true,
 				Computed:      true,
 				Default:       stringdefault.StaticString(string(access.KindMember)),
-				Validators:    []validator.String{stringvalidator.OneOf(access.UserKindNames()...)},
+				Validators:    []validator.String{oneOf(access.UserKindNames()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 		},
@@ -115,6 +117,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.typeName = d.TypeName + "_user"
 	}
 }
 
@@ -126,7 +129,14 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	u, err := r.client.CreateUser(ctx, plan.toAPI())
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Create User", err)
+		addCreateError(ctx, &resp.Diagnostics, "Create User", err, adoption{typeName: r.typeName, noun: "user", field: "email", value: plan.Email.ValueString(),
+			lookup: func(ctx context.Context) (string, error) {
+				u, err := r.client.FindUserByEmail(ctx, plan.Email.ValueString())
+				if err != nil {
+					return "", err
+				}
+				return u.ID, nil
+			}})
 		return
 	}
 	plan.fromAPI(u)

@@ -178,7 +178,7 @@ resource "warden_user" "test" {
   kind  = "contractor"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute kind value must be one of.*"member".*"vendor"`),
+				ExpectError: wrappedRegexp("Invalid kind", `kind must be member or vendor; got "contractor".`),
 			},
 			{
 				Config: srv.Config(`
@@ -284,4 +284,46 @@ func TestUserResource_schemasValidate(t *testing.T) {
 			t.Errorf("%T: %v", d, diags)
 		}
 	}
+}
+
+func TestAccUserResource_emailTakenNamesTheImportBlock(t *testing.T) {
+	srv := acctest.NewServer(t)
+	existing, err := srv.Client.CreateUser(context.Background(), api.UserCreate{Email: "alice@example.com", Kind: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_user" "test" {
+  email = "alice@example.com"
+}`),
+				ExpectError: wrappedRegexp(fmt.Sprintf(`A user with email "alice@example.com" already exists (id %s).`, existing.ID),
+					"to = warden_user.<name>", fmt.Sprintf(`id = %q`, existing.ID), "or choose another email."),
+			},
+		},
+	})
+}
+
+func TestAccUserResource_badTokenSaysWhereTheTokenComesFrom(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "warden" {
+  endpoint = %q
+  token    = "not-a-real-token-at-all"
+}
+resource "warden_user" "test" {
+  email = "alice@example.com"
+}`, srv.URL),
+				ExpectError: wrappedRegexp("Unable to Create User", "401", "token in the provider block", "WARDEN_TOKEN",
+					"POST /v1/users/{id}/tokens", "bootstrap token"),
+			},
+		},
+	})
 }

@@ -43,7 +43,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "Only users of this kind: " + mdList(access.UserKindNames()) + ".",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(access.UserKindNames()...)},
+				Validators:          []validator.String{oneOf(access.UserKindNames()...)},
 			},
 			"email": schema.StringAttribute{
 				MarkdownDescription: "Only the user with this e-mail address, exactly as stored.",

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -46,7 +45,7 @@ data "warden_users" "bad" {
   kind = "admin"
 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Attribute kind value must be one of.*"member".*"vendor"`),
+				ExpectError: wrappedRegexp("Invalid kind", "kind must be member or vendor"),
 			},
 			{
 				Config: srv.Config(`

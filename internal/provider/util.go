@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -70,6 +71,13 @@ func addAPIError(diags *diag.Diagnostics, op string, err error) {
 		return
 	}
 	detail := apiErr.Error()
+	switch {
+	case apiErr.Status == http.StatusUnauthorized:
+		detail += "\n\n" + tokenHelp
+	case apiErr.Status == http.StatusConflict && apiErr.Code == codeConflict:
+		detail += "\n\nThe object already exists outside this configuration. Adopt it with an import block " +
+			"(the resource's documentation gives the import id), or change the configuration that manages it instead of adding another."
+	}
 	if errors.Is(err, client.ErrPreconditionFailed) {
 		detail += "\n\nThe object changed outside Terraform since it was last read. Run terraform plan again: " +
 			"the refresh reads the current object and the plan shows what would change."
@@ -91,6 +99,80 @@ func addAPIError(diags *diag.Diagnostics, op string, err error) {
 		return
 	}
 	diags.AddError(summary, detail)
+}
+
+// tokenHelp says where the provider's token comes from and how to get one, for a 401.
+const tokenHelp = "The Warden API did not accept the provider's token: it is missing, mistyped, expired or revoked. " +
+	"The provider reads it from token in the provider block, or else from the " + envToken + " environment variable. " +
+	"Mint a token for a user with POST /v1/users/{id}/tokens, or, on a server just started, use its bootstrap token " +
+	"(the server's WARDEN_BOOTSTRAP_TOKEN)."
+
+// The API's codes for a unique value already taken and for an object that already exists.
+const (
+	codeNameTaken = "name_taken"
+	codeConflict  = "conflict"
+)
+
+// adoption describes an object a create may collide with, so that the error can name the
+// import block that adopts it rather than the API's words.
+type adoption struct {
+	typeName string // the resource type, e.g. warden_role
+	noun     string // e.g. "role"
+	field    string // the unique attribute, e.g. "name" or "email"
+	value    string // its configured value
+	// lookup finds the existing object's id; nil when there is no way to.
+	lookup func(ctx context.Context) (string, error)
+	// existing and importID describe an object identified by its parents (a grant: role and
+	// environment), which a 409 conflict means already exists.
+	existing, importID string
+}
+
+// addCreateError is addAPIError for a create: when the unique value is taken, the detail
+// names the existing object and the import block that brings it under this configuration.
+func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err error, a adoption) {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+		addAPIError(diags, op, err)
+		return
+	}
+	if apiErr.Code == codeConflict && a.importID != "" {
+		detail := fmt.Sprintf("%s Adopt it with:\n\n%s\n\nor keep one %s block for it and remove the other.",
+			a.existing, importBlock(a.typeName, a.importID), a.typeName)
+		if apiErr.RequestID != "" {
+			detail += fmt.Sprintf(" (request %s)", apiErr.RequestID)
+		}
+		diags.AddAttributeError(path.Root(a.field), "Unable to "+op, detail)
+		return
+	}
+	if apiErr.Code != codeNameTaken || a.lookup == nil {
+		addAPIError(diags, op, err)
+		return
+	}
+	what := fmt.Sprintf("A %s named %q", a.noun, a.value)
+	if a.field != "name" {
+		what = fmt.Sprintf("A %s with %s %q", a.noun, a.field, a.value)
+	}
+	id, lerr := a.lookup(ctx)
+	if lerr != nil {
+		id = "" // the caller may not be allowed to list them; the advice still holds
+	}
+	var detail string
+	if id != "" {
+		detail = fmt.Sprintf("%s already exists (id %s). Adopt it with:\n\n%s\n\nor choose another %s.",
+			what, id, importBlock(a.typeName, id), a.field)
+	} else {
+		detail = fmt.Sprintf("%s already exists. Adopt it with an import block naming its id:\n\n%s\n\nor choose another %s.",
+			what, importBlock(a.typeName, "<id>"), a.field)
+	}
+	if apiErr.RequestID != "" {
+		detail += fmt.Sprintf(" (request %s)", apiErr.RequestID)
+	}
+	diags.AddAttributeError(path.Root(a.field), "Unable to "+op, detail)
+}
+
+// importBlock renders the HCL import block that adopts id into typeName.<name>.
+func importBlock(typeName, id string) string {
+	return fmt.Sprintf("import {\n  to = %s.<name>\n  id = %q\n}", typeName, id)
 }
 
 // addFindings reports validation findings from internal/access as diagnostics, each on its
