@@ -11,8 +11,10 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/provider"
 )
 
-// Generate the documentation from the schemas, examples/ and templates/ (offline, with the
-// terraform on PATH).
+// Generate the documentation: first the guide generated from internal/access (the permissions
+// matrix, the platform catalogue and the tiers), then docs/ from the schemas, examples/ and
+// templates/ (offline, with the terraform on PATH).
+//go:generate go run ./internal/cmd/docgen -out templates/guides/permissions-reference.md.tmpl
 //go:generate go tool tfplugindocs generate --provider-name warden
 
 // version is set by the release build (-ldflags "-X main.version=...").

@@ -1,4 +1,5 @@
-# Platform permissions use the A-Ops names: catalogue names, conduct.<conduct_id>.read|admin and
+# Platform permissions are the dotted names of the platform catalogue (see the permissions
+# reference guide): catalogue names such as users.read, conduct.<conduct_id>.read|admin and
 # <model>.create. Unknown names fail the plan with a suggestion.
 resource "warden_role" "deployers" {
   name        = "deployers"

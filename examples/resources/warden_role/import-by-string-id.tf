@@ -1,0 +1,6 @@
+# Adopt an existing role by its id, e.g. from the warden_roles data source. The built-in
+# account_owner and deploy_owner cannot be imported: read them with the warden_role data source.
+import {
+  to = warden_role.deployers
+  id = "role_d5m8q2w7k4x9t3z6vbhnjcfr4p"
+}
