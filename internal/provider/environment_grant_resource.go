@@ -74,7 +74,7 @@ func (r *environmentGrantResource) Metadata(_ context.Context, req resource.Meta
 
 func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The environment permissions one role holds in one environment (Aptible's permissions matrix). " +
+		MarkdownDescription: "The environment permissions one role holds in one environment (the permissions matrix: see the permissions reference guide). " +
 			"A combination the matrix rejects fails at `terraform plan` on the permission at fault, with a fix. " +
 			"`tunnel` without `sensitive_access` is a documented pattern — read-only database access with credentials managed " +
 			"inside the database — and draws no warning. Only an owner, or a holder of `environment_admin` on the environment, " +

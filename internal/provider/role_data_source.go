@@ -62,7 +62,7 @@ func (d *roleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Computed:            true,
 			},
 			"permissions": schema.SetAttribute{
-				MarkdownDescription: "The role's platform permissions (A-Ops names). Empty for the built-in roles, which hold every " +
+				MarkdownDescription: "The role's platform permissions (catalogue names, see the permissions reference guide). Empty for the built-in roles, which hold every " +
 					"permission by being owners rather than through a list.",
 				ElementType: typesString,
 				Computed:    true,

@@ -74,7 +74,7 @@ func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A role: a named set of platform permissions (the A-Ops catalogue), held by users and groups through " +
+		MarkdownDescription: "A role: a named set of platform permissions (the platform catalogue in the permissions reference guide), held by users and groups through " +
 			"`warden_role_assignment`; its per-environment permissions are `warden_environment_grant`s. " +
 			"The built-in roles " + mdList(access.OrgRoleNames()) + " cannot be managed: read them with the `warden_role` data source. " +
 			"Only `account_owner` and `deploy_owner` may define roles.",
@@ -100,7 +100,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
 			},
 			"permissions": schema.SetAttribute{
-				MarkdownDescription: "Platform permissions, A-Ops names: a catalogue name such as `users.read` or `cluster.admin`, " +
+				MarkdownDescription: "Platform permissions, by their catalogue names: a catalogue name such as `users.read` or `cluster.admin`, " +
 					"`conduct.<conduct_id>.read|admin`, or `<model>.create`. Default: none (a role may hold only environment grants). " +
 					"Actions of the permissions matrix, such as `apps.create` or `apps.deploy`, are environment actions, not platform permissions: " +
 					"grant them with `warden_environment_grant`. " +

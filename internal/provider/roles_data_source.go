@@ -53,7 +53,7 @@ func (d *rolesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"name":        schema.StringAttribute{MarkdownDescription: "The role's unique name.", Computed: true},
 						"description": schema.StringAttribute{MarkdownDescription: "Free text.", Computed: true},
 						"permissions": schema.SetAttribute{
-							MarkdownDescription: "The role's platform permissions (A-Ops names); empty for the built-in roles, which " +
+							MarkdownDescription: "The role's platform permissions (catalogue names); empty for the built-in roles, which " +
 								"hold every permission by being owners.",
 							ElementType: typesString,
 							Computed:    true,

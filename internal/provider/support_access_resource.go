@@ -146,7 +146,7 @@ func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"require_approval": schema.BoolAttribute{
 				MarkdownDescription: "Default `true`: a vendor user holds the tier only through an approved access request " +
-					"(`warden_access_request_approval`). `false` is standing access, as the Aspect seed does it: every vendor user " +
+					"(`warden_access_request_approval`). `false` is standing access: every vendor user " +
 					"holds the tier on this environment without a request — applying grants, removing revokes — still bounded by " +
 					"`expires_at` and the environment's `resource_prefix`.",
 				Optional: true,
