@@ -89,20 +89,28 @@ type Group struct {
 	Name        string   `json:"name" doc:"Unique name."`
 	Description string   `json:"description" doc:"Free text."`
 	Members     []string `json:"members" doc:"User ids, sorted."`
+	MembersMode string   `json:"members_mode" doc:"Who manages the members: \"\" nobody yet, authoritative (written as a complete set: warden_group.members), additive (added one at a time: warden_group_member). The other mode is refused with 409 membership_mode_conflict."`
 }
 
 // GroupCreate is the body of POST /v1/groups.
 type GroupCreate struct {
-	Name        string   `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
-	Description string   `json:"description,omitempty" maxLength:"1024" doc:"Free text."`
-	Members     []string `json:"members,omitempty" doc:"User ids."`
+	Name        string    `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
+	Description string    `json:"description,omitempty" maxLength:"1024" doc:"Free text."`
+	Members     *[]string `json:"members,omitempty" doc:"User ids; when present (even empty) the group's members are authoritative."`
 }
 
 // GroupUpdate is the body of PATCH /v1/groups/{id}; Members, when present, replaces the set.
 type GroupUpdate struct {
 	Name        *string   `json:"name,omitempty" minLength:"1" maxLength:"128" doc:"New unique name."`
 	Description *string   `json:"description,omitempty" maxLength:"1024" doc:"New description."`
-	Members     *[]string `json:"members,omitempty" doc:"The complete new member set."`
+	Members     *[]string `json:"members,omitempty" doc:"The complete new member set; makes the members authoritative."`
+	// ReleaseMembers is how a configuration that stops listing members hands them over.
+	ReleaseMembers bool `json:"release_members,omitempty" doc:"true (without members) stops managing the members authoritatively: they stay, and may then be added one at a time."`
+}
+
+// GroupMemberAdd is the body of POST /v1/groups/{id}/members.
+type GroupMemberAdd struct {
+	UserID string `json:"user_id" minLength:"1" doc:"The user to add."`
 }
 
 // Role is a named set of platform permissions.

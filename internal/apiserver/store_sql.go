@@ -131,12 +131,12 @@ func (t *sqlTx) DeleteToken(id string) error { return t.execOne(`DELETE FROM tok
 
 // Groups.
 
-const groupCols = metaCols + ", name, description"
+const groupCols = metaCols + ", name, description, members_mode"
 
 func scanGroup(sc scanFunc) (api.Group, error) {
 	var g api.Group
 	ms := metaScan{m: &g.Meta}
-	err := sc(append(ms.dest(), &g.Name, &g.Description)...)
+	err := sc(append(ms.dest(), &g.Name, &g.Description, &g.MembersMode)...)
 	ms.finish()
 	return g, err
 }
@@ -171,8 +171,8 @@ func (t *sqlTx) setMembers(g api.Group) error {
 }
 
 func (t *sqlTx) InsertGroup(g api.Group) error {
-	if _, err := t.exec(`INSERT INTO user_groups (`+groupCols+`) VALUES (?,?,?,?,?,?)`,
-		append(metaArgs(g.Meta), g.Name, g.Description)...); err != nil {
+	if _, err := t.exec(`INSERT INTO user_groups (`+groupCols+`) VALUES (?,?,?,?,?,?,?)`,
+		append(metaArgs(g.Meta), g.Name, g.Description, g.MembersMode)...); err != nil {
 		return err
 	}
 	return t.setMembers(g)
@@ -201,8 +201,8 @@ func (t *sqlTx) Groups(name string, p Page) ([]api.Group, string, error) {
 }
 
 func (t *sqlTx) UpdateGroup(g api.Group) error {
-	if err := t.execOne(`UPDATE user_groups SET version=?, updated_at=?, name=?, description=? WHERE id=?`,
-		g.Version, fmtTime(g.UpdatedAt), g.Name, g.Description, g.ID); err != nil {
+	if err := t.execOne(`UPDATE user_groups SET version=?, updated_at=?, name=?, description=?, members_mode=? WHERE id=?`,
+		g.Version, fmtTime(g.UpdatedAt), g.Name, g.Description, g.MembersMode, g.ID); err != nil {
 		return err
 	}
 	return t.setMembers(g)

@@ -246,7 +246,7 @@ func TestIntegration_groupsRolesAssignments(t *testing.T) {
 	u1 := must(c.CreateUser(ctx, api.UserCreate{Email: "u1@example.com"}))(t)
 	u2 := must(c.CreateUser(ctx, api.UserCreate{Email: "u2@example.com"}))(t)
 
-	g := must(c.CreateGroup(ctx, api.GroupCreate{Name: "ops", Description: "on call", Members: []string{u1.ID}}))(t)
+	g := must(c.CreateGroup(ctx, api.GroupCreate{Name: "ops", Description: "on call", Members: &[]string{u1.ID}}))(t)
 	if g.Name != "ops" || g.Description != "on call" || !slices.Equal(g.Members, []string{u1.ID}) || g.Version != 1 {
 		t.Errorf("group = %+v", g)
 	}

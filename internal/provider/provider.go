@@ -238,6 +238,7 @@ func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource
 		NewEnvironmentResource,
 		NewUserResource,
 		NewGroupResource,
+		NewGroupMemberResource,
 		NewRoleResource,
 		NewRoleAssignmentResource,
 		NewEnvironmentGrantResource,
