@@ -243,12 +243,16 @@ type AlertRouting struct {
 	EnvironmentID string        `json:"environment_id" doc:"The environment."`
 	VendorRouting bool          `json:"vendor_routing" doc:"System alerts go to the vendor's on-call; on by default."`
 	Destinations  []Destination `json:"destinations" doc:"The customer's own destinations."`
+	// DestinationsMode is Group.MembersMode for destinations.
+	DestinationsMode string `json:"destinations_mode" doc:"Who manages the destinations: \"\" nobody yet, authoritative (written as a complete set: warden_alert_routing.destinations), additive (added one at a time: warden_alert_destination). The other mode is refused with 409 membership_mode_conflict."`
 }
 
 // AlertRoutingUpdate is the body of PUT /v1/environments/{id}/alert-routing.
 type AlertRoutingUpdate struct {
-	VendorRouting bool          `json:"vendor_routing" doc:"false opts out of vendor routing."`
-	Destinations  []Destination `json:"destinations" doc:"The complete destination set."`
+	VendorRouting bool           `json:"vendor_routing" doc:"false opts out of vendor routing."`
+	Destinations  *[]Destination `json:"destinations,omitempty" doc:"The complete destination set; makes the destinations authoritative. Absent: they stay as they are."`
+	// ReleaseDestinations is how a configuration that stops listing destinations hands them over.
+	ReleaseDestinations bool `json:"release_destinations,omitempty" doc:"true (without destinations) stops managing the destinations authoritatively: they stay, and may then be added one at a time."`
 }
 
 // AuthorizeRequest is the body of POST /v1/authorize.

@@ -173,4 +173,8 @@ ALTER TABLE support_access ADD COLUMN require_approval BOOLEAN NOT NULL DEFAULT 
 	`
 ALTER TABLE user_groups ADD COLUMN members_mode TEXT NOT NULL DEFAULT '';
 `,
+	// Who manages an environment's alert destinations, as members_mode for groups.
+	`
+ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
+`,
 }

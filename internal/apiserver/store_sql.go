@@ -410,13 +410,13 @@ func (t *sqlTx) DeleteSupportAccess(environmentID string) error {
 
 // Alert routing.
 
-const routingCols = metaCols + ", environment_id, vendor_routing, destinations"
+const routingCols = metaCols + ", environment_id, vendor_routing, destinations, destinations_mode"
 
 func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 	var r api.AlertRouting
 	var dests string
 	ms := metaScan{m: &r.Meta}
-	err := sc(append(ms.dest(), &r.EnvironmentID, &r.VendorRouting, &dests)...)
+	err := sc(append(ms.dest(), &r.EnvironmentID, &r.VendorRouting, &dests, &r.DestinationsMode)...)
 	ms.finish()
 	r.Destinations = []api.Destination{}
 	if err == nil {
@@ -426,8 +426,8 @@ func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) InsertAlertRouting(r api.AlertRouting) error {
-	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?)`,
-		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations))...)
+	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?,?)`,
+		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode)...)
 	return err
 }
 
@@ -436,8 +436,8 @@ func (t *sqlTx) AlertRouting(environmentID string) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) UpdateAlertRouting(r api.AlertRouting) error {
-	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=? WHERE environment_id=?`,
-		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.EnvironmentID)
+	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=?, destinations_mode=? WHERE environment_id=?`,
+		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.EnvironmentID)
 }
 
 // Access requests.

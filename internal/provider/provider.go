@@ -245,6 +245,7 @@ func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource
 		NewSupportAccessResource,
 		NewAccessRequestApprovalResource,
 		NewAlertRoutingResource,
+		NewAlertDestinationResource,
 	}
 }
 
