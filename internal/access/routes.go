@@ -35,6 +35,11 @@ const (
 		"Built-in roles: owners only. Vendor users hold no roles. The last usable owner's assignment cannot be removed."
 )
 
+const ruleMember = "groups.admin, holding every permission of the roles the group holds; no vendor users; keeps a usable owner. " +
+	"Refused (409 membership_mode_conflict) when the group's members are authoritative."
+
+const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) when the environment's destinations are authoritative."
+
 func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequireOwner(pr) }
 
 func platform(perm string) func(*Policy, *Principal, func(string) string) *Denial {
@@ -112,6 +117,8 @@ var routes = []Route{
 	{Method: "GET", Path: "/v1/groups/{id}", Rule: "groups.read (groups.admin includes it).", check: platform("groups.read")},
 	{Method: "PATCH", Path: "/v1/groups/{id}", Rule: "groups.admin; changing members also needs every permission of the roles the group holds, and keeps a usable owner.",
 		check: platform("groups.admin")},
+	{Method: "POST", Path: "/v1/groups/{id}/members", Rule: ruleMember, check: platform("groups.admin")},
+	{Method: "DELETE", Path: "/v1/groups/{id}/members/{user_id}", Rule: ruleMember, check: platform("groups.admin")},
 	{Method: "DELETE", Path: "/v1/groups/{id}", Rule: "groups.admin, holding every permission of the roles the group holds; keeps a usable owner.",
 		check: platform("groups.admin")},
 
@@ -143,6 +150,9 @@ var routes = []Route{
 	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform("cluster.admin")},
 	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations.",
 		check: platform("cluster.admin")},
+
+	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform("cluster.admin")},
+	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform("cluster.admin")},
 
 	{Method: "POST", Path: "/v1/access-requests", Rule: "A vendor-kind user (files for itself).", check: vendorOnly},
 	{Method: "GET", Path: "/v1/access-requests", Rule: "cluster.admin sees every request; a vendor user sees its own.", check: vendorOrClusterAdmin},

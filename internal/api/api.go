@@ -89,20 +89,28 @@ type Group struct {
 	Name        string   `json:"name" doc:"Unique name."`
 	Description string   `json:"description" doc:"Free text."`
 	Members     []string `json:"members" doc:"User ids, sorted."`
+	MembersMode string   `json:"members_mode" doc:"Who manages the members: \"\" nobody yet, authoritative (written as a complete set: warden_group.members), additive (added one at a time: warden_group_member). The other mode is refused with 409 membership_mode_conflict."`
 }
 
 // GroupCreate is the body of POST /v1/groups.
 type GroupCreate struct {
-	Name        string   `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
-	Description string   `json:"description,omitempty" maxLength:"1024" doc:"Free text."`
-	Members     []string `json:"members,omitempty" doc:"User ids."`
+	Name        string    `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
+	Description string    `json:"description,omitempty" maxLength:"1024" doc:"Free text."`
+	Members     *[]string `json:"members,omitempty" doc:"User ids; when present (even empty) the group's members are authoritative."`
 }
 
 // GroupUpdate is the body of PATCH /v1/groups/{id}; Members, when present, replaces the set.
 type GroupUpdate struct {
 	Name        *string   `json:"name,omitempty" minLength:"1" maxLength:"128" doc:"New unique name."`
 	Description *string   `json:"description,omitempty" maxLength:"1024" doc:"New description."`
-	Members     *[]string `json:"members,omitempty" doc:"The complete new member set."`
+	Members     *[]string `json:"members,omitempty" doc:"The complete new member set; makes the members authoritative."`
+	// ReleaseMembers is how a configuration that stops listing members hands them over.
+	ReleaseMembers bool `json:"release_members,omitempty" doc:"true (without members) stops managing the members authoritatively: they stay, and may then be added one at a time."`
+}
+
+// GroupMemberAdd is the body of POST /v1/groups/{id}/members.
+type GroupMemberAdd struct {
+	UserID string `json:"user_id" minLength:"1" doc:"The user to add."`
 }
 
 // Role is a named set of platform permissions.
@@ -235,12 +243,16 @@ type AlertRouting struct {
 	EnvironmentID string        `json:"environment_id" doc:"The environment."`
 	VendorRouting bool          `json:"vendor_routing" doc:"System alerts go to the vendor's on-call; on by default."`
 	Destinations  []Destination `json:"destinations" doc:"The customer's own destinations."`
+	// DestinationsMode is Group.MembersMode for destinations.
+	DestinationsMode string `json:"destinations_mode" doc:"Who manages the destinations: \"\" nobody yet, authoritative (written as a complete set: warden_alert_routing.destinations), additive (added one at a time: warden_alert_destination). The other mode is refused with 409 membership_mode_conflict."`
 }
 
 // AlertRoutingUpdate is the body of PUT /v1/environments/{id}/alert-routing.
 type AlertRoutingUpdate struct {
-	VendorRouting bool          `json:"vendor_routing" doc:"false opts out of vendor routing."`
-	Destinations  []Destination `json:"destinations" doc:"The complete destination set."`
+	VendorRouting bool           `json:"vendor_routing" doc:"false opts out of vendor routing."`
+	Destinations  *[]Destination `json:"destinations,omitempty" doc:"The complete destination set; makes the destinations authoritative. Absent: they stay as they are."`
+	// ReleaseDestinations is how a configuration that stops listing destinations hands them over.
+	ReleaseDestinations bool `json:"release_destinations,omitempty" doc:"true (without destinations) stops managing the destinations authoritatively: they stay, and may then be added one at a time."`
 }
 
 // AuthorizeRequest is the body of POST /v1/authorize.

@@ -237,7 +237,7 @@ func TestAuthorize_groupMemberAndGrantDelete(t *testing.T) {
 	env := ts.createEnv("prod", "gcp")
 	alice, secret := ts.createUser("alice@example.com", "member")
 	var g api.Group
-	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "deployers", Members: []string{alice.ID}}, 201, &g)
+	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "deployers", Members: &[]string{alice.ID}}, 201, &g)
 	role := ts.createRole("deployer")
 	ts.assign(role.ID, api.RoleAssignmentCreate{GroupID: g.ID})
 	grant := ts.grant(env.ID, role.ID, "deployment", "ops")

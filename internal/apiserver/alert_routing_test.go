@@ -15,17 +15,18 @@ func TestAlertRouting_defaultPutAndReset(t *testing.T) {
 		t.Fatalf("default routing %+v", r)
 	}
 
-	put := api.AlertRoutingUpdate{VendorRouting: false, Destinations: []api.Destination{
+	dests := []api.Destination{
 		{Type: "webhook", Target: "https://hooks.example.com/x", MinSeverity: "warning"},
 		{Type: "email", Target: "oncall@example.com", MinSeverity: "critical"},
-	}}
+	}
+	put := api.AlertRoutingUpdate{VendorRouting: false, Destinations: &dests}
 	var got api.AlertRouting
 	ts.call("PUT", "/v1/environments/"+env.ID+"/alert-routing", ownerToken, put, 200, &got, "If-Match", `"1"`)
 	if got.VendorRouting || len(got.Destinations) != 2 || got.Destinations[0].Type != "email" || got.Version != 2 || got.ID != r.ID {
 		t.Fatalf("after put %+v", got)
 	}
 	// The same set in another order is no change.
-	put.Destinations[0], put.Destinations[1] = put.Destinations[1], put.Destinations[0]
+	dests[0], dests[1] = dests[1], dests[0]
 	ts.call("PUT", "/v1/environments/"+env.ID+"/alert-routing", ownerToken, put, 200, &got)
 	if got.Version != 2 {
 		t.Fatalf("reordered put bumped the version: %+v", got)
@@ -40,7 +41,7 @@ func TestAlertRouting_defaultPutAndReset(t *testing.T) {
 		{api.Destination{Type: "pager", Target: "x", MinSeverity: "info"}, "destinations[1].type"},
 		{api.Destination{Type: "webhook", Target: "https://hooks.example.com/x", MinSeverity: "info"}, "destinations[1].target"}, // duplicate
 	} {
-		body := api.AlertRoutingUpdate{VendorRouting: true, Destinations: []api.Destination{put.Destinations[1], tc.d}}
+		body := api.AlertRoutingUpdate{VendorRouting: true, Destinations: &[]api.Destination{dests[1], tc.d}}
 		res := ts.do("PUT", "/v1/environments/"+env.ID+"/alert-routing", ownerToken, body)
 		if p := res.problem(t); res.status != 422 || p.Field != tc.field {
 			t.Errorf("%+v: %d %+v", tc.d, res.status, p)

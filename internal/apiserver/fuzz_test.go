@@ -79,7 +79,7 @@ func newFuzzFixture(tb testing.TB) *fuzzFixture {
 	fx.vendorID = mk("POST", "/v1/users", ownerToken, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"})
 	fx.tokenID = mk("POST", "/v1/users/"+fx.vendorID+"/tokens", ownerToken, api.TokenCreate{Name: "fuzz"})
 	fx.vendorToken = obj.Secret
-	fx.groupID = mk("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "fuzz-group", Members: []string{fx.userID}})
+	fx.groupID = mk("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "fuzz-group", Members: &[]string{fx.userID}})
 	fx.roleID = mk("POST", "/v1/roles", ownerToken, api.RoleCreate{Name: "fuzz-role", Permissions: []string{"users.read"}})
 	fx.asgID = mk("POST", "/v1/roles/"+fx.roleID+"/assignments", ownerToken, api.RoleAssignmentCreate{GroupID: fx.groupID})
 	mk("POST", "/v1/environments/"+fx.awsEnv+"/grants", ownerToken, api.GrantCreate{RoleID: fx.roleID, Permissions: []string{"deployment"}})

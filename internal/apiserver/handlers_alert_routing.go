@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -24,7 +25,33 @@ type routingPutInput struct {
 }
 
 func (in *routingPutInput) Resolve(huma.Context) []error {
-	return findingErrors(destinationFindings(in.Body.Destinations))
+	if in.Body.Destinations == nil {
+		return nil
+	}
+	return findingErrors(destinationFindings(*in.Body.Destinations))
+}
+
+type destinationAddInput struct {
+	IdempotencyParam
+	ID   string `path:"id" doc:"The environment id."`
+	Body api.Destination
+}
+
+// Resolve checks the one destination with the same rules as a complete set, on its own
+// fields ("target", not "destinations[0].target"): the request has no list.
+func (in *destinationAddInput) Resolve(huma.Context) []error {
+	fs := destinationFindings([]api.Destination{in.Body})
+	for i := range fs {
+		fs[i].Field = strings.TrimPrefix(fs[i].Field, "destinations[0].")
+	}
+	return findingErrors(fs)
+}
+
+type destinationDeleteInput struct {
+	IdempotencyParam
+	ID     string `path:"id" doc:"The environment id."`
+	Type   string `query:"type" required:"true" doc:"The destination's type."`
+	Target string `query:"target" required:"true" doc:"The destination's target."`
 }
 
 type routingDeleteInput struct {
@@ -72,29 +99,23 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 			return output(http.StatusOK, r, r.Version), nil
 		})
 
-	// put sets the routing inside tx; PUT sets what it is sent, DELETE the default.
-	put := func(tx Tx, p *principal, envID, ifMatch string, vendor bool, dests []api.Destination, action string) (api.AlertRouting, error) {
-		if _, err := tx.Environment(envID); err != nil {
-			return api.AlertRouting{}, storeErr(err, "environment", envID)
+	// set is PUT's change: vendor routing always, the destinations only when sent.
+	set := func(body api.AlertRoutingUpdate) func(*api.AlertRouting, string) error {
+		return func(next *api.AlertRouting, env string) error {
+			next.VendorRouting = body.VendorRouting
+			switch {
+			case body.Destinations != nil:
+				if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
+					return d
+				}
+				next.Destinations = sortDestinations(*body.Destinations)
+				next.DestinationsMode = string(access.ModeAuthoritative)
+			case body.ReleaseDestinations && next.DestinationsMode == string(access.ModeAuthoritative):
+				// The destinations stay; only the claim on them goes.
+				next.DestinationsMode = string(access.ModeUnmanaged)
+			}
+			return nil
 		}
-		cur, err := tx.AlertRouting(envID)
-		if err != nil {
-			return cur, err
-		}
-		if err := checkIfMatch(ifMatch, cur.Version); err != nil {
-			return cur, err
-		}
-		next := cur
-		next.VendorRouting = vendor
-		next.Destinations = sortDestinations(dests)
-		if next.VendorRouting == cur.VendorRouting && slices.Equal(next.Destinations, cur.Destinations) {
-			return cur, nil
-		}
-		bump(&next.Meta, s.now())
-		if err := tx.UpdateAlertRouting(next); err != nil {
-			return cur, err
-		}
-		return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
 	}
 
 	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing",
@@ -105,7 +126,7 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 				return nil, err
 			}
 			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-				r, err := put(tx, p, in.ID, in.IfMatch, in.Body.VendorRouting, in.Body.Destinations, "alert_routing.update")
+				r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, set(in.Body), "alert_routing.update")
 				return r, r.Version, err
 			})
 			if err != nil {
@@ -122,7 +143,10 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 				return nil, err
 			}
 			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				_, err := put(tx, p, in.ID, in.IfMatch, true, nil, "alert_routing.reset")
+				_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
+					*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
+					return nil
+				}, "alert_routing.reset")
 				return err
 			})
 			if err != nil {
@@ -130,4 +154,102 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 			}
 			return out, nil
 		})
+
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/alert-routing/destinations", "add-alert-destination",
+		"Add one alert destination (additive), or change the min_severity of the one with this type and target", http.StatusOK),
+		s.addAlertDestination)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing/destinations", "remove-alert-destination",
+		"Remove the alert destination with this type and target (additive)", http.StatusNoContent),
+		s.removeAlertDestination)
+}
+
+// changeRouting is every write of an environment's routing: it reads it, applies change
+// (which sees the environment's name, for messages), and stores and audits the result unless nothing changed.
+func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, change func(next *api.AlertRouting, env string) error,
+	action string,
+) (api.AlertRouting, error) {
+	env, err := tx.Environment(envID)
+	if err != nil {
+		return api.AlertRouting{}, storeErr(err, "environment", envID)
+	}
+	cur, err := tx.AlertRouting(envID)
+	if err != nil {
+		return cur, err
+	}
+	if err := checkIfMatch(ifMatch, cur.Version); err != nil {
+		return cur, err
+	}
+	next := cur
+	next.Destinations = slices.Clone(cur.Destinations)
+	if err := change(&next, env.Name); err != nil {
+		return cur, err
+	}
+	if next.VendorRouting == cur.VendorRouting && slices.Equal(next.Destinations, cur.Destinations) && next.DestinationsMode == cur.DestinationsMode {
+		return cur, nil
+	}
+	bump(&next.Meta, s.now())
+	if err := tx.UpdateAlertRouting(next); err != nil {
+		return cur, err
+	}
+	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
+}
+
+// additive is the change of the additive destination routes: the set with dest added,
+// replaced (by type and target) or, when add is false, removed; validated as a whole.
+func additive(dest api.Destination, add bool) func(*api.AlertRouting, string) error {
+	return func(next *api.AlertRouting, env string) error {
+		if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAdditive, len(next.Destinations)); d != nil {
+			return d
+		}
+		i := slices.IndexFunc(next.Destinations, func(d api.Destination) bool { return d.Type == dest.Type && d.Target == dest.Target })
+		switch {
+		case add && i >= 0:
+			next.Destinations[i] = dest
+		case add:
+			next.Destinations = sortDestinations(append(next.Destinations, dest))
+		case i < 0:
+			return notFound("alert destination", dest.Type+" "+dest.Target)
+		default:
+			next.Destinations = slices.Delete(next.Destinations, i, i+1)
+		}
+		if fs := destinationFindings(next.Destinations); len(fs) > 0 {
+			return findingsProblem(fs)
+		}
+		next.DestinationsMode = string(access.ModeAdditive)
+		if len(next.Destinations) == 0 {
+			// The last one gone, the environment may be given a complete set again.
+			next.DestinationsMode = string(access.ModeUnmanaged)
+		}
+		return nil
+	}
+}
+
+func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInput) (*objectOutput[api.AlertRouting], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
+		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true), "alert_routing.destination_add")
+		return r, r.Version, err
+	})
+	if err != nil {
+		return nil, storeErr(err, "alert routing", in.ID)
+	}
+	return out, nil
+}
+
+func (s *Server) removeAlertDestination(ctx context.Context, in *destinationDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false), "alert_routing.destination_remove")
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err, "alert routing", in.ID)
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -31,6 +32,18 @@ type groupUpdateInput struct {
 	IdempotencyParam
 	ID   string `path:"id" doc:"The group id."`
 	Body api.GroupUpdate
+}
+
+type groupMemberAddInput struct {
+	IdempotencyParam
+	ID   string `path:"id" doc:"The group id."`
+	Body api.GroupMemberAdd
+}
+
+type groupMemberDeleteInput struct {
+	IdempotencyParam
+	ID     string `path:"id" doc:"The group id."`
+	UserID string `path:"user_id" doc:"The member's user id."`
 }
 
 type groupDeleteInput struct {
@@ -62,14 +75,23 @@ func (s *Server) registerGroups(hapi huma.API) {
 				return nil, err
 			}
 			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Group, int64, error) {
-				members, err := checkMembers(tx, in.Body.Members)
-				if err != nil {
-					return api.Group{}, 0, err
+				var members []string
+				mode := access.ModeUnmanaged
+				if in.Body.Members != nil {
+					// Sent members, even none, are the complete set: the group owns them.
+					mode = access.ModeAuthoritative
+					if members, err = checkMembers(tx, *in.Body.Members); err != nil {
+						return api.Group{}, 0, err
+					}
+				}
+				if members == nil {
+					members = []string{}
 				}
 				if d := s.pol().CheckMembers(members); d != nil {
 					return api.Group{}, 0, d
 				}
-				g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description, Members: members}
+				g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description,
+					Members: members, MembersMode: string(mode)}
 				if err := tx.InsertGroup(g); err != nil {
 					return g, 0, storeErr(err, "group", g.ID)
 				}
@@ -123,7 +145,12 @@ func (s *Server) registerGroups(hapi huma.API) {
 				if in.Body.Description != nil {
 					next.Description = *in.Body.Description
 				}
-				if in.Body.Members != nil {
+				switch {
+				case in.Body.Members != nil:
+					if d := access.CheckMembersMode(cur.Name, access.ListMode(cur.MembersMode), access.ModeAuthoritative, len(cur.Members)); d != nil {
+						return cur, 0, d
+					}
+					next.MembersMode = string(access.ModeAuthoritative)
 					if next.Members, err = checkMembers(tx, *in.Body.Members); err != nil {
 						return cur, 0, err
 					}
@@ -131,8 +158,12 @@ func (s *Server) registerGroups(hapi huma.API) {
 					if d := s.pol().CanChangeMembers(p, cur.ID, next.Members, s.now()); d != nil {
 						return cur, 0, d
 					}
+				case in.Body.ReleaseMembers && cur.MembersMode == string(access.ModeAuthoritative):
+					// The members stay; only the claim on them goes.
+					next.MembersMode = string(access.ModeUnmanaged)
 				}
-				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Members, cur.Members) {
+				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Members, cur.Members) &&
+					next.MembersMode == cur.MembersMode {
 					return cur, cur.Version, nil
 				}
 				bump(&next.Meta, s.now())
@@ -178,4 +209,86 @@ func (s *Server) registerGroups(hapi huma.API) {
 			}
 			return out, nil
 		})
+
+	huma.Register(hapi, operation(http.MethodPost, "/v1/groups/{id}/members", "add-group-member",
+		"Add one member to a group (additive); adding a member again changes nothing", http.StatusOK),
+		s.addGroupMember)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}/members/{user_id}", "remove-group-member",
+		"Remove one member from a group (additive)", http.StatusNoContent),
+		s.removeGroupMember)
+}
+
+// changeMember is the one path of the additive member routes: the engine decides on the
+// resulting member set exactly as for a complete-set write, and the group's members become
+// additive — or unmanaged again when the last one leaves, so that the group may be given a
+// complete set later.
+func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []string, action string) (api.Group, error) {
+	if d := access.CheckMembersMode(cur.Name, access.ListMode(cur.MembersMode), access.ModeAdditive, len(cur.Members)); d != nil {
+		return cur, d
+	}
+	if d := s.pol().CanChangeMembers(p, cur.ID, members, s.now()); d != nil {
+		return cur, d
+	}
+	next := cur
+	next.Members = members
+	next.MembersMode = string(access.ModeAdditive)
+	if len(members) == 0 {
+		next.MembersMode = string(access.ModeUnmanaged)
+	}
+	if slices.Equal(next.Members, cur.Members) && next.MembersMode == cur.MembersMode {
+		return cur, nil
+	}
+	bump(&next.Meta, s.now())
+	if err := tx.UpdateGroup(next); err != nil {
+		return cur, err
+	}
+	return next, s.audit(tx, p.User.ID, action, "group", next.ID, "", cur, next)
+}
+
+func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*objectOutput[api.Group], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
+		cur, err := tx.Group(in.ID)
+		if err != nil {
+			return cur, 0, err
+		}
+		if _, err := tx.User(in.Body.UserID); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return cur, 0, invalid(codeInvalidField, "user_id", fmt.Sprintf("No user with id %q exists.", in.Body.UserID))
+			}
+			return cur, 0, err
+		}
+		g, err := s.changeMember(tx, p, cur, sortedUnique(append(slices.Clone(cur.Members), in.Body.UserID)), "group.member_add")
+		return g, g.Version, err
+	})
+	if err != nil {
+		return nil, storeErr(err, "group", in.ID)
+	}
+	return out, nil
+}
+
+func (s *Server) removeGroupMember(ctx context.Context, in *groupMemberDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		cur, err := tx.Group(in.ID)
+		if err != nil {
+			return err
+		}
+		i := slices.Index(cur.Members, in.UserID)
+		if i < 0 {
+			return notFound("group member", in.ID+"/"+in.UserID)
+		}
+		_, err = s.changeMember(tx, p, cur, slices.Delete(slices.Clone(cur.Members), i, i+1), "group.member_remove")
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err, "group", in.ID)
+	}
+	return out, nil
 }

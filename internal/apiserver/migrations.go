@@ -182,4 +182,13 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
 	`
 ALTER TABLE support_access ADD COLUMN require_approval INTEGER NOT NULL DEFAULT 1;
 `,
+	// Who manages a group's members (access.ListMode): "" for every existing group, so that
+	// neither mode is refused until one is used.
+	`
+ALTER TABLE user_groups ADD COLUMN members_mode TEXT NOT NULL DEFAULT '';
+`,
+	// Who manages an environment's alert destinations, as members_mode for groups.
+	`
+ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
+`,
 }

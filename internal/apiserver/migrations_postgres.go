@@ -168,4 +168,13 @@ INSERT INTO roles (id, version, created_at, updated_at, name, description, permi
 	`
 ALTER TABLE support_access ADD COLUMN require_approval BOOLEAN NOT NULL DEFAULT TRUE;
 `,
+	// Who manages a group's members (access.ListMode): "" for every existing group, so that
+	// neither mode is refused until one is used.
+	`
+ALTER TABLE user_groups ADD COLUMN members_mode TEXT NOT NULL DEFAULT '';
+`,
+	// Who manages an environment's alert destinations, as members_mode for groups.
+	`
+ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
+`,
 }

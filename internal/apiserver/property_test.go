@@ -181,8 +181,21 @@ func (m *model) next() op {
 		}
 		return op{method: "DELETE", path: "/v1/roles/" + role + "/assignments/" + id, actor: actor}
 	case 6:
-		return op{method: "POST", path: "/v1/groups", body: api.GroupCreate{Name: fmt.Sprintf("g%d", m.n), Members: m.some(m.users)}, actor: actor}
+		body := api.GroupCreate{Name: fmt.Sprintf("g%d", m.n)}
+		if m.rng.IntN(2) == 0 { // half the groups leave their members to the additive routes
+			members := m.some(m.users)
+			body.Members = &members
+		}
+		return op{method: "POST", path: "/v1/groups", body: body, actor: actor}
 	case 7:
+		// Additive changes pass the same rules as a complete set, in either mode.
+		switch m.rng.IntN(3) {
+		case 0:
+			return op{method: "POST", path: "/v1/groups/" + m.pick(m.groups) + "/members", body: api.GroupMemberAdd{UserID: m.pick(m.users)},
+				actor: actor, grants: true}
+		case 1:
+			return op{method: "DELETE", path: "/v1/groups/" + m.pick(m.groups) + "/members/" + m.pick(m.users), actor: actor}
+		}
 		members := m.some(m.users)
 		return op{method: "PATCH", path: "/v1/groups/" + m.pick(m.groups), body: api.GroupUpdate{Members: &members}, actor: actor, grants: true}
 	case 8:

@@ -412,13 +412,13 @@ func TestGroups_members(t *testing.T) {
 	a, _ := ts.createUser("a@example.com", "member")
 	b, _ := ts.createUser("b@example.com", "member")
 	var g api.Group
-	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "sre", Members: []string{b.ID, a.ID}}, 201, &g)
+	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "sre", Members: &[]string{b.ID, a.ID}}, 201, &g)
 	want := []string{a.ID, b.ID}
 	sort.Strings(want)
 	if strings.Join(g.Members, ",") != strings.Join(want, ",") {
 		t.Fatalf("members %v", g.Members)
 	}
-	r := ts.do("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "x", Members: []string{"usr_ghost"}})
+	r := ts.do("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "x", Members: &[]string{"usr_ghost"}})
 	if p := r.problem(t); r.status != 422 || p.Field != "members" {
 		t.Fatalf("ghost member: %d %+v", r.status, p)
 	}

@@ -131,12 +131,12 @@ func (t *sqlTx) DeleteToken(id string) error { return t.execOne(`DELETE FROM tok
 
 // Groups.
 
-const groupCols = metaCols + ", name, description"
+const groupCols = metaCols + ", name, description, members_mode"
 
 func scanGroup(sc scanFunc) (api.Group, error) {
 	var g api.Group
 	ms := metaScan{m: &g.Meta}
-	err := sc(append(ms.dest(), &g.Name, &g.Description)...)
+	err := sc(append(ms.dest(), &g.Name, &g.Description, &g.MembersMode)...)
 	ms.finish()
 	return g, err
 }
@@ -171,8 +171,8 @@ func (t *sqlTx) setMembers(g api.Group) error {
 }
 
 func (t *sqlTx) InsertGroup(g api.Group) error {
-	if _, err := t.exec(`INSERT INTO user_groups (`+groupCols+`) VALUES (?,?,?,?,?,?)`,
-		append(metaArgs(g.Meta), g.Name, g.Description)...); err != nil {
+	if _, err := t.exec(`INSERT INTO user_groups (`+groupCols+`) VALUES (?,?,?,?,?,?,?)`,
+		append(metaArgs(g.Meta), g.Name, g.Description, g.MembersMode)...); err != nil {
 		return err
 	}
 	return t.setMembers(g)
@@ -201,8 +201,8 @@ func (t *sqlTx) Groups(name string, p Page) ([]api.Group, string, error) {
 }
 
 func (t *sqlTx) UpdateGroup(g api.Group) error {
-	if err := t.execOne(`UPDATE user_groups SET version=?, updated_at=?, name=?, description=? WHERE id=?`,
-		g.Version, fmtTime(g.UpdatedAt), g.Name, g.Description, g.ID); err != nil {
+	if err := t.execOne(`UPDATE user_groups SET version=?, updated_at=?, name=?, description=?, members_mode=? WHERE id=?`,
+		g.Version, fmtTime(g.UpdatedAt), g.Name, g.Description, g.MembersMode, g.ID); err != nil {
 		return err
 	}
 	return t.setMembers(g)
@@ -410,13 +410,13 @@ func (t *sqlTx) DeleteSupportAccess(environmentID string) error {
 
 // Alert routing.
 
-const routingCols = metaCols + ", environment_id, vendor_routing, destinations"
+const routingCols = metaCols + ", environment_id, vendor_routing, destinations, destinations_mode"
 
 func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 	var r api.AlertRouting
 	var dests string
 	ms := metaScan{m: &r.Meta}
-	err := sc(append(ms.dest(), &r.EnvironmentID, &r.VendorRouting, &dests)...)
+	err := sc(append(ms.dest(), &r.EnvironmentID, &r.VendorRouting, &dests, &r.DestinationsMode)...)
 	ms.finish()
 	r.Destinations = []api.Destination{}
 	if err == nil {
@@ -426,8 +426,8 @@ func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) InsertAlertRouting(r api.AlertRouting) error {
-	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?)`,
-		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations))...)
+	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?,?)`,
+		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode)...)
 	return err
 }
 
@@ -436,8 +436,8 @@ func (t *sqlTx) AlertRouting(environmentID string) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) UpdateAlertRouting(r api.AlertRouting) error {
-	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=? WHERE environment_id=?`,
-		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.EnvironmentID)
+	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=?, destinations_mode=? WHERE environment_id=?`,
+		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.EnvironmentID)
 }
 
 // Access requests.

@@ -137,7 +137,7 @@ func TestTrust_groupDeletionNeedsCover(t *testing.T) {
 	_, admin := ts.userWith("groupadmin", "groups.admin")
 	other, _ := ts.createUser("second-owner@example.com", "member")
 	var g api.Group
-	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "owners", Members: []string{other.ID}}, 201, &g)
+	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "owners", Members: &[]string{other.ID}}, 201, &g)
 	ts.assign(roleAccountOwner, api.RoleAssignmentCreate{GroupID: g.ID})
 	before := len(ts.deniedEvents(ownerToken))
 	requireProblem(t, ts.do("DELETE", "/v1/groups/"+g.ID, admin, nil), 403, "forbidden")
@@ -165,7 +165,7 @@ func TestTrust_lastOwnerStays(t *testing.T) {
 	// An owner through a group counts; emptying that group is refused once it is the last.
 	second, secondTok := ts.createUser("second@example.com", "member")
 	var g api.Group
-	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "owners", Members: []string{second.ID}}, 201, &g)
+	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "owners", Members: &[]string{second.ID}}, 201, &g)
 	ts.assign(roleDeployOwner, api.RoleAssignmentCreate{GroupID: g.ID})
 	ts.call("DELETE", "/v1/roles/"+roleAccountOwner+"/assignments/"+asg.ID, ownerToken, nil, 204, nil)
 	requireProblem(t, ts.do("PATCH", "/v1/groups/"+g.ID, secondTok, map[string]any{"members": []string{}}), 409, access.CodeLastOwner)
@@ -183,7 +183,7 @@ func TestTrust_vendorsHoldNoRolesNorApproveThemselves(t *testing.T) {
 	admin := ts.createRole("cluster-admins", "cluster.admin")
 	r := ts.do("POST", "/v1/roles/"+admin.ID+"/assignments", ownerToken, api.RoleAssignmentCreate{UserID: vendor.ID})
 	requireProblem(t, r, 422, access.CodeVendorNoRoles)
-	r = ts.do("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "with-vendor", Members: []string{vendor.ID}})
+	r = ts.do("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "with-vendor", Members: &[]string{vendor.ID}})
 	requireProblem(t, r, 422, access.CodeVendorNoGroups)
 
 	// Legacy data: an assignment written straight to the store, as an older server allowed.
@@ -292,7 +292,7 @@ func TestTrust_cascadedDeletionsAreAudited(t *testing.T) {
 	asg := ts.assign(role.ID, api.RoleAssignmentCreate{UserID: u.ID})
 	g := ts.grant(env.ID, role.ID, "deployment")
 	var grp api.Group
-	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "team", Members: []string{u.ID}}, 201, &grp)
+	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "team", Members: &[]string{u.ID}}, 201, &grp)
 
 	deletedWith := func(what string) map[string]string {
 		var l api.List[api.AuditEvent]

@@ -459,7 +459,7 @@ func seed(ctx context.Context, c *apiClient, owner string) (dataset, error) {
 		for i := g; i < len(d.members); i += apiGroups {
 			members = append(members, d.members[i].ID)
 		}
-		wave = append(wave, post("/v1/groups", owner, api.GroupCreate{Name: fmt.Sprintf("bench-group-%03d", g), Members: members}, &d.groups[g]))
+		wave = append(wave, post("/v1/groups", owner, api.GroupCreate{Name: fmt.Sprintf("bench-group-%03d", g), Members: &members}, &d.groups[g]))
 	}
 	for _, u := range d.members {
 		role := d.roles[rng.IntN(apiRoles)]

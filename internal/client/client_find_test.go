@@ -15,7 +15,7 @@ func TestIntegration_findAssignmentsAndGrants(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t, newServer(t), ownerToken, nil)
 	alice := must(c.CreateUser(ctx, api.UserCreate{Email: "alice@example.com", Name: "Alice", Kind: "member"}))(t)
-	sre := must(c.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: []string{alice.ID}}))(t)
+	sre := must(c.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: &[]string{alice.ID}}))(t)
 	role := must(c.CreateRole(ctx, api.RoleCreate{Name: "deployers", Permissions: []string{"conducts.read"}}))(t)
 	byUser := must(c.CreateRoleAssignment(ctx, role.ID, api.RoleAssignmentCreate{UserID: alice.ID}))(t)
 	byGroup := must(c.CreateRoleAssignment(ctx, role.ID, api.RoleAssignmentCreate{GroupID: sre.ID}))(t)

@@ -246,7 +246,7 @@ func TestIntegration_groupsRolesAssignments(t *testing.T) {
 	u1 := must(c.CreateUser(ctx, api.UserCreate{Email: "u1@example.com"}))(t)
 	u2 := must(c.CreateUser(ctx, api.UserCreate{Email: "u2@example.com"}))(t)
 
-	g := must(c.CreateGroup(ctx, api.GroupCreate{Name: "ops", Description: "on call", Members: []string{u1.ID}}))(t)
+	g := must(c.CreateGroup(ctx, api.GroupCreate{Name: "ops", Description: "on call", Members: &[]string{u1.ID}}))(t)
 	if g.Name != "ops" || g.Description != "on call" || !slices.Equal(g.Members, []string{u1.ID}) || g.Version != 1 {
 		t.Errorf("group = %+v", g)
 	}
@@ -439,14 +439,14 @@ func TestIntegration_supportAccessAlertRouting(t *testing.T) {
 		t.Errorf("default routing = %+v", ar)
 	}
 	dests := []api.Destination{{Type: "webhook", Target: "https://hooks.example.com/warden", MinSeverity: "warning"}}
-	put := must(c.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{VendorRouting: false, Destinations: dests}, ar.Version))(t)
+	put := must(c.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{VendorRouting: false, Destinations: &dests}, ar.Version))(t)
 	if put.VendorRouting || !slices.Equal(put.Destinations, dests) || put.Version != ar.Version+1 {
 		t.Errorf("put routing = %+v", put)
 	}
 	if _, err := c.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{VendorRouting: true}, ar.Version); !errors.Is(err, client.ErrPreconditionFailed) {
 		t.Errorf("stale routing put: err = %v", err)
 	}
-	_, err = c.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{Destinations: []api.Destination{{Type: "sms", Target: "+15550100", MinSeverity: "info"}}}, 0)
+	_, err = c.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{Destinations: &[]api.Destination{{Type: "sms", Target: "+15550100", MinSeverity: "info"}}}, 0)
 	if apiErr := wantStatus(t, err, 422, ""); apiErr.Field != "destinations[0].type" {
 		t.Errorf("sms destination: %+v, want the field destinations[0].type", apiErr)
 	}
@@ -816,7 +816,7 @@ func TestIntegration_retriedChangeActsOnce(t *testing.T) {
 
 			t.Run("PutAlertRouting", func(t *testing.T) {
 				cur := must(plain.GetAlertRouting(ctx, env.ID))(t)
-				want := api.AlertRoutingUpdate{VendorRouting: false, Destinations: []api.Destination{
+				want := api.AlertRoutingUpdate{VendorRouting: false, Destinations: &[]api.Destination{
 					{Type: "webhook", Target: "http://127.0.0.1:9/warden", MinSeverity: "warning"},
 				}}
 				var put *api.AlertRouting

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
@@ -94,6 +95,22 @@ func (c *Client) PutAlertRouting(ctx context.Context, envID string, body api.Ale
 // routing itself cannot be deleted. ifMatch > 0 guards against a newer version.
 func (c *Client) ResetAlertRouting(ctx context.Context, envID string, ifMatch int64) error {
 	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/alert-routing", args: []string{envID}, ifMatch: ifMatch}, nil)
+}
+
+// AddAlertDestination adds one destination to an environment's alert routing, leaving the
+// others alone; a destination with the same type and target gets d's min_severity. An
+// environment whose destinations are authoritative refuses it with ErrConflict (code
+// membership_mode_conflict).
+func (c *Client) AddAlertDestination(ctx context.Context, envID string, d api.Destination) (*api.AlertRouting, error) {
+	return call[api.AlertRouting](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/alert-routing/destinations",
+		args: []string{envID}, body: d})
+}
+
+// RemoveAlertDestination removes the destination with this type and target; ErrNotFound when
+// there is none.
+func (c *Client) RemoveAlertDestination(ctx context.Context, envID, typ, target string) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/alert-routing/destinations", args: []string{envID},
+		query: url.Values{"type": {typ}, "target": {target}}}, nil)
 }
 
 // EffectiveAccess lists what a user (userID) or a group (groupID) may do in an environment

@@ -53,3 +53,16 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, body api.GroupUpdat
 func (c *Client) DeleteGroup(ctx context.Context, id string, ifMatch int64) error {
 	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/groups/%s", args: []string{id}, ifMatch: ifMatch}, nil)
 }
+
+// AddGroupMember adds one user to a group (POST /v1/groups/{id}/members), leaving the other
+// members alone; adding a member again changes nothing. A group whose members are
+// authoritative refuses it with ErrConflict (code membership_mode_conflict).
+func (c *Client) AddGroupMember(ctx context.Context, groupID, userID string) (*api.Group, error) {
+	return call[api.Group](ctx, c, request{method: http.MethodPost, path: "/v1/groups/%s/members", args: []string{groupID},
+		body: api.GroupMemberAdd{UserID: userID}})
+}
+
+// RemoveGroupMember removes one user from a group; ErrNotFound when it is not a member.
+func (c *Client) RemoveGroupMember(ctx context.Context, groupID, userID string) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/groups/%s/members/%s", args: []string{groupID, userID}}, nil)
+}

@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -34,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*alertRoutingResource)(nil)
 	_ resource.ResourceWithImportState    = (*alertRoutingResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*alertRoutingResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*alertRoutingResource)(nil)
 )
 
 // NewAlertRoutingResource returns the warden_alert_routing resource.
@@ -62,10 +62,17 @@ var alertDestinationType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"min_severity": types.StringType,
 }}
 
-func (m *alertRoutingResourceModel) fromAPI(ctx context.Context, r *api.AlertRouting) diag.Diagnostics {
+// fromAPI maps the routing to the model. Destinations are only taken when this resource
+// manages them: null destinations are someone else's (warden_alert_destination, the
+// console), and reading them in would show their changes as this resource's drift.
+func (m *alertRoutingResourceModel) fromAPI(ctx context.Context, r *api.AlertRouting, withDestinations bool) diag.Diagnostics {
 	m.ID = types.StringValue(r.EnvironmentID)
 	m.EnvironmentID = types.StringValue(r.EnvironmentID)
 	m.VendorRouting = types.BoolValue(r.VendorRouting)
+	if !withDestinations {
+		m.Destinations = types.SetNull(alertDestinationType)
+		return nil
+	}
 	dests := make([]alertDestinationModel, len(r.Destinations))
 	for i, d := range r.Destinations {
 		dests[i] = alertDestinationModel{
@@ -79,19 +86,26 @@ func (m *alertRoutingResourceModel) fromAPI(ctx context.Context, r *api.AlertRou
 	return diags
 }
 
+// toAPI maps the plan to a PUT body; null destinations are not sent, so that the routing's
+// destinations are left to others.
 func (m *alertRoutingResourceModel) toAPI(ctx context.Context) (api.AlertRoutingUpdate, diag.Diagnostics) {
+	body := api.AlertRoutingUpdate{VendorRouting: m.VendorRouting.ValueBool()}
+	if m.Destinations.IsNull() {
+		return body, nil
+	}
 	var dests []alertDestinationModel
 	diags := m.Destinations.ElementsAs(ctx, &dests, false)
-	body := api.AlertRoutingUpdate{VendorRouting: m.VendorRouting.ValueBool(), Destinations: []api.Destination{}}
+	out := []api.Destination{}
 	for _, d := range dests {
-		body.Destinations = append(body.Destinations, api.Destination{
+		out = append(out, api.Destination{
 			Type:        d.Type.ValueString(),
 			Target:      d.Target.ValueString(),
 			MinSeverity: d.MinSeverity.ValueString(),
 		})
 	}
 	// A set has no order; sorting keeps the request (and the audit log's before/after) stable.
-	slices.SortFunc(body.Destinations, func(a, b api.Destination) int {
+	body.Destinations = &out
+	slices.SortFunc(out, func(a, b api.Destination) int {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Target, b.Target), cmp.Compare(a.MinSeverity, b.MinSeverity))
 	})
 	return body, diags
@@ -126,11 +140,12 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 				Default:             booldefault.StaticBool(true),
 			},
 			"destinations": schema.SetNestedAttribute{
-				MarkdownDescription: "The customer's own alert destinations, complete: destinations set outside Terraform are removed. " +
-					"A set, so their order never causes a diff. Default: none.",
+				MarkdownDescription: "The customer's own alert destinations. When set (even to `[]`) it is complete (authoritative): " +
+					"destinations set outside Terraform are removed. When left out, this resource does not manage destinations: they " +
+					"stay as they are, and `warden_alert_destination` resources may add them one at a time. Use one or the other for " +
+					"an environment, not both: the plan fails when the environment already has destinations from " +
+					"`warden_alert_destination`. A set, so their order never causes a diff.",
 				Optional: true,
-				Computed: true,
-				Default:  setdefault.StaticValue(types.SetValueMust(alertDestinationType, nil)),
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"type": schema.StringAttribute{
@@ -211,6 +226,40 @@ func knownString(v attr.Value) (string, bool) {
 	return s.ValueString(), true
 }
 
+// ModifyPlan fails a plan that would make the destinations authoritative on an environment
+// that already has destinations added by warden_alert_destination: applying it would remove
+// them, so the API refuses it. Creating this resource adopts a routing that already exists,
+// so creation is checked as well as the switch from unmanaged to managed.
+func (r *alertRoutingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan alertRoutingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.Destinations.IsNull() || plan.EnvironmentID.IsUnknown() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		var state alertRoutingResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !state.Destinations.IsNull() {
+			return
+		}
+	}
+	env := plan.EnvironmentID.ValueString()
+	routing, err := r.client.GetAlertRouting(ctx, env)
+	if err != nil {
+		return // The apply will meet the same answer and report it.
+	}
+	name := env
+	if e, err := r.client.GetEnvironment(ctx, env); err == nil {
+		name = e.Name
+	}
+	if d := access.CheckDestinationsMode(name, access.ListMode(routing.DestinationsMode), access.ModeAuthoritative, len(routing.Destinations)); d != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("destinations"), "Destinations Managed Two Ways", d.Message)
+	}
+}
+
 func (r *alertRoutingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
@@ -225,7 +274,7 @@ func (r *alertRoutingResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.put(ctx, plan, 0, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+	r.put(ctx, plan, 0, false, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -244,22 +293,34 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 		addAPIError(&resp.Diagnostics, "Read Alert Routing", err)
 		return
 	}
-	resp.Diagnostics.Append(state.fromAPI(ctx, routing)...)
+	// Just imported, destinations belong in the state when they are owned as a whole (a
+	// configuration importing such a routing lists them); otherwise they are someone else's.
+	imported, diags := req.Private.GetKey(ctx, privateImportKey)
+	resp.Diagnostics.Append(diags...)
+	withDests := !state.Destinations.IsNull() || (len(imported) > 0 && routing.DestinationsMode == string(access.ModeAuthoritative))
+	if len(imported) > 0 {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, nil)...)
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, routing, withDests)...)
 	saveVersion(ctx, resp.Private, routing.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan alertRoutingResourceModel
+	var plan, state alertRoutingResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.put(ctx, plan, savedVersion(ctx, req.Private), "Update Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+	// Destinations left out of a configuration that listed them: they stay, but are no
+	// longer this resource's, so warden_alert_destination may add to them.
+	release := plan.Destinations.IsNull() && !state.Destinations.IsNull()
+	r.put(ctx, plan, savedVersion(ctx, req.Private), release, "Update Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // put writes plan as the environment's complete routing and records the result.
-func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourceModel, ifMatch int64, op string,
+func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourceModel, ifMatch int64, release bool, op string,
 	state *tfsdk.State, private privateWriter, diags *diag.Diagnostics,
 ) {
 	body, d := plan.toAPI(ctx)
@@ -267,22 +328,32 @@ func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourc
 	if diags.HasError() {
 		return
 	}
+	body.ReleaseDestinations = release
 	routing, err := r.client.PutAlertRouting(ctx, plan.EnvironmentID.ValueString(), body, ifMatch)
 	if err != nil {
 		addAPIError(diags, op, err)
 		return
 	}
-	diags.Append(plan.fromAPI(ctx, routing)...)
+	diags.Append(plan.fromAPI(ctx, routing, body.Destinations != nil)...)
 	saveVersion(ctx, private, routing.Version, diags)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
 // Delete restores the default routing: the routing belongs to the environment and cannot be
-// deleted, and an environment without the resource gets the default again.
+// deleted, and an environment without the resource gets the default again. Destinations this
+// resource did not manage are not its to remove: then only vendor routing is restored.
 func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state alertRoutingResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.Destinations.IsNull() {
+		_, err := r.client.PutAlertRouting(ctx, state.EnvironmentID.ValueString(), api.AlertRoutingUpdate{VendorRouting: true},
+			savedVersion(ctx, req.Private))
+		if err != nil && !errors.Is(err, client.ErrNotFound) {
+			addAPIError(&resp.Diagnostics, "Restore Default Alert Routing", err)
+		}
 		return
 	}
 	err := r.client.ResetAlertRouting(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
@@ -294,4 +365,5 @@ func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRe
 func (r *alertRoutingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), req.ID)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, []byte("1"))...)
 }

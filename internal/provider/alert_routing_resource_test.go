@@ -136,7 +136,7 @@ func TestAlertRoutingResource_fromAPIToAPI(t *testing.T) {
 		},
 	}
 	var m alertRoutingResourceModel
-	if d := m.fromAPI(ctx, in); d.HasError() {
+	if d := m.fromAPI(ctx, in, true); d.HasError() {
 		t.Fatal(d)
 	}
 	if m.ID.ValueString() != "env-1" || m.EnvironmentID.ValueString() != "env-1" || m.VendorRouting.ValueBool() {
@@ -151,15 +151,21 @@ func TestAlertRoutingResource_fromAPIToAPI(t *testing.T) {
 		{Type: "webhook", Target: "https://a.example.com", MinSeverity: "warning"},
 		{Type: "webhook", Target: "https://b.example.com", MinSeverity: "info"},
 	}
-	if body.VendorRouting || !slices.Equal(body.Destinations, want) {
+	if body.VendorRouting || body.Destinations == nil || !slices.Equal(*body.Destinations, want) {
 		t.Errorf("toAPI: %+v, want sorted %+v", body, want)
 	}
 
-	// No destinations is an empty list on the wire (a PUT replaces the set), never null.
-	m.fromAPI(ctx, &api.AlertRouting{EnvironmentID: "env-1", VendorRouting: true})
+	// Managed but empty is an empty list on the wire (a PUT replaces the set), never absent.
+	m.fromAPI(ctx, &api.AlertRouting{EnvironmentID: "env-1", VendorRouting: true}, true)
 	body, _ = m.toAPI(ctx)
-	if body.Destinations == nil || len(body.Destinations) != 0 || !body.VendorRouting {
+	if body.Destinations == nil || len(*body.Destinations) != 0 || !body.VendorRouting {
 		t.Errorf("empty routing toAPI: %#v", body)
+	}
+	// Not managed: null in the model, and absent on the wire, so the destinations stay.
+	m.fromAPI(ctx, in, false)
+	body, _ = m.toAPI(ctx)
+	if !m.Destinations.IsNull() || body.Destinations != nil {
+		t.Errorf("unmanaged destinations: model %v, body %#v", m.Destinations, body)
 	}
 }
 
@@ -296,7 +302,7 @@ resource "warden_alert_routing" "test" {
 				PreConfig: func() {
 					if _, err := srv.Client.PutAlertRouting(context.Background(), env.ID, api.AlertRoutingUpdate{
 						VendorRouting: false,
-						Destinations:  []api.Destination{{Type: "email", Target: "intruder@example.com", MinSeverity: "info"}},
+						Destinations:  &[]api.Destination{{Type: "email", Target: "intruder@example.com", MinSeverity: "info"}},
 					}, 0); err != nil {
 						t.Fatal(err)
 					}

@@ -43,7 +43,7 @@ func (f *effectiveAccessFixture) build(t *testing.T, srv *acctest.Server, vars c
 	must(err)
 	f.user, err = srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com", Name: "Alice"})
 	must(err)
-	f.group, err = srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: []string{f.user.ID}})
+	f.group, err = srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: &[]string{f.user.ID}})
 	must(err)
 	f.role, err = srv.Client.CreateRole(ctx, api.RoleCreate{Name: "deployers", Description: "Ships apps"})
 	must(err)

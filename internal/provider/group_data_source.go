@@ -91,6 +91,6 @@ func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "Read Group", err)
 		return
 	}
-	cfg.fromAPI(g)
+	cfg.fromAPI(g, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

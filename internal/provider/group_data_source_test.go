@@ -22,7 +22,7 @@ func TestAccGroupDataSource_byNameAndID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Description: "On call", Members: []string{alice.ID}})
+	g, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Description: "On call", Members: &[]string{alice.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}

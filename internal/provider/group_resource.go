@@ -11,12 +11,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
@@ -25,7 +25,12 @@ var (
 	_ resource.Resource                = (*groupResource)(nil)
 	_ resource.ResourceWithConfigure   = (*groupResource)(nil)
 	_ resource.ResourceWithImportState = (*groupResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*groupResource)(nil)
 )
+
+// privateImportKey marks a state that ImportState has just made, whose first Read decides
+// whether members belong in it (no configuration is at hand then).
+const privateImportKey = "imported"
 
 // NewGroupResource returns the warden_group resource.
 func NewGroupResource() resource.Resource { return &groupResource{} }
@@ -43,21 +48,29 @@ type groupResourceModel struct {
 	Members     types.Set    `tfsdk:"members"`
 }
 
-func (m *groupResourceModel) fromAPI(g *api.Group) {
+// fromAPI maps a group to the model. Members are only taken when this resource manages them
+// (members set, or wanted): a null members attribute means someone else does, and reading
+// them in would show their changes as this resource's drift.
+func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool) {
 	m.ID = types.StringValue(g.ID)
 	m.Name = types.StringValue(g.Name)
 	m.Description = types.StringValue(g.Description)
-	m.Members = stringSet(g.Members)
+	if withMembers {
+		m.Members = stringSet(g.Members)
+	} else {
+		m.Members = types.SetNull(types.StringType)
+	}
 }
 
-// toAPI maps the plan to a create body. Members is never nil, so that an update built from it
-// always sends the complete set and the group is authoritative over its members.
+// toAPI maps the plan to a create body. Members is nil when the configuration leaves them
+// out, so that the group is not claimed; a set (even empty) is sent whole: authoritative.
 func (m *groupResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.GroupCreate {
-	return api.GroupCreate{
-		Name:        m.Name.ValueString(),
-		Description: m.Description.ValueString(),
-		Members:     completeSet(ctx, m.Members, diags),
+	body := api.GroupCreate{Name: m.Name.ValueString(), Description: m.Description.ValueString()}
+	if !m.Members.IsNull() {
+		members := completeSet(ctx, m.Members, diags)
+		body.Members = &members
 	}
+	return body
 }
 
 func (r *groupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -88,15 +101,39 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
 			},
 			"members": schema.SetAttribute{
-				MarkdownDescription: "The complete set of member user ids (e.g. `warden_user.alice.id`). Authoritative: a member " +
-					"added outside Terraform is removed by the next apply. Leaving it out and setting it to `[]` both mean no members.",
+				MarkdownDescription: "The complete set of member user ids (e.g. `warden_user.alice.id`). When set (even to `[]`) it is " +
+					"authoritative: a member added outside Terraform is removed by the next apply. When left out, this resource does " +
+					"not manage members: they stay as they are (an imported group keeps its members), and `warden_group_member` " +
+					"resources may add them one at a time. Use one or the other for a group, not both: the plan fails when the group " +
+					"already has members from `warden_group_member`.",
 				ElementType: typesString,
 				Optional:    true,
-				Computed:    true,
-				Default:     setdefault.StaticValue(stringSet(nil)),
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 		},
+	}
+}
+
+// ModifyPlan fails a plan that would make members authoritative on a group that already has
+// members added by warden_group_member: applying it would remove them, so the API refuses it,
+// and the plan is the place to say so. Only the switch from unmanaged to managed needs the
+// API; a group this resource already owns cannot have gained additive members.
+func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, state groupResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || plan.Members.IsNull() || !state.Members.IsNull() {
+		return
+	}
+	g, err := r.client.GetGroup(ctx, state.ID.ValueString())
+	if err != nil {
+		return // Read already reported what the API said; the apply will meet the same.
+	}
+	if d := access.CheckMembersMode(g.Name, access.ListMode(g.MembersMode), access.ModeAuthoritative, len(g.Members)); d != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("members"), "Members Managed Two Ways", d.Message)
 	}
 }
 
@@ -129,7 +166,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 			}})
 		return
 	}
-	plan.fromAPI(g)
+	plan.fromAPI(g, !plan.Members.IsNull())
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -149,14 +186,24 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		addAPIError(&resp.Diagnostics, "Read Group", err)
 		return
 	}
-	state.fromAPI(g)
+	// Just imported, members belong in the state when the group's members are owned as a
+	// whole (a configuration importing such a group lists them); otherwise they are
+	// someone else's and stay out, as in every later Read of a state without them.
+	imported, diags := req.Private.GetKey(ctx, privateImportKey)
+	resp.Diagnostics.Append(diags...)
+	withMembers := !state.Members.IsNull() || (len(imported) > 0 && g.MembersMode == string(access.ModeAuthoritative))
+	if len(imported) > 0 {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, nil)...)
+	}
+	state.fromAPI(g, withMembers)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan groupResourceModel
+	var plan, state groupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -167,13 +214,16 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	g, err := r.client.UpdateGroup(ctx, plan.ID.ValueString(), api.GroupUpdate{
 		Name:        &body.Name,
 		Description: &body.Description,
-		Members:     &body.Members,
+		Members:     body.Members,
+		// Members left out of a configuration that listed them: they stay, but are no longer
+		// this resource's, so warden_group_member may add to them.
+		ReleaseMembers: body.Members == nil && !state.Members.IsNull(),
 	}, savedVersion(ctx, req.Private))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Update Group", err)
 		return
 	}
-	plan.fromAPI(g)
+	plan.fromAPI(g, body.Members != nil)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -192,4 +242,5 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, []byte("1"))...)
 }

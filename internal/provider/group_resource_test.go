@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
@@ -93,29 +94,51 @@ resource "warden_group" "test" {
 				},
 			},
 			{
-				// An explicit empty set empties the group in place.
+				// Leaving members out stops managing them: they stay, and the group is no
+				// longer claimed, so warden_group_member may add to it.
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name = "platform-sre"
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.Null())},
+				Check: func(s *terraform.State) error {
+					if err := checkAPIGroup(srv, s, firstID, "platform-sre", "", "bob", "carol"); err != nil {
+						return err
+					}
+					return checkMembersMode(srv, firstID, access.ModeUnmanaged)
+				},
+			},
+			{
+				// An explicit empty set empties the group in place, and owns its members again.
 				Config: config("platform-sre", "", "[]"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{memberCount(0)},
 				Check: func(s *terraform.State) error {
-					return checkAPIGroup(srv, s, firstID, "platform-sre", "")
+					if err := checkAPIGroup(srv, s, firstID, "platform-sre", ""); err != nil {
+						return err
+					}
+					return checkMembersMode(srv, firstID, access.ModeAuthoritative)
 				},
-			},
-			{
-				// Leaving members out means the same as []: no change is planned.
-				Config: srv.Config(groupUsers + `
-resource "warden_group" "test" {
-  name = "platform-sre"
-}`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{memberCount(0)},
 			},
 		},
 	})
+}
+
+// checkMembersMode checks who the API says manages the group's members.
+func checkMembersMode(srv *acctest.Server, id string, want access.ListMode) error {
+	g, err := srv.Client.GetGroup(context.Background(), id)
+	if err != nil {
+		return err
+	}
+	if g.MembersMode != string(want) {
+		return fmt.Errorf("group %s has members_mode %q, want %q", id, g.MembersMode, want)
+	}
+	return nil
 }
 
 func TestAccGroupResource_drift(t *testing.T) {

@@ -85,7 +85,7 @@ func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 			continue
 		}
 		var m groupResourceModel
-		m.fromAPI(&groups[i])
+		m.fromAPI(&groups[i], true)
 		cfg.Groups = append(cfg.Groups, m)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)

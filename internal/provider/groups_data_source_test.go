@@ -20,7 +20,7 @@ func TestAccGroupsDataSource_basic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sre, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Description: "On call", Members: []string{alice.ID}})
+	sre, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Description: "On call", Members: &[]string{alice.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}

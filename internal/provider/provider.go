@@ -238,12 +238,14 @@ func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource
 		NewEnvironmentResource,
 		NewUserResource,
 		NewGroupResource,
+		NewGroupMemberResource,
 		NewRoleResource,
 		NewRoleAssignmentResource,
 		NewEnvironmentGrantResource,
 		NewSupportAccessResource,
 		NewAccessRequestApprovalResource,
 		NewAlertRoutingResource,
+		NewAlertDestinationResource,
 	}
 }
 

@@ -41,7 +41,7 @@ func TestReplacementWarnings(t *testing.T) {
 	if _, err := c.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: []string{user.ID}}); err != nil {
+	if _, err := c.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: &[]string{user.ID}}); err != nil {
 		t.Fatal(err)
 	}
 

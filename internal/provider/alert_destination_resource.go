@@ -1,0 +1,252 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                   = (*alertDestinationResource)(nil)
+	_ resource.ResourceWithConfigure      = (*alertDestinationResource)(nil)
+	_ resource.ResourceWithImportState    = (*alertDestinationResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*alertDestinationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*alertDestinationResource)(nil)
+)
+
+// NewAlertDestinationResource returns the warden_alert_destination resource.
+func NewAlertDestinationResource() resource.Resource { return &alertDestinationResource{} }
+
+// alertDestinationResource is one destination on one environment, added without claiming
+// the environment's other destinations: several modules can each add their own.
+type alertDestinationResource struct {
+	client *client.Client
+}
+
+type alertDestinationResourceModel struct {
+	ID            types.String `tfsdk:"id"`
+	EnvironmentID types.String `tfsdk:"environment_id"`
+	Type          types.String `tfsdk:"type"`
+	Target        types.String `tfsdk:"target"`
+	MinSeverity   types.String `tfsdk:"min_severity"`
+}
+
+func (m *alertDestinationResourceModel) fromAPI(envID string, d api.Destination) {
+	// The target goes last: a webhook URL has slashes of its own, and import splits at the
+	// first two only.
+	m.ID = types.StringValue(envID + "/" + d.Type + "/" + d.Target)
+	m.EnvironmentID = types.StringValue(envID)
+	m.Type = types.StringValue(d.Type)
+	m.Target = types.StringValue(d.Target)
+	m.MinSeverity = types.StringValue(d.MinSeverity)
+}
+
+func (m *alertDestinationResourceModel) toAPI() api.Destination {
+	return api.Destination{Type: m.Type.ValueString(), Target: m.Target.ValueString(), MinSeverity: m.MinSeverity.ValueString()}
+}
+
+func (r *alertDestinationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_alert_destination"
+}
+
+func (r *alertDestinationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One customer alert destination on one environment, added without managing the environment's other " +
+			"destinations (additive), so that several modules can each add their own. Destroying it removes only this " +
+			"destination. An environment's destinations are managed either with `warden_alert_routing.destinations` " +
+			"(authoritative) or with `warden_alert_destination` resources, not both: the plan fails when the environment's " +
+			"`destinations` are set. Needs the `cluster.admin` platform permission.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<environment_id>/<type>/<target>`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"environment_id": schema.StringAttribute{
+				MarkdownDescription: "The environment (e.g. `warden_environment.production.id`). Changing it replaces the destination.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "Where alerts are delivered: " + mdList(access.DestinationTypeNames()) + ". Changing it replaces the destination.",
+				Required:            true,
+				Validators:          []validator.String{oneOf(access.DestinationTypeNames()...)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"target": schema.StringAttribute{
+				MarkdownDescription: "For `webhook`, an absolute `http://` or `https://` URL; for `email`, a bare address such as " +
+					"`oncall@example.com`. Checked at plan time. Changing it replaces the destination.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"min_severity": schema.StringAttribute{
+				MarkdownDescription: "Alerts below this severity are not sent here: " + mdList(access.AlertSeverityNames()) +
+					". Default `" + access.DefaultMinSeverity + "`. Changes in place.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(access.DefaultMinSeverity),
+				Validators: []validator.String{oneOf(access.AlertSeverityNames()...)},
+			},
+		},
+	}
+}
+
+// ValidateConfig checks the target against its type with internal/access, as the API will.
+// Bad types and severities are the OneOf validators' to report.
+func (r *alertDestinationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m alertDestinationResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.Type.IsNull() || m.Type.IsUnknown() || m.Target.IsNull() || m.Target.IsUnknown() {
+		return
+	}
+	var fs []access.Finding
+	for _, f := range access.ValidateAlertDestinations([]access.AlertDestination{{Type: m.Type.ValueString(), Target: m.Target.ValueString(),
+		MinSeverity: access.DefaultMinSeverity}}) {
+		if strings.HasSuffix(f.Field, ".target") {
+			fs = append(fs, f)
+		}
+	}
+	addFindings(&resp.Diagnostics, fs, func(access.Finding) path.Path { return path.Root("target") }, true)
+}
+
+// ModifyPlan fails the plan of a new destination on an environment whose destinations
+// warden_alert_routing owns as a whole: its next apply would remove it again, so the API
+// refuses the add.
+func (r *alertDestinationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan alertDestinationResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.EnvironmentID.IsUnknown() {
+		return
+	}
+	env := plan.EnvironmentID.ValueString()
+	routing, err := r.client.GetAlertRouting(ctx, env)
+	if err != nil {
+		return // An environment the plan cannot read yet is for the apply to report.
+	}
+	name := env
+	if e, err := r.client.GetEnvironment(ctx, env); err == nil {
+		name = e.Name
+	}
+	if d := access.CheckDestinationsMode(name, access.ListMode(routing.DestinationsMode), access.ModeAdditive, len(routing.Destinations)); d != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("environment_id"), "Destinations Managed Two Ways", d.Message)
+	}
+}
+
+func (r *alertDestinationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+	}
+}
+
+func (r *alertDestinationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan alertDestinationResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.add(ctx, &plan, "Create Alert Destination", &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// add sends the destination; the API adds it, or changes the min_severity of the one with
+// the same type and target, which makes it both Create and Update.
+func (r *alertDestinationResource) add(ctx context.Context, m *alertDestinationResourceModel, op string, diags *diag.Diagnostics) {
+	env := m.EnvironmentID.ValueString()
+	routing, err := r.client.AddAlertDestination(ctx, env, m.toAPI())
+	if err != nil {
+		addAPIError(diags, op, err)
+		return
+	}
+	if i := slices.IndexFunc(routing.Destinations, func(d api.Destination) bool {
+		return d.Type == m.Type.ValueString() && d.Target == m.Target.ValueString()
+	}); i >= 0 {
+		m.fromAPI(env, routing.Destinations[i])
+	}
+}
+
+func (r *alertDestinationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state alertDestinationResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	env := state.EnvironmentID.ValueString()
+	routing, err := r.client.GetAlertRouting(ctx, env)
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Alert Destination", err)
+		return
+	}
+	i := slices.IndexFunc(routing.Destinations, func(d api.Destination) bool {
+		return d.Type == state.Type.ValueString() && d.Target == state.Target.ValueString()
+	})
+	if i < 0 {
+		// Removed outside Terraform: gone from the state, so the plan adds it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.fromAPI(env, routing.Destinations[i])
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *alertDestinationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan alertDestinationResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.add(ctx, &plan, "Update Alert Destination", &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *alertDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state alertDestinationResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.RemoveAlertDestination(ctx, state.EnvironmentID.ValueString(), state.Type.ValueString(), state.Target.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete Alert Destination", err)
+	}
+}
+
+func (r *alertDestinationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	const form = "<environment_id>/<type>/<target>"
+	parts := strings.SplitN(req.ID, "/", 3)
+	if len(parts) != 3 || slices.Contains(parts, "") {
+		resp.Diagnostics.AddError("Unable to Import Alert Destination", badImportID(req.ID, form).Error())
+		return
+	}
+	// min_severity is the Read's to fill in; the default stands in until then.
+	var m alertDestinationResourceModel
+	m.fromAPI(parts[0], api.Destination{Type: parts[1], Target: parts[2], MinSeverity: access.DefaultMinSeverity})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

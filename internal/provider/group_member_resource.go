@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*groupMemberResource)(nil)
+	_ resource.ResourceWithConfigure   = (*groupMemberResource)(nil)
+	_ resource.ResourceWithImportState = (*groupMemberResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*groupMemberResource)(nil)
+)
+
+// NewGroupMemberResource returns the warden_group_member resource.
+func NewGroupMemberResource() resource.Resource { return &groupMemberResource{} }
+
+// groupMemberResource is one user in one group, added without claiming the group's other
+// members: several modules can each add their own.
+type groupMemberResource struct {
+	client *client.Client
+}
+
+type groupMemberResourceModel struct {
+	ID      types.String `tfsdk:"id"`
+	GroupID types.String `tfsdk:"group_id"`
+	UserID  types.String `tfsdk:"user_id"`
+}
+
+// fromAPI is the only mapping site; a membership has no fields beyond its two ids.
+func (m *groupMemberResourceModel) fromAPI(groupID, userID string) {
+	m.ID = types.StringValue(groupID + "/" + userID)
+	m.GroupID = types.StringValue(groupID)
+	m.UserID = types.StringValue(userID)
+}
+
+func (r *groupMemberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group_member"
+}
+
+func (r *groupMemberResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One user in one group, added without managing the group's other members (additive), so that " +
+			"several modules can each add their own. Destroying it removes only this member. A group's members are managed " +
+			"either with `warden_group.members` (authoritative) or with `warden_group_member` resources, not both: the plan " +
+			"fails when the group's `members` are set. Needs `groups.admin` and every permission of the roles the group holds.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<group_id>/<user_id>`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "The group (e.g. `warden_group.sre.id`). Changing it replaces the membership.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "The user (e.g. `warden_user.alice.id`); not a vendor user. Changing it replaces the membership.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+		},
+	}
+}
+
+// ModifyPlan fails the plan of a new membership in a group whose members warden_group owns
+// as a whole: its next apply would remove the member again, so the API refuses the add.
+func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan groupMemberResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.GroupID.IsUnknown() {
+		return
+	}
+	g, err := r.client.GetGroup(ctx, plan.GroupID.ValueString())
+	if err != nil {
+		return // A group the plan cannot read yet is for the apply to report.
+	}
+	if d := access.CheckMembersMode(g.Name, access.ListMode(g.MembersMode), access.ModeAdditive, len(g.Members)); d != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Members Managed Two Ways", d.Message)
+	}
+}
+
+func (r *groupMemberResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		r.client = d.Client
+	}
+}
+
+func (r *groupMemberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan groupMemberResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if _, err := r.client.AddGroupMember(ctx, plan.GroupID.ValueString(), plan.UserID.ValueString()); err != nil {
+		addAPIError(&resp.Diagnostics, "Create Group Member", err)
+		return
+	}
+	plan.fromAPI(plan.GroupID.ValueString(), plan.UserID.ValueString())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state groupMemberResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, err := r.client.GetGroup(ctx, state.GroupID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read Group Member", err)
+		return
+	}
+	// Removed outside Terraform: gone from the state, so the plan adds it again.
+	if !slices.Contains(g.Members, state.UserID.ValueString()) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.fromAPI(g.ID, state.UserID.ValueString())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update is never called: both attributes require replacement.
+func (r *groupMemberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(resp.State.Set(ctx, req.Plan.Raw)...)
+}
+
+func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state groupMemberResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Delete Group Member", err)
+	}
+}
+
+func (r *groupMemberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts, err := splitImportID(req.ID, "group_id", "user_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import Group Member", err.Error())
+		return
+	}
+	var m groupMemberResourceModel
+	m.fromAPI(parts[0], parts[1])
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

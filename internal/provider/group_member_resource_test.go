@@ -1,0 +1,199 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+func TestAccGroupMemberResource_basic(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	// The group and one member come from elsewhere (another module, the API): this
+	// configuration only adds alice, and must leave carol alone.
+	carol, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "carol@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.AddGroupMember(ctx, g.ID, carol.ID); err != nil {
+		t.Fatal(err)
+	}
+	const addr = "warden_group_member.alice"
+	config := srv.Config(fmt.Sprintf(`
+resource "warden_user" "alice" {
+  email = "alice@example.com"
+}
+resource "warden_group_member" "alice" {
+  group_id = %q
+  user_id  = warden_user.alice.id
+}`, g.ID))
+	members := func(want ...string) error {
+		got, err := srv.Client.GetGroup(ctx, g.ID)
+		if err != nil {
+			return err
+		}
+		slices.Sort(want)
+		if !slices.Equal(got.Members, want) || got.MembersMode != string(access.ModeAdditive) {
+			return fmt.Errorf("API holds members %v (%s), want %v (additive)", got.Members, got.MembersMode, want)
+		}
+		return nil
+	}
+	aliceID := func(s *terraform.State) string { return s.RootModule().Resources["warden_user.alice"].Primary.ID }
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		// Destroy removes only alice: carol, added elsewhere, stays.
+		CheckDestroy: func(*terraform.State) error { return members(carol.ID) },
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_id"), knownvalue.StringExact(g.ID)),
+					statecheck.CompareValuePairs(addr, tfjsonpath.New("user_id"), "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile("^"+g.ID+"/usr_"))),
+				},
+				Check: func(s *terraform.State) error { return members(carol.ID, aliceID(s)) },
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// Removed outside Terraform: the plan adds it again.
+				PreConfig: func() {
+					u := mustFindUser(t, srv, "alice@example.com")
+					if err := srv.Client.RemoveGroupMember(ctx, g.ID, u.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				},
+				Check: func(s *terraform.State) error { return members(carol.ID, aliceID(s)) },
+			},
+		},
+	})
+}
+
+// A group declared without members, holding members made elsewhere: nothing is planned, and
+// applying it leaves the members as they are.
+func TestAccGroupResource_membersNotManaged(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	g, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "imported"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range []string{"a@example.com", "b@example.com"} {
+		u, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Client.AddGroupMember(ctx, g.ID, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, u.ID)
+	}
+	slices.Sort(want)
+	const addr = "warden_group.test"
+	config := srv.Config(fmt.Sprintf(`
+import {
+  to = warden_group.test
+  id = %q
+}
+resource "warden_group" "test" {
+  name = "imported"
+}`, g.ID))
+	same := func(*terraform.State) error {
+		got, err := srv.Client.GetGroup(ctx, g.ID)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(got.Members, want) {
+			return fmt.Errorf("members are %v, want %v", got.Members, want)
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.Null()),
+				},
+				Check: same,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: same,
+			},
+			{
+				// Declaring members now would wipe the two added one at a time: the plan says so.
+				Config: srv.Config(`
+resource "warden_group" "test" {
+  name    = "imported"
+  members = []
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Members Managed Two Ways.*warden_group_member.*not both`),
+			},
+		},
+	})
+}
+
+// A warden_group_member on a group whose members warden_group owns fails at plan.
+func TestAccGroupMemberResource_authoritativeConflict(t *testing.T) {
+	srv := acctest.NewServer(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "sre" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}`),
+			},
+			{
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "sre" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}
+resource "warden_group_member" "bob" {
+  group_id = warden_group.sre.id
+  user_id  = warden_user.bob.id
+}`),
+				ExpectError: regexp.MustCompile(`(?s)Members Managed Two Ways.*"sre".*warden_group.members.*warden_group_member.*not both`),
+			},
+		},
+	})
+}
