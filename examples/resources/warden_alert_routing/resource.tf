@@ -4,8 +4,9 @@ resource "warden_environment" "prod" {
 }
 
 # Take over the routing the environment got at creation: keep the vendor's on-call and add
-# the team's own destinations. Destroying this resource restores the default (vendor routing
-# on, no destinations).
+# the team's own destinations. destinations, when set, is the complete set; leave it out to
+# manage only vendor_routing, and let modules add their own with warden_alert_destination
+# (never both on one environment: the plan refuses the mix).
 resource "warden_alert_routing" "prod" {
   environment_id = warden_environment.prod.id
   vendor_routing = true
