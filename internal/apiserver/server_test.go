@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -444,5 +445,27 @@ func TestCurlFormContentType(t *testing.T) {
 		"Content-Type", "application/x-www-form-urlencoded")
 	if p := r.problem(t); r.status != 422 || p.Field != "cloud" {
 		t.Fatalf("status %d, problem %+v; want 422 on field cloud", r.status, p)
+	}
+}
+
+// A database path with '#' or '?' (e.g. a temp dir named after a subtest "x#01") is that
+// file, not a URI cut short: two such paths are two stores.
+func TestNew_pathWithURICharacters(t *testing.T) {
+	for _, name := range []string{"a#01", "a?b", "a%23"} {
+		dir := filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		db := filepath.Join(dir, "warden.db")
+		s, err := New(context.Background(), Config{DB: db, BootstrapToken: ownerToken})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(db); err != nil {
+			t.Errorf("%s: the store is not at its path: %v", name, err)
+		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 
 type sqliteDialect struct{}
 
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) lockGeneration() string { return "" } // the write connection is the lock
 
@@ -50,7 +52,9 @@ func openSQLite(ctx context.Context, path string) (*sqlDB, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Set("_txlock", txlock)
-		return "file:" + path + "?" + q.Encode()
+		// SQLite reads a file: URI: a '#' or '?' in the path would end it early (and open
+		// another file), so they and '%' are escaped.
+		return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 	}
 	w, err := sql.Open("sqlite", dsn("immediate"))
 	if err != nil {
