@@ -57,17 +57,15 @@ func TestAccExamples(t *testing.T) {
 			}
 			srv := acctest.NewServer(t)
 			vars := config.Variables{}
-			switch {
-			case name == "warden_access_request_approval":
+			if kind == "resources/warden_access_request_approval" {
 				vars["access_request_id"] = config.StringVariable(pendingRequest(t, srv))
-			default:
-				if withSupport, ok := seeded[kind]; ok {
-					users := []string{"alice@example.com", "carol@example.com"}
-					if kind == "resources/warden_group_member" {
-						users = nil // the example creates carol
-					}
-					seedTeam(t, srv, withSupport, users...)
+			}
+			if withSupport, ok := seeded[kind]; ok {
+				users := []string{"alice@example.com", "carol@example.com"}
+				if kind == "resources/warden_group_member" {
+					users = nil // the example creates carol
 				}
+				seedTeam(t, srv, withSupport, users...)
 			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
