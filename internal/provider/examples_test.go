@@ -29,7 +29,7 @@ func TestAccExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	files = append(files, ds...)
-	if len(files) < 20 { // the teams example (for_each by name) is applied by hand too
+	if len(files) < 20 {
 		t.Fatalf("found only %d examples", len(files))
 	}
 	// The example's own terraform and provider blocks give way to the test server's.
@@ -42,7 +42,7 @@ func TestAccExamples(t *testing.T) {
 		"resources/warden_group_member": false, "resources/warden_alert_destination": false,
 	}
 	// for_each over string keys: terraform-plugin-testing's state shim rejects their instance
-	// keys, so these two were applied by hand (see their guides) and are not run here.
+	// keys; TestAccExamples_forEach runs these (and examples/teams) through the CLI instead.
 	byHand := map[string]bool{"data-sources/warden_environments": true}
 	for _, f := range files {
 		name := filepath.Base(filepath.Dir(f))
