@@ -2,7 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -48,9 +52,9 @@ type alertDestinationResourceModel struct {
 }
 
 func (m *alertDestinationResourceModel) fromAPI(envID string, d api.Destination) {
-	// The target goes last: a webhook URL has slashes of its own, and import splits at the
-	// first two only.
-	m.ID = types.StringValue(envID + "/" + d.Type + "/" + d.Target)
+	// A webhook URL often carries a secret: the id names the target by a digest, never by
+	// itself, so that the secret stays out of plans and logs that show ids.
+	m.ID = types.StringValue(envID + "/" + d.Type + "/" + targetDigest(d.Target))
 	m.EnvironmentID = types.StringValue(envID)
 	m.Type = types.StringValue(d.Type)
 	m.Target = types.StringValue(d.Target)
@@ -74,9 +78,10 @@ func (r *alertDestinationResource) Schema(_ context.Context, _ resource.SchemaRe
 			"`destinations` are set. Needs the `cluster.admin` platform permission.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "`<environment_id>/<type>/<target>`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "`<environment_id>/<type>/<digest>`, the digest being the first 16 hex digits of the target's SHA-256: " +
+					"the id never shows the target.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"environment_id": schema.StringAttribute{
 				MarkdownDescription: "The environment (e.g. `warden_environment.production.id`). Changing it replaces the destination.",
@@ -92,8 +97,10 @@ func (r *alertDestinationResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 			"target": schema.StringAttribute{
 				MarkdownDescription: "For `webhook`, an absolute `http://` or `https://` URL; for `email`, a bare address such as " +
-					"`oncall@example.com`. Checked at plan time. Changing it replaces the destination.",
+					"`oncall@example.com`. Checked at plan time. Changing it replaces the destination. Sensitive: webhook URLs " +
+					"often carry a secret, so plans do not show it, and the resource's id names it by a digest.",
 				Required:      true,
+				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"min_severity": schema.StringAttribute{
@@ -239,14 +246,41 @@ func (r *alertDestinationResource) Delete(ctx context.Context, req resource.Dele
 }
 
 func (r *alertDestinationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	const form = "<environment_id>/<type>/<target>"
+	const form = "<environment_id>/<type>/<target> or the state id <environment_id>/<type>/<digest>"
 	parts := strings.SplitN(req.ID, "/", 3)
 	if len(parts) != 3 || slices.Contains(parts, "") {
 		resp.Diagnostics.AddError("Unable to Import Alert Destination", badImportID(req.ID, form).Error())
 		return
 	}
+	target := parts[2]
+	if digestForm.MatchString(target) {
+		// The state id: find the environment's destination of that type with that digest.
+		routing, err := r.client.GetAlertRouting(ctx, parts[0])
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Import Alert Destination", err)
+			return
+		}
+		i := slices.IndexFunc(routing.Destinations, func(d api.Destination) bool {
+			return d.Type == parts[1] && targetDigest(d.Target) == target
+		})
+		if i < 0 {
+			resp.Diagnostics.AddError("Unable to Import Alert Destination",
+				fmt.Sprintf("Environment %s has no %s destination with digest %s. Import by %s.", parts[0], parts[1], target, form))
+			return
+		}
+		target = routing.Destinations[i].Target
+	}
 	// min_severity is the Read's to fill in; the default stands in until then.
 	var m alertDestinationResourceModel
-	m.fromAPI(parts[0], api.Destination{Type: parts[1], Target: parts[2], MinSeverity: access.DefaultMinSeverity})
+	m.fromAPI(parts[0], api.Destination{Type: parts[1], Target: target, MinSeverity: access.DefaultMinSeverity})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// digestForm is the last part of the state id; no e-mail address or URL looks like it.
+var digestForm = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+// targetDigest names a target in an id without showing it.
+func targetDigest(target string) string {
+	sum := sha256.Sum256([]byte(target))
+	return hex.EncodeToString(sum[:8])
 }

@@ -60,7 +60,7 @@ resource "warden_alert_destination" "hook" {
 			{
 				Config: config(""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(env.ID+"/webhook/"+target)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(env.ID+"/webhook/"+targetDigest(target))),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(env.ID)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("type"), knownvalue.StringExact("webhook")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("target"), knownvalue.StringExact(target)),
@@ -72,8 +72,16 @@ resource "warden_alert_destination" "hook" {
 				},
 			},
 			{
+				// By the state id (the target's digest).
 				ResourceName:      addr,
 				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// By the target itself, as a user writes it.
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     env.ID + "/webhook/" + target,
 				ImportStateVerify: true,
 			},
 			{

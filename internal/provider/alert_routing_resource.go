@@ -144,7 +144,9 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 					"destinations set outside Terraform are removed. When left out, this resource does not manage destinations: they " +
 					"stay as they are, and `warden_alert_destination` resources may add them one at a time. Use one or the other for " +
 					"an environment, not both: the plan fails when the environment already has destinations from " +
-					"`warden_alert_destination`. A set, so their order never causes a diff.",
+					"`warden_alert_destination`. A set, so their order never causes a diff. Terraform cannot hide one element of a " +
+					"set, so targets here show in plans: declare a webhook whose URL carries a secret with `warden_alert_destination`, " +
+					"whose `target` is sensitive.",
 				Optional: true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
