@@ -23,6 +23,12 @@ func newID(prefix string) string {
 	return prefix + "_" + strings.ToLower(rand.Text())
 }
 
+// newTokenSecret makes a bearer secret in the format POST /v1/users/{id}/tokens issues:
+// a recognisable prefix (for secret scanners) and 256 bits of randomness.
+func newTokenSecret() string {
+	return "wdn_" + rand.Text() + rand.Text()
+}
+
 func hashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])

@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"crypto/rand"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -191,7 +190,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 				if d := s.pol().CanMintToken(p, in.ID, s.now()); d != nil {
 					return api.Token{}, 0, d
 				}
-				secret := "wdn_" + rand.Text() + rand.Text()
+				secret := newTokenSecret()
 				t := TokenRecord{Token: api.Token{ID: newID("tok"), UserID: in.ID, Name: in.Body.Name,
 					ExpiresAt: in.Body.ExpiresAt, CreatedAt: s.now()}, Hash: hashToken(secret)}
 				if err := tx.InsertToken(t); err != nil {

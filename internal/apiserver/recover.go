@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -125,10 +124,4 @@ func (s *Server) recoverAssignment(tx Tx, userID string) error {
 		return err
 	}
 	return s.audit(tx, RecoverActor, "role_assignment.create", "role_assignment", a.ID, "", nil, a)
-}
-
-// newTokenSecret makes a bearer secret in the format POST /v1/users/{id}/tokens issues:
-// a recognisable prefix (for secret scanners) and 256 bits of randomness.
-func newTokenSecret() string {
-	return "wdn_" + rand.Text() + rand.Text()
 }
