@@ -13,9 +13,10 @@ import (
 
 // Generate the documentation: first the guide generated from internal/access (the permissions
 // matrix, the platform catalogue and the tiers), then docs/ from the schemas, examples/ and
-// templates/ (offline, with the terraform on PATH).
+// templates/ (offline, with the terraform on PATH: `make generate` puts Terraform 1.14 first, as
+// older CLIs do not report identity, list resource and action schemas).
 //go:generate go run ./internal/cmd/docgen -out templates/guides/permissions-reference.md.tmpl
-//go:generate go tool tfplugindocs generate --provider-name warden
+//go:generate go tool -modfile=internal/tools/go.mod tfplugindocs generate --provider-name warden
 
 // version is set by the release build (-ldflags "-X main.version=...").
 var version = "dev"

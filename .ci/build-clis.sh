@@ -20,6 +20,11 @@ GO="${GO:-go}"
 
 log() { echo "build-clis: $*" >&2; }
 
+# built BINARY WANT: BINARY exists and says it is the release WANT (not a -dev build).
+built() {
+	[ -x "$1" ] && [ "$(TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | head -1)" = "$2" ]
+}
+
 # copy_module MODULE VERSION DEST: a writable copy of the module's source.
 copy_module() {
 	local dir
@@ -32,7 +37,7 @@ copy_module() {
 
 build_terraform() {
 	local out="$CACHE/terraform-$TERRAFORM_VERSION/terraform"
-	if [ -x "$out" ] && "$out" version >/dev/null 2>&1; then return; fi
+	if built "$out" "Terraform v$TERRAFORM_VERSION"; then return; fi
 	log "building Terraform $TERRAFORM_VERSION into $out (once; a few minutes)"
 	local src="$CACHE/src/terraform-$TERRAFORM_VERSION"
 	mkdir -p "$CACHE/src"
@@ -43,23 +48,25 @@ build_terraform() {
 	grep -Ev '\bbackend(Azure|Consul|Cos|GCS|Kubernetes|OCI|OSS|Pg|S3)\b' \
 		"$src/internal/backend/init/init.go" >"$src/init.go.new"
 	mv "$src/init.go.new" "$src/internal/backend/init/init.go"
-	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 "$GO" build -trimpath -o "$out.tmp" .)
+	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 "$GO" build -trimpath \
+		-ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .)
 	mv "$out.tmp" "$out"
 	rm -rf "$src"
-	"$out" version >&2
+	TF_CLI_CONFIG_FILE=/dev/null "$out" version >&2
 }
 
 build_tofu() {
 	local out="$CACHE/tofu-$TOFU_VERSION/tofu"
-	if [ -x "$out" ] && "$out" version >/dev/null 2>&1; then return; fi
+	if built "$out" "OpenTofu v$TOFU_VERSION"; then return; fi
 	log "building OpenTofu $TOFU_VERSION into $out (once; a few minutes)"
 	local src="$CACHE/src/tofu-$TOFU_VERSION"
 	mkdir -p "$CACHE/src"
 	copy_module github.com/opentofu/opentofu "v$TOFU_VERSION" "$src"
-	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 "$GO" build -trimpath -o "$out.tmp" ./cmd/tofu)
+	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 "$GO" build -trimpath \
+		-ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out.tmp" ./cmd/tofu)
 	mv "$out.tmp" "$out"
 	rm -rf "$src"
-	"$out" version >&2
+	TF_CLI_CONFIG_FILE=/dev/null "$out" version >&2
 }
 
 mkdir -p "$CACHE/terraform-$TERRAFORM_VERSION" "$CACHE/tofu-$TOFU_VERSION"
