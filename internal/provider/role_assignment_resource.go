@@ -204,7 +204,8 @@ func checkRoleAssignmentIdentity(ident roleAssignmentIdentity) error {
 		return fmt.Errorf("expected an import identity of the form %s; it sets both user_id and group_id, but an assignment has exactly one principal: "+
 			"import the user's and the group's assignments separately", roleAssignmentIdentityForms)
 	case !user && !group:
-		return fmt.Errorf("expected an import identity of the form %s; it sets neither user_id nor group_id", roleAssignmentIdentityForms)
+		return fmt.Errorf("expected an import identity of the form %s; it sets neither user_id nor group_id: set user_id to import a user's "+
+			"assignment, group_id to import a group's", roleAssignmentIdentityForms)
 	}
 	return nil
 }
