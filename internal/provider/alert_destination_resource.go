@@ -303,7 +303,8 @@ func (r *alertDestinationResource) ImportState(ctx context.Context, req resource
 		})
 		if i < 0 {
 			resp.Diagnostics.AddError(summary,
-				fmt.Sprintf("Environment %s has no %s destination with digest %s. Import by %s.", envID, typ, target, form))
+				fmt.Sprintf("Environment %s has no %s destination with digest %s. Import by %s, or by an identity whose target_digest is "+
+					"substr(sha256(target), 0, 16).", envID, typ, target, form))
 			return
 		}
 		target = routing.Destinations[i].Target

@@ -96,7 +96,7 @@ func alertDestinationIdentitySchema() identityschema.Schema {
 		"environment_id": identityschema.StringAttribute{RequiredForImport: true, Description: "The environment's id."},
 		"type":           identityschema.StringAttribute{RequiredForImport: true, Description: "The destination's type (`email`, `webhook`, …)."},
 		"target_digest": identityschema.StringAttribute{RequiredForImport: true,
-			Description: "The first 16 hex digits of the SHA-256 of the destination's target, as the last part of the resource's id."},
+			Description: "The first 16 hex digits of the SHA-256 of the destination's target, `substr(sha256(target), 0, 16)`: the last part of the resource's id. The identity never shows the target itself."},
 	}}
 }
 

@@ -34,6 +34,8 @@ type identityOf struct {
 	// importIDs are string import ids besides the state id, each of which must plan the same
 	// identity.
 	importIDs []resource.ImportStateIdFunc
+	// importBlock is an import block as the docs show it, planned like the generated one.
+	importBlock string
 }
 
 func (w identityOf) stateChecks() []statecheck.StateCheck {
@@ -68,6 +70,15 @@ func (tc identityTest) run(t *testing.T, srv *acctest.Server) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 			})
+			if w.importBlock != "" {
+				steps = append(steps, resource.TestStep{
+					Config:                 config + w.importBlock,
+					ResourceName:           w.addr,
+					ImportState:            true,
+					ImportStateKind:        resource.ImportBlockWithResourceIdentity,
+					ImportStateConfigExact: true,
+				})
+			}
 			for _, id := range append([]resource.ImportStateIdFunc{nil}, w.importIDs...) {
 				steps = append(steps, resource.TestStep{
 					Config:            config,
@@ -375,6 +386,16 @@ resource "warden_alert_destination" "test" {
 			importIDs: []resource.ImportStateIdFunc{func(*terraform.State) (string, error) {
 				return env.ID + "/webhook/" + target, nil
 			}},
+			// The digest computed in HCL, as examples/resources/warden_alert_destination shows.
+			importBlock: fmt.Sprintf(`
+import {
+  to = warden_alert_destination.test
+  identity = {
+    environment_id = %q
+    type           = "webhook"
+    target_digest  = substr(sha256(%q), 0, 16)
+  }
+}`, env.ID, target),
 		}},
 		destroyed: func(*terraform.State) error { return routingIs(srv, env.ID, true) },
 	}.run(t, srv)
