@@ -551,6 +551,14 @@ func newProtoProvider(t *testing.T, srv *acctest.Server) *protoProvider {
 	if p.identities, err = s.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	p.noErrors("GetProviderSchema", p.schemas.Diagnostics)
+	// The framework validates every identity schema here.
+	p.noErrors("GetResourceIdentitySchemas", p.identities.Diagnostics)
+	for typeName := range p.schemas.ResourceSchemas {
+		if _, ok := p.identities.IdentitySchemas[typeName]; !ok {
+			t.Errorf("%s has no identity schema", typeName)
+		}
+	}
 	resp, err := s.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		Config: p.value(p.schemas.Provider.ValueType(), map[string]string{"endpoint": srv.URL, "token": srv.Token}),
 	})
@@ -790,6 +798,17 @@ func TestIdentity_importRejectsWrongIdentity(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// Neither an id nor an identity: Terraform never sends that, but the error says what to set.
+	for _, typeName := range []string{"warden_environment", "warden_environment_grant"} {
+		resp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typeName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Diagnostics) != 1 || !strings.Contains(resp.Diagnostics[0].Detail, "neither an id nor an identity") {
+			t.Errorf("%s: want the neither-id-nor-identity error, got %v", typeName, resp.Diagnostics)
+		}
 	}
 }
 

@@ -87,11 +87,20 @@ func requireIdentity(attrs ...identityAttr) error {
 	}
 }
 
-// importIdentity reads the identity of an import by identity into dst, one of the models in
-// identity.go. It is false, after adding an error under summary, when there is none.
-func importIdentity(ctx context.Context, req resource.ImportStateRequest, dst any, summary string, diags *diag.Diagnostics) bool {
+// identityGiven is false, after an error under summary, when an import without an id has no
+// identity either (Terraform sends one or the other).
+func identityGiven(req resource.ImportStateRequest, summary string, diags *diag.Diagnostics) bool {
 	if req.Identity == nil || req.Identity.Raw.IsNull() {
 		diags.AddError(summary, "The import gave neither an id nor an identity: set the import block's id or its identity.")
+		return false
+	}
+	return true
+}
+
+// importIdentity reads the identity of an import by identity into dst, one of the models in
+// identity.go; false after an error under summary.
+func importIdentity(ctx context.Context, req resource.ImportStateRequest, dst any, summary string, diags *diag.Diagnostics) bool {
+	if !identityGiven(req, summary, diags) {
 		return false
 	}
 	diags.Append(req.Identity.Get(ctx, dst)...)
@@ -104,8 +113,7 @@ func importedID(ctx context.Context, req resource.ImportStateRequest, attr, summ
 	if req.ID != "" {
 		return req.ID, true
 	}
-	if req.Identity == nil || req.Identity.Raw.IsNull() {
-		diags.AddError(summary, "The import gave neither an id nor an identity: set the import block's id or its "+identityForm(attr)+".")
+	if !identityGiven(req, summary, diags) {
 		return "", false
 	}
 	var v types.String
