@@ -23,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*accessRequestApprovalResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*accessRequestApprovalResource)(nil)
 	_ resource.ResourceWithImportState = (*accessRequestApprovalResource)(nil)
+	_ resource.ResourceWithIdentity    = (*accessRequestApprovalResource)(nil)
 )
 
 // NewAccessRequestApprovalResource returns the warden_access_request_approval resource.
@@ -63,6 +64,10 @@ func (m *accessRequestApprovalResourceModel) fromAPI(r *api.AccessRequest) {
 	m.Status = types.StringValue(r.Status)
 	m.DecidedAt = timeString(r.DecidedAt)
 	m.ExpiresAt = timeString(r.ExpiresAt)
+}
+
+func (m *accessRequestApprovalResourceModel) identity() accessRequestApprovalIdentity {
+	return accessRequestApprovalIdentity{AccessRequestID: m.AccessRequestID}
 }
 
 // timeString renders an optional API instant as RFC 3339 in UTC, or null.
@@ -130,6 +135,10 @@ func (r *accessRequestApprovalResource) Schema(_ context.Context, _ resource.Sch
 			},
 		},
 	}
+}
+
+func (r *accessRequestApprovalResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = accessRequestApprovalIdentitySchema()
 }
 
 // ModifyPlan checks, before anything is applied, that a request about to be approved is
@@ -207,6 +216,7 @@ func (r *accessRequestApprovalResource) Create(ctx context.Context, req resource
 	}
 	plan.fromAPI(ar)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 // Read keeps an ended approval in state with its status; only a request that no longer
@@ -217,6 +227,7 @@ func (r *accessRequestApprovalResource) Read(ctx context.Context, req resource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	ar, err := r.client.GetAccessRequest(ctx, state.AccessRequestID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -232,7 +243,13 @@ func (r *accessRequestApprovalResource) Read(ctx context.Context, req resource.R
 
 // Update is never called: the only configurable attribute requires replacement.
 func (r *accessRequestApprovalResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.Append(resp.State.Set(ctx, req.Plan.Raw)...)
+	var plan accessRequestApprovalResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 // Delete revokes the approval. A request that is gone, or no longer approved (expired,
@@ -255,6 +272,13 @@ func (r *accessRequestApprovalResource) Delete(ctx context.Context, req resource
 	}
 }
 
+// ImportState takes the access request's id, as the import id or as the identity's
+// access_request_id.
 func (r *accessRequestApprovalResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("access_request_id"), req, resp)
+	id, ok := importedID(ctx, req, "access_request_id", "Unable to Import Access Request Approval", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("access_request_id"), id)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, accessRequestApprovalIdentity{AccessRequestID: types.StringValue(id)})...)
 }

@@ -32,6 +32,7 @@ var (
 	_ resource.ResourceWithImportState    = (*alertDestinationResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*alertDestinationResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*alertDestinationResource)(nil)
+	_ resource.ResourceWithIdentity       = (*alertDestinationResource)(nil)
 )
 
 // NewAlertDestinationResource returns the warden_alert_destination resource.
@@ -63,6 +64,11 @@ func (m *alertDestinationResourceModel) fromAPI(envID string, d api.Destination)
 
 func (m *alertDestinationResourceModel) toAPI() api.Destination {
 	return api.Destination{Type: m.Type.ValueString(), Target: m.Target.ValueString(), MinSeverity: m.MinSeverity.ValueString()}
+}
+
+// identity names the target by its digest, as the id does.
+func (m *alertDestinationResourceModel) identity() alertDestinationIdentity {
+	return alertDestinationIdentity{EnvironmentID: m.EnvironmentID, Type: m.Type, TargetDigest: types.StringValue(targetDigest(m.Target.ValueString()))}
 }
 
 func (r *alertDestinationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -113,6 +119,10 @@ func (r *alertDestinationResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 		},
 	}
+}
+
+func (r *alertDestinationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = alertDestinationIdentitySchema()
 }
 
 // ValidateConfig checks the target against its type with internal/access, as the API will.
@@ -174,6 +184,7 @@ func (r *alertDestinationResource) Create(ctx context.Context, req resource.Crea
 	r.add(ctx, &plan, "Create Alert Destination", &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 	}
 }
 
@@ -199,6 +210,7 @@ func (r *alertDestinationResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	env := state.EnvironmentID.ValueString()
 	routing, err := r.client.GetAlertRouting(ctx, env)
 	if errors.Is(err, client.ErrNotFound) {
@@ -230,6 +242,7 @@ func (r *alertDestinationResource) Update(ctx context.Context, req resource.Upda
 	r.add(ctx, &plan, "Update Alert Destination", &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 	}
 }
 
@@ -245,35 +258,62 @@ func (r *alertDestinationResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
+// ImportState takes "<environment_id>/<type>/<target>", the state id
+// "<environment_id>/<type>/<digest>", or an identity naming the environment, the type and the
+// target's digest. A digest is looked up among the environment's destinations.
 func (r *alertDestinationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	const form = "<environment_id>/<type>/<target> or the state id <environment_id>/<type>/<digest>"
-	parts := strings.SplitN(req.ID, "/", 3)
-	if len(parts) != 3 || slices.Contains(parts, "") {
-		resp.Diagnostics.AddError("Unable to Import Alert Destination", badImportID(req.ID, form).Error())
-		return
+	const (
+		summary = "Unable to Import Alert Destination"
+		form    = "<environment_id>/<type>/<target> or the state id <environment_id>/<type>/<digest>"
+	)
+	var envID, typ, target string
+	if req.ID == "" {
+		var ident alertDestinationIdentity
+		if !importIdentity(ctx, req, &ident, summary, &resp.Diagnostics) {
+			return
+		}
+		if err := requireIdentity(identityAttr{"environment_id", ident.EnvironmentID}, identityAttr{"type", ident.Type},
+			identityAttr{"target_digest", ident.TargetDigest}); err != nil {
+			resp.Diagnostics.AddError(summary, err.Error())
+			return
+		}
+		envID, typ, target = ident.EnvironmentID.ValueString(), ident.Type.ValueString(), ident.TargetDigest.ValueString()
+		if !digestForm.MatchString(target) {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("The identity's target_digest must be 16 lowercase hex digits, the first of the SHA-256 of the target "+
+				"(the last part of the resource's id, <environment_id>/<type>/<digest>); got %q.", target))
+			return
+		}
+	} else {
+		parts := strings.SplitN(req.ID, "/", 3)
+		if len(parts) != 3 || slices.Contains(parts, "") {
+			resp.Diagnostics.AddError(summary, badImportID(req.ID, form).Error())
+			return
+		}
+		envID, typ, target = parts[0], parts[1], parts[2]
 	}
-	target := parts[2]
 	if digestForm.MatchString(target) {
-		// The state id: find the environment's destination of that type with that digest.
-		routing, err := r.client.GetAlertRouting(ctx, parts[0])
+		// The state id or the identity: find the environment's destination of that type with that digest.
+		routing, err := r.client.GetAlertRouting(ctx, envID)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Import Alert Destination", err)
 			return
 		}
 		i := slices.IndexFunc(routing.Destinations, func(d api.Destination) bool {
-			return d.Type == parts[1] && targetDigest(d.Target) == target
+			return d.Type == typ && targetDigest(d.Target) == target
 		})
 		if i < 0 {
-			resp.Diagnostics.AddError("Unable to Import Alert Destination",
-				fmt.Sprintf("Environment %s has no %s destination with digest %s. Import by %s.", parts[0], parts[1], target, form))
+			resp.Diagnostics.AddError(summary,
+				fmt.Sprintf("Environment %s has no %s destination with digest %s. Import by %s, or by an identity whose target_digest is "+
+					"substr(sha256(target), 0, 16).", envID, typ, target, form))
 			return
 		}
 		target = routing.Destinations[i].Target
 	}
 	// min_severity is the Read's to fill in; the default stands in until then.
 	var m alertDestinationResourceModel
-	m.fromAPI(parts[0], api.Destination{Type: parts[1], Target: target, MinSeverity: access.DefaultMinSeverity})
+	m.fromAPI(envID, api.Destination{Type: typ, Target: target, MinSeverity: access.DefaultMinSeverity})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, m.identity())...)
 }
 
 // digestForm is the last part of the state id; no e-mail address or URL looks like it.

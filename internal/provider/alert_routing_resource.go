@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithImportState    = (*alertRoutingResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*alertRoutingResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*alertRoutingResource)(nil)
+	_ resource.ResourceWithIdentity       = (*alertRoutingResource)(nil)
 )
 
 // NewAlertRoutingResource returns the warden_alert_routing resource.
@@ -111,6 +112,10 @@ func (m *alertRoutingResourceModel) toAPI(ctx context.Context) (api.AlertRouting
 	return body, diags
 }
 
+func (m *alertRoutingResourceModel) identity() environmentIdentity {
+	return environmentIdentity{EnvironmentID: m.EnvironmentID}
+}
+
 func (r *alertRoutingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_alert_routing"
 }
@@ -172,6 +177,10 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 		},
 	}
+}
+
+func (r *alertRoutingResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = environmentIdentitySchema("alert routing")
 }
 
 // ValidateConfig checks the destinations with internal/access, as the API will: each target
@@ -277,6 +286,7 @@ func (r *alertRoutingResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	r.put(ctx, plan, 0, false, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -285,6 +295,7 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	routing, err := r.client.GetAlertRouting(ctx, state.EnvironmentID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		// Only a deleted environment takes its routing with it.
@@ -319,6 +330,7 @@ func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRe
 	// longer this resource's, so warden_alert_destination may add to them.
 	release := plan.Destinations.IsNull() && !state.Destinations.IsNull()
 	r.put(ctx, plan, savedVersion(ctx, req.Private), release, "Update Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 // put writes plan as the environment's complete routing and records the result.
@@ -364,8 +376,14 @@ func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
+// ImportState takes the environment's id, as the import id or as the identity's environment_id.
 func (r *alertRoutingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), req.ID)...)
+	envID, ok := importedID(ctx, req, "environment_id", "Unable to Import Alert Routing", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), envID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), envID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, environmentIdentity{EnvironmentID: types.StringValue(envID)})...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, []byte("1"))...)
 }

@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithValidateConfig = (*environmentGrantResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*environmentGrantResource)(nil)
 	_ resource.ResourceWithImportState    = (*environmentGrantResource)(nil)
+	_ resource.ResourceWithIdentity       = (*environmentGrantResource)(nil)
 )
 
 // NewEnvironmentGrantResource returns the warden_environment_grant resource.
@@ -66,6 +67,10 @@ func (m *environmentGrantResourceModel) fromAPI(g *api.Grant) {
 func (m *environmentGrantResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.GrantCreate {
 	perms, _ := setStrings(ctx, m.Permissions, diags)
 	return api.GrantCreate{RoleID: m.RoleID.ValueString(), Permissions: perms}
+}
+
+func (m *environmentGrantResourceModel) identity() grantIdentity {
+	return grantIdentity{RoleID: m.RoleID, EnvironmentID: m.EnvironmentID}
 }
 
 func (r *environmentGrantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -118,6 +123,10 @@ func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRe
 			},
 		},
 	}
+}
+
+func (r *environmentGrantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = grantIdentitySchema()
 }
 
 // ValidateConfig reports every finding of access.ValidateGrant except the unknown-name ones,
@@ -215,6 +224,7 @@ func (r *environmentGrantResource) Create(ctx context.Context, req resource.Crea
 	plan.fromAPI(g)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -223,6 +233,7 @@ func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	g, err := r.grants.Get(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -249,6 +260,7 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 	if plan.Permissions.Equal(state.Permissions) {
 		state.RequireActions = plan.RequireActions
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 		return
 	}
 	body := plan.toAPI(ctx, &resp.Diagnostics)
@@ -265,6 +277,7 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 	plan.fromAPI(g)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *environmentGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -281,22 +294,45 @@ func (r *environmentGrantResource) Delete(ctx context.Context, req resource.Dele
 }
 
 // ImportState takes "<role_id>/<environment_id>", how the API addresses a grant, or the grant's
-// own id (e.g. the grant_id that /v1/authorize answers with), which is looked up in the API.
+// own id (e.g. the grant_id that /v1/authorize answers with), which is looked up in the API;
+// or an identity, which names the role and the environment.
 func (r *environmentGrantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ident, ok := r.importedIdentity(ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), ident.RoleID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), ident.EnvironmentID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, ident)...)
+}
+
+// importedIdentity resolves either kind of import to the grant's identity; false after an error.
+func (r *environmentGrantResource) importedIdentity(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) (grantIdentity, bool) {
+	const summary = "Unable to Import Environment Grant"
+	var ident grantIdentity
+	if req.ID == "" {
+		if !importIdentity(ctx, req, &ident, summary, diags) {
+			return ident, false
+		}
+		if err := requireIdentity(identityAttr{"role_id", ident.RoleID}, identityAttr{"environment_id", ident.EnvironmentID}); err != nil {
+			diags.AddError(summary, err.Error())
+			return ident, false
+		}
+		return ident, true
+	}
 	id := req.ID
-	if id != "" && !strings.Contains(id, "/") {
+	if !strings.Contains(id, "/") {
 		g, err := r.client.FindGrantByID(ctx, id)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Import Environment Grant", err)
-			return
+			addAPIError(diags, "Import Environment Grant", err)
+			return ident, false
 		}
 		id = g.RoleID + "/" + g.EnvironmentID
 	}
 	parts, err := splitImportID(id, "role_id", "environment_id")
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Environment Grant", err.Error()+`, or the grant's own id "<grant_id>"`)
-		return
+		diags.AddError(summary, err.Error()+`, or the grant's own id "<grant_id>"`)
+		return ident, false
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), parts[1])...)
+	return grantIdentity{RoleID: types.StringValue(parts[0]), EnvironmentID: types.StringValue(parts[1])}, true
 }

@@ -22,6 +22,7 @@ import (
 var (
 	_ resource.Resource                = (*environmentResource)(nil)
 	_ resource.ResourceWithConfigure   = (*environmentResource)(nil)
+	_ resource.ResourceWithIdentity    = (*environmentResource)(nil)
 	_ resource.ResourceWithImportState = (*environmentResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*environmentResource)(nil)
 )
@@ -58,6 +59,8 @@ func (m *environmentResourceModel) toAPI() api.EnvironmentCreate {
 		ResourcePrefix: m.ResourcePrefix.ValueString(),
 	}
 }
+
+func (m *environmentResourceModel) identity() idIdentity { return idIdentity{ID: m.ID} }
 
 func (r *environmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_environment"
@@ -97,6 +100,10 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 		},
 	}
+}
+
+func (r *environmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("environment")
 }
 
 // ModifyPlan warns, when a changed cloud replaces the environment, what its deletion takes
@@ -143,6 +150,7 @@ func (r *environmentResource) Create(ctx context.Context, req resource.CreateReq
 	plan.fromAPI(env)
 	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -151,6 +159,7 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	env, err := r.client.GetEnvironment(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -183,6 +192,7 @@ func (r *environmentResource) Update(ctx context.Context, req resource.UpdateReq
 	plan.fromAPI(env)
 	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -198,6 +208,12 @@ func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
+// ImportState takes the environment's id, as the import id or as the identity's id.
 func (r *environmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id, ok := importedID(ctx, req, "id", "Unable to Import Environment", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, idIdentity{ID: types.StringValue(id)})...)
 }

@@ -23,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*groupMemberResource)(nil)
 	_ resource.ResourceWithImportState = (*groupMemberResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*groupMemberResource)(nil)
+	_ resource.ResourceWithIdentity    = (*groupMemberResource)(nil)
 )
 
 // NewGroupMemberResource returns the warden_group_member resource.
@@ -45,6 +46,10 @@ func (m *groupMemberResourceModel) fromAPI(groupID, userID string) {
 	m.ID = types.StringValue(groupID + "/" + userID)
 	m.GroupID = types.StringValue(groupID)
 	m.UserID = types.StringValue(userID)
+}
+
+func (m *groupMemberResourceModel) identity() groupMemberIdentity {
+	return groupMemberIdentity{GroupID: m.GroupID, UserID: m.UserID}
 }
 
 func (r *groupMemberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -77,6 +82,10 @@ func (r *groupMemberResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 		},
 	}
+}
+
+func (r *groupMemberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = groupMemberIdentitySchema()
 }
 
 // ModifyPlan fails the plan of a new membership in a group whose members warden_group owns
@@ -117,6 +126,7 @@ func (r *groupMemberResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.fromAPI(plan.GroupID.ValueString(), plan.UserID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -125,6 +135,7 @@ func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	g, err := r.client.GetGroup(ctx, state.GroupID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -145,7 +156,13 @@ func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest
 
 // Update is never called: both attributes require replacement.
 func (r *groupMemberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.Append(resp.State.Set(ctx, req.Plan.Raw)...)
+	var plan groupMemberResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -160,13 +177,28 @@ func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
+// ImportState takes "<group_id>/<user_id>", or an identity naming the group and the user.
 func (r *groupMemberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts, err := splitImportID(req.ID, "group_id", "user_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Group Member", err.Error())
-		return
-	}
+	const summary = "Unable to Import Group Member"
 	var m groupMemberResourceModel
-	m.fromAPI(parts[0], parts[1])
+	if req.ID == "" {
+		var ident groupMemberIdentity
+		if !importIdentity(ctx, req, &ident, summary, &resp.Diagnostics) {
+			return
+		}
+		if err := requireIdentity(identityAttr{"group_id", ident.GroupID}, identityAttr{"user_id", ident.UserID}); err != nil {
+			resp.Diagnostics.AddError(summary, err.Error())
+			return
+		}
+		m.fromAPI(ident.GroupID.ValueString(), ident.UserID.ValueString())
+	} else {
+		parts, err := splitImportID(req.ID, "group_id", "user_id")
+		if err != nil {
+			resp.Diagnostics.AddError(summary, err.Error())
+			return
+		}
+		m.fromAPI(parts[0], parts[1])
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, m.identity())...)
 }

@@ -12,6 +12,11 @@ import (
 //
 // The models below are shared by the resources (which set the identity after Create, Read and
 // import) and the list resources (which return one identity per object found).
+//
+// Read sets the identity from the prior state before it asks the API: the identity never
+// changes, and a Read that finds the object gone must still return one. State written before
+// this provider had identities has none, and the framework fails a Read that returns none
+// ("Missing Resource Identity After Read").
 
 // idIdentity names an environment, user, group or role.
 type idIdentity struct {
@@ -91,7 +96,7 @@ func alertDestinationIdentitySchema() identityschema.Schema {
 		"environment_id": identityschema.StringAttribute{RequiredForImport: true, Description: "The environment's id."},
 		"type":           identityschema.StringAttribute{RequiredForImport: true, Description: "The destination's type (`email`, `webhook`, …)."},
 		"target_digest": identityschema.StringAttribute{RequiredForImport: true,
-			Description: "The first 16 hex digits of the SHA-256 of the destination's target, as the last part of the resource's id."},
+			Description: "The first 16 hex digits of the SHA-256 of the destination's target, `substr(sha256(target), 0, 16)`: the last part of the resource's id. The identity never shows the target itself."},
 	}}
 }
 

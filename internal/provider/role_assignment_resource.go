@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -23,6 +24,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*roleAssignmentResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*roleAssignmentResource)(nil)
 	_ resource.ResourceWithImportState      = (*roleAssignmentResource)(nil)
+	_ resource.ResourceWithIdentity         = (*roleAssignmentResource)(nil)
 )
 
 // NewRoleAssignmentResource returns the warden_role_assignment resource.
@@ -51,6 +53,10 @@ func (m *roleAssignmentResourceModel) toAPI() api.RoleAssignmentCreate {
 		UserID:  m.UserID.ValueString(),
 		GroupID: m.GroupID.ValueString(),
 	}
+}
+
+func (m *roleAssignmentResourceModel) identity() roleAssignmentIdentity {
+	return roleAssignmentIdentity{RoleID: m.RoleID, UserID: m.UserID, GroupID: m.GroupID}
 }
 
 // optionalString maps the API's omitted "" to null, as an unset optional attribute is.
@@ -99,6 +105,10 @@ func (r *roleAssignmentResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
+func (r *roleAssignmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = roleAssignmentIdentitySchema()
+}
+
 func (r *roleAssignmentResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("user_id"), path.MatchRoot("group_id")),
@@ -125,6 +135,7 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -133,6 +144,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	a, err := r.client.GetRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -145,6 +157,8 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	state.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// Just imported by "<role_id>/<assignment_id>", the principal is known only now.
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 }
 
 // Update is never planned: every configurable attribute requires replacement. It keeps the
@@ -156,6 +170,7 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -176,35 +191,76 @@ var roleAssignmentImportForms = []string{
 	"<role_id>/user/<user_id>", "<role_id>/group/<group_id>", "<role_id>/<assignment_id>", "<assignment_id>",
 }
 
-// ImportState takes any of roleAssignmentImportForms. The principal forms and the bare
-// assignment id are looked up in the API here, since Read needs both the role and the
+// roleAssignmentIdentityForms are the identities a role assignment imports by: its role and
+// its principal, which is a user or a group.
+var roleAssignmentIdentityForms = identityForm("role_id", "user_id") + " or " + identityForm("role_id", "group_id")
+
+// checkRoleAssignmentIdentity requires role_id and exactly one of user_id and group_id.
+func checkRoleAssignmentIdentity(ident roleAssignmentIdentity) error {
+	switch user, group := isSet(ident.UserID), isSet(ident.GroupID); {
+	case !isSet(ident.RoleID):
+		return fmt.Errorf("expected an import identity of the form %s; role_id is missing or empty", roleAssignmentIdentityForms)
+	case user && group:
+		return fmt.Errorf("expected an import identity of the form %s; it sets both user_id and group_id, but an assignment has exactly one principal: "+
+			"import the user's and the group's assignments separately", roleAssignmentIdentityForms)
+	case !user && !group:
+		return fmt.Errorf("expected an import identity of the form %s; it sets neither user_id nor group_id: set user_id to import a user's "+
+			"assignment, group_id to import a group's", roleAssignmentIdentityForms)
+	}
+	return nil
+}
+
+// ImportState takes any of roleAssignmentImportForms, or an identity: the role and the
+// principal, exactly one of user_id and group_id. The principal forms, the identity and the
+// bare assignment id are looked up in the API here, since Read needs both the role and the
 // assignment id.
 func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts, err := splitImportForms(req.ID, roleAssignmentImportForms...)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Role Assignment", err.Error())
-		return
-	}
-	var a *api.RoleAssignment
-	switch {
-	case len(parts) == 2:
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[1])...)
-		return
-	case len(parts) == 1:
-		a, err = r.client.FindRoleAssignmentByID(ctx, parts[0])
-	case len(parts) == 3 && parts[1] == "user":
-		a, err = r.client.FindRoleAssignment(ctx, parts[0], parts[2], "")
-	case len(parts) == 3 && parts[1] == "group":
-		a, err = r.client.FindRoleAssignment(ctx, parts[0], "", parts[2])
-	default:
-		resp.Diagnostics.AddError("Unable to Import Role Assignment", badImportID(req.ID, roleAssignmentImportForms...).Error())
-		return
+	const summary = "Unable to Import Role Assignment"
+	var (
+		a   *api.RoleAssignment
+		err error
+	)
+	if req.ID == "" {
+		var ident roleAssignmentIdentity
+		if !importIdentity(ctx, req, &ident, summary, &resp.Diagnostics) {
+			return
+		}
+		if err := checkRoleAssignmentIdentity(ident); err != nil {
+			resp.Diagnostics.AddError(summary, err.Error())
+			return
+		}
+		a, err = r.client.FindRoleAssignment(ctx, ident.RoleID.ValueString(), ident.UserID.ValueString(), ident.GroupID.ValueString())
+	} else {
+		var parts []string
+		parts, err = splitImportForms(req.ID, roleAssignmentImportForms...)
+		if err != nil {
+			resp.Diagnostics.AddError(summary, err.Error())
+			return
+		}
+		switch {
+		case len(parts) == 2:
+			// The principal is unknown until Read, which sets the identity.
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), parts[0])...)
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[1])...)
+			return
+		case len(parts) == 1:
+			a, err = r.client.FindRoleAssignmentByID(ctx, parts[0])
+		case len(parts) == 3 && parts[1] == "user":
+			a, err = r.client.FindRoleAssignment(ctx, parts[0], parts[2], "")
+		case len(parts) == 3 && parts[1] == "group":
+			a, err = r.client.FindRoleAssignment(ctx, parts[0], "", parts[2])
+		default:
+			resp.Diagnostics.AddError(summary, badImportID(req.ID, roleAssignmentImportForms...).Error())
+			return
+		}
 	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Import Role Assignment", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), a.RoleID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), a.ID)...)
+	var m roleAssignmentResourceModel
+	m.fromAPI(a)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), m.RoleID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.ID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, m.identity())...)
 }

@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithValidateConfig = (*roleResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*roleResource)(nil)
 	_ resource.ResourceWithImportState    = (*roleResource)(nil)
+	_ resource.ResourceWithIdentity       = (*roleResource)(nil)
 )
 
 // NewRoleResource returns the warden_role resource.
@@ -67,6 +68,8 @@ func (m *roleResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) 
 		Permissions: completeSet(ctx, m.Permissions, diags),
 	}
 }
+
+func (m *roleResourceModel) identity() idIdentity { return idIdentity{ID: m.ID} }
 
 func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_role"
@@ -113,6 +116,10 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 		},
 	}
+}
+
+func (r *roleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("role")
 }
 
 // ValidateConfig reports every finding about the permissions that this build can judge alone.
@@ -194,6 +201,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	plan.fromAPI(role)
 	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -202,6 +210,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	role, err := r.client.GetRole(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -238,6 +247,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	plan.fromAPI(role)
 	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -253,10 +263,15 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState refuses the built-in roles up front: adopting one would plan changes the API
-// rejects, and destroying it would fail.
+// ImportState takes the role's id, as the import id or as the identity's id. It refuses the
+// built-in roles up front: adopting one would plan changes the API rejects, and destroying it
+// would fail.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	role, err := r.client.GetRole(ctx, req.ID)
+	id, ok := importedID(ctx, req, "id", "Unable to Import Role", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	role, err := r.client.GetRole(ctx, id)
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Import Role", err)
 		return
@@ -267,5 +282,6 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 				"(data \"warden_role\" \"x\" { name = %q }) and assign it with warden_role_assignment.", role.Name, role.ID, role.Name))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, idIdentity{ID: types.StringValue(id)})...)
 }

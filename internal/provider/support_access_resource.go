@@ -28,6 +28,7 @@ var (
 	_ resource.ResourceWithValidateConfig = (*supportAccessResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*supportAccessResource)(nil)
 	_ resource.ResourceWithImportState    = (*supportAccessResource)(nil)
+	_ resource.ResourceWithIdentity       = (*supportAccessResource)(nil)
 )
 
 // NewSupportAccessResource returns the warden_support_access resource.
@@ -106,6 +107,10 @@ func sameExpiry(a, b types.String) bool {
 	return ta.Equal(tb)
 }
 
+func (m *supportAccessResourceModel) identity() environmentIdentity {
+	return environmentIdentity{EnvironmentID: m.EnvironmentID}
+}
+
 func (r *supportAccessResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_support_access"
 }
@@ -170,6 +175,10 @@ func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 		},
 	}
+}
+
+func (r *supportAccessResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = environmentIdentitySchema("support access")
 }
 
 // ValidateConfig checks what needs no server: the tier against port forwarding, and that
@@ -324,6 +333,7 @@ func (r *supportAccessResource) Create(ctx context.Context, req resource.CreateR
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 // Read keeps expired access in state (the API still returns it, with status "expired"); only
@@ -335,6 +345,7 @@ func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	a, err := r.client.GetSupportAccess(ctx, state.EnvironmentID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		if !state.ID.IsNull() {
@@ -389,6 +400,7 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -403,11 +415,14 @@ func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState takes the environment id: an environment has at most one support access.
 // ImportState takes the environment's id, or the support access's own (its state id, sup_…):
-// an environment has at most one, so the own id is found by asking each environment.
+// an environment has at most one, so the own id is found by asking each environment. An
+// identity names the environment.
 func (r *supportAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	envID := req.ID
+	envID, ok := importedID(ctx, req, "environment_id", "Unable to Import Support Access", &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	if strings.HasPrefix(req.ID, "sup_") {
 		envs, err := r.client.ListEnvironments(ctx, client.ListEnvironmentsOptions{})
 		if err != nil {
@@ -428,4 +443,5 @@ func (r *supportAccessResource) ImportState(ctx context.Context, req resource.Im
 		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), envID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, environmentIdentity{EnvironmentID: types.StringValue(envID)})...)
 }
