@@ -109,7 +109,8 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"ttl": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long the token lives from the moment it is minted, as a duration such as `\"30m\"`, `\"1h\"` or `\"168h\"` "+
 					"(units `s`, `m`, `h`; a day is `24h`). Default `%q`. Positive and at most %dh (%d days), as the API requires. "+
-					"The token is revoked when Terraform finishes; ttl bounds its life if Terraform is interrupted before it can.",
+					"Terraform revokes the token when it closes it, at the end of the run; when a run fails or is interrupted it does not, "+
+					"and the token then lives until ttl runs out: keep it short.",
 					defaultTokenTTL, maxHours, maxHours/24),
 				Optional: true,
 				Computed: true,

@@ -72,14 +72,13 @@ func newTokenRecorder(t *testing.T, target string) *tokenRecorder {
 		t.Fatal(err)
 	}
 	rec := &tokenRecorder{ids: map[string]string{}, bearers: map[string][]string{}}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	direct := proxy.Director
-	proxy.Director = func(r *http.Request) {
+	proxy := &httputil.ReverseProxy{}
+	proxy.Rewrite = func(pr *httputil.ProxyRequest) {
 		rec.mu.Lock()
-		route := r.Method + " " + r.URL.Path
-		rec.bearers[route] = append(rec.bearers[route], strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		route := pr.In.Method + " " + pr.In.URL.Path
+		rec.bearers[route] = append(rec.bearers[route], strings.TrimPrefix(pr.In.Header.Get("Authorization"), "Bearer "))
 		rec.mu.Unlock()
-		direct(r)
+		pr.SetURL(u)
 	}
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		if resp.Request.Method != http.MethodPost || !strings.HasSuffix(resp.Request.URL.Path, "/tokens") || resp.StatusCode != http.StatusCreated {
@@ -206,8 +205,11 @@ func allRevoked(srv *acctest.Server, rec *tokenRecorder, userID string, atLeast 
 		}
 		_, err = c.PermissionMatrix(ctx)
 		var apiErr *client.APIError
-		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
-			return fmt.Errorf("token %s still authenticates after the run: err = %v, want 401", id, err)
+		switch {
+		case err == nil:
+			return fmt.Errorf("token %s still authenticates after the run", id)
+		case !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized:
+			return fmt.Errorf("token %s after the run: want 401: %w", id, err)
 		}
 	}
 	events, err := srv.Client.ListAuditEvents(ctx, client.AuditFilter{})

@@ -8,7 +8,7 @@ data "warden_user" "ci" {
 
 ephemeral "warden_token" "ci" {
   user_id = data.warden_user.ci.id
-  ttl     = "30m" # bounds the token's life should the run be interrupted
+  ttl     = "30m" # bounds its life should the run fail before Terraform revokes it
   name    = "ci-bootstrap"
 }
 
