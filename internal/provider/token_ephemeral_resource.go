@@ -212,15 +212,19 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 		addMintError(&resp.Diagnostics, err)
 		return
 	}
-	// Recorded before anything else can fail, so that Close revokes what was minted.
-	b, err := json.Marshal(mintedToken{UserID: tok.UserID, ID: tok.ID, ExpiresAt: tok.ExpiresAt})
+	minted := mintedToken{UserID: tok.UserID, ID: tok.ID, ExpiresAt: tok.ExpiresAt}
+	b, err := json.Marshal(minted)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Mint Token", fmt.Sprintf("Recording token %s for its revocation failed: %s", tok.ID, err))
-		return
+	} else {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenKey, b)...)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTokenKey, b)...)
 	cfg.fromAPI(tok, cfg.ttl())
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		// Terraform closes only what opened: revoke it now rather than leave it to its ttl.
+		revokeOutcome(minted, r.client.DeleteToken(ctx, minted.UserID, minted.ID), r.now(), &resp.Diagnostics)
+	}
 }
 
 // addMintError reports a refused mint on the attribute at fault: the API's expires_at is the
@@ -254,7 +258,8 @@ func (r *tokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseR
 	var t mintedToken
 	if err := json.Unmarshal(raw, &t); err != nil {
 		resp.Diagnostics.AddError("Unable to Revoke Token",
-			fmt.Sprintf("The record of the token minted for this run is unreadable (%s); revoke the user's tokens named %q by hand.", err, defaultTokenName))
+			fmt.Sprintf("The record of the token minted for this run is unreadable (%s), a bug in the provider: please report it. "+
+				"The token lives until its ttl runs out; the audit log names it (action token.create), and DELETE /v1/users/{id}/tokens/{token_id} revokes it.", err))
 		return
 	}
 	revokeOutcome(t, r.client.DeleteToken(ctx, t.UserID, t.ID), r.now(), &resp.Diagnostics)

@@ -1,18 +1,22 @@
 package provider
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,6 +182,89 @@ func (c noSecretInState) CheckState(_ context.Context, req statecheck.CheckState
 	resp.Error = c.rec.leaked("state", req.State, addresses)
 }
 
+// noSecretOnDisk fails when any file of the test's Terraform working directory (found by
+// marker, a value only this test's state holds) contains a minted secret: the state file and
+// its backup as Terraform wrote them, and the saved plan (a zip archive, read entry by entry).
+type noSecretOnDisk struct {
+	rec    *tokenRecorder
+	marker string
+}
+
+func (c noSecretOnDisk) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	files, err := c.check()
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	// Both artifacts Terraform writes: the state, and the saved plan with its state snapshots.
+	if !slices.Contains(files, "terraform.tfstate") || !slices.Contains(files, "tfplan!tfplan") {
+		resp.Error = fmt.Errorf("read %v, want the state file and the saved plan among them", files)
+	}
+}
+
+// check returns the files it read (archive entries as archive!entry), or an error.
+func (c noSecretOnDisk) check() (files []string, err error) {
+	tmp := os.Getenv("TF_ACC_TEMP_DIR")
+	if tmp == "" {
+		tmp = os.TempDir()
+	}
+	states, err := filepath.Glob(filepath.Join(tmp, "plugintest*", "work*", "terraform.tfstate"))
+	if err != nil {
+		return nil, err
+	}
+	var dir string
+	for _, st := range states {
+		if b, err := os.ReadFile(st); err == nil && bytes.Contains(b, []byte(c.marker)) {
+			dir = filepath.Dir(st)
+		}
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("no working directory under %s holds a state naming %s", tmp, c.marker)
+	}
+	secrets := c.rec.minted()
+	scan := func(name string, b []byte) error {
+		for id, secret := range secrets {
+			if bytes.Contains(b, []byte(secret)) {
+				return fmt.Errorf("%s holds the secret of token %s", name, id)
+			}
+		}
+		files = append(files, strings.TrimPrefix(name, dir+string(filepath.Separator)))
+		return nil
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := scan(p, b); err != nil {
+			return err
+		}
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return nil //nolint:nilerr // not an archive: read as it is above
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				return err
+			}
+			entry, err := io.ReadAll(rc)
+			_ = rc.Close()
+			if err != nil {
+				return err
+			}
+			if err := scan(p+"!"+f.Name, entry); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return files, err
+}
+
 // noSecretInPlan fails when the plan holds any token secret minted so far (the plan's own
 // Open has minted one by then).
 type noSecretInPlan struct{ rec *tokenRecorder }
@@ -321,6 +408,7 @@ resource "echo" "token" {}
 						return nil
 					})),
 					noSecretInState{rec},
+					noSecretOnDisk{rec: rec, marker: ci.ID},
 					stateCheckFunc(func() error {
 						// The data source read went out with a minted token, never the owner's;
 						// and the apply's token is already revoked, with the plan's.
@@ -521,7 +609,7 @@ func TestTokenEphemeralResource_validateConfig(t *testing.T) {
 		{ttl: "1h", name: "ci\x1b[31m", want: []string{"name|Invalid Text"}},
 		{ttl: "1y", name: strings.Repeat("n", 129), want: []string{"ttl|Invalid Token Lifetime", "name|the limit is 128"}},
 	} {
-		t.Run(tc.ttl+"/"+tc.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("ttl=%s,name=%.12q", tc.ttl, tc.name), func(t *testing.T) {
 			r := &tokenEphemeralResource{now: func() time.Time { return now }}
 			attrs := map[string]tftypes.Value{"user_id": tftypes.NewValue(tftypes.String, "usr_1"), "ttl": tftypes.NewValue(tftypes.String, tc.ttl)}
 			if tc.name != "" {
