@@ -242,11 +242,12 @@ func (c noSecretOnDisk) check() (files []string, err error) {
 		if err := scan(p, b); err != nil {
 			return err
 		}
-		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-		if err != nil {
-			return nil //nolint:nilerr // not an archive: read as it is above
+		// A saved plan is a zip archive: its entries are compressed, so read each one.
+		var entries []*zip.File
+		if zr, zerr := zip.NewReader(bytes.NewReader(b), int64(len(b))); zerr == nil {
+			entries = zr.File
 		}
-		for _, f := range zr.File {
+		for _, f := range entries {
 			rc, err := f.Open()
 			if err != nil {
 				return err
