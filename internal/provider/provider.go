@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -25,8 +26,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = (*wardenProvider)(nil)
-	_ provider.ProviderWithFunctions = (*wardenProvider)(nil)
+	_ provider.Provider                       = (*wardenProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*wardenProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*wardenProvider)(nil)
 )
 
 // New returns the provider factory for version.
@@ -134,11 +136,10 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for attr, v := range map[string]types.String{"endpoint": cfg.Endpoint, "token": cfg.Token} {
-		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown Warden "+attr,
-				"The provider's "+attr+" depends on a value known only after apply. Set it to a literal, a variable, or use the environment variable instead.")
-		}
+	// An unknown token is no error (see unknownTokenHTTPClient); an unknown endpoint is.
+	if cfg.Endpoint.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Unknown Warden endpoint",
+			"The provider's endpoint depends on a value known only after apply. Set it to a literal, a variable, or use the environment variable instead.")
 	}
 	if cfg.CACertificate.IsUnknown() || cfg.Insecure.IsUnknown() {
 		attr := "ca_certificate"
@@ -153,11 +154,14 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	endpoint := stringOr(cfg.Endpoint, os.Getenv(envEndpoint))
 	token := stringOr(cfg.Token, os.Getenv(envToken))
+	if cfg.Token.IsUnknown() {
+		token = ""
+	}
 	if endpoint == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing Warden Endpoint",
 			"Set endpoint in the provider block or the "+envEndpoint+" environment variable, e.g. http://127.0.0.1:8080.")
 	}
-	if token == "" {
+	if token == "" && !cfg.Token.IsUnknown() {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Warden Token",
 			"Set token in the provider block or the "+envToken+" environment variable to a Warden API token.")
 	}
@@ -179,7 +183,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if retryMax == 0 {
 		retryMax = -1
 	}
-	c, err := client.New(client.Config{
+	cc := client.Config{
 		Endpoint:     endpoint,
 		Token:        token,
 		RetryMax:     retryMax,
@@ -188,19 +192,30 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		UserAgent:    "terraform-provider-warden/" + p.version,
 		RootCAs:      rootCAs,
 		Log:          clientLog,
-	})
+	}
+	if cfg.Token.IsUnknown() {
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
+		cc.HTTPClient, cc.RootCAs, cc.RetryMax = unknownTokenHTTPClient(), nil, -1
+	}
+	c, err := client.New(cc)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Warden Endpoint", err.Error())
 		return
 	}
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
-	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token})
+	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token, "token_unknown": cfg.Token.IsUnknown()})
 
 	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool(),
 		TypeName: providerTypeName}
-	p.checkMatrixVersion(ctx, c, resp)
+	if !cfg.Token.IsUnknown() {
+		p.checkMatrixVersion(ctx, c, resp)
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 // clientLog routes the client's messages (retries, request ids) to tflog with the calling
@@ -263,6 +278,13 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,
+	}
+}
+
+// EphemeralResources need Terraform 1.10 or OpenTofu 1.11; older CLIs never ask for them.
+func (p *wardenProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewTokenEphemeralResource,
 	}
 }
 

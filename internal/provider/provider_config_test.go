@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -119,6 +120,21 @@ func TestProvider_schemas(t *testing.T) {
 			t.Errorf("data source %s: empty MarkdownDescription", md.TypeName)
 		}
 		checkDescriptions(t, "data."+md.TypeName, sr.Schema.Attributes)
+	}
+
+	for _, newEphemeral := range p.EphemeralResources(ctx) {
+		e := newEphemeral()
+		var md ephemeral.MetadataResponse
+		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "warden"}, &md)
+		unique("ephemeral resource", md.TypeName)
+		var sr ephemeral.SchemaResponse
+		e.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
+		assertNoDiags(t, md.TypeName, sr.Diagnostics)
+		assertNoDiags(t, md.TypeName, sr.Schema.ValidateImplementation(ctx))
+		if strings.TrimSpace(sr.Schema.MarkdownDescription) == "" {
+			t.Errorf("ephemeral resource %s: empty MarkdownDescription", md.TypeName)
+		}
+		checkDescriptions(t, "ephemeral."+md.TypeName, sr.Schema.Attributes)
 	}
 
 	for _, newFunction := range p.Functions(ctx) {
@@ -320,6 +336,33 @@ func TestProvider_configPrecedence(t *testing.T) {
 		resp := configureProvider(t, map[string]tftypes.Value{"endpoint": unknown()})
 		if !diagAt(resp.Diagnostics, diag.SeverityError, "endpoint", "known only after apply") {
 			t.Errorf("no error on endpoint: %v", resp.Diagnostics)
+		}
+	})
+
+	// Terraform configures a provider with an unknown token when the token is an ephemeral
+	// value whose arguments are unknown (a destroy plan, say): no error, no request sent,
+	// and a call that needs the API says why it cannot be made.
+	t.Run("unknown token: configured, and every call refused without a request", func(t *testing.T) {
+		t.Setenv(envEndpoint, "")
+		t.Setenv(envToken, "env-token")
+		before := len(fromAttr.seenTokens())
+		resp := configureProvider(t, map[string]tftypes.Value{"endpoint": tfString(fromAttr.URL), "token": unknown()})
+		if got := configuredEndpoint(t, resp); got != fromAttr.URL {
+			t.Errorf("endpoint %q, want %q", got, fromAttr.URL)
+		}
+		if len(resp.Diagnostics) != 0 {
+			t.Errorf("diagnostics: %v", resp.Diagnostics)
+		}
+		pd, _ := resp.ResourceData.(*providerData)
+		if ed, ok := resp.EphemeralResourceData.(*providerData); !ok || ed != pd {
+			t.Fatalf("EphemeralResourceData is %T, want the same *providerData", resp.EphemeralResourceData)
+		}
+		_, err := pd.Client.PermissionMatrix(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "token was unknown when Terraform configured the provider") {
+			t.Errorf("call with an unknown token: err = %v", err)
+		}
+		if got := fromAttr.seenTokens()[before:]; len(got) != 0 {
+			t.Errorf("server saw tokens %q, want no request at all", got)
 		}
 	})
 

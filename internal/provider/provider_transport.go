@@ -2,8 +2,10 @@ package provider
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -113,4 +115,23 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// unknownTokenHTTPClient is the HTTP client of a provider configured while its token is
+// unknown. Terraform does that whenever the token comes from an ephemeral value whose own
+// arguments are not known yet: in every destroy plan of a configuration that reads the user
+// from a data source, for one, where the provider is usually not called at all. So Configure
+// succeeds, and only a call that needs the API fails, before anything leaves the machine,
+// saying why.
+func unknownTokenHTTPClient() *http.Client {
+	return &http.Client{Transport: unknownTokenTransport{}}
+}
+
+// unknownTokenTransport refuses every request.
+type unknownTokenTransport struct{}
+
+func (unknownTokenTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("the provider's token was unknown when Terraform configured the provider: it depends on a value known only " +
+		"after apply (e.g. an ephemeral warden_token whose user_id comes from a resource not created yet). Create what it depends on first " +
+		"(terraform apply -target), or set token to a value known at plan")
 }

@@ -60,6 +60,22 @@ func castProviderData(v any, diags *diag.Diagnostics) *providerData {
 // names one, with the API's own findings and request id, so that what plan could not see
 // reads the same as what plan checks. op is Title Case, e.g. "Create Role".
 func addAPIError(diags *diag.Diagnostics, op string, err error) {
+	addAPIErrorAt(diags, op, err, apiFieldPath)
+}
+
+// apiFieldPath is the attribute the API names as at fault, when it names a top-level one
+// (the attribute names are the API's field names); the empty path otherwise.
+func apiFieldPath(e *client.APIError) (path.Path, string) {
+	if e.Field != "" && !strings.ContainsAny(e.Field, ".[") {
+		return path.Root(e.Field), ""
+	}
+	return path.Empty(), ""
+}
+
+// addAPIErrorAt is addAPIError for an object whose attributes are not the API's fields
+// (an ephemeral token's ttl sets the API's expires_at): at names the attribute at fault (the
+// empty path for none) and any advice of the caller's own on the fix.
+func addAPIErrorAt(diags *diag.Diagnostics, op string, err error, at func(*client.APIError) (path.Path, string)) {
 	summary := "Unable to " + op
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
@@ -94,8 +110,12 @@ func addAPIError(diags *diag.Diagnostics, op string, err error) {
 		detail = fmt.Sprintf("The Warden API rejected the change (%d %s, request %s):\n%s",
 			apiErr.Status, apiErr.Code, apiErr.RequestID, strings.Join(lines, "\n"))
 	}
-	if apiErr.Field != "" && !strings.ContainsAny(apiErr.Field, ".[") {
-		diags.AddAttributeError(path.Root(apiErr.Field), summary, detail)
+	p, advice := at(apiErr)
+	if advice != "" {
+		detail += "\n\n" + advice
+	}
+	if len(p.Steps()) > 0 {
+		diags.AddAttributeError(p, summary, detail)
 		return
 	}
 	diags.AddError(summary, detail)
