@@ -90,9 +90,9 @@ func TestRevokeVendorAccessAction_invokeReportsProgress(t *testing.T) {
 	}
 	vendor, req := vendorWithApproval(t, srv, "oncall@vendor.example", env.ID, "operator", "")
 
-	a := NewRevokeVendorAccessAction()
+	a := &revokeVendorAccessAction{}
 	var cresp action.ConfigureResponse
-	a.(action.ActionWithConfigure).Configure(ctx, action.ConfigureRequest{ProviderData: &providerData{Client: srv.Client}}, &cresp)
+	a.Configure(ctx, action.ConfigureRequest{ProviderData: &providerData{Client: srv.Client}}, &cresp)
 	invoke := func(attrs map[string]tftypes.Value) ([]string, *action.InvokeResponse) {
 		var msgs []string
 		resp := &action.InvokeResponse{SendProgress: func(e action.InvokeProgressEvent) { msgs = append(msgs, e.Message) }}
@@ -126,7 +126,7 @@ func TestRevokeVendorAccessAction_invokeReportsProgress(t *testing.T) {
 
 	// A refusal is an error diagnostic naming the operation.
 	_, vc := newVendor(t, srv, "other@vendor.example")
-	a.(action.ActionWithConfigure).Configure(ctx, action.ConfigureRequest{ProviderData: &providerData{Client: vc}}, &cresp)
+	a.Configure(ctx, action.ConfigureRequest{ProviderData: &providerData{Client: vc}}, &cresp)
 	_, resp = invoke(map[string]tftypes.Value{"environment_id": tfString(env.ID)})
 	if !resp.Diagnostics.HasError() || resp.Diagnostics[0].Summary() != "Unable to Revoke Vendor Access" ||
 		!strings.Contains(resp.Diagnostics[0].Detail(), "cluster.admin") {
@@ -320,8 +320,11 @@ func TestAccRevokeVendorAccess_breakGlass(t *testing.T) {
 					}
 					env := mustFindEnvironment(t, srv, "production")
 					sa, err := srv.Client.GetSupportAccess(ctx, env.ID)
-					if err != nil || !sa.RequireApproval || sa.Status != "active" {
-						return fmt.Errorf("support access after the break-glass: %+v %v", sa, err)
+					if err != nil {
+						return err
+					}
+					if !sa.RequireApproval || sa.Status != "active" {
+						return fmt.Errorf("support access after the break-glass: %+v", sa)
 					}
 					evs, err := srv.Client.ListAuditEvents(ctx, client.AuditFilter{ObjectID: env.ID})
 					if err != nil {
@@ -332,8 +335,11 @@ func TestAccRevokeVendorAccess_breakGlass(t *testing.T) {
 						return fmt.Errorf("no audited break-glass among %+v", evs)
 					}
 					var rec api.VendorAccessRevocation
-					if err := json.Unmarshal(evs[i].After, &rec); err != nil || len(rec.RevokedApprovals) != 2 || !rec.StandingAccessEnded {
-						return fmt.Errorf("audited break-glass %s (%v)", evs[i].After, err)
+					if err := json.Unmarshal(evs[i].After, &rec); err != nil {
+						return err
+					}
+					if len(rec.RevokedApprovals) != 2 || !rec.StandingAccessEnded {
+						return fmt.Errorf("audited break-glass %s", evs[i].After)
 					}
 					return nil
 				},
