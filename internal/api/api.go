@@ -219,6 +219,7 @@ type VendorAccessRevoke struct {
 // ends nothing and answers with empty lists.
 type VendorAccessRevocation struct {
 	EnvironmentID       string          `json:"environment_id" doc:"The environment."`
+	EnvironmentName     string          `json:"environment_name" doc:"The environment's name."`
 	UserID              string          `json:"user_id,omitempty" doc:"The vendor user the revoke was narrowed to, if any."`
 	Reason              string          `json:"reason,omitempty" doc:"The reason given."`
 	RevokedApprovals    []AccessRequest `json:"revoked_approvals" doc:"Approved access requests that held a tier, now revoked (expires_at moved to the revoke)."`

@@ -126,9 +126,11 @@ func (s *Server) revokeVendorAccess(ctx context.Context, in *vendorRevokeInput) 
 func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.VendorAccessRevoke) (api.VendorAccessRevocation, error) {
 	res := api.VendorAccessRevocation{EnvironmentID: envID, UserID: body.UserID, Reason: body.Reason,
 		RevokedApprovals: []api.AccessRequest{}, RevokedPending: []api.AccessRequest{}}
-	if _, err := tx.Environment(envID); err != nil {
+	env, err := tx.Environment(envID)
+	if err != nil {
 		return res, storeErr(err, "environment", envID)
 	}
+	res.EnvironmentName = env.Name
 	if body.UserID != "" {
 		if _, err := tx.User(body.UserID); errors.Is(err, ErrNotFound) {
 			return res, invalid(codeInvalidField, "user_id", fmt.Sprintf("No user with id %q exists.", body.UserID))

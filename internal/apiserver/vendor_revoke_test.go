@@ -112,7 +112,7 @@ func TestVendorRevoke_endsEveryVendorsAccess(t *testing.T) {
 	now := ts.clock.Now()
 	var got api.VendorAccessRevocation
 	ts.call("POST", revokePath(prod.ID), ownerToken, api.VendorAccessRevoke{Reason: "INC-42: vendor credentials leaked"}, 200, &got)
-	if got.EnvironmentID != prod.ID || got.UserID != "" || got.Reason != "INC-42: vendor credentials leaked" || !got.StandingAccessEnded {
+	if got.EnvironmentID != prod.ID || got.EnvironmentName != "prod" || got.UserID != "" || got.Reason != "INC-42: vendor credentials leaked" || !got.StandingAccessEnded {
 		t.Fatalf("revocation %+v", got)
 	}
 	if want := ids([]api.AccessRequest{a1, a2}); !slices.Equal(ids(got.RevokedApprovals), want) {

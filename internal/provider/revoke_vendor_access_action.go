@@ -175,10 +175,10 @@ func (a *revokeVendorAccessAction) Invoke(ctx context.Context, req action.Invoke
 	}
 	if res.StandingAccessEnded {
 		resp.Diagnostics.AddWarning("Standing Vendor Access Ended",
-			fmt.Sprintf("Environment %s's support access now requires approval (require_approval = true) for every vendor user; "+
+			fmt.Sprintf("The support access of environment %q (%s) now requires approval (require_approval = true) for every vendor user; "+
 				"standing access is not per user. If a warden_support_access resource manages it with require_approval = false, "+
 				"the next plan shows the change and applying it restores standing access: set require_approval = true in that block "+
-				"(or remove the block) to keep it ended.", envID))
+				"(or remove the block) to keep it ended.", res.EnvironmentName, envID))
 	}
 }
 
@@ -206,7 +206,8 @@ func revocationLines(res *api.VendorAccessRevocation) []string {
 		ended = append(ended, "standing access")
 	}
 	if len(ended) == 0 {
-		return append(out, fmt.Sprintf("Nothing to revoke in environment %s: no vendor user holds or awaits access there.", res.EnvironmentID))
+		return append(out, fmt.Sprintf("Nothing to revoke in environment %q (%s): no vendor user holds or awaits access there.",
+			res.EnvironmentName, res.EnvironmentID))
 	}
-	return append(out, fmt.Sprintf("Vendor access to environment %s ended: %s revoked.", res.EnvironmentID, strings.Join(ended, ", ")))
+	return append(out, fmt.Sprintf("Vendor access to environment %q (%s) ended: %s revoked.", res.EnvironmentName, res.EnvironmentID, strings.Join(ended, ", ")))
 }

@@ -104,7 +104,7 @@ func TestRevokeVendorAccessAction_invokeReportsProgress(t *testing.T) {
 		fmt.Sprintf("Revoking vendor user %s's access to environment %s.", vendor.ID, env.ID),
 		fmt.Sprintf("Revoked approved access request %s: vendor user %s no longer holds tier \"operator\".", req.ID, vendor.ID),
 		"Ended standing access: support access ",
-		fmt.Sprintf("Vendor access to environment %s ended: 1 approved request, standing access revoked.", env.ID),
+		fmt.Sprintf("Vendor access to environment \"production\" (%s) ended: 1 approved request, standing access revoked.", env.ID),
 	}
 	if len(msgs) != len(want) {
 		t.Fatalf("progress %q", msgs)
@@ -120,7 +120,7 @@ func TestRevokeVendorAccessAction_invokeReportsProgress(t *testing.T) {
 	checkWords(t, resp.Diagnostics[0].Detail())
 
 	msgs, resp = invoke(map[string]tftypes.Value{"environment_id": tfString(env.ID)})
-	if len(resp.Diagnostics) != 0 || len(msgs) != 2 || msgs[1] != fmt.Sprintf("Nothing to revoke in environment %s: no vendor user holds or awaits access there.", env.ID) {
+	if len(resp.Diagnostics) != 0 || len(msgs) != 2 || msgs[1] != fmt.Sprintf("Nothing to revoke in environment \"production\" (%s): no vendor user holds or awaits access there.", env.ID) {
 		t.Fatalf("second invoke: %q %v", msgs, resp.Diagnostics)
 	}
 
