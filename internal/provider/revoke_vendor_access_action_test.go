@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -417,6 +418,64 @@ data "warden_user" "oncall" {
 						return err
 					}
 					return requireRequestStatus(srv, "approved", &secondReq)
+				},
+			},
+		},
+	})
+}
+
+// The documented example, applied with a trigger for each of its actions: the one narrowed to
+// oncall@vendor.example ends that engineer's approval, the other every vendor's.
+func TestAccRevokeVendorAccess_example(t *testing.T) {
+	raw, err := os.ReadFile("../../examples/actions/warden_revoke_vendor_access/action.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := acctest.NewServer(t)
+	seedTeam(t, srv, true)
+	env := mustFindEnvironment(t, srv, "production")
+	oncall, oncallReq := vendorWithApproval(t, srv, "oncall@vendor.example", env.ID, "operator", "")
+	second, secondReq := vendorWithApproval(t, srv, "second@vendor.example", env.ID, "operator", "")
+	trigger := func(name string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "%[1]s" {
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.warden_revoke_vendor_access.%[1]s]
+    }
+  }
+}
+`, name)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{terraformOnly(version1_14, "actions")},
+		Steps: []resource.TestStep{
+			{
+				// Declared, not invoked: nothing ends.
+				Config: srv.Config(string(raw)),
+				Check:  func(*terraform.State) error { return requireVendorAccess(t, srv, true, oncall, second) },
+			},
+			{
+				Config: srv.Config(string(raw) + trigger("oncall")),
+				Check: func(*terraform.State) error {
+					if err := requireVendorAccess(t, srv, false, oncall); err != nil {
+						return err
+					}
+					if err := requireRequestStatus(srv, "approved", &secondReq); err != nil {
+						return err
+					}
+					return requireRequestStatus(srv, "revoked", &oncallReq)
+				},
+			},
+			{
+				Config: srv.Config(string(raw) + trigger("oncall") + trigger("production")),
+				Check: func(*terraform.State) error {
+					if err := requireVendorAccess(t, srv, false, oncall, second); err != nil {
+						return err
+					}
+					return requireRequestStatus(srv, "revoked", &oncallReq, &secondReq)
 				},
 			},
 		},
