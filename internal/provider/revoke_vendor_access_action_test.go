@@ -11,7 +11,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -480,4 +483,53 @@ resource "terraform_data" "%[1]s" {
 			},
 		},
 	})
+}
+
+// After a break-glass ended standing access, refreshing a warden_support_access that still
+// says require_approval = false warns that applying turns it back on.
+func TestSupportAccessRead_warnsWhenStandingAccessEnded(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "aws"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	standing := false
+	sa, err := srv.Client.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator", RequireApproval: &standing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &supportAccessResource{client: srv.Client}
+	var sresp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	read := func() *fwresource.ReadResponse {
+		state := tfsdk.State{Schema: sresp.Schema}
+		m := supportAccessResourceModel{ExpiresAt: types.StringNull()}
+		m.fromAPI(sa)
+		m.RequireApproval = types.BoolValue(false) // what the configuration last applied
+		if diags := state.Set(ctx, &m); diags.HasError() {
+			t.Fatal(diags)
+		}
+		resp := &fwresource.ReadResponse{State: state}
+		r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
+		// Outside the framework's server there is no private state to keep the version in
+		// (its type is internal); that error is this harness's, not Read's.
+		resp.Diagnostics = slices.DeleteFunc(resp.Diagnostics, func(d diag.Diagnostic) bool { return d.Summary() == "Uninitialized ProviderData" })
+		return resp
+	}
+	if resp := read(); len(resp.Diagnostics) != 0 {
+		t.Fatalf("standing access unchanged: %v", resp.Diagnostics)
+	}
+	if _, err := srv.Client.RevokeVendorAccess(ctx, env.ID, api.VendorAccessRevoke{}); err != nil {
+		t.Fatal(err)
+	}
+	resp := read()
+	if len(resp.Diagnostics) != 1 || !diagAt(resp.Diagnostics, diag.SeverityWarning, "require_approval", "set require_approval = true") {
+		t.Fatalf("after the break-glass: %v", resp.Diagnostics)
+	}
+	var got supportAccessResourceModel
+	resp.Diagnostics.Append(resp.State.Get(ctx, &got)...)
+	if !got.RequireApproval.ValueBool() {
+		t.Fatalf("refreshed state %+v", got)
+	}
 }
