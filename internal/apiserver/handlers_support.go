@@ -200,10 +200,6 @@ func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.Ven
 }
 
 func (s *Server) registerSupportAccess(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access/revoke", "revoke-vendor-access",
-		"Break-glass: end every vendor user's access to an environment now (approved and pending requests, standing access)", http.StatusOK),
-		s.revokeVendorAccess)
-
 	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access", "create-support-access",
 		"Grant the vendor a support tier ceiling in an environment", http.StatusCreated),
 		func(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
@@ -350,4 +346,8 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 			}
 			return out, nil
 		})
+
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access/revoke", "revoke-vendor-access",
+		"Break-glass: end every vendor user's access to an environment now (approved and pending requests, standing access)", http.StatusOK),
+		s.revokeVendorAccess)
 }
