@@ -145,6 +145,10 @@ var routes = []Route{
 		check: platform("cluster.admin")},
 	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved access requests.",
 		check: platform("cluster.admin")},
+	{Method: "POST", Path: "/v1/environments/{id}/support-access/revoke", Rule: "cluster.admin. Break-glass: ends at once every vendor user's " +
+		"(or only user_id's) approved and pending access requests here, and turns standing access back to require_approval; " +
+		"the support access itself stays. Calling it again ends nothing and succeeds.",
+		check: platform("cluster.admin")},
 
 	{Method: "GET", Path: "/v1/environments/{id}/alert-routing", Rule: ruleAuthenticated},
 	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform("cluster.admin")},

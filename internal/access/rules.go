@@ -351,6 +351,59 @@ func (p *Policy) ApprovedRequests(envID string) []AccessRequest {
 	return out
 }
 
+// VendorRevocation is what a break-glass revoke ends in one environment.
+type VendorRevocation struct {
+	// Approved are the approved requests not yet past their expiry: each holds a tier now, or
+	// would again were expired support access moved later.
+	Approved []AccessRequest
+	// Pending are the requests nobody has decided yet: revoked too, so that nobody approves
+	// one by mistake while the incident lasts.
+	Pending []AccessRequest
+	// EndStanding says the support access is standing (require_approval false), which gives
+	// every vendor user the tier: it goes back to requiring approval. Standing access is not
+	// per user, so a revoke narrowed to one vendor ends it for every vendor.
+	EndStanding bool
+}
+
+// Empty reports whether there is nothing to end.
+func (v VendorRevocation) Empty() bool {
+	return len(v.Approved) == 0 && len(v.Pending) == 0 && !v.EndStanding
+}
+
+// RevokeVendorAccess is the rule and the scope of the break-glass revoke in envID: whoever
+// decides vendor access (cluster.admin; owners hold it) ends at once everything that gives a
+// vendor user a tier there (vendorTiers: approved requests and standing access), for every
+// vendor or, when userID is set, that vendor user's requests (and the standing access, which
+// it would otherwise keep). Vendors hold no roles, so none may call it.
+func (p *Policy) RevokeVendorAccess(pr *Principal, envID, userID string, now time.Time) (VendorRevocation, *Denial) {
+	var out VendorRevocation
+	if d := RequirePlatform(pr, "cluster.admin"); d != nil {
+		return out, d
+	}
+	if u := p.users[userID]; userID != "" && (u == nil || u.Kind != string(KindVendor)) {
+		return out, &Denial{Kind: Invalid, Code: CodeNotVendor, Field: "user_id",
+			Message: fmt.Sprintf("User %q is not a vendor user; only vendor users hold support tiers. Omit user_id to revoke every vendor user's access.", userID)}
+	}
+	for _, r := range p.envRequests[envID] {
+		if userID != "" && r.RequesterID != userID {
+			continue
+		}
+		switch {
+		case r.Status == RequestApproved && !Expired(r.ExpiresAt, now):
+			out.Approved = append(out.Approved, *r)
+		case r.Status == RequestPending:
+			out.Pending = append(out.Pending, *r)
+		}
+	}
+	byID := func(a, b AccessRequest) int { return strings.Compare(a.ID, b.ID) }
+	slices.SortFunc(out.Approved, byID)
+	slices.SortFunc(out.Pending, byID)
+	if sa := p.support[envID]; sa != nil && sa.Standing {
+		out.EndStanding = true
+	}
+	return out, nil
+}
+
 // without describes a removal whose effect on the owners is being asked about.
 type without struct {
 	user, token, assignment, group string

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -94,4 +95,73 @@ func mustPrincipal(p *Policy, id string) *Principal {
 		panic("no principal " + id)
 	}
 	return pr
+}
+
+// The break-glass revoke ends exactly what gives a vendor a tier in the environment (and
+// pending requests), once: applied, a second revoke finds nothing and the vendors hold nothing.
+func TestRules_revokeVendorAccess(t *testing.T) {
+	p, now := ruleFixture()
+	p.PutUser(User{ID: "ven2", Kind: "vendor"})
+	p.PutSupportAccess(SupportAccess{ID: "sup1", EnvironmentID: "e1", Tier: "operator", Standing: true})
+	p.PutSupportAccess(SupportAccess{ID: "sup2", EnvironmentID: "e2", Tier: "operator"})
+	later, earlier := now.Add(time.Hour), now.Add(-time.Minute)
+	for _, r := range []AccessRequest{
+		{ID: "r1", EnvironmentID: "e1", RequesterID: "ven", Tier: "operator", Status: RequestApproved, ExpiresAt: &later},
+		{ID: "r2", EnvironmentID: "e1", RequesterID: "ven2", Tier: "operator", Status: RequestApproved, ExpiresAt: &earlier},
+		{ID: "r3", EnvironmentID: "e1", RequesterID: "ven2", Tier: "support", Status: RequestPending},
+		{ID: "r4", EnvironmentID: "e1", RequesterID: "ven", Tier: "support", Status: RequestDenied},
+		{ID: "r5", EnvironmentID: "e2", RequesterID: "ven", Tier: "operator", Status: RequestApproved, ExpiresAt: &later},
+		{ID: "r0", EnvironmentID: "e1", RequesterID: "ven2", Tier: "support", Status: RequestApproved, ExpiresAt: &later},
+	} {
+		p.PutAccessRequest(r)
+	}
+	reqIDs := func(rs []AccessRequest) string {
+		var s []string
+		for _, r := range rs {
+			s = append(s, r.ID)
+		}
+		return strings.Join(s, ",")
+	}
+	adm := mustPrincipal(p, "adm")
+
+	// Who may: cluster.admin (owners hold it); a vendor's old role assignment counts for nothing.
+	for _, who := range []string{"mem", "ven"} {
+		if _, d := p.RevokeVendorAccess(mustPrincipal(p, who), "e1", "", now); d == nil || d.Code != CodeForbidden {
+			t.Errorf("%s may revoke vendor access: %v", who, d)
+		}
+	}
+	if _, d := p.RevokeVendorAccess(mustPrincipal(p, "own"), "e1", "", now); d != nil {
+		t.Errorf("owner refused: %v", d)
+	}
+	for _, id := range []string{"mem", "nobody"} {
+		if _, d := p.RevokeVendorAccess(adm, "e1", id, now); d == nil || d.Code != CodeNotVendor || d.Field != "user_id" {
+			t.Errorf("user_id %s: %v", id, d)
+		}
+	}
+
+	one, d := p.RevokeVendorAccess(adm, "e1", "ven", now)
+	if d != nil || reqIDs(one.Approved) != "r1" || len(one.Pending) != 0 || !one.EndStanding {
+		t.Errorf("one vendor: %+v %v", one, d)
+	}
+	all, d := p.RevokeVendorAccess(adm, "e1", "", now)
+	if d != nil || reqIDs(all.Approved) != "r0,r1" || reqIDs(all.Pending) != "r3" || !all.EndStanding || all.Empty() {
+		t.Fatalf("every vendor: %+v %v", all, d)
+	}
+
+	for _, r := range append(all.Approved, all.Pending...) {
+		r.Status = RequestRevoked
+		p.PutAccessRequest(r)
+	}
+	p.PutSupportAccess(SupportAccess{ID: "sup1", EnvironmentID: "e1", Tier: "operator"})
+	for _, v := range []string{"ven", "ven2"} {
+		if caps := p.SupportCapabilities(v, "e1", now); len(caps) != 0 {
+			t.Errorf("%s still holds %v after the revoke", v, caps)
+		}
+	}
+	if caps := p.SupportCapabilities("ven", "e2", now); len(caps) == 0 {
+		t.Error("the revoke reached another environment")
+	}
+	if again, d := p.RevokeVendorAccess(adm, "e1", "", now); d != nil || !again.Empty() {
+		t.Errorf("second revoke: %+v %v", again, d)
+	}
 }

@@ -208,6 +208,26 @@ type SupportAccessUpdate struct {
 	RequireApproval *bool      `json:"require_approval,omitempty" doc:"New approval mode."`
 }
 
+// VendorAccessRevoke is the body of POST /v1/environments/{id}/support-access/revoke, the
+// break-glass revoke.
+type VendorAccessRevoke struct {
+	UserID string `json:"user_id,omitempty" doc:"Only this vendor user's access requests; omitted: every vendor user's. Standing access ends either way (it is not per user)."`
+	Reason string `json:"reason,omitempty" maxLength:"1024" doc:"Why, for the audit log (an incident, a compromised vendor account)."`
+}
+
+// VendorAccessRevocation answers the break-glass revoke with what it ended; a second call
+// ends nothing and answers with empty lists.
+type VendorAccessRevocation struct {
+	EnvironmentID       string          `json:"environment_id" doc:"The environment."`
+	EnvironmentName     string          `json:"environment_name" doc:"The environment's name."`
+	UserID              string          `json:"user_id,omitempty" doc:"The vendor user the revoke was narrowed to, if any."`
+	Reason              string          `json:"reason,omitempty" doc:"The reason given."`
+	RevokedApprovals    []AccessRequest `json:"revoked_approvals" doc:"Approved access requests that held a tier, now revoked (expires_at moved to the revoke)."`
+	RevokedPending      []AccessRequest `json:"revoked_pending" doc:"Pending access requests, now revoked so that none is approved during the incident."`
+	StandingAccessEnded bool            `json:"standing_access_ended" doc:"true when standing access (require_approval false) was on and now requires approval."`
+	SupportAccess       *SupportAccess  `json:"support_access,omitempty" doc:"The environment's support access after the revoke, if it has one: it stays, so that vendors may ask again once the incident is over."`
+}
+
 // AccessRequest is a vendor engineer's request for a tier in an environment for a duration.
 type AccessRequest struct {
 	Meta

@@ -112,6 +112,7 @@ func (fx *fuzzFixture) expand(r route, id string) string {
 		"/v1/environments/{id}/grants":                {envID, ""},
 		"/v1/environments/{id}/grants/{sub}":          {envID, fx.roleID},
 		"/v1/environments/{id}/support-access":        {envID, ""},
+		"/v1/environments/{id}/support-access/revoke": {envID, ""},
 		"/v1/environments/{id}/alert-routing":         {envID, ""},
 		"/v1/environments/{id}/effective-access":      {envID, ""},
 		"/v1/access-requests/{id}":                    {fx.requestID, ""},
@@ -253,6 +254,7 @@ var createRoutes = []route{
 	{"POST", "/v1/access-requests/{id}/approve", false},
 	{"POST", "/v1/access-requests/{id}/deny", false},
 	{"POST", "/v1/access-requests/{id}/revoke", false},
+	{"POST", "/v1/environments/{id}/support-access/revoke", false},
 }
 
 // seed is a body meant for one route (an index into the target's route table).
@@ -278,6 +280,8 @@ func FuzzCreateDecoders(f *testing.F) {
 		{8, fmt.Sprintf(`{"user_id":%q}`, fx.userID)}, {8, `{"user_id":"x","group_id":"y"}`},
 		{9, `{"name":"t","expires_at":"2000-01-01T00:00:00Z"}`}, {9, `{"name":"t2"}`},
 		{10, `{}`}, {11, ``}, {12, `null`},
+		{13, `{}`}, {13, fmt.Sprintf(`{"user_id":%q,"reason":"INC-1"}`, fx.vendorID)}, {13, `{"user_id":"usr_missing"}`},
+		{13, fmt.Sprintf(`{"user_id":%q}`, fx.userID)}, {13, `{"reason":"\u001b[31m"}`}, {13, `{"user_id":7}`},
 	}
 	for _, s := range valid {
 		f.Add(uint8(s.route), []byte(s.body), "", "")

@@ -138,6 +138,8 @@ type op struct {
 	grants bool
 	// mint names the user a token is minted for.
 	mint string
+	// revoke names the environment of a break-glass revoke.
+	revoke string
 }
 
 func (m *model) next() op {
@@ -224,6 +226,14 @@ func (m *model) next() op {
 		return op{method: "PATCH", path: "/v1/environments/" + env + "/support-access", body: api.SupportAccessUpdate{Tier: &tier, RequireApproval: &approval},
 			actor: actor, grants: true}
 	case 13:
+		if m.rng.IntN(2) == 0 {
+			// The break-glass revoke, for every vendor or one user (not always a vendor).
+			body := api.VendorAccessRevoke{}
+			if m.rng.IntN(2) == 0 {
+				body.UserID = m.pick(m.users)
+			}
+			return op{method: "POST", path: "/v1/environments/" + env + "/support-access/revoke", body: body, actor: actor, revoke: env}
+		}
 		return op{method: "DELETE", path: "/v1/environments/" + env + "/support-access", actor: actor}
 	case 14:
 		return op{method: "POST", path: "/v1/access-requests", body: api.AccessRequestCreate{EnvironmentID: env, Tier: m.pick(access.TierNames()), DurationSeconds: 600}, actor: actor}
@@ -403,6 +413,18 @@ func (m *model) step(i int) {
 			for w := range before[o.mint] {
 				if !covered(actor, w) {
 					t.Fatalf("%s: a token for %s, who holds %q, minted by an actor who does not", where, o.mint, w)
+				}
+			}
+		}
+	}
+	// A break-glass revoke leaves the vendors it names no capability in its environment.
+	if r.status == 200 && o.revoke != "" {
+		body, _ := o.body.(api.VendorAccessRevoke)
+		only := body.UserID
+		for u, held := range after {
+			for w := range held {
+				if (only == "" || only == u) && strings.HasPrefix(w, "cap:"+o.revoke+":") {
+					t.Fatalf("%s: %s still holds %q after the revoke", where, u, w)
 				}
 			}
 		}

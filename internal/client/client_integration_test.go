@@ -608,6 +608,43 @@ func synthesize(r *http.Request, status int, h http.Header) *http.Response {
 // server commits a create, the answer is lost (a reset connection, or a 503 from a proxy),
 // the client retries, and there must still be exactly one object, the one the first
 // attempt made.
+func TestIntegration_revokeVendorAccess(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := newServer(t)
+	c := newClient(t, url, ownerToken, nil)
+	env := must(c.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "prod", Cloud: "aws"}))(t)
+	standing := false
+	must(c.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator", RequireApproval: &standing}))(t)
+	vendor := must(c.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"}))(t)
+	tok := must(c.CreateToken(ctx, vendor.ID, api.TokenCreate{Name: "pager"}))(t)
+	v := newClient(t, url, tok.Secret, nil)
+	req := must(v.CreateAccessRequest(ctx, api.AccessRequestCreate{EnvironmentID: env.ID, Tier: "operator", DurationSeconds: 3600}))(t)
+	must(c.ApproveAccessRequest(ctx, req.ID))(t)
+
+	// The vendor may not pull the break-glass on itself.
+	_, err := v.RevokeVendorAccess(ctx, env.ID, api.VendorAccessRevoke{})
+	if apiErr := wantStatus(t, err, http.StatusForbidden, access.CodeForbidden); apiErr.Detail == "" {
+		t.Errorf("vendor revoke: %+v", apiErr)
+	}
+	got := must(c.RevokeVendorAccess(ctx, env.ID, api.VendorAccessRevoke{UserID: vendor.ID, Reason: "INC-9"}))(t)
+	if len(got.RevokedApprovals) != 1 || got.RevokedApprovals[0].ID != req.ID || got.RevokedApprovals[0].Status != "revoked" ||
+		!got.StandingAccessEnded || got.SupportAccess == nil || !got.SupportAccess.RequireApproval || got.UserID != vendor.ID {
+		t.Fatalf("revocation = %+v", got)
+	}
+	dec := must(c.Authorize(ctx, api.AuthorizeRequest{PrincipalID: vendor.ID, EnvironmentID: env.ID, Action: "operator.reboot_host", Resource: "aw_h"}))(t)
+	if dec.Allowed {
+		t.Errorf("vendor still allowed: %+v", dec)
+	}
+	again := must(c.RevokeVendorAccess(ctx, env.ID, api.VendorAccessRevoke{}))(t)
+	if len(again.RevokedApprovals)+len(again.RevokedPending) != 0 || again.StandingAccessEnded {
+		t.Errorf("second revoke = %+v", again)
+	}
+	if _, err := c.RevokeVendorAccess(ctx, "env_missing", api.VendorAccessRevoke{}); !errors.Is(err, client.ErrNotFound) {
+		t.Errorf("unknown environment: err = %v", err)
+	}
+}
+
 func TestIntegration_retriedCreateMakesOneObject(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"drop", "503"} {

@@ -79,6 +79,15 @@ func (c *Client) DeleteSupportAccess(ctx context.Context, envID string, ifMatch 
 	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/support-access", args: []string{envID}, ifMatch: ifMatch}, nil)
 }
 
+// RevokeVendorAccess is the break-glass revoke: in one transaction it ends every vendor
+// user's (with body.UserID, that vendor user's) approved and pending access requests in the
+// environment and turns standing access back to requiring approval, and says what it ended.
+// The support access itself stays. A second call ends nothing and succeeds. ErrNotFound when
+// the environment does not exist; a caller without cluster.admin gets a 403 *APIError.
+func (c *Client) RevokeVendorAccess(ctx context.Context, envID string, body api.VendorAccessRevoke) (*api.VendorAccessRevocation, error) {
+	return call[api.VendorAccessRevocation](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/support-access/revoke", args: []string{envID}, body: body})
+}
+
 // GetAlertRouting reads an environment's alert routing, which exists from the environment's
 // creation.
 func (c *Client) GetAlertRouting(ctx context.Context, envID string) (*api.AlertRouting, error) {

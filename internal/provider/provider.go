@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -29,6 +30,7 @@ var (
 	_ provider.Provider                       = (*wardenProvider)(nil)
 	_ provider.ProviderWithFunctions          = (*wardenProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*wardenProvider)(nil)
+	_ provider.ProviderWithActions            = (*wardenProvider)(nil)
 )
 
 // New returns the provider factory for version.
@@ -216,6 +218,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 // clientLog routes the client's messages (retries, request ids) to tflog with the calling
@@ -292,6 +295,14 @@ func (p *wardenProvider) Functions(_ context.Context) []func() function.Function
 	return []func() function.Function{
 		NewAllowedActionsFunction,
 		NewPermissionsForFunction,
+	}
+}
+
+// Actions are Terraform 1.14's: run with terraform apply -invoke, or from a resource's
+// lifecycle action_trigger.
+func (p *wardenProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewRevokeVendorAccessAction,
 	}
 }
 

@@ -361,6 +361,13 @@ func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadReque
 		addAPIError(&resp.Diagnostics, "Read Support Access", err)
 		return
 	}
+	if !state.RequireApproval.IsNull() && !state.RequireApproval.ValueBool() && a.RequireApproval {
+		resp.Diagnostics.AddAttributeWarning(path.Root("require_approval"), "Standing Vendor Access Ended Outside Terraform",
+			fmt.Sprintf("The standing %q support access to environment %s was ended outside Terraform (for example by the warden_revoke_vendor_access "+
+				"break-glass action): vendor users now need an approved access request there. A plan from this configuration turns standing access "+
+				"back on; set require_approval = true in the warden_support_access block (or remove the block) to keep it ended.",
+				a.Tier, state.EnvironmentID.ValueString()))
+	}
 	state.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
