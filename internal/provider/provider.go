@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,8 +26,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = (*wardenProvider)(nil)
-	_ provider.ProviderWithFunctions = (*wardenProvider)(nil)
+	_ provider.Provider                  = (*wardenProvider)(nil)
+	_ provider.ProviderWithFunctions     = (*wardenProvider)(nil)
+	_ provider.ProviderWithListResources = (*wardenProvider)(nil)
 )
 
 // New returns the provider factory for version.
@@ -201,6 +203,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	p.checkMatrixVersion(ctx, c, resp)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 // clientLog routes the client's messages (retries, request ids) to tflog with the calling
@@ -263,6 +266,21 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,
+	}
+}
+
+// ListResources are what `terraform query` lists (Terraform 1.14 and later): each has the
+// type name of the resource whose objects it finds.
+func (p *wardenProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewEnvironmentListResource,
+		NewUserListResource,
+		NewGroupListResource,
+		NewRoleListResource,
+		NewRoleAssignmentListResource,
+		NewEnvironmentGrantListResource,
+		NewSupportAccessListResource,
+		NewAlertRoutingListResource,
 	}
 }
 
