@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -294,4 +295,352 @@ list "warden_role" "bad" {
 			ExpectError: wrappedRegexp(`"apps.deploy" is an environment action, not a platform permission`),
 		},
 	))
+}
+
+func TestAccListRoleAssignment_filters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := acctest.NewServer(t)
+	alice := made(srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com"}))(t)
+	ops := made(srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "ops"}))(t)
+	deployers := made(srv.Client.CreateRole(ctx, api.RoleCreate{Name: "deployers"}))(t)
+	auditors := made(srv.Client.CreateRole(ctx, api.RoleCreate{Name: "auditors"}))(t)
+	toAlice := made(srv.Client.CreateRoleAssignment(ctx, deployers.ID, api.RoleAssignmentCreate{UserID: alice.ID}))(t)
+	toOps := made(srv.Client.CreateRoleAssignment(ctx, deployers.ID, api.RoleAssignmentCreate{GroupID: ops.ID}))(t)
+	made(srv.Client.CreateRoleAssignment(ctx, auditors.ID, api.RoleAssignmentCreate{UserID: alice.ID}))(t)
+	resource.Test(t, listCase(
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_role_assignment" "all" {
+  provider = warden
+}
+list "warden_role_assignment" "alice" {
+  provider = warden
+  config {
+    user_id = "` + alice.ID + `"
+  }
+}
+list "warden_role_assignment" "deployers" {
+  provider         = warden
+  include_resource = true
+  config {
+    role_id = "` + deployers.ID + `"
+  }
+}
+list "warden_role_assignment" "ops" {
+  provider = warden
+  config {
+    group_id = "` + ops.ID + `"
+  }
+}
+`,
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				// The bootstrap owner's account_owner assignment is one too.
+				querycheck.ExpectLength("warden_role_assignment.all", 4),
+				querycheck.ExpectLength("warden_role_assignment.alice", 2),
+				querycheck.ExpectLength("warden_role_assignment.deployers", 2),
+				querycheck.ExpectResourceDisplayName("warden_role_assignment.deployers", assignedTo(deployers.ID, alice.ID, ""),
+					knownvalue.StringExact("deployers assigned to user alice@example.com")),
+				querycheck.ExpectResourceDisplayName("warden_role_assignment.deployers", assignedTo(deployers.ID, "", ops.ID),
+					knownvalue.StringExact("deployers assigned to group ops")),
+				querycheck.ExpectResourceKnownValues("warden_role_assignment.deployers", assignedTo(deployers.ID, alice.ID, ""), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(toAlice.ID)},
+					{Path: tfjsonpath.New("role_id"), KnownValue: knownvalue.StringExact(deployers.ID)},
+					{Path: tfjsonpath.New("user_id"), KnownValue: knownvalue.StringExact(alice.ID)},
+					{Path: tfjsonpath.New("group_id"), KnownValue: knownvalue.Null()},
+				}),
+				querycheck.ExpectResourceKnownValues("warden_role_assignment.deployers", assignedTo(deployers.ID, "", ops.ID), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(toOps.ID)},
+					{Path: tfjsonpath.New("user_id"), KnownValue: knownvalue.Null()},
+				}),
+				querycheck.ExpectLength("warden_role_assignment.ops", 1),
+				querycheck.ExpectIdentity("warden_role_assignment.ops", map[string]knownvalue.Check{
+					"role_id": knownvalue.StringExact(deployers.ID), "user_id": knownvalue.Null(), "group_id": knownvalue.StringExact(ops.ID),
+				}),
+			},
+		},
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_role_assignment" "bad" {
+  provider = warden
+  config {
+    user_id  = "` + alice.ID + `"
+    group_id = "` + ops.ID + `"
+  }
+}
+`,
+			ExpectError: wrappedRegexp(`Invalid Attribute Combination`),
+		},
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_role_assignment" "bad" {
+  provider = warden
+  config {
+    role_id = "role_missing"
+  }
+}
+`,
+			ExpectError: wrappedRegexp(`Unable to List Role Assignments`),
+		},
+	))
+}
+
+// assignedTo picks the result identifying the assignment of roleID to userID or groupID.
+func assignedTo(roleID, userID, groupID string) queryfilter.QueryFilter {
+	optional := func(id string) knownvalue.Check {
+		if id == "" {
+			return knownvalue.Null()
+		}
+		return knownvalue.StringExact(id)
+	}
+	return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
+		"role_id": knownvalue.StringExact(roleID), "user_id": optional(userID), "group_id": optional(groupID),
+	})
+}
+
+func TestAccListEnvironmentGrant_filters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := acctest.NewServer(t)
+	prod := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"}))(t)
+	staging := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "staging", Cloud: "aws"}))(t)
+	deployers := made(srv.Client.CreateRole(ctx, api.RoleCreate{Name: "deployers"}))(t)
+	viewers := made(srv.Client.CreateRole(ctx, api.RoleCreate{Name: "viewers"}))(t)
+	made(srv.Client.CreateGrant(ctx, prod.ID, api.GrantCreate{RoleID: deployers.ID, Permissions: []string{"deployment", "basic_visibility"}}))(t)
+	made(srv.Client.CreateGrant(ctx, prod.ID, api.GrantCreate{RoleID: viewers.ID, Permissions: []string{"basic_visibility"}}))(t)
+	made(srv.Client.CreateGrant(ctx, staging.ID, api.GrantCreate{RoleID: deployers.ID, Permissions: []string{"environment_admin"}}))(t)
+	grant := func(roleID, envID string) queryfilter.QueryFilter {
+		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
+			"role_id": knownvalue.StringExact(roleID), "environment_id": knownvalue.StringExact(envID),
+		})
+	}
+	resource.Test(t, listCase(
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_environment_grant" "prod" {
+  provider         = warden
+  include_resource = true
+  config {
+    environment_id = "` + prod.ID + `"
+  }
+}
+list "warden_environment_grant" "deployers" {
+  provider = warden
+  config {
+    role_id = "` + deployers.ID + `"
+  }
+}
+list "warden_environment_grant" "can_deploy" {
+  provider = warden
+  config {
+    action = "apps.deploy"
+  }
+}
+list "warden_environment_grant" "visible" {
+  provider = warden
+  config {
+    permission = "basic_visibility"
+  }
+}
+list "warden_environment_grant" "deploy_in_prod" {
+  provider = warden
+  config {
+    environment_id = "` + prod.ID + `"
+    action         = "apps.deploy"
+  }
+}
+`,
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectLength("warden_environment_grant.prod", 2),
+				querycheck.ExpectResourceDisplayName("warden_environment_grant.prod", grant(viewers.ID, prod.ID),
+					knownvalue.StringExact("role viewers in environment production")),
+				// require_actions exists only in configuration: null, as after an import.
+				querycheck.ExpectResourceKnownValues("warden_environment_grant.prod", grant(deployers.ID, prod.ID), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("role_id"), KnownValue: knownvalue.StringExact(deployers.ID)},
+					{Path: tfjsonpath.New("environment_id"), KnownValue: knownvalue.StringExact(prod.ID)},
+					{Path: tfjsonpath.New("permissions"), KnownValue: knownStrings([]string{"basic_visibility", "deployment"})},
+					{Path: tfjsonpath.New("require_actions"), KnownValue: knownvalue.Null()},
+					{Path: tfjsonpath.New("allowed_actions"), KnownValue: knownvalue.ListPartial(map[int]knownvalue.Check{0: knownvalue.StringExact("apps.configure")})},
+				}),
+				querycheck.ExpectLength("warden_environment_grant.deployers", 2),
+				// deployment in production, environment_admin in staging.
+				querycheck.ExpectLength("warden_environment_grant.can_deploy", 2),
+				querycheck.ExpectLength("warden_environment_grant.visible", 2),
+				querycheck.ExpectLength("warden_environment_grant.deploy_in_prod", 1),
+				querycheck.ExpectIdentity("warden_environment_grant.deploy_in_prod", map[string]knownvalue.Check{
+					"role_id": knownvalue.StringExact(deployers.ID), "environment_id": knownvalue.StringExact(prod.ID),
+				}),
+			},
+		},
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_environment_grant" "bad" {
+  provider = warden
+  config {
+    permission = "deploy"
+  }
+}
+`,
+			ExpectError: wrappedRegexp(`"deploy" is not an environment permission`),
+		},
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_environment_grant" "bad" {
+  provider = warden
+  config {
+    action = "apps.deplyo"
+  }
+}
+`,
+			ExpectError: wrappedRegexp(`"apps.deplyo" is not an action of the permissions matrix`, `Did you mean "apps.deploy"?`),
+		},
+	))
+}
+
+func TestAccListSupportAccess_filters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := acctest.NewServer(t)
+	prod := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"}))(t)
+	staging := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "staging", Cloud: "aws"}))(t)
+	made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "dev", Cloud: "aws"}))(t)
+	expiry := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	made(srv.Client.CreateSupportAccess(ctx, prod.ID, api.SupportAccessCreate{Tier: "operator", PortForwarding: true, ExpiresAt: &expiry}))(t)
+	standing := false
+	made(srv.Client.CreateSupportAccess(ctx, staging.ID, api.SupportAccessCreate{Tier: "support", RequireApproval: &standing}))(t)
+	inEnv := func(envID string) queryfilter.QueryFilter {
+		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"environment_id": knownvalue.StringExact(envID)})
+	}
+	resource.Test(t, listCase(
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_support_access" "all" {
+  provider         = warden
+  include_resource = true
+}
+list "warden_support_access" "operator" {
+  provider = warden
+  config {
+    tier = "operator"
+  }
+}
+list "warden_support_access" "expired" {
+  provider = warden
+  config {
+    status = "expired"
+  }
+}
+list "warden_support_access" "staging" {
+  provider = warden
+  config {
+    environment_id = "` + staging.ID + `"
+    status         = "active"
+  }
+}
+`,
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				// dev has none.
+				querycheck.ExpectLength("warden_support_access.all", 2),
+				querycheck.ExpectResourceDisplayName("warden_support_access.all", inEnv(prod.ID), knownvalue.StringExact("operator support access to production")),
+				querycheck.ExpectResourceKnownValues("warden_support_access.all", inEnv(prod.ID), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("environment_id"), KnownValue: knownvalue.StringExact(prod.ID)},
+					{Path: tfjsonpath.New("tier"), KnownValue: knownvalue.StringExact("operator")},
+					{Path: tfjsonpath.New("port_forwarding"), KnownValue: knownvalue.Bool(true)},
+					{Path: tfjsonpath.New("require_approval"), KnownValue: knownvalue.Bool(true)},
+					{Path: tfjsonpath.New("expires_at"), KnownValue: knownvalue.StringExact(expiry.Format(time.RFC3339Nano))},
+					{Path: tfjsonpath.New("status"), KnownValue: knownvalue.StringExact("active")},
+				}),
+				querycheck.ExpectResourceKnownValues("warden_support_access.all", inEnv(staging.ID), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("require_approval"), KnownValue: knownvalue.Bool(false)},
+					{Path: tfjsonpath.New("expires_at"), KnownValue: knownvalue.Null()},
+				}),
+				querycheck.ExpectLength("warden_support_access.operator", 1),
+				querycheck.ExpectLength("warden_support_access.expired", 0),
+				querycheck.ExpectLength("warden_support_access.staging", 1),
+				querycheck.ExpectIdentity("warden_support_access.staging", map[string]knownvalue.Check{"environment_id": knownvalue.StringExact(staging.ID)}),
+			},
+		},
+		resource.TestStep{
+			Query: true,
+			Config: srv.ProviderBlock() + `
+list "warden_support_access" "bad" {
+  provider = warden
+  config {
+    tier = "admin"
+  }
+}
+`,
+			ExpectError: wrappedRegexp(`tier must be support, operator or co_maintainer; got "admin"`),
+		},
+	))
+}
+
+func TestAccListAlertRouting_filters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := acctest.NewServer(t)
+	prod := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"}))(t)
+	staging := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "staging", Cloud: "aws"}))(t)
+	made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "dev", Cloud: "aws"}))(t)
+	made(srv.Client.PutAlertRouting(ctx, prod.ID, api.AlertRoutingUpdate{VendorRouting: false, Destinations: &[]api.Destination{
+		{Type: "email", Target: "oncall@example.com", MinSeverity: "warning"},
+	}}, 0))(t)
+	made(srv.Client.AddAlertDestination(ctx, staging.ID, api.Destination{Type: "email", Target: "staging@example.com", MinSeverity: "critical"}))(t)
+	made(srv.Client.AddAlertDestination(ctx, staging.ID, api.Destination{Type: "email", Target: "dev@example.com", MinSeverity: "critical"}))(t)
+	ofEnv := func(envID string) queryfilter.QueryFilter {
+		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"environment_id": knownvalue.StringExact(envID)})
+	}
+	resource.Test(t, listCase(resource.TestStep{
+		Query: true,
+		Config: srv.ProviderBlock() + `
+list "warden_alert_routing" "all" {
+  provider         = warden
+  include_resource = true
+}
+list "warden_alert_routing" "opted_out" {
+  provider = warden
+  config {
+    vendor_routing = false
+  }
+}
+list "warden_alert_routing" "staging" {
+  provider = warden
+  config {
+    environment_id = "` + staging.ID + `"
+    vendor_routing = true
+  }
+}
+`,
+		QueryResultChecks: []querycheck.QueryResultCheck{
+			// Every environment has one.
+			querycheck.ExpectLength("warden_alert_routing.all", 3),
+			querycheck.ExpectResourceDisplayName("warden_alert_routing.all", ofEnv(prod.ID),
+				knownvalue.StringExact("alert routing of production (vendor routing off, 1 destination)")),
+			querycheck.ExpectResourceDisplayName("warden_alert_routing.all", ofEnv(staging.ID),
+				knownvalue.StringExact("alert routing of staging (vendor routing on, 2 destinations)")),
+			// Destinations as warden_alert_routing's Read after an import has them: the set when
+			// it is owned as a whole, none when warden_alert_destination added them.
+			querycheck.ExpectResourceKnownValues("warden_alert_routing.all", ofEnv(prod.ID), []querycheck.KnownValueCheck{
+				{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(prod.ID)},
+				{Path: tfjsonpath.New("vendor_routing"), KnownValue: knownvalue.Bool(false)},
+				{Path: tfjsonpath.New("destinations"), KnownValue: knownvalue.SetExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"type": knownvalue.StringExact("email"), "target": knownvalue.StringExact("oncall@example.com"), "min_severity": knownvalue.StringExact("warning"),
+				})})},
+			}),
+			querycheck.ExpectResourceKnownValues("warden_alert_routing.all", ofEnv(staging.ID), []querycheck.KnownValueCheck{
+				{Path: tfjsonpath.New("vendor_routing"), KnownValue: knownvalue.Bool(true)},
+				{Path: tfjsonpath.New("destinations"), KnownValue: knownvalue.Null()},
+			}),
+			querycheck.ExpectLength("warden_alert_routing.opted_out", 1),
+			querycheck.ExpectIdentity("warden_alert_routing.opted_out", map[string]knownvalue.Check{"environment_id": knownvalue.StringExact(prod.ID)}),
+			querycheck.ExpectLength("warden_alert_routing.staging", 1),
+		},
+	}))
 }
