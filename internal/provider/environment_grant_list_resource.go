@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"iter"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
-	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -142,21 +140,4 @@ func (l *environmentGrantListResource) List(ctx context.Context, req list.ListRe
 			}
 		}
 	})
-}
-
-// environments yields the environment named by an environment_id filter (an error when
-// there is none), or every environment: what the list resources of per-environment objects
-// walk.
-func environments(ctx context.Context, c *client.Client, envID types.String) iter.Seq2[api.Environment, error] {
-	if envID.IsNull() {
-		return c.ListEnvironmentsSeq(ctx, client.ListEnvironmentsOptions{})
-	}
-	return func(yield func(api.Environment, error) bool) {
-		env, err := c.GetEnvironment(ctx, envID.ValueString())
-		if err != nil {
-			yield(api.Environment{}, err)
-			return
-		}
-		yield(*env, nil)
-	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 // What the list resources (`terraform query`, Terraform 1.14 and later) share. Each lists the
@@ -126,4 +128,21 @@ func knownFilter(v types.String) (string, bool) {
 		return "", false
 	}
 	return v.ValueString(), true
+}
+
+// environments yields the environment named by an environment_id filter (an error when
+// there is none), or every environment: what the list resources of per-environment objects
+// walk.
+func environments(ctx context.Context, c *client.Client, envID types.String) iter.Seq2[api.Environment, error] {
+	if envID.IsNull() {
+		return c.ListEnvironmentsSeq(ctx, client.ListEnvironmentsOptions{})
+	}
+	return func(yield func(api.Environment, error) bool) {
+		env, err := c.GetEnvironment(ctx, envID.ValueString())
+		if err != nil {
+			yield(api.Environment{}, err)
+			return
+		}
+		yield(*env, nil)
+	}
 }
