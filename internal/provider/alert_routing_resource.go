@@ -277,7 +277,6 @@ func (r *alertRoutingResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	r.put(ctx, plan, 0, false, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
-	setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: plan.EnvironmentID}, &resp.Diagnostics)
 }
 
 func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -289,7 +288,6 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	routing, err := r.client.GetAlertRouting(ctx, state.EnvironmentID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		// Only a deleted environment takes its routing with it.
-		setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -308,7 +306,6 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	resp.Diagnostics.Append(state.fromAPI(ctx, routing, withDests)...)
 	saveVersion(ctx, resp.Private, routing.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 }
 
 func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -322,7 +319,6 @@ func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRe
 	// longer this resource's, so warden_alert_destination may add to them.
 	release := plan.Destinations.IsNull() && !state.Destinations.IsNull()
 	r.put(ctx, plan, savedVersion(ctx, req.Private), release, "Update Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
-	setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: plan.EnvironmentID}, &resp.Diagnostics)
 }
 
 // put writes plan as the environment's complete routing and records the result.
@@ -369,7 +365,6 @@ func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *alertRoutingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, environmentIdentity.importID)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, []byte("1"))...)

@@ -215,7 +215,6 @@ func (r *environmentGrantResource) Create(ctx context.Context, req resource.Crea
 	plan.fromAPI(g)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, grantIdentity{RoleID: plan.RoleID, EnvironmentID: plan.EnvironmentID}, &resp.Diagnostics)
 }
 
 func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -226,7 +225,6 @@ func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	g, err := r.grants.Get(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		setIdentity(ctx, resp.Identity, grantIdentity{RoleID: state.RoleID, EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -237,7 +235,6 @@ func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRe
 	state.fromAPI(g)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, grantIdentity{RoleID: state.RoleID, EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 }
 
 // Update sends the permissions only when they changed: require_actions is the provider's
@@ -252,7 +249,6 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 	if plan.Permissions.Equal(state.Permissions) {
 		state.RequireActions = plan.RequireActions
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		setIdentity(ctx, resp.Identity, grantIdentity{RoleID: state.RoleID, EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 		return
 	}
 	body := plan.toAPI(ctx, &resp.Diagnostics)
@@ -269,7 +265,6 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 	plan.fromAPI(g)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, grantIdentity{RoleID: plan.RoleID, EnvironmentID: plan.EnvironmentID}, &resp.Diagnostics)
 }
 
 func (r *environmentGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -288,7 +283,6 @@ func (r *environmentGrantResource) Delete(ctx context.Context, req resource.Dele
 // ImportState takes "<role_id>/<environment_id>", how the API addresses a grant, or the grant's
 // own id (e.g. the grant_id that /v1/authorize answers with), which is looked up in the API.
 func (r *environmentGrantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, grantIdentity.importID)
 	id := req.ID
 	if id != "" && !strings.Contains(id, "/") {
 		g, err := r.client.FindGrantByID(ctx, id)

@@ -143,7 +143,6 @@ func (r *environmentResource) Create(ctx context.Context, req resource.CreateReq
 	plan.fromAPI(env)
 	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -154,7 +153,6 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	env, err := r.client.GetEnvironment(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -165,7 +163,6 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 	state.fromAPI(env)
 	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 }
 
 func (r *environmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -186,7 +183,6 @@ func (r *environmentResource) Update(ctx context.Context, req resource.UpdateReq
 	plan.fromAPI(env)
 	saveVersion(ctx, resp.Private, env.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -203,6 +199,5 @@ func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *environmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, idIdentity.importID)
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }

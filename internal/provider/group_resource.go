@@ -169,7 +169,6 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.fromAPI(g, !plan.Members.IsNull())
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -180,7 +179,6 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	g, err := r.client.GetGroup(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -200,7 +198,6 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	state.fromAPI(g, withMembers)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -229,7 +226,6 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	plan.fromAPI(g, body.Members != nil)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -245,7 +241,6 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 }
 
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, idIdentity.importID)
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, []byte("1"))...)
 }

@@ -125,7 +125,6 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, roleAssignmentIdentity{RoleID: plan.RoleID, UserID: plan.UserID, GroupID: plan.GroupID}, &resp.Diagnostics)
 }
 
 func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -136,7 +135,6 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	a, err := r.client.GetRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		setIdentity(ctx, resp.Identity, roleAssignmentIdentity{RoleID: state.RoleID, UserID: state.UserID, GroupID: state.GroupID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -147,7 +145,6 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	state.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, roleAssignmentIdentity{RoleID: state.RoleID, UserID: state.UserID, GroupID: state.GroupID}, &resp.Diagnostics)
 }
 
 // Update is never planned: every configurable attribute requires replacement. It keeps the
@@ -159,7 +156,6 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, roleAssignmentIdentity{RoleID: plan.RoleID, UserID: plan.UserID, GroupID: plan.GroupID}, &resp.Diagnostics)
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -184,7 +180,6 @@ var roleAssignmentImportForms = []string{
 // assignment id are looked up in the API here, since Read needs both the role and the
 // assignment id.
 func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, roleAssignmentIdentity.importID)
 	parts, err := splitImportForms(req.ID, roleAssignmentImportForms...)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Import Role Assignment", err.Error())

@@ -194,7 +194,6 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	plan.fromAPI(role)
 	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -205,7 +204,6 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	role, err := r.client.GetRole(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -216,7 +214,6 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	state.fromAPI(role)
 	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -241,7 +238,6 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	plan.fromAPI(role)
 	saveVersion(ctx, resp.Private, role.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -260,7 +256,6 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // ImportState refuses the built-in roles up front: adopting one would plan changes the API
 // rejects, and destroying it would fail.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, idIdentity.importID)
 	role, err := r.client.GetRole(ctx, req.ID)
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Import Role", err)

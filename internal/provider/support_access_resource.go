@@ -324,7 +324,6 @@ func (r *supportAccessResource) Create(ctx context.Context, req resource.CreateR
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: plan.EnvironmentID}, &resp.Diagnostics)
 }
 
 // Read keeps expired access in state (the API still returns it, with status "expired"); only
@@ -344,7 +343,6 @@ func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadReque
 					"stays readable). This plan re-creates it; remove the warden_support_access block to keep it revoked.",
 					state.Tier.ValueString(), state.EnvironmentID.ValueString()))
 		}
-		setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -355,7 +353,6 @@ func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadReque
 	state.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: state.EnvironmentID}, &resp.Diagnostics)
 }
 
 // Update sends only what changed: an unchanged expires_at may lie in the past, which the API
@@ -392,7 +389,6 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, environmentIdentity{EnvironmentID: plan.EnvironmentID}, &resp.Diagnostics)
 }
 
 func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -411,7 +407,6 @@ func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteR
 // ImportState takes the environment's id, or the support access's own (its state id, sup_…):
 // an environment has at most one, so the own id is found by asking each environment.
 func (r *supportAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, environmentIdentity.importID)
 	envID := req.ID
 	if strings.HasPrefix(req.ID, "sup_") {
 		envs, err := r.client.ListEnvironments(ctx, client.ListEnvironmentsOptions{})

@@ -142,7 +142,6 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	plan.fromAPI(u)
 	saveVersion(ctx, resp.Private, u.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -153,7 +152,6 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	u, err := r.client.GetUser(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -164,7 +162,6 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	state.fromAPI(u)
 	saveVersion(ctx, resp.Private, u.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: state.ID}, &resp.Diagnostics)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -185,7 +182,6 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	plan.fromAPI(u)
 	saveVersion(ctx, resp.Private, u.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, idIdentity{ID: plan.ID}, &resp.Diagnostics)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -201,6 +197,5 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	req.ID = importIDFromIdentity(ctx, req, &resp.Diagnostics, idIdentity.importID)
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
