@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -277,33 +278,56 @@ func keepLastResponse(resp *http.Response, err error, attempts int) (*http.Respo
 // listAll fetches every page of a collection, following next_cursor. pageSize > 0 is sent
 // as ?limit=; maxItems > 0 stops once that many items are in hand.
 func listAll[T any](ctx context.Context, c *Client, path string, args []string, query url.Values, pageSize, maxItems int) ([]T, error) {
-	q := url.Values{}
-	for k, v := range query {
-		q[k] = v
-	}
-	if pageSize > 0 {
-		q.Set("limit", strconv.Itoa(pageSize))
-	}
 	items := []T{}
-	seen := map[string]bool{}
-	for {
-		var page api.List[T]
-		if err := c.do(ctx, request{method: http.MethodGet, path: path, args: args, query: q}, &page); err != nil {
+	for item, err := range pages[T](ctx, c, path, args, query, pageSize) {
+		if err != nil {
 			return nil, err
 		}
-		items = append(items, page.Items...)
+		items = append(items, item)
 		if maxItems > 0 && len(items) >= maxItems {
-			return items[:maxItems], nil
+			break
 		}
-		if page.NextCursor == "" {
-			return items, nil
+	}
+	return items, nil
+}
+
+// pages yields the items of a collection one by one, fetching the next page only when the
+// caller asks past the current one: a caller that stops early (a list resource at its
+// limit) costs no further request. An error is yielded once, last.
+func pages[T any](ctx context.Context, c *Client, path string, args []string, query url.Values, pageSize int) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
 		}
-		// A server that hands back a cursor it already gave would loop forever.
-		if seen[page.NextCursor] {
-			return nil, fmt.Errorf("warden API: GET %s: next_cursor %q repeats; refusing to loop", path, page.NextCursor)
+		if pageSize > 0 {
+			q.Set("limit", strconv.Itoa(pageSize))
 		}
-		seen[page.NextCursor] = true
-		q.Set("cursor", page.NextCursor)
+		seen := map[string]bool{}
+		for {
+			var page api.List[T]
+			if err := c.do(ctx, request{method: http.MethodGet, path: path, args: args, query: q}, &page); err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, item := range page.Items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if page.NextCursor == "" {
+				return
+			}
+			// A server that hands back a cursor it already gave would loop forever.
+			if seen[page.NextCursor] {
+				var zero T
+				yield(zero, fmt.Errorf("warden API: GET %s: next_cursor %q repeats; refusing to loop", path, page.NextCursor))
+				return
+			}
+			seen[page.NextCursor] = true
+			q.Set("cursor", page.NextCursor)
+		}
 	}
 }
 

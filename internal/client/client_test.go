@@ -691,6 +691,51 @@ func TestList_followsCursors(t *testing.T) {
 	}
 }
 
+// A caller that stops early (a list resource at Terraform's limit) costs no further page,
+// and an error ends the sequence.
+func TestListSeq_fetchesOnlyWhatIsRead(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	pages := map[string]api.List[api.User]{
+		"":   {Items: []api.User{{Email: "a@x"}, {Email: "b@x"}}, NextCursor: "c1"},
+		"c1": {Items: []api.User{{Email: "c@x"}}, NextCursor: "c2"},
+	}
+	c := fixture(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.record(r)
+		p, ok := pages[r.URL.Query().Get("cursor")]
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "code": "not_found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, p)
+	})
+	var got []string
+	for u, err := range c.ListUsersSeq(t.Context(), ListUsersOptions{PageSize: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, u.Email)
+		if len(got) == 2 {
+			break
+		}
+	}
+	if strings.Join(got, ",") != "a@x,b@x" || len(rec.all()) != 1 {
+		t.Errorf("read %v with %d requests; want a@x,b@x with 1", got, len(rec.all()))
+	}
+	got = nil
+	var last error
+	for u, err := range c.ListUsersSeq(t.Context(), ListUsersOptions{PageSize: 2}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		got = append(got, u.Email)
+	}
+	if strings.Join(got, ",") != "a@x,b@x,c@x" || !errors.Is(last, ErrNotFound) {
+		t.Errorf("read %v, then error %v; want every user, then a NotFound", got, last)
+	}
+}
+
 func TestList_emptyAndLoopingCursor(t *testing.T) {
 	t.Parallel()
 	c := fixture(t, func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -27,6 +28,12 @@ func (c *Client) GetEnvironment(ctx context.Context, id string) (*api.Environmen
 // ListEnvironments returns every environment matching opts, across all pages.
 func (c *Client) ListEnvironments(ctx context.Context, opts ListEnvironmentsOptions) ([]api.Environment, error) {
 	return listAll[api.Environment](ctx, c, "/v1/environments", nil, values("name", opts.Name), opts.PageSize, 0)
+}
+
+// ListEnvironmentsSeq yields the environments matching opts one by one, fetching each page only
+// when the caller reaches it (ListEnvironments is its whole-slice form).
+func (c *Client) ListEnvironmentsSeq(ctx context.Context, opts ListEnvironmentsOptions) iter.Seq2[api.Environment, error] {
+	return pages[api.Environment](ctx, c, "/v1/environments", nil, values("name", opts.Name), opts.PageSize)
 }
 
 // FindEnvironmentByName returns the environment called name, or an error matching

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -27,6 +28,12 @@ func (c *Client) GetGroup(ctx context.Context, id string) (*api.Group, error) {
 // ListGroups returns every group matching opts, across all pages.
 func (c *Client) ListGroups(ctx context.Context, opts ListGroupsOptions) ([]api.Group, error) {
 	return listAll[api.Group](ctx, c, "/v1/groups", nil, values("name", opts.Name), opts.PageSize, 0)
+}
+
+// ListGroupsSeq yields the groups matching opts one by one, fetching each page only
+// when the caller reaches it (ListGroups is its whole-slice form).
+func (c *Client) ListGroupsSeq(ctx context.Context, opts ListGroupsOptions) iter.Seq2[api.Group, error] {
+	return pages[api.Group](ctx, c, "/v1/groups", nil, values("name", opts.Name), opts.PageSize)
 }
 
 // FindGroupByName returns the group called name, or an error matching ErrNotFound.

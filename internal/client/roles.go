@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -27,6 +28,12 @@ func (c *Client) GetRole(ctx context.Context, id string) (*api.Role, error) {
 // ListRoles returns every role matching opts, built-in roles included, across all pages.
 func (c *Client) ListRoles(ctx context.Context, opts ListRolesOptions) ([]api.Role, error) {
 	return listAll[api.Role](ctx, c, "/v1/roles", nil, values("name", opts.Name), opts.PageSize, 0)
+}
+
+// ListRolesSeq yields the roles matching opts, built-in roles included, one by one, fetching
+// each page only when the caller reaches it (ListRoles is its whole-slice form).
+func (c *Client) ListRolesSeq(ctx context.Context, opts ListRolesOptions) iter.Seq2[api.Role, error] {
+	return pages[api.Role](ctx, c, "/v1/roles", nil, values("name", opts.Name), opts.PageSize)
 }
 
 // FindRoleByName returns the role called name (account_owner and deploy_owner included), or

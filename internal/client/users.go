@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 
@@ -29,6 +30,12 @@ func (c *Client) GetUser(ctx context.Context, id string) (*api.User, error) {
 // ListUsers returns every user matching opts, across all pages.
 func (c *Client) ListUsers(ctx context.Context, opts ListUsersOptions) ([]api.User, error) {
 	return listAll[api.User](ctx, c, "/v1/users", nil, values("email", opts.Email), opts.PageSize, 0)
+}
+
+// ListUsersSeq yields the users matching opts one by one, fetching each page only
+// when the caller reaches it (ListUsers is its whole-slice form).
+func (c *Client) ListUsersSeq(ctx context.Context, opts ListUsersOptions) iter.Seq2[api.User, error] {
+	return pages[api.User](ctx, c, "/v1/users", nil, values("email", opts.Email), opts.PageSize)
 }
 
 // FindUserByEmail returns the user with that e-mail address (compared case-insensitively,

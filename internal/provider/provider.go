@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,6 +32,7 @@ var (
 	_ provider.ProviderWithFunctions          = (*wardenProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*wardenProvider)(nil)
 	_ provider.ProviderWithActions            = (*wardenProvider)(nil)
+	_ provider.ProviderWithListResources      = (*wardenProvider)(nil)
 )
 
 // New returns the provider factory for version.
@@ -219,6 +221,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 // clientLog routes the client's messages (retries, request ids) to tflog with the calling
@@ -288,6 +291,21 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 func (p *wardenProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewTokenEphemeralResource,
+	}
+}
+
+// ListResources are what `terraform query` lists (Terraform 1.14 and later): each has the
+// type name of the resource whose objects it finds.
+func (p *wardenProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewEnvironmentListResource,
+		NewUserListResource,
+		NewGroupListResource,
+		NewRoleListResource,
+		NewRoleAssignmentListResource,
+		NewEnvironmentGrantListResource,
+		NewSupportAccessListResource,
+		NewAlertRoutingListResource,
 	}
 }
 

@@ -1,0 +1,92 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ list.ListResource              = (*environmentListResource)(nil)
+	_ list.ListResourceWithConfigure = (*environmentListResource)(nil)
+)
+
+// NewEnvironmentListResource returns the warden_environment list resource.
+func NewEnvironmentListResource() list.ListResource { return &environmentListResource{} }
+
+type environmentListResource struct {
+	client *client.Client
+}
+
+type environmentListModel struct {
+	Name       types.String `tfsdk:"name"`
+	NamePrefix types.String `tfsdk:"name_prefix"`
+	Cloud      types.String `tfsdk:"cloud"`
+}
+
+func (l *environmentListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_environment"
+}
+
+func (l *environmentListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists environments, for `terraform query`: all of them, or those matching every filter given. " +
+			"Each result is named `<name> (<cloud>)` and identified by the environment's `id`.",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Only the environment with exactly this name.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"name_prefix": schema.StringAttribute{
+				MarkdownDescription: "Only environments whose name starts with this, e.g. `prod-`.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"cloud": schema.StringAttribute{
+				MarkdownDescription: "Only environments on this cloud: " + mdList(access.CloudNames()) + ".",
+				Optional:            true,
+				Validators:          []validator.String{oneOf(access.CloudNames()...)},
+			},
+		},
+	}
+}
+
+func (l *environmentListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		l.client = d.Client
+	}
+}
+
+// List filters by cloud and name prefix here: the API filters environments by exact name only.
+func (l *environmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg environmentListModel
+	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
+		return
+	}
+	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
+		for env, err := range l.client.ListEnvironmentsSeq(ctx, client.ListEnvironmentsOptions{Name: cfg.Name.ValueString()}) {
+			if err != nil {
+				emit(listError("List Environments", err))
+				return
+			}
+			if !matches(cfg.Name, env.Name) || !matches(cfg.Cloud, env.Cloud) || !strings.HasPrefix(env.Name, cfg.NamePrefix.ValueString()) {
+				continue
+			}
+			var m environmentResourceModel
+			m.fromAPI(&env)
+			if !emit(newListResult(ctx, req, env.Name+" ("+env.Cloud+")", idIdentity{ID: m.ID}, &m)) {
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
+)
+
+var (
+	_ list.ListResource              = (*supportAccessListResource)(nil)
+	_ list.ListResourceWithConfigure = (*supportAccessListResource)(nil)
+)
+
+// NewSupportAccessListResource returns the warden_support_access list resource.
+func NewSupportAccessListResource() list.ListResource { return &supportAccessListResource{} }
+
+type supportAccessListResource struct {
+	client *client.Client
+}
+
+type supportAccessListModel struct {
+	EnvironmentID types.String `tfsdk:"environment_id"`
+	Tier          types.String `tfsdk:"tier"`
+	Status        types.String `tfsdk:"status"`
+}
+
+func (l *supportAccessListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_support_access"
+}
+
+func (l *supportAccessListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the vendor's support access, for `terraform query`: every environment's, or those matching every filter " +
+			"given, e.g. every expired one. Each result is named `<tier> support access to <environment>` (with ` (expired)` once " +
+			"`expires_at` has passed) and identified by its `environment_id`. An environment has at most one; the API serves it per " +
+			"environment, so without `environment_id` every environment is asked (one request per environment).",
+		Attributes: map[string]schema.Attribute{
+			"environment_id": schema.StringAttribute{
+				MarkdownDescription: "Only the support access to this environment.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"tier": schema.StringAttribute{
+				MarkdownDescription: "Only support access of this tier: " + mdList(access.TierNames()) + ".",
+				Optional:            true,
+				Validators:          []validator.String{oneOf(access.TierNames()...)},
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "Only support access in this status: `" + supportStatusActive + "`, or `" + supportStatusExpired + "` once `expires_at` has passed.",
+				Optional:            true,
+				Validators:          []validator.String{oneOf(supportStatusActive, supportStatusExpired)},
+			},
+		},
+	}
+}
+
+func (l *supportAccessListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := resourceData(req, resp); d != nil {
+		l.client = d.Client
+	}
+}
+
+// List asks each environment for its support access (the API has no listing of them) and
+// filters by tier and status here.
+func (l *supportAccessListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg supportAccessListModel
+	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
+		return
+	}
+	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
+		for env, err := range environments(ctx, l.client, cfg.EnvironmentID) {
+			if err != nil {
+				emit(listError("List Support Access", err))
+				return
+			}
+			a, err := l.client.GetSupportAccess(ctx, env.ID)
+			if errors.Is(err, client.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				emit(listError("List Support Access", err))
+				return
+			}
+			if !matches(cfg.Tier, a.Tier) || !matches(cfg.Status, a.Status) {
+				continue
+			}
+			var m supportAccessResourceModel
+			m.fromAPI(a)
+			display := a.Tier + " support access to " + env.Name
+			if a.Status == supportStatusExpired {
+				display += " (expired)"
+			}
+			if !emit(newListResult(ctx, req, display, environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)) {
+				return
+			}
+		}
+	})
+}
