@@ -41,8 +41,24 @@ func (c terraformOnlyCheck) CheckTerraformVersion(_ context.Context, req tfversi
 	}
 }
 
+// identityCLI skips a test under CLIs without resource identity: Terraform before 1.12 and
+// OpenTofu before 1.12 (OpenTofu 1.12 reads identities and imports by them).
+func identityCLI() tfversion.TerraformVersionCheck { return identityCheck{} }
+
+type identityCheck struct{}
+
+func (identityCheck) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if req.TerraformVersion.LessThan(version1_12) {
+		cli := "Terraform"
+		if underOpenTofu() {
+			cli = "OpenTofu"
+		}
+		resp.Skip = "resource identity needs Terraform or OpenTofu 1.12 or later, running " + cli + " " + req.TerraformVersion.String()
+	}
+}
+
 // Versions features arrived in.
 var (
-	version1_12 = version.Must(version.NewVersion("1.12.0")) // resource identity
-	version1_14 = version.Must(version.NewVersion("1.14.0")) // list resources, actions
+	version1_12 = version.Must(version.NewVersion("1.12.0")) // resource identity (Terraform and OpenTofu)
+	version1_14 = version.Must(version.NewVersion("1.14.0")) // list resources, actions (Terraform only)
 )

@@ -107,7 +107,7 @@ func (tc identityTest) run(t *testing.T, srv *acctest.Server) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{terraformOnly(version1_12, "resource identity")},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{identityCLI()},
 		CheckDestroy:             tc.destroyed,
 		Steps:                    steps,
 	})
@@ -446,7 +446,7 @@ import {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{terraformOnly(version1_12, "resource identity")},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{identityCLI()},
 		Steps: []resource.TestStep{
 			{
 				Config:      assignment(fmt.Sprintf(`{ role_id = %q, user_id = %q, group_id = %q }`, f.role.ID, f.user.ID, f.group.ID)),

@@ -502,6 +502,8 @@ func TestSupportAccessRead_warnsWhenStandingAccessEnded(t *testing.T) {
 	r := &supportAccessResource{client: srv.Client}
 	var sresp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	var iresp fwresource.IdentitySchemaResponse
+	r.IdentitySchema(ctx, fwresource.IdentitySchemaRequest{}, &iresp)
 	read := func() *fwresource.ReadResponse {
 		state := tfsdk.State{Schema: sresp.Schema}
 		m := supportAccessResourceModel{ExpiresAt: types.StringNull()}
@@ -510,7 +512,9 @@ func TestSupportAccessRead_warnsWhenStandingAccessEnded(t *testing.T) {
 		if diags := state.Set(ctx, &m); diags.HasError() {
 			t.Fatal(diags)
 		}
-		resp := &fwresource.ReadResponse{State: state}
+		identity := &tfsdk.ResourceIdentity{Schema: iresp.IdentitySchema,
+			Raw: tftypes.NewValue(iresp.IdentitySchema.Type().TerraformType(ctx), nil)}
+		resp := &fwresource.ReadResponse{State: state, Identity: identity}
 		r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
 		// Outside the framework's server there is no private state to keep the version in
 		// (its type is internal); that error is this harness's, not Read's.
