@@ -2,11 +2,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/provider"
 )
@@ -28,10 +27,12 @@ func main() {
 
 	provider.TuneRuntime()
 	stopProfiles := provider.StartProfiles()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/wardenhq/warden",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// The framework's server, through provider.NewProtocol6Server: see there why.
+	err := tf6server.Serve("registry.terraform.io/wardenhq/warden", provider.NewProtocol6Server(version), opts...)
 	stopProfiles()
 	if err != nil {
 		log.Fatal(err.Error())

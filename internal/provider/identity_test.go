@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -540,7 +539,7 @@ type protoProvider struct {
 func newProtoProvider(t *testing.T, srv *acctest.Server) *protoProvider {
 	t.Helper()
 	ctx := context.Background()
-	s, err := providerserver.NewProtocol6WithError(New("test")())()
+	s, err := NewProtocol6ServerWithError("test")()
 	if err != nil {
 		t.Fatal(err)
 	}

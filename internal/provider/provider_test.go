@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
@@ -13,7 +12,7 @@ import (
 
 // testAccProtoV6ProviderFactories serves this build of the provider to terraform-plugin-testing.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"warden": providerserver.NewProtocol6WithError(New("test")()),
+	"warden": NewProtocol6ServerWithError("test"),
 }
 
 func TestMain(m *testing.M) {

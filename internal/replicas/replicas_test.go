@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -25,7 +24,7 @@ import (
 // providerFactories serves this build of the provider in-process; only the servers are
 // separate processes.
 var providerFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"warden": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"warden": provider.NewProtocol6ServerWithError("test"),
 }
 
 // requireTerraform skips a test that drives Terraform unless TF_ACC is set, before it starts
