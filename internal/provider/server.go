@@ -44,7 +44,8 @@ func NewProtocol6ServerWithError(version string) func() (tfprotov6.ProviderServe
 // frameworkServer is what the framework's server implements and this provider uses: list
 // resources and actions beside the base protocol (no state stores).
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
 	tfprotov6.ActionServer
 }
 
@@ -52,10 +53,7 @@ type server struct {
 	frameworkServer
 }
 
-var (
-	_ tfprotov6.ProviderServerWithListResource = (*server)(nil)
-	_ tfprotov6.ProviderServerWithActions      = (*server)(nil)
-)
+var _ frameworkServer = (*server)(nil)
 
 // unary calls f with a releasable context for ctx, cut loose when f returns.
 func unary[Req, Resp any](ctx context.Context, req Req, f func(context.Context, Req) (Resp, error)) (Resp, error) {
