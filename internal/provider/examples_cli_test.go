@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,15 +29,7 @@ func TestAccExamples_forEach(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
-	bin := t.TempDir()
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-warden"), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(t.TempDir(), "terraformrc")
-	if err := os.WriteFile(rc, fmt.Appendf(nil, "provider_installation {\n  dev_overrides { \"wardenhq/warden\" = %q }\n  direct {}\n}\n", bin), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rc := buildProviderOverrides(ctx, t)
 	for _, ex := range []struct{ name, file string }{
 		{"teams", "../../examples/teams/main.tf"},
 		{"environments", "../../examples/data-sources/warden_environments/data-source.tf"},
