@@ -49,6 +49,10 @@ var (
 // Principal is an authenticated user with what it holds outside any environment.
 type Principal struct {
 	User User
+	// Token is the token the principal authenticated with (zero for a principal made by
+	// Principal, not Authenticate): what it may mint is bounded by its expiry, and a
+	// decision re-checked at commit time re-resolves it.
+	Token Token
 	// Owner is the organization role that makes the principal an owner, if any.
 	Owner *Held
 	// platform is every platform permission held, org role names included (PlatformAllows
@@ -81,7 +85,11 @@ func (p *Policy) Authenticate(hash string, now time.Time) (*Principal, bool) {
 	if !ok {
 		return nil, false
 	}
-	return p.Principal(t.UserID)
+	pr, ok := p.Principal(t.UserID)
+	if ok {
+		pr.Token = t
+	}
+	return pr, ok
 }
 
 // IsOwner reports whether the principal is an organization owner.
