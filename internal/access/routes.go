@@ -14,7 +14,9 @@ type Route struct {
 	Rule string
 	// Public routes need no authentication.
 	Public bool
-	check  func(p *Policy, pr *Principal, param func(string) string) *Denial
+	// Query names the query parameters the check reads (beside the path parameters).
+	Query []string
+	check func(p *Policy, pr *Principal, param func(string) string) *Denial
 }
 
 // Check runs the route's precheck for pr; param returns a path parameter.

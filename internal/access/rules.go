@@ -17,11 +17,14 @@ import (
 type DenialKind int
 
 // The denial kinds: not allowed for this principal (403); not allowed for anyone in the
-// current state (409); the request names something that can never be allowed (422).
+// current state (409); the request names something that can never be allowed (422); the
+// principal is no longer authenticated (401: its token was revoked or expired, or its user
+// deleted, after the request was authenticated).
 const (
 	Forbidden DenialKind = iota
 	Conflict
 	Invalid
+	Unauthenticated
 )
 
 // Stable denial codes.

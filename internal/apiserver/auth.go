@@ -65,18 +65,67 @@ func operation(method, path, id, summary string, status int) huma.Operation {
 // principal is the authenticated caller, resolved by the engine.
 type principal = access.Principal
 
+// authState is what authenticate decided and on what, kept for the request's life: a
+// decision taken when the headers arrive must still hold when the request acts (a write
+// commits, a read answers), and the body may arrive much later.
+type authState struct {
+	hash  string // of the bearer secret, to re-resolve the token
+	route access.Route
+	// params holds the path and query parameters the route's check read.
+	params map[string]string
+	// gen is the snapshot generation the decision was last taken at.
+	gen int64
+	// p is the principal; a re-check replaces its value in place, so that handlers holding
+	// the pointer decide with the principal as of the commit.
+	p *principal
+}
+
 type principalKey struct{}
 
+func authFrom(ctx context.Context) *authState {
+	a, _ := ctx.Value(principalKey{}).(*authState)
+	return a
+}
+
 func principalFrom(ctx context.Context) *principal {
-	p, _ := ctx.Value(principalKey{}).(*principal)
-	return p
+	if a := authFrom(ctx); a != nil {
+		return a.p
+	}
+	return nil
+}
+
+// errTokenGone is a re-check that found the token revoked or expired, or its user deleted,
+// after the request was authenticated.
+var errTokenGone = &access.Denial{Kind: access.Unauthenticated, Code: codeUnauthorized,
+	Message: "The bearer token was revoked or expired, or its user deleted, while this request was in flight; nothing was done."}
+
+// recheck takes the request's decision again on pol (at generation gen, under the snapshot
+// lock or inside the write transaction) when anything may have changed since it was last
+// taken: the policy moved on, or the token's expiry passed. It returns the refusal, or nil
+// after bringing a's principal up to date.
+func (s *Server) recheck(pol *access.Policy, gen int64, a *authState) *access.Denial {
+	now := s.now()
+	if a == nil || (a.gen == gen && !access.Expired(a.p.Token.ExpiresAt, now)) {
+		return nil
+	}
+	fresh, ok := pol.Authenticate(a.hash, now)
+	if !ok {
+		return errTokenGone
+	}
+	if d := a.route.Check(pol, fresh, func(name string) string { return a.params[name] }); d != nil {
+		return d
+	}
+	*a.p = *fresh
+	a.gen = gen
+	return nil
 }
 
 // authenticate is huma middleware, run before the request body is read: it resolves the
 // bearer token to a principal from the in-memory snapshot (no database read), or answers
 // 401; then it runs the route's check (access.Routes), answering 403 before the body is
 // examined or any object looked up, so that an unauthorized caller learns nothing from a
-// validation error or a 404.
+// validation error or a 404. The decision is taken again when the request acts (s.update
+// inside the write transaction, s.read and view when a read answers): see recheck.
 func (s *Server) authenticate(hapi huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		op := ctx.Operation()
@@ -94,13 +143,12 @@ func (s *Server) authenticate(hapi huma.API) func(huma.Context, func(huma.Contex
 			fail("Send an API token as Authorization: Bearer <token>.")
 			return
 		}
-		hash := hashToken(strings.TrimSpace(secret))
-		var p *principal
+		a := &authState{hash: hashToken(strings.TrimSpace(secret)), route: route, params: routeParams(ctx, route)}
 		var denial *access.Denial
 		err := s.read(ctx.Context(), func(pol *access.Policy) error {
-			var ok bool
-			if p, ok = pol.Authenticate(hash, s.now()); ok {
-				denial = route.Check(pol, p, ctx.Param)
+			if p, ok := pol.Authenticate(a.hash, s.now()); ok {
+				a.p, a.gen = p, s.state.gen
+				denial = route.Check(pol, p, func(name string) string { return a.params[name] })
 			}
 			return nil
 		})
@@ -108,16 +156,39 @@ func (s *Server) authenticate(hapi huma.API) func(huma.Context, func(huma.Contex
 			_ = huma.WriteErr(hapi, ctx, http.StatusInternalServerError, "authentication failed", err)
 			return
 		}
-		if p == nil {
+		if a.p == nil {
 			fail("The bearer token is unknown, revoked or expired.")
 			return
 		}
-		rctx := context.WithValue(ctx.Context(), principalKey{}, p)
+		rctx := context.WithValue(ctx.Context(), principalKey{}, a)
 		if denial != nil {
 			s.auditRefusal(rctx, denial)
 			_ = huma.WriteErr(hapi, ctx, http.StatusForbidden, "", denialProblem(denial))
 			return
 		}
-		next(huma.WithValue(ctx, principalKey{}, p))
+		next(huma.WithValue(ctx, principalKey{}, a))
 	}
+}
+
+// routeParams collects the route's path parameters and the query parameters its check may
+// read, once: the check is taken again later, when huma's context may be gone.
+func routeParams(ctx huma.Context, route access.Route) map[string]string {
+	params := map[string]string{}
+	for rest := route.Path; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			break
+		}
+		name := rest[i+1 : i+j]
+		params[name] = ctx.Param(name)
+		rest = rest[i+j+1:]
+	}
+	for _, name := range route.Query {
+		params[name] = ctx.Query(name)
+	}
+	return params
 }

@@ -111,7 +111,7 @@ func storeErr(err error, kind, id string) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &pe):
-		return pe
+		return err // as it is: it may carry headers (a 401's challenge)
 	case errors.Is(err, ErrNotFound):
 		return notFound(kind, id)
 	case errors.As(err, &ce):
@@ -320,7 +320,8 @@ func bump(m *api.Meta, now time.Time) {
 	m.UpdatedAt = now
 }
 
-// view runs fn in a read transaction and returns what it produced.
+// view runs fn in a read transaction and returns what it produced, once the caller's right
+// to it has been taken again after the read (stillAllowed).
 func view[T any](ctx context.Context, s *Server, fn func(tx Tx) (T, error)) (T, error) {
 	var out T
 	err := s.store.View(ctx, func(tx Tx) error {
@@ -328,5 +329,8 @@ func view[T any](ctx context.Context, s *Server, fn func(tx Tx) (T, error)) (T, 
 		out, err = fn(tx)
 		return err
 	})
+	if err == nil {
+		err = s.stillAllowed(ctx)
+	}
 	return out, err
 }

@@ -56,6 +56,9 @@ func (s *Server) registerMeta(hapi huma.API) {
 					ObjectID: in.ObjectID, Since: in.Since, Until: in.Until}, in.page())
 				return err
 			})
+			if err == nil {
+				err = s.stillAllowed(ctx)
+			}
 			if err != nil {
 				return nil, storeErr(err, "audit event", "")
 			}

@@ -1,9 +1,11 @@
 package apiserver
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -41,6 +43,9 @@ type testServer struct {
 	url   string
 	clock *clock
 	srv   *Server
+	// held signals, per X-Test-Hold key, that the server began reading a request's body:
+	// its authentication and route check are done (see startRequest).
+	held sync.Map // string → chan struct{}
 }
 
 // newTestServer runs the real handler over real HTTP on 127.0.0.1 with a fresh SQLite file.
@@ -61,7 +66,8 @@ func serve(t *testing.T, cfg Config, c *clock) *testServer {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
+	ts := &testServer{t: t, clock: c, srv: srv}
+	hs := httptest.NewUnstartedServer(ts.holdable(srv.Handler()))
 	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +80,99 @@ func serve(t *testing.T, cfg Config, c *clock) *testServer {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return &testServer{t: t, url: hs.URL, clock: c, srv: srv}
+	ts.url = hs.URL
+	return ts
+}
+
+// holdable wraps the server's handler so that a test learns when a request's body is first
+// read: the server reads a body only after authenticating the request and running its
+// route's check, so from then on the request is in flight with a decision already taken.
+func (ts *testServer) holdable(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key := r.Header.Get("X-Test-Hold"); key != "" {
+			if ch, ok := ts.held.Load(key); ok {
+				r.Body = &signalBody{ReadCloser: r.Body, ch: ch.(chan struct{})}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+type signalBody struct {
+	io.ReadCloser
+	ch   chan struct{}
+	once sync.Once
+}
+
+func (b *signalBody) Read(p []byte) (int, error) {
+	b.once.Do(func() { close(b.ch) })
+	return b.ReadCloser.Read(p)
+}
+
+// inflight is a request whose headers the server has taken and whose body it awaits.
+type inflight struct {
+	ts     *testServer
+	conn   net.Conn
+	body   []byte
+	answer chan response
+}
+
+// startRequest sends a request's headers and returns once the server is reading its body —
+// after it authenticated the request and ran the route's check — with the body unsent. A
+// server that answers without reading the body fails the test.
+func (ts *testServer) startRequest(method, path, token string, body any) *inflight {
+	ts.t.Helper()
+	raw, ok := body.([]byte)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			ts.t.Fatal(err)
+		}
+	}
+	key := newID("hold")
+	reading := make(chan struct{})
+	ts.held.Store(key, reading)
+	defer ts.held.Delete(key)
+	conn, err := (&net.Dialer{}).DialContext(ts.t.Context(), "tcp", strings.TrimPrefix(ts.url, "http://"))
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	ts.t.Cleanup(func() { _ = conn.Close() })
+	_, err = fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: warden\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"+
+		"Content-Length: %d\r\nX-Test-Hold: %s\r\nConnection: close\r\n\r\n", method, path, token, len(raw), key)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	f := &inflight{ts: ts, conn: conn, body: raw, answer: make(chan response, 1)}
+	go func() {
+		var r response
+		if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+			raw, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			r = response{status: resp.StatusCode, header: resp.Header, body: raw}
+		}
+		f.answer <- r
+	}()
+	select {
+	case <-reading:
+		return f
+	case r := <-f.answer:
+		ts.t.Fatalf("%s %s: answered %d before reading the body: %s", method, path, r.status, r.body)
+		return nil
+	}
+}
+
+// finish sends the body and returns the answer.
+func (f *inflight) finish() response {
+	f.ts.t.Helper()
+	if _, err := f.conn.Write(f.body); err != nil {
+		f.ts.t.Fatal(err)
+	}
+	r := <-f.answer
+	if r.status == 0 {
+		f.ts.t.Fatal("the connection closed without an answer")
+	}
+	return r
 }
 
 type response struct {

@@ -3,8 +3,11 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -259,13 +262,16 @@ type policyState struct {
 // update runs fn as one write transaction and mirrors its writes into the snapshot. It is
 // the only way the server writes. Inside fn, s.pol() is the snapshot as of the transaction's
 // start, current with the store: decisions made there see exactly what the transaction sees.
-// A refusal by the engine (*access.Denial) is audited in a transaction of its own, since the
-// change's own rolls back, and answered as a problem.
+// Before fn runs, the request's own authentication and route check are taken again at that
+// generation (recheck): a write whose actor lost its token or its right while the request
+// was in flight commits nothing. A refusal by the engine (*access.Denial) is audited in a
+// transaction of its own, since the change's own rolls back, and answered as a problem.
 func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 	s.state.wmu.Lock()
 	defer s.state.wmu.Unlock()
 	var rec *recordingTx
 	var gen int64
+	auth := authFrom(ctx)
 	err := s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Generation()
 		if err != nil {
@@ -275,6 +281,9 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 			if err := s.reloadFrom(tx); err != nil {
 				return err
 			}
+		}
+		if d := s.recheck(s.state.pol, cur, auth); d != nil {
+			return d
 		}
 		rec = &recordingTx{Tx: tx}
 		if err := fn(rec); err != nil {
@@ -288,8 +297,7 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 	})
 	var d *access.Denial
 	if errors.As(err, &d) {
-		s.auditRefusal(ctx, d)
-		return denialProblem(d)
+		return s.refused(ctx, d)
 	}
 	if err != nil {
 		if rec != nil && len(rec.changes) > 0 {
@@ -308,6 +316,16 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 	return nil
 }
 
+// refused audits an engine refusal and answers it as a problem (a 401 with its challenge).
+func (s *Server) refused(ctx context.Context, d *access.Denial) error {
+	s.auditRefusal(ctx, d)
+	prob := denialProblem(d)
+	if d.Kind == access.Unauthenticated {
+		return huma.ErrorWithHeaders(prob, http.Header{"WWW-Authenticate": {`Bearer realm="warden"`}})
+	}
+	return prob
+}
+
 // reloadFrom replaces the snapshot with the store's, read in tx. The caller holds wmu.
 func (s *Server) reloadFrom(tx Tx) error {
 	pol, gen, err := loadPolicy(tx)
@@ -324,14 +342,34 @@ func (s *Server) reloadFrom(tx Tx) error {
 // changes it underneath).
 func (s *Server) pol() *access.Policy { return s.state.pol }
 
-// read runs fn with a current snapshot under the read lock.
+// read runs fn with a current snapshot under the read lock, after taking the request's
+// authentication and route check again on that snapshot when it moved on since they were
+// taken (recheck): an answer given after a revoke was answered is refused, whenever the
+// request's body arrived.
 func (s *Server) read(ctx context.Context, fn func(*access.Policy) error) error {
 	if err := s.ensureCurrent(ctx); err != nil {
 		return err
 	}
+	d, err := s.readLocked(authFrom(ctx), fn)
+	if d != nil {
+		return s.refused(ctx, d)
+	}
+	return err
+}
+
+func (s *Server) readLocked(auth *authState, fn func(*access.Policy) error) (*access.Denial, error) {
 	s.state.mu.RLock()
 	defer s.state.mu.RUnlock()
-	return fn(s.state.pol)
+	if d := s.recheck(s.state.pol, s.state.gen, auth); d != nil {
+		return d, nil
+	}
+	return nil, fn(s.state.pol)
+}
+
+// stillAllowed takes the request's decision again once a read has gathered its answer from
+// the store, so that the answer is given only if the caller may still have it.
+func (s *Server) stillAllowed(ctx context.Context) error {
+	return s.read(ctx, func(*access.Policy) error { return nil })
 }
 
 // ensureCurrent brings the snapshot up to the store's generation when other writers may

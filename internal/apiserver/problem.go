@@ -64,6 +64,8 @@ func denialProblem(d *access.Denial) *problemError {
 		status = http.StatusConflict
 	case access.Invalid:
 		status = http.StatusUnprocessableEntity
+	case access.Unauthenticated:
+		status = http.StatusUnauthorized
 	}
 	return newProblem(status, d.Code, d.Field, d.Message)
 }
