@@ -122,6 +122,17 @@ type inflight struct {
 // server that answers without reading the body fails the test.
 func (ts *testServer) startRequest(method, path, token string, body any) *inflight {
 	ts.t.Helper()
+	f, early := ts.tryStartRequest(method, path, token, body)
+	if f == nil {
+		ts.t.Fatalf("%s %s: answered %d before reading the body: %s", method, path, early.status, early.body)
+	}
+	return f
+}
+
+// tryStartRequest is startRequest for a request the server may answer at its headers (a
+// 401 or 403): then it returns nil and that answer.
+func (ts *testServer) tryStartRequest(method, path, token string, body any) (*inflight, response) {
+	ts.t.Helper()
 	raw, ok := body.([]byte)
 	if !ok {
 		var err error
@@ -155,10 +166,9 @@ func (ts *testServer) startRequest(method, path, token string, body any) *inflig
 	}()
 	select {
 	case <-reading:
-		return f
+		return f, response{}
 	case r := <-f.answer:
-		ts.t.Fatalf("%s %s: answered %d before reading the body: %s", method, path, r.status, r.body)
-		return nil
+		return nil, r
 	}
 }
 

@@ -28,7 +28,11 @@ import (
 //     held by cluster.admin, who decides vendor access);
 //   - no vendor holds a capability above its environment's current ceiling or past expiry;
 //   - a usable owner remains, and no request was approved by its requester;
-//   - a refused change (403/409, or a 422 from the rules) is audited and changes nothing.
+//   - a refused change (403/409, or a 422 from the rules) is audited and changes nothing;
+//   - a write in flight (its body held back after the server authenticated it) while its
+//     actor's token is revoked, its user deleted, or a role or membership taken from it, is
+//     judged as the actor stands at commit time: 401 and nothing written when the token or
+//     user is gone, and the escalation invariant holds against what the actor held then.
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
@@ -347,17 +351,42 @@ func (m *model) step(i int) {
 	before := m.allHoldings(m.ts.srv.pol(), now)
 	dumpBefore := m.storeDump()
 	deniedBefore := m.refusals()
-
-	r := m.ts.do(o.method, o.path, token, o.body)
-	m.statuses[fmt.Sprintf("%s %d", o.method, r.status)]++
 	where := fmt.Sprintf("seed %d step %d: %s %s by %s", m.seed, i, o.method, o.path, o.actor)
+
+	var r response
+	demotion := ""
+	if o.body != nil && o.actor != m.users[0] && m.rng.IntN(4) == 0 {
+		// In flight: the server has authenticated the request and run its route's check;
+		// the actor is demoted before the body arrives. The invariants then hold against
+		// the actor as it stands at commit time.
+		f, early := m.ts.tryStartRequest(o.method, o.path, token, o.body)
+		r = early
+		if f != nil {
+			demotion = m.demote(o.actor)
+			where += " (in flight: " + demotion + ")"
+			now = m.ts.clock.Now()
+			before = m.allHoldings(m.ts.srv.pol(), now)
+			dumpBefore = m.storeDump()
+			deniedBefore = m.refusals()
+			r = f.finish()
+		}
+	} else {
+		r = m.ts.do(o.method, o.path, token, o.body)
+	}
+	m.statuses[fmt.Sprintf("%s %d", o.method, r.status)]++
 	if r.status >= 500 {
 		t.Fatalf("%s: %d %s", where, r.status, r.body)
+	}
+	if (demotion == "token revoked" || demotion == "user deleted") && r.status != 401 {
+		t.Fatalf("%s: answered %d after the actor's %s, want 401: %s", where, r.status, demotion, r.body)
+	}
+	if r.status == 401 && demotion == "" {
+		t.Fatalf("%s: 401 with a working token: %s", where, r.body)
 	}
 	m.learn(o, r)
 
 	// A refusal by the rules is audited and changes nothing.
-	if r.status == 403 || r.status == 409 || (r.status == 422 && isRuleCode(r)) {
+	if r.status == 401 || r.status == 403 || r.status == 409 || (r.status == 422 && isRuleCode(r)) {
 		if got := m.storeDump(); got != dumpBefore {
 			t.Fatalf("%s: refused with %d but the store changed", where, r.status)
 		}
@@ -430,6 +459,75 @@ func (m *model) step(i int) {
 		}
 	}
 	m.checkStore(where, now)
+}
+
+// demote takes something from user while one of its requests is in flight, straight
+// through the store (as an administrator elsewhere would, unhindered by the model's own
+// principals): its token, its user, one of its direct roles, or its groups. It says what.
+func (m *model) demote(user string) string {
+	m.t.Helper()
+	pol := m.ts.srv.pol()
+	now := m.ts.clock.Now()
+	var what string
+	err := m.ts.srv.update(m.t.Context(), func(tx Tx) error {
+		switch m.rng.IntN(4) {
+		case 0:
+			what = "token revoked"
+			t, ok := pol.TokenByHash(hashToken(m.tokens[user]), now)
+			if !ok {
+				return fmt.Errorf("no token for %s", user)
+			}
+			return tx.DeleteToken(t.ID)
+		case 1:
+			what = "user deleted"
+			return tx.DeleteUser(user, now)
+		case 2:
+			what = "roles taken"
+			as, err := tx.AllAssignments()
+			for _, a := range as {
+				if err == nil && a.UserID == user {
+					err = tx.DeleteAssignment(a.ID)
+				}
+			}
+			return err
+		default:
+			what = "groups left"
+			gs, _, err := tx.Groups("", Page{})
+			for _, g := range gs {
+				if err == nil && slices.Contains(g.Members, user) {
+					g.Members = slices.DeleteFunc(slices.Clone(g.Members), func(id string) bool { return id == user })
+					bump(&g.Meta, now)
+					err = tx.UpdateGroup(g)
+				}
+			}
+			return err
+		}
+	})
+	if err != nil {
+		m.t.Fatalf("demote %s: %v", user, err)
+	}
+	switch what {
+	case "token revoked":
+		m.tokens[user] = m.mintModelToken(user)
+	case "user deleted":
+		m.users = slices.DeleteFunc(m.users, func(u string) bool { return u == user })
+		delete(m.tokens, user)
+	}
+	return what
+}
+
+// mintModelToken gives user a token straight through the store, for the model's own
+// bookkeeping.
+func (m *model) mintModelToken(user string) string {
+	m.t.Helper()
+	secret := "model-" + newID("tok")
+	err := m.ts.srv.update(m.t.Context(), func(tx Tx) error {
+		return tx.InsertToken(TokenRecord{Token: api.Token{ID: newID("tok"), UserID: user, Name: "model", CreatedAt: m.ts.clock.Now()}, Hash: hashToken(secret)})
+	})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return secret
 }
 
 // refusals counts the audited refusals, read from the store (the owner's token may be gone).
@@ -550,14 +648,7 @@ func (m *model) learn(o op, r response) {
 		m.users = append(m.users, obj.ID)
 		// Straight to the store: the model's own bookkeeping must not depend on who is still
 		// an owner.
-		secret := "model-" + obj.ID
-		err := m.ts.srv.update(m.t.Context(), func(tx Tx) error {
-			return tx.InsertToken(TokenRecord{Token: api.Token{ID: newID("tok"), UserID: obj.ID, Name: "model", CreatedAt: m.ts.clock.Now()}, Hash: hashToken(secret)})
-		})
-		if err != nil {
-			m.t.Fatal(err)
-		}
-		m.tokens[obj.ID] = secret
+		m.tokens[obj.ID] = m.mintModelToken(obj.ID)
 	case o.path == "/v1/roles" && o.method == "POST":
 		m.roles = append(m.roles, obj.ID)
 	case o.path == "/v1/groups" && o.method == "POST":
