@@ -27,8 +27,24 @@ func (r Route) Check(p *Policy, pr *Principal, param func(string) string) *Denia
 	return r.check(p, pr, param)
 }
 
+// The read rules (reads.go) in words. Every route readable by all authenticated
+// principals says why.
 const (
-	ruleAuthenticated = "Any authenticated principal."
+	ruleMatrix       = "Any authenticated principal: the matrix, the platform catalogue and the tiers are the published rules, the same for everyone."
+	ruleEnvironments = "Any authenticated principal, vendor users included: an environment's name, cloud and resource prefix are the scope a vendor works in, and carry no one's access."
+	ruleRoles        = "Any member user (not vendor users): role definitions are the organization's vocabulary and name no principal."
+	ruleGrants       = "Any member user (not vendor users): a grant names a role and its environment permissions, no principal."
+	ruleAssignments  = "Who holds a role: users.read for assignments to users, groups.read for assignments to groups (a list shows those the caller may read); " +
+		"every user reads its own. Not vendor users."
+	ruleEffective = "The user itself; another member user needs users.read, a vendor user cluster.admin (its approved requests, tier and expiry); a group its members, or groups.read."
+	ruleSupport   = "Any authenticated principal, vendor users included: the tier and expiry are the ceiling vendors work under."
+	ruleRouting   = "Any member user (not vendor users); the secret parts of webhook targets (userinfo, query values) are shown to cluster.admin only, " +
+		"redacted for everyone else."
+	ruleAuthorize = "Any authenticated principal about itself; about another member user users.read, about a vendor user cluster.admin " +
+		"(checked once the body names the principal)."
+)
+
+const (
 	ruleOwner         = "An organization owner: a principal holding the built-in role account_owner or deploy_owner."
 	ruleGrant         = "An owner, or a principal holding environment_admin in this environment. " +
 		"Escalation rule: a non-owner grants (and revokes) only permissions it holds in this environment."
@@ -81,6 +97,22 @@ func vendorOnly(_ *Policy, pr *Principal, _ func(string) string) *Denial {
 		Message: "Only vendor users file access requests; members are given access through roles and grants."}
 }
 
+// memberReads refuses vendor users: what is the organization's own.
+func memberReads(what string) func(*Policy, *Principal, func(string) string) *Denial {
+	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequireMember(pr, what) }
+}
+
+// effectiveReads is the rule of effective access, whose subject is a query parameter.
+func effectiveReads(p *Policy, pr *Principal, param func(string) string) *Denial {
+	switch {
+	case param("user_id") != "":
+		return p.CanReadAccessOf(pr, param("user_id"))
+	case param("group_id") != "":
+		return p.CanReadGroupAccess(pr, param("group_id"))
+	}
+	return nil // the handler asks for exactly one
+}
+
 // vendorOrClusterAdmin lets vendors through to their own requests (the handler narrows).
 func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
 	if pr.User.Kind == string(KindVendor) {
@@ -92,14 +124,14 @@ func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *
 var routes = []Route{
 	{Method: "GET", Path: "/v1/health", Rule: "Public: no authentication.", Public: true},
 	{Method: "GET", Path: "/v1/ready", Rule: "Public: no authentication.", Public: true},
-	{Method: "GET", Path: "/v1/permission-matrix", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/permission-matrix", Rule: ruleMatrix},
 
 	{Method: "POST", Path: "/v1/environments", Rule: ruleOwner, check: owner},
-	{Method: "GET", Path: "/v1/environments", Rule: ruleAuthenticated},
-	{Method: "GET", Path: "/v1/environments/{id}", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments", Rule: ruleEnvironments},
+	{Method: "GET", Path: "/v1/environments/{id}", Rule: ruleEnvironments},
 	{Method: "PATCH", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
 	{Method: "DELETE", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
-	{Method: "GET", Path: "/v1/environments/{id}/effective-access", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments/{id}/effective-access", Rule: ruleEffective, check: effectiveReads, Query: []string{"user_id", "group_id"}},
 
 	{Method: "POST", Path: "/v1/users", Rule: "users.admin.", check: platform("users.admin")},
 	{Method: "GET", Path: "/v1/users", Rule: "users.read (users.admin includes it).", check: platform("users.read")},
@@ -125,24 +157,24 @@ var routes = []Route{
 		check: platform("groups.admin")},
 
 	{Method: "POST", Path: "/v1/roles", Rule: ruleOwner, check: owner},
-	{Method: "GET", Path: "/v1/roles", Rule: ruleAuthenticated},
-	{Method: "GET", Path: "/v1/roles/{id}", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/roles", Rule: ruleRoles, check: memberReads("roles")},
+	{Method: "GET", Path: "/v1/roles/{id}", Rule: ruleRoles, check: memberReads("roles")},
 	{Method: "PATCH", Path: "/v1/roles/{id}", Rule: ruleOwner + " Built-in roles cannot change.", check: owner},
 	{Method: "DELETE", Path: "/v1/roles/{id}", Rule: ruleOwner + " Built-in roles cannot be deleted.", check: owner},
 
 	{Method: "POST", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAssign, check: anyOf("users.admin", "groups.admin")},
-	{Method: "GET", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAuthenticated},
-	{Method: "GET", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAssignments, check: memberReads("role assignments")},
+	{Method: "GET", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAssignments, check: memberReads("role assignments")},
 	{Method: "DELETE", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAssign, check: anyOf("users.admin", "groups.admin")},
 
 	{Method: "POST", Path: "/v1/environments/{id}/grants", Rule: ruleGrant, check: envAdmin},
-	{Method: "GET", Path: "/v1/environments/{id}/grants", Rule: ruleAuthenticated},
-	{Method: "GET", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments/{id}/grants", Rule: ruleGrants, check: memberReads("environment grants")},
+	{Method: "GET", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrants, check: memberReads("environment grants")},
 	{Method: "PATCH", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrant, check: envAdmin},
 	{Method: "DELETE", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrant, check: envAdmin},
 
 	{Method: "POST", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin.", check: platform("cluster.admin")},
-	{Method: "GET", Path: "/v1/environments/{id}/support-access", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments/{id}/support-access", Rule: ruleSupport},
 	{Method: "PATCH", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. A lower tier caps approved requests at once.",
 		check: platform("cluster.admin")},
 	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved access requests.",
@@ -152,7 +184,7 @@ var routes = []Route{
 		"the support access itself stays. Calling it again ends nothing and succeeds.",
 		check: platform("cluster.admin")},
 
-	{Method: "GET", Path: "/v1/environments/{id}/alert-routing", Rule: ruleAuthenticated},
+	{Method: "GET", Path: "/v1/environments/{id}/alert-routing", Rule: ruleRouting, check: memberReads("alert routing settings")},
 	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform("cluster.admin")},
 	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations.",
 		check: platform("cluster.admin")},
@@ -167,7 +199,7 @@ var routes = []Route{
 	{Method: "POST", Path: "/v1/access-requests/{id}/deny", Rule: "cluster.admin.", check: platform("cluster.admin")},
 	{Method: "POST", Path: "/v1/access-requests/{id}/revoke", Rule: "cluster.admin.", check: platform("cluster.admin")},
 
-	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthenticated},
+	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthorize},
 	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform("audit.read")},
 }
 

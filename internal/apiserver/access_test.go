@@ -257,12 +257,15 @@ func TestAuthorize_groupMemberAndGrantDelete(t *testing.T) {
 	if a := ts.authorize(secret, api.AuthorizeRequest{PrincipalID: alice.ID, EnvironmentID: env.ID, Action: "apps.fly"}); a.Allowed || a.Reason == "" {
 		t.Fatalf("unknown action: %+v", a)
 	}
-	ts.call("POST", "/v1/authorize", secret, api.AuthorizeRequest{PrincipalID: "usr_ghost", EnvironmentID: env.ID, Action: "apps.deploy"}, 404, nil)
+	ts.call("POST", "/v1/authorize", ownerToken, api.AuthorizeRequest{PrincipalID: "usr_ghost", EnvironmentID: env.ID, Action: "apps.deploy"}, 404, nil)
 	ts.call("POST", "/v1/authorize", secret, api.AuthorizeRequest{PrincipalID: alice.ID, EnvironmentID: "env_ghost", Action: "apps.deploy"}, 404, nil)
+	// Without users.read, another principal's access is not alice's to learn, nor whether
+	// an id exists.
+	ts.call("POST", "/v1/authorize", secret, api.AuthorizeRequest{PrincipalID: "usr_ghost", EnvironmentID: env.ID, Action: "apps.deploy"}, 403, nil)
 
 	// Owners are allowed everything through their organization role.
 	owner := ts.ownerID()
-	if a := ts.authorize(secret, api.AuthorizeRequest{PrincipalID: owner, EnvironmentID: env.ID, Action: "databases.read_credentials"}); !a.Allowed ||
+	if a := ts.authorize(ownerToken, api.AuthorizeRequest{PrincipalID: owner, EnvironmentID: env.ID, Action: "databases.read_credentials"}); !a.Allowed ||
 		a.Via.RoleID != roleAccountOwner || a.Via.Permission != "environment_admin" {
 		t.Fatalf("owner: %+v", a)
 	}
@@ -282,10 +285,12 @@ func TestAuthorize_groupMemberAndGrantDelete(t *testing.T) {
 	if len(ea.Actions) == 0 {
 		t.Fatal("group effective access empty")
 	}
-	ts.call("GET", "/v1/environments/"+env.ID+"/effective-access?user_id="+owner, secret, nil, 200, &ea)
+	ts.call("GET", "/v1/environments/"+env.ID+"/effective-access?user_id="+owner, ownerToken, nil, 200, &ea)
 	if len(ea.Actions) != 34 {
 		t.Fatalf("owner effective actions: %d", len(ea.Actions))
 	}
+	// Another user's access needs users.read, which alice does not hold.
+	ts.call("GET", "/v1/environments/"+env.ID+"/effective-access?user_id="+owner, secret, nil, 403, nil)
 	ts.call("GET", "/v1/environments/"+env.ID+"/effective-access", secret, nil, 422, nil)
 
 	ts.call("DELETE", "/v1/environments/"+env.ID+"/grants/"+role.ID, ownerToken, nil, 204, nil)

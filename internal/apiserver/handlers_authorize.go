@@ -35,13 +35,23 @@ func (s *Server) registerAuthorize(hapi huma.API) {
 		"May principal P do action A in environment E? Answers with what allows it", http.StatusOK),
 		func(ctx context.Context, in *authorizeInput) (*authorizeOutput, error) {
 			b := in.Body
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
 			var d access.Decision
-			err := s.read(ctx, func(pol *access.Policy) error {
+			var denial *access.Denial
+			err = s.read(ctx, func(pol *access.Policy) error {
+				if denial = pol.CanReadAccessOf(p, b.PrincipalID); denial != nil {
+					return nil
+				}
 				var err error
 				d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, s.now())
 				return err
 			})
 			switch {
+			case denial != nil:
+				return nil, s.refused(ctx, denial)
 			case errors.Is(err, access.ErrUnknownUser):
 				return nil, notFound("user", b.PrincipalID)
 			case errors.Is(err, access.ErrUnknownEnvironment):

@@ -262,7 +262,18 @@ func (s *Server) registerRoles(hapi huma.API) {
 			if err != nil {
 				return nil, storeErr(err, "role assignment", "")
 			}
-			return listOf(items, next), nil
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// Each caller sees the assignments it may read (access.CanReadAssignment).
+			readable := items[:0]
+			for _, a := range items {
+				if access.CanReadAssignment(p, a.UserID, a.GroupID) == nil {
+					readable = append(readable, a)
+				}
+			}
+			return listOf(readable, next), nil
 		})
 
 	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{role_id}/assignments/{assignment_id}", "get-role-assignment",
@@ -271,6 +282,13 @@ func (s *Server) registerRoles(hapi huma.API) {
 			a, err := view(ctx, s, func(tx Tx) (api.RoleAssignment, error) { return tx.Assignment(in.RoleID, in.AssignmentID) })
 			if err != nil {
 				return nil, storeErr(err, "role assignment", in.AssignmentID)
+			}
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if d := access.CanReadAssignment(p, a.UserID, a.GroupID); d != nil {
+				return nil, s.refused(ctx, d)
 			}
 			return output(http.StatusOK, a, a.Version), nil
 		})

@@ -1,0 +1,81 @@
+package access
+
+import "slices"
+
+// Who may read what. Reading someone's access is a rule like changing it: an answer about
+// another principal (what it may do, which roles it holds, through which groups) is a map
+// of the organization an attacker would want first. The rules, as PRODUCT.md states them:
+//
+//   - every principal reads itself: its user, its own access, its own requests;
+//   - reading another member user's access needs users.read, a group's groups.read, and a
+//     vendor user's cluster.admin (who decides vendor access);
+//   - vendor users read, beyond themselves, only the environments and their support access
+//     (the scope and ceiling they work under) and the published matrix;
+//   - the secret parts of alert targets (credentials in a webhook URL) are cluster.admin's.
+//
+// Each route's check in routes.go runs one of these before the request is read; rules that
+// need the request's body or the object read (authorize's principal, an assignment's
+// holder) run in the handler through the same functions.
+
+// CanReadAccessOf is the rule for learning what user targetID may do (authorize, effective
+// access): the user itself; for another user, users.read, and cluster.admin when the
+// target is a vendor user. An unknown target needs users.read, so that a caller without it
+// cannot tell which ids exist.
+func (p *Policy) CanReadAccessOf(pr *Principal, targetID string) *Denial {
+	if pr.User.ID == targetID {
+		return nil
+	}
+	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) {
+		if pr.Has("cluster.admin") {
+			return nil
+		}
+		return forbid("Reading a vendor user's access (its approved requests, tier and expiry) needs cluster.admin, which you do not hold.")
+	}
+	if pr.Has("users.read") {
+		return nil
+	}
+	return forbid("Reading another user's access needs the platform permission %q, which you do not hold; you may always ask about yourself.", "users.read")
+}
+
+// CanReadGroupAccess is the rule for learning what group groupID's roles allow: its
+// members (it is part of their own access), or groups.read.
+func (p *Policy) CanReadGroupAccess(pr *Principal, groupID string) *Denial {
+	if pr.Has("groups.read") || slices.Contains(p.userGroups[pr.User.ID], groupID) {
+		return nil
+	}
+	return forbid("Reading the access of a group you are not a member of needs the platform permission %q, which you do not hold.", "groups.read")
+}
+
+// CanReadAssignment is the rule for reading that a user or a group (exactly one of userID,
+// groupID) holds a role: the user itself; another user's assignment needs users.read, a
+// group's groups.read. Vendor users hold no roles and read none.
+func CanReadAssignment(pr *Principal, userID, groupID string) *Denial {
+	switch {
+	case pr.User.Kind == string(KindVendor):
+		return vendorReadsNot("role assignments")
+	case userID != "" && userID == pr.User.ID:
+		return nil
+	case userID != "":
+		return RequirePlatform(pr, "users.read")
+	default:
+		return RequirePlatform(pr, "groups.read")
+	}
+}
+
+// CanReadSecrets reports whether pr sees the secret parts of alert targets and the
+// routing credentials: cluster.admin only. Everyone else who may read the routing sees the
+// targets redacted (RedactTarget).
+func CanReadSecrets(pr *Principal) bool { return pr.Has("cluster.admin") }
+
+// RequireMember refuses vendor users: the organization's own configuration (roles, grants,
+// alert routing) is not theirs to read; they act through support tiers and requests.
+func RequireMember(pr *Principal, what string) *Denial {
+	if pr.User.Kind == string(KindVendor) {
+		return vendorReadsNot(what)
+	}
+	return nil
+}
+
+func vendorReadsNot(what string) *Denial {
+	return forbid("Vendor users read only themselves, their own access requests, the environments and their support access; %s are the organization's own.", what)
+}

@@ -1,0 +1,147 @@
+package access
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// readCast is a snapshot with one principal of each kind the read rules tell apart, and
+// another member and another vendor to ask about.
+func readCast(t *testing.T) (*Policy, map[string]*Principal) {
+	t.Helper()
+	p := NewPolicy()
+	p.PutEnvironment(Environment{ID: "env", Name: "prod", Cloud: "aws", ResourcePrefix: "aw_"})
+	roles := map[string][]string{"users-readers": {"users.read"}, "group-readers": {"groups.read"}, "cluster-admins": {"cluster.admin"}}
+	for name, perms := range roles {
+		p.PutRole(Role{ID: name, Name: name, Permissions: perms})
+	}
+	p.PutRole(Role{ID: "owner", Name: string(AccountOwner), Builtin: true})
+	cast := map[string]string{"vendor": "", "member": "", "users.read": "users-readers", "groups.read": "group-readers",
+		"cluster.admin": "cluster-admins", "owner": "owner"}
+	out := map[string]*Principal{}
+	for who, role := range cast {
+		kind := KindMember
+		if who == "vendor" {
+			kind = KindVendor
+		}
+		p.PutUser(User{ID: who, Email: who + "@example.com", Kind: string(kind)})
+		if role != "" {
+			p.PutAssignment(Assignment{ID: "asg-" + who, RoleID: role, UserID: who})
+		}
+	}
+	p.PutUser(User{ID: "other-member", Kind: string(KindMember)})
+	p.PutUser(User{ID: "other-vendor", Kind: string(KindVendor)})
+	p.PutGroup(Group{ID: "grp", Name: "team"})
+	for who := range cast {
+		pr, ok := p.Principal(who)
+		if !ok {
+			t.Fatal(who)
+		}
+		out[who] = pr
+	}
+	return p, out
+}
+
+// Every readable route says who may read it, and the engine agrees: for each GET route and
+// the authorize query, exactly the listed principals pass the route's check when they ask
+// about someone else. A new route without a line here fails.
+func TestRoutes_readRules(t *testing.T) {
+	pol, cast := readCast(t)
+	everyone := []string{"vendor", "member", "users.read", "groups.read", "cluster.admin", "owner"}
+	members := []string{"member", "users.read", "groups.read", "cluster.admin", "owner"}
+	type want struct {
+		params  map[string]string
+		allowed []string
+	}
+	other := map[string]string{"id": "other-member"}
+	env := map[string]string{"id": "env"}
+	cases := map[string][]want{
+		"GET /v1/permission-matrix":                {{nil, everyone}},
+		"GET /v1/environments":                     {{nil, everyone}},
+		"GET /v1/environments/{id}":                {{env, everyone}},
+		"GET /v1/environments/{id}/support-access": {{env, everyone}},
+		"GET /v1/environments/{id}/effective-access": {
+			{map[string]string{"id": "env", "user_id": "other-member"}, []string{"users.read", "owner"}},
+			{map[string]string{"id": "env", "user_id": "other-vendor"}, []string{"cluster.admin", "owner"}},
+			{map[string]string{"id": "env", "group_id": "grp"}, []string{"groups.read", "owner"}},
+		},
+		"GET /v1/users":                       {{nil, []string{"users.read", "owner"}}},
+		"GET /v1/users/{id}":                  {{other, []string{"users.read", "owner"}}},
+		"GET /v1/groups":                      {{nil, []string{"groups.read", "owner"}}},
+		"GET /v1/groups/{id}":                 {{map[string]string{"id": "grp"}, []string{"groups.read", "owner"}}},
+		"GET /v1/roles":                       {{nil, members}},
+		"GET /v1/roles/{id}":                  {{map[string]string{"id": "owner"}, members}},
+		"GET /v1/roles/{role_id}/assignments": {{map[string]string{"role_id": "owner"}, members}},
+		"GET /v1/roles/{role_id}/assignments/{assignment_id}": {{map[string]string{"role_id": "owner", "assignment_id": "asg-owner"}, members}},
+		"GET /v1/environments/{id}/grants":                    {{env, members}},
+		"GET /v1/environments/{id}/grants/{role_id}":          {{map[string]string{"id": "env", "role_id": "owner"}, members}},
+		"GET /v1/environments/{id}/alert-routing":             {{env, members}},
+		"GET /v1/access-requests":                             {{nil, []string{"vendor", "cluster.admin", "owner"}}},
+		"GET /v1/access-requests/{id}":                        {{map[string]string{"id": "arq"}, []string{"vendor", "cluster.admin", "owner"}}},
+		"GET /v1/audit-events":                                {{nil, []string{"owner"}}},
+		// The body names the principal: the handler asks CanReadAccessOf (below).
+		"POST /v1/authorize": {{nil, everyone}},
+	}
+	for _, r := range Routes() {
+		if r.Public || (r.Method != "GET" && r.Path != "/v1/authorize") {
+			continue
+		}
+		key := r.Method + " " + r.Path
+		ws, ok := cases[key]
+		if !ok {
+			t.Errorf("%s: no read-rule case; say who may read it", key)
+			continue
+		}
+		if rule := strings.TrimSpace(r.Rule); rule == "Any authenticated principal." || rule == "" {
+			t.Errorf("%s: readable by everyone without a reason: %q", key, r.Rule)
+		}
+		for _, w := range ws {
+			var got []string
+			for _, who := range everyone {
+				if r.Check(pol, cast[who], func(n string) string { return w.params[n] }) == nil {
+					got = append(got, who)
+				}
+			}
+			if !slices.Equal(got, w.allowed) {
+				t.Errorf("%s with %v: allowed %v, want %v (rule: %s)", key, w.params, got, w.allowed, r.Rule)
+			}
+		}
+	}
+}
+
+func TestCanReadAccessOf(t *testing.T) {
+	pol, cast := readCast(t)
+	for _, c := range []struct {
+		who, target string
+		ok          bool
+	}{
+		{"member", "member", true}, {"vendor", "vendor", true},
+		{"member", "other-member", false}, {"member", "ghost", false},
+		{"users.read", "other-member", true}, {"users.read", "ghost", true}, {"users.read", "other-vendor", false},
+		{"cluster.admin", "other-vendor", true}, {"cluster.admin", "other-member", false},
+		{"vendor", "other-vendor", false}, {"vendor", "other-member", false},
+		{"owner", "other-vendor", true}, {"owner", "other-member", true},
+	} {
+		if d := pol.CanReadAccessOf(cast[c.who], c.target); (d == nil) != c.ok {
+			t.Errorf("%s about %s: %v, want allowed %v", c.who, c.target, d, c.ok)
+		}
+	}
+}
+
+func TestCanReadAssignment(t *testing.T) {
+	_, cast := readCast(t)
+	for _, c := range []struct {
+		who, user, group string
+		ok               bool
+	}{
+		{"member", "member", "", true}, {"member", "other-member", "", false}, {"member", "", "grp", false},
+		{"users.read", "other-member", "", true}, {"users.read", "", "grp", false},
+		{"groups.read", "", "grp", true}, {"groups.read", "other-member", "", false},
+		{"vendor", "vendor", "", false}, {"owner", "", "grp", true}, {"owner", "other-member", "", true},
+	} {
+		if d := CanReadAssignment(cast[c.who], c.user, c.group); (d == nil) != c.ok {
+			t.Errorf("%s reading %s/%s: %v, want allowed %v", c.who, c.user, c.group, d, c.ok)
+		}
+	}
+}
