@@ -107,7 +107,7 @@ var routes = []Route{
 	{Method: "DELETE", Path: "/v1/users/{id}", Rule: "users.admin, holding every permission the user holds. The last usable owner cannot be deleted.",
 		check: platform("users.admin")},
 	{Method: "POST", Path: "/v1/users/{id}/tokens", Rule: "The user itself, or users.admin holding every permission the user holds " +
-		"(for a vendor user holding a support tier, also cluster.admin). The secret is returned once; an idempotent replay returns the token without it.",
+		"(for a vendor user, also cluster.admin, whether or not it holds a tier yet). The secret is returned once; an idempotent replay returns the token without it.",
 		check: selfOr("users.admin")},
 	{Method: "DELETE", Path: "/v1/users/{id}/tokens/{token_id}", Rule: "As for issuing one: the user itself, or users.admin holding every permission the user holds. " +
 		"The last usable owner's last token cannot be revoked.", check: selfOr("users.admin")},

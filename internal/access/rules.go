@@ -157,16 +157,26 @@ func (p *Policy) CanDeleteUser(pr *Principal, targetID string, now time.Time) *D
 }
 
 // CanMintToken is the rule for issuing a token for a user: the user itself, or users.admin
-// covering the user (minting a token is taking over the account).
+// covering the user (minting a token is taking over the account). A vendor user's tokens are
+// also cluster.admin's, whatever the vendor holds today: a token outlives the moment it is
+// minted, and its holder acts with every tier the vendor is given later (standing access
+// turned on, a request approved), which only cluster.admin decides.
 func (p *Policy) CanMintToken(pr *Principal, targetID string, now time.Time) *Denial {
 	if pr.User.ID == targetID {
 		return nil
 	}
-	return p.CanChangeUser(pr, targetID, now)
+	if d := p.CanChangeUser(pr, targetID, now); d != nil {
+		return d
+	}
+	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.Has("cluster.admin") {
+		return forbid("User %q is a vendor user: only the user itself or cluster.admin (who decides vendor access), which you do not hold, issues or revokes its tokens.", targetID)
+	}
+	return nil
 }
 
 // CanRevokeToken is the rule for revoking a user's token: the same as minting one (revoking
-// an owner's tokens locks the owner out), and never the last usable owner's last token.
+// an owner's tokens locks the owner out; a vendor's tokens are cluster.admin's either way),
+// and never the last usable owner's last token.
 func (p *Policy) CanRevokeToken(pr *Principal, targetID, tokenID string, now time.Time) *Denial {
 	if d := p.CanMintToken(pr, targetID, now); d != nil {
 		return d

@@ -99,7 +99,7 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"(during plan and again during apply) and revoked when Terraform closes it, at the end of the same run. " +
 			"Its values are never written to the plan or the state: pass `token` to a provider block, a write-only attribute or " +
 			"another ephemeral value. Minting a token for another user needs `users.admin` and every permission that user holds " +
-			"(for a vendor user holding a support tier, also `cluster.admin`); anyone may mint one for themselves. " +
+			"(for a vendor user, also `cluster.admin`); anyone may mint one for themselves. " +
 			"Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
