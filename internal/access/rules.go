@@ -35,6 +35,8 @@ const (
 	CodeNotVendor        = "not_vendor"
 	CodeSupportInactive  = "support_access_inactive"
 	CodeTierAboveCeiling = "tier_above_ceiling"
+	// CodeTokenOutlivesMinter refuses a token that would expire after the token minting it.
+	CodeTokenOutlivesMinter = "token_outlives_minter"
 )
 
 // Denial is a refused change: its kind, a stable code, the field at fault (if any) and the
@@ -172,6 +174,26 @@ func (p *Policy) CanMintToken(pr *Principal, targetID string, now time.Time) *De
 		return forbid("User %q is a vendor user: only the user itself or cluster.admin (who decides vendor access), which you do not hold, issues or revokes its tokens.", targetID)
 	}
 	return nil
+}
+
+// CanMintTokenUntil is the rule for a new token's expiry: a token minted with a token
+// expires no later than the minting token, and never lacks an expiry when that one has one
+// (as Vault's child tokens). Otherwise any short-lived credential — a CI job's hour — buys an
+// everlasting one. It binds every mint, the minter's own tokens and others' alike; a
+// principal not authenticated with a token (pr.Token zero) is not bound.
+func CanMintTokenUntil(pr *Principal, expiresAt *time.Time) *Denial {
+	limit := pr.Token.ExpiresAt
+	if limit == nil || (expiresAt != nil && !expiresAt.After(*limit)) {
+		return nil
+	}
+	asked := "no expiry"
+	if expiresAt != nil {
+		asked = "an expiry of " + expiresAt.UTC().Format(time.RFC3339)
+	}
+	latest := limit.UTC().Format(time.RFC3339)
+	return &Denial{Kind: Invalid, Code: CodeTokenOutlivesMinter, Field: "expires_at",
+		Message: fmt.Sprintf("The token you authenticate with expires at %s, and a token it mints may not outlive it; %s was asked. "+
+			"Set expires_at to %s or earlier, or mint with a token that lives longer.", latest, asked, latest)}
 }
 
 // CanRevokeToken is the rule for revoking a user's token: the same as minting one (revoking

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"testing"
+	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -42,4 +43,41 @@ func TestTokens_vendorTokensNeedClusterAdmin(t *testing.T) {
 	// A member's tokens stay users.admin's.
 	member, _ := ts.createUser("member@example.com", "member")
 	ts.call("POST", "/v1/users/"+member.ID+"/tokens", admin, api.TokenCreate{Name: "member"}, 201, nil)
+}
+
+// A token minted with a token expires no later than the minting token, whoever it is for:
+// an hour's token buys no everlasting one.
+func TestTokens_mintedTokenOutlivesNoMinter(t *testing.T) {
+	ts := newTestServer(t)
+	owner := ts.ownerID()
+	u, _ := ts.createUser("ci@example.com", "member")
+	hour := ts.clock.Now().Add(time.Hour)
+	var short api.Token
+	ts.call("POST", "/v1/users/"+u.ID+"/tokens", ownerToken, api.TokenCreate{Name: "ci", ExpiresAt: &hour}, 201, &short)
+
+	for _, body := range []api.TokenCreate{
+		{Name: "forever"},
+		{Name: "later", ExpiresAt: timePtr(hour.Add(time.Second))},
+	} {
+		p := requireProblem(t, ts.do("POST", "/v1/users/"+u.ID+"/tokens", short.Secret, body), 422, access.CodeTokenOutlivesMinter)
+		if p.Field != "expires_at" {
+			t.Errorf("%s: field %q, want expires_at", body.Name, p.Field)
+		}
+		requireContains(t, p.Detail, hour.UTC().Format(time.RFC3339))
+	}
+	// Up to the minting token's own expiry is fine.
+	var child api.Token
+	ts.call("POST", "/v1/users/"+u.ID+"/tokens", short.Secret, api.TokenCreate{Name: "same", ExpiresAt: &hour}, 201, &child)
+	sooner := hour.Add(-time.Minute)
+	ts.call("POST", "/v1/users/"+u.ID+"/tokens", short.Secret, api.TokenCreate{Name: "sooner", ExpiresAt: &sooner}, 201, nil)
+
+	// An owner's short-lived token is bound the same way when it mints for someone else.
+	var ownerShort api.Token
+	ts.call("POST", "/v1/users/"+owner+"/tokens", ownerToken, api.TokenCreate{Name: "short", ExpiresAt: &hour}, 201, &ownerShort)
+	requireProblem(t, ts.do("POST", "/v1/users/"+u.ID+"/tokens", ownerShort.Secret, api.TokenCreate{Name: "x"}), 422, access.CodeTokenOutlivesMinter)
+	// A token without expiry mints any.
+	ts.call("POST", "/v1/users/"+u.ID+"/tokens", ownerToken, api.TokenCreate{Name: "forever"}, 201, nil)
+	if len(ts.deniedEvents(ownerToken)) < 3 {
+		t.Error("the refused mints are not audited")
+	}
 }
