@@ -159,14 +159,21 @@ func (s *Server) auditCascade(tx Tx, actorID, kind, id string) error {
 	return nil
 }
 
-// requestHash identifies a request for idempotency: its method, its path and its body, so
-// that a key reused for anything else is recognised as a client bug.
+// requestHash identifies a request for idempotency: its method, its path, its query (in
+// canonical form: the order of parameters does not matter) and its body, so that a key
+// reused for anything else is recognised as a client bug. The principal is the record's own
+// key (each actor's keys are its own). A request without a query hashes as it did before
+// queries counted, so that replicas of two versions sharing a store during a rolling upgrade
+// still recognise each other's records; with one, path and query are quoted, which no bare
+// path (always starting with "/") can be confused with.
 func requestHash(ctx context.Context, body any) (string, error) {
 	h := sha256.New()
 	if ri := requestInfoFrom(ctx); ri != nil {
-		if _, err := fmt.Fprintf(h, "%s %s\n", ri.method, ri.path); err != nil {
-			return "", err
+		line := fmt.Sprintf("%s %s\n", ri.method, ri.path)
+		if ri.query != "" {
+			line = fmt.Sprintf("%s %q %q\n", ri.method, ri.path, ri.query)
 		}
+		h.Write([]byte(line))
 	}
 	b, err := json.Marshal(body)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -17,7 +18,9 @@ type requestInfo struct {
 	id     string
 	method string
 	path   string
-	err    error // set when a 5xx is produced; logged, never sent
+	// query is the query string in canonical form (canonicalQuery), for idempotency.
+	query string
+	err   error // set when a 5xx is produced; logged, never sent
 }
 
 type requestInfoKey struct{}
@@ -39,6 +42,17 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
+}
+
+// canonicalQuery is raw in one form whatever the order of its parameters: sorted by name,
+// each name's values in the order sent (which may matter to a handler). A query that does not
+// parse is kept verbatim: it differs from every other.
+func canonicalQuery(raw string) string {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return raw
+	}
+	return v.Encode()
 }
 
 type statusRecorder struct {
@@ -70,7 +84,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), method: r.Method, path: r.URL.Path}
+		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), method: r.Method, path: r.URL.Path, query: canonicalQuery(r.URL.RawQuery)}
 		if !validRequestID(ri.id) {
 			ri.id = "req_" + strings.ToLower(rand.Text())
 		}
