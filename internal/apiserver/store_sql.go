@@ -526,13 +526,13 @@ func (t *sqlTx) AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, er
 		}
 	}
 	// Times compare as integers: RFC 3339 text with varying fractions does not sort.
-	if !f.Since.IsZero() {
+	if f.Since != nil {
 		conds = append(conds, "at_unix_nano >= ?")
-		args = append(args, unixNano(f.Since))
+		args = append(args, unixNano(*f.Since))
 	}
-	if !f.Until.IsZero() {
+	if f.Until != nil {
 		conds = append(conds, "at_unix_nano <= ?")
-		args = append(args, unixNano(f.Until))
+		args = append(args, unixNano(*f.Until))
 	}
 	return list(t, "audit_events", auditCols, strings.Join(conds, " AND "), args, p, scanAudit)
 }
