@@ -143,7 +143,7 @@ var routes = []Route{
 	{Method: "GET", Path: "/v1/environments/{id}/support-access", Rule: ruleAuthenticated},
 	{Method: "PATCH", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. A lower tier caps approved requests at once.",
 		check: platform("cluster.admin")},
-	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved access requests.",
+	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved and pending access requests.",
 		check: platform("cluster.admin")},
 	{Method: "POST", Path: "/v1/environments/{id}/support-access/revoke", Rule: "cluster.admin. Break-glass: ends at once every vendor user's " +
 		"(or only user_id's) approved and pending access requests here, and turns standing access back to require_approval; " +

@@ -371,15 +371,18 @@ func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration,
 	return exp, nil
 }
 
-// ApprovedRequests lists the environment's approved requests (what deleting its support
-// access ends).
-func (p *Policy) ApprovedRequests(envID string) []AccessRequest {
+// SupportAccessEnds lists the requests that deleting the environment's support access ends,
+// by id: every approved one (expired ones too, which would otherwise wake should support
+// access come back) and every pending one (which would otherwise be approvable again once
+// support access is re-created, on a ceiling nobody asked it against).
+func (p *Policy) SupportAccessEnds(envID string) []AccessRequest {
 	var out []AccessRequest
 	for _, r := range p.envRequests[envID] {
-		if r.Status == RequestApproved {
+		if r.Status == RequestApproved || r.Status == RequestPending {
 			out = append(out, *r)
 		}
 	}
+	slices.SortFunc(out, func(a, b AccessRequest) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
