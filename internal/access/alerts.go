@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // DestinationType is where a customer alert destination delivers.
@@ -102,4 +103,42 @@ func webhookProblem(target string) string {
 		return "has no host"
 	}
 	return ""
+}
+
+// Redacted stands in for each secret part of an alert target.
+const Redacted = "redacted"
+
+// RedactTarget returns an alert target without its secret parts, for wherever a target is
+// shown to someone other than cluster.admin or recorded (the audit log): a webhook URL's
+// userinfo becomes "redacted", so does every query value (the keys stay, so that the shape
+// of the URL is still recognisable; a bare query part without "=" counts as a value), and
+// the fragment goes. E-mail targets carry no secret and stay as they are. A webhook target
+// that is not a URL at all is entirely "redacted". Secrets in the path itself (as some chat
+// services issue) are not recognisable as such and stay.
+func RedactTarget(typ, target string) string {
+	if DestinationType(typ) != DestinationWebhook {
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return Redacted
+	}
+	if u.User != nil {
+		u.User = url.User(Redacted)
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, part := range parts {
+			key, _, hasValue := strings.Cut(part, "=")
+			switch {
+			case hasValue:
+				parts[i] = key + "=" + Redacted
+			case part != "":
+				parts[i] = Redacted
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }

@@ -1,6 +1,8 @@
 package apiserver
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -31,4 +33,26 @@ func TestCascade_deletingSupportAccessEndsPendingRequests(t *testing.T) {
 	if r := ts.do("POST", "/v1/access-requests/"+pending.ID+"/approve", ownerToken, nil); r.status != 409 {
 		t.Fatalf("approving a request ended with the support access: %d %s", r.status, r.body)
 	}
+}
+
+// The audit log never holds the secret parts of alert targets: a webhook's userinfo, query
+// values and fragment, in every routing event (PUT, additive add and remove).
+func TestAudit_alertTargetsRedacted(t *testing.T) {
+	ts := newTestServer(t)
+	env := ts.createEnv("secret-hooks", "aws")
+	base := "/v1/environments/" + env.ID + "/alert-routing"
+	secretHook := api.Destination{Type: "webhook", Target: "https://bot:pa55word@hooks.example.com/in?token=t0ps3cret&channel=ops#sig=f00", MinSeverity: "warning"}
+	otherHook := api.Destination{Type: "webhook", Target: "https://hooks.example.com/b?key=k3yk3y", MinSeverity: "info"}
+	ts.call("POST", base+"/destinations", ownerToken, secretHook, 200, nil)
+	ts.call("DELETE", base+"/destinations?"+url.Values{"type": {secretHook.Type}, "target": {secretHook.Target}}.Encode(), ownerToken, nil, 204, nil)
+	ts.call("PUT", base, ownerToken, api.AlertRoutingUpdate{VendorRouting: true, Destinations: &[]api.Destination{otherHook}}, 200, nil)
+	ts.call("DELETE", "/v1/environments/"+env.ID, ownerToken, nil, 204, nil)
+
+	r := ts.call("GET", "/v1/audit-events?limit=1000&environment_id="+env.ID, ownerToken, nil, 200, nil)
+	for _, secret := range []string{"pa55word", "t0ps3cret", "f00", "k3yk3y"} {
+		if strings.Contains(string(r.body), secret) {
+			t.Errorf("the audit log holds %q", secret)
+		}
+	}
+	requireContains(t, string(r.body), "https://redacted@hooks.example.com/in?token=redacted\\u0026channel=redacted", "https://hooks.example.com/b?key=redacted")
 }

@@ -191,7 +191,17 @@ func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, chang
 	if err := tx.UpdateAlertRouting(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
+	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, auditedRouting(cur), auditedRouting(next))
+}
+
+// auditedRouting is r as the audit log records it: targets without their secret parts
+// (access.RedactTarget), which are cluster.admin's alone and never kept in clear in the log.
+func auditedRouting(r api.AlertRouting) api.AlertRouting {
+	r.Destinations = slices.Clone(r.Destinations)
+	for i, d := range r.Destinations {
+		r.Destinations[i].Target = access.RedactTarget(d.Type, d.Target)
+	}
+	return r
 }
 
 // additive is the change of the additive destination routes: the set with dest added,
