@@ -1,6 +1,8 @@
 package access
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"slices"
@@ -141,4 +143,11 @@ func RedactTarget(typ, target string) string {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	return u.String()
+}
+
+// TargetDigest names an alert target in an id without showing it: warden_alert_destination's
+// id ("<environment_id>/<type>/<digest>") and the audit log's record of a destination.
+func TargetDigest(target string) string {
+	sum := sha256.Sum256([]byte(target))
+	return hex.EncodeToString(sum[:8])
 }

@@ -1,10 +1,12 @@
 package apiserver
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -55,4 +57,41 @@ func TestAudit_alertTargetsRedacted(t *testing.T) {
 		}
 	}
 	requireContains(t, string(r.body), "https://redacted@hooks.example.com/in?token=redacted\\u0026channel=redacted", "https://hooks.example.com/b?key=redacted")
+}
+
+// Deleting an environment audits its alert routing and each destination removed with it,
+// naming each destination as warden_alert_destination's id does, its target redacted.
+func TestCascade_deletingAnEnvironmentAuditsItsRouting(t *testing.T) {
+	ts := newTestServer(t)
+	env := ts.createEnv("routed", "aws")
+	base := "/v1/environments/" + env.ID + "/alert-routing"
+	hook := api.Destination{Type: "webhook", Target: "https://hooks.example.com/x?token=s3cr3t", MinSeverity: "warning"}
+	mail := api.Destination{Type: "email", Target: "oncall@example.com", MinSeverity: "critical"}
+	var routing api.AlertRouting
+	ts.call("POST", base+"/destinations", ownerToken, hook, 200, nil)
+	ts.call("POST", base+"/destinations", ownerToken, mail, 200, &routing)
+	ts.call("DELETE", "/v1/environments/"+env.ID, ownerToken, nil, 204, nil)
+
+	var l api.List[api.AuditEvent]
+	r := ts.call("GET", "/v1/audit-events?limit=1000&environment_id="+env.ID, ownerToken, nil, 200, &l)
+	got := map[string]map[string]string{}
+	for _, e := range l.Items {
+		var before map[string]string
+		if json.Unmarshal(e.Before, &before) == nil && before["deleted_with"] == "environment "+env.ID {
+			got[e.Action+" "+e.ObjectID] = before
+		}
+	}
+	if _, ok := got["alert_routing.delete "+routing.ID]; !ok {
+		t.Errorf("no alert_routing.delete for %s among %v", routing.ID, got)
+	}
+	for _, d := range []api.Destination{hook, mail} {
+		id := env.ID + "/" + d.Type + "/" + access.TargetDigest(d.Target)
+		b, ok := got["alert_destination.delete "+id]
+		if !ok || b["target"] != access.RedactTarget(d.Type, d.Target) || b["min_severity"] != d.MinSeverity {
+			t.Errorf("destination %s audited as %v (%v)", id, b, ok)
+		}
+	}
+	if strings.Contains(string(r.body), "s3cr3t") {
+		t.Error("the cascade's audit holds a target's secret")
+	}
 }

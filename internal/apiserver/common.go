@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -150,9 +151,41 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 // access and requests; ...), so that the log shows every access that ended, not only the
 // object named in the request. It runs before the delete, inside its transaction.
 func (s *Server) auditCascade(tx Tx, actorID, kind, id string) error {
+	with := kind + " " + id
 	for _, c := range s.pol().Cascade(kind, id) {
 		typ, oid, env := c[0], c[1], c[2]
-		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": kind + " " + id}, nil); err != nil {
+		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": with}, nil); err != nil {
+			return err
+		}
+	}
+	if kind == "environment" {
+		return s.auditRoutingCascade(tx, actorID, id, with)
+	}
+	return nil
+}
+
+// auditRoutingCascade records the environment's alert routing and each of its destinations,
+// which its deletion removes too. Routing decides no access, so it is the store's alone (not
+// in the engine's snapshot, whose Cascade lists the rest): it is read here, in the deleting
+// transaction. A destination is named as warden_alert_destination names it,
+// "<environment_id>/<type>/<target digest>", and its target is recorded redacted.
+func (s *Server) auditRoutingCascade(tx Tx, actorID, envID, with string) error {
+	r, err := tx.AlertRouting(envID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := s.audit(tx, actorID, "alert_routing.delete", "alert_routing", r.ID, envID,
+		map[string]string{"id": r.ID, "deleted_with": with, "vendor_routing": strconv.FormatBool(r.VendorRouting),
+			"destinations_mode": r.DestinationsMode}, nil); err != nil {
+		return err
+	}
+	for _, d := range r.Destinations {
+		oid := envID + "/" + d.Type + "/" + access.TargetDigest(d.Target)
+		before := map[string]string{"id": oid, "deleted_with": with, "type": d.Type,
+			"target": access.RedactTarget(d.Type, d.Target), "min_severity": d.MinSeverity}
+		if err := s.audit(tx, actorID, "alert_destination.delete", "alert_destination", oid, envID, before, nil); err != nil {
 			return err
 		}
 	}

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -319,8 +317,5 @@ func (r *alertDestinationResource) ImportState(ctx context.Context, req resource
 // digestForm is the last part of the state id; no e-mail address or URL looks like it.
 var digestForm = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-// targetDigest names a target in an id without showing it.
-func targetDigest(target string) string {
-	sum := sha256.Sum256([]byte(target))
-	return hex.EncodeToString(sum[:8])
-}
+// targetDigest names a target in an id without showing it (as the audit log names it).
+func targetDigest(target string) string { return access.TargetDigest(target) }
