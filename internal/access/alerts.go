@@ -151,3 +151,25 @@ func TargetDigest(target string) string {
 	sum := sha256.Sum256([]byte(target))
 	return hex.EncodeToString(sum[:8])
 }
+
+// CodeDestinationExists refuses an additive destination whose type and target exist already
+// with another minimum severity.
+const CodeDestinationExists = "destination_exists"
+
+// CanAddDestination is the additive rule for adding d to the environment env's existing
+// destinations: the same type, target and minimum severity again is no change (an idempotent
+// success); the same type and target with another minimum severity is another module's
+// setting, changed only by a caller naming the minimum severity it replaces (replaces; ""
+// names none), so that two modules adding one target never overwrite each other silently.
+func CanAddDestination(env string, existing []AlertDestination, d AlertDestination, replaces string) *Denial {
+	for _, e := range existing {
+		if e.Type != d.Type || e.Target != d.Target || e.MinSeverity == d.MinSeverity || (replaces != "" && e.MinSeverity == replaces) {
+			continue
+		}
+		return &Denial{Kind: Conflict, Code: CodeDestinationExists, Field: "min_severity",
+			Message: fmt.Sprintf("Environment %q already has the %s destination %s, with min_severity %q: another configuration may manage it, so it is not overwritten. "+
+				"Add it with min_severity %q, remove it first, or name the setting you replace with replace_min_severity=%s (as warden_alert_destination does when its min_severity changes).",
+				env, e.Type, RedactTarget(e.Type, e.Target), e.MinSeverity, e.MinSeverity, e.MinSeverity)}
+	}
+	return nil
+}
