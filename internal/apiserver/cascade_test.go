@@ -95,3 +95,35 @@ func TestCascade_deletingAnEnvironmentAuditsItsRouting(t *testing.T) {
 		t.Error("the cascade's audit holds a target's secret")
 	}
 }
+
+// A caller's X-Request-Id never becomes an audit event's object id: events carry the server's
+// id (request_id, as the response's X-Request-Id) and the caller's apart (client_request_id).
+func TestAudit_requestIDsAreTheServers(t *testing.T) {
+	ts := newTestServer(t)
+	_, member := ts.createUser("plain@example.com", "member")
+	victim := ts.createEnv("victim", "aws")
+	denied := ts.do("POST", "/v1/environments", member, api.EnvironmentCreate{Name: "x", Cloud: "aws"}, "X-Request-Id", victim.ID)
+	requireProblem(t, denied, 403, "forbidden")
+	created := ts.call("POST", "/v1/environments", ownerToken, api.EnvironmentCreate{Name: "traced", Cloud: "aws"}, 201, nil, "X-Request-Id", "trace-7")
+
+	var l api.List[api.AuditEvent]
+	ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
+	var refusal, creation *api.AuditEvent
+	for i, e := range l.Items {
+		switch {
+		case e.Action == "request.denied":
+			refusal = &l.Items[i]
+		case e.Action == "environment.create" && e.ClientRequestID == "trace-7":
+			creation = &l.Items[i]
+		}
+		if e.ObjectID == victim.ID && e.Action == "request.denied" {
+			t.Errorf("the caller's X-Request-Id is a refusal's object id: %+v", e)
+		}
+	}
+	if refusal == nil || refusal.RequestID != denied.header.Get("X-Request-Id") || refusal.ObjectID != refusal.RequestID || refusal.ClientRequestID != victim.ID {
+		t.Fatalf("refusal %+v, response id %q", refusal, denied.header.Get("X-Request-Id"))
+	}
+	if creation == nil || creation.RequestID != created.header.Get("X-Request-Id") {
+		t.Fatalf("creation %+v, response id %q", creation, created.header.Get("X-Request-Id"))
+	}
+}

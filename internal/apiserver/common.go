@@ -140,10 +140,21 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 		}
 		return b
 	}
-	return tx.InsertAuditEvent(api.AuditEvent{
+	e := api.AuditEvent{
 		ID: newID("evt"), At: s.now(), ActorID: actorID, Action: action, ObjectType: objectType,
 		ObjectID: objectID, EnvironmentID: envID, Before: enc(before), After: enc(after),
-	})
+	}
+	if rt, ok := tx.(*requestTx); ok && rt.req != nil {
+		e.RequestID, e.ClientRequestID = rt.req.id, rt.req.clientID
+	}
+	return tx.InsertAuditEvent(e)
+}
+
+// requestTx is a Tx that knows the request it serves, so that audit records which request
+// made each change without every call site passing the request along.
+type requestTx struct {
+	Tx
+	req *requestInfo
 }
 
 // auditCascade records each object that deleting the kind/id object removes with it (a
