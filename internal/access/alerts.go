@@ -1,9 +1,12 @@
 package access
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // DestinationType is where a customer alert destination delivers.
@@ -102,4 +105,71 @@ func webhookProblem(target string) string {
 		return "has no host"
 	}
 	return ""
+}
+
+// Redacted stands in for each secret part of an alert target.
+const Redacted = "redacted"
+
+// RedactTarget returns an alert target without its secret parts, for wherever a target is
+// shown to someone other than cluster.admin or recorded (the audit log): a webhook URL's
+// userinfo becomes "redacted", so does every query value (the keys stay, so that the shape
+// of the URL is still recognisable; a bare query part without "=" counts as a value), and
+// the fragment goes. E-mail targets carry no secret and stay as they are. A webhook target
+// that is not a URL at all is entirely "redacted". Secrets in the path itself (as some chat
+// services issue) are not recognisable as such and stay.
+func RedactTarget(typ, target string) string {
+	if DestinationType(typ) != DestinationWebhook {
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return Redacted
+	}
+	if u.User != nil {
+		u.User = url.User(Redacted)
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, part := range parts {
+			key, _, hasValue := strings.Cut(part, "=")
+			switch {
+			case hasValue:
+				parts[i] = key + "=" + Redacted
+			case part != "":
+				parts[i] = Redacted
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+// TargetDigest names an alert target in an id without showing it: warden_alert_destination's
+// id ("<environment_id>/<type>/<digest>") and the audit log's record of a destination.
+func TargetDigest(target string) string {
+	sum := sha256.Sum256([]byte(target))
+	return hex.EncodeToString(sum[:8])
+}
+
+// CodeDestinationExists refuses an additive destination whose type and target exist already
+// with another minimum severity.
+const CodeDestinationExists = "destination_exists"
+
+// CanAddDestination is the additive rule for adding d to the environment env's existing
+// destinations: the same type, target and minimum severity again is no change (an idempotent
+// success); the same type and target with another minimum severity is another module's
+// setting, changed only by a caller naming the minimum severity it replaces (replaces; ""
+// names none), so that two modules adding one target never overwrite each other silently.
+func CanAddDestination(env string, existing []AlertDestination, d AlertDestination, replaces string) *Denial {
+	for _, e := range existing {
+		if e.Type != d.Type || e.Target != d.Target || e.MinSeverity == d.MinSeverity || (replaces != "" && e.MinSeverity == replaces) {
+			continue
+		}
+		return &Denial{Kind: Conflict, Code: CodeDestinationExists, Field: "min_severity",
+			Message: fmt.Sprintf("Environment %q already has the %s destination %s, with min_severity %q: another configuration may manage it, so it is not overwritten. "+
+				"Add it with min_severity %q, remove it first, or name the setting you replace with replace_min_severity=%s (as warden_alert_destination does when its min_severity changes).",
+				env, e.Type, RedactTarget(e.Type, e.Target), e.MinSeverity, e.MinSeverity, e.MinSeverity)}
+	}
+	return nil
 }

@@ -52,3 +52,23 @@ func TestValidate_alertDestinationSuggests(t *testing.T) {
 		t.Errorf("got %+v", fs)
 	}
 }
+
+func TestRedactTarget(t *testing.T) {
+	for _, c := range []struct{ typ, in, want string }{
+		{"webhook", "https://hooks.example.com/warden", "https://hooks.example.com/warden"},
+		{"webhook", "https://user:pa55@hooks.example.com/w", "https://redacted@hooks.example.com/w"},
+		{"webhook", "https://token@hooks.example.com/w", "https://redacted@hooks.example.com/w"},
+		{"webhook", "https://h.example.com/w?token=s3cret&channel=ops", "https://h.example.com/w?token=redacted&channel=redacted"},
+		{"webhook", "https://h.example.com/w?a=1&a=2&empty=", "https://h.example.com/w?a=redacted&a=redacted&empty=redacted"},
+		{"webhook", "https://h.example.com/w?s3cret", "https://h.example.com/w?redacted"},
+		{"webhook", "https://h.example.com/w?k=v;x=secret", "https://h.example.com/w?k=redacted"},
+		{"webhook", "https://h.example.com/w#sig=abc", "https://h.example.com/w"},
+		{"webhook", "http://u:p@127.0.0.1:9000/x?key=k#frag", "http://redacted@127.0.0.1:9000/x?key=redacted"},
+		{"webhook", "http://[::1]:namedport", "redacted"},
+		{"email", "oncall+tag@example.com", "oncall+tag@example.com"},
+	} {
+		if got := RedactTarget(c.typ, c.in); got != c.want {
+			t.Errorf("RedactTarget(%q, %q) = %q, want %q", c.typ, c.in, got, c.want)
+		}
+	}
+}

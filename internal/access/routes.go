@@ -141,7 +141,7 @@ var routes = []Route{
 	{Method: "DELETE", Path: "/v1/users/{id}", Rule: "users.admin, holding every permission the user holds. The last usable owner cannot be deleted.",
 		check: platform("users.admin")},
 	{Method: "POST", Path: "/v1/users/{id}/tokens", Rule: "The user itself, or users.admin holding every permission the user holds " +
-		"(for a vendor user holding a support tier, also cluster.admin). The secret is returned once; an idempotent replay returns the token without it.",
+		"(for a vendor user, also cluster.admin, whether or not it holds a tier yet). The secret is returned once; an idempotent replay returns the token without it.",
 		check: selfOr("users.admin")},
 	{Method: "DELETE", Path: "/v1/users/{id}/tokens/{token_id}", Rule: "As for issuing one: the user itself, or users.admin holding every permission the user holds. " +
 		"The last usable owner's last token cannot be revoked.", check: selfOr("users.admin")},
@@ -177,7 +177,7 @@ var routes = []Route{
 	{Method: "GET", Path: "/v1/environments/{id}/support-access", Rule: ruleSupport},
 	{Method: "PATCH", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. A lower tier caps approved requests at once.",
 		check: platform("cluster.admin")},
-	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved access requests.",
+	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved and pending access requests.",
 		check: platform("cluster.admin")},
 	{Method: "POST", Path: "/v1/environments/{id}/support-access/revoke", Rule: "cluster.admin. Break-glass: ends at once every vendor user's " +
 		"(or only user_id's) approved and pending access requests here, and turns standing access back to require_approval; " +

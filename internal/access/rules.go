@@ -38,6 +38,8 @@ const (
 	CodeNotVendor        = "not_vendor"
 	CodeSupportInactive  = "support_access_inactive"
 	CodeTierAboveCeiling = "tier_above_ceiling"
+	// CodeTokenOutlivesMinter refuses a token that would expire after the token minting it.
+	CodeTokenOutlivesMinter = "token_outlives_minter"
 )
 
 // Denial is a refused change: its kind, a stable code, the field at fault (if any) and the
@@ -160,16 +162,46 @@ func (p *Policy) CanDeleteUser(pr *Principal, targetID string, now time.Time) *D
 }
 
 // CanMintToken is the rule for issuing a token for a user: the user itself, or users.admin
-// covering the user (minting a token is taking over the account).
+// covering the user (minting a token is taking over the account). A vendor user's tokens are
+// also cluster.admin's, whatever the vendor holds today: a token outlives the moment it is
+// minted, and its holder acts with every tier the vendor is given later (standing access
+// turned on, a request approved), which only cluster.admin decides.
 func (p *Policy) CanMintToken(pr *Principal, targetID string, now time.Time) *Denial {
 	if pr.User.ID == targetID {
 		return nil
 	}
-	return p.CanChangeUser(pr, targetID, now)
+	if d := p.CanChangeUser(pr, targetID, now); d != nil {
+		return d
+	}
+	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.Has("cluster.admin") {
+		return forbid("User %q is a vendor user: only the user itself or cluster.admin (who decides vendor access), which you do not hold, issues or revokes its tokens.", targetID)
+	}
+	return nil
+}
+
+// CanMintTokenUntil is the rule for a new token's expiry: a token minted with a token
+// expires no later than the minting token, and never lacks an expiry when that one has one
+// (as Vault's child tokens). Otherwise any short-lived credential — a CI job's hour — buys an
+// everlasting one. It binds every mint, the minter's own tokens and others' alike; a
+// principal not authenticated with a token (pr.Token zero) is not bound.
+func CanMintTokenUntil(pr *Principal, expiresAt *time.Time) *Denial {
+	limit := pr.Token.ExpiresAt
+	if limit == nil || (expiresAt != nil && !expiresAt.After(*limit)) {
+		return nil
+	}
+	asked := "no expiry"
+	if expiresAt != nil {
+		asked = "an expiry of " + expiresAt.UTC().Format(time.RFC3339)
+	}
+	latest := limit.UTC().Format(time.RFC3339)
+	return &Denial{Kind: Invalid, Code: CodeTokenOutlivesMinter, Field: "expires_at",
+		Message: fmt.Sprintf("The token you authenticate with expires at %s, and a token it mints may not outlive it; %s was asked. "+
+			"Set expires_at to %s or earlier, or mint with a token that lives longer.", latest, asked, latest)}
 }
 
 // CanRevokeToken is the rule for revoking a user's token: the same as minting one (revoking
-// an owner's tokens locks the owner out), and never the last usable owner's last token.
+// an owner's tokens locks the owner out; a vendor's tokens are cluster.admin's either way),
+// and never the last usable owner's last token.
 func (p *Policy) CanRevokeToken(pr *Principal, targetID, tokenID string, now time.Time) *Denial {
 	if d := p.CanMintToken(pr, targetID, now); d != nil {
 		return d
@@ -342,15 +374,18 @@ func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration,
 	return exp, nil
 }
 
-// ApprovedRequests lists the environment's approved requests (what deleting its support
-// access ends).
-func (p *Policy) ApprovedRequests(envID string) []AccessRequest {
+// SupportAccessEnds lists the requests that deleting the environment's support access ends,
+// by id: every approved one (expired ones too, which would otherwise wake should support
+// access come back) and every pending one (which would otherwise be approvable again once
+// support access is re-created, on a ceiling nobody asked it against).
+func (p *Policy) SupportAccessEnds(envID string) []AccessRequest {
 	var out []AccessRequest
 	for _, r := range p.envRequests[envID] {
-		if r.Status == RequestApproved {
+		if r.Status == RequestApproved || r.Status == RequestPending {
 			out = append(out, *r)
 		}
 	}
+	slices.SortFunc(out, func(a, b AccessRequest) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 

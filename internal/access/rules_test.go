@@ -165,3 +165,33 @@ func TestRules_revokeVendorAccess(t *testing.T) {
 		t.Errorf("second revoke: %+v %v", again, d)
 	}
 }
+
+// A token minted with a token expires no later than the minting one.
+func TestRules_mintedTokenExpiryBound(t *testing.T) {
+	at := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC)
+	bound := &Principal{User: User{ID: "u"}, Token: Token{ID: "t", ExpiresAt: &at}}
+	free := &Principal{User: User{ID: "u"}, Token: Token{ID: "t"}}
+	earlier, later := at.Add(-time.Minute), at.Add(time.Second)
+	cases := []struct {
+		name string
+		pr   *Principal
+		exp  *time.Time
+		want bool // allowed
+	}{
+		{"earlier", bound, &earlier, true},
+		{"at the minter's expiry", bound, &at, true},
+		{"later", bound, &later, false},
+		{"never", bound, nil, false},
+		{"an unbounded minter mints anything", free, nil, true},
+		{"a principal without a token", &Principal{}, nil, true},
+	}
+	for _, c := range cases {
+		d := CanMintTokenUntil(c.pr, c.exp)
+		if (d == nil) != c.want {
+			t.Errorf("%s: %v, want allowed=%v", c.name, d, c.want)
+		}
+		if d != nil && (d.Code != CodeTokenOutlivesMinter || d.Field != "expires_at" || d.Kind != Invalid || !strings.Contains(d.Message, "2026-11-30T13:00:00Z or earlier")) {
+			t.Errorf("%s: denial %+v", c.name, d)
+		}
+	}
+}

@@ -362,6 +362,12 @@ type AuditEvent struct {
 	EnvironmentID string          `json:"environment_id,omitempty" doc:"The environment concerned, if any."`
 	Before        json.RawMessage `json:"before,omitempty" doc:"The object before the change."`
 	After         json.RawMessage `json:"after,omitempty" doc:"The object after the change."`
+	// RequestID is the server's id of the request that made the change (its X-Request-Id
+	// response header); empty for changes no request made (bootstrap, recover-owner).
+	RequestID string `json:"request_id,omitempty" doc:"The server's id of the request (the X-Request-Id of its response)."`
+	// ClientRequestID is the caller's own X-Request-Id, when it sent a usable one: for
+	// correlating with the caller's logs, never an identifier the server relies on.
+	ClientRequestID string `json:"client_request_id,omitempty" doc:"The X-Request-Id the caller sent, if any (at most 128 printable ASCII characters)."`
 }
 
 // Problem is an RFC 9457 problem+json body with Warden's stable code and the field at fault.

@@ -30,11 +30,21 @@ func TestAlertDestinations_additive(t *testing.T) {
 	if r.Version != v {
 		t.Fatalf("re-adding bumped the version: %+v", r)
 	}
+	// Another min_severity is another module's setting: refused, unless the caller names the
+	// one it replaces (warden_alert_destination's update).
 	hook.MinSeverity = "info"
-	ts.call("POST", base+"/destinations", ownerToken, hook, 200, &r)
+	p := requireProblem(t, ts.do("POST", base+"/destinations", ownerToken, hook), 409, access.CodeDestinationExists)
+	if p.Field != "min_severity" {
+		t.Fatalf("field %q", p.Field)
+	}
+	requireContains(t, p.Detail, `"warning"`, "replace_min_severity")
+	requireProblem(t, ts.do("POST", base+"/destinations?replace_min_severity=critical", ownerToken, hook), 409, access.CodeDestinationExists)
+	ts.call("POST", base+"/destinations?replace_min_severity=warning", ownerToken, hook, 200, &r)
 	if len(r.Destinations) != 2 || r.Destinations[1] != hook {
 		t.Fatalf("after changing min_severity %+v", r)
 	}
+	// A retry of the change, once made, is a success.
+	ts.call("POST", base+"/destinations?replace_min_severity=warning", ownerToken, hook, 200, &r)
 	// Validated as for a complete set, on the request's own fields.
 	for _, tc := range []struct {
 		d     api.Destination
@@ -48,7 +58,7 @@ func TestAlertDestinations_additive(t *testing.T) {
 		}
 	}
 	// A complete set, even with vendor routing unchanged, would wipe them.
-	p := ts.do("PUT", base, ownerToken, api.AlertRoutingUpdate{VendorRouting: true, Destinations: &[]api.Destination{}}).problem(t)
+	p = ts.do("PUT", base, ownerToken, api.AlertRoutingUpdate{VendorRouting: true, Destinations: &[]api.Destination{}}).problem(t)
 	if p.Status != 409 || p.Code != access.CodeModeConflict || p.Field != "destinations" {
 		t.Fatalf("complete set on additive destinations: %+v", p)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -139,10 +140,21 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 		}
 		return b
 	}
-	return tx.InsertAuditEvent(api.AuditEvent{
+	e := api.AuditEvent{
 		ID: newID("evt"), At: s.now(), ActorID: actorID, Action: action, ObjectType: objectType,
 		ObjectID: objectID, EnvironmentID: envID, Before: enc(before), After: enc(after),
-	})
+	}
+	if rt, ok := tx.(*requestTx); ok && rt.req != nil {
+		e.RequestID, e.ClientRequestID = rt.req.id, rt.req.clientID
+	}
+	return tx.InsertAuditEvent(e)
+}
+
+// requestTx is a Tx that knows the request it serves, so that audit records which request
+// made each change without every call site passing the request along.
+type requestTx struct {
+	Tx
+	req *requestInfo
 }
 
 // auditCascade records each object that deleting the kind/id object removes with it (a
@@ -150,23 +162,62 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 // access and requests; ...), so that the log shows every access that ended, not only the
 // object named in the request. It runs before the delete, inside its transaction.
 func (s *Server) auditCascade(tx Tx, actorID, kind, id string) error {
+	with := kind + " " + id
 	for _, c := range s.pol().Cascade(kind, id) {
 		typ, oid, env := c[0], c[1], c[2]
-		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": kind + " " + id}, nil); err != nil {
+		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": with}, nil); err != nil {
+			return err
+		}
+	}
+	if kind == "environment" {
+		return s.auditRoutingCascade(tx, actorID, id, with)
+	}
+	return nil
+}
+
+// auditRoutingCascade records the environment's alert routing and each of its destinations,
+// which its deletion removes too. Routing decides no access, so it is the store's alone (not
+// in the engine's snapshot, whose Cascade lists the rest): it is read here, in the deleting
+// transaction. A destination is named as warden_alert_destination names it,
+// "<environment_id>/<type>/<target digest>", and its target is recorded redacted.
+func (s *Server) auditRoutingCascade(tx Tx, actorID, envID, with string) error {
+	r, err := tx.AlertRouting(envID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := s.audit(tx, actorID, "alert_routing.delete", "alert_routing", r.ID, envID,
+		map[string]string{"id": r.ID, "deleted_with": with, "vendor_routing": strconv.FormatBool(r.VendorRouting),
+			"destinations_mode": r.DestinationsMode}, nil); err != nil {
+		return err
+	}
+	for _, d := range r.Destinations {
+		oid := envID + "/" + d.Type + "/" + access.TargetDigest(d.Target)
+		before := map[string]string{"id": oid, "deleted_with": with, "type": d.Type,
+			"target": access.RedactTarget(d.Type, d.Target), "min_severity": d.MinSeverity}
+		if err := s.audit(tx, actorID, "alert_destination.delete", "alert_destination", oid, envID, before, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// requestHash identifies a request for idempotency: its method, its path and its body, so
-// that a key reused for anything else is recognised as a client bug.
+// requestHash identifies a request for idempotency: its method, its path, its query (in
+// canonical form: the order of parameters does not matter) and its body, so that a key
+// reused for anything else is recognised as a client bug. The principal is the record's own
+// key (each actor's keys are its own). A request without a query hashes as it did before
+// queries counted, so that replicas of two versions sharing a store during a rolling upgrade
+// still recognise each other's records; with one, path and query are quoted, which no bare
+// path (always starting with "/") can be confused with.
 func requestHash(ctx context.Context, body any) (string, error) {
 	h := sha256.New()
 	if ri := requestInfoFrom(ctx); ri != nil {
-		if _, err := fmt.Fprintf(h, "%s %s\n", ri.method, ri.path); err != nil {
-			return "", err
+		line := fmt.Sprintf("%s %s\n", ri.method, ri.path)
+		if ri.query != "" {
+			line = fmt.Sprintf("%s %q %q\n", ri.method, ri.path, ri.query)
 		}
+		h.Write([]byte(line))
 	}
 	b, err := json.Marshal(body)
 	if err != nil {

@@ -33,8 +33,9 @@ func (in *routingPutInput) Resolve(huma.Context) []error {
 
 type destinationAddInput struct {
 	IdempotencyParam
-	ID   string `path:"id" doc:"The environment id."`
-	Body api.Destination
+	ID                 string `path:"id" doc:"The environment id."`
+	ReplaceMinSeverity string `query:"replace_min_severity" enum:"info,warning,critical" doc:"The min_severity this request replaces, when the destination exists with another one; without it, another min_severity is refused with 409 destination_exists."`
+	Body               api.Destination
 }
 
 // Resolve checks the one destination with the same rules as a complete set, on its own
@@ -156,7 +157,7 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 		})
 
 	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/alert-routing/destinations", "add-alert-destination",
-		"Add one alert destination (additive), or change the min_severity of the one with this type and target", http.StatusOK),
+		"Add one alert destination (additive), or change the min_severity of the one with this type and target (naming the one replaced)", http.StatusOK),
 		s.addAlertDestination)
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing/destinations", "remove-alert-destination",
 		"Remove the alert destination with this type and target (additive)", http.StatusNoContent),
@@ -191,17 +192,37 @@ func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, chang
 	if err := tx.UpdateAlertRouting(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, cur, next)
+	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, auditedRouting(cur), auditedRouting(next))
+}
+
+// auditedRouting is r as the audit log records it: targets without their secret parts
+// (access.RedactTarget), which are cluster.admin's alone and never kept in clear in the log.
+func auditedRouting(r api.AlertRouting) api.AlertRouting {
+	r.Destinations = slices.Clone(r.Destinations)
+	for i, d := range r.Destinations {
+		r.Destinations[i].Target = access.RedactTarget(d.Type, d.Target)
+	}
+	return r
 }
 
 // additive is the change of the additive destination routes: the set with dest added,
-// replaced (by type and target) or, when add is false, removed; validated as a whole.
-func additive(dest api.Destination, add bool) func(*api.AlertRouting, string) error {
+// replaced (by type and target, when the engine allows: the caller names the min_severity it
+// replaces) or, when add is false, removed; validated as a whole.
+func additive(dest api.Destination, add bool, replaces string) func(*api.AlertRouting, string) error {
 	return func(next *api.AlertRouting, env string) error {
 		if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAdditive, len(next.Destinations)); d != nil {
 			return d
 		}
 		i := slices.IndexFunc(next.Destinations, func(d api.Destination) bool { return d.Type == dest.Type && d.Target == dest.Target })
+		if add {
+			existing := make([]access.AlertDestination, len(next.Destinations))
+			for j, d := range next.Destinations {
+				existing[j] = access.AlertDestination{Type: d.Type, Target: d.Target, MinSeverity: d.MinSeverity}
+			}
+			if d := access.CanAddDestination(env, existing, access.AlertDestination{Type: dest.Type, Target: dest.Target, MinSeverity: dest.MinSeverity}, replaces); d != nil {
+				return d
+			}
+		}
 		switch {
 		case add && i >= 0:
 			next.Destinations[i] = dest
@@ -230,7 +251,7 @@ func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInpu
 		return nil, err
 	}
 	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true), "alert_routing.destination_add")
+		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "alert_routing.destination_add")
 		return r, r.Version, err
 	})
 	if err != nil {
@@ -245,7 +266,7 @@ func (s *Server) removeAlertDestination(ctx context.Context, in *destinationDele
 		return nil, err
 	}
 	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false), "alert_routing.destination_remove")
+		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "alert_routing.destination_remove")
 		return err
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -28,6 +29,36 @@ type auditInput struct {
 	ObjectID      string    `query:"object_id" doc:"Only events about this object."`
 	Since         time.Time `query:"since" doc:"Only events at or after this instant (RFC 3339)."`
 	Until         time.Time `query:"until" doc:"Only events at or before this instant (RFC 3339)."`
+	// since and until are set when the parameter was sent: the zero instant is a bound too.
+	since, until *time.Time
+}
+
+// auditBounds are the audit log's filters: each one sent is honoured exactly or refused.
+var auditBounds = []string{"actor_id", "environment_id", "object_id", "since", "until"}
+
+// Resolve refuses a bound that would otherwise be read as no bound at all: one sent empty
+// (huma treats it as absent) or sent twice (huma takes the first); and it records which
+// instants were sent, so that 0001-01-01T00:00:00Z filters like any other instant.
+func (in *auditInput) Resolve(ctx huma.Context) []error {
+	u := ctx.URL()
+	q := u.Query()
+	for _, name := range auditBounds {
+		vs, sent := q[name]
+		switch {
+		case !sent:
+		case len(vs) > 1:
+			return []error{invalid(codeInvalidField, name, fmt.Sprintf("%s is given %d times; give it once, or leave it out for no bound.", name, len(vs)))}
+		case vs[0] == "":
+			return []error{invalid(codeInvalidField, name, fmt.Sprintf("%s is empty; give a value, or leave the parameter out for no bound.", name))}
+		}
+	}
+	if _, ok := q["since"]; ok {
+		in.since = &in.Since
+	}
+	if _, ok := q["until"]; ok {
+		in.until = &in.Until
+	}
+	return nil
 }
 
 func (s *Server) registerMeta(hapi huma.API) {
@@ -53,7 +84,7 @@ func (s *Server) registerMeta(hapi huma.API) {
 			err := s.store.View(ctx, func(tx Tx) error {
 				var err error
 				items, next, err = tx.AuditEvents(AuditFilter{ActorID: in.ActorID, EnvironmentID: in.EnvironmentID,
-					ObjectID: in.ObjectID, Since: in.Since, Until: in.Until}, in.page())
+					ObjectID: in.ObjectID, Since: in.since, Until: in.until}, in.page())
 				return err
 			})
 			if err == nil {

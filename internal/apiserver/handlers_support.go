@@ -73,15 +73,16 @@ func futureExpiry(t *time.Time, now time.Time) error {
 	return nil
 }
 
-// revokeApproved revokes the environment's approved access requests: without support
-// access there is no ceiling left for them to sit under.
-func (s *Server) revokeApproved(tx Tx, p *principal, envID string) error {
-	reqs, _, err := tx.AccessRequests(AccessRequestFilter{Status: requestApproved, EnvironmentID: envID}, Page{})
-	if err != nil {
-		return err
-	}
+// revokeRequests revokes the access requests that deleting the environment's support access
+// ends (access.Policy.SupportAccessEnds: approved and pending): without support access there
+// is no ceiling left for them to sit under, nor one to be approved against.
+func (s *Server) revokeRequests(tx Tx, p *principal, envID string) error {
 	now := s.now()
-	for _, r := range reqs {
+	for _, e := range s.pol().SupportAccessEnds(envID) {
+		r, err := tx.AccessRequest(e.ID)
+		if err != nil {
+			return err
+		}
 		next := r
 		next.Status = requestRevoked
 		next.DecidedBy = p.User.ID
@@ -314,7 +315,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 		})
 
 	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access",
-		"Revoke support access (and the environment's approved access requests)", http.StatusNoContent),
+		"Revoke support access (and the environment's approved and pending access requests)", http.StatusNoContent),
 		func(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
 			p, err := actor(ctx)
 			if err != nil {
@@ -336,7 +337,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				if err := tx.DeleteSupportAccess(in.ID); err != nil {
 					return err
 				}
-				if err := s.revokeApproved(tx, p, in.ID); err != nil {
+				if err := s.revokeRequests(tx, p, in.ID); err != nil {
 					return err
 				}
 				return s.audit(tx, p.User.ID, "support_access.delete", "support_access", cur.ID, in.ID, s.supportView(cur), nil)

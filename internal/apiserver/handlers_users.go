@@ -190,6 +190,9 @@ func (s *Server) registerUsers(hapi huma.API) {
 				if d := s.pol().CanMintToken(p, in.ID, s.now()); d != nil {
 					return api.Token{}, 0, d
 				}
+				if d := access.CanMintTokenUntil(p, in.Body.ExpiresAt); d != nil {
+					return api.Token{}, 0, d
+				}
 				secret := newTokenSecret()
 				t := TokenRecord{Token: api.Token{ID: newID("tok"), UserID: in.ID, Name: in.Body.Name,
 					ExpiresAt: in.Body.ExpiresAt, CreatedAt: s.now()}, Hash: hashToken(secret)}

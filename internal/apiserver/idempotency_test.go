@@ -209,3 +209,31 @@ func TestWarnings_roleAndGrantResponses(t *testing.T) {
 		t.Errorf("GET grant lacks allowed_actions: %s", r.body)
 	}
 }
+
+// An Idempotency-Key covers the query string too: the same key on a DELETE naming another
+// destination is a reused key, not a replay, and the order of the parameters does not matter.
+func TestIdempotency_keyCoversTheQuery(t *testing.T) {
+	ts := newTestServer(t)
+	env := ts.createEnv("query-keys", "aws")
+	base := "/v1/environments/" + env.ID + "/alert-routing/destinations"
+	for _, target := range []string{"https://a.example.com/hook", "https://b.example.com/hook"} {
+		ts.call("POST", base, ownerToken, api.Destination{Type: "webhook", Target: target, MinSeverity: "warning"}, 200, nil)
+	}
+	del := func(query string) response {
+		return ts.do("DELETE", base+"?"+query, ownerToken, nil, "Idempotency-Key", "delete-one")
+	}
+	if r := del("type=webhook&target=https%3A%2F%2Fa.example.com%2Fhook"); r.status != 204 || r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("first delete: %d %s", r.status, r.body)
+	}
+	// The same request, parameters in another order: a replay.
+	if r := del("target=https%3A%2F%2Fa.example.com%2Fhook&type=webhook"); r.status != 204 || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("reordered retry: %d %v %s", r.status, r.header, r.body)
+	}
+	// Another target with the same key: refused, and B stays.
+	requireProblem(t, del("type=webhook&target=https%3A%2F%2Fb.example.com%2Fhook"), 422, codeIdempotencyKeyReused)
+	var r api.AlertRouting
+	ts.call("GET", "/v1/environments/"+env.ID+"/alert-routing", ownerToken, nil, 200, &r)
+	if len(r.Destinations) != 1 || r.Destinations[0].Target != "https://b.example.com/hook" {
+		t.Fatalf("destinations after the refused reuse: %+v", r.Destinations)
+	}
+}

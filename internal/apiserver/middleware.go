@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -14,10 +15,17 @@ import (
 // requestInfo travels in the request context so that problems can quote the request id,
 // idempotency can hash the route, and the log line can name an internal error.
 type requestInfo struct {
-	id     string
-	method string
-	path   string
-	err    error // set when a 5xx is produced; logged, never sent
+	// id is the server's own id of the request, always generated: it is what the response
+	// (X-Request-Id, a problem's request_id), the log and the audit log identify it by.
+	id string
+	// clientID is the caller's X-Request-Id when usable, kept apart for correlation only: a
+	// caller chooses it, so it identifies nothing the server relies on.
+	clientID string
+	method   string
+	path     string
+	// query is the query string in canonical form (canonicalQuery), for idempotency.
+	query string
+	err   error // set when a 5xx is produced; logged, never sent
 }
 
 type requestInfoKey struct{}
@@ -28,7 +36,7 @@ func requestInfoFrom(ctx context.Context) *requestInfo {
 }
 
 // validRequestID accepts a caller's X-Request-Id only when it is short and printable, so
-// that it can go into logs and headers verbatim.
+// that it can go into logs and the audit log verbatim.
 func validRequestID(id string) bool {
 	if id == "" || len(id) > 128 {
 		return false
@@ -39,6 +47,17 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
+}
+
+// canonicalQuery is raw in one form whatever the order of its parameters: sorted by name,
+// each name's values in the order sent (which may matter to a handler). A query that does not
+// parse is kept verbatim: it differs from every other.
+func canonicalQuery(raw string) string {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return raw
+	}
+	return v.Encode()
 }
 
 type statusRecorder struct {
@@ -70,9 +89,9 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), method: r.Method, path: r.URL.Path}
-		if !validRequestID(ri.id) {
-			ri.id = "req_" + strings.ToLower(rand.Text())
+		ri := &requestInfo{id: "req_" + strings.ToLower(rand.Text()), method: r.Method, path: r.URL.Path, query: canonicalQuery(r.URL.RawQuery)}
+		if cid := r.Header.Get("X-Request-Id"); validRequestID(cid) {
+			ri.clientID = cid
 		}
 		w.Header().Set("X-Request-Id", ri.id)
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
@@ -103,6 +122,9 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 				slog.Duration("duration", time.Since(start)),
 				slog.String("request_id", ri.id),
 				slog.Int64("bytes", rec.bytes),
+			}
+			if ri.clientID != "" {
+				attrs = append(attrs, slog.String("client_request_id", ri.clientID))
 			}
 			level := slog.LevelInfo
 			if ri.err != nil {

@@ -177,4 +177,10 @@ ALTER TABLE user_groups ADD COLUMN members_mode TEXT NOT NULL DEFAULT '';
 	`
 ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
 `,
+	// Which request made each audited change: the server's own id, and apart from it the
+	// caller's X-Request-Id (for correlation only). Older events have neither.
+	`
+ALTER TABLE audit_events ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
+`,
 }

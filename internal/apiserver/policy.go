@@ -286,7 +286,7 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 			return d
 		}
 		rec = &recordingTx{Tx: tx}
-		if err := fn(rec); err != nil {
+		if err := fn(&requestTx{Tx: rec, req: requestInfoFrom(ctx)}); err != nil {
 			return err
 		}
 		gen = cur
@@ -473,8 +473,10 @@ func (s *Server) auditRefusal(ctx context.Context, d *access.Denial) {
 	if ri := requestInfoFrom(ctx); ri != nil {
 		attempt["method"], attempt["path"], reqID = ri.method, ri.path, ri.id
 	}
+	// The request is the object: named by the server's own id, never by the caller's
+	// X-Request-Id (which the event carries apart, as client_request_id).
 	err := s.store.Update(ctx, func(tx Tx) error {
-		return s.audit(tx, actorID, "request.denied", "request", reqID, "", nil, attempt)
+		return s.audit(&requestTx{Tx: tx, req: requestInfoFrom(ctx)}, actorID, "request.denied", "request", reqID, "", nil, attempt)
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "audit of a refused request failed", "error", err, "request_id", reqID)

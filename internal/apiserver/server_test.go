@@ -326,11 +326,18 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 }
 
+// The server's own id identifies every request, in the X-Request-Id header and the problem's
+// request_id; a caller's X-Request-Id is never taken for it (it is logged, and audited, as
+// client_request_id).
 func TestRequestID(t *testing.T) {
 	ts := newTestServer(t)
 	r := ts.do("GET", "/v1/environments/env_missing", ownerToken, nil, "X-Request-Id", "trace-42")
-	if r.header.Get("X-Request-Id") != "trace-42" || r.problem(t).RequestID != "trace-42" {
-		t.Fatalf("request id header %q body %s", r.header.Get("X-Request-Id"), r.body)
+	id := r.header.Get("X-Request-Id")
+	if !strings.HasPrefix(id, "req_") || r.problem(t).RequestID != id {
+		t.Fatalf("request id header %q body %s", id, r.body)
+	}
+	if again := ts.do("GET", "/v1/environments/env_missing", ownerToken, nil, "X-Request-Id", "trace-42"); again.header.Get("X-Request-Id") == id {
+		t.Fatal("two requests share a request id")
 	}
 }
 

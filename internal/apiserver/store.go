@@ -84,12 +84,13 @@ type AccessRequestFilter struct {
 	RequesterID   string
 }
 
-// AuditFilter narrows the audit log; zero fields match everything.
+// AuditFilter narrows the audit log; empty strings and nil instants match everything (a
+// non-nil instant is a bound, the zero instant included).
 type AuditFilter struct {
 	ActorID       string
 	EnvironmentID string
 	ObjectID      string
-	Since, Until  time.Time
+	Since, Until  *time.Time
 }
 
 // Tx is one transaction. Its methods are bound to the context the transaction began with.

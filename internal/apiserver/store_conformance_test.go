@@ -186,8 +186,9 @@ func storeSuite(t *testing.T, open func(*testing.T) Store) {
 				want int
 			}{
 				{AuditFilter{}, 2}, {AuditFilter{ActorID: "usr_2"}, 1}, {AuditFilter{EnvironmentID: "env_1"}, 1},
-				{AuditFilter{Since: now.Add(time.Minute)}, 1}, {AuditFilter{Until: now}, 1},
-				{AuditFilter{Since: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)}, 0},
+				{AuditFilter{Since: timePtr(now.Add(time.Minute))}, 1}, {AuditFilter{Until: &now}, 1},
+				{AuditFilter{Since: timePtr(time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC))}, 0},
+				{AuditFilter{Until: &time.Time{}}, 0}, {AuditFilter{Since: &time.Time{}}, 2},
 			} {
 				evs, _, err := tx.AuditEvents(c.f, Page{})
 				if err != nil || len(evs) != c.want {

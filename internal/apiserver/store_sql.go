@@ -485,13 +485,13 @@ func (t *sqlTx) UpdateAccessRequest(r api.AccessRequest) error {
 
 // Audit events.
 
-const auditCols = "id, at, actor_id, action, object_type, object_id, environment_id, before, after"
+const auditCols = "id, at, actor_id, action, object_type, object_id, environment_id, before, after, request_id, client_request_id"
 
 func scanAudit(sc scanFunc) (api.AuditEvent, error) {
 	var e api.AuditEvent
 	var at string
 	var before, after sql.NullString
-	err := sc(&e.ID, &at, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &e.EnvironmentID, &before, &after)
+	err := sc(&e.ID, &at, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &e.EnvironmentID, &before, &after, &e.RequestID, &e.ClientRequestID)
 	e.At = parseTime(at)
 	if before.Valid {
 		e.Before = json.RawMessage(before.String)
@@ -510,9 +510,9 @@ func rawOrNil(m json.RawMessage) any {
 }
 
 func (t *sqlTx) InsertAuditEvent(e api.AuditEvent) error {
-	_, err := t.exec(`INSERT INTO audit_events (at_unix_nano, `+auditCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	_, err := t.exec(`INSERT INTO audit_events (at_unix_nano, `+auditCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		unixNano(e.At), e.ID, fmtTime(e.At), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.EnvironmentID,
-		rawOrNil(e.Before), rawOrNil(e.After))
+		rawOrNil(e.Before), rawOrNil(e.After), e.RequestID, e.ClientRequestID)
 	return err
 }
 
@@ -526,13 +526,13 @@ func (t *sqlTx) AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, er
 		}
 	}
 	// Times compare as integers: RFC 3339 text with varying fractions does not sort.
-	if !f.Since.IsZero() {
+	if f.Since != nil {
 		conds = append(conds, "at_unix_nano >= ?")
-		args = append(args, unixNano(f.Since))
+		args = append(args, unixNano(*f.Since))
 	}
-	if !f.Until.IsZero() {
+	if f.Until != nil {
 		conds = append(conds, "at_unix_nano <= ?")
-		args = append(args, unixNano(f.Until))
+		args = append(args, unixNano(*f.Until))
 	}
 	return list(t, "audit_events", auditCols, strings.Join(conds, " AND "), args, p, scanAudit)
 }

@@ -213,8 +213,9 @@ func TestTrust_noImpersonatingAVendorWithATier(t *testing.T) {
 	ts := newTestServer(t)
 	env, _, vendor, secret := vendorSetup(ts, "aws", "operator", nil)
 	_, admin := ts.userWith("useradmin", "users.admin")
-	// Before any approval the vendor holds nothing: users.admin may mint it a token.
-	ts.call("POST", "/v1/users/"+vendor.ID+"/tokens", admin, api.TokenCreate{Name: "before"}, 201, nil)
+	// Even before any approval, when the vendor holds nothing, users.admin alone may not mint
+	// it a token (TestTokens_vendorTokensNeedClusterAdmin).
+	requireProblem(t, ts.do("POST", "/v1/users/"+vendor.ID+"/tokens", admin, api.TokenCreate{Name: "before"}), 403, "forbidden")
 	ts.fileAndApprove(secret, env.ID, "operator", 3600)
 	r := ts.do("POST", "/v1/users/"+vendor.ID+"/tokens", admin, api.TokenCreate{Name: "impersonate"})
 	p := requireProblem(t, r, 403, "forbidden")

@@ -111,8 +111,15 @@ func (c *Client) ResetAlertRouting(ctx context.Context, envID string, ifMatch in
 // environment whose destinations are authoritative refuses it with ErrConflict (code
 // membership_mode_conflict).
 func (c *Client) AddAlertDestination(ctx context.Context, envID string, d api.Destination) (*api.AlertRouting, error) {
+	return c.ChangeAlertDestination(ctx, envID, d, "")
+}
+
+// ChangeAlertDestination adds d or, when its type and target exist with the min_severity
+// replaces, changes that to d's. Another existing min_severity is ErrConflict (409
+// destination_exists): another configuration's setting is never overwritten.
+func (c *Client) ChangeAlertDestination(ctx context.Context, envID string, d api.Destination, replaces string) (*api.AlertRouting, error) {
 	return call[api.AlertRouting](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/alert-routing/destinations",
-		args: []string{envID}, body: d})
+		args: []string{envID}, body: d, query: values("replace_min_severity", replaces)})
 }
 
 // RemoveAlertDestination removes the destination with this type and target; ErrNotFound when

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -181,18 +179,20 @@ func (r *alertDestinationResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.add(ctx, &plan, "Create Alert Destination", &resp.Diagnostics)
+	r.add(ctx, &plan, "", "Create Alert Destination", &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 	}
 }
 
-// add sends the destination; the API adds it, or changes the min_severity of the one with
-// the same type and target, which makes it both Create and Update.
-func (r *alertDestinationResource) add(ctx context.Context, m *alertDestinationResourceModel, op string, diags *diag.Diagnostics) {
+// add sends the destination; the API adds it or, given the min_severity it replaces (the
+// state's, on Update), changes the min_severity of the one with the same type and target. An
+// existing destination with another min_severity is another configuration's: Create is
+// refused (409 destination_exists) rather than overwrite it.
+func (r *alertDestinationResource) add(ctx context.Context, m *alertDestinationResourceModel, replaces, op string, diags *diag.Diagnostics) {
 	env := m.EnvironmentID.ValueString()
-	routing, err := r.client.AddAlertDestination(ctx, env, m.toAPI())
+	routing, err := r.client.ChangeAlertDestination(ctx, env, m.toAPI(), replaces)
 	if err != nil {
 		addAPIError(diags, op, err)
 		return
@@ -239,7 +239,12 @@ func (r *alertDestinationResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.add(ctx, &plan, "Update Alert Destination", &resp.Diagnostics)
+	var state alertDestinationResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.add(ctx, &plan, state.MinSeverity.ValueString(), "Update Alert Destination", &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
@@ -319,8 +324,5 @@ func (r *alertDestinationResource) ImportState(ctx context.Context, req resource
 // digestForm is the last part of the state id; no e-mail address or URL looks like it.
 var digestForm = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-// targetDigest names a target in an id without showing it.
-func targetDigest(target string) string {
-	sum := sha256.Sum256([]byte(target))
-	return hex.EncodeToString(sum[:8])
-}
+// targetDigest names a target in an id without showing it (as the audit log names it).
+func targetDigest(target string) string { return access.TargetDigest(target) }

@@ -99,7 +99,8 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"(during plan and again during apply) and revoked when Terraform closes it, at the end of the same run. " +
 			"Its values are never written to the plan or the state: pass `token` to a provider block, a write-only attribute or " +
 			"another ephemeral value. Minting a token for another user needs `users.admin` and every permission that user holds " +
-			"(for a vendor user holding a support tier, also `cluster.admin`); anyone may mint one for themselves. " +
+			"(for a vendor user, also `cluster.admin`); anyone may mint one for themselves. The token expires no later than the " +
+			"provider's own token: a ttl that would outlive it is refused. " +
 			"Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
@@ -233,6 +234,10 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 func addMintError(diags *diag.Diagnostics, err error) {
 	addAPIErrorAt(diags, "Mint Token", err, func(e *client.APIError) (path.Path, string) {
 		switch {
+		case e.Code == access.CodeTokenOutlivesMinter:
+			return path.Root("ttl"), "The provider mints with its own token (its token argument or WARDEN_TOKEN), which expires before this ttl " +
+				"would run out, and the API mints no token that outlives the token minting it. Set a shorter ttl, or configure the provider " +
+				"with a token that lives longer."
 		case e.Field == "expires_at":
 			return path.Root("ttl"), ""
 		case e.Field == "name":

@@ -467,7 +467,13 @@ func TestAccTokenEphemeralResource_refused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := func(userID string) string {
+	// A token of the admin's that lives half an hour: what it mints lives no longer.
+	halfHour := time.Now().Add(30 * time.Minute)
+	short, err := srv.Client.CreateToken(ctx, admin.ID, api.TokenCreate{Name: "short", ExpiresAt: &halfHour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configAs := func(token, userID, ttl string) string {
 		return fmt.Sprintf(`
 provider "warden" {
   endpoint = %[1]q
@@ -476,6 +482,7 @@ provider "warden" {
 
 ephemeral "warden_token" "x" {
   user_id = %[3]q
+  ttl     = %[4]q
 }
 
 provider "warden" {
@@ -488,8 +495,9 @@ data "warden_user" "self" {
   provider = warden.minted
   id       = %[3]q
 }
-`, srv.URL, tok.Secret, userID)
+`, srv.URL, token, userID, ttl)
 	}
+	config := func(userID string) string { return configAs(tok.Secret, userID, "1h") }
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   ephemeralCLIs,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -503,6 +511,11 @@ data "warden_user" "self" {
 			{
 				Config:      config("usr_missing"),
 				ExpectError: errorOn("Unable to Mint Token", "user_id", "usr_missing", "404 not_found", `No user with id "usr_missing" exists.`, "Check user_id"),
+			},
+			{
+				Config: configAs(short.Secret, admin.ID, "2h"),
+				ExpectError: errorOn("Unable to Mint Token", "ttl", "2h", "422 token_outlives_minter",
+					"Set expires_at to "+short.ExpiresAt.UTC().Format(time.RFC3339)+" or earlier", "Set a shorter ttl"),
 			},
 		},
 	})
