@@ -97,6 +97,13 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 			if err != nil {
 				return nil, storeErr(err, "alert routing", in.ID)
 			}
+			p, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !access.CanReadSecrets(p) {
+				r = redactedRouting(r)
+			}
 			return output(http.StatusOK, r, r.Version), nil
 		})
 
@@ -192,12 +199,12 @@ func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, chang
 	if err := tx.UpdateAlertRouting(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, auditedRouting(cur), auditedRouting(next))
+	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, redactedRouting(cur), redactedRouting(next))
 }
 
-// auditedRouting is r as the audit log records it: targets without their secret parts
-// (access.RedactTarget), which are cluster.admin's alone and never kept in clear in the log.
-func auditedRouting(r api.AlertRouting) api.AlertRouting {
+// redactedRouting is r with targets stripped of their secret parts (access.RedactTarget),
+// which are cluster.admin's alone: as the audit log records it, and as everyone else reads it.
+func redactedRouting(r api.AlertRouting) api.AlertRouting {
 	r.Destinations = slices.Clone(r.Destinations)
 	for i, d := range r.Destinations {
 		r.Destinations[i].Target = access.RedactTarget(d.Type, d.Target)

@@ -69,7 +69,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 				if err := s.audit(tx, p.User.ID, "environment.create", "environment", e.ID, e.ID, nil, e); err != nil {
 					return e, 0, err
 				}
-				return e, e.Version, s.audit(tx, p.User.ID, "alert_routing.create", "alert_routing", r.ID, e.ID, nil, auditedRouting(r))
+				return e, e.Version, s.audit(tx, p.User.ID, "alert_routing.create", "alert_routing", r.ID, e.ID, nil, redactedRouting(r))
 			})
 		})
 

@@ -139,3 +139,32 @@ func TestReads_vendorScope(t *testing.T) {
 		requireProblem(t, ts.do("GET", path, secret, nil), 403, "forbidden")
 	}
 }
+
+// The secret parts of a webhook target are cluster.admin's: everyone else who may read the
+// routing reads them redacted.
+func TestReads_alertTargetSecrets(t *testing.T) {
+	ts := newTestServer(t)
+	env := ts.createEnv("prod", "aws")
+	target := "https://alice:s3cret@hooks.example.com/warden?token=abc123&team=ops"
+	ts.call("PUT", "/v1/environments/"+env.ID+"/alert-routing", ownerToken, api.AlertRoutingUpdate{VendorRouting: true,
+		Destinations: &[]api.Destination{{Type: "webhook", Target: target, MinSeverity: "warning"}, {Type: "email", Target: "oncall@example.com", MinSeverity: "critical"}}}, 200, nil)
+
+	var full api.AlertRouting
+	_, adminSecret := ts.userWith("routing-admins", "cluster.admin")
+	ts.call("GET", "/v1/environments/"+env.ID+"/alert-routing", adminSecret, nil, 200, &full)
+	if full.Destinations[1].Target != target {
+		t.Fatalf("cluster.admin reads %+v, want the target in clear", full.Destinations)
+	}
+	_, memberSecret := ts.createUser("alice@example.com", "member")
+	var seen api.AlertRouting
+	r := ts.call("GET", "/v1/environments/"+env.ID+"/alert-routing", memberSecret, nil, 200, &seen)
+	for _, secret := range []string{"s3cret", "abc123", "alice:"} {
+		if strings.Contains(string(r.body), secret) {
+			t.Fatalf("a member reads %q in %s", secret, r.body)
+		}
+	}
+	want := "https://redacted@hooks.example.com/warden?token=redacted&team=redacted"
+	if seen.Destinations[1].Target != want || seen.Destinations[0].Target != "oncall@example.com" {
+		t.Fatalf("a member reads %+v, want the webhook as %s and the e-mail as it is", seen.Destinations, want)
+	}
+}
