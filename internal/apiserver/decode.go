@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -217,169 +216,268 @@ func foldName(s string) string {
 	return b.String()
 }
 
-// frame is one open object or array of the scan.
-type frame struct {
-	object  bool
-	wantKey bool
-	shape   *shape
-	keys    []string            // an object's keys so far (small objects)
-	seen    map[string]struct{} // an object's keys, once there are many
-	key     string              // the key whose value is being read
-	value   *shape              // that value's shape
-	index   int                 // an array's elements so far
-}
+// errSyntax is any reason data is not JSON; decodeJSON then reports encoding/json's error.
+var errSyntax = errors.New("malformed JSON")
 
-// manyKeys is where a map beats a linear search of an object's keys.
+// manyKeys is where a set beats a linear search of an object's keys.
 const manyKeys = 16
 
-// scanBody walks the tokens of data, refusing (as a *bodyError) the first duplicate key,
-// or a key that is not a field of the struct s describes. Any other error means data is
-// not one well-formed JSON value (the caller asks encoding/json which error to report).
+// bodyScanner walks JSON bytes without building values: the keys it compares are slices
+// of the body (decoded only when escaped or not valid UTF-8), so a well-formed body costs
+// no allocation beyond the path. It is exact on valid JSON; on invalid JSON it only has to
+// stop (encoding/json judges syntax).
+type bodyScanner struct {
+	data []byte
+	i    int
+	path []pathElem
+}
+
+// pathElem is an object key or an array index on the way to the current value.
+type pathElem struct {
+	key   []byte
+	index int
+	isKey bool
+}
+
+// scanBody refuses (as a *bodyError) the first duplicate key, or a key that is not a
+// field of the struct root describes; any other error means data is not one JSON value.
 func scanBody(data []byte, root *shape) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber() // numbers are not parsed: a valid 1e400 must not fail the scan
-	var stack []frame
-	started := false
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if errors.Is(err, io.EOF) && started && len(stack) == 0 {
-				return nil
-			}
-			if errors.Is(err, io.EOF) {
-				return io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		if started && len(stack) == 0 {
-			return errors.New("data after the top-level value")
-		}
-		started = true
-		var top *frame
-		if len(stack) > 0 {
-			top = &stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.wantKey {
-			if tok == json.Delim('}') {
-				stack = stack[:len(stack)-1]
-				valueDone(stack)
-				continue
-			}
-			key, ok := tok.(string)
-			if !ok {
-				return errors.New("object key is not a string")
-			}
-			if err := top.addKey(key, stack); err != nil {
-				return err
-			}
-			continue
-		}
-		// A value: in an object after its key, in an array, or the top-level one.
-		s := root
-		if top != nil {
-			s = nil
-			if top.object {
-				s = top.value
-			} else {
-				if tok == json.Delim(']') {
-					stack = stack[:len(stack)-1]
-					valueDone(stack)
-					continue
-				}
-				top.index++
-				if top.shape != nil {
-					s = top.shape.elem
-				}
-			}
-		}
-		switch tok {
-		case json.Delim('{'):
-			if len(stack) >= maxDepth {
-				return errors.New("exceeded max depth")
-			}
-			stack = append(stack, frame{object: true, wantKey: true, shape: s})
-		case json.Delim('['):
-			if len(stack) >= maxDepth {
-				return errors.New("exceeded max depth")
-			}
-			stack = append(stack, frame{shape: s})
-		default:
-			valueDone(stack)
-		}
+	sc := &bodyScanner{data: data}
+	sc.space()
+	if err := sc.value(root, 0); err != nil {
+		return err
 	}
-}
-
-// valueDone tells the innermost object that its current key's value is complete.
-func valueDone(stack []frame) {
-	if n := len(stack); n > 0 && stack[n-1].object {
-		stack[n-1].wantKey = true
-	}
-}
-
-// addKey records key in the innermost object f (the last of stack), refusing a duplicate,
-// or, when f is a struct, a key that is not exactly one of its fields.
-func (f *frame) addKey(key string, stack []frame) error {
-	dup := false
-	if f.seen != nil {
-		_, dup = f.seen[key]
-		f.seen[key] = struct{}{}
-	} else {
-		for _, k := range f.keys {
-			if k == key {
-				dup = true
-				break
-			}
-		}
-		f.keys = append(f.keys, key)
-		if len(f.keys) > manyKeys {
-			f.seen = make(map[string]struct{}, 2*len(f.keys))
-			for _, k := range f.keys {
-				f.seen[k] = struct{}{}
-			}
-			f.keys = nil
-		}
-	}
-	f.key, f.wantKey, f.value = key, false, nil
-	if dup {
-		field := pathOf(stack)
-		return &bodyError{codeDuplicateField, field,
-			fmt.Sprintf("The field %s appears more than once in one object; send each field once.", strconv.Quote(field))}
-	}
-	switch {
-	case f.shape == nil:
-	case f.shape.isMap:
-		f.value = f.shape.elem
-	case f.shape.fields != nil:
-		s, ok := f.shape.fields[key]
-		if !ok {
-			field := pathOf(stack)
-			detail := fmt.Sprintf("%s is not a field of this object.", strconv.Quote(field))
-			if name, ok := f.shape.folded[foldName(key)]; ok {
-				detail = fmt.Sprintf("%s is not a field of this object: field names are case-sensitive; did you mean %s?",
-					strconv.Quote(field), strconv.Quote(name))
-			}
-			return &bodyError{codeInvalidField, field, detail}
-		}
-		f.value = s
+	sc.space()
+	if sc.i != len(data) {
+		return errSyntax // trailing data
 	}
 	return nil
 }
 
-// pathOf names the current position as the server's problems name fields:
-// "destinations[1].target", "require_approval".
-func pathOf(stack []frame) string {
-	var b strings.Builder
-	for i := range stack {
-		f := &stack[i]
-		switch {
-		case f.object:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(f.key)
+func (sc *bodyScanner) space() {
+	for sc.i < len(sc.data) {
+		switch sc.data[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
 		default:
-			fmt.Fprintf(&b, "[%d]", f.index-1)
+			return
 		}
+	}
+}
+
+func (sc *bodyScanner) value(s *shape, depth int) error {
+	if sc.i >= len(sc.data) {
+		return errSyntax
+	}
+	switch sc.data[sc.i] {
+	case '{', '[':
+		if depth >= maxDepth {
+			return errSyntax
+		}
+		if sc.data[sc.i] == '{' {
+			return sc.object(s, depth+1)
+		}
+		return sc.array(s, depth+1)
+	case '"':
+		_, _, err := sc.str()
+		return err
+	}
+	// A number or literal runs to the next delimiter.
+	start := sc.i
+	for sc.i < len(sc.data) && !isDelimiter(sc.data[sc.i]) {
+		sc.i++
+	}
+	if sc.i == start {
+		return errSyntax
+	}
+	return nil
+}
+
+func isDelimiter(c byte) bool {
+	switch c {
+	case ',', ':', ']', '}', '[', '{', '"', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// str reads a string at sc.i, returning its raw content and whether that needs decoding
+// to be what encoding/json reads (escapes, invalid UTF-8).
+func (sc *bodyScanner) str() (raw []byte, decode bool, err error) {
+	start := sc.i + 1
+	ascii := true
+	for j := start; j < len(sc.data); j++ {
+		switch c := sc.data[j]; {
+		case c == '\\':
+			decode = true
+			j++
+		case c == '"':
+			sc.i = j + 1
+			raw = sc.data[start:j]
+			return raw, decode || (!ascii && !utf8.Valid(raw)), nil
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false, errSyntax
+}
+
+// key reads an object key as encoding/json decodes it.
+func (sc *bodyScanner) key() ([]byte, error) {
+	start := sc.i
+	raw, decode, err := sc.str()
+	if err != nil || !decode {
+		return raw, err
+	}
+	var k string
+	if err := json.Unmarshal(sc.data[start:sc.i], &k); err != nil {
+		return nil, errSyntax
+	}
+	return []byte(k), nil
+}
+
+func (sc *bodyScanner) object(s *shape, depth int) error {
+	sc.i++
+	sc.space()
+	if sc.i < len(sc.data) && sc.data[sc.i] == '}' {
+		sc.i++
+		return nil
+	}
+	keys := make([][]byte, 0, manyKeys)
+	var seen map[string]struct{}
+	for {
+		sc.space()
+		if sc.i >= len(sc.data) || sc.data[sc.i] != '"' {
+			return errSyntax
+		}
+		key, err := sc.key()
+		if err != nil {
+			return err
+		}
+		sc.space()
+		if sc.i >= len(sc.data) || sc.data[sc.i] != ':' {
+			return errSyntax
+		}
+		sc.i++
+		sc.space()
+		sc.path = append(sc.path, pathElem{key: key, isKey: true})
+		dup := false
+		if seen == nil {
+			for _, k := range keys {
+				if bytes.Equal(k, key) {
+					dup = true
+					break
+				}
+			}
+			if keys = append(keys, key); len(keys) > manyKeys {
+				seen = make(map[string]struct{}, 4*manyKeys)
+				for _, k := range keys {
+					seen[string(k)] = struct{}{}
+				}
+			}
+		} else {
+			_, dup = seen[string(key)]
+			seen[string(key)] = struct{}{}
+		}
+		if dup {
+			field := sc.pathString()
+			return &bodyError{codeDuplicateField, field,
+				fmt.Sprintf("The field %s appears more than once in one object; send each field once.", strconv.Quote(field))}
+		}
+		vs, err := sc.fieldShape(s, key)
+		if err != nil {
+			return err
+		}
+		if err := sc.value(vs, depth); err != nil {
+			return err
+		}
+		sc.path = sc.path[:len(sc.path)-1]
+		sc.space()
+		if sc.i >= len(sc.data) {
+			return errSyntax
+		}
+		switch sc.data[sc.i] {
+		case ',':
+			sc.i++
+		case '}':
+			sc.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+// fieldShape is the shape of key's value in an object of shape s, refusing a key that is
+// not exactly one of a struct's fields.
+func (sc *bodyScanner) fieldShape(s *shape, key []byte) (*shape, error) {
+	switch {
+	case s == nil:
+		return nil, nil
+	case s.isMap:
+		return s.elem, nil
+	case s.fields == nil:
+		return nil, nil // an object where an array is expected: encoding/json's type error
+	}
+	if fs, ok := s.fields[string(key)]; ok {
+		return fs, nil
+	}
+	field := sc.pathString()
+	detail := fmt.Sprintf("%s is not a field of this object.", strconv.Quote(field))
+	if name, ok := s.folded[foldName(string(key))]; ok {
+		detail = fmt.Sprintf("%s is not a field of this object: field names are case-sensitive; did you mean %s?",
+			strconv.Quote(field), strconv.Quote(name))
+	}
+	return nil, &bodyError{codeInvalidField, field, detail}
+}
+
+func (sc *bodyScanner) array(s *shape, depth int) error {
+	sc.i++
+	sc.space()
+	if sc.i < len(sc.data) && sc.data[sc.i] == ']' {
+		sc.i++
+		return nil
+	}
+	var elem *shape
+	if s != nil && !s.isMap {
+		elem = s.elem
+	}
+	for n := 0; ; n++ {
+		sc.space()
+		sc.path = append(sc.path, pathElem{index: n})
+		if err := sc.value(elem, depth); err != nil {
+			return err
+		}
+		sc.path = sc.path[:len(sc.path)-1]
+		sc.space()
+		if sc.i >= len(sc.data) {
+			return errSyntax
+		}
+		switch sc.data[sc.i] {
+		case ',':
+			sc.i++
+		case ']':
+			sc.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+// pathString names the current position as the server's problems name fields:
+// "destinations[1].target", "require_approval".
+func (sc *bodyScanner) pathString() string {
+	var b strings.Builder
+	for _, e := range sc.path {
+		if !e.isKey {
+			fmt.Fprintf(&b, "[%d]", e.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.Write(e.key)
 	}
 	return b.String()
 }
