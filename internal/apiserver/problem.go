@@ -25,6 +25,7 @@ const (
 	codeVersionMismatch      = "version_mismatch"
 	codeValidationFailed     = "validation_failed"
 	codeInvalidField         = "invalid_field"
+	codeDuplicateField       = "duplicate_field"
 	codeIdempotencyKeyReused = "idempotency_key_reused"
 	codeBodyTooLarge         = "body_too_large"
 	codeSupportInactive      = "support_access_inactive"
@@ -209,7 +210,12 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 				findings = append(findings, fe.Finding)
 			}
 		case errors.As(err, &de):
-			details = append(details, de.ErrorDetail())
+			d := de.ErrorDetail()
+			if p := strictBodyProblem(d); p != nil {
+				// A duplicate key outranks what else huma found: it is why the rest misleads.
+				return p
+			}
+			details = append(details, d)
 		default:
 			others = append(others, err)
 		}

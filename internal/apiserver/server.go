@@ -207,6 +207,8 @@ func (s *Server) routes() http.Handler {
 	// No $schema links in bodies: the wire format is exactly the internal/api types.
 	cfg.CreateHooks = nil
 	cfg.Transformers = []huma.Transformer{stampProblem}
+	// Every body is decoded exactly (decode.go): no duplicate keys, no case-folded names.
+	cfg.Formats = map[string]huma.Format{"application/json": strictJSON, "json": strictJSON}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /v1/users/{id}/tokens."},
 	}
