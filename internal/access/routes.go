@@ -45,8 +45,8 @@ const (
 )
 
 const (
-	ruleOwner         = "An organization owner: a principal holding the built-in role account_owner or deploy_owner."
-	ruleGrant         = "An owner, or a principal holding environment_admin in this environment. " +
+	ruleOwner = "An organization owner: a principal holding the built-in role account_owner or deploy_owner."
+	ruleGrant = "An owner, or a principal holding environment_admin in this environment. " +
 		"Escalation rule: a non-owner grants (and revokes) only permissions it holds in this environment."
 	ruleAssign = "An owner; or users.admin (to a user) / groups.admin (to a group) " +
 		"holding every permission of the role (platform permissions and its environment grants). " +
