@@ -64,13 +64,31 @@ func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 	}
 	seen := map[[2]string]int{}
 	for i, d := range ds {
+		// A target is an address: the character rule of e-mails applies to both types, in
+		// the destination's words (its finding code, its field).
+		var chars []Finding
 		switch DestinationType(d.Type) {
 		case DestinationWebhook:
+			chars = urlFindings("target", d.Target)
+		case DestinationEmail:
+			chars = addressFindings("target", d.Target)
+		}
+		for _, c := range chars {
+			bad(i, "target", c.Value, strings.Replace(c.Message, "target", "Target", 1), c.Fix)
+		}
+		switch DestinationType(d.Type) {
+		case DestinationWebhook:
+			if len(chars) > 0 {
+				break
+			}
 			if msg := webhookProblem(d.Target); msg != "" {
 				bad(i, "target", d.Target, fmt.Sprintf("Webhook target %q %s.", d.Target, msg),
 					"Use an absolute http:// or https:// URL, e.g. https://hooks.example.com/warden.")
 			}
 		case DestinationEmail:
+			if len(chars) > 0 {
+				break
+			}
 			if msg := emailProblem(d.Target); msg != "" {
 				bad(i, "target", d.Target, fmt.Sprintf("Email target %q %s.", d.Target, msg),
 					"Use a bare address such as oncall@example.com, without a display name or mailto:.")

@@ -138,3 +138,136 @@ func TestValidateTokenExpiry(t *testing.T) {
 		t.Fatalf("one second past the limit: %v", fs)
 	}
 }
+
+// The identity rule: invisible, format, C1 and bidi characters are refused everywhere; a
+// name must be in its Nickname form and an address in NFC; ordinary names still pass.
+func TestValidateName_identity(t *testing.T) {
+	nfc := "Équipe"
+	nfd := "E\u0301quipe"
+	for _, c := range []struct {
+		name, in string
+		code     string // "" when accepted
+		value    string
+	}{
+		{"zero-width space", "account_owner\u200b", CodeInvalidText, "U+200B"},
+		{"zero-width non-joiner alone", "account\u200cowner", CodeInvalidText, "U+200C"},
+		{"zero-width joiner in an emoji", "ops \U0001F468\u200d\U0001F4BB", CodeInvalidText, "U+200D"},
+		{"word joiner", "account\u2060_owner", CodeInvalidText, "U+2060"},
+		{"byte order mark", "\ufeffdeploy_owner", CodeInvalidText, "U+FEFF"},
+		{"soft hyphen", "sre\u00adteam", CodeInvalidText, "U+00AD"},
+		{"variation selector", "prod\ufe0f", CodeInvalidText, "U+FE0F"},
+		{"C1 next line", "pr\u0085od", CodeInvalidText, "U+0085"},
+		{"C1 CSI", "prod\u009b31m", CodeInvalidText, "U+009B"},
+		{"right-to-left isolate", "prod\u2067x", CodeInvalidText, "U+2067"},
+		{"noncharacter", "prod\uffff", CodeInvalidText, "U+FFFF"},
+		{"NFD", nfd, CodeNonCanonicalText, `"E\u0301quipe"`},
+		{"compatibility ligature", "\ufb01nance", CodeNonCanonicalText, `"\ufb01nance"`},
+		{"full-width letters", "ｐｒｏｄ", CodeNonCanonicalText, `"\uff50\uff52\uff4f\uff44"`},
+		{"inner no-break space", "prod\u00a0eu", CodeNonCanonicalText, `"prod\u00a0eu"`},
+		{"double inner space", "prod  eu", CodeNonCanonicalText, `"prod  eu"`},
+		{"NFC", nfc, "", ""},
+		{"spaces and accents", "Équipe SRE – nuit", "", ""},
+		{"CJK", "本番環境 東京", "", ""},
+		{"Hangul", "운영 팀", "", ""},
+		{"Arabic", "فريق العمليات", "", ""},
+		{"joiner even after a virama", "क्\u200dष", CodeInvalidText, "U+200D"},
+		{"Devanagari", "क्ष", "", ""},
+		{"emoji", "ops 🚀", "", ""},
+		{"punctuation", "team-a_b (eu/1) #2", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fs := ValidateName("name", c.in)
+			if c.code == "" {
+				if fs != nil {
+					t.Fatalf("ValidateName(%+q) = %v, want accepted", c.in, fs)
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Code != c.code || fs[0].Field != "name" || fs[0].Value != c.value || fs[0].Fix == "" {
+				t.Fatalf("ValidateName(%+q) = %+v, want one %s with value %s", c.in, fs, c.code, c.value)
+			}
+		})
+	}
+	// The fix names the canonical spelling, escaped so that it can be told apart.
+	fs := ValidateName("name", nfd)
+	if !strings.Contains(fs[0].Fix, `"Équipe"`) || !strings.Contains(fs[0].Fix, `\u00c9quipe`) {
+		t.Errorf("fix %q does not name the NFC spelling", fs[0].Fix)
+	}
+}
+
+func TestValidateText_identity(t *testing.T) {
+	for in, value := range map[string]string{
+		"hidden\u200bword":   "U+200B",
+		"joined\u2060word":   "U+2060",
+		"\ufeffdescription":  "U+FEFF",
+		"line\u0085next":     "U+0085",
+		"ok\n\u2067isolated": "U+2067",
+	} {
+		fs := ValidateText("description", in)
+		if len(fs) != 1 || fs[0].Code != CodeInvalidText || fs[0].Value != value {
+			t.Errorf("ValidateText(%+q) = %v, want %s", in, pick(fs), value)
+		}
+	}
+	// Free text is not a name: it may be in any normal form and keep its layout.
+	for _, ok := range []string{"E\u0301quipe  de nuit.\n\tSecond line.", "می\u200cخواهم"} {
+		if fs := ValidateText("description", ok); fs != nil {
+			t.Errorf("ValidateText(%+q) = %v", ok, fs)
+		}
+	}
+}
+
+func TestValidateEmail_identity(t *testing.T) {
+	for _, ok := range []string{"Alice@Example.com", "élodie@exemple.fr", "用户@例子.广告"} {
+		if fs := ValidateEmail("email", ok); fs != nil {
+			t.Errorf("ValidateEmail(%q) = %v", ok, fs)
+		}
+	}
+	for in, code := range map[string]string{
+		"owner\u200b@warden.local": CodeInvalidText,
+		"owner@warden.local\u2060": CodeInvalidText,
+		"\ufeffowner@warden.local": CodeInvalidText,
+		"own\u009ber@warden.local": CodeInvalidText,
+		"own\u2066er@warden.local": CodeInvalidText,
+		"ｏwner@warden.local":       CodeInvalidText, // full-width: not an identifier character
+		"e\u0301lodie@exemple.fr":  CodeNonCanonicalText,
+		"owner@warden.local ":      CodeInvalidEmail,
+		"owner\u00a0@warden.local": CodeInvalidText,
+		"🚀@warden.local":           CodeInvalidText,
+	} {
+		fs := ValidateEmail("email", in)
+		if len(fs) == 0 || fs[0].Code != code || fs[0].Field != "email" || fs[0].Fix == "" {
+			t.Errorf("ValidateEmail(%+q) = %v, want %s", in, pick(fs), code)
+		}
+	}
+}
+
+func TestEmailKey(t *testing.T) {
+	for _, c := range [][2]string{
+		{"OWNER@warden.local", "owner@warden.local"},
+		{"Owner@Warden.Local", "owner@warden.local"},
+		{"ÉLODIE@EXEMPLE.FR", "élodie@exemple.fr"},
+		{"E\u0301LODIE@exemple.fr", "élodie@exemple.fr"},
+	} {
+		if got := EmailKey(c[0]); got != c[1] {
+			t.Errorf("EmailKey(%q) = %q, want %q", c[0], got, c[1])
+		}
+	}
+}
+
+func TestValidateAlertDestinations_targetCharacters(t *testing.T) {
+	for _, d := range []AlertDestination{
+		{"webhook", "https://hooks.example.com/\u0085x", "warning"},
+		{"webhook", "https://hooks.example.com/\u202etxt.exe", "warning"},
+		{"webhook", "https://hooks\u200b.example.com/a", "warning"},
+		{"webhook", "https://hooks.example.com/a b", "warning"},
+		{"email", "oncall\u2066@example.com", "warning"},
+		{"email", "oncall\u009b@example.com", "warning"},
+		{"email", "\ufeffoncall@example.com", "warning"},
+	} {
+		fs := ValidateAlertDestinations([]AlertDestination{d})
+		if len(fs) != 1 || fs[0].Code != CodeInvalidDestination || fs[0].Field != "destinations[0].target" ||
+			!strings.HasPrefix(fs[0].Value, "U+") || !strings.HasPrefix(fs[0].Message, "Target contains") {
+			t.Errorf("%+q: %+v", d.Target, fs)
+		}
+	}
+}

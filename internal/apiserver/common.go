@@ -116,6 +116,10 @@ func storeErr(err error, kind, id string) error {
 	case errors.Is(err, ErrNotFound):
 		return notFound(kind, id)
 	case errors.As(err, &ce):
+		if ce.Field == "email" {
+			return newProblem(http.StatusConflict, codeNameTaken, ce.Field,
+				fmt.Sprintf("Another %s already has this email, or one that differs only in case; email must be unique whatever its case.", kind))
+		}
 		if ce.Field != "" {
 			return newProblem(http.StatusConflict, codeNameTaken, ce.Field,
 				fmt.Sprintf("Another %s already has this %s; %s must be unique.", kind, ce.Field, ce.Field))

@@ -197,4 +197,13 @@ ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
 `,
+	// E-mails are unique case-insensitively: email_fold holds access.EmailKey(email), kept
+	// unique by the index, so that the rule holds under concurrent writes and across
+	// replicas. Existing rows are keyed by backfillEmailFold, in Go (neither dialect's
+	// lower() is Unicode's default case mapping), right after the migrations and under
+	// their lock; until then the column is NULL, which the index lets repeat.
+	`
+ALTER TABLE users ADD COLUMN email_fold TEXT;
+CREATE UNIQUE INDEX users_email_fold ON users(email_fold);
+`,
 }

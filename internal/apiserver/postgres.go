@@ -27,6 +27,7 @@ func (postgresDialect) lockGeneration() string { return " FOR UPDATE" }
 var uniqueFields = map[string]string{
 	"environments_name_key": "name",
 	"users_email_key":       "email",
+	"users_email_fold_key":  "email", // e-mails are unique whatever their case
 	"user_groups_name_key":  "name",
 	"roles_name_key":        "name",
 }
@@ -86,5 +87,8 @@ func migratePostgres(ctx context.Context, db *sql.DB) (err error) {
 			err = fmt.Errorf("migrate: %w", uerr)
 		}
 	}()
-	return applyMigrations(ctx, conn, postgresDialect{}, postgresMigrations)
+	if err := applyMigrations(ctx, conn, postgresDialect{}, postgresMigrations); err != nil {
+		return err
+	}
+	return backfillEmailFold(ctx, conn, postgresDialect{})
 }

@@ -38,7 +38,11 @@ func (sqliteDialect) mapErr(err error) error {
 		rest = rest[:j]
 	}
 	_, col, _ := strings.Cut(rest, ".")
-	if col != "name" && col != "email" {
+	switch col {
+	case "name", "email":
+	case "email_fold": // e-mails are unique whatever their case
+		col = "email"
+	default:
 		col = ""
 	}
 	return &ConflictError{Field: col}
@@ -82,5 +86,8 @@ func openSQLite(ctx context.Context, path string) (*sqlDB, error) {
 // migrateSQLite applies migrations on the single write connection; SQLite's write lock
 // keeps two processes from applying one twice.
 func migrateSQLite(ctx context.Context, s *sqlDB) error {
-	return applyMigrations(ctx, s.write, s.d, migrations)
+	if err := applyMigrations(ctx, s.write, s.d, migrations); err != nil {
+		return err
+	}
+	return backfillEmailFold(ctx, s.write, s.d)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -74,8 +75,8 @@ func scanUser(sc scanFunc) (api.User, error) {
 }
 
 func (t *sqlTx) InsertUser(u api.User) error {
-	_, err := t.exec(`INSERT INTO users (`+userCols+`) VALUES (?,?,?,?,?,?,?)`,
-		append(metaArgs(u.Meta), u.Email, u.Name, u.Kind)...)
+	_, err := t.exec(`INSERT INTO users (`+userCols+`, email_fold) VALUES (?,?,?,?,?,?,?,?)`,
+		append(metaArgs(u.Meta), u.Email, u.Name, u.Kind, access.EmailKey(u.Email))...)
 	return err
 }
 
@@ -84,13 +85,17 @@ func (t *sqlTx) User(id string) (api.User, error) {
 }
 
 func (t *sqlTx) Users(email string, p Page) ([]api.User, string, error) {
-	where, args := eqFilter("email", email)
+	// E-mails are found whatever their case, as they are unique (email_fold).
+	where, args := "", []any(nil)
+	if email != "" {
+		where, args = "email_fold = ?", []any{access.EmailKey(email)}
+	}
 	return list(t, "users", userCols, where, args, p, scanUser)
 }
 
 func (t *sqlTx) UpdateUser(u api.User) error {
-	return t.execOne(`UPDATE users SET version=?, updated_at=?, email=?, name=? WHERE id=?`,
-		u.Version, fmtTime(u.UpdatedAt), u.Email, u.Name, u.ID)
+	return t.execOne(`UPDATE users SET version=?, updated_at=?, email=?, email_fold=?, name=? WHERE id=?`,
+		u.Version, fmtTime(u.UpdatedAt), u.Email, access.EmailKey(u.Email), u.Name, u.ID)
 }
 
 func (t *sqlTx) DeleteUser(id string, now time.Time) error {

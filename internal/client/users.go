@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"strings"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -39,14 +39,14 @@ func (c *Client) ListUsersSeq(ctx context.Context, opts ListUsersOptions) iter.S
 }
 
 // FindUserByEmail returns the user with that e-mail address (compared case-insensitively,
-// as mail systems do), or an error matching ErrNotFound.
+// by access.EmailKey, as the API keeps them unique), or an error matching ErrNotFound.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*api.User, error) {
 	users, err := c.ListUsers(ctx, ListUsersOptions{Email: email})
 	if err != nil {
 		return nil, err
 	}
 	for i := range users {
-		if strings.EqualFold(users[i].Email, email) {
+		if access.EmailKey(users[i].Email) == access.EmailKey(email) {
 			return &users[i], nil
 		}
 	}

@@ -80,7 +80,7 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Unique name. Renaming updates in place.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128), nameRule()},
 			},
 			"cloud": schema.StringAttribute{
 				MarkdownDescription: "Where the environment runs: " + mdList(access.CloudNames()) + ". Changing it replaces the environment, " +

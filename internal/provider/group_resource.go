@@ -94,14 +94,14 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Unique name. Renaming updates in place.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128), nameRule()},
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "Free text. Default `\"\"`.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+				Validators:          []validator.String{stringvalidator.LengthAtMost(1024), textRule()},
 			},
 			"members": schema.SetAttribute{
 				MarkdownDescription: "The complete set of member user ids (e.g. `warden_user.alice.id`). When set (even to `[]`) it is " +

@@ -93,6 +93,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, 128),
 					stringvalidator.NoneOf(access.OrgRoleNames()...),
+					nameRule(),
 				},
 			},
 			"description": schema.StringAttribute{
@@ -100,7 +101,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+				Validators:          []validator.String{stringvalidator.LengthAtMost(1024), textRule()},
 			},
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "Platform permissions, by their catalogue names: a catalogue name such as `users.read` or `cluster.admin`, " +

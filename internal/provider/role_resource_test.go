@@ -273,6 +273,26 @@ resource "warden_role" "test" {
 				ExpectError: regexp.MustCompile(`(?s)Attribute name value must be none of`),
 			},
 			{
+				// A look-alike of the built-in role fails the plan with the API's own rule.
+				Config: srv.Config(`
+resource "warden_role" "test" {
+  name        = "account_owner\u200b"
+  description = "ok"
+}`),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("Invalid Text", "name contains the invisible character U+200B"),
+			},
+			{
+				Config: srv.Config(`
+resource "warden_role" "test" {
+  name        = "prod  eu"
+  description = "joined\u2060words"
+}`),
+				PlanOnly: true,
+				// (HCL itself writes string literals in NFC, so an NFD name cannot reach plan.)
+				ExpectError: wrappedRegexp("Non Canonical Text", `Write it as "prod eu".`, "description contains the invisible character U+2060"),
+			},
+			{
 				// With matrix_validation = false the unknown name plans (with a warning) and the
 				// server judges it at apply.
 				Config: fmt.Sprintf(`

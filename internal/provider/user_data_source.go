@@ -44,7 +44,7 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Computed:            true,
 			},
 			"email": schema.StringAttribute{
-				MarkdownDescription: "The user's e-mail address, exactly as stored. Exactly one of `id` and `email`.",
+				MarkdownDescription: "The user's e-mail address, compared case-insensitively. Exactly one of `id` and `email`.",
 				Optional:            true,
 				Computed:            true,
 			},

@@ -51,7 +51,7 @@ func (l *userListResource) ListResourceConfigSchema(_ context.Context, _ list.Li
 				Validators:          []validator.String{oneOf(access.UserKindNames()...)},
 			},
 			"email": schema.StringAttribute{
-				MarkdownDescription: "Only the user with this e-mail address, exactly as stored (the API's own filter).",
+				MarkdownDescription: "Only the user with this e-mail address, compared case-insensitively (the API's own filter).",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254)},
 			},
@@ -85,7 +85,7 @@ func (l *userListResource) List(ctx context.Context, req list.ListRequest, strea
 				return
 			}
 			if !matches(cfg.Kind, u.Kind) ||
-				!matches(cfg.Email, u.Email) ||
+				(!cfg.Email.IsNull() && access.EmailKey(cfg.Email.ValueString()) != access.EmailKey(u.Email)) ||
 				(!cfg.EmailDomain.IsNull() && !strings.HasSuffix(strings.ToLower(u.Email), domain)) {
 				continue
 			}

@@ -78,14 +78,14 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"email": schema.StringAttribute{
 				MarkdownDescription: "Unique e-mail address. Changing it updates the user in place.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254), emailRule()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Display name. Default `\"\"`. Changing it updates the user in place.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(128)},
+				Validators:          []validator.String{stringvalidator.LengthAtMost(128), nameRule()},
 			},
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "One of " + mdList(access.UserKindNames()) + ". Default `" + string(access.KindMember) + "`; " +

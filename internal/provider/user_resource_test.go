@@ -188,6 +188,23 @@ resource "warden_user" "test" {
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Attribute email string length must be between 3 and 254`),
 			},
+			{
+				Config: srv.Config(`
+resource "warden_user" "test" {
+  email = "owner\u200b@warden.local"
+}`),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("Invalid Text", "email contains the invisible character U+200B"),
+			},
+			{
+				// The bootstrap owner's address in another case is the same address: the API
+				// refuses it on email, and the error names the owner to adopt.
+				Config: srv.Config(`
+resource "warden_user" "test" {
+  email = "OWNER@warden.local"
+}`),
+				ExpectError: wrappedRegexp("Unable to Create User", `A user with email "OWNER@warden.local" already exists`, "Adopt it with:"),
+			},
 		},
 	})
 }

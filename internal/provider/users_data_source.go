@@ -46,7 +46,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators:          []validator.String{oneOf(access.UserKindNames()...)},
 			},
 			"email": schema.StringAttribute{
-				MarkdownDescription: "Only the user with this e-mail address, exactly as stored.",
+				MarkdownDescription: "Only the user with this e-mail address, compared case-insensitively (as the API keeps e-mails unique).",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -90,7 +90,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		if !cfg.Kind.IsNull() && users[i].Kind != cfg.Kind.ValueString() {
 			continue
 		}
-		if !cfg.Email.IsNull() && users[i].Email != cfg.Email.ValueString() {
+		if !cfg.Email.IsNull() && access.EmailKey(users[i].Email) != access.EmailKey(cfg.Email.ValueString()) {
 			continue
 		}
 		var m userResourceModel

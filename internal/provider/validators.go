@@ -54,3 +54,41 @@ func attributeName(p path.Path) string {
 	}
 	return p.String()
 }
+
+// textRuleValidator runs one of internal/access's text rules (names, e-mails, free text)
+// on a string attribute, so that plan refuses exactly what the API would, in its words:
+// each finding on the attribute, with its fix.
+type textRuleValidator struct {
+	rule func(field, v string) []access.Finding
+	what string
+}
+
+var _ validator.String = textRuleValidator{}
+
+// nameRule checks a name as the API does (access.ValidateName: canonical spelling, no
+// control, bidi or invisible characters).
+func nameRule() validator.String {
+	return textRuleValidator{access.ValidateOptionalName, "a name in canonical form (NFKC, single spaces) without control, bidi or invisible characters"}
+}
+
+// textRule checks free text as the API does (access.ValidateText).
+func textRule() validator.String {
+	return textRuleValidator{access.ValidateText, "text without control characters other than tab and line breaks, bidi or invisible characters"}
+}
+
+// emailRule checks an e-mail address as the API does (access.ValidateEmail).
+func emailRule() validator.String {
+	return textRuleValidator{access.ValidateEmail, "a bare e-mail address in NFC without control, bidi or invisible characters"}
+}
+
+func (v textRuleValidator) Description(_ context.Context) string { return "value must be " + v.what }
+
+func (v textRuleValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v textRuleValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	addFindings(&resp.Diagnostics, v.rule(attributeName(req.Path), req.ConfigValue.ValueString()),
+		func(access.Finding) path.Path { return req.Path }, true)
+}
