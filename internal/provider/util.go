@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -90,7 +91,7 @@ func addAPIErrorAt(diags *diag.Diagnostics, op string, err error, at func(*clien
 	switch {
 	case apiErr.Status == http.StatusUnauthorized:
 		detail += "\n\n" + tokenHelp
-	case apiErr.Status == http.StatusConflict && apiErr.Code == codeConflict:
+	case apiErr.Status == http.StatusConflict && apiErr.Code == api.CodeConflict:
 		detail += "\n\nThe object already exists outside this configuration. Adopt it with an import block " +
 			"(the resource's documentation gives the import id), or change the configuration that manages it instead of adding another."
 	}
@@ -127,12 +128,6 @@ const tokenHelp = "The Warden API did not accept the provider's token: it is mis
 	"Mint a token for a user with POST /v1/users/{id}/tokens, or, on a server just started, use its bootstrap token " +
 	"(the server's WARDEN_BOOTSTRAP_TOKEN)."
 
-// The API's codes for a unique value already taken and for an object that already exists.
-const (
-	codeNameTaken = "name_taken"
-	codeConflict  = "conflict"
-)
-
 // adoption describes an object a create may collide with, so that the error can name the
 // import block that adopts it rather than the API's words.
 type adoption struct {
@@ -155,7 +150,7 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		addAPIError(diags, op, err)
 		return
 	}
-	if apiErr.Code == codeConflict && a.importID != "" {
+	if apiErr.Code == api.CodeConflict && a.importID != "" {
 		detail := fmt.Sprintf("%s Adopt it with:\n\n%s\n\nor keep one %s block for it and remove the other.",
 			a.existing, importBlock(a.typeName, a.importID), a.typeName)
 		if apiErr.RequestID != "" {
@@ -164,7 +159,7 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		diags.AddAttributeError(path.Root(a.field), "Unable to "+op, detail)
 		return
 	}
-	if apiErr.Code != codeNameTaken || a.lookup == nil {
+	if apiErr.Code != api.CodeNameTaken || a.lookup == nil {
 		addAPIError(diags, op, err)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -39,7 +40,7 @@ func checkWords(t *testing.T, detail string) {
 }
 
 func TestAddCreateError_nameTakenNamesTheImportBlock(t *testing.T) {
-	err := &client.APIError{Status: 409, Code: codeNameTaken, Field: "name", Detail: "Another role already has this name; name must be unique.", RequestID: "req_1"}
+	err := &client.APIError{Status: 409, Code: api.CodeNameTaken, Field: "name", Detail: "Another role already has this name; name must be unique.", RequestID: "req_1"}
 	var diags diag.Diagnostics
 	addCreateError(context.Background(), &diags, "Create Role", err, adoption{typeName: "warden_role", noun: "role", field: "name", value: "x",
 		lookup: func(context.Context) (string, error) { return "role_abc", nil }})
@@ -52,7 +53,7 @@ func TestAddCreateError_nameTakenNamesTheImportBlock(t *testing.T) {
 }
 
 func TestAddCreateError_nameTakenWithoutLookup(t *testing.T) {
-	err := &client.APIError{Status: 409, Code: codeNameTaken, Field: "email"}
+	err := &client.APIError{Status: 409, Code: api.CodeNameTaken, Field: "email"}
 	var diags diag.Diagnostics
 	addCreateError(context.Background(), &diags, "Create User", err, adoption{typeName: "warden_user", noun: "user", field: "email", value: "a@example.com",
 		lookup: func(context.Context) (string, error) { return "", fmt.Errorf("%w: 403", client.ErrNotFound) }})
@@ -65,7 +66,7 @@ func TestAddCreateError_nameTakenWithoutLookup(t *testing.T) {
 }
 
 func TestAddCreateError_grantConflict(t *testing.T) {
-	err := &client.APIError{Status: 409, Code: codeConflict, Field: "role_id", Detail: "This role already has a grant in this environment."}
+	err := &client.APIError{Status: 409, Code: api.CodeConflict, Field: "role_id", Detail: "This role already has a grant in this environment."}
 	var diags diag.Diagnostics
 	addCreateError(context.Background(), &diags, "Create Environment Grant", err, adoption{typeName: "warden_environment_grant", noun: "grant",
 		existing: "This role already has a grant in this environment.", importID: "role_1/env_2", field: "role_id"})
@@ -98,7 +99,7 @@ func TestAddAPIError_unauthorizedSaysWhereTheTokenComesFrom(t *testing.T) {
 
 func TestAddAPIError_conflictSuggestsImport(t *testing.T) {
 	var diags diag.Diagnostics
-	addAPIError(&diags, "Create Support Access", &client.APIError{Status: 409, Code: codeConflict, Detail: "This environment already has support access."})
+	addAPIError(&diags, "Create Support Access", &client.APIError{Status: 409, Code: api.CodeConflict, Detail: "This environment already has support access."})
 	_, detail := detailOf(t, diags)
 	if !strings.Contains(detail, "This environment already has support access.") || !strings.Contains(detail, "Adopt it with an import block") {
 		t.Errorf("detail %q", detail)
