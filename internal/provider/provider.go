@@ -55,19 +55,6 @@ type wardenProviderModel struct {
 	Insecure         types.Bool   `tfsdk:"insecure"`
 }
 
-// providerData is what Configure hands to every resource and data source.
-type providerData struct {
-	Client *client.Client
-	// Grants answers grant Reads from one listing per environment per command.
-	Grants *grantReader
-	// MatrixValidation false turns unknown-name findings into warnings (a newer server may know
-	// names this build does not).
-	MatrixValidation bool
-	// TypeName is the provider's type name, the prefix of every resource type: resources
-	// name their own type in the import blocks their errors suggest.
-	TypeName string
-}
-
 // providerTypeName prefixes every resource and data source type.
 const providerTypeName = "warden"
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -53,4 +54,14 @@ func attributeName(p path.Path) string {
 		}
 	}
 	return p.String()
+}
+
+// mdList renders names as a Markdown list of code spans, for descriptions fed by the same
+// slices as the validators.
+func mdList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	return strings.Join(q, ", ")
 }
