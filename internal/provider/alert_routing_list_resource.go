@@ -28,7 +28,7 @@ type alertRoutingListResource struct {
 	client *client.Client
 }
 
-type alertRoutingListModel struct {
+type alertRoutingListResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	VendorRouting types.Bool   `tfsdk:"vendor_routing"`
 }
@@ -67,7 +67,7 @@ func (l *alertRoutingListResource) Configure(_ context.Context, req resource.Con
 // List asks each environment for its routing (the API has no listing of them) and filters by
 // vendor routing here.
 func (l *alertRoutingListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg alertRoutingListModel
+	var cfg alertRoutingListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

@@ -32,7 +32,7 @@ type environmentGrantListResource struct {
 	matrixValidation bool
 }
 
-type environmentGrantListModel struct {
+type environmentGrantListResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	RoleID        types.String `tfsdk:"role_id"`
 	Permission    types.String `tfsdk:"permission"`
@@ -83,7 +83,7 @@ func (l *environmentGrantListResource) Configure(_ context.Context, req resource
 // ValidateListResourceConfig checks the permission and action filters with internal/access,
 // with the words warden_environment_grant uses for its permissions and require_actions.
 func (l *environmentGrantListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
-	var cfg environmentGrantListModel
+	var cfg environmentGrantListResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -101,7 +101,7 @@ func (l *environmentGrantListResource) ValidateListResourceConfig(ctx context.Co
 // List reads the grants environment by environment (the API has no listing across
 // environments) and filters by role, permission and action here.
 func (l *environmentGrantListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg environmentGrantListModel
+	var cfg environmentGrantListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

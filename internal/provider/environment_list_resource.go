@@ -27,7 +27,7 @@ type environmentListResource struct {
 	client *client.Client
 }
 
-type environmentListModel struct {
+type environmentListResourceModel struct {
 	Name       types.String `tfsdk:"name"`
 	NamePrefix types.String `tfsdk:"name_prefix"`
 	Cloud      types.String `tfsdk:"cloud"`
@@ -69,7 +69,7 @@ func (l *environmentListResource) Configure(_ context.Context, req resource.Conf
 
 // List filters by cloud and name prefix here: the API filters environments by exact name only.
 func (l *environmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg environmentListModel
+	var cfg environmentListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

@@ -25,8 +25,8 @@ type environmentsDataSource struct {
 }
 
 type environmentsDataSourceModel struct {
-	Cloud        types.String               `tfsdk:"cloud"`
-	Environments []environmentResourceModel `tfsdk:"environments"`
+	Cloud        types.String                 `tfsdk:"cloud"`
+	Environments []environmentDataSourceModel `tfsdk:"environments"`
 }
 
 func (d *environmentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -77,12 +77,12 @@ func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		addAPIError(&resp.Diagnostics, "List Environments", err)
 		return
 	}
-	cfg.Environments = make([]environmentResourceModel, 0, len(envs))
+	cfg.Environments = make([]environmentDataSourceModel, 0, len(envs))
 	for i := range envs {
 		if !cfg.Cloud.IsNull() && envs[i].Cloud != cfg.Cloud.ValueString() {
 			continue
 		}
-		var m environmentResourceModel
+		var m environmentDataSourceModel
 		m.fromAPI(&envs[i])
 		cfg.Environments = append(cfg.Environments, m)
 	}

@@ -28,7 +28,7 @@ type groupListResource struct {
 	client *client.Client
 }
 
-type groupListModel struct {
+type groupListResourceModel struct {
 	Name       types.String `tfsdk:"name"`
 	NamePrefix types.String `tfsdk:"name_prefix"`
 	MemberID   types.String `tfsdk:"member_id"`
@@ -72,7 +72,7 @@ func (l *groupListResource) Configure(_ context.Context, req resource.ConfigureR
 
 // List filters by prefix and member here: the API filters groups by exact name only.
 func (l *groupListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg groupListModel
+	var cfg groupListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

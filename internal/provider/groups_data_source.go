@@ -25,8 +25,8 @@ type groupsDataSource struct {
 }
 
 type groupsDataSourceModel struct {
-	Name   types.String         `tfsdk:"name"`
-	Groups []groupResourceModel `tfsdk:"groups"`
+	Name   types.String           `tfsdk:"name"`
+	Groups []groupDataSourceModel `tfsdk:"groups"`
 }
 
 func (d *groupsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -79,12 +79,12 @@ func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		addAPIError(&resp.Diagnostics, "List Groups", err)
 		return
 	}
-	cfg.Groups = make([]groupResourceModel, 0, len(groups))
+	cfg.Groups = make([]groupDataSourceModel, 0, len(groups))
 	for i := range groups {
 		if !cfg.Name.IsNull() && groups[i].Name != cfg.Name.ValueString() {
 			continue
 		}
-		var m groupResourceModel
+		var m groupDataSourceModel
 		m.fromAPI(&groups[i], true)
 		cfg.Groups = append(cfg.Groups, m)
 	}

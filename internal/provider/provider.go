@@ -1,6 +1,11 @@
 // Package provider is the Terraform glue of the Warden provider: the provider configuration,
 // one file per resource, data source and function. The rules live in internal/access and the
 // API calls in internal/client; this package only maps between them and Terraform.
+//
+// A model is named for the object it serves, so that the three kinds of one type read
+// alike: roleResourceModel, roleDataSourceModel (an alias of the resource's model where the
+// attributes are the same), roleListResourceModel (a list block's filters). A plural data
+// source's elements are its singular data source's model.
 package provider
 
 import (

@@ -30,7 +30,7 @@ type roleAssignmentListResource struct {
 	client *client.Client
 }
 
-type roleAssignmentListModel struct {
+type roleAssignmentListResourceModel struct {
 	RoleID  types.String `tfsdk:"role_id"`
 	UserID  types.String `tfsdk:"user_id"`
 	GroupID types.String `tfsdk:"group_id"`
@@ -83,7 +83,7 @@ func (l *roleAssignmentListResource) Configure(_ context.Context, req resource.C
 // by principal here. Display names need the users' addresses and the groups' names: each
 // is listed once, when first needed.
 func (l *roleAssignmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg roleAssignmentListModel
+	var cfg roleAssignmentListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

@@ -31,7 +31,7 @@ type roleListResource struct {
 	matrixValidation bool
 }
 
-type roleListModel struct {
+type roleListResourceModel struct {
 	Name           types.String `tfsdk:"name"`
 	NamePrefix     types.String `tfsdk:"name_prefix"`
 	Permission     types.String `tfsdk:"permission"`
@@ -83,7 +83,7 @@ func (l *roleListResource) Configure(_ context.Context, req resource.ConfigureRe
 // warden_role checks its permissions; warnings about a whole set (redundant names) do not
 // apply to one name.
 func (l *roleListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
-	var cfg roleListModel
+	var cfg roleListResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	p, ok := knownFilter(cfg.Permission)
 	if resp.Diagnostics.HasError() || !ok {
@@ -94,7 +94,7 @@ func (l *roleListResource) ValidateListResourceConfig(ctx context.Context, req l
 
 // List filters by prefix, permission and built-in here: the API filters roles by exact name only.
 func (l *roleListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg roleListModel
+	var cfg roleListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

@@ -27,7 +27,7 @@ type supportAccessListResource struct {
 	client *client.Client
 }
 
-type supportAccessListModel struct {
+type supportAccessListResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	Tier          types.String `tfsdk:"tier"`
 	Status        types.String `tfsdk:"status"`
@@ -72,7 +72,7 @@ func (l *supportAccessListResource) Configure(_ context.Context, req resource.Co
 // List asks each environment for its support access (the API has no listing of them) and
 // filters by tier and status here.
 func (l *supportAccessListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg supportAccessListModel
+	var cfg supportAccessListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

@@ -29,7 +29,7 @@ type userListResource struct {
 	client *client.Client
 }
 
-type userListModel struct {
+type userListResourceModel struct {
 	Kind        types.String `tfsdk:"kind"`
 	Email       types.String `tfsdk:"email"`
 	EmailDomain types.String `tfsdk:"email_domain"`
@@ -73,7 +73,7 @@ func (l *userListResource) Configure(_ context.Context, req resource.ConfigureRe
 
 // List filters by kind and domain here: the API filters users by e-mail address only.
 func (l *userListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg userListModel
+	var cfg userListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}

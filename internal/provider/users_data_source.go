@@ -26,9 +26,9 @@ type usersDataSource struct {
 }
 
 type usersDataSourceModel struct {
-	Kind  types.String        `tfsdk:"kind"`
-	Email types.String        `tfsdk:"email"`
-	Users []userResourceModel `tfsdk:"users"`
+	Kind  types.String          `tfsdk:"kind"`
+	Email types.String          `tfsdk:"email"`
+	Users []userDataSourceModel `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -85,7 +85,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "List Users", err)
 		return
 	}
-	cfg.Users = make([]userResourceModel, 0, len(users))
+	cfg.Users = make([]userDataSourceModel, 0, len(users))
 	for i := range users {
 		if !cfg.Kind.IsNull() && users[i].Kind != cfg.Kind.ValueString() {
 			continue
@@ -93,7 +93,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		if !cfg.Email.IsNull() && users[i].Email != cfg.Email.ValueString() {
 			continue
 		}
-		var m userResourceModel
+		var m userDataSourceModel
 		m.fromAPI(&users[i])
 		cfg.Users = append(cfg.Users, m)
 	}
