@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -77,14 +78,7 @@ func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		addAPIError(&resp.Diagnostics, "List Environments", err)
 		return
 	}
-	cfg.Environments = make([]environmentDataSourceModel, 0, len(envs))
-	for i := range envs {
-		if !cfg.Cloud.IsNull() && envs[i].Cloud != cfg.Cloud.ValueString() {
-			continue
-		}
-		var m environmentDataSourceModel
-		m.fromAPI(&envs[i])
-		cfg.Environments = append(cfg.Environments, m)
-	}
+	cfg.Environments = collect(envs, func(e *api.Environment) bool { return matches(cfg.Cloud, e.Cloud) },
+		func(e *api.Environment) (m environmentDataSourceModel) { m.fromAPI(e); return m })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

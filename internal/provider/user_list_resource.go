@@ -78,24 +78,17 @@ func (l *userListResource) List(ctx context.Context, req list.ListRequest, strea
 		return
 	}
 	domain := "@" + strings.ToLower(cfg.EmailDomain.ValueString())
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for u, err := range l.client.ListUsersSeq(ctx, client.ListUsersOptions{Email: cfg.Email.ValueString()}) {
-			if err != nil {
-				emit(listError("List Users", err))
-				return
-			}
+	stream.Results = listWalk(req, "List Users", l.client.ListUsersSeq(ctx, client.ListUsersOptions{Email: cfg.Email.ValueString()}),
+		func(u api.User, emit func(list.ListResult) bool) (bool, error) {
 			if !matches(cfg.Kind, u.Kind) ||
 				!matches(cfg.Email, u.Email) ||
 				(!cfg.EmailDomain.IsNull() && !strings.HasSuffix(strings.ToLower(u.Email), domain)) {
-				continue
+				return true, nil
 			}
 			var m userResourceModel
 			m.fromAPI(&u)
-			if !emit(newListResult(ctx, req, userDisplayName(&u), idIdentity{ID: m.ID}, &m)) {
-				return
-			}
-		}
-	})
+			return emit(newListResult(ctx, req, userDisplayName(&u), idIdentity{ID: m.ID}, &m)), nil
+		})
 }
 
 // domainPattern is what email_domain accepts: a domain, without the "@" or spaces.

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -85,17 +86,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "List Users", err)
 		return
 	}
-	cfg.Users = make([]userDataSourceModel, 0, len(users))
-	for i := range users {
-		if !cfg.Kind.IsNull() && users[i].Kind != cfg.Kind.ValueString() {
-			continue
-		}
-		if !cfg.Email.IsNull() && users[i].Email != cfg.Email.ValueString() {
-			continue
-		}
-		var m userDataSourceModel
-		m.fromAPI(&users[i])
-		cfg.Users = append(cfg.Users, m)
-	}
+	cfg.Users = collect(users, func(u *api.User) bool { return matches(cfg.Kind, u.Kind) && matches(cfg.Email, u.Email) },
+		func(u *api.User) (m userDataSourceModel) { m.fromAPI(u); return m })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
