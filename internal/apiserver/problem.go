@@ -19,10 +19,10 @@ const (
 	codeUnauthorized         = "unauthorized"
 	codeForbidden            = "forbidden"
 	codeNotFound             = "not_found"
-	codeConflict             = "conflict"
-	codeNameTaken            = "name_taken"
+	codeConflict             = api.CodeConflict
+	codeNameTaken            = api.CodeNameTaken
 	codeBuiltinRole          = "builtin_role"
-	codeVersionMismatch      = "version_mismatch"
+	codeVersionMismatch      = api.CodeVersionMismatch
 	codeValidationFailed     = "validation_failed"
 	codeInvalidField         = "invalid_field"
 	codeDuplicateField       = "duplicate_field"

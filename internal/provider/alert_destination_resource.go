@@ -289,6 +289,7 @@ func (r *alertDestinationResource) ImportState(ctx context.Context, req resource
 			return
 		}
 	} else {
+		// Not splitImportID: a target is an e-mail address or a URL, and keeps its slashes.
 		parts := strings.SplitN(req.ID, "/", 3)
 		if len(parts) != 3 || slices.Contains(parts, "") {
 			resp.Diagnostics.AddError(summary, badImportID(req.ID, form).Error())

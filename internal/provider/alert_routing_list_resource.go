@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
@@ -28,7 +26,7 @@ type alertRoutingListResource struct {
 	client *client.Client
 }
 
-type alertRoutingListModel struct {
+type alertRoutingListResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	VendorRouting types.Bool   `tfsdk:"vendor_routing"`
 }
@@ -45,11 +43,7 @@ func (l *alertRoutingListResource) ListResourceConfigSchema(_ context.Context, _
 			"whole, as an imported routing's would be: destinations added one at a time stay with their `warden_alert_destination` " +
 			"resources. The API serves routing per environment, so without `environment_id` every environment is asked (one request per environment).",
 		Attributes: map[string]schema.Attribute{
-			"environment_id": schema.StringAttribute{
-				MarkdownDescription: "Only the alert routing of this environment.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"environment_id": filterAttribute("Only the alert routing of this environment."),
 			"vendor_routing": schema.BoolAttribute{
 				MarkdownDescription: "Only routing that sends system alerts to the vendor's on-call (`true`), or only routing that opted out (`false`).",
 				Optional:            true,
@@ -67,34 +61,26 @@ func (l *alertRoutingListResource) Configure(_ context.Context, req resource.Con
 // List asks each environment for its routing (the API has no listing of them) and filters by
 // vendor routing here.
 func (l *alertRoutingListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg alertRoutingListModel
+	var cfg alertRoutingListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for env, err := range environments(ctx, l.client, cfg.EnvironmentID) {
-			if err != nil {
-				emit(listError("List Alert Routing", err))
-				return
-			}
+	stream.Results = listWalk(req, "List Alert Routing", environments(ctx, l.client, cfg.EnvironmentID),
+		func(env api.Environment, emit func(list.ListResult) bool) (bool, error) {
 			routing, err := l.client.GetAlertRouting(ctx, env.ID)
 			if err != nil {
-				emit(listError("List Alert Routing", err))
-				return
+				return false, err
 			}
 			if !matchesBool(cfg.VendorRouting, routing.VendorRouting) {
-				continue
+				return true, nil
 			}
 			// As the resource's first Read after an import: destinations only when owned as a whole.
 			var m alertRoutingResourceModel
 			diags := m.fromAPI(ctx, routing, routing.DestinationsMode == string(access.ModeAuthoritative))
 			result := newListResult(ctx, req, alertRoutingDisplayName(env.Name, routing), environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)
 			result.Diagnostics = append(diags, result.Diagnostics...)
-			if !emit(result) {
-				return
-			}
-		}
-	})
+			return emit(result), nil
+		})
 }
 
 // alertRoutingDisplayName is e.g. "alert routing of production (vendor routing off, 2 destinations)".

@@ -4,14 +4,13 @@ import (
 	"context"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -32,7 +31,7 @@ type environmentGrantListResource struct {
 	matrixValidation bool
 }
 
-type environmentGrantListModel struct {
+type environmentGrantListResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	RoleID        types.String `tfsdk:"role_id"`
 	Permission    types.String `tfsdk:"permission"`
@@ -50,16 +49,8 @@ func (l *environmentGrantListResource) ListResourceConfigSchema(_ context.Contex
 			"identified by `role_id` and `environment_id`. `require_actions` exists only in configuration: results leave it null. " +
 			"Grants live under their environment in the API: without `environment_id`, every environment's grants are read (one request per environment).",
 		Attributes: map[string]schema.Attribute{
-			"environment_id": schema.StringAttribute{
-				MarkdownDescription: "Only grants in this environment.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"role_id": schema.StringAttribute{
-				MarkdownDescription: "Only grants to this role.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"environment_id": filterAttribute("Only grants in this environment."),
+			"role_id":        filterAttribute("Only grants to this role."),
 			"permission": schema.StringAttribute{
 				MarkdownDescription: "Only grants holding this environment permission, one of " + mdList(access.PermissionNames()) + ".",
 				Optional:            true,
@@ -83,7 +74,7 @@ func (l *environmentGrantListResource) Configure(_ context.Context, req resource
 // ValidateListResourceConfig checks the permission and action filters with internal/access,
 // with the words warden_environment_grant uses for its permissions and require_actions.
 func (l *environmentGrantListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
-	var cfg environmentGrantListModel
+	var cfg environmentGrantListResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -101,33 +92,20 @@ func (l *environmentGrantListResource) ValidateListResourceConfig(ctx context.Co
 // List reads the grants environment by environment (the API has no listing across
 // environments) and filters by role, permission and action here.
 func (l *environmentGrantListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg environmentGrantListModel
+	var cfg environmentGrantListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	roleName := lazyNames(func() (map[string]string, error) {
-		roles, err := l.client.ListRoles(ctx, client.ListRolesOptions{})
-		names := make(map[string]string, len(roles))
-		for _, r := range roles {
-			names[r.ID] = r.Name
-		}
-		return names, err
-	})
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for env, err := range environments(ctx, l.client, cfg.EnvironmentID) {
-			if err != nil {
-				emit(listError("List Environment Grants", err))
-				return
-			}
+	roleName := lazyNames(func() ([]api.Role, error) { return l.client.ListRoles(ctx, client.ListRolesOptions{}) },
+		func(r api.Role) (string, string) { return r.ID, r.Name })
+	stream.Results = listWalk(req, "List Environment Grants", environments(ctx, l.client, cfg.EnvironmentID),
+		func(env api.Environment, emit func(list.ListResult) bool) (bool, error) {
 			grants, err := l.client.ListGrants(ctx, env.ID)
 			if err != nil {
-				emit(listError("List Environment Grants", err))
-				return
+				return false, err
 			}
 			for _, g := range grants {
-				if !matches(cfg.RoleID, g.RoleID) ||
-					(!cfg.Permission.IsNull() && !slices.Contains(g.Permissions, cfg.Permission.ValueString())) ||
-					(!cfg.Action.IsNull() && !slices.Contains(g.AllowedActions, cfg.Action.ValueString())) {
+				if !matches(cfg.RoleID, g.RoleID) || !matchesElement(cfg.Permission, g.Permissions) || !matchesElement(cfg.Action, g.AllowedActions) {
 					continue
 				}
 				// require_actions is configuration only: null, as after an import.
@@ -135,9 +113,9 @@ func (l *environmentGrantListResource) List(ctx context.Context, req list.ListRe
 				m.fromAPI(&g)
 				display := "role " + roleName(g.RoleID) + " in environment " + env.Name
 				if !emit(newListResult(ctx, req, display, grantIdentity{RoleID: m.RoleID, EnvironmentID: m.EnvironmentID}, &m)) {
-					return
+					return false, nil
 				}
 			}
-		}
-	})
+			return true, nil
+		})
 }

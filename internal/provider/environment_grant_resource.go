@@ -329,7 +329,7 @@ func (r *environmentGrantResource) importedIdentity(ctx context.Context, req res
 		}
 		id = g.RoleID + "/" + g.EnvironmentID
 	}
-	parts, err := splitImportID(id, "role_id", "environment_id")
+	parts, err := splitImportID(id, "<role_id>/<environment_id>")
 	if err != nil {
 		diags.AddError(summary, err.Error()+`, or the grant's own id "<grant_id>"`)
 		return ident, false

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -12,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -27,7 +26,7 @@ type environmentListResource struct {
 	client *client.Client
 }
 
-type environmentListModel struct {
+type environmentListResourceModel struct {
 	Name       types.String `tfsdk:"name"`
 	NamePrefix types.String `tfsdk:"name_prefix"`
 	Cloud      types.String `tfsdk:"cloud"`
@@ -42,16 +41,8 @@ func (l *environmentListResource) ListResourceConfigSchema(_ context.Context, _ 
 		MarkdownDescription: "Lists environments, for `terraform query`: all of them, or those matching every filter given. " +
 			"Each result is named `<name> (<cloud>)` and identified by the environment's `id`.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Only the environment with exactly this name.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"name_prefix": schema.StringAttribute{
-				MarkdownDescription: "Only environments whose name starts with this, e.g. `prod-`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"name":        filterAttribute("Only the environment with exactly this name."),
+			"name_prefix": filterAttribute("Only environments whose name starts with this, e.g. `prod-`."),
 			"cloud": schema.StringAttribute{
 				MarkdownDescription: "Only environments on this cloud: " + mdList(access.CloudNames()) + ".",
 				Optional:            true,
@@ -69,24 +60,17 @@ func (l *environmentListResource) Configure(_ context.Context, req resource.Conf
 
 // List filters by cloud and name prefix here: the API filters environments by exact name only.
 func (l *environmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg environmentListModel
+	var cfg environmentListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for env, err := range l.client.ListEnvironmentsSeq(ctx, client.ListEnvironmentsOptions{Name: cfg.Name.ValueString()}) {
-			if err != nil {
-				emit(listError("List Environments", err))
-				return
-			}
-			if !matches(cfg.Name, env.Name) || !matches(cfg.Cloud, env.Cloud) || !strings.HasPrefix(env.Name, cfg.NamePrefix.ValueString()) {
-				continue
+	stream.Results = listWalk(req, "List Environments", l.client.ListEnvironmentsSeq(ctx, client.ListEnvironmentsOptions{Name: cfg.Name.ValueString()}),
+		func(env api.Environment, emit func(list.ListResult) bool) (bool, error) {
+			if !matches(cfg.Name, env.Name) || !matches(cfg.Cloud, env.Cloud) || !matchesPrefix(cfg.NamePrefix, env.Name) {
+				return true, nil
 			}
 			var m environmentResourceModel
 			m.fromAPI(&env)
-			if !emit(newListResult(ctx, req, env.Name+" ("+env.Cloud+")", idIdentity{ID: m.ID}, &m)) {
-				return
-			}
-		}
-	})
+			return emit(newListResult(ctx, req, env.Name+" ("+env.Cloud+")", idIdentity{ID: m.ID}, &m)), nil
+		})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -25,8 +26,8 @@ type environmentsDataSource struct {
 }
 
 type environmentsDataSourceModel struct {
-	Cloud        types.String               `tfsdk:"cloud"`
-	Environments []environmentResourceModel `tfsdk:"environments"`
+	Cloud        types.String                 `tfsdk:"cloud"`
+	Environments []environmentDataSourceModel `tfsdk:"environments"`
 }
 
 func (d *environmentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -77,14 +78,7 @@ func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		addAPIError(&resp.Diagnostics, "List Environments", err)
 		return
 	}
-	cfg.Environments = make([]environmentResourceModel, 0, len(envs))
-	for i := range envs {
-		if !cfg.Cloud.IsNull() && envs[i].Cloud != cfg.Cloud.ValueString() {
-			continue
-		}
-		var m environmentResourceModel
-		m.fromAPI(&envs[i])
-		cfg.Environments = append(cfg.Environments, m)
-	}
+	cfg.Environments = collect(envs, func(e *api.Environment) bool { return matches(cfg.Cloud, e.Cloud) },
+		func(e *api.Environment) (m environmentDataSourceModel) { m.fromAPI(e); return m })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

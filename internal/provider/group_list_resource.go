@@ -2,17 +2,14 @@ package provider
 
 import (
 	"context"
-	"slices"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -28,7 +25,7 @@ type groupListResource struct {
 	client *client.Client
 }
 
-type groupListModel struct {
+type groupListResourceModel struct {
 	Name       types.String `tfsdk:"name"`
 	NamePrefix types.String `tfsdk:"name_prefix"`
 	MemberID   types.String `tfsdk:"member_id"`
@@ -45,21 +42,9 @@ func (l *groupListResource) ListResourceConfigSchema(_ context.Context, _ list.L
 			"(and in generated configuration) only when they are managed as a whole, as an imported group's would be: " +
 			"members added one at a time with `warden_group_member` stay with those resources.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Only the group with exactly this name.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"name_prefix": schema.StringAttribute{
-				MarkdownDescription: "Only groups whose name starts with this, e.g. `team-`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"member_id": schema.StringAttribute{
-				MarkdownDescription: "Only groups that this user (by id) is a member of.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"name":        filterAttribute("Only the group with exactly this name."),
+			"name_prefix": filterAttribute("Only groups whose name starts with this, e.g. `team-`."),
+			"member_id":   filterAttribute("Only groups that this user (by id) is a member of."),
 		},
 	}
 }
@@ -72,26 +57,18 @@ func (l *groupListResource) Configure(_ context.Context, req resource.ConfigureR
 
 // List filters by prefix and member here: the API filters groups by exact name only.
 func (l *groupListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg groupListModel
+	var cfg groupListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for g, err := range l.client.ListGroupsSeq(ctx, client.ListGroupsOptions{Name: cfg.Name.ValueString()}) {
-			if err != nil {
-				emit(listError("List Groups", err))
-				return
-			}
-			if !matches(cfg.Name, g.Name) || !strings.HasPrefix(g.Name, cfg.NamePrefix.ValueString()) ||
-				(!cfg.MemberID.IsNull() && !slices.Contains(g.Members, cfg.MemberID.ValueString())) {
-				continue
+	stream.Results = listWalk(req, "List Groups", l.client.ListGroupsSeq(ctx, client.ListGroupsOptions{Name: cfg.Name.ValueString()}),
+		func(g api.Group, emit func(list.ListResult) bool) (bool, error) {
+			if !matches(cfg.Name, g.Name) || !matchesPrefix(cfg.NamePrefix, g.Name) || !matchesElement(cfg.MemberID, g.Members) {
+				return true, nil
 			}
 			// As the resource's first Read after an import: members only when owned as a whole.
 			var m groupResourceModel
 			m.fromAPI(&g, g.MembersMode == string(access.ModeAuthoritative))
-			if !emit(newListResult(ctx, req, g.Name, idIdentity{ID: m.ID}, &m)) {
-				return
-			}
-		}
-	})
+			return emit(newListResult(ctx, req, g.Name, idIdentity{ID: m.ID}, &m)), nil
+		})
 }

@@ -192,7 +192,7 @@ func (r *groupMemberResource) ImportState(ctx context.Context, req resource.Impo
 		}
 		m.fromAPI(ident.GroupID.ValueString(), ident.UserID.ValueString())
 	} else {
-		parts, err := splitImportID(req.ID, "group_id", "user_id")
+		parts, err := splitImportID(req.ID, "<group_id>/<user_id>")
 		if err != nil {
 			resp.Diagnostics.AddError(summary, err.Error())
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -25,8 +26,8 @@ type groupsDataSource struct {
 }
 
 type groupsDataSourceModel struct {
-	Name   types.String         `tfsdk:"name"`
-	Groups []groupResourceModel `tfsdk:"groups"`
+	Name   types.String           `tfsdk:"name"`
+	Groups []groupDataSourceModel `tfsdk:"groups"`
 }
 
 func (d *groupsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -79,14 +80,7 @@ func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		addAPIError(&resp.Diagnostics, "List Groups", err)
 		return
 	}
-	cfg.Groups = make([]groupResourceModel, 0, len(groups))
-	for i := range groups {
-		if !cfg.Name.IsNull() && groups[i].Name != cfg.Name.ValueString() {
-			continue
-		}
-		var m groupResourceModel
-		m.fromAPI(&groups[i], true)
-		cfg.Groups = append(cfg.Groups, m)
-	}
+	cfg.Groups = collect(groups, func(g *api.Group) bool { return matches(cfg.Name, g.Name) },
+		func(g *api.Group) (m groupDataSourceModel) { m.fromAPI(g, true); return m })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

@@ -90,3 +90,26 @@ func wrappedRegexp(phrases ...string) *regexp.Regexp {
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
+
+// detailOf is the one diagnostic's path and detail, failing the test on any other count.
+func detailOf(t *testing.T, diags diag.Diagnostics) (string, string) {
+	t.Helper()
+	if len(diags) != 1 || diags[0].Severity() != diag.SeverityError {
+		t.Fatalf("want one error, got %v", diags)
+	}
+	p := ""
+	if wp, ok := diags[0].(diag.DiagnosticWithPath); ok {
+		p = wp.Path().String()
+	}
+	return p, diags[0].Detail()
+}
+
+// Diagnostics speak Terraform, not HTTP or Markdown.
+func checkWords(t *testing.T, detail string) {
+	t.Helper()
+	for _, jargon := range []string{"PATCH", "`", "[]"} {
+		if strings.Contains(detail, jargon) {
+			t.Errorf("detail holds %q: %s", jargon, detail)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -24,15 +25,25 @@ func importForms(forms ...string) string {
 	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }
 
-// splitImportForms splits a composite import id on "/" and refuses empty parts, so that each
-// ImportState only has to choose among its forms by the part count. The error names every
-// accepted form.
-func splitImportForms(id string, forms ...string) ([]string, error) {
+// splitImportID is the one parser of composite import ids: it splits id on "/" into the parts
+// of one of forms (e.g. "<role_id>/<environment_id>"), so that an ImportState with several
+// forms only has to tell them apart by the part count and their fixed words. Ids with an empty
+// part or a part count that no form has are refused here. With one form the error can name
+// the part left empty; with several it cannot know which form was meant, so it lists them all.
+func splitImportID(id string, forms ...string) ([]string, error) {
 	parts := strings.Split(id, "/")
-	for _, p := range parts {
-		if p == "" {
-			return nil, badImportID(id, forms...)
+	if !slices.ContainsFunc(forms, func(f string) bool { return strings.Count(f, "/")+1 == len(parts) }) {
+		return nil, badImportID(id, forms...)
+	}
+	for i, p := range parts {
+		if p != "" {
+			continue
 		}
+		if len(forms) == 1 {
+			name := strings.Trim(strings.Split(forms[0], "/")[i], "<>")
+			return nil, fmt.Errorf("the %s part of import id %q is empty; expected %q", name, id, forms[0])
+		}
+		return nil, badImportID(id, forms...)
 	}
 	return parts, nil
 }

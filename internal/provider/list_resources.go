@@ -4,12 +4,13 @@ import (
 	"context"
 	"iter"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
@@ -35,6 +36,40 @@ func listResults(req list.ListRequest, each func(emit func(list.ListResult) bool
 			n++
 			return req.Limit <= 0 || n < req.Limit
 		})
+	}
+}
+
+// listWalk is the walk every list resource makes, as listResults: through objects, and for
+// each through visit, which emits the object's results (none when the filters leave it out)
+// and says whether to go on. An error, from objects or from visit (which may read each
+// object's parts), ends the listing in the words of op, e.g. "List Roles".
+func listWalk[T any](req list.ListRequest, op string, objects iter.Seq2[T, error],
+	visit func(x T, emit func(list.ListResult) bool) (bool, error),
+) iter.Seq[list.ListResult] {
+	return listResults(req, func(emit func(list.ListResult) bool) {
+		for x, err := range objects {
+			more := false
+			if err == nil {
+				more, err = visit(x, emit)
+			}
+			if err != nil {
+				emit(listError(op, err))
+				return
+			}
+			if !more {
+				return
+			}
+		}
+	})
+}
+
+// filterAttribute is a list block's optional string filter, e.g. name or environment_id: an
+// empty one would match nothing, so it is refused at plan time instead.
+func filterAttribute(markdownDescription string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: markdownDescription,
+		Optional:            true,
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 }
 
@@ -77,57 +112,25 @@ func readListConfig(ctx context.Context, req list.ListRequest, configured bool, 
 	return true
 }
 
-// matches reports whether a filter is unset or equal to v.
-func matches(filter types.String, v string) bool {
-	return filter.IsNull() || filter.ValueString() == v
-}
-
-// matchesBool is matches for a boolean filter.
-func matchesBool(filter types.Bool, v bool) bool {
-	return filter.IsNull() || filter.ValueBool() == v
-}
-
 // lazyNames names objects by id for display names, from one listing made on first use.
 // When the listing fails (the token may not be allowed to list users, say) ids stand for
 // themselves: a display name is not worth failing a query.
-func lazyNames(load func() (map[string]string, error)) func(id string) string {
-	var (
-		names  map[string]string
-		loaded bool
-	)
+func lazyNames[T any](load func() ([]T, error), name func(T) (id, name string)) func(id string) string {
+	var names map[string]string
 	return func(id string) string {
-		if !loaded {
-			loaded = true
-			names, _ = load()
+		if names == nil {
+			objects, _ := load()
+			names = make(map[string]string, len(objects))
+			for _, o := range objects {
+				k, v := name(o)
+				names[k] = v
+			}
 		}
 		if n, ok := names[id]; ok && n != "" {
 			return n
 		}
 		return id
 	}
-}
-
-// addFilterFindings reports what internal/access found wrong with a filter's value, on the
-// filter attribute. Validation runs before the provider is configured as well as after;
-// names this build does not know wait for the configured run, where the provider's
-// matrix_validation decides between an error and a warning, as for the resources.
-func addFilterFindings(diags *diag.Diagnostics, fs []access.Finding, attr string, configured, matrixValidation bool) {
-	var keep []access.Finding
-	for _, f := range fs {
-		if f.IsUnknownName() && !configured {
-			continue
-		}
-		keep = append(keep, f)
-	}
-	addFindings(diags, keep, func(access.Finding) path.Path { return path.Root(attr) }, matrixValidation)
-}
-
-// knownFilter returns a string filter's value; ok is false while it is null or unknown.
-func knownFilter(v types.String) (string, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return "", false
-	}
-	return v.ValueString(), true
 }
 
 // environments yields the environment named by an environment_id filter (an error when

@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -278,6 +281,53 @@ func TestListResources_displayNames(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("display name %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// listWalk ends the listing at the first error, whether the walk or a visit meets it, with
+// the error as the last result; a visit that says stop ends it without one.
+func TestListResources_walkErrors(t *testing.T) {
+	walk := func(failAt, visitFailAt, stopAt int) []string {
+		objects := func(yield func(int, error) bool) {
+			for i := 1; i <= 4; i++ {
+				var err error
+				if i == failAt {
+					err = errors.New("listing failed")
+				}
+				if !yield(i, err) {
+					return
+				}
+			}
+		}
+		visit := func(i int, emit func(list.ListResult) bool) (bool, error) {
+			if i == visitFailAt {
+				return false, errors.New("part failed")
+			}
+			return emit(list.ListResult{DisplayName: strconv.Itoa(i)}) && i != stopAt, nil
+		}
+		var got []string
+		for r := range listWalk(list.ListRequest{}, "List Things", objects, visit) {
+			if r.Diagnostics.HasError() {
+				got = append(got, r.Diagnostics[0].Summary()+": "+r.Diagnostics[0].Detail())
+				continue
+			}
+			got = append(got, r.DisplayName)
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		name                        string
+		failAt, visitFailAt, stopAt int
+		want                        []string
+	}{
+		{name: "all", want: []string{"1", "2", "3", "4"}},
+		{name: "listing fails", failAt: 3, want: []string{"1", "2", "Unable to List Things: The Warden API could not be reached or answered unexpectedly: listing failed"}},
+		{name: "visit fails", visitFailAt: 2, want: []string{"1", "Unable to List Things: The Warden API could not be reached or answered unexpectedly: part failed"}},
+		{name: "visit stops", stopAt: 2, want: []string{"1", "2"}},
+	} {
+		if got := walk(tc.failAt, tc.visitFailAt, tc.stopAt); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

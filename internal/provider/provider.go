@@ -1,6 +1,11 @@
 // Package provider is the Terraform glue of the Warden provider: the provider configuration,
 // one file per resource, data source and function. The rules live in internal/access and the
 // API calls in internal/client; this package only maps between them and Terraform.
+//
+// A model is named for the object it serves, so that the three kinds of one type read
+// alike: roleResourceModel, roleDataSourceModel (an alias of the resource's model where the
+// attributes are the same), roleListResourceModel (a list block's filters). A plural data
+// source's elements are its singular data source's model.
 package provider
 
 import (
@@ -53,19 +58,6 @@ type wardenProviderModel struct {
 	MatrixValidation types.Bool   `tfsdk:"matrix_validation"`
 	CACertificate    types.String `tfsdk:"ca_certificate"`
 	Insecure         types.Bool   `tfsdk:"insecure"`
-}
-
-// providerData is what Configure hands to every resource and data source.
-type providerData struct {
-	Client *client.Client
-	// Grants answers grant Reads from one listing per environment per command.
-	Grants *grantReader
-	// MatrixValidation false turns unknown-name findings into warnings (a newer server may know
-	// names this build does not).
-	MatrixValidation bool
-	// TypeName is the provider's type name, the prefix of every resource type: resources
-	// name their own type in the import blocks their errors suggest.
-	TypeName string
 }
 
 // providerTypeName prefixes every resource and data source type.

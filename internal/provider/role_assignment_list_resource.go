@@ -5,12 +5,10 @@ import (
 	"iter"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listresourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -30,7 +28,7 @@ type roleAssignmentListResource struct {
 	client *client.Client
 }
 
-type roleAssignmentListModel struct {
+type roleAssignmentListResourceModel struct {
 	RoleID  types.String `tfsdk:"role_id"`
 	UserID  types.String `tfsdk:"user_id"`
 	GroupID types.String `tfsdk:"group_id"`
@@ -47,21 +45,9 @@ func (l *roleAssignmentListResource) ListResourceConfigSchema(_ context.Context,
 			"`<role> assigned to group <name>` and identified by `role_id` with `user_id` or `group_id`. " +
 			"Assignments live under their role in the API: without `role_id`, every role's assignments are read (one request per role).",
 		Attributes: map[string]schema.Attribute{
-			"role_id": schema.StringAttribute{
-				MarkdownDescription: "Only assignments of this role.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"user_id": schema.StringAttribute{
-				MarkdownDescription: "Only assignments to this user (not those it holds through its groups). Conflicts with `group_id`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"group_id": schema.StringAttribute{
-				MarkdownDescription: "Only assignments to this group. Conflicts with `user_id`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"role_id":  filterAttribute("Only assignments of this role."),
+			"user_id":  filterAttribute("Only assignments to this user (not those it holds through its groups). Conflicts with `group_id`."),
+			"group_id": filterAttribute("Only assignments to this group. Conflicts with `user_id`."),
 		},
 	}
 }
@@ -83,36 +69,19 @@ func (l *roleAssignmentListResource) Configure(_ context.Context, req resource.C
 // by principal here. Display names need the users' addresses and the groups' names: each
 // is listed once, when first needed.
 func (l *roleAssignmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg roleAssignmentListModel
+	var cfg roleAssignmentListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	userName := lazyNames(func() (map[string]string, error) {
-		users, err := l.client.ListUsers(ctx, client.ListUsersOptions{})
-		names := make(map[string]string, len(users))
-		for _, u := range users {
-			names[u.ID] = u.Email
-		}
-		return names, err
-	})
-	groupName := lazyNames(func() (map[string]string, error) {
-		groups, err := l.client.ListGroups(ctx, client.ListGroupsOptions{})
-		names := make(map[string]string, len(groups))
-		for _, g := range groups {
-			names[g.ID] = g.Name
-		}
-		return names, err
-	})
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for role, err := range l.roles(ctx, cfg.RoleID) {
-			if err != nil {
-				emit(listError("List Role Assignments", err))
-				return
-			}
+	userName := lazyNames(func() ([]api.User, error) { return l.client.ListUsers(ctx, client.ListUsersOptions{}) },
+		func(u api.User) (string, string) { return u.ID, u.Email })
+	groupName := lazyNames(func() ([]api.Group, error) { return l.client.ListGroups(ctx, client.ListGroupsOptions{}) },
+		func(g api.Group) (string, string) { return g.ID, g.Name })
+	stream.Results = listWalk(req, "List Role Assignments", l.roles(ctx, cfg.RoleID),
+		func(role api.Role, emit func(list.ListResult) bool) (bool, error) {
 			assignments, err := l.client.ListRoleAssignments(ctx, role.ID)
 			if err != nil {
-				emit(listError("List Role Assignments", err))
-				return
+				return false, err
 			}
 			for _, a := range assignments {
 				if !matches(cfg.UserID, a.UserID) || !matches(cfg.GroupID, a.GroupID) {
@@ -125,11 +94,11 @@ func (l *roleAssignmentListResource) List(ctx context.Context, req list.ListRequ
 					display = role.Name + " assigned to group " + groupName(a.GroupID)
 				}
 				if !emit(newListResult(ctx, req, display, roleAssignmentIdentity{RoleID: m.RoleID, UserID: m.UserID, GroupID: m.GroupID}, &m)) {
-					return
+					return false, nil
 				}
 			}
-		}
-	})
+			return true, nil
+		})
 }
 
 // roles yields the role named by the role_id filter, or every role.

@@ -232,7 +232,7 @@ func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.I
 		a, err = r.client.FindRoleAssignment(ctx, ident.RoleID.ValueString(), ident.UserID.ValueString(), ident.GroupID.ValueString())
 	} else {
 		var parts []string
-		parts, err = splitImportForms(req.ID, roleAssignmentImportForms...)
+		parts, err = splitImportID(req.ID, roleAssignmentImportForms...)
 		if err != nil {
 			resp.Diagnostics.AddError(summary, err.Error())
 			return

@@ -2,17 +2,14 @@ package provider
 
 import (
 	"context"
-	"slices"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -31,7 +28,7 @@ type roleListResource struct {
 	matrixValidation bool
 }
 
-type roleListModel struct {
+type roleListResourceModel struct {
 	Name           types.String `tfsdk:"name"`
 	NamePrefix     types.String `tfsdk:"name_prefix"`
 	Permission     types.String `tfsdk:"permission"`
@@ -47,16 +44,8 @@ func (l *roleListResource) ListResourceConfigSchema(_ context.Context, _ list.Li
 		MarkdownDescription: "Lists roles, for `terraform query`: the custom roles, or those matching every filter given. " +
 			"Each result is named after the role and identified by its `id`.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Only the role with exactly this name.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"name_prefix": schema.StringAttribute{
-				MarkdownDescription: "Only roles whose name starts with this, e.g. `team-`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"name":        filterAttribute("Only the role with exactly this name."),
+			"name_prefix": filterAttribute("Only roles whose name starts with this, e.g. `team-`."),
 			"permission": schema.StringAttribute{
 				MarkdownDescription: "Only roles holding this platform permission, by its catalogue name, e.g. `users.admin`. " +
 					"Checked like `warden_role.permissions`: an environment action or a built-in role's name fails, and so does an unknown name " +
@@ -83,7 +72,7 @@ func (l *roleListResource) Configure(_ context.Context, req resource.ConfigureRe
 // warden_role checks its permissions; warnings about a whole set (redundant names) do not
 // apply to one name.
 func (l *roleListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
-	var cfg roleListModel
+	var cfg roleListResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	p, ok := knownFilter(cfg.Permission)
 	if resp.Diagnostics.HasError() || !ok {
@@ -94,26 +83,18 @@ func (l *roleListResource) ValidateListResourceConfig(ctx context.Context, req l
 
 // List filters by prefix, permission and built-in here: the API filters roles by exact name only.
 func (l *roleListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg roleListModel
+	var cfg roleListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for role, err := range l.client.ListRolesSeq(ctx, client.ListRolesOptions{Name: cfg.Name.ValueString()}) {
-			if err != nil {
-				emit(listError("List Roles", err))
-				return
-			}
+	stream.Results = listWalk(req, "List Roles", l.client.ListRolesSeq(ctx, client.ListRolesOptions{Name: cfg.Name.ValueString()}),
+		func(role api.Role, emit func(list.ListResult) bool) (bool, error) {
 			if (role.Builtin && !cfg.IncludeBuiltin.ValueBool()) || !matches(cfg.Name, role.Name) ||
-				!strings.HasPrefix(role.Name, cfg.NamePrefix.ValueString()) ||
-				(!cfg.Permission.IsNull() && !slices.Contains(role.Permissions, cfg.Permission.ValueString())) {
-				continue
+				!matchesPrefix(cfg.NamePrefix, role.Name) || !matchesElement(cfg.Permission, role.Permissions) {
+				return true, nil
 			}
 			var m roleResourceModel
 			m.fromAPI(&role)
-			if !emit(newListResult(ctx, req, role.Name, idIdentity{ID: m.ID}, &m)) {
-				return
-			}
-		}
-	})
+			return emit(newListResult(ctx, req, role.Name, idIdentity{ID: m.ID}, &m)), nil
+		})
 }

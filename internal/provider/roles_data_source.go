@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -86,14 +87,7 @@ func (d *rolesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "List Roles", err)
 		return
 	}
-	cfg.Roles = make([]roleDataSourceModel, 0, len(roles))
-	for i := range roles {
-		if !cfg.Name.IsNull() && roles[i].Name != cfg.Name.ValueString() {
-			continue
-		}
-		var m roleDataSourceModel
-		m.fromAPI(&roles[i])
-		cfg.Roles = append(cfg.Roles, m)
-	}
+	cfg.Roles = collect(roles, func(r *api.Role) bool { return matches(cfg.Name, r.Name) },
+		func(r *api.Role) (m roleDataSourceModel) { m.fromAPI(r); return m })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -12,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -27,7 +27,7 @@ type supportAccessListResource struct {
 	client *client.Client
 }
 
-type supportAccessListModel struct {
+type supportAccessListResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	Tier          types.String `tfsdk:"tier"`
 	Status        types.String `tfsdk:"status"`
@@ -44,11 +44,7 @@ func (l *supportAccessListResource) ListResourceConfigSchema(_ context.Context, 
 			"`expires_at` has passed) and identified by its `environment_id`. An environment has at most one; the API serves it per " +
 			"environment, so without `environment_id` every environment is asked (one request per environment).",
 		Attributes: map[string]schema.Attribute{
-			"environment_id": schema.StringAttribute{
-				MarkdownDescription: "Only the support access to this environment.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"environment_id": filterAttribute("Only the support access to this environment."),
 			"tier": schema.StringAttribute{
 				MarkdownDescription: "Only support access of this tier: " + mdList(access.TierNames()) + ".",
 				Optional:            true,
@@ -72,26 +68,21 @@ func (l *supportAccessListResource) Configure(_ context.Context, req resource.Co
 // List asks each environment for its support access (the API has no listing of them) and
 // filters by tier and status here.
 func (l *supportAccessListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg supportAccessListModel
+	var cfg supportAccessListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for env, err := range environments(ctx, l.client, cfg.EnvironmentID) {
-			if err != nil {
-				emit(listError("List Support Access", err))
-				return
-			}
+	stream.Results = listWalk(req, "List Support Access", environments(ctx, l.client, cfg.EnvironmentID),
+		func(env api.Environment, emit func(list.ListResult) bool) (bool, error) {
 			a, err := l.client.GetSupportAccess(ctx, env.ID)
 			if errors.Is(err, client.ErrNotFound) {
-				continue
+				return true, nil
 			}
 			if err != nil {
-				emit(listError("List Support Access", err))
-				return
+				return false, err
 			}
 			if !matches(cfg.Tier, a.Tier) || !matches(cfg.Status, a.Status) {
-				continue
+				return true, nil
 			}
 			var m supportAccessResourceModel
 			m.fromAPI(a)
@@ -99,9 +90,6 @@ func (l *supportAccessListResource) List(ctx context.Context, req list.ListReque
 			if a.Status == supportStatusExpired {
 				display += " (expired)"
 			}
-			if !emit(newListResult(ctx, req, display, environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)) {
-				return
-			}
-		}
-	})
+			return emit(newListResult(ctx, req, display, environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)), nil
+		})
 }

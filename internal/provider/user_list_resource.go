@@ -29,7 +29,7 @@ type userListResource struct {
 	client *client.Client
 }
 
-type userListModel struct {
+type userListResourceModel struct {
 	Kind        types.String `tfsdk:"kind"`
 	Email       types.String `tfsdk:"email"`
 	EmailDomain types.String `tfsdk:"email_domain"`
@@ -73,29 +73,22 @@ func (l *userListResource) Configure(_ context.Context, req resource.ConfigureRe
 
 // List filters by kind and domain here: the API filters users by e-mail address only.
 func (l *userListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg userListModel
+	var cfg userListResourceModel
 	if !readListConfig(ctx, req, l.client != nil, stream, &cfg) {
 		return
 	}
 	domain := "@" + strings.ToLower(cfg.EmailDomain.ValueString())
-	stream.Results = listResults(req, func(emit func(list.ListResult) bool) {
-		for u, err := range l.client.ListUsersSeq(ctx, client.ListUsersOptions{Email: cfg.Email.ValueString()}) {
-			if err != nil {
-				emit(listError("List Users", err))
-				return
-			}
+	stream.Results = listWalk(req, "List Users", l.client.ListUsersSeq(ctx, client.ListUsersOptions{Email: cfg.Email.ValueString()}),
+		func(u api.User, emit func(list.ListResult) bool) (bool, error) {
 			if !matches(cfg.Kind, u.Kind) ||
 				(!cfg.Email.IsNull() && access.EmailKey(cfg.Email.ValueString()) != access.EmailKey(u.Email)) ||
 				(!cfg.EmailDomain.IsNull() && !strings.HasSuffix(strings.ToLower(u.Email), domain)) {
-				continue
+				return true, nil
 			}
 			var m userResourceModel
 			m.fromAPI(&u)
-			if !emit(newListResult(ctx, req, userDisplayName(&u), idIdentity{ID: m.ID}, &m)) {
-				return
-			}
-		}
-	})
+			return emit(newListResult(ctx, req, userDisplayName(&u), idIdentity{ID: m.ID}, &m)), nil
+		})
 }
 
 // domainPattern is what email_domain accepts: a domain, without the "@" or spaces.

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -26,9 +27,9 @@ type usersDataSource struct {
 }
 
 type usersDataSourceModel struct {
-	Kind  types.String        `tfsdk:"kind"`
-	Email types.String        `tfsdk:"email"`
-	Users []userResourceModel `tfsdk:"users"`
+	Kind  types.String          `tfsdk:"kind"`
+	Email types.String          `tfsdk:"email"`
+	Users []userDataSourceModel `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -85,17 +86,8 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "List Users", err)
 		return
 	}
-	cfg.Users = make([]userResourceModel, 0, len(users))
-	for i := range users {
-		if !cfg.Kind.IsNull() && users[i].Kind != cfg.Kind.ValueString() {
-			continue
-		}
-		if !cfg.Email.IsNull() && access.EmailKey(users[i].Email) != access.EmailKey(cfg.Email.ValueString()) {
-			continue
-		}
-		var m userResourceModel
-		m.fromAPI(&users[i])
-		cfg.Users = append(cfg.Users, m)
-	}
+	cfg.Users = collect(users, func(u *api.User) bool {
+		return matches(cfg.Kind, u.Kind) && (cfg.Email.IsNull() || access.EmailKey(u.Email) == access.EmailKey(cfg.Email.ValueString()))
+	}, func(u *api.User) (m userDataSourceModel) { m.fromAPI(u); return m })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -91,4 +92,14 @@ func (v textRuleValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	addFindings(&resp.Diagnostics, v.rule(attributeName(req.Path), req.ConfigValue.ValueString()),
 		func(access.Finding) path.Path { return req.Path }, true)
+}
+
+// mdList renders names as a Markdown list of code spans, for descriptions fed by the same
+// slices as the validators.
+func mdList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	return strings.Join(q, ", ")
 }

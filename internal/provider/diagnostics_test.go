@@ -8,38 +8,13 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
-// detailOf is the one diagnostic's path and detail, failing the test on any other count.
-func detailOf(t *testing.T, diags diag.Diagnostics) (string, string) {
-	t.Helper()
-	if len(diags) != 1 || diags[0].Severity() != diag.SeverityError {
-		t.Fatalf("want one error, got %v", diags)
-	}
-	p := ""
-	if wp, ok := diags[0].(diag.DiagnosticWithPath); ok {
-		p = wp.Path().String()
-	}
-	return p, diags[0].Detail()
-}
-
-// Diagnostics speak Terraform, not HTTP or Markdown.
-func checkWords(t *testing.T, detail string) {
-	t.Helper()
-	for _, jargon := range []string{"PATCH", "`", "[]"} {
-		if strings.Contains(detail, jargon) {
-			t.Errorf("detail holds %q: %s", jargon, detail)
-		}
-	}
-}
-
 func TestAddCreateError_nameTakenNamesTheImportBlock(t *testing.T) {
-	err := &client.APIError{Status: 409, Code: codeNameTaken, Field: "name", Detail: "Another role already has this name; name must be unique.", RequestID: "req_1"}
+	err := &client.APIError{Status: 409, Code: api.CodeNameTaken, Field: "name", Detail: "Another role already has this name; name must be unique.", RequestID: "req_1"}
 	var diags diag.Diagnostics
 	addCreateError(context.Background(), &diags, "Create Role", err, adoption{typeName: "warden_role", noun: "role", field: "name", value: "x",
 		lookup: func(context.Context) (string, error) { return "role_abc", nil }})
@@ -52,7 +27,7 @@ func TestAddCreateError_nameTakenNamesTheImportBlock(t *testing.T) {
 }
 
 func TestAddCreateError_nameTakenWithoutLookup(t *testing.T) {
-	err := &client.APIError{Status: 409, Code: codeNameTaken, Field: "email"}
+	err := &client.APIError{Status: 409, Code: api.CodeNameTaken, Field: "email"}
 	var diags diag.Diagnostics
 	addCreateError(context.Background(), &diags, "Create User", err, adoption{typeName: "warden_user", noun: "user", field: "email", value: "a@example.com",
 		lookup: func(context.Context) (string, error) { return "", fmt.Errorf("%w: 403", client.ErrNotFound) }})
@@ -65,7 +40,7 @@ func TestAddCreateError_nameTakenWithoutLookup(t *testing.T) {
 }
 
 func TestAddCreateError_grantConflict(t *testing.T) {
-	err := &client.APIError{Status: 409, Code: codeConflict, Field: "role_id", Detail: "This role already has a grant in this environment."}
+	err := &client.APIError{Status: 409, Code: api.CodeConflict, Field: "role_id", Detail: "This role already has a grant in this environment."}
 	var diags diag.Diagnostics
 	addCreateError(context.Background(), &diags, "Create Environment Grant", err, adoption{typeName: "warden_environment_grant", noun: "grant",
 		existing: "This role already has a grant in this environment.", importID: "role_1/env_2", field: "role_id"})
@@ -98,32 +73,10 @@ func TestAddAPIError_unauthorizedSaysWhereTheTokenComesFrom(t *testing.T) {
 
 func TestAddAPIError_conflictSuggestsImport(t *testing.T) {
 	var diags diag.Diagnostics
-	addAPIError(&diags, "Create Support Access", &client.APIError{Status: 409, Code: codeConflict, Detail: "This environment already has support access."})
+	addAPIError(&diags, "Create Support Access", &client.APIError{Status: 409, Code: api.CodeConflict, Detail: "This environment already has support access."})
 	_, detail := detailOf(t, diags)
 	if !strings.Contains(detail, "This environment already has support access.") || !strings.Contains(detail, "Adopt it with an import block") {
 		t.Errorf("detail %q", detail)
 	}
 	checkWords(t, detail)
-}
-
-func TestOneOf_readsAsWords(t *testing.T) {
-	cases := []struct{ value, want string }{
-		{"slack", `type must be webhook or email; got "slack".`},
-		{"webhok", `type must be webhook or email; got "webhok". Did you mean "webhook"?`},
-	}
-	for _, c := range cases {
-		req := validator.StringRequest{Path: path.Root("destinations").AtSetValue(types.StringValue("x")).AtName("type"), ConfigValue: types.StringValue(c.value)}
-		var resp validator.StringResponse
-		oneOf("webhook", "email").ValidateString(context.Background(), req, &resp)
-		if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Detail() != c.want || resp.Diagnostics[0].Summary() != "Invalid type" {
-			t.Errorf("%s: got %v, want %q", c.value, resp.Diagnostics, c.want)
-		}
-	}
-	for _, ok := range []types.String{types.StringValue("email"), types.StringNull(), types.StringUnknown()} {
-		var resp validator.StringResponse
-		oneOf("webhook", "email").ValidateString(context.Background(), validator.StringRequest{Path: path.Root("type"), ConfigValue: ok}, &resp)
-		if resp.Diagnostics.HasError() {
-			t.Errorf("%v: %v", ok, resp.Diagnostics)
-		}
-	}
 }

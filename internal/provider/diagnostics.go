@@ -5,56 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
-
-// typesString is the element type of every list and set of names in this provider.
-var typesString = types.StringType
-
-// mdList renders names as a Markdown list of code spans, for descriptions fed by the same
-// slices as the validators.
-func mdList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = "`" + n + "`"
-	}
-	return strings.Join(q, ", ")
-}
-
-// resourceData extracts the provider's data in a resource's Configure; nil before the provider
-// is configured (e.g. during validation), which callers treat as "no client yet".
-func resourceData(req resource.ConfigureRequest, resp *resource.ConfigureResponse) *providerData {
-	return castProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-// dataSourceData is resourceData for data sources.
-func dataSourceData(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
-	return castProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func castProviderData(v any, diags *diag.Diagnostics) *providerData {
-	if v == nil {
-		return nil
-	}
-	d, ok := v.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
-		return nil
-	}
-	return d
-}
 
 // addAPIError turns a client error into a diagnostic: on the attribute the API names when it
 // names one, with the API's own findings and request id, so that what plan could not see
@@ -90,7 +50,7 @@ func addAPIErrorAt(diags *diag.Diagnostics, op string, err error, at func(*clien
 	switch {
 	case apiErr.Status == http.StatusUnauthorized:
 		detail += "\n\n" + tokenHelp
-	case apiErr.Status == http.StatusConflict && apiErr.Code == codeConflict:
+	case apiErr.Status == http.StatusConflict && apiErr.Code == api.CodeConflict:
 		detail += "\n\nThe object already exists outside this configuration. Adopt it with an import block " +
 			"(the resource's documentation gives the import id), or change the configuration that manages it instead of adding another."
 	}
@@ -127,12 +87,6 @@ const tokenHelp = "The Warden API did not accept the provider's token: it is mis
 	"Mint a token for a user with POST /v1/users/{id}/tokens, or, on a server just started, use its bootstrap token " +
 	"(the server's WARDEN_BOOTSTRAP_TOKEN)."
 
-// The API's codes for a unique value already taken and for an object that already exists.
-const (
-	codeNameTaken = "name_taken"
-	codeConflict  = "conflict"
-)
-
 // adoption describes an object a create may collide with, so that the error can name the
 // import block that adopts it rather than the API's words.
 type adoption struct {
@@ -155,7 +109,7 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		addAPIError(diags, op, err)
 		return
 	}
-	if apiErr.Code == codeConflict && a.importID != "" {
+	if apiErr.Code == api.CodeConflict && a.importID != "" {
 		detail := fmt.Sprintf("%s Adopt it with:\n\n%s\n\nor keep one %s block for it and remove the other.",
 			a.existing, importBlock(a.typeName, a.importID), a.typeName)
 		if apiErr.RequestID != "" {
@@ -164,7 +118,7 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		diags.AddAttributeError(path.Root(a.field), "Unable to "+op, detail)
 		return
 	}
-	if apiErr.Code != codeNameTaken || a.lookup == nil {
+	if apiErr.Code != api.CodeNameTaken || a.lookup == nil {
 		addAPIError(diags, op, err)
 		return
 	}
@@ -233,105 +187,4 @@ func setElementPath(f access.Finding) path.Path {
 		return path.Root(f.Field)
 	}
 	return path.Root(f.Field).AtSetValue(types.StringValue(f.Value))
-}
-
-// stringSet builds a types.Set of strings, sorted for stable output.
-func stringSet(xs []string) types.Set {
-	s := append([]string(nil), xs...)
-	sort.Strings(s)
-	vals := make([]attr.Value, len(s))
-	for i, x := range s {
-		vals[i] = types.StringValue(x)
-	}
-	return types.SetValueMust(types.StringType, vals)
-}
-
-// stringList builds a types.List of strings in the given order.
-func stringList(xs []string) types.List {
-	vals := make([]attr.Value, len(xs))
-	for i, x := range xs {
-		vals[i] = types.StringValue(x)
-	}
-	return types.ListValueMust(types.StringType, vals)
-}
-
-// setStrings reads a set or list of strings; ok is false while any part is unknown.
-func setStrings(ctx context.Context, v interface {
-	IsNull() bool
-	IsUnknown() bool
-	ElementsAs(context.Context, any, bool) diag.Diagnostics
-}, diags *diag.Diagnostics) (out []string, ok bool) {
-	if v.IsNull() {
-		return nil, true
-	}
-	if v.IsUnknown() {
-		return nil, false
-	}
-	var elems []types.String
-	diags.Append(v.ElementsAs(ctx, &elems, false)...)
-	for _, e := range elems {
-		if e.IsUnknown() {
-			return nil, false
-		}
-		if !e.IsNull() {
-			out = append(out, e.ValueString())
-		}
-	}
-	return out, true
-}
-
-// completeSet reads a set of strings as the complete set to send: never nil, so that an
-// update built from it replaces the whole set (an empty one included).
-func completeSet(ctx context.Context, v types.Set, diags *diag.Diagnostics) []string {
-	xs, _ := setStrings(ctx, v, diags)
-	if xs == nil {
-		xs = []string{}
-	}
-	return xs
-}
-
-// splitImportID parses a composite import id "a/b" into its parts, naming the expected form in
-// the error, e.g. splitImportID(id, "role_id", "environment_id").
-func splitImportID(id string, parts ...string) ([]string, error) {
-	got := strings.Split(id, "/")
-	if len(got) != len(parts) {
-		return nil, fmt.Errorf("expected an import id of the form %q, got %q", "<"+strings.Join(parts, ">/<")+">", id)
-	}
-	for i, g := range got {
-		if g == "" {
-			return nil, fmt.Errorf("the %s part of import id %q is empty; expected %q", parts[i], id, "<"+strings.Join(parts, ">/<")+">")
-		}
-	}
-	return got, nil
-}
-
-// The object's API version lives in private state: it guards updates and deletes with
-// If-Match without showing a computed attribute that changes on every apply.
-const privateVersionKey = "version"
-
-type privateReader interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// savedVersion returns the version recorded by the last read or write, or 0 (no If-Match)
-// when there is none, e.g. right after an upgrade of the provider.
-func savedVersion(ctx context.Context, p privateReader) int64 {
-	b, diags := p.GetKey(ctx, privateVersionKey)
-	if diags.HasError() || len(b) == 0 {
-		return 0
-	}
-	var v int64
-	if _, err := fmt.Sscan(string(b), &v); err != nil {
-		return 0
-	}
-	return v
-}
-
-// saveVersion records the object's version for the next If-Match.
-func saveVersion(ctx context.Context, p privateWriter, v int64, diags *diag.Diagnostics) {
-	diags.Append(p.SetKey(ctx, privateVersionKey, fmt.Appendf(nil, "%d", v))...)
 }
