@@ -69,8 +69,10 @@ func serve(t *testing.T, cfg Config, c *testclock.Clock) *testServer {
 func (ts *testServer) holdable(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if key := r.Header.Get("X-Test-Hold"); key != "" {
-			if ch, ok := ts.held.Load(key); ok {
-				r.Body = &signalBody{ReadCloser: r.Body, ch: ch.(chan struct{})}
+			if v, ok := ts.held.Load(key); ok {
+				if ch, ok := v.(chan struct{}); ok {
+					r.Body = &signalBody{ReadCloser: r.Body, ch: ch}
+				}
 			}
 		}
 		h.ServeHTTP(w, r)
