@@ -415,9 +415,10 @@ variable "expires_at" {
 				},
 			},
 			{
-				// Real time must pass for the access to expire. The same configuration, with its
-				// now past expires_at, plans no change.
-				PreConfig:       func() { time.Sleep(time.Until(soon().Add(time.Second))) },
+				// The server's clock passes expires_at; the provider, on real time, learns of the
+				// expiry from the server. The same configuration, with its now past expires_at,
+				// plans no change.
+				PreConfig:       func() { srv.Clock.AdvanceTo(soon().Add(time.Second)) },
 				Config:          config,
 				ConfigVariables: vars(soon),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
