@@ -1,14 +1,13 @@
 // Package acctest holds what acceptance tests share: a real Warden API server per test (on
 // 127.0.0.1, with its own SQLite file, or its own PostgreSQL database when
-// WARDEN_TEST_STORE=postgres), a client bound to it, and the provider block that
-// points Terraform at it. Each test gets its own server, so tests run in parallel and never
-// see each other's objects.
+// WARDEN_TEST_STORE=postgres), a client bound to it, its clock (which a test moves past an
+// expiry rather than sleeping), and the provider block that points Terraform at it. Each test
+// gets its own server, so tests run in parallel and never see each other's objects.
 package acctest
 
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 	"github.com/wardenhq/terraform-provider-warden/internal/pgtest"
+	"github.com/wardenhq/terraform-provider-warden/internal/testclock"
+	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 )
 
 // BootstrapToken is the account_owner token of every test server.
@@ -27,6 +28,10 @@ type Server struct {
 	URL    string
 	Token  string
 	Client *client.Client
+	// Clock is the server's clock: real time until the test moves it. A test moves it past an
+	// expiry (Clock.AdvanceTo) instead of sleeping; the provider keeps real time, so what it
+	// checks at plan (a new expires_at lies in the future) still needs a real future time.
+	Clock *testclock.Clock
 }
 
 // StoreEnv selects the store of every test server: "postgres" gives each test a fresh
@@ -34,8 +39,8 @@ type Server struct {
 // anything else a fresh SQLite file.
 const StoreEnv = "WARDEN_TEST_STORE"
 
-// NewServer starts a Warden API on a random 127.0.0.1 port with a fresh store (StoreEnv);
-// it stops when the test ends.
+// NewServer starts a Warden API on a random 127.0.0.1 port with a fresh store (StoreEnv) and
+// its own Clock; it stops when the test ends.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "warden.db")
@@ -48,23 +53,23 @@ func NewServer(t testing.TB) *Server {
 // NewServerOn is NewServer on a given database: a SQLite path or a postgres:// URL.
 func NewServerOn(t testing.TB, db string) *Server {
 	t.Helper()
+	clock := testclock.Running()
 	srv, err := apiserver.New(context.Background(), apiserver.Config{
 		DB:             db,
 		BootstrapToken: BootstrapToken,
+		Now:            clock.Now,
 	})
 	if err != nil {
 		t.Fatalf("start Warden API: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close()
-	})
-	c, err := client.New(client.Config{Endpoint: hs.URL, Token: BootstrapToken})
+	// Registered first, so it runs after the HTTP server has closed.
+	t.Cleanup(func() { _ = srv.Close() })
+	url := testserver.Start(t, srv.Handler())
+	c, err := client.New(client.Config{Endpoint: url, Token: BootstrapToken})
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
-	return &Server{URL: hs.URL, Token: BootstrapToken, Client: c}
+	return &Server{URL: url, Token: BootstrapToken, Client: c, Clock: clock}
 }
 
 // ProviderBlock is the provider configuration pointing at s; prepend it to a test's HCL.

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 )
 
 // Fault is one kind of failure a FlakyProxy injects.
@@ -75,9 +76,7 @@ func NewFlakyProxy(t testing.TB, target string, every int) *FlakyProxy {
 		forward:  httputil.NewSingleHostReverseProxy(u),
 		upstream: &http.Client{},
 	}
-	hs := httptest.NewServer(p)
-	t.Cleanup(hs.Close)
-	p.URL = hs.URL
+	p.URL = testserver.Start(t, p)
 	return p
 }
 
@@ -175,12 +174,9 @@ func NewLatencyProxy(t testing.TB, target string, delay time.Duration) *LatencyP
 	tr.MaxIdleConnsPerHost = 64
 	forward.Transport = tr
 	p := &LatencyProxy{delay: delay, forward: forward}
-	hs := httptest.NewServer(p)
-	t.Cleanup(func() {
-		hs.Close()
-		tr.CloseIdleConnections()
-	})
-	p.URL = hs.URL
+	// Registered first, so it runs after the proxy has closed.
+	t.Cleanup(tr.CloseIdleConnections)
+	p.URL = testserver.Start(t, p)
 	return p
 }
 

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/testclock"
 )
 
 // userEmails lists the users of a running test server.
@@ -41,7 +43,7 @@ func TestBackup_liveServer(t *testing.T) {
 
 	// The copy is a complete Warden database: a server starts on it (no bootstrap token
 	// needed, it is not empty) and holds exactly the users of the moment of the backup.
-	restored := serve(t, Config{DB: to}, &clock{})
+	restored := serve(t, Config{DB: to}, testclock.New(time.Time{}))
 	if got := userEmails(restored); !slices.Equal(got, want) {
 		t.Errorf("restored users %v, want %v", got, want)
 	}

@@ -9,39 +9,24 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/testclock"
+	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 )
 
 const ownerToken = "test-bootstrap-token"
 
-// clock is a controllable Config.Now, so that expiry is tested without sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type testServer struct {
-	t     *testing.T
-	url   string
-	clock *clock
+	t   *testing.T
+	url string
+	// clock is the server's Config.Now (when newTestServer made it): expiry is tested by
+	// moving it, without sleeping.
+	clock *testclock.Clock
 	srv   *Server
 	// held signals, per X-Test-Hold key, that the server began reading a request's body:
 	// its authentication and route check are done (see startRequest).
@@ -51,7 +36,7 @@ type testServer struct {
 // newTestServer runs the real handler over real HTTP on 127.0.0.1 with a fresh SQLite file.
 func newTestServer(t *testing.T, mutate ...func(*Config)) *testServer {
 	t.Helper()
-	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	c := testclock.New(time.Now().UTC().Truncate(time.Second))
 	cfg := Config{DB: testDB(t), BootstrapToken: ownerToken, Now: c.Now}
 	for _, m := range mutate {
 		m(&cfg)
@@ -59,28 +44,22 @@ func newTestServer(t *testing.T, mutate ...func(*Config)) *testServer {
 	return serve(t, cfg, c)
 }
 
-// serve runs a Server for cfg over real HTTP on 127.0.0.1 until the test ends.
-func serve(t *testing.T, cfg Config, c *clock) *testServer {
+// serve runs a Server for cfg over real HTTP on 127.0.0.1 until the test ends; c is the
+// clock the test moves, normally cfg.Now's.
+func serve(t *testing.T, cfg Config, c *testclock.Clock) *testServer {
 	t.Helper()
 	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	ts := &testServer{t: t, clock: c, srv: srv}
-	hs := httptest.NewUnstartedServer(ts.holdable(srv.Handler()))
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs.Listener = ln
-	hs.Start()
+	// Registered first, so it runs after the HTTP server has closed.
 	t.Cleanup(func() {
-		hs.Close()
 		if err := srv.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	ts.url = hs.URL
+	ts.url = testserver.Start(t, ts.holdable(srv.Handler()))
 	return ts
 }
 

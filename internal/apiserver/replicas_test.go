@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/testclock"
 )
 
 // startOn serves a Server on an existing database, as a replica does.
-func startOn(t *testing.T, db string, c *clock, shared bool) *testServer {
+func startOn(t *testing.T, db string, c *testclock.Clock, shared bool) *testServer {
 	t.Helper()
 	return serve(t, Config{DB: db, BootstrapToken: ownerToken, Now: c.Now, SharedStore: shared}, c)
 }
@@ -21,7 +22,7 @@ func startOn(t *testing.T, db string, c *clock, shared bool) *testServer {
 // decides this: the replicas compare policy generations).
 func TestReplicas_revokeHoldsEverywhere(t *testing.T) {
 	db := testDB(t) // a SQLite file shared on purpose, or a PostgreSQL database (shared by nature)
-	c := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	c := testclock.New(time.Now().UTC().Truncate(time.Second))
 	a := startOn(t, db, c, true)
 	b := startOn(t, db, c, true)
 

@@ -1,14 +1,11 @@
 package client_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,81 +17,11 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
-	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 // These tests run the client against the real Warden API (internal/apiserver) on 127.0.0.1
 // with a fresh SQLite file each, so they prove the client and the server agree on the wire.
-
-const ownerToken = "warden-test-bootstrap-token"
-
-// newServer starts a Warden API with an empty store and returns its URL.
-func newServer(t *testing.T) string {
-	t.Helper()
-	srv, err := apiserver.New(context.Background(), apiserver.Config{
-		DB:             filepath.Join(t.TempDir(), "warden.db"),
-		BootstrapToken: ownerToken,
-	})
-	if err != nil {
-		t.Fatalf("apiserver.New: %v", err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("closing server: %v", err)
-		}
-	})
-	return hs.URL
-}
-
-// newClient builds a client for url with fast retries; rt, when non-nil, wraps the transport.
-func newClient(t *testing.T, url, token string, rt http.RoundTripper) *client.Client {
-	t.Helper()
-	cfg := client.Config{
-		Endpoint:     url,
-		Token:        token,
-		RetryWaitMin: 5 * time.Millisecond,
-		RetryWaitMax: 2 * time.Second,
-		UserAgent:    "client-integration-test",
-	}
-	if rt != nil {
-		cfg.HTTPClient = &http.Client{Transport: rt}
-	}
-	c, err := client.New(cfg)
-	if err != nil {
-		t.Fatalf("client.New: %v", err)
-	}
-	return c
-}
-
-// must(c.GetRole(ctx, id))(t) returns the value or stops the test on the error.
-func must[T any](v T, err error) func(*testing.T) T {
-	return func(t *testing.T) T {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
-		return v
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// wantStatus fails unless err is an *APIError with that status (any, when 0) and code (any,
-// when "").
-func wantStatus(t *testing.T, err error, status int, code string) client.APIError {
-	t.Helper()
-	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("err = %v (%T), want an *APIError %d", err, err, status)
-	}
-	if (status != 0 && apiErr.Status != status) || (code != "" && apiErr.Code != code) {
-		t.Fatalf("err = %v, want %d %s", err, status, code)
-	}
-	return *apiErr
-}
 
 func TestIntegration_environments(t *testing.T) {
 	t.Parallel()

@@ -1,60 +1,16 @@
 package client_test
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
-	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
-	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 	"github.com/wardenhq/terraform-provider-warden/internal/tlstesting"
 )
-
-// newTLSServer serves the real Warden API over HTTPS with cert until the test ends.
-func newTLSServer(t *testing.T, cert tlstesting.Cert) string {
-	t.Helper()
-	srv, err := apiserver.New(context.Background(), apiserver.Config{
-		DB:             filepath.Join(t.TempDir(), "warden.db"),
-		BootstrapToken: ownerToken,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	urlc, errc := make(chan string, 1), make(chan error, 1)
-	go func() {
-		errc <- apiserver.Serve(ctx, ln, srv.Handler(), apiserver.ServeOptions{
-			TLSCertFile: cert.CertFile, TLSKeyFile: cert.KeyFile,
-			Announce: func(u string) { urlc <- u },
-		})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	select {
-	case u := <-urlc:
-		return u
-	case err := <-errc:
-		t.Fatalf("Serve: %v", err)
-		return ""
-	}
-}
 
 func TestClient_privateCA(t *testing.T) {
 	cert := tlstesting.SelfSigned(t)

@@ -273,8 +273,9 @@ variable "expires_at" {
 				},
 			},
 			{
-				// Real time must pass for the approval to end.
-				PreConfig:       func() { time.Sleep(time.Until(soon().Add(time.Second))) },
+				// The server's clock passes the approval's end; the provider, on real time, learns
+				// of it from the server.
+				PreConfig:       func() { srv.Clock.AdvanceTo(soon().Add(time.Second)) },
 				Config:          config,
 				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{

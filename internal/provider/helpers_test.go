@@ -2,14 +2,18 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 )
 
 // validateResourceConfig runs a resource's own ValidateConfig (the plan-time check that calls
@@ -113,3 +117,36 @@ func checkWords(t *testing.T, detail string) {
 		}
 	}
 }
+
+// onceTime returns a clock reading taken on first use and repeated after.
+func onceTime(f func() time.Time) func() time.Time { return sync.OnceValue(f) }
+
+// lazyVariable is a configuration variable whose value is computed when the step that uses
+// it runs.
+type lazyVariable func() string
+
+func (v lazyVariable) MarshalJSON() ([]byte, error) { return json.Marshal(v()) }
+
+// statusUntil expects status want while the deadline has not passed. On a machine so slow
+// that a step outlasts a short expiry, "expired" is the correct answer and the test must not
+// fail for it.
+type statusUntil struct {
+	want     string
+	deadline func() time.Time
+}
+
+func (c statusUntil) CheckValue(v any) error {
+	if time.Now().Before(c.deadline()) {
+		return knownvalue.StringExact(c.want).CheckValue(v)
+	}
+	return knownvalue.StringRegexp(regexp.MustCompile(`^(` + c.want + `|expired)$`)).CheckValue(v)
+}
+
+func (c statusUntil) String() string { return c.want + " until " + c.deadline().Format(time.RFC3339) }
+
+// lazyStringExact is knownvalue.StringExact for a value known only when the check runs.
+type lazyStringExact func() string
+
+func (c lazyStringExact) CheckValue(v any) error { return knownvalue.StringExact(c()).CheckValue(v) }
+
+func (c lazyStringExact) String() string { return c() }

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -415,9 +413,10 @@ variable "expires_at" {
 				},
 			},
 			{
-				// Real time must pass for the access to expire. The same configuration, with its
-				// now past expires_at, plans no change.
-				PreConfig:       func() { time.Sleep(time.Until(soon().Add(time.Second))) },
+				// The server's clock passes expires_at; the provider, on real time, learns of the
+				// expiry from the server. The same configuration, with its now past expires_at,
+				// plans no change.
+				PreConfig:       func() { srv.Clock.AdvanceTo(soon().Add(time.Second)) },
 				Config:          config,
 				ConfigVariables: vars(soon),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -467,39 +466,6 @@ variable "expires_at" {
 		},
 	})
 }
-
-// onceTime returns a clock reading taken on first use and repeated after.
-func onceTime(f func() time.Time) func() time.Time { return sync.OnceValue(f) }
-
-// lazyVariable is a configuration variable whose value is computed when the step that uses
-// it runs.
-type lazyVariable func() string
-
-func (v lazyVariable) MarshalJSON() ([]byte, error) { return json.Marshal(v()) }
-
-// lazyStringExact is knownvalue.StringExact for a value known only when the check runs.
-// statusUntil expects status want while the deadline has not passed. On a machine so slow
-// that a step outlasts a short expiry, "expired" is the correct answer and the test must not
-// fail for it.
-type statusUntil struct {
-	want     string
-	deadline func() time.Time
-}
-
-func (c statusUntil) CheckValue(v any) error {
-	if time.Now().Before(c.deadline()) {
-		return knownvalue.StringExact(c.want).CheckValue(v)
-	}
-	return knownvalue.StringRegexp(regexp.MustCompile(`^(` + c.want + `|expired)$`)).CheckValue(v)
-}
-
-func (c statusUntil) String() string { return c.want + " until " + c.deadline().Format(time.RFC3339) }
-
-type lazyStringExact func() string
-
-func (c lazyStringExact) CheckValue(v any) error { return knownvalue.StringExact(c()).CheckValue(v) }
-
-func (c lazyStringExact) String() string { return c() }
 
 func TestAccSupportAccessResource_validation(t *testing.T) {
 	srv := acctest.NewServer(t)
