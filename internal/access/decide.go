@@ -95,8 +95,12 @@ func (p *Policy) Authenticate(hash string, now time.Time) (*Principal, bool) {
 // IsOwner reports whether the principal is an organization owner.
 func (pr *Principal) IsOwner() bool { return pr.Owner != nil }
 
-// Has reports whether the principal holds a platform permission.
+// Has reports whether the principal holds the platform permission named perm: a catalogue
+// name or one of its patterns (conduct.<id>.read), as roles carry them.
 func (pr *Principal) Has(perm string) bool { return PlatformAllows(pr.platform, perm) }
+
+// holds is Has for the catalogue's constants, the names rules use.
+func (pr *Principal) holds(perm PlatformPermission) bool { return pr.Has(string(perm)) }
 
 // envSet is the union of the environment permissions a user holds in envID through its
 // roles; owners hold environment_admin everywhere.

@@ -26,24 +26,24 @@ func (p *Policy) CanReadAccessOf(pr *Principal, targetID string) *Denial {
 		return nil
 	}
 	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) {
-		if pr.Has("cluster.admin") {
+		if pr.holds(ClusterAdmin) {
 			return nil
 		}
 		return forbid("Reading a vendor user's access (its approved requests, tier and expiry) needs cluster.admin, which you do not hold.")
 	}
-	if pr.Has("users.read") {
+	if pr.holds(UsersRead) {
 		return nil
 	}
-	return forbid("Reading another user's access needs the platform permission %q, which you do not hold; you may always ask about yourself.", "users.read")
+	return forbid("Reading another user's access needs the platform permission %q, which you do not hold; you may always ask about yourself.", UsersRead)
 }
 
 // CanReadGroupAccess is the rule for learning what group groupID's roles allow: its
 // members (it is part of their own access), or groups.read.
 func (p *Policy) CanReadGroupAccess(pr *Principal, groupID string) *Denial {
-	if pr.Has("groups.read") || slices.Contains(p.userGroups[pr.User.ID], groupID) {
+	if pr.holds(GroupsRead) || slices.Contains(p.userGroups[pr.User.ID], groupID) {
 		return nil
 	}
-	return forbid("Reading the access of a group you are not a member of needs the platform permission %q, which you do not hold.", "groups.read")
+	return forbid("Reading the access of a group you are not a member of needs the platform permission %q, which you do not hold.", GroupsRead)
 }
 
 // CanReadAssignment is the rule for reading that a user or a group (exactly one of userID,
@@ -56,16 +56,16 @@ func CanReadAssignment(pr *Principal, userID, groupID string) *Denial {
 	case userID != "" && userID == pr.User.ID:
 		return nil
 	case userID != "":
-		return RequirePlatform(pr, "users.read")
+		return RequirePlatform(pr, UsersRead)
 	default:
-		return RequirePlatform(pr, "groups.read")
+		return RequirePlatform(pr, GroupsRead)
 	}
 }
 
 // CanReadSecrets reports whether pr sees the secret parts of alert targets and the
 // routing credentials: cluster.admin only. Everyone else who may read the routing sees the
 // targets redacted (RedactTarget).
-func CanReadSecrets(pr *Principal) bool { return pr.Has("cluster.admin") }
+func CanReadSecrets(pr *Principal) bool { return pr.holds(ClusterAdmin) }
 
 // RequireMember refuses vendor users: the organization's own configuration (roles, grants,
 // alert routing) is not theirs to read; they act through support tiers and requests.

@@ -60,12 +60,12 @@ const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) w
 
 func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequireOwner(pr) }
 
-func platform(perm string) func(*Policy, *Principal, func(string) string) *Denial {
+func platform(perm PlatformPermission) func(*Policy, *Principal, func(string) string) *Denial {
 	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequirePlatform(pr, perm) }
 }
 
 // selfOr allows the user named by the path parameter id, or a holder of perm.
-func selfOr(perm string) func(*Policy, *Principal, func(string) string) *Denial {
+func selfOr(perm PlatformPermission) func(*Policy, *Principal, func(string) string) *Denial {
 	return func(_ *Policy, pr *Principal, param func(string) string) *Denial {
 		if pr.User.ID == param("id") {
 			return nil
@@ -74,14 +74,18 @@ func selfOr(perm string) func(*Policy, *Principal, func(string) string) *Denial 
 	}
 }
 
-func anyOf(perms ...string) func(*Policy, *Principal, func(string) string) *Denial {
+func anyOf(perms ...PlatformPermission) func(*Policy, *Principal, func(string) string) *Denial {
+	names := make([]string, len(perms))
+	for i, perm := range perms {
+		names[i] = string(perm)
+	}
 	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial {
 		for _, perm := range perms {
-			if pr.Has(perm) {
+			if pr.holds(perm) {
 				return nil
 			}
 		}
-		return forbid("This needs one of the platform permissions %s, or an organization owner.", OrList(perms))
+		return forbid("This needs one of the platform permissions %s, or an organization owner.", OrList(names))
 	}
 }
 
@@ -118,7 +122,7 @@ func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *
 	if pr.User.Kind == string(KindVendor) {
 		return nil
 	}
-	return RequirePlatform(pr, "cluster.admin")
+	return RequirePlatform(pr, ClusterAdmin)
 }
 
 var routes = []Route{
@@ -133,28 +137,28 @@ var routes = []Route{
 	{Method: "DELETE", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
 	{Method: "GET", Path: "/v1/environments/{id}/effective-access", Rule: ruleEffective, check: effectiveReads, Query: []string{"user_id", "group_id"}},
 
-	{Method: "POST", Path: "/v1/users", Rule: "users.admin.", check: platform("users.admin")},
-	{Method: "GET", Path: "/v1/users", Rule: "users.read (users.admin includes it).", check: platform("users.read")},
-	{Method: "GET", Path: "/v1/users/{id}", Rule: "users.read (users.admin includes it), or the user itself.", check: selfOr("users.read")},
+	{Method: "POST", Path: "/v1/users", Rule: "users.admin.", check: platform(UsersAdmin)},
+	{Method: "GET", Path: "/v1/users", Rule: "users.read (users.admin includes it).", check: platform(UsersRead)},
+	{Method: "GET", Path: "/v1/users/{id}", Rule: "users.read (users.admin includes it), or the user itself.", check: selfOr(UsersRead)},
 	{Method: "PATCH", Path: "/v1/users/{id}", Rule: "users.admin, holding every permission the user holds (no taking over a stronger account).",
-		check: platform("users.admin")},
+		check: platform(UsersAdmin)},
 	{Method: "DELETE", Path: "/v1/users/{id}", Rule: "users.admin, holding every permission the user holds. The last usable owner cannot be deleted.",
-		check: platform("users.admin")},
+		check: platform(UsersAdmin)},
 	{Method: "POST", Path: "/v1/users/{id}/tokens", Rule: "The user itself, or users.admin holding every permission the user holds " +
 		"(for a vendor user, also cluster.admin, whether or not it holds a tier yet). The secret is returned once; an idempotent replay returns the token without it.",
-		check: selfOr("users.admin")},
+		check: selfOr(UsersAdmin)},
 	{Method: "DELETE", Path: "/v1/users/{id}/tokens/{token_id}", Rule: "As for issuing one: the user itself, or users.admin holding every permission the user holds. " +
-		"The last usable owner's last token cannot be revoked.", check: selfOr("users.admin")},
+		"The last usable owner's last token cannot be revoked.", check: selfOr(UsersAdmin)},
 
-	{Method: "POST", Path: "/v1/groups", Rule: "groups.admin. Vendor users join no groups.", check: platform("groups.admin")},
-	{Method: "GET", Path: "/v1/groups", Rule: "groups.read (groups.admin includes it).", check: platform("groups.read")},
-	{Method: "GET", Path: "/v1/groups/{id}", Rule: "groups.read (groups.admin includes it).", check: platform("groups.read")},
+	{Method: "POST", Path: "/v1/groups", Rule: "groups.admin. Vendor users join no groups.", check: platform(GroupsAdmin)},
+	{Method: "GET", Path: "/v1/groups", Rule: "groups.read (groups.admin includes it).", check: platform(GroupsRead)},
+	{Method: "GET", Path: "/v1/groups/{id}", Rule: "groups.read (groups.admin includes it).", check: platform(GroupsRead)},
 	{Method: "PATCH", Path: "/v1/groups/{id}", Rule: "groups.admin; changing members also needs every permission of the roles the group holds, and keeps a usable owner.",
-		check: platform("groups.admin")},
-	{Method: "POST", Path: "/v1/groups/{id}/members", Rule: ruleMember, check: platform("groups.admin")},
-	{Method: "DELETE", Path: "/v1/groups/{id}/members/{user_id}", Rule: ruleMember, check: platform("groups.admin")},
+		check: platform(GroupsAdmin)},
+	{Method: "POST", Path: "/v1/groups/{id}/members", Rule: ruleMember, check: platform(GroupsAdmin)},
+	{Method: "DELETE", Path: "/v1/groups/{id}/members/{user_id}", Rule: ruleMember, check: platform(GroupsAdmin)},
 	{Method: "DELETE", Path: "/v1/groups/{id}", Rule: "groups.admin, holding every permission of the roles the group holds; keeps a usable owner.",
-		check: platform("groups.admin")},
+		check: platform(GroupsAdmin)},
 
 	{Method: "POST", Path: "/v1/roles", Rule: ruleOwner, check: owner},
 	{Method: "GET", Path: "/v1/roles", Rule: ruleRoles, check: memberReads("roles")},
@@ -162,10 +166,10 @@ var routes = []Route{
 	{Method: "PATCH", Path: "/v1/roles/{id}", Rule: ruleOwner + " Built-in roles cannot change.", check: owner},
 	{Method: "DELETE", Path: "/v1/roles/{id}", Rule: ruleOwner + " Built-in roles cannot be deleted.", check: owner},
 
-	{Method: "POST", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAssign, check: anyOf("users.admin", "groups.admin")},
+	{Method: "POST", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAssign, check: anyOf(UsersAdmin, GroupsAdmin)},
 	{Method: "GET", Path: "/v1/roles/{role_id}/assignments", Rule: ruleAssignments, check: memberReads("role assignments")},
 	{Method: "GET", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAssignments, check: memberReads("role assignments")},
-	{Method: "DELETE", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAssign, check: anyOf("users.admin", "groups.admin")},
+	{Method: "DELETE", Path: "/v1/roles/{role_id}/assignments/{assignment_id}", Rule: ruleAssign, check: anyOf(UsersAdmin, GroupsAdmin)},
 
 	{Method: "POST", Path: "/v1/environments/{id}/grants", Rule: ruleGrant, check: envAdmin},
 	{Method: "GET", Path: "/v1/environments/{id}/grants", Rule: ruleGrants, check: memberReads("environment grants")},
@@ -173,34 +177,34 @@ var routes = []Route{
 	{Method: "PATCH", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrant, check: envAdmin},
 	{Method: "DELETE", Path: "/v1/environments/{id}/grants/{role_id}", Rule: ruleGrant, check: envAdmin},
 
-	{Method: "POST", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin.", check: platform("cluster.admin")},
+	{Method: "POST", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
 	{Method: "GET", Path: "/v1/environments/{id}/support-access", Rule: ruleSupport},
 	{Method: "PATCH", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. A lower tier caps approved requests at once.",
-		check: platform("cluster.admin")},
+		check: platform(ClusterAdmin)},
 	{Method: "DELETE", Path: "/v1/environments/{id}/support-access", Rule: "cluster.admin. Also revokes the environment's approved and pending access requests.",
-		check: platform("cluster.admin")},
+		check: platform(ClusterAdmin)},
 	{Method: "POST", Path: "/v1/environments/{id}/support-access/revoke", Rule: "cluster.admin. Break-glass: ends at once every vendor user's " +
 		"(or only user_id's) approved and pending access requests here, and turns standing access back to require_approval; " +
 		"the support access itself stays. Calling it again ends nothing and succeeds.",
-		check: platform("cluster.admin")},
+		check: platform(ClusterAdmin)},
 
 	{Method: "GET", Path: "/v1/environments/{id}/alert-routing", Rule: ruleRouting, check: memberReads("alert routing settings")},
-	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform("cluster.admin")},
+	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
 	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations.",
-		check: platform("cluster.admin")},
+		check: platform(ClusterAdmin)},
 
-	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform("cluster.admin")},
-	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform("cluster.admin")},
+	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform(ClusterAdmin)},
+	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform(ClusterAdmin)},
 
 	{Method: "POST", Path: "/v1/access-requests", Rule: "A vendor-kind user (files for itself).", check: vendorOnly},
 	{Method: "GET", Path: "/v1/access-requests", Rule: "cluster.admin sees every request; a vendor user sees its own.", check: vendorOrClusterAdmin},
 	{Method: "GET", Path: "/v1/access-requests/{id}", Rule: "cluster.admin, or the requester.", check: vendorOrClusterAdmin},
-	{Method: "POST", Path: "/v1/access-requests/{id}/approve", Rule: "cluster.admin, never the requester itself.", check: platform("cluster.admin")},
-	{Method: "POST", Path: "/v1/access-requests/{id}/deny", Rule: "cluster.admin.", check: platform("cluster.admin")},
-	{Method: "POST", Path: "/v1/access-requests/{id}/revoke", Rule: "cluster.admin.", check: platform("cluster.admin")},
+	{Method: "POST", Path: "/v1/access-requests/{id}/approve", Rule: "cluster.admin, never the requester itself.", check: platform(ClusterAdmin)},
+	{Method: "POST", Path: "/v1/access-requests/{id}/deny", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
+	{Method: "POST", Path: "/v1/access-requests/{id}/revoke", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
 
 	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthorize},
-	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform("audit.read")},
+	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform(AuditRead)},
 }
 
 // Routes returns every API route with its rule.

@@ -58,8 +58,8 @@ func forbid(format string, args ...any) *Denial {
 }
 
 // RequirePlatform refuses unless pr holds the platform permission perm.
-func RequirePlatform(pr *Principal, perm string) *Denial {
-	if pr.Has(perm) {
+func RequirePlatform(pr *Principal, perm PlatformPermission) *Denial {
+	if pr.holds(perm) {
 		return nil
 	}
 	return forbid("This needs the platform permission %q, which you do not hold.", perm)
@@ -133,7 +133,7 @@ func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Deni
 			return &Denial{Kind: Forbidden, Code: CodeForbidden, Message: "The user holds permissions you do not hold (" + d.Message + ")"}
 		}
 	}
-	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.Has("cluster.admin") {
+	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.holds(ClusterAdmin) {
 		for envID := range p.envs {
 			if caps := p.SupportCapabilities(targetID, envID, now); len(caps) > 0 {
 				return forbid("The vendor user holds the support capabilities %s in environment %s; acting on its account needs cluster.admin, which you do not hold.",
@@ -147,7 +147,7 @@ func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Deni
 // CanChangeUser is the rule for changing another user's e-mail or name: users.admin,
 // covering the target.
 func (p *Policy) CanChangeUser(pr *Principal, targetID string, now time.Time) *Denial {
-	if d := RequirePlatform(pr, "users.admin"); d != nil {
+	if d := RequirePlatform(pr, UsersAdmin); d != nil {
 		return d
 	}
 	return p.coversUser(pr, targetID, now)
@@ -173,7 +173,7 @@ func (p *Policy) CanMintToken(pr *Principal, targetID string, now time.Time) *De
 	if d := p.CanChangeUser(pr, targetID, now); d != nil {
 		return d
 	}
-	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.Has("cluster.admin") {
+	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.holds(ClusterAdmin) {
 		return forbid("User %q is a vendor user: only the user itself or cluster.admin (who decides vendor access), which you do not hold, issues or revokes its tokens.", targetID)
 	}
 	return nil
@@ -224,7 +224,7 @@ func (p *Policy) CheckMembers(members []string) *Denial {
 // members are not vendors; when the set changes, the actor covers every role the group
 // holds (joining hands the roles over, leaving takes them away); and an owner remains.
 func (p *Policy) CanChangeMembers(pr *Principal, groupID string, members []string, now time.Time) *Denial {
-	if d := RequirePlatform(pr, "groups.admin"); d != nil {
+	if d := RequirePlatform(pr, GroupsAdmin); d != nil {
 		return d
 	}
 	if d := p.CheckMembers(members); d != nil {
@@ -256,7 +256,7 @@ func (p *Policy) coversGroupRoles(pr *Principal, groupID string) *Denial {
 // CanDeleteGroup is the rule for deleting a group, which takes its roles away from every
 // member: groups.admin covering the group's roles, and an owner remains.
 func (p *Policy) CanDeleteGroup(pr *Principal, groupID string, now time.Time) *Denial {
-	if d := RequirePlatform(pr, "groups.admin"); d != nil {
+	if d := RequirePlatform(pr, GroupsAdmin); d != nil {
 		return d
 	}
 	if d := p.coversGroupRoles(pr, groupID); d != nil {
@@ -279,9 +279,9 @@ func CanChangeRole(r Role) *Denial {
 // (to a user) or groups.admin (to a group), covering the role.
 func (p *Policy) canAssign(pr *Principal, roleID, userID string) *Denial {
 	if !pr.IsOwner() {
-		need := "users.admin"
+		need := UsersAdmin
 		if userID == "" {
-			need = "groups.admin"
+			need = GroupsAdmin
 		}
 		if d := RequirePlatform(pr, need); d != nil {
 			return d
@@ -338,7 +338,7 @@ func (p *Policy) CanFileRequest(pr *Principal, envID, tier string, now time.Time
 // RequestListScope narrows a list of access requests to what pr may see: cluster.admin sees
 // every request (""), anyone else (a vendor; the route lets no one else in) its own.
 func RequestListScope(pr *Principal) (requesterID string) {
-	if pr.Has("cluster.admin") {
+	if pr.holds(ClusterAdmin) {
 		return ""
 	}
 	return pr.User.ID
@@ -349,14 +349,14 @@ func CanSeeRequest(pr *Principal, requesterID string) *Denial {
 	if pr.User.ID == requesterID {
 		return nil
 	}
-	return RequirePlatform(pr, "cluster.admin")
+	return RequirePlatform(pr, ClusterAdmin)
 }
 
 // Approve is the rule for approving a pending request, and its expiry: cluster.admin; never
 // one's own request; the environment's support access active and at least the requested
 // tier. The duration counts from the approval, never past the support access's own expiry.
 func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration, now time.Time) (time.Time, *Denial) {
-	if d := RequirePlatform(pr, "cluster.admin"); d != nil {
+	if d := RequirePlatform(pr, ClusterAdmin); d != nil {
 		return time.Time{}, d
 	}
 	if r.RequesterID == pr.User.ID {
@@ -415,7 +415,7 @@ func (v VendorRevocation) Empty() bool {
 // it would otherwise keep). Vendors hold no roles, so none may call it.
 func (p *Policy) RevokeVendorAccess(pr *Principal, envID, userID string, now time.Time) (VendorRevocation, *Denial) {
 	var out VendorRevocation
-	if d := RequirePlatform(pr, "cluster.admin"); d != nil {
+	if d := RequirePlatform(pr, ClusterAdmin); d != nil {
 		return out, d
 	}
 	if u := p.users[userID]; userID != "" && (u == nil || u.Kind != string(KindVendor)) {

@@ -185,10 +185,10 @@ func ValidatePlatformPermissions(perms []string) []Finding {
 				fmt.Sprintf("%q is redundant: %q includes it.", p, base+".admin"), fmt.Sprintf("Remove %q.", p)})
 		}
 	}
-	if seen["integrations.admin"] && !seen["cluster.admin"] {
-		fs = append(fs, Finding{SeverityWarning, CodeIneffectivePermission, "permissions", "integrations.admin",
-			`"integrations.admin" has no effect without "cluster.admin": integration management needs both.`,
-			`Add "cluster.admin", or remove "integrations.admin".`})
+	if seen[string(IntegrationsAdmin)] && !seen[string(ClusterAdmin)] {
+		fs = append(fs, Finding{SeverityWarning, CodeIneffectivePermission, "permissions", string(IntegrationsAdmin),
+			fmt.Sprintf("%q has no effect without %q: integration management needs both.", IntegrationsAdmin, ClusterAdmin),
+			fmt.Sprintf("Add %q, or remove %q.", ClusterAdmin, IntegrationsAdmin)})
 	}
 	return fs
 }

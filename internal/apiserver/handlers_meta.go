@@ -108,7 +108,7 @@ func permissionMatrix() api.PermissionMatrix {
 		m.Actions = append(m.Actions, api.MatrixAction{Action: r.Action, Permissions: perms})
 	}
 	for _, p := range access.Catalogue() {
-		m.PlatformPermissions = append(m.PlatformPermissions, api.NamedDescription{Name: p.Name, Description: p.Description})
+		m.PlatformPermissions = append(m.PlatformPermissions, api.NamedDescription{Name: string(p.Name), Description: p.Description})
 	}
 	for _, p := range access.PlatformPatterns {
 		m.PlatformPermissions = append(m.PlatformPermissions, api.NamedDescription{Name: p.Name, Description: p.Description})
