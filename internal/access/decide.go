@@ -153,7 +153,7 @@ func (p *Policy) Authorize(userID, envID, action, resource string, now time.Time
 	if env == nil {
 		return Decision{}, ErrUnknownEnvironment
 	}
-	if u.Kind == string(KindVendor) {
+	if u.Kind == KindVendor {
 		return p.authorizeVendor(u, env, action, resource, now), nil
 	}
 	return p.authorizeMember(u, env, action), nil
@@ -272,7 +272,7 @@ func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource str
 // now, in catalogue order.
 func (p *Policy) SupportCapabilities(userID, envID string, now time.Time) []string {
 	out := []string{}
-	if u := p.users[userID]; u == nil || u.Kind != string(KindVendor) {
+	if u := p.users[userID]; u == nil || u.Kind != KindVendor {
 		return out
 	}
 	sa, tiers := p.vendorTiers(userID, envID, now)

@@ -20,7 +20,8 @@ type Environment struct {
 
 // User is what decisions need of a user.
 type User struct {
-	ID, Email, Kind string
+	ID, Email string
+	Kind      UserKind
 }
 
 // Group is a group with its member user ids.
@@ -349,7 +350,7 @@ type Held struct {
 // made before that rule existed.
 func (p *Policy) held(userID string) iter.Seq[Held] {
 	return func(yield func(Held) bool) {
-		if u := p.users[userID]; u == nil || u.Kind == string(KindVendor) {
+		if u := p.users[userID]; u == nil || u.Kind == KindVendor {
 			return
 		}
 		for _, a := range p.userAssignments[userID] {

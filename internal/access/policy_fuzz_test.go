@@ -32,7 +32,7 @@ func FuzzPolicy(f *testing.F) {
 			case 1:
 				p.DeleteEnvironment(id("e", b))
 			case 2:
-				p.PutUser(User{ID: id("u", b), Kind: UserKindNames()[c%2]})
+				p.PutUser(User{ID: id("u", b), Kind: UserKinds[c%2]})
 			case 3:
 				p.DeleteUser(id("u", b))
 			case 4:
@@ -142,7 +142,7 @@ func checkDecision(t *testing.T, p *Policy, uid, eid, action string, d Decision,
 		return
 	}
 	u, env := p.users[uid], p.envs[eid]
-	if u.Kind == string(KindVendor) {
+	if u.Kind == KindVendor {
 		sa := p.support[eid]
 		if d.Via.SupportAccessID != "" {
 			if sa == nil || sa.ID != d.Via.SupportAccessID || !sa.Standing || Expired(sa.ExpiresAt, now) || env.ResourcePrefix == "" ||

@@ -25,7 +25,7 @@ func (p *Policy) CanReadAccessOf(pr *Principal, targetID string) *Denial {
 	if pr.User.ID == targetID {
 		return nil
 	}
-	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) {
+	if t := p.users[targetID]; t != nil && t.Kind == KindVendor {
 		if pr.holds(ClusterAdmin) {
 			return nil
 		}
@@ -51,7 +51,7 @@ func (p *Policy) CanReadGroupAccess(pr *Principal, groupID string) *Denial {
 // group's groups.read. Vendor users hold no roles and read none.
 func CanReadAssignment(pr *Principal, userID, groupID string) *Denial {
 	switch {
-	case pr.User.Kind == string(KindVendor):
+	case pr.User.Kind == KindVendor:
 		return vendorReadsNot("role assignments")
 	case userID != "" && userID == pr.User.ID:
 		return nil
@@ -70,7 +70,7 @@ func CanReadSecrets(pr *Principal) bool { return pr.holds(ClusterAdmin) }
 // RequireMember refuses vendor users: the organization's own configuration (roles, grants,
 // alert routing) is not theirs to read; they act through support tiers and requests.
 func RequireMember(pr *Principal, what string) *Denial {
-	if pr.User.Kind == string(KindVendor) {
+	if pr.User.Kind == KindVendor {
 		return vendorReadsNot(what)
 	}
 	return nil

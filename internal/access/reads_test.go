@@ -25,13 +25,13 @@ func readCast(t *testing.T) (*Policy, map[string]*Principal) {
 		if who == "vendor" {
 			kind = KindVendor
 		}
-		p.PutUser(User{ID: who, Email: who + "@example.com", Kind: string(kind)})
+		p.PutUser(User{ID: who, Email: who + "@example.com", Kind: kind})
 		if role != "" {
 			p.PutAssignment(Assignment{ID: "asg-" + who, RoleID: role, UserID: who})
 		}
 	}
-	p.PutUser(User{ID: "other-member", Kind: string(KindMember)})
-	p.PutUser(User{ID: "other-vendor", Kind: string(KindVendor)})
+	p.PutUser(User{ID: "other-member", Kind: KindMember})
+	p.PutUser(User{ID: "other-vendor", Kind: KindVendor})
 	p.PutGroup(Group{ID: "grp", Name: "team"})
 	for who := range cast {
 		pr, ok := p.Principal(who)

@@ -94,7 +94,7 @@ func envAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
 }
 
 func vendorOnly(_ *Policy, pr *Principal, _ func(string) string) *Denial {
-	if pr.User.Kind == string(KindVendor) {
+	if pr.User.Kind == KindVendor {
 		return nil
 	}
 	return &Denial{Kind: Forbidden, Code: CodeNotVendor,
@@ -119,7 +119,7 @@ func effectiveReads(p *Policy, pr *Principal, param func(string) string) *Denial
 
 // vendorOrClusterAdmin lets vendors through to their own requests (the handler narrows).
 func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
-	if pr.User.Kind == string(KindVendor) {
+	if pr.User.Kind == KindVendor {
 		return nil
 	}
 	return RequirePlatform(pr, ClusterAdmin)

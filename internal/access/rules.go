@@ -133,7 +133,7 @@ func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Deni
 			return &Denial{Kind: Forbidden, Code: CodeForbidden, Message: "The user holds permissions you do not hold (" + d.Message + ")"}
 		}
 	}
-	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.holds(ClusterAdmin) {
+	if t := p.users[targetID]; t != nil && t.Kind == KindVendor && !pr.holds(ClusterAdmin) {
 		for envID := range p.envs {
 			if caps := p.SupportCapabilities(targetID, envID, now); len(caps) > 0 {
 				return forbid("The vendor user holds the support capabilities %s in environment %s; acting on its account needs cluster.admin, which you do not hold.",
@@ -173,7 +173,7 @@ func (p *Policy) CanMintToken(pr *Principal, targetID string, now time.Time) *De
 	if d := p.CanChangeUser(pr, targetID, now); d != nil {
 		return d
 	}
-	if t := p.users[targetID]; t != nil && t.Kind == string(KindVendor) && !pr.holds(ClusterAdmin) {
+	if t := p.users[targetID]; t != nil && t.Kind == KindVendor && !pr.holds(ClusterAdmin) {
 		return forbid("User %q is a vendor user: only the user itself or cluster.admin (who decides vendor access), which you do not hold, issues or revokes its tokens.", targetID)
 	}
 	return nil
@@ -212,7 +212,7 @@ func (p *Policy) CanRevokeToken(pr *Principal, targetID, tokenID string, now tim
 // CheckMembers refuses vendor users as group members: they act only through support tiers.
 func (p *Policy) CheckMembers(members []string) *Denial {
 	for _, id := range members {
-		if u := p.users[id]; u != nil && u.Kind == string(KindVendor) {
+		if u := p.users[id]; u != nil && u.Kind == KindVendor {
 			return &Denial{Kind: Invalid, Code: CodeVendorNoGroups, Field: "members",
 				Message: fmt.Sprintf("User %q is a vendor user; vendor users join no groups and hold no roles: they act through support tiers and access requests.", id)}
 		}
@@ -296,7 +296,7 @@ func (p *Policy) canAssign(pr *Principal, roleID, userID string) *Denial {
 // CanAssign is the rule for a new assignment of roleID to a user or a group; vendor users
 // hold no roles, whoever asks.
 func (p *Policy) CanAssign(pr *Principal, roleID, userID, groupID string) *Denial {
-	if u := p.users[userID]; u != nil && u.Kind == string(KindVendor) {
+	if u := p.users[userID]; u != nil && u.Kind == KindVendor {
 		return &Denial{Kind: Invalid, Code: CodeVendorNoRoles, Field: "user_id",
 			Message: "Vendor users hold no roles: they act only through support tiers and access requests."}
 	}
@@ -319,7 +319,7 @@ func (p *Policy) CanUnassign(pr *Principal, assignmentID string, now time.Time) 
 // CanFileRequest is the rule for an access request: only vendor users file them, for an
 // environment with active support access, for a tier up to its ceiling.
 func (p *Policy) CanFileRequest(pr *Principal, envID, tier string, now time.Time) *Denial {
-	if pr.User.Kind != string(KindVendor) {
+	if pr.User.Kind != KindVendor {
 		return &Denial{Kind: Forbidden, Code: CodeNotVendor,
 			Message: "Only vendor users file access requests; members are given access through roles and grants."}
 	}
@@ -418,7 +418,7 @@ func (p *Policy) RevokeVendorAccess(pr *Principal, envID, userID string, now tim
 	if d := RequirePlatform(pr, ClusterAdmin); d != nil {
 		return out, d
 	}
-	if u := p.users[userID]; userID != "" && (u == nil || u.Kind != string(KindVendor)) {
+	if u := p.users[userID]; userID != "" && (u == nil || u.Kind != KindVendor) {
 		return out, &Denial{Kind: Invalid, Code: CodeNotVendor, Field: "user_id",
 			Message: fmt.Sprintf("User %q is not a vendor user; only vendor users hold support tiers. Omit user_id to revoke every vendor user's access.", userID)}
 	}
@@ -454,7 +454,7 @@ type without struct {
 func (p *Policy) usableOwner(now time.Time, w without) bool {
 	usable := func(userID string) bool {
 		u := p.users[userID]
-		if u == nil || userID == w.user || u.Kind != string(KindMember) {
+		if u == nil || userID == w.user || u.Kind != KindMember {
 			return false
 		}
 		for _, t := range p.userTokens[userID] {

@@ -33,7 +33,9 @@ func policyEnv(e api.Environment) access.Environment {
 	return access.Environment{ID: e.ID, Name: e.Name, Cloud: e.Cloud, ResourcePrefix: e.ResourcePrefix}
 }
 
-func policyUser(u api.User) access.User { return access.User{ID: u.ID, Email: u.Email, Kind: u.Kind} }
+func policyUser(u api.User) access.User {
+	return access.User{ID: u.ID, Email: u.Email, Kind: access.UserKind(u.Kind)}
+}
 
 func policyGroup(g api.Group) access.Group {
 	return access.Group{ID: g.ID, Name: g.Name, Members: g.Members}
