@@ -184,10 +184,10 @@ func CanAddDestination(env string, existing []AlertDestination, d AlertDestinati
 		if e.Type != d.Type || e.Target != d.Target || e.MinSeverity == d.MinSeverity || (replaces != "" && e.MinSeverity == replaces) {
 			continue
 		}
-		return &Denial{Kind: Conflict, Code: CodeDestinationExists, Field: "min_severity",
-			Message: fmt.Sprintf("Environment %q already has the %s destination %s, with min_severity %q: another configuration may manage it, so it is not overwritten. "+
+		return newDenial(Conflict, CodeDestinationExists, "min_severity",
+			"Environment %q already has the %s destination %s, with min_severity %q: another configuration may manage it, so it is not overwritten. "+
 				"Add it with min_severity %q, remove it first, or name the setting you replace with replace_min_severity=%s (as warden_alert_destination does when its min_severity changes).",
-				env, e.Type, RedactTarget(e.Type, e.Target), e.MinSeverity, e.MinSeverity, e.MinSeverity)}
+			env, e.Type, RedactTarget(e.Type, e.Target), e.MinSeverity, e.MinSeverity, e.MinSeverity)
 	}
 	return nil
 }

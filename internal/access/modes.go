@@ -1,7 +1,5 @@
 package access
 
-import "fmt"
-
 // Who manages a group's members (or an environment's alert destinations). Two modules that
 // each own the whole list silently undo each other, and one that adds to a list another owns
 // sees its addition removed by the next apply. So a list is owned either as a whole
@@ -45,15 +43,15 @@ func CheckMembersMode(group string, cur, wanted ListMode, members int) *Denial {
 	}
 	const both = "Manage this group's members either with warden_group.members or with warden_group_member resources, not both"
 	if wanted == ModeAdditive {
-		return &Denial{Kind: Conflict, Code: CodeModeConflict, Field: "group_id", Message: fmt.Sprintf(
+		return newDenial(Conflict, CodeModeConflict, "group_id",
 			"Group %q's members are managed authoritatively (warden_group.members sets the complete set), so the next apply "+
 				"of that warden_group would remove a member added by warden_group_member. %s: add the user to the warden_group's "+
-				"members, or leave members out of the warden_group (and apply) before using warden_group_member.", group, both)}
+				"members, or leave members out of the warden_group (and apply) before using warden_group_member.", group, both)
 	}
-	return &Denial{Kind: Conflict, Code: CodeModeConflict, Field: "members", Message: fmt.Sprintf(
+	return newDenial(Conflict, CodeModeConflict, "members",
 		"Group %q has %d member(s) added one at a time (warden_group_member, additive); a complete member set from "+
 			"warden_group.members would remove them. %s: leave members out of the warden_group, or destroy the "+
-			"warden_group_member resources first.", group, members, both)}
+			"warden_group_member resources first.", group, members, both)
 }
 
 // CheckDestinationsMode is CheckMembersMode for an environment's alert destinations.
@@ -64,14 +62,14 @@ func CheckDestinationsMode(env string, cur, wanted ListMode, destinations int) *
 	const both = "Manage this environment's alert destinations either with warden_alert_routing.destinations or with " +
 		"warden_alert_destination resources, not both"
 	if wanted == ModeAdditive {
-		return &Denial{Kind: Conflict, Code: CodeModeConflict, Field: "environment_id", Message: fmt.Sprintf(
+		return newDenial(Conflict, CodeModeConflict, "environment_id",
 			"Environment %q's alert destinations are managed authoritatively (warden_alert_routing.destinations sets the "+
 				"complete set), so the next apply of that warden_alert_routing would remove a destination added by "+
 				"warden_alert_destination. %s: add it to the warden_alert_routing's destinations, or leave destinations out "+
-				"of the warden_alert_routing (and apply) before using warden_alert_destination.", env, both)}
+				"of the warden_alert_routing (and apply) before using warden_alert_destination.", env, both)
 	}
-	return &Denial{Kind: Conflict, Code: CodeModeConflict, Field: "destinations", Message: fmt.Sprintf(
+	return newDenial(Conflict, CodeModeConflict, "destinations",
 		"Environment %q has %d alert destination(s) added one at a time (warden_alert_destination, additive); a complete "+
 			"set from warden_alert_routing.destinations would remove them. %s: leave destinations out of the "+
-			"warden_alert_routing, or destroy the warden_alert_destination resources first.", env, destinations, both)}
+			"warden_alert_routing, or destroy the warden_alert_destination resources first.", env, destinations, both)
 }

@@ -1,7 +1,6 @@
 package access
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -12,50 +11,6 @@ import (
 // itself. Two rules run through all of them: nobody creates, assigns or grants a permission
 // they do not hold, and nobody revokes or deletes what they do not cover (so revoking is
 // never a way around the first rule); and at least one usable owner always remains.
-
-// DenialKind says how a refused change is answered.
-type DenialKind int
-
-// The denial kinds: not allowed for this principal (403); not allowed for anyone in the
-// current state (409); the request names something that can never be allowed (422); the
-// principal is no longer authenticated (401: its token was revoked or expired, or its user
-// deleted, after the request was authenticated).
-const (
-	Forbidden DenialKind = iota
-	Conflict
-	Invalid
-	Unauthenticated
-)
-
-// Stable denial codes.
-const (
-	CodeForbidden        = "forbidden"
-	CodeLastOwner        = "last_owner"
-	CodeVendorNoRoles    = "vendor_no_roles"
-	CodeVendorNoGroups   = "vendor_no_groups"
-	CodeSelfApproval     = "self_approval"
-	CodeBuiltinRole      = "builtin_role"
-	CodeNotVendor        = "not_vendor"
-	CodeSupportInactive  = "support_access_inactive"
-	CodeTierAboveCeiling = "tier_above_ceiling"
-	// CodeTokenOutlivesMinter refuses a token that would expire after the token minting it.
-	CodeTokenOutlivesMinter = "token_outlives_minter"
-)
-
-// Denial is a refused change: its kind, a stable code, the field at fault (if any) and the
-// reason in words.
-type Denial struct {
-	Kind    DenialKind
-	Code    string
-	Field   string
-	Message string
-}
-
-func (d *Denial) Error() string { return d.Message }
-
-func forbid(format string, args ...any) *Denial {
-	return &Denial{Kind: Forbidden, Code: CodeForbidden, Message: fmt.Sprintf(format, args...)}
-}
 
 // RequirePlatform refuses unless pr holds the platform permission perm.
 func RequirePlatform(pr *Principal, perm PlatformPermission) *Denial {
@@ -130,7 +85,7 @@ func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Deni
 	}
 	for h := range p.held(targetID) {
 		if d := p.coversRole(pr, h.Role); d != nil {
-			return &Denial{Kind: Forbidden, Code: CodeForbidden, Message: "The user holds permissions you do not hold (" + d.Message + ")"}
+			return forbid("The user holds permissions you do not hold (%s)", d.Message)
 		}
 	}
 	if t := p.users[targetID]; t != nil && t.Kind == KindVendor && !pr.holds(ClusterAdmin) {
@@ -194,9 +149,9 @@ func CanMintTokenUntil(pr *Principal, expiresAt *time.Time) *Denial {
 		asked = "an expiry of " + expiresAt.UTC().Format(time.RFC3339)
 	}
 	latest := limit.UTC().Format(time.RFC3339)
-	return &Denial{Kind: Invalid, Code: CodeTokenOutlivesMinter, Field: "expires_at",
-		Message: fmt.Sprintf("The token you authenticate with expires at %s, and a token it mints may not outlive it; %s was asked. "+
-			"Set expires_at to %s or earlier, or mint with a token that lives longer.", latest, asked, latest)}
+	return newDenial(Invalid, CodeTokenOutlivesMinter, "expires_at",
+		"The token you authenticate with expires at %s, and a token it mints may not outlive it; %s was asked. "+
+			"Set expires_at to %s or earlier, or mint with a token that lives longer.", latest, asked, latest)
 }
 
 // CanRevokeToken is the rule for revoking a user's token: the same as minting one (revoking
@@ -213,8 +168,8 @@ func (p *Policy) CanRevokeToken(pr *Principal, targetID, tokenID string, now tim
 func (p *Policy) CheckMembers(members []string) *Denial {
 	for _, id := range members {
 		if u := p.users[id]; u != nil && u.Kind == KindVendor {
-			return &Denial{Kind: Invalid, Code: CodeVendorNoGroups, Field: "members",
-				Message: fmt.Sprintf("User %q is a vendor user; vendor users join no groups and hold no roles: they act through support tiers and access requests.", id)}
+			return newDenial(Invalid, CodeVendorNoGroups, "members",
+				"User %q is a vendor user; vendor users join no groups and hold no roles: they act through support tiers and access requests.", id)
 		}
 	}
 	return nil
@@ -269,8 +224,7 @@ func (p *Policy) CanDeleteGroup(pr *Principal, groupID string, now time.Time) *D
 // Everything else about roles is for owners (RequireOwner).
 func CanChangeRole(r Role) *Denial {
 	if r.Builtin {
-		return &Denial{Kind: Conflict, Code: CodeBuiltinRole,
-			Message: fmt.Sprintf("%q is a built-in role and cannot be changed or deleted; assign it instead.", r.Name)}
+		return newDenial(Conflict, CodeBuiltinRole, "", "%q is a built-in role and cannot be changed or deleted; assign it instead.", r.Name)
 	}
 	return nil
 }
@@ -297,8 +251,7 @@ func (p *Policy) canAssign(pr *Principal, roleID, userID string) *Denial {
 // hold no roles, whoever asks.
 func (p *Policy) CanAssign(pr *Principal, roleID, userID, groupID string) *Denial {
 	if u := p.users[userID]; u != nil && u.Kind == KindVendor {
-		return &Denial{Kind: Invalid, Code: CodeVendorNoRoles, Field: "user_id",
-			Message: "Vendor users hold no roles: they act only through support tiers and access requests."}
+		return newDenial(Invalid, CodeVendorNoRoles, "user_id", "Vendor users hold no roles: they act only through support tiers and access requests.")
 	}
 	return p.canAssign(pr, roleID, userID)
 }
@@ -316,21 +269,27 @@ func (p *Policy) CanUnassign(pr *Principal, assignmentID string, now time.Time) 
 	return p.keepsOwner(now, without{assignment: assignmentID}, "remove this assignment")
 }
 
+// canFileRequests refuses members: only vendor users file access requests.
+func canFileRequests(pr *Principal) *Denial {
+	if pr.User.Kind == KindVendor {
+		return nil
+	}
+	return newDenial(Forbidden, CodeNotVendor, "", "Only vendor users file access requests; members are given access through roles and grants.")
+}
+
 // CanFileRequest is the rule for an access request: only vendor users file them, for an
 // environment with active support access, for a tier up to its ceiling.
 func (p *Policy) CanFileRequest(pr *Principal, envID, tier string, now time.Time) *Denial {
-	if pr.User.Kind != KindVendor {
-		return &Denial{Kind: Forbidden, Code: CodeNotVendor,
-			Message: "Only vendor users file access requests; members are given access through roles and grants."}
+	if d := canFileRequests(pr); d != nil {
+		return d
 	}
 	sa := p.support[envID]
 	if sa == nil || Expired(sa.ExpiresAt, now) {
-		return &Denial{Kind: Invalid, Code: CodeSupportInactive, Field: "environment_id",
-			Message: "This environment has no active support access, so there is no tier to request; ask the customer to grant (or extend) support access."}
+		return newDenial(Invalid, CodeSupportInactive, "environment_id",
+			"This environment has no active support access, so there is no tier to request; ask the customer to grant (or extend) support access.")
 	}
 	if TierRank(tier) > TierRank(sa.Tier) {
-		return &Denial{Kind: Invalid, Code: CodeTierAboveCeiling, Field: "tier",
-			Message: fmt.Sprintf("The environment's support access allows at most %q; request that tier or a lower one.", sa.Tier)}
+		return newDenial(Invalid, CodeTierAboveCeiling, "tier", "The environment's support access allows at most %q; request that tier or a lower one.", sa.Tier)
 	}
 	return nil
 }
@@ -360,12 +319,12 @@ func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration,
 		return time.Time{}, d
 	}
 	if r.RequesterID == pr.User.ID {
-		return time.Time{}, &Denial{Kind: Forbidden, Code: CodeSelfApproval, Message: "Nobody approves their own access request; another cluster.admin must decide it."}
+		return time.Time{}, newDenial(Forbidden, CodeSelfApproval, "", "Nobody approves their own access request; another cluster.admin must decide it.")
 	}
 	sa := p.support[r.EnvironmentID]
 	if sa == nil || Expired(sa.ExpiresAt, now) || TierRank(r.Tier) > TierRank(sa.Tier) {
-		return time.Time{}, &Denial{Kind: Conflict, Code: CodeSupportInactive,
-			Message: "The environment's support access is missing, expired or now below the requested tier; it cannot be approved."}
+		return time.Time{}, newDenial(Conflict, CodeSupportInactive, "",
+			"The environment's support access is missing, expired or now below the requested tier; it cannot be approved.")
 	}
 	exp := now.Add(duration)
 	if sa.ExpiresAt != nil && sa.ExpiresAt.Before(exp) {
@@ -419,8 +378,8 @@ func (p *Policy) RevokeVendorAccess(pr *Principal, envID, userID string, now tim
 		return out, d
 	}
 	if u := p.users[userID]; userID != "" && (u == nil || u.Kind != KindVendor) {
-		return out, &Denial{Kind: Invalid, Code: CodeNotVendor, Field: "user_id",
-			Message: fmt.Sprintf("User %q is not a vendor user; only vendor users hold support tiers. Omit user_id to revoke every vendor user's access.", userID)}
+		return out, newDenial(Invalid, CodeNotVendor, "user_id",
+			"User %q is not a vendor user; only vendor users hold support tiers. Omit user_id to revoke every vendor user's access.", userID)
 	}
 	for _, r := range p.envRequests[envID] {
 		if userID != "" && r.RequesterID != userID {
@@ -504,8 +463,8 @@ func (p *Policy) keepsOwner(now time.Time, w without, what string) *Denial {
 	if !p.usableOwner(now, without{}) || p.usableOwner(now, w) {
 		return nil
 	}
-	return &Denial{Kind: Conflict, Code: CodeLastOwner,
-		Message: fmt.Sprintf("You cannot %s: it would leave no usable owner (a member user holding account_owner or deploy_owner with a working token). Assign an owner role to another user and give it a token first.", what)}
+	return newDenial(Conflict, CodeLastOwner, "",
+		"You cannot %s: it would leave no usable owner (a member user holding account_owner or deploy_owner with a working token). Assign an owner role to another user and give it a token first.", what)
 }
 
 // HasUsableOwner reports whether some usable owner exists at now.
