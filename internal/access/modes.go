@@ -35,9 +35,9 @@ func modeConflict(cur, wanted ListMode, items int) bool {
 	return false
 }
 
-// CheckMembersMode refuses a members write in mode wanted on the group named group, whose
+// CanWriteMembers refuses a members write in mode wanted on the group named group, whose
 // members are managed in mode cur and number members.
-func CheckMembersMode(group string, cur, wanted ListMode, members int) *Denial {
+func CanWriteMembers(group string, cur, wanted ListMode, members int) *Denial {
 	if !modeConflict(cur, wanted, members) {
 		return nil
 	}
@@ -54,8 +54,8 @@ func CheckMembersMode(group string, cur, wanted ListMode, members int) *Denial {
 			"warden_group_member resources first.", group, members, both)
 }
 
-// CheckDestinationsMode is CheckMembersMode for an environment's alert destinations.
-func CheckDestinationsMode(env string, cur, wanted ListMode, destinations int) *Denial {
+// CanWriteDestinations is CanWriteMembers for an environment's alert destinations.
+func CanWriteDestinations(env string, cur, wanted ListMode, destinations int) *Denial {
 	if !modeConflict(cur, wanted, destinations) {
 		return nil
 	}

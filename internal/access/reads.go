@@ -56,20 +56,20 @@ func CanReadAssignment(pr *Principal, userID, groupID string) *Denial {
 	case userID != "" && userID == pr.User.ID:
 		return nil
 	case userID != "":
-		return RequirePlatform(pr, UsersRead)
+		return Can(pr, UsersRead)
 	default:
-		return RequirePlatform(pr, GroupsRead)
+		return Can(pr, GroupsRead)
 	}
 }
 
-// CanReadSecrets reports whether pr sees the secret parts of alert targets and the
-// routing credentials: cluster.admin only. Everyone else who may read the routing sees the
-// targets redacted (RedactTarget).
-func CanReadSecrets(pr *Principal) bool { return pr.holds(ClusterAdmin) }
+// SeesSecrets reports whether pr sees the secret parts of alert targets and the routing
+// credentials: cluster.admin only. Everyone else who may read the routing sees the targets
+// redacted (RedactTarget). It is not a Can… rule: nobody is refused, only shown less.
+func SeesSecrets(pr *Principal) bool { return pr.holds(ClusterAdmin) }
 
-// RequireMember refuses vendor users: the organization's own configuration (roles, grants,
-// alert routing) is not theirs to read; they act through support tiers and requests.
-func RequireMember(pr *Principal, what string) *Denial {
+// CanReadOrganization refuses vendor users: the organization's own configuration (roles,
+// grants, alert routing) is not theirs to read; they act through support tiers and requests.
+func CanReadOrganization(pr *Principal, what string) *Denial {
 	if pr.User.Kind == KindVendor {
 		return vendorReadsNot(what)
 	}

@@ -16,8 +16,12 @@ type Route struct {
 	Public bool
 	// Query names the query parameters the check reads (beside the path parameters).
 	Query []string
-	check func(p *Policy, pr *Principal, param func(string) string) *Denial
+	check routeCheck
 }
+
+// routeCheck is a route's precheck: a Can… rule applied to the principal and the request's
+// path (and Query) parameters, before anything is read.
+type routeCheck func(p *Policy, pr *Principal, param func(string) string) *Denial
 
 // Check runs the route's precheck for pr; param returns a path parameter.
 func (r Route) Check(p *Policy, pr *Principal, param func(string) string) *Denial {
@@ -58,23 +62,23 @@ const ruleMember = "groups.admin, holding every permission of the roles the grou
 
 const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) when the environment's destinations are authoritative."
 
-func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequireOwner(pr) }
+func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return CanActAsOwner(pr) }
 
-func platform(perm PlatformPermission) func(*Policy, *Principal, func(string) string) *Denial {
-	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequirePlatform(pr, perm) }
+func platform(perm PlatformPermission) routeCheck {
+	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return Can(pr, perm) }
 }
 
 // selfOr allows the user named by the path parameter id, or a holder of perm.
-func selfOr(perm PlatformPermission) func(*Policy, *Principal, func(string) string) *Denial {
+func selfOr(perm PlatformPermission) routeCheck {
 	return func(_ *Policy, pr *Principal, param func(string) string) *Denial {
 		if pr.User.ID == param("id") {
 			return nil
 		}
-		return RequirePlatform(pr, perm)
+		return Can(pr, perm)
 	}
 }
 
-func anyOf(perms ...PlatformPermission) func(*Policy, *Principal, func(string) string) *Denial {
+func anyOf(perms ...PlatformPermission) routeCheck {
 	names := make([]string, len(perms))
 	for i, perm := range perms {
 		names[i] = string(perm)
@@ -90,14 +94,14 @@ func anyOf(perms ...PlatformPermission) func(*Policy, *Principal, func(string) s
 }
 
 func envAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
-	return p.RequireEnvironmentAdmin(pr, param("id"))
+	return p.CanAdminEnvironment(pr, param("id"))
 }
 
-func vendorOnly(_ *Policy, pr *Principal, _ func(string) string) *Denial { return canFileRequests(pr) }
+func vendorOnly(_ *Policy, pr *Principal, _ func(string) string) *Denial { return canBeRequester(pr) }
 
 // memberReads refuses vendor users: what is the organization's own.
-func memberReads(what string) func(*Policy, *Principal, func(string) string) *Denial {
-	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return RequireMember(pr, what) }
+func memberReads(what string) routeCheck {
+	return func(_ *Policy, pr *Principal, _ func(string) string) *Denial { return CanReadOrganization(pr, what) }
 }
 
 // effectiveReads is the rule of effective access, whose subject is a query parameter.
@@ -116,7 +120,7 @@ func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *
 	if pr.User.Kind == KindVendor {
 		return nil
 	}
-	return RequirePlatform(pr, ClusterAdmin)
+	return Can(pr, ClusterAdmin)
 }
 
 var routes = []Route{

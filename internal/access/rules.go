@@ -12,26 +12,28 @@ import (
 // they do not hold, and nobody revokes or deletes what they do not cover (so revoking is
 // never a way around the first rule); and at least one usable owner always remains.
 
-// RequirePlatform refuses unless pr holds the platform permission perm.
-func RequirePlatform(pr *Principal, perm PlatformPermission) *Denial {
+// Can refuses unless pr holds the platform permission perm: the first step of every rule
+// that names one. The other rules are Can<Verb> (CanGrant, CanDeleteUser, …), return nil or
+// a *Denial, and refuse through newDenial or forbid.
+func Can(pr *Principal, perm PlatformPermission) *Denial {
 	if pr.holds(perm) {
 		return nil
 	}
 	return forbid("This needs the platform permission %q, which you do not hold.", perm)
 }
 
-// RequireOwner refuses unless pr is an organization owner.
-func RequireOwner(pr *Principal) *Denial {
+// CanActAsOwner refuses unless pr is an organization owner.
+func CanActAsOwner(pr *Principal) *Denial {
 	if pr.IsOwner() {
 		return nil
 	}
 	return forbid("This needs an organization owner: the built-in role account_owner or deploy_owner.")
 }
 
-// RequireEnvironmentAdmin refuses unless pr is an owner or holds environment_admin in envID.
+// CanAdminEnvironment refuses unless pr is an owner or holds environment_admin in envID.
 // It runs before the environment is looked up, so that a caller without the right learns
 // nothing about which environments exist.
-func (p *Policy) RequireEnvironmentAdmin(pr *Principal, envID string) *Denial {
+func (p *Policy) CanAdminEnvironment(pr *Principal, envID string) *Denial {
 	if pr.IsOwner() || p.envSet(pr.User.ID, envID).Has(EnvironmentAdmin) {
 		return nil
 	}
@@ -42,7 +44,7 @@ func (p *Policy) RequireEnvironmentAdmin(pr *Principal, envID string) *Denial {
 // the permissions perms): an owner, or environment_admin in envID, granting only what it
 // holds there.
 func (p *Policy) CanGrant(pr *Principal, envID string, perms []string) *Denial {
-	if d := p.RequireEnvironmentAdmin(pr, envID); d != nil {
+	if d := p.CanAdminEnvironment(pr, envID); d != nil {
 		return d
 	}
 	if pr.IsOwner() || p.envSet(pr.User.ID, envID).Covers(SetOf(perms)) {
@@ -51,10 +53,10 @@ func (p *Policy) CanGrant(pr *Principal, envID string, perms []string) *Denial {
 	return forbid("You may grant only permissions you hold in this environment; %s includes one you do not hold.", strings.Join(perms, ", "))
 }
 
-// coversRole is the escalation rule for handing out or taking away a role: the actor holds
+// canCoverRole is the escalation rule for handing out or taking away a role: the actor holds
 // every platform permission of the role and every environment permission its grants carry.
 // Built-in roles make owners, so only owners hand them out or take them away.
-func (p *Policy) coversRole(pr *Principal, r *Role) *Denial {
+func (p *Policy) canCoverRole(pr *Principal, r *Role) *Denial {
 	if pr.IsOwner() {
 		return nil
 	}
@@ -75,16 +77,16 @@ func (p *Policy) coversRole(pr *Principal, r *Role) *Denial {
 	return nil
 }
 
-// coversUser is the rule for acting on another user's account (its tokens, its e-mail, its
+// canCoverUser is the rule for acting on another user's account (its tokens, its e-mail, its
 // deletion): the actor holds everything the target holds — every role's permissions and, for
 // a vendor, the tier capabilities it holds now, which only cluster.admin (who decides vendor
 // access) covers. Otherwise users.admin could take over a stronger account.
-func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Denial {
+func (p *Policy) canCoverUser(pr *Principal, targetID string, now time.Time) *Denial {
 	if pr.IsOwner() || pr.User.ID == targetID {
 		return nil
 	}
 	for h := range p.held(targetID) {
-		if d := p.coversRole(pr, h.Role); d != nil {
+		if d := p.canCoverRole(pr, h.Role); d != nil {
 			return forbid("The user holds permissions you do not hold (%s)", d.Message)
 		}
 	}
@@ -102,10 +104,10 @@ func (p *Policy) coversUser(pr *Principal, targetID string, now time.Time) *Deni
 // CanChangeUser is the rule for changing another user's e-mail or name: users.admin,
 // covering the target.
 func (p *Policy) CanChangeUser(pr *Principal, targetID string, now time.Time) *Denial {
-	if d := RequirePlatform(pr, UsersAdmin); d != nil {
+	if d := Can(pr, UsersAdmin); d != nil {
 		return d
 	}
-	return p.coversUser(pr, targetID, now)
+	return p.canCoverUser(pr, targetID, now)
 }
 
 // CanDeleteUser adds to CanChangeUser that the last usable owner is never deleted.
@@ -113,7 +115,7 @@ func (p *Policy) CanDeleteUser(pr *Principal, targetID string, now time.Time) *D
 	if d := p.CanChangeUser(pr, targetID, now); d != nil {
 		return d
 	}
-	return p.keepsOwner(now, without{user: targetID}, "delete this user")
+	return p.canKeepOwner(now, without{user: targetID}, "delete this user")
 }
 
 // CanMintToken is the rule for issuing a token for a user: the user itself, or users.admin
@@ -161,11 +163,11 @@ func (p *Policy) CanRevokeToken(pr *Principal, targetID, tokenID string, now tim
 	if d := p.CanMintToken(pr, targetID, now); d != nil {
 		return d
 	}
-	return p.keepsOwner(now, without{token: tokenID}, "revoke this token")
+	return p.canKeepOwner(now, without{token: tokenID}, "revoke this token")
 }
 
-// CheckMembers refuses vendor users as group members: they act only through support tiers.
-func (p *Policy) CheckMembers(members []string) *Denial {
+// CanBeMembers refuses vendor users as group members: they act only through support tiers.
+func (p *Policy) CanBeMembers(members []string) *Denial {
 	for _, id := range members {
 		if u := p.users[id]; u != nil && u.Kind == KindVendor {
 			return newDenial(Invalid, CodeVendorNoGroups, "members",
@@ -179,10 +181,10 @@ func (p *Policy) CheckMembers(members []string) *Denial {
 // members are not vendors; when the set changes, the actor covers every role the group
 // holds (joining hands the roles over, leaving takes them away); and an owner remains.
 func (p *Policy) CanChangeMembers(pr *Principal, groupID string, members []string, now time.Time) *Denial {
-	if d := RequirePlatform(pr, GroupsAdmin); d != nil {
+	if d := Can(pr, GroupsAdmin); d != nil {
 		return d
 	}
-	if d := p.CheckMembers(members); d != nil {
+	if d := p.CanBeMembers(members); d != nil {
 		return d
 	}
 	g := p.groups[groupID]
@@ -193,15 +195,15 @@ func (p *Policy) CanChangeMembers(pr *Principal, groupID string, members []strin
 	if slices.Equal(slices.Compact(cur), slices.Compact(next)) {
 		return nil
 	}
-	if d := p.coversGroupRoles(pr, groupID); d != nil {
+	if d := p.canCoverGroupRoles(pr, groupID); d != nil {
 		return d
 	}
-	return p.keepsOwner(now, without{group: groupID, members: members}, "change this group's members")
+	return p.canKeepOwner(now, without{group: groupID, members: members}, "change this group's members")
 }
 
-func (p *Policy) coversGroupRoles(pr *Principal, groupID string) *Denial {
+func (p *Policy) canCoverGroupRoles(pr *Principal, groupID string) *Denial {
 	for h := range p.groupHeld(groupID) {
-		if d := p.coversRole(pr, h.Role); d != nil {
+		if d := p.canCoverRole(pr, h.Role); d != nil {
 			return d
 		}
 	}
@@ -211,17 +213,17 @@ func (p *Policy) coversGroupRoles(pr *Principal, groupID string) *Denial {
 // CanDeleteGroup is the rule for deleting a group, which takes its roles away from every
 // member: groups.admin covering the group's roles, and an owner remains.
 func (p *Policy) CanDeleteGroup(pr *Principal, groupID string, now time.Time) *Denial {
-	if d := RequirePlatform(pr, GroupsAdmin); d != nil {
+	if d := Can(pr, GroupsAdmin); d != nil {
 		return d
 	}
-	if d := p.coversGroupRoles(pr, groupID); d != nil {
+	if d := p.canCoverGroupRoles(pr, groupID); d != nil {
 		return d
 	}
-	return p.keepsOwner(now, without{group: groupID, members: []string{}}, "delete this group")
+	return p.canKeepOwner(now, without{group: groupID, members: []string{}}, "delete this group")
 }
 
 // CanChangeRole refuses changes to the built-in roles: they define who the owners are.
-// Everything else about roles is for owners (RequireOwner).
+// Everything else about roles is for owners (CanActAsOwner).
 func CanChangeRole(r Role) *Denial {
 	if r.Builtin {
 		return newDenial(Conflict, CodeBuiltinRole, "", "%q is a built-in role and cannot be changed or deleted; assign it instead.", r.Name)
@@ -237,12 +239,12 @@ func (p *Policy) canAssign(pr *Principal, roleID, userID string) *Denial {
 		if userID == "" {
 			need = GroupsAdmin
 		}
-		if d := RequirePlatform(pr, need); d != nil {
+		if d := Can(pr, need); d != nil {
 			return d
 		}
 	}
 	if r := p.roles[roleID]; r != nil {
-		return p.coversRole(pr, r)
+		return p.canCoverRole(pr, r)
 	}
 	return nil
 }
@@ -266,11 +268,12 @@ func (p *Policy) CanUnassign(pr *Principal, assignmentID string, now time.Time) 
 	if d := p.canAssign(pr, a.RoleID, a.UserID); d != nil {
 		return d
 	}
-	return p.keepsOwner(now, without{assignment: assignmentID}, "remove this assignment")
+	return p.canKeepOwner(now, without{assignment: assignmentID}, "remove this assignment")
 }
 
-// canFileRequests refuses members: only vendor users file access requests.
-func canFileRequests(pr *Principal) *Denial {
+// canBeRequester refuses members: only vendor users file access requests (the route check
+// and CanFileRequest share it).
+func canBeRequester(pr *Principal) *Denial {
 	if pr.User.Kind == KindVendor {
 		return nil
 	}
@@ -280,7 +283,7 @@ func canFileRequests(pr *Principal) *Denial {
 // CanFileRequest is the rule for an access request: only vendor users file them, for an
 // environment with active support access, for a tier up to its ceiling.
 func (p *Policy) CanFileRequest(pr *Principal, envID, tier string, now time.Time) *Denial {
-	if d := canFileRequests(pr); d != nil {
+	if d := canBeRequester(pr); d != nil {
 		return d
 	}
 	sa := p.support[envID]
@@ -308,24 +311,33 @@ func CanSeeRequest(pr *Principal, requesterID string) *Denial {
 	if pr.User.ID == requesterID {
 		return nil
 	}
-	return RequirePlatform(pr, ClusterAdmin)
+	return Can(pr, ClusterAdmin)
 }
 
-// Approve is the rule for approving a pending request, and its expiry: cluster.admin; never
-// one's own request; the environment's support access active and at least the requested
-// tier. The duration counts from the approval, never past the support access's own expiry.
-func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration, now time.Time) (time.Time, *Denial) {
-	if d := RequirePlatform(pr, ClusterAdmin); d != nil {
-		return time.Time{}, d
+// CanApprove is the rule for approving a pending request: cluster.admin; never one's own
+// request; the environment's support access active and at least the requested tier.
+func (p *Policy) CanApprove(pr *Principal, r AccessRequest, now time.Time) *Denial {
+	if d := Can(pr, ClusterAdmin); d != nil {
+		return d
 	}
 	if r.RequesterID == pr.User.ID {
-		return time.Time{}, newDenial(Forbidden, CodeSelfApproval, "", "Nobody approves their own access request; another cluster.admin must decide it.")
+		return newDenial(Forbidden, CodeSelfApproval, "", "Nobody approves their own access request; another cluster.admin must decide it.")
 	}
 	sa := p.support[r.EnvironmentID]
 	if sa == nil || Expired(sa.ExpiresAt, now) || TierRank(r.Tier) > TierRank(sa.Tier) {
-		return time.Time{}, newDenial(Conflict, CodeSupportInactive, "",
+		return newDenial(Conflict, CodeSupportInactive, "",
 			"The environment's support access is missing, expired or now below the requested tier; it cannot be approved.")
 	}
+	return nil
+}
+
+// Approve is CanApprove with the approval's expiry: the duration counts from the approval,
+// never past the support access's own expiry.
+func (p *Policy) Approve(pr *Principal, r AccessRequest, duration time.Duration, now time.Time) (time.Time, *Denial) {
+	if d := p.CanApprove(pr, r, now); d != nil {
+		return time.Time{}, d
+	}
+	sa := p.support[r.EnvironmentID]
 	exp := now.Add(duration)
 	if sa.ExpiresAt != nil && sa.ExpiresAt.Before(exp) {
 		exp = *sa.ExpiresAt
@@ -367,19 +379,28 @@ func (v VendorRevocation) Empty() bool {
 	return len(v.Approved) == 0 && len(v.Pending) == 0 && !v.EndStanding
 }
 
-// RevokeVendorAccess is the rule and the scope of the break-glass revoke in envID: whoever
-// decides vendor access (cluster.admin; owners hold it) ends at once everything that gives a
-// vendor user a tier there (vendorTiers: approved requests and standing access), for every
-// vendor or, when userID is set, that vendor user's requests (and the standing access, which
-// it would otherwise keep). Vendors hold no roles, so none may call it.
-func (p *Policy) RevokeVendorAccess(pr *Principal, envID, userID string, now time.Time) (VendorRevocation, *Denial) {
-	var out VendorRevocation
-	if d := RequirePlatform(pr, ClusterAdmin); d != nil {
-		return out, d
+// CanRevokeVendorAccess is the rule of the break-glass revoke: whoever decides vendor access
+// (cluster.admin; owners hold it), for every vendor or, when userID is set, one vendor user.
+// Vendors hold no roles, so none may call it.
+func (p *Policy) CanRevokeVendorAccess(pr *Principal, userID string) *Denial {
+	if d := Can(pr, ClusterAdmin); d != nil {
+		return d
 	}
 	if u := p.users[userID]; userID != "" && (u == nil || u.Kind != KindVendor) {
-		return out, newDenial(Invalid, CodeNotVendor, "user_id",
+		return newDenial(Invalid, CodeNotVendor, "user_id",
 			"User %q is not a vendor user; only vendor users hold support tiers. Omit user_id to revoke every vendor user's access.", userID)
+	}
+	return nil
+}
+
+// RevokeVendorAccess is CanRevokeVendorAccess with the scope of the revoke in envID: it ends
+// at once everything that gives a vendor user a tier there (vendorTiers: approved requests
+// and standing access), for every vendor or, when userID is set, that vendor user's requests
+// (and the standing access, which it would otherwise keep).
+func (p *Policy) RevokeVendorAccess(pr *Principal, envID, userID string, now time.Time) (VendorRevocation, *Denial) {
+	var out VendorRevocation
+	if d := p.CanRevokeVendorAccess(pr, userID); d != nil {
+		return out, d
 	}
 	for _, r := range p.envRequests[envID] {
 		if userID != "" && r.RequesterID != userID {
@@ -456,10 +477,10 @@ func (g *Group) membersOrNil() []string {
 	return g.Members
 }
 
-// keepsOwner refuses a change that would leave no usable owner where there is one now. (A
+// canKeepOwner refuses a change that would leave no usable owner where there is one now. (A
 // store that has none already — an owner's tokens all expired — is for recover-owner, and
 // does not block unrelated changes.)
-func (p *Policy) keepsOwner(now time.Time, w without, what string) *Denial {
+func (p *Policy) canKeepOwner(now time.Time, w without, what string) *Denial {
 	if !p.usableOwner(now, without{}) || p.usableOwner(now, w) {
 		return nil
 	}

@@ -101,7 +101,7 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			if !access.CanReadSecrets(p) {
+			if !access.SeesSecrets(p) {
 				r = redactedRouting(r)
 			}
 			return output(http.StatusOK, r, r.Version), nil
@@ -113,7 +113,7 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 			next.VendorRouting = body.VendorRouting
 			switch {
 			case body.Destinations != nil:
-				if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
+				if d := access.CanWriteDestinations(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
 					return d
 				}
 				next.Destinations = sortDestinations(*body.Destinations)
@@ -217,7 +217,7 @@ func redactedRouting(r api.AlertRouting) api.AlertRouting {
 // replaces) or, when add is false, removed; validated as a whole.
 func additive(dest api.Destination, add bool, replaces string) func(*api.AlertRouting, string) error {
 	return func(next *api.AlertRouting, env string) error {
-		if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAdditive, len(next.Destinations)); d != nil {
+		if d := access.CanWriteDestinations(env, access.ListMode(next.DestinationsMode), access.ModeAdditive, len(next.Destinations)); d != nil {
 			return d
 		}
 		i := slices.IndexFunc(next.Destinations, func(d api.Destination) bool { return d.Type == dest.Type && d.Target == dest.Target })

@@ -87,7 +87,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 				if members == nil {
 					members = []string{}
 				}
-				if d := s.pol().CheckMembers(members); d != nil {
+				if d := s.pol().CanBeMembers(members); d != nil {
 					return api.Group{}, 0, d
 				}
 				g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description,
@@ -147,7 +147,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 				}
 				switch {
 				case in.Body.Members != nil:
-					if d := access.CheckMembersMode(cur.Name, access.ListMode(cur.MembersMode), access.ModeAuthoritative, len(cur.Members)); d != nil {
+					if d := access.CanWriteMembers(cur.Name, access.ListMode(cur.MembersMode), access.ModeAuthoritative, len(cur.Members)); d != nil {
 						return cur, 0, d
 					}
 					next.MembersMode = string(access.ModeAuthoritative)
@@ -223,7 +223,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 // additive — or unmanaged again when the last one leaves, so that the group may be given a
 // complete set later.
 func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []string, action string) (api.Group, error) {
-	if d := access.CheckMembersMode(cur.Name, access.ListMode(cur.MembersMode), access.ModeAdditive, len(cur.Members)); d != nil {
+	if d := access.CanWriteMembers(cur.Name, access.ListMode(cur.MembersMode), access.ModeAdditive, len(cur.Members)); d != nil {
 		return cur, d
 	}
 	if d := s.pol().CanChangeMembers(p, cur.ID, members, s.now()); d != nil {

@@ -162,7 +162,7 @@ func (r *alertDestinationResource) ModifyPlan(ctx context.Context, req resource.
 	if e, err := r.client.GetEnvironment(ctx, env); err == nil {
 		name = e.Name
 	}
-	if d := access.CheckDestinationsMode(name, access.ListMode(routing.DestinationsMode), access.ModeAdditive, len(routing.Destinations)); d != nil {
+	if d := access.CanWriteDestinations(name, access.ListMode(routing.DestinationsMode), access.ModeAdditive, len(routing.Destinations)); d != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("environment_id"), "Destinations Managed Two Ways", d.Message)
 	}
 }

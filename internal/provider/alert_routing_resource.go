@@ -266,7 +266,7 @@ func (r *alertRoutingResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if e, err := r.client.GetEnvironment(ctx, env); err == nil {
 		name = e.Name
 	}
-	if d := access.CheckDestinationsMode(name, access.ListMode(routing.DestinationsMode), access.ModeAuthoritative, len(routing.Destinations)); d != nil {
+	if d := access.CanWriteDestinations(name, access.ListMode(routing.DestinationsMode), access.ModeAuthoritative, len(routing.Destinations)); d != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("destinations"), "Destinations Managed Two Ways", d.Message)
 	}
 }

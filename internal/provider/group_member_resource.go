@@ -103,7 +103,7 @@ func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if err != nil {
 		return // A group the plan cannot read yet is for the apply to report.
 	}
-	if d := access.CheckMembersMode(g.Name, access.ListMode(g.MembersMode), access.ModeAdditive, len(g.Members)); d != nil {
+	if d := access.CanWriteMembers(g.Name, access.ListMode(g.MembersMode), access.ModeAdditive, len(g.Members)); d != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Members Managed Two Ways", d.Message)
 	}
 }

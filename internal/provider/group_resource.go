@@ -139,7 +139,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if err != nil {
 		return // Read already reported what the API said; the apply will meet the same.
 	}
-	if d := access.CheckMembersMode(g.Name, access.ListMode(g.MembersMode), access.ModeAuthoritative, len(g.Members)); d != nil {
+	if d := access.CanWriteMembers(g.Name, access.ListMode(g.MembersMode), access.ModeAuthoritative, len(g.Members)); d != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("members"), "Members Managed Two Ways", d.Message)
 	}
 }
