@@ -491,12 +491,17 @@ func (p *Policy) canKeepOwner(now time.Time, w without, what string) *Denial {
 // HasUsableOwner reports whether some usable owner exists at now.
 func (p *Policy) HasUsableOwner(now time.Time) bool { return p.usableOwner(now, without{}) }
 
-// Cascade lists what deleting an object removes with it, as (type, id, environment id)
-// triples, so that each removal is audited. kind is "user", "group", "role" or
-// "environment".
-func (p *Policy) Cascade(kind, id string) [][3]string {
-	var out [][3]string
-	add := func(typ, oid, env string) { out = append(out, [3]string{typ, oid, env}) }
+// CascadeItem is one object that a deletion removes with it: its type (token, grant,
+// role_assignment, …), its id, and its environment's id when it belongs to one.
+type CascadeItem struct {
+	Kind, ID, EnvironmentID string
+}
+
+// Cascade lists what deleting an object removes with it, so that each removal is audited.
+// kind is "user", "group", "role" or "environment".
+func (p *Policy) Cascade(kind, id string) []CascadeItem {
+	var out []CascadeItem
+	add := func(typ, oid, env string) { out = append(out, CascadeItem{Kind: typ, ID: oid, EnvironmentID: env}) }
 	addAssignments := func(as []*Assignment) {
 		for _, a := range as {
 			add("role_assignment", a.ID, "")

@@ -168,7 +168,7 @@ type requestTx struct {
 func (s *Server) auditCascade(tx Tx, actorID, kind, id string) error {
 	with := kind + " " + id
 	for _, c := range s.pol().Cascade(kind, id) {
-		typ, oid, env := c[0], c[1], c[2]
+		typ, oid, env := c.Kind, c.ID, c.EnvironmentID
 		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": with}, nil); err != nil {
 			return err
 		}
