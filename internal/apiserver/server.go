@@ -4,8 +4,8 @@
 // Every request is authenticated by a bearer token and authorized by the same
 // internal/access rules the Terraform provider validates with, so that the provider and the
 // server reject the same inputs in the same words. Persistence sits behind the Store
-// interface (store.go); the embedded implementation is SQLite (sqlite.go). Every change is
-// one transaction together with its audit event and, when the request carries an
+// interface (store.go), on SQLite (sqlite.go, the default) or PostgreSQL (postgres.go). Every
+// change is one transaction together with its audit event and, when the request carries an
 // Idempotency-Key, its idempotency record.
 package apiserver
 

@@ -34,8 +34,8 @@ func (e *ConflictError) Error() string {
 
 // Store is everything the handlers need from persistence. Each Update call is one
 // transaction: either every write inside fn commits, or none does. Handlers never touch
-// the database any other way, so a PostgreSQL store can implement this interface later
-// without a handler changing.
+// the database any other way, so the SQLite and PostgreSQL stores implement this one
+// interface and no handler knows which it runs on.
 type Store interface {
 	// Update runs fn in one read-write transaction; fn's error rolls it back.
 	Update(ctx context.Context, fn func(Tx) error) error
