@@ -28,6 +28,7 @@ type testServer struct {
 	// moving it, without sleeping.
 	clock *testclock.Clock
 	srv   *Server
+	db    string // Config.DB
 	// held signals, per X-Test-Hold key, that the server began reading a request's body:
 	// its authentication and route check are done (see startRequest).
 	held sync.Map // string → chan struct{}
@@ -52,7 +53,7 @@ func serve(t *testing.T, cfg Config, c *testclock.Clock) *testServer {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := &testServer{t: t, clock: c, srv: srv}
+	ts := &testServer{t: t, clock: c, srv: srv, db: cfg.DB}
 	// Registered first, so it runs after the HTTP server has closed.
 	t.Cleanup(func() {
 		if err := srv.Close(); err != nil {

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"database/sql"
 	"testing"
 	"time"
 
@@ -10,12 +11,17 @@ import (
 // idempotencyRows counts the stored idempotency records, straight from the database.
 func (ts *testServer) idempotencyRows() int {
 	ts.t.Helper()
-	st, ok := ts.srv.store.(*sqlDB)
-	if !ok {
-		ts.t.Fatalf("store is %T", ts.srv.store)
+	driver := "sqlite"
+	if IsPostgresURL(ts.db) {
+		driver = "pgx"
 	}
+	db, err := sql.Open(driver, ts.db)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
 	var n int
-	if err := st.read.QueryRowContext(ts.t.Context(), `SELECT COUNT(*) FROM idempotency_keys`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ts.t.Context(), `SELECT COUNT(*) FROM idempotency_keys`).Scan(&n); err != nil {
 		ts.t.Fatal(err)
 	}
 	return n

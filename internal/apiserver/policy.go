@@ -10,7 +10,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
-	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
 // The server keeps the engine's policy snapshot (access.Policy) in memory, so that
@@ -18,238 +17,15 @@ import (
 //
 //   - every write goes through s.update, which holds s.wmu (one writer at a time), brings the
 //     snapshot up to the store's policy generation at the start of the transaction (another
-//     process may have written), records every write the handler makes (recordingTx), bumps
-//     the generation, and after the commit applies the recorded writes to the snapshot
-//     before the response leaves: a change is in the snapshot before anyone hears of it;
+//     process may have written); the store records every policy write the handler makes and
+//     bumps the generation (store.UpdatePolicy), and after the commit s.update applies the
+//     recorded writes to the snapshot before the response leaves: a change is in the
+//     snapshot before anyone hears of it;
 //   - in a shared store (several replicas on one database: Config.SharedStore), a read first
 //     learns the store's current generation through a read barrier started after the request
 //     arrived, and reloads when it moved, so a revoke answered by one replica is denied by
 //     every replica from then on. Alone on its store (the SQLite default, guarded by a lock
 //     file), the server is the only writer and its snapshot is always current.
-
-// The conversions from the store's wire types to the engine's: the only mapping site.
-
-func policyEnv(e api.Environment) access.Environment {
-	return access.Environment{ID: e.ID, Name: e.Name, Cloud: e.Cloud, ResourcePrefix: e.ResourcePrefix}
-}
-
-func policyUser(u api.User) access.User {
-	return access.User{ID: u.ID, Email: u.Email, Kind: access.UserKind(u.Kind)}
-}
-
-func policyGroup(g api.Group) access.Group {
-	return access.Group{ID: g.ID, Name: g.Name, Members: g.Members}
-}
-
-func policyRole(r api.Role) access.Role {
-	return access.Role{ID: r.ID, Name: r.Name, Permissions: r.Permissions, Builtin: r.Builtin}
-}
-
-func policyAssignment(a api.RoleAssignment) access.Assignment {
-	return access.Assignment{ID: a.ID, RoleID: a.RoleID, UserID: a.UserID, GroupID: a.GroupID}
-}
-
-func policyGrant(g api.Grant) access.Grant {
-	return access.Grant{ID: g.ID, EnvironmentID: g.EnvironmentID, RoleID: g.RoleID, Permissions: g.Permissions}
-}
-
-func policySupport(a api.SupportAccess) access.SupportAccess {
-	return access.SupportAccess{ID: a.ID, EnvironmentID: a.EnvironmentID, Tier: a.Tier, PortForwarding: a.PortForwarding,
-		ExpiresAt: a.ExpiresAt, Standing: !a.RequireApproval}
-}
-
-func policyRequest(r api.AccessRequest) access.AccessRequest {
-	return access.AccessRequest{ID: r.ID, EnvironmentID: r.EnvironmentID, RequesterID: r.RequesterID, Tier: r.Tier,
-		Status: r.Status, ExpiresAt: r.ExpiresAt}
-}
-
-func policyToken(t TokenRecord) access.Token {
-	return access.Token{ID: t.ID, UserID: t.UserID, Hash: t.Hash, ExpiresAt: t.ExpiresAt}
-}
-
-// loadPolicy reads the whole snapshot in one transaction.
-func loadPolicy(tx Tx) (*access.Policy, int64, error) {
-	gen, err := tx.Generation()
-	if err != nil {
-		return nil, 0, err
-	}
-	p := access.NewPolicy()
-	envs, _, err := tx.Environments("", Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, e := range envs {
-		p.PutEnvironment(policyEnv(e))
-	}
-	users, _, err := tx.Users("", Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, u := range users {
-		p.PutUser(policyUser(u))
-	}
-	groups, _, err := tx.Groups("", Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, g := range groups {
-		p.PutGroup(policyGroup(g))
-	}
-	roles, _, err := tx.Roles("", Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, r := range roles {
-		p.PutRole(policyRole(r))
-	}
-	as, err := tx.AllAssignments()
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, a := range as {
-		p.PutAssignment(policyAssignment(a))
-	}
-	gs, err := tx.AllGrants()
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, g := range gs {
-		p.PutGrant(policyGrant(g))
-	}
-	sas, err := tx.AllSupportAccess()
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, a := range sas {
-		p.PutSupportAccess(policySupport(a))
-	}
-	reqs, _, err := tx.AccessRequests(AccessRequestFilter{}, Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, r := range reqs {
-		p.PutAccessRequest(policyRequest(r))
-	}
-	toks, err := tx.AllTokens()
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, t := range toks {
-		p.PutToken(policyToken(t))
-	}
-	return p, gen, nil
-}
-
-// recordingTx is the Tx handed to every write: it forwards each write to the store and
-// remembers how to make the same change to the snapshot once the transaction commits. The
-// snapshot's mutators cascade exactly as the store's foreign keys do.
-type recordingTx struct {
-	Tx
-	changes []func(*access.Policy)
-}
-
-func (t *recordingTx) record(err error, f func(*access.Policy)) error {
-	if err == nil {
-		t.changes = append(t.changes, f)
-	}
-	return err
-}
-
-func (t *recordingTx) InsertEnvironment(e api.Environment) error {
-	return t.record(t.Tx.InsertEnvironment(e), func(p *access.Policy) { p.PutEnvironment(policyEnv(e)) })
-}
-
-func (t *recordingTx) UpdateEnvironment(e api.Environment) error {
-	return t.record(t.Tx.UpdateEnvironment(e), func(p *access.Policy) { p.PutEnvironment(policyEnv(e)) })
-}
-
-func (t *recordingTx) DeleteEnvironment(id string) error {
-	return t.record(t.Tx.DeleteEnvironment(id), func(p *access.Policy) { p.DeleteEnvironment(id) })
-}
-
-func (t *recordingTx) InsertUser(u api.User) error {
-	return t.record(t.Tx.InsertUser(u), func(p *access.Policy) { p.PutUser(policyUser(u)) })
-}
-
-func (t *recordingTx) UpdateUser(u api.User) error {
-	return t.record(t.Tx.UpdateUser(u), func(p *access.Policy) { p.PutUser(policyUser(u)) })
-}
-
-func (t *recordingTx) DeleteUser(id string, now time.Time) error {
-	return t.record(t.Tx.DeleteUser(id, now), func(p *access.Policy) { p.DeleteUser(id) })
-}
-
-func (t *recordingTx) InsertToken(r TokenRecord) error {
-	return t.record(t.Tx.InsertToken(r), func(p *access.Policy) { p.PutToken(policyToken(r)) })
-}
-
-func (t *recordingTx) DeleteToken(id string) error {
-	return t.record(t.Tx.DeleteToken(id), func(p *access.Policy) { p.DeleteToken(id) })
-}
-
-func (t *recordingTx) InsertGroup(g api.Group) error {
-	return t.record(t.Tx.InsertGroup(g), func(p *access.Policy) { p.PutGroup(policyGroup(g)) })
-}
-
-func (t *recordingTx) UpdateGroup(g api.Group) error {
-	return t.record(t.Tx.UpdateGroup(g), func(p *access.Policy) { p.PutGroup(policyGroup(g)) })
-}
-
-func (t *recordingTx) DeleteGroup(id string) error {
-	return t.record(t.Tx.DeleteGroup(id), func(p *access.Policy) { p.DeleteGroup(id) })
-}
-
-func (t *recordingTx) InsertRole(r api.Role) error {
-	return t.record(t.Tx.InsertRole(r), func(p *access.Policy) { p.PutRole(policyRole(r)) })
-}
-
-func (t *recordingTx) UpdateRole(r api.Role) error {
-	return t.record(t.Tx.UpdateRole(r), func(p *access.Policy) { p.PutRole(policyRole(r)) })
-}
-
-func (t *recordingTx) DeleteRole(id string) error {
-	return t.record(t.Tx.DeleteRole(id), func(p *access.Policy) { p.DeleteRole(id) })
-}
-
-func (t *recordingTx) InsertAssignment(a api.RoleAssignment) error {
-	return t.record(t.Tx.InsertAssignment(a), func(p *access.Policy) { p.PutAssignment(policyAssignment(a)) })
-}
-
-func (t *recordingTx) DeleteAssignment(id string) error {
-	return t.record(t.Tx.DeleteAssignment(id), func(p *access.Policy) { p.DeleteAssignment(id) })
-}
-
-func (t *recordingTx) InsertGrant(g api.Grant) error {
-	return t.record(t.Tx.InsertGrant(g), func(p *access.Policy) { p.PutGrant(policyGrant(g)) })
-}
-
-func (t *recordingTx) UpdateGrant(g api.Grant) error {
-	return t.record(t.Tx.UpdateGrant(g), func(p *access.Policy) { p.PutGrant(policyGrant(g)) })
-}
-
-func (t *recordingTx) DeleteGrant(envID, roleID string) error {
-	return t.record(t.Tx.DeleteGrant(envID, roleID), func(p *access.Policy) { p.DeleteGrant(envID, roleID) })
-}
-
-func (t *recordingTx) InsertSupportAccess(a api.SupportAccess) error {
-	return t.record(t.Tx.InsertSupportAccess(a), func(p *access.Policy) { p.PutSupportAccess(policySupport(a)) })
-}
-
-func (t *recordingTx) UpdateSupportAccess(a api.SupportAccess) error {
-	return t.record(t.Tx.UpdateSupportAccess(a), func(p *access.Policy) { p.PutSupportAccess(policySupport(a)) })
-}
-
-func (t *recordingTx) DeleteSupportAccess(envID string) error {
-	return t.record(t.Tx.DeleteSupportAccess(envID), func(p *access.Policy) { p.DeleteSupportAccess(envID) })
-}
-
-func (t *recordingTx) InsertAccessRequest(r api.AccessRequest) error {
-	return t.record(t.Tx.InsertAccessRequest(r), func(p *access.Policy) { p.PutAccessRequest(policyRequest(r)) })
-}
-
-func (t *recordingTx) UpdateAccessRequest(r api.AccessRequest) error {
-	return t.record(t.Tx.UpdateAccessRequest(r), func(p *access.Policy) { p.PutAccessRequest(policyRequest(r)) })
-}
 
 // policyState is the snapshot with the generation it reflects.
 type policyState struct {
@@ -271,10 +47,8 @@ type policyState struct {
 func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 	s.state.wmu.Lock()
 	defer s.state.wmu.Unlock()
-	var rec *recordingTx
-	var gen int64
 	auth := authFrom(ctx)
-	err := s.store.Update(ctx, func(tx Tx) error {
+	c, err := s.store.UpdatePolicy(ctx, func(tx Tx) error {
 		cur, err := tx.Generation()
 		if err != nil {
 			return err
@@ -287,22 +61,14 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 		if d := s.recheck(s.state.pol, cur, auth); d != nil {
 			return d
 		}
-		rec = &recordingTx{Tx: tx}
-		if err := fn(&requestTx{Tx: rec, req: requestInfoFrom(ctx)}); err != nil {
-			return err
-		}
-		gen = cur
-		if len(rec.changes) > 0 {
-			gen, err = tx.BumpGeneration()
-		}
-		return err
+		return fn(&requestTx{Tx: tx, req: requestInfoFrom(ctx)})
 	})
 	var d *access.Denial
 	if errors.As(err, &d) {
 		return s.refused(ctx, d)
 	}
 	if err != nil {
-		if rec != nil && len(rec.changes) > 0 {
+		if c.Changed() {
 			s.state.mu.Lock()
 			s.state.stale = true // the commit may have happened
 			s.state.mu.Unlock()
@@ -310,10 +76,8 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 		return err
 	}
 	s.state.mu.Lock()
-	for _, c := range rec.changes {
-		c(s.state.pol)
-	}
-	s.state.gen = gen
+	c.Apply(s.state.pol)
+	s.state.gen = c.Gen
 	s.state.mu.Unlock()
 	return nil
 }

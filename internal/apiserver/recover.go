@@ -52,7 +52,10 @@ func RecoverOwner(ctx context.Context, db, email string, now time.Time) (userID,
 	defer func() { err = errors.Join(err, st.Close(), unlock()) }()
 
 	s := &Server{store: st, now: func() time.Time { return now }}
-	err = st.Update(ctx, func(tx Tx) error {
+	// The store records the changes and bumps the policy generation, through which running
+	// replicas (none may run on SQLite meanwhile, but a store that is later shared) see
+	// them; this process holds no snapshot to apply them to.
+	_, err = st.UpdatePolicy(ctx, func(tx Tx) error {
 		if n, err := tx.CountUsers(); err != nil {
 			return err
 		} else if n == 0 {
@@ -76,10 +79,7 @@ func RecoverOwner(ctx context.Context, db, email string, now time.Time) (userID,
 			return err
 		}
 		userID, token = u.ID, secret
-		// Replicas sharing the database (none may run on SQLite meanwhile, but a store that
-		// is later shared) see the change through the policy generation.
-		_, err = tx.BumpGeneration()
-		return err
+		return nil
 	})
 	if err != nil {
 		return "", "", fmt.Errorf("recover owner: %w", err)

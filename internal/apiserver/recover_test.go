@@ -17,7 +17,7 @@ func dropOwners(t *testing.T, db string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.store.Update(t.Context(), func(tx Tx) error {
+	_, err = s.store.UpdatePolicy(t.Context(), func(tx Tx) error {
 		as, _, err := tx.Assignments(roleAccountOwner, Page{})
 		if err != nil {
 			return err

@@ -113,27 +113,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// openStore opens the store a -db value names: PostgreSQL for a postgres:// URL (shared by
-// replicas), else SQLite, locked for this process unless shared is asked for (tests of
-// replicas on one file). unlock releases the lock.
-func openStore(ctx context.Context, db string, shared bool) (st *sqlDB, unlock func() error, err error) {
-	if IsPostgresURL(db) {
-		st, err = openPostgres(ctx, db)
-		return st, func() error { return nil }, err
-	}
-	unlock = func() error { return nil }
-	if !shared {
-		if unlock, err = lockStore(db); err != nil {
-			return nil, nil, err
-		}
-	}
-	if st, err = openSQLite(ctx, db); err != nil {
-		_ = unlock()
-		return nil, nil, err
-	}
-	return st, unlock, nil
-}
-
 // Handler returns the HTTP handler serving the whole API.
 func (s *Server) Handler() http.Handler { return s.handler }
 

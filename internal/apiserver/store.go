@@ -2,190 +2,46 @@ package apiserver
 
 import (
 	"context"
-	"errors"
-	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/store"
 )
 
-// The store speaks in the API's own wire types (computed fields such as a grant's
-// allowed_actions or a support access's status are left for handlers to fill in), so that a
-// second implementation (PostgreSQL) needs no mapping layer of its own.
+// Persistence lives in internal/store. The names below keep the handlers' spelling; they
+// add nothing. Policy writes (grants, roles, users, ...) on a Tx are recorded by the store
+// and accepted only in s.update (store.UpdatePolicy), which mirrors them into the snapshot.
 
-// ErrNotFound is returned by a Tx when the object asked for does not exist.
-var ErrNotFound = errors.New("not found")
+type (
+	Store               = store.Store
+	Tx                  = store.Tx
+	Page                = store.Page
+	TokenRecord         = store.TokenRecord
+	HeldRole            = store.HeldRole
+	IdempotencyRecord   = store.IdempotencyRecord
+	AccessRequestFilter = store.AccessRequestFilter
+	AuditFilter         = store.AuditFilter
+	ConflictError       = store.ConflictError
+)
 
-// ErrInvalidCursor is returned by list methods when a page cursor was not made by this store.
-var ErrInvalidCursor = errors.New("invalid cursor")
+var (
+	ErrNotFound      = store.ErrNotFound
+	ErrInvalidCursor = store.ErrInvalidCursor
+)
 
-// ConflictError is returned by a Tx when a write would break a uniqueness rule. Field is the
-// API field that must be unique (e.g. "name", "email"), or "" when the whole object clashes
-// (a second grant for the same role and environment).
-type ConflictError struct {
-	Field string
+// IsPostgresURL reports whether a -db value names a PostgreSQL database.
+func IsPostgresURL(db string) bool { return store.IsPostgresURL(db) }
+
+// Backup writes a consistent copy of the SQLite database db to the new file to; see
+// store.Backup. It refuses a destination that exists, and a PostgreSQL URL (use pg_dump).
+func Backup(ctx context.Context, db, to string) error { return store.Backup(ctx, db, to) }
+
+func openStore(ctx context.Context, db string, shared bool) (*store.DB, func() error, error) {
+	return store.Open(ctx, db, shared)
 }
 
-func (e *ConflictError) Error() string {
-	if e.Field == "" {
-		return "conflict"
-	}
-	return "conflict on " + e.Field
-}
+func loadPolicy(tx Tx) (*access.Policy, int64, error) { return store.LoadPolicy(tx) }
 
-// Store is everything the handlers need from persistence. Each Update call is one
-// transaction: either every write inside fn commits, or none does. Handlers never touch
-// the database any other way, so the SQLite and PostgreSQL stores implement this one
-// interface and no handler knows which it runs on.
-type Store interface {
-	// Update runs fn in one read-write transaction; fn's error rolls it back.
-	Update(ctx context.Context, fn func(Tx) error) error
-	// View runs fn in one read-only transaction, so that every read inside fn sees the
-	// same snapshot (authorization answers never mix an old grant with a new one).
-	View(ctx context.Context, fn func(Tx) error) error
-	// Generation reads the current policy generation (Tx.Generation) outside any
-	// transaction: one round trip, for the read barrier of replicas.
-	Generation(ctx context.Context) (int64, error)
-	Close() error
-}
-
-// Page asks for one page of a collection. Cursor is opaque and store-specific; Limit <= 0
-// means every row (used internally, never from a request).
-type Page struct {
-	Limit  int
-	Cursor string
-}
-
-// TokenRecord is a stored API token: the wire token without its secret, plus the secret's hash.
-type TokenRecord struct {
-	api.Token
-	Hash string
-}
-
-// HeldRole is a role a user holds, directly (GroupID "") or through a group.
-type HeldRole struct {
-	Role    api.Role
-	GroupID string
-}
-
-// IdempotencyRecord remembers the first response (status and body; empty for a 204) to a
-// change (POST, PUT, PATCH, DELETE) carrying an Idempotency-Key.
-type IdempotencyRecord struct {
-	RequestHash string
-	Status      int
-	Body        []byte
-	CreatedAt   time.Time
-}
-
-// AccessRequestFilter narrows a list of access requests; empty fields match everything.
-// Status is a stored status (pending, approved, denied, revoked).
-type AccessRequestFilter struct {
-	Status        string
-	EnvironmentID string
-	RequesterID   string
-}
-
-// AuditFilter narrows the audit log; empty strings and nil instants match everything (a
-// non-nil instant is a bound, the zero instant included).
-type AuditFilter struct {
-	ActorID       string
-	EnvironmentID string
-	ObjectID      string
-	Since, Until  *time.Time
-}
-
-// Tx is one transaction. Its methods are bound to the context the transaction began with.
-// Insert and Update methods store the objects exactly as given (ids, versions and times are
-// the handler's choice); getters return ErrNotFound; writes that break uniqueness return
-// *ConflictError. List methods return the page and the cursor of the next one ("" at the end).
-type Tx interface {
-	CountUsers() (int, error)
-
-	InsertEnvironment(e api.Environment) error
-	Environment(id string) (api.Environment, error)
-	Environments(name string, p Page) ([]api.Environment, string, error)
-	UpdateEnvironment(e api.Environment) error
-	// DeleteEnvironment also removes the environment's grants, support access, alert
-	// routing and access requests.
-	DeleteEnvironment(id string) error
-
-	InsertUser(u api.User) error
-	User(id string) (api.User, error)
-	Users(email string, p Page) ([]api.User, string, error)
-	UpdateUser(u api.User) error
-	// DeleteUser also removes the user's tokens, group memberships (bumping those groups'
-	// versions), role assignments and access requests.
-	DeleteUser(id string, now time.Time) error
-
-	InsertToken(t TokenRecord) error
-	Token(userID, id string) (TokenRecord, error)
-	TokenByHash(hash string) (TokenRecord, error)
-	DeleteToken(id string) error
-
-	InsertGroup(g api.Group) error
-	Group(id string) (api.Group, error)
-	Groups(name string, p Page) ([]api.Group, string, error)
-	// UpdateGroup also replaces the member set with g.Members.
-	UpdateGroup(g api.Group) error
-	DeleteGroup(id string) error
-
-	InsertRole(r api.Role) error
-	Role(id string) (api.Role, error)
-	Roles(name string, p Page) ([]api.Role, string, error)
-	UpdateRole(r api.Role) error
-	DeleteRole(id string) error
-
-	InsertAssignment(a api.RoleAssignment) error
-	Assignment(roleID, id string) (api.RoleAssignment, error)
-	Assignments(roleID string, p Page) ([]api.RoleAssignment, string, error)
-	DeleteAssignment(id string) error
-	// HeldRoles lists the roles a user holds directly and through each of its groups.
-	HeldRoles(userID string) ([]HeldRole, error)
-	// GroupRoles lists the roles assigned to a group (GroupID set to it).
-	GroupRoles(groupID string) ([]HeldRole, error)
-
-	InsertGrant(g api.Grant) error
-	Grant(environmentID, roleID string) (api.Grant, error)
-	Grants(environmentID string, p Page) ([]api.Grant, string, error)
-	// RoleGrants lists every grant of one role, in every environment.
-	RoleGrants(roleID string) ([]api.Grant, error)
-	UpdateGrant(g api.Grant) error
-	DeleteGrant(environmentID, roleID string) error
-
-	InsertSupportAccess(a api.SupportAccess) error
-	SupportAccess(environmentID string) (api.SupportAccess, error)
-	UpdateSupportAccess(a api.SupportAccess) error
-	DeleteSupportAccess(environmentID string) error
-
-	InsertAlertRouting(r api.AlertRouting) error
-	AlertRouting(environmentID string) (api.AlertRouting, error)
-	UpdateAlertRouting(r api.AlertRouting) error
-
-	InsertAccessRequest(r api.AccessRequest) error
-	AccessRequest(id string) (api.AccessRequest, error)
-	AccessRequests(f AccessRequestFilter, p Page) ([]api.AccessRequest, string, error)
-	UpdateAccessRequest(r api.AccessRequest) error
-
-	InsertAuditEvent(e api.AuditEvent) error
-	AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, error)
-
-	// The policy snapshot (policy.go) loads every row that decisions depend on at once.
-	AllAssignments() ([]api.RoleAssignment, error)
-	AllGrants() ([]api.Grant, error)
-	AllSupportAccess() ([]api.SupportAccess, error)
-	AllTokens() ([]TokenRecord, error)
-
-	// Generation is the policy generation: a counter that every transaction changing what
-	// access decisions depend on increments (BumpGeneration, returning the new value), so
-	// that a server holding a snapshot can tell whether it is current.
-	Generation() (int64, error)
-	BumpGeneration() (int64, error)
-
-	// Idempotency returns ErrNotFound when actorID has not used key yet, or only before
-	// notBefore (the record has expired and the key may act anew).
-	Idempotency(actorID, key string, notBefore time.Time) (IdempotencyRecord, error)
-	// InsertIdempotency replaces an expired record of the same key: the caller has just
-	// looked the key up in this transaction, so no live one can be there.
-	InsertIdempotency(actorID, key string, r IdempotencyRecord) error
-	// PruneIdempotency deletes the records created before before and returns how many.
-	PruneIdempotency(before time.Time) (int64, error)
-}
+func policyRole(r api.Role) access.Role                      { return store.PolicyRole(r) }
+func policySupport(a api.SupportAccess) access.SupportAccess { return store.PolicySupport(a) }
+func policyRequest(r api.AccessRequest) access.AccessRequest { return store.PolicyRequest(r) }

@@ -1,36 +1,34 @@
-package apiserver
+package store
 
-// migrations are applied in order, each in its own transaction, and recorded in
-// schema_migrations; never edit one that has shipped, append a new one instead.
-//
-// Sets that are always read and written whole (a role's or grant's permissions, alert
-// destinations) are JSON text columns; memberships that other deletes must cascade into
-// are tables with foreign keys. Every object table has an AUTOINCREMENT seq so that lists
-// come back in creation order and pagination cursors stay stable.
-var migrations = []string{
-	`
+// postgresMigrations is the schema of migrations_sqlite.go for PostgreSQL, numbered and
+// named: the same tables and columns (times as RFC 3339 text plus integer nanoseconds where
+// filtered, JSON sets as text), with PostgreSQL's own types for sequences, flags and bytes. Applied in order under an
+// advisory lock, each in its own transaction; never edit one that has shipped. Its numbers
+// are its own: the first one holds what SQLite reached in three.
+var postgresMigrations = []migration{
+	{1, "initial schema", `
 CREATE TABLE environments (
-	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq             BIGSERIAL PRIMARY KEY,
 	id              TEXT NOT NULL UNIQUE,
-	version         INTEGER NOT NULL,
+	version         BIGINT NOT NULL,
 	created_at      TEXT NOT NULL,
 	updated_at      TEXT NOT NULL,
-	name            TEXT NOT NULL UNIQUE,
+	name            TEXT NOT NULL CONSTRAINT environments_name_key UNIQUE,
 	cloud           TEXT NOT NULL,
 	resource_prefix TEXT NOT NULL
 );
 CREATE TABLE users (
-	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq        BIGSERIAL PRIMARY KEY,
 	id         TEXT NOT NULL UNIQUE,
-	version    INTEGER NOT NULL,
+	version    BIGINT NOT NULL,
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
-	email      TEXT NOT NULL UNIQUE,
+	email      TEXT NOT NULL CONSTRAINT users_email_key UNIQUE,
 	name       TEXT NOT NULL,
 	kind       TEXT NOT NULL
 );
 CREATE TABLE tokens (
-	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq        BIGSERIAL PRIMARY KEY,
 	id         TEXT NOT NULL UNIQUE,
 	user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	name       TEXT NOT NULL,
@@ -38,13 +36,14 @@ CREATE TABLE tokens (
 	expires_at TEXT,
 	created_at TEXT NOT NULL
 );
+CREATE INDEX tokens_user ON tokens(user_id);
 CREATE TABLE user_groups (
-	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq         BIGSERIAL PRIMARY KEY,
 	id          TEXT NOT NULL UNIQUE,
-	version     INTEGER NOT NULL,
+	version     BIGINT NOT NULL,
 	created_at  TEXT NOT NULL,
 	updated_at  TEXT NOT NULL,
-	name        TEXT NOT NULL UNIQUE,
+	name        TEXT NOT NULL CONSTRAINT user_groups_name_key UNIQUE,
 	description TEXT NOT NULL
 );
 CREATE TABLE group_members (
@@ -54,20 +53,20 @@ CREATE TABLE group_members (
 );
 CREATE INDEX group_members_user ON group_members(user_id);
 CREATE TABLE roles (
-	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq         BIGSERIAL PRIMARY KEY,
 	id          TEXT NOT NULL UNIQUE,
-	version     INTEGER NOT NULL,
+	version     BIGINT NOT NULL,
 	created_at  TEXT NOT NULL,
 	updated_at  TEXT NOT NULL,
-	name        TEXT NOT NULL UNIQUE,
+	name        TEXT NOT NULL CONSTRAINT roles_name_key UNIQUE,
 	description TEXT NOT NULL,
 	permissions TEXT NOT NULL,
-	builtin     INTEGER NOT NULL DEFAULT 0
+	builtin     BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE TABLE role_assignments (
-	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq        BIGSERIAL PRIMARY KEY,
 	id         TEXT NOT NULL UNIQUE,
-	version    INTEGER NOT NULL,
+	version    BIGINT NOT NULL,
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
 	role_id    TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
@@ -80,9 +79,9 @@ CREATE UNIQUE INDEX role_assignments_group ON role_assignments(role_id, group_id
 CREATE INDEX role_assignments_user_id ON role_assignments(user_id);
 CREATE INDEX role_assignments_group_id ON role_assignments(group_id);
 CREATE TABLE grants (
-	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq            BIGSERIAL PRIMARY KEY,
 	id             TEXT NOT NULL UNIQUE,
-	version        INTEGER NOT NULL,
+	version        BIGINT NOT NULL,
 	created_at     TEXT NOT NULL,
 	updated_at     TEXT NOT NULL,
 	environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
@@ -92,36 +91,36 @@ CREATE TABLE grants (
 );
 CREATE INDEX grants_role ON grants(role_id);
 CREATE TABLE support_access (
-	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq             BIGSERIAL PRIMARY KEY,
 	id              TEXT NOT NULL UNIQUE,
-	version         INTEGER NOT NULL,
+	version         BIGINT NOT NULL,
 	created_at      TEXT NOT NULL,
 	updated_at      TEXT NOT NULL,
 	environment_id  TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
 	tier            TEXT NOT NULL,
-	port_forwarding INTEGER NOT NULL,
+	port_forwarding BOOLEAN NOT NULL,
 	expires_at      TEXT
 );
 CREATE TABLE alert_routing (
-	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq            BIGSERIAL PRIMARY KEY,
 	id             TEXT NOT NULL UNIQUE,
-	version        INTEGER NOT NULL,
+	version        BIGINT NOT NULL,
 	created_at     TEXT NOT NULL,
 	updated_at     TEXT NOT NULL,
 	environment_id TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
-	vendor_routing INTEGER NOT NULL,
+	vendor_routing BOOLEAN NOT NULL,
 	destinations   TEXT NOT NULL
 );
 CREATE TABLE access_requests (
-	seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq              BIGSERIAL PRIMARY KEY,
 	id               TEXT NOT NULL UNIQUE,
-	version          INTEGER NOT NULL,
+	version          BIGINT NOT NULL,
 	created_at       TEXT NOT NULL,
 	updated_at       TEXT NOT NULL,
 	environment_id   TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
 	requester_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	tier             TEXT NOT NULL,
-	duration_seconds INTEGER NOT NULL,
+	duration_seconds BIGINT NOT NULL,
 	reason           TEXT NOT NULL,
 	status           TEXT NOT NULL,
 	decided_by       TEXT NOT NULL DEFAULT '',
@@ -129,10 +128,11 @@ CREATE TABLE access_requests (
 	expires_at       TEXT
 );
 CREATE INDEX access_requests_env ON access_requests(environment_id, status);
+CREATE INDEX access_requests_requester ON access_requests(requester_id);
 CREATE TABLE audit_events (
-	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq            BIGSERIAL PRIMARY KEY,
 	id             TEXT NOT NULL UNIQUE,
-	at_unix_nano   INTEGER NOT NULL,
+	at_unix_nano   BIGINT NOT NULL,
 	at             TEXT NOT NULL,
 	actor_id       TEXT NOT NULL,
 	action         TEXT NOT NULL,
@@ -144,66 +144,53 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_at ON audit_events(at_unix_nano);
 CREATE TABLE idempotency_keys (
-	actor_id     TEXT NOT NULL,
-	key          TEXT NOT NULL,
-	request_hash TEXT NOT NULL,
-	status       INTEGER NOT NULL,
-	body         BLOB NOT NULL,
-	created_at   TEXT NOT NULL,
+	actor_id          TEXT NOT NULL,
+	key               TEXT NOT NULL,
+	request_hash      TEXT NOT NULL,
+	status            BIGINT NOT NULL,
+	body              BYTEA NOT NULL,
+	created_at        TEXT NOT NULL,
+	created_unix_nano BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (actor_id, key)
 );
--- The two organization roles exist in every store with fixed ids, so that clients and
--- tests can name them; they hold no platform permissions of their own: being an owner is
--- decided by the role's name (access.IsOrgRole), never by a permission list.
-INSERT INTO roles (id, version, created_at, updated_at, name, description, permissions, builtin) VALUES
-	('role_account_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
-	 'account_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1),
-	('role_deploy_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
-	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1);
-`,
-	// The policy generation (Tx.Generation): one row, bumped by every transaction that
-	// changes what access decisions depend on.
-	`
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
 CREATE TABLE policy_state (
 	id  INTEGER PRIMARY KEY CHECK (id = 1),
-	gen INTEGER NOT NULL
+	gen BIGINT NOT NULL
 );
 INSERT INTO policy_state (id, gen) VALUES (1, 0);
-`,
-	// Idempotency records expire: the creation instant as integer nanoseconds, because the
-	// RFC 3339 text (with varying fractions and offsets) does not compare in time order.
-	// Existing records keep their age to the second; an unreadable one counts as expired.
-	`
-ALTER TABLE idempotency_keys ADD COLUMN created_unix_nano INTEGER NOT NULL DEFAULT 0;
-UPDATE idempotency_keys SET created_unix_nano = COALESCE(unixepoch(created_at) * 1000000000, 0);
-CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
-`,
+INSERT INTO roles (id, version, created_at, updated_at, name, description, permissions, builtin) VALUES
+	('role_account_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	 'account_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE),
+	('role_deploy_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE);
+`},
 	// Standing vendor access: require_approval false gives every vendor user the tier.
-	`
-ALTER TABLE support_access ADD COLUMN require_approval INTEGER NOT NULL DEFAULT 1;
-`,
+	{2, "support_access require_approval", `
+ALTER TABLE support_access ADD COLUMN require_approval BOOLEAN NOT NULL DEFAULT TRUE;
+`},
 	// Who manages a group's members (access.ListMode): "" for every existing group, so that
 	// neither mode is refused until one is used.
-	`
+	{3, "user_groups members_mode", `
 ALTER TABLE user_groups ADD COLUMN members_mode TEXT NOT NULL DEFAULT '';
-`,
+`},
 	// Who manages an environment's alert destinations, as members_mode for groups.
-	`
+	{4, "alert_routing destinations_mode", `
 ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
-`,
+`},
 	// Which request made each audited change: the server's own id, and apart from it the
 	// caller's X-Request-Id (for correlation only). Older events have neither.
-	`
+	{5, "audit_events request ids", `
 ALTER TABLE audit_events ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
-`,
+`},
 	// E-mails are unique case-insensitively: email_fold holds access.EmailKey(email), kept
 	// unique by the index, so that the rule holds under concurrent writes and across
 	// replicas. Existing rows are keyed by backfillEmailFold, in Go (neither dialect's
 	// lower() is Unicode's default case mapping), right after the migrations and under
 	// their lock; until then the column is NULL, which the index lets repeat.
-	`
+	{6, "users email_fold", `
 ALTER TABLE users ADD COLUMN email_fold TEXT;
-CREATE UNIQUE INDEX users_email_fold ON users(email_fold);
-`,
+CREATE UNIQUE INDEX users_email_fold_key ON users(email_fold);
+`},
 }

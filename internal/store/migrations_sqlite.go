@@ -1,33 +1,37 @@
-package apiserver
+package store
 
-// postgresMigrations is the schema of migrations.go for PostgreSQL: the same tables and
-// columns (times as RFC 3339 text plus integer nanoseconds where filtered, JSON sets as text),
-// with PostgreSQL's own types for sequences, flags and bytes. Applied in order under an
-// advisory lock, each in its own transaction; never edit one that has shipped.
-var postgresMigrations = []string{
-	`
+// sqliteMigrations is SQLite's schema, numbered and named: applied in order, each in its own
+// transaction, and recorded by number in schema_migrations (migrate.go); never edit one that
+// has shipped, append a new one instead.
+//
+// Sets that are always read and written whole (a role's or grant's permissions, alert
+// destinations) are JSON text columns; memberships that other deletes must cascade into
+// are tables with foreign keys. Every object table has an AUTOINCREMENT seq so that lists
+// come back in creation order and pagination cursors stay stable.
+var sqliteMigrations = []migration{
+	{1, "initial schema", `
 CREATE TABLE environments (
-	seq             BIGSERIAL PRIMARY KEY,
+	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
 	id              TEXT NOT NULL UNIQUE,
-	version         BIGINT NOT NULL,
+	version         INTEGER NOT NULL,
 	created_at      TEXT NOT NULL,
 	updated_at      TEXT NOT NULL,
-	name            TEXT NOT NULL CONSTRAINT environments_name_key UNIQUE,
+	name            TEXT NOT NULL UNIQUE,
 	cloud           TEXT NOT NULL,
 	resource_prefix TEXT NOT NULL
 );
 CREATE TABLE users (
-	seq        BIGSERIAL PRIMARY KEY,
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
 	id         TEXT NOT NULL UNIQUE,
-	version    BIGINT NOT NULL,
+	version    INTEGER NOT NULL,
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
-	email      TEXT NOT NULL CONSTRAINT users_email_key UNIQUE,
+	email      TEXT NOT NULL UNIQUE,
 	name       TEXT NOT NULL,
 	kind       TEXT NOT NULL
 );
 CREATE TABLE tokens (
-	seq        BIGSERIAL PRIMARY KEY,
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
 	id         TEXT NOT NULL UNIQUE,
 	user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	name       TEXT NOT NULL,
@@ -35,14 +39,13 @@ CREATE TABLE tokens (
 	expires_at TEXT,
 	created_at TEXT NOT NULL
 );
-CREATE INDEX tokens_user ON tokens(user_id);
 CREATE TABLE user_groups (
-	seq         BIGSERIAL PRIMARY KEY,
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
 	id          TEXT NOT NULL UNIQUE,
-	version     BIGINT NOT NULL,
+	version     INTEGER NOT NULL,
 	created_at  TEXT NOT NULL,
 	updated_at  TEXT NOT NULL,
-	name        TEXT NOT NULL CONSTRAINT user_groups_name_key UNIQUE,
+	name        TEXT NOT NULL UNIQUE,
 	description TEXT NOT NULL
 );
 CREATE TABLE group_members (
@@ -52,20 +55,20 @@ CREATE TABLE group_members (
 );
 CREATE INDEX group_members_user ON group_members(user_id);
 CREATE TABLE roles (
-	seq         BIGSERIAL PRIMARY KEY,
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
 	id          TEXT NOT NULL UNIQUE,
-	version     BIGINT NOT NULL,
+	version     INTEGER NOT NULL,
 	created_at  TEXT NOT NULL,
 	updated_at  TEXT NOT NULL,
-	name        TEXT NOT NULL CONSTRAINT roles_name_key UNIQUE,
+	name        TEXT NOT NULL UNIQUE,
 	description TEXT NOT NULL,
 	permissions TEXT NOT NULL,
-	builtin     BOOLEAN NOT NULL DEFAULT FALSE
+	builtin     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE role_assignments (
-	seq        BIGSERIAL PRIMARY KEY,
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
 	id         TEXT NOT NULL UNIQUE,
-	version    BIGINT NOT NULL,
+	version    INTEGER NOT NULL,
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
 	role_id    TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
@@ -78,9 +81,9 @@ CREATE UNIQUE INDEX role_assignments_group ON role_assignments(role_id, group_id
 CREATE INDEX role_assignments_user_id ON role_assignments(user_id);
 CREATE INDEX role_assignments_group_id ON role_assignments(group_id);
 CREATE TABLE grants (
-	seq            BIGSERIAL PRIMARY KEY,
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
 	id             TEXT NOT NULL UNIQUE,
-	version        BIGINT NOT NULL,
+	version        INTEGER NOT NULL,
 	created_at     TEXT NOT NULL,
 	updated_at     TEXT NOT NULL,
 	environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
@@ -90,36 +93,36 @@ CREATE TABLE grants (
 );
 CREATE INDEX grants_role ON grants(role_id);
 CREATE TABLE support_access (
-	seq             BIGSERIAL PRIMARY KEY,
+	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
 	id              TEXT NOT NULL UNIQUE,
-	version         BIGINT NOT NULL,
+	version         INTEGER NOT NULL,
 	created_at      TEXT NOT NULL,
 	updated_at      TEXT NOT NULL,
 	environment_id  TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
 	tier            TEXT NOT NULL,
-	port_forwarding BOOLEAN NOT NULL,
+	port_forwarding INTEGER NOT NULL,
 	expires_at      TEXT
 );
 CREATE TABLE alert_routing (
-	seq            BIGSERIAL PRIMARY KEY,
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
 	id             TEXT NOT NULL UNIQUE,
-	version        BIGINT NOT NULL,
+	version        INTEGER NOT NULL,
 	created_at     TEXT NOT NULL,
 	updated_at     TEXT NOT NULL,
 	environment_id TEXT NOT NULL UNIQUE REFERENCES environments(id) ON DELETE CASCADE,
-	vendor_routing BOOLEAN NOT NULL,
+	vendor_routing INTEGER NOT NULL,
 	destinations   TEXT NOT NULL
 );
 CREATE TABLE access_requests (
-	seq              BIGSERIAL PRIMARY KEY,
+	seq              INTEGER PRIMARY KEY AUTOINCREMENT,
 	id               TEXT NOT NULL UNIQUE,
-	version          BIGINT NOT NULL,
+	version          INTEGER NOT NULL,
 	created_at       TEXT NOT NULL,
 	updated_at       TEXT NOT NULL,
 	environment_id   TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
 	requester_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	tier             TEXT NOT NULL,
-	duration_seconds BIGINT NOT NULL,
+	duration_seconds INTEGER NOT NULL,
 	reason           TEXT NOT NULL,
 	status           TEXT NOT NULL,
 	decided_by       TEXT NOT NULL DEFAULT '',
@@ -127,11 +130,10 @@ CREATE TABLE access_requests (
 	expires_at       TEXT
 );
 CREATE INDEX access_requests_env ON access_requests(environment_id, status);
-CREATE INDEX access_requests_requester ON access_requests(requester_id);
 CREATE TABLE audit_events (
-	seq            BIGSERIAL PRIMARY KEY,
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
 	id             TEXT NOT NULL UNIQUE,
-	at_unix_nano   BIGINT NOT NULL,
+	at_unix_nano   INTEGER NOT NULL,
 	at             TEXT NOT NULL,
 	actor_id       TEXT NOT NULL,
 	action         TEXT NOT NULL,
@@ -143,53 +145,66 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_at ON audit_events(at_unix_nano);
 CREATE TABLE idempotency_keys (
-	actor_id          TEXT NOT NULL,
-	key               TEXT NOT NULL,
-	request_hash      TEXT NOT NULL,
-	status            BIGINT NOT NULL,
-	body              BYTEA NOT NULL,
-	created_at        TEXT NOT NULL,
-	created_unix_nano BIGINT NOT NULL DEFAULT 0,
+	actor_id     TEXT NOT NULL,
+	key          TEXT NOT NULL,
+	request_hash TEXT NOT NULL,
+	status       INTEGER NOT NULL,
+	body         BLOB NOT NULL,
+	created_at   TEXT NOT NULL,
 	PRIMARY KEY (actor_id, key)
 );
-CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
+-- The two organization roles exist in every store with fixed ids, so that clients and
+-- tests can name them; they hold no platform permissions of their own: being an owner is
+-- decided by the role's name (access.IsOrgRole), never by a permission list.
+INSERT INTO roles (id, version, created_at, updated_at, name, description, permissions, builtin) VALUES
+	('role_account_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
+	 'account_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1),
+	('role_deploy_owner', 1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
+	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', 1);
+`},
+	// The policy generation (Tx.Generation): one row, bumped by every transaction that
+	// changes what access decisions depend on.
+	{2, "policy_state generation", `
 CREATE TABLE policy_state (
 	id  INTEGER PRIMARY KEY CHECK (id = 1),
-	gen BIGINT NOT NULL
+	gen INTEGER NOT NULL
 );
 INSERT INTO policy_state (id, gen) VALUES (1, 0);
-INSERT INTO roles (id, version, created_at, updated_at, name, description, permissions, builtin) VALUES
-	('role_account_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-	 'account_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE),
-	('role_deploy_owner', 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-	 'deploy_owner', 'Built-in: environment_admin in every environment, every platform permission, creates environments.', '[]', TRUE);
-`,
+`},
+	// Idempotency records expire: the creation instant as integer nanoseconds, because the
+	// RFC 3339 text (with varying fractions and offsets) does not compare in time order.
+	// Existing records keep their age to the second; an unreadable one counts as expired.
+	{3, "idempotency_keys created_unix_nano", `
+ALTER TABLE idempotency_keys ADD COLUMN created_unix_nano INTEGER NOT NULL DEFAULT 0;
+UPDATE idempotency_keys SET created_unix_nano = COALESCE(unixepoch(created_at) * 1000000000, 0);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_unix_nano);
+`},
 	// Standing vendor access: require_approval false gives every vendor user the tier.
-	`
-ALTER TABLE support_access ADD COLUMN require_approval BOOLEAN NOT NULL DEFAULT TRUE;
-`,
+	{4, "support_access require_approval", `
+ALTER TABLE support_access ADD COLUMN require_approval INTEGER NOT NULL DEFAULT 1;
+`},
 	// Who manages a group's members (access.ListMode): "" for every existing group, so that
 	// neither mode is refused until one is used.
-	`
+	{5, "user_groups members_mode", `
 ALTER TABLE user_groups ADD COLUMN members_mode TEXT NOT NULL DEFAULT '';
-`,
+`},
 	// Who manages an environment's alert destinations, as members_mode for groups.
-	`
+	{6, "alert_routing destinations_mode", `
 ALTER TABLE alert_routing ADD COLUMN destinations_mode TEXT NOT NULL DEFAULT '';
-`,
+`},
 	// Which request made each audited change: the server's own id, and apart from it the
 	// caller's X-Request-Id (for correlation only). Older events have neither.
-	`
+	{7, "audit_events request ids", `
 ALTER TABLE audit_events ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
-`,
+`},
 	// E-mails are unique case-insensitively: email_fold holds access.EmailKey(email), kept
 	// unique by the index, so that the rule holds under concurrent writes and across
 	// replicas. Existing rows are keyed by backfillEmailFold, in Go (neither dialect's
 	// lower() is Unicode's default case mapping), right after the migrations and under
 	// their lock; until then the column is NULL, which the index lets repeat.
-	`
+	{8, "users email_fold", `
 ALTER TABLE users ADD COLUMN email_fold TEXT;
-CREATE UNIQUE INDEX users_email_fold_key ON users(email_fold);
-`,
+CREATE UNIQUE INDEX users_email_fold ON users(email_fold);
+`},
 }

@@ -1,14 +1,12 @@
-package apiserver
+package store
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
 
@@ -17,29 +15,6 @@ import (
 // (lockGeneration), which serializes writes across replicas exactly as SQLite's single
 // writer does, so the rules decided inside a transaction hold when it commits. Reads run in
 // read-only REPEATABLE READ transactions: one snapshot for every read inside one.
-
-type postgresDialect struct{}
-
-func (postgresDialect) rebind(q string) string { return dollarRebind(q) }
-func (postgresDialect) lockGeneration() string { return " FOR UPDATE" }
-
-// uniqueFields maps the unique constraints a client can resolve to the field at fault.
-var uniqueFields = map[string]string{
-	"environments_name_key": "name",
-	"users_email_key":       "email",
-	"users_email_fold_key":  "email", // e-mails are unique whatever their case
-	"user_groups_name_key":  "name",
-	"roles_name_key":        "name",
-}
-
-// mapErr maps by SQLSTATE, never by message text.
-func (postgresDialect) mapErr(err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
-		return &ConflictError{Field: uniqueFields[pe.ConstraintName]}
-	}
-	return err
-}
 
 // IsPostgresURL reports whether a -db value names a PostgreSQL database.
 func IsPostgresURL(db string) bool {
@@ -50,7 +25,8 @@ func IsPostgresURL(db string) bool {
 // at a time (an arbitrary constant: "warden" in ASCII).
 const migrationLock = 0x77617264656e
 
-func openPostgres(ctx context.Context, url string) (*sqlDB, error) {
+// OpenPostgres connects to and migrates the PostgreSQL database at url.
+func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
@@ -62,7 +38,7 @@ func openPostgres(ctx context.Context, url string) (*sqlDB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
-	s := &sqlDB{write: db, read: db, d: postgresDialect{},
+	s := &DB{write: db, read: db, d: postgresDialect{},
 		readOpts: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}}
 	if err := migratePostgres(ctx, db); err != nil {
 		_ = db.Close()

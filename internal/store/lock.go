@@ -1,4 +1,4 @@
-package apiserver
+package store
 
 import (
 	"errors"
@@ -9,10 +9,11 @@ import (
 	"syscall"
 )
 
-// lockStore takes an exclusive lock on a file beside the SQLite database, so that a second
-// server (or recover-owner) cannot write to it behind this one's in-memory policy snapshot:
-// replicas share a database only as Config.SharedStore, which checks the generation instead.
-func lockStore(db string) (func() error, error) {
+// LockSQLite takes an exclusive lock on a file beside the SQLite database db, so that a
+// second server (or recover-owner) cannot write to it behind this one's in-memory policy
+// snapshot: replicas share a database only as a shared store, which checks the generation
+// instead. The returned func releases it (once; later calls return the same result).
+func LockSQLite(db string) (func() error, error) {
 	path := strings.TrimPrefix(db, "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]

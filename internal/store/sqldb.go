@@ -1,4 +1,4 @@
-package apiserver
+package store
 
 import (
 	"context"
@@ -6,80 +6,90 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
-// dialect is what differs between the SQL databases the store runs on; everything else
-// (store_sql.go) is shared.
-type dialect interface {
-	// rebind turns the shared SQL's "?" placeholders into the database's own.
-	rebind(query string) string
-	// mapErr turns constraint failures into the store's typed errors.
-	mapErr(err error) error
-	// lockGeneration is appended to the generation read at the start of a write
-	// transaction: where writers run in parallel (PostgreSQL), it takes the row lock that
-	// serializes every write, so that decisions made in the transaction see a policy no other
-	// writer can change before it commits.
-	lockGeneration() string
-}
-
-// sqlDB is the Store on database/sql: one pool for writes and one for reads (the same pool
+// DB is the Store on database/sql: one pool for writes and one for reads (the same pool
 // where the database needs no split), and the dialect.
-type sqlDB struct {
+type DB struct {
 	write, read *sql.DB
 	d           dialect
 	// readOpts begins read transactions: one snapshot for every read inside fn.
 	readOpts *sql.TxOptions
 }
 
-var _ Store = (*sqlDB)(nil)
+var _ Store = (*DB)(nil)
 
-func (s *sqlDB) Update(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.write, nil, true, fn)
+func (s *DB) UpdatePolicy(ctx context.Context, fn func(Tx) error) (Commit, error) {
+	var c Commit
+	err := s.run(ctx, s.write, nil, &sqlTx{write: true, recording: true}, func(t *sqlTx) error {
+		err := fn(t)
+		c.changes = t.changes
+		if err != nil {
+			return err
+		}
+		c.Gen = t.gen
+		if len(t.changes) > 0 {
+			c.Gen, err = t.bumpGeneration()
+		}
+		return err
+	})
+	return c, err
 }
 
-func (s *sqlDB) View(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.read, s.readOpts, false, fn)
+func (s *DB) Update(ctx context.Context, fn func(Tx) error) error {
+	return s.run(ctx, s.write, nil, &sqlTx{write: true}, func(t *sqlTx) error { return fn(t) })
 }
 
-func (s *sqlDB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, write bool, fn func(Tx) error) error {
+func (s *DB) View(ctx context.Context, fn func(Tx) error) error {
+	return s.run(ctx, s.read, s.readOpts, &sqlTx{}, func(t *sqlTx) error { return fn(t) })
+}
+
+// run begins a transaction on db for t and commits it unless fn fails.
+func (s *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, t *sqlTx, fn func(*sqlTx) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if err := fn(&sqlTx{ctx: ctx, tx: tx, d: s.d, write: write}); err != nil {
+	t.ctx, t.tx, t.d = ctx, tx, s.d
+	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-func (s *sqlDB) Generation(ctx context.Context) (int64, error) {
+func (s *DB) Generation(ctx context.Context) (int64, error) {
 	var g int64
 	err := s.read.QueryRowContext(ctx, `SELECT gen FROM policy_state WHERE id = 1`).Scan(&g)
 	return g, err
 }
 
-func (s *sqlDB) Close() error {
+func (s *DB) Close() error {
 	if s.read == s.write {
 		return s.write.Close()
 	}
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// sqlTx implements Tx on one database/sql transaction.
+// sqlTx implements Tx on one database/sql transaction. Its SQL writers (sql.go) are
+// unexported; the Tx methods that change the policy (record.go) call them and record the
+// change when recording (UpdatePolicy), and refuse otherwise.
 type sqlTx struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	d     dialect
 	write bool
+	// recording is set in UpdatePolicy: policy writes are allowed and append to changes.
+	recording bool
+	changes   []func(*access.Policy)
+	// gen is the generation last read (Generation), for Commit.Gen.
+	gen int64
 }
 
 type scanFunc func(dest ...any) error
@@ -117,31 +127,6 @@ func (t *sqlTx) count(query string, args ...any) (int, error) {
 	var n int
 	err := t.queryRow(query, args...).Scan(&n)
 	return n, err
-}
-
-// dollarRebind numbers placeholders as PostgreSQL wants them ($1, $2, ...); the shared SQL
-// has no "?" inside literals. Results are cached: the set of queries is small and fixed.
-var rebound sync.Map
-
-func dollarRebind(q string) string {
-	if v, ok := rebound.Load(q); ok {
-		if out, ok := v.(string); ok {
-			return out
-		}
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	rebound.Store(q, out)
-	return out
 }
 
 func one[T any](row *sql.Row, scan func(scanFunc) (T, error)) (T, error) {
@@ -262,49 +247,4 @@ func (ms *metaScan) finish() {
 
 func metaArgs(m api.Meta) []any {
 	return []any{m.ID, m.Version, fmtTime(m.CreatedAt), fmtTime(m.UpdatedAt)}
-}
-
-// migrator is a *sql.DB or a *sql.Conn: where migrations run.
-type migrator interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
-}
-
-// applyMigrations applies, in order, each migration not yet recorded in schema_migrations,
-// each in its own transaction with its record. The caller keeps other processes out (SQLite's
-// write lock, PostgreSQL's advisory lock).
-func applyMigrations(ctx context.Context, db migrator, d dialect, ms []string) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	for i, m := range ms {
-		version := i + 1
-		err := func() error {
-			tx, err := db.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = tx.Rollback() }()
-			var n int
-			if err := tx.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
-				version, time.Now().UTC().Format(time.RFC3339)); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}()
-		if err != nil {
-			return fmt.Errorf("migration %d: %w", version, err)
-		}
-	}
-	return nil
 }

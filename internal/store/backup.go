@@ -1,4 +1,4 @@
-package apiserver
+package store
 
 import (
 	"context"
@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-
-	_ "modernc.org/sqlite" // the same pure-Go driver as the store
 )
 
 // Backup writes a consistent copy of the SQLite database db to the new file to, with

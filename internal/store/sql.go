@@ -1,7 +1,8 @@
-package apiserver
+package store
 
 // The SQL both stores share, written once: every entity's reads and writes, with "?"
-// placeholders that each dialect rebinds (store_sqldb.go). Times are RFC 3339 text with
+// placeholders that each dialect rebinds (dialect.go). The writers of policy rows are
+// unexported: the Tx methods of record.go call them and record the change. Times are RFC 3339 text with
 // their instant also as integer nanoseconds where the store filters by time, JSON sets are
 // text: the same columns in SQLite and PostgreSQL.
 
@@ -30,7 +31,7 @@ func scanEnv(sc scanFunc) (api.Environment, error) {
 	return e, err
 }
 
-func (t *sqlTx) InsertEnvironment(e api.Environment) error {
+func (t *sqlTx) insertEnvironment(e api.Environment) error {
 	_, err := t.exec(`INSERT INTO environments (`+envCols+`) VALUES (?,?,?,?,?,?,?)`,
 		append(metaArgs(e.Meta), e.Name, e.Cloud, e.ResourcePrefix)...)
 	return err
@@ -45,12 +46,12 @@ func (t *sqlTx) Environments(name string, p Page) ([]api.Environment, string, er
 	return list(t, "environments", envCols, where, args, p, scanEnv)
 }
 
-func (t *sqlTx) UpdateEnvironment(e api.Environment) error {
+func (t *sqlTx) updateEnvironment(e api.Environment) error {
 	return t.execOne(`UPDATE environments SET version=?, updated_at=?, name=?, resource_prefix=? WHERE id=?`,
 		e.Version, fmtTime(e.UpdatedAt), e.Name, e.ResourcePrefix, e.ID)
 }
 
-func (t *sqlTx) DeleteEnvironment(id string) error {
+func (t *sqlTx) deleteEnvironment(id string) error {
 	return t.execOne(`DELETE FROM environments WHERE id=?`, id)
 }
 
@@ -74,7 +75,7 @@ func scanUser(sc scanFunc) (api.User, error) {
 	return u, err
 }
 
-func (t *sqlTx) InsertUser(u api.User) error {
+func (t *sqlTx) insertUser(u api.User) error {
 	_, err := t.exec(`INSERT INTO users (`+userCols+`, email_fold) VALUES (?,?,?,?,?,?,?,?)`,
 		append(metaArgs(u.Meta), u.Email, u.Name, u.Kind, access.EmailKey(u.Email))...)
 	return err
@@ -93,12 +94,12 @@ func (t *sqlTx) Users(email string, p Page) ([]api.User, string, error) {
 	return list(t, "users", userCols, where, args, p, scanUser)
 }
 
-func (t *sqlTx) UpdateUser(u api.User) error {
+func (t *sqlTx) updateUser(u api.User) error {
 	return t.execOne(`UPDATE users SET version=?, updated_at=?, email=?, email_fold=?, name=? WHERE id=?`,
 		u.Version, fmtTime(u.UpdatedAt), u.Email, access.EmailKey(u.Email), u.Name, u.ID)
 }
 
-func (t *sqlTx) DeleteUser(id string, now time.Time) error {
+func (t *sqlTx) deleteUser(id string, now time.Time) error {
 	// The groups lose a member: that is a change to each of them.
 	if _, err := t.exec(`UPDATE user_groups SET version = version + 1, updated_at = ?
 		WHERE id IN (SELECT group_id FROM group_members WHERE user_id = ?)`, fmtTime(now), id); err != nil {
@@ -118,7 +119,7 @@ func scanToken(sc scanFunc) (TokenRecord, error) {
 	return r, err
 }
 
-func (t *sqlTx) InsertToken(r TokenRecord) error {
+func (t *sqlTx) insertToken(r TokenRecord) error {
 	_, err := t.exec(`INSERT INTO tokens (`+tokenCols+`) VALUES (?,?,?,?,?,?)`,
 		r.ID, r.UserID, r.Name, r.Hash, fmtTimePtr(r.ExpiresAt), fmtTime(r.CreatedAt))
 	return err
@@ -132,7 +133,7 @@ func (t *sqlTx) TokenByHash(hash string) (TokenRecord, error) {
 	return one(t.queryRow(`SELECT `+tokenCols+` FROM tokens WHERE hash = ?`, hash), scanToken)
 }
 
-func (t *sqlTx) DeleteToken(id string) error { return t.execOne(`DELETE FROM tokens WHERE id=?`, id) }
+func (t *sqlTx) deleteToken(id string) error { return t.execOne(`DELETE FROM tokens WHERE id=?`, id) }
 
 // Groups.
 
@@ -175,7 +176,7 @@ func (t *sqlTx) setMembers(g api.Group) error {
 	return nil
 }
 
-func (t *sqlTx) InsertGroup(g api.Group) error {
+func (t *sqlTx) insertGroup(g api.Group) error {
 	if _, err := t.exec(`INSERT INTO user_groups (`+groupCols+`) VALUES (?,?,?,?,?,?,?)`,
 		append(metaArgs(g.Meta), g.Name, g.Description, g.MembersMode)...); err != nil {
 		return err
@@ -205,7 +206,7 @@ func (t *sqlTx) Groups(name string, p Page) ([]api.Group, string, error) {
 	return gs, next, nil
 }
 
-func (t *sqlTx) UpdateGroup(g api.Group) error {
+func (t *sqlTx) updateGroup(g api.Group) error {
 	if err := t.execOne(`UPDATE user_groups SET version=?, updated_at=?, name=?, description=?, members_mode=? WHERE id=?`,
 		g.Version, fmtTime(g.UpdatedAt), g.Name, g.Description, g.MembersMode, g.ID); err != nil {
 		return err
@@ -213,7 +214,7 @@ func (t *sqlTx) UpdateGroup(g api.Group) error {
 	return t.setMembers(g)
 }
 
-func (t *sqlTx) DeleteGroup(id string) error {
+func (t *sqlTx) deleteGroup(id string) error {
 	return t.execOne(`DELETE FROM user_groups WHERE id=?`, id)
 }
 
@@ -234,7 +235,7 @@ func scanRole(sc scanFunc) (api.Role, error) {
 	return r, err
 }
 
-func (t *sqlTx) InsertRole(r api.Role) error {
+func (t *sqlTx) insertRole(r api.Role) error {
 	_, err := t.exec(`INSERT INTO roles (`+roleCols+`) VALUES (?,?,?,?,?,?,?,?)`,
 		append(metaArgs(r.Meta), r.Name, r.Description, jsonText(r.Permissions), r.Builtin)...)
 	return err
@@ -249,12 +250,12 @@ func (t *sqlTx) Roles(name string, p Page) ([]api.Role, string, error) {
 	return list(t, "roles", roleCols, where, args, p, scanRole)
 }
 
-func (t *sqlTx) UpdateRole(r api.Role) error {
+func (t *sqlTx) updateRole(r api.Role) error {
 	return t.execOne(`UPDATE roles SET version=?, updated_at=?, name=?, description=?, permissions=? WHERE id=?`,
 		r.Version, fmtTime(r.UpdatedAt), r.Name, r.Description, jsonText(r.Permissions), r.ID)
 }
 
-func (t *sqlTx) DeleteRole(id string) error { return t.execOne(`DELETE FROM roles WHERE id=?`, id) }
+func (t *sqlTx) deleteRole(id string) error { return t.execOne(`DELETE FROM roles WHERE id=?`, id) }
 
 const assignmentCols = metaCols + ", role_id, user_id, group_id"
 
@@ -275,7 +276,7 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-func (t *sqlTx) InsertAssignment(a api.RoleAssignment) error {
+func (t *sqlTx) insertAssignment(a api.RoleAssignment) error {
 	_, err := t.exec(`INSERT INTO role_assignments (`+assignmentCols+`) VALUES (?,?,?,?,?,?,?)`,
 		append(metaArgs(a.Meta), a.RoleID, nullIfEmpty(a.UserID), nullIfEmpty(a.GroupID))...)
 	return err
@@ -289,7 +290,7 @@ func (t *sqlTx) Assignments(roleID string, p Page) ([]api.RoleAssignment, string
 	return list(t, "role_assignments", assignmentCols, "role_id = ?", []any{roleID}, p, scanAssignment)
 }
 
-func (t *sqlTx) DeleteAssignment(id string) error {
+func (t *sqlTx) deleteAssignment(id string) error {
 	return t.execOne(`DELETE FROM role_assignments WHERE id=?`, id)
 }
 
@@ -351,7 +352,7 @@ func scanGrant(sc scanFunc) (api.Grant, error) {
 	return g, err
 }
 
-func (t *sqlTx) InsertGrant(g api.Grant) error {
+func (t *sqlTx) insertGrant(g api.Grant) error {
 	_, err := t.exec(`INSERT INTO grants (`+grantCols+`) VALUES (?,?,?,?,?,?,?)`,
 		append(metaArgs(g.Meta), g.RoleID, g.EnvironmentID, jsonText(g.Permissions))...)
 	return err
@@ -371,12 +372,12 @@ func (t *sqlTx) RoleGrants(roleID string) ([]api.Grant, error) {
 	return gs, err
 }
 
-func (t *sqlTx) UpdateGrant(g api.Grant) error {
+func (t *sqlTx) updateGrant(g api.Grant) error {
 	return t.execOne(`UPDATE grants SET version=?, updated_at=?, permissions=? WHERE environment_id=? AND role_id=?`,
 		g.Version, fmtTime(g.UpdatedAt), jsonText(g.Permissions), g.EnvironmentID, g.RoleID)
 }
 
-func (t *sqlTx) DeleteGrant(environmentID, roleID string) error {
+func (t *sqlTx) deleteGrant(environmentID, roleID string) error {
 	return t.execOne(`DELETE FROM grants WHERE environment_id=? AND role_id=?`, environmentID, roleID)
 }
 
@@ -394,7 +395,7 @@ func scanSupport(sc scanFunc) (api.SupportAccess, error) {
 	return a, err
 }
 
-func (t *sqlTx) InsertSupportAccess(a api.SupportAccess) error {
+func (t *sqlTx) insertSupportAccess(a api.SupportAccess) error {
 	_, err := t.exec(`INSERT INTO support_access (`+supportCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
 		append(metaArgs(a.Meta), a.EnvironmentID, a.Tier, a.PortForwarding, fmtTimePtr(a.ExpiresAt), a.RequireApproval)...)
 	return err
@@ -404,12 +405,12 @@ func (t *sqlTx) SupportAccess(environmentID string) (api.SupportAccess, error) {
 	return one(t.queryRow(`SELECT `+supportCols+` FROM support_access WHERE environment_id = ?`, environmentID), scanSupport)
 }
 
-func (t *sqlTx) UpdateSupportAccess(a api.SupportAccess) error {
+func (t *sqlTx) updateSupportAccess(a api.SupportAccess) error {
 	return t.execOne(`UPDATE support_access SET version=?, updated_at=?, tier=?, port_forwarding=?, expires_at=?, require_approval=? WHERE environment_id=?`,
 		a.Version, fmtTime(a.UpdatedAt), a.Tier, a.PortForwarding, fmtTimePtr(a.ExpiresAt), a.RequireApproval, a.EnvironmentID)
 }
 
-func (t *sqlTx) DeleteSupportAccess(environmentID string) error {
+func (t *sqlTx) deleteSupportAccess(environmentID string) error {
 	return t.execOne(`DELETE FROM support_access WHERE environment_id=?`, environmentID)
 }
 
@@ -460,7 +461,7 @@ func scanRequest(sc scanFunc) (api.AccessRequest, error) {
 	return r, err
 }
 
-func (t *sqlTx) InsertAccessRequest(r api.AccessRequest) error {
+func (t *sqlTx) insertAccessRequest(r api.AccessRequest) error {
 	_, err := t.exec(`INSERT INTO access_requests (`+requestCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		append(metaArgs(r.Meta), r.EnvironmentID, r.RequesterID, r.Tier, r.DurationSeconds, r.Reason,
 			r.Status, r.DecidedBy, fmtTimePtr(r.DecidedAt), fmtTimePtr(r.ExpiresAt))...)
@@ -483,7 +484,7 @@ func (t *sqlTx) AccessRequests(f AccessRequestFilter, p Page) ([]api.AccessReque
 	return list(t, "access_requests", requestCols, strings.Join(conds, " AND "), args, p, scanRequest)
 }
 
-func (t *sqlTx) UpdateAccessRequest(r api.AccessRequest) error {
+func (t *sqlTx) updateAccessRequest(r api.AccessRequest) error {
 	return t.execOne(`UPDATE access_requests SET version=?, updated_at=?, status=?, decided_by=?, decided_at=?, expires_at=? WHERE id=?`,
 		r.Version, fmtTime(r.UpdatedAt), r.Status, r.DecidedBy, fmtTimePtr(r.DecidedAt), fmtTimePtr(r.ExpiresAt), r.ID)
 }
@@ -595,10 +596,15 @@ func (t *sqlTx) Generation() (int64, error) {
 		q += t.d.lockGeneration()
 	}
 	err := t.queryRow(q).Scan(&g)
+	if err == nil {
+		t.gen = g
+	}
 	return g, err
 }
 
-func (t *sqlTx) BumpGeneration() (int64, error) {
+// bumpGeneration increments the policy generation and returns the new value; UpdatePolicy
+// calls it once, when the transaction recorded a policy write.
+func (t *sqlTx) bumpGeneration() (int64, error) {
 	var g int64
 	err := t.queryRow(`UPDATE policy_state SET gen = gen + 1 WHERE id = 1 RETURNING gen`).Scan(&g)
 	return g, err
