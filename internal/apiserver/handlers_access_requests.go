@@ -190,3 +190,5 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 			return nil
 		})
 }
+
+func timePtr(t time.Time) *time.Time { return &t }
