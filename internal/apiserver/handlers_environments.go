@@ -10,6 +10,16 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// envCreateFindings: an omitted resource_prefix takes the default, so only a given one is
+// judged.
+func envCreateFindings(b api.EnvironmentCreate) []access.Finding {
+	fs := access.ValidateOptionalName("name", b.Name)
+	if b.ResourcePrefix != "" {
+		fs = append(fs, access.ValidateResourcePrefix(b.ResourcePrefix)...)
+	}
+	return fs
+}
+
 type envCreateInput struct {
 	IdempotencyParam
 	Body api.EnvironmentCreate
@@ -35,6 +45,14 @@ type envUpdateInput struct {
 	IdempotencyParam
 	ID   string `path:"id" doc:"The environment id."`
 	Body api.EnvironmentUpdate
+}
+
+// Resolve refuses an empty resource_prefix explicitly: in a PATCH it would not mean
+// "default" but "scope vendor access to nothing".
+func (in *envUpdateInput) Resolve(huma.Context) []error {
+	fs := optional(in.Body.Name, nameRule("name"))
+	fs = append(fs, optional(in.Body.ResourcePrefix, access.ValidateResourcePrefix)...)
+	return findingErrors(fs)
 }
 
 type envDeleteInput struct {

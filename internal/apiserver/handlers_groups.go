@@ -18,6 +18,10 @@ type groupCreateInput struct {
 	Body api.GroupCreate
 }
 
+func (in *groupCreateInput) Resolve(huma.Context) []error {
+	return findingErrors(nameAndDescription(&in.Body.Name, &in.Body.Description))
+}
+
 type groupIDInput struct {
 	ID string `path:"id" doc:"The group id."`
 }
@@ -32,6 +36,10 @@ type groupUpdateInput struct {
 	IdempotencyParam
 	ID   string `path:"id" doc:"The group id."`
 	Body api.GroupUpdate
+}
+
+func (in *groupUpdateInput) Resolve(huma.Context) []error {
+	return findingErrors(nameAndDescription(in.Body.Name, in.Body.Description))
 }
 
 type groupMemberAddInput struct {

@@ -14,6 +14,11 @@ import (
 // through support tiers and access requests).
 const kindMember = string(access.KindMember)
 
+// userFindings: a user's display name is optional, its e-mail is not.
+func userFindings(email, name *string) []access.Finding {
+	return append(optional(email, emailRule), optional(name, nameRule("name"))...)
+}
+
 type userCreateInput struct {
 	IdempotencyParam
 	Body api.UserCreate
@@ -39,6 +44,10 @@ type userUpdateInput struct {
 	Body api.UserUpdate
 }
 
+func (in *userUpdateInput) Resolve(huma.Context) []error {
+	return findingErrors(userFindings(in.Body.Email, in.Body.Name))
+}
+
 type userDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
@@ -49,6 +58,12 @@ type tokenCreateInput struct {
 	IdempotencyParam
 	ID   string `path:"id" doc:"The user id."`
 	Body api.TokenCreate
+}
+
+func (in *tokenCreateInput) Resolve(ctx huma.Context) []error {
+	fs := access.ValidateOptionalName("name", in.Body.Name)
+	fs = append(fs, access.ValidateTokenExpiry(in.Body.ExpiresAt, requestNow(ctx))...)
+	return findingErrors(fs)
 }
 
 type tokenDeleteInput struct {
