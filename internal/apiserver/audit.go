@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -16,9 +17,30 @@ import (
 // The audit log: each change is recorded inside the transaction that makes it, together with
 // every object a delete takes along; a refusal is recorded in a transaction of its own.
 
+// auditEntry is one audit event as the change states it; audit adds its id, its time and
+// the request that made it.
+type auditEntry struct {
+	Actor string     // the acting user's id, or "system" / RecoverActor
+	Kind  objectKind // the object's kind: the event's object_type
+	// Verb is what happened to the object ("create", "member_add"): the event's action is
+	// "<kind>.<verb>", or Verb itself when it names another subject — the break-glass revoke,
+	// "vendor_access.revoke", is recorded on its environment.
+	Verb          string
+	ID            string // the object's id
+	Env           string // the environment concerned, if any
+	Before, After any    // the object before and after the change (nil: it did not exist)
+}
+
+func (e auditEntry) action() string {
+	if strings.Contains(e.Verb, ".") {
+		return e.Verb
+	}
+	return string(e.Kind) + "." + e.Verb
+}
+
 // audit writes one audit event inside the transaction of the change it records, so that
 // the log can never miss a change nor record one that rolled back.
-func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID string, before, after any) error {
+func (s *Server) audit(tx Tx, entry auditEntry) error {
 	enc := func(v any) json.RawMessage {
 		if v == nil {
 			return nil
@@ -30,8 +52,8 @@ func (s *Server) audit(tx Tx, actorID, action, objectType, objectID, envID strin
 		return b
 	}
 	e := api.AuditEvent{
-		ID: newID("evt"), At: s.now(), ActorID: actorID, Action: action, ObjectType: objectType,
-		ObjectID: objectID, EnvironmentID: envID, Before: enc(before), After: enc(after),
+		ID: newID("evt"), At: s.now(), ActorID: entry.Actor, Action: entry.action(), ObjectType: string(entry.Kind),
+		ObjectID: entry.ID, EnvironmentID: entry.Env, Before: enc(entry.Before), After: enc(entry.After),
 	}
 	if rt, ok := tx.(*requestTx); ok && rt.req != nil {
 		e.RequestID, e.ClientRequestID = rt.req.id, rt.req.clientID
@@ -50,15 +72,16 @@ type requestTx struct {
 // user's tokens, memberships, assignments and requests; an environment's grants, support
 // access and requests; ...), so that the log shows every access that ended, not only the
 // object named in the request. It runs before the delete, inside its transaction.
-func (s *Server) auditCascade(tx Tx, actorID, kind, id string) error {
-	with := kind + " " + id
-	for _, c := range s.pol().Cascade(kind, id) {
+func (s *Server) auditCascade(tx Tx, actorID string, kind objectKind, id string) error {
+	with := string(kind) + " " + id
+	for _, c := range s.pol().Cascade(string(kind), id) {
 		typ, oid, env := c[0], c[1], c[2]
-		if err := s.audit(tx, actorID, typ+".delete", typ, oid, env, map[string]string{"id": oid, "deleted_with": with}, nil); err != nil {
+		if err := s.audit(tx, auditEntry{Actor: actorID, Kind: objectKind(typ), Verb: "delete", ID: oid, Env: env,
+			Before: map[string]string{"id": oid, "deleted_with": with}}); err != nil {
 			return err
 		}
 	}
-	if kind == "environment" {
+	if kind == objectEnvironment {
 		return s.auditRoutingCascade(tx, actorID, id, with)
 	}
 	return nil
@@ -76,16 +99,15 @@ func (s *Server) auditRoutingCascade(tx Tx, actorID, envID, with string) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.audit(tx, actorID, "alert_routing.delete", "alert_routing", r.ID, envID,
-		map[string]string{"id": r.ID, "deleted_with": with, "vendor_routing": strconv.FormatBool(r.VendorRouting),
-			"destinations_mode": r.DestinationsMode}, nil); err != nil {
+	if err := s.audit(tx, auditEntry{Actor: actorID, Kind: objectAlertRouting, Verb: "delete", ID: r.ID, Env: envID, Before: map[string]string{"id": r.ID, "deleted_with": with, "vendor_routing": strconv.FormatBool(r.VendorRouting),
+		"destinations_mode": r.DestinationsMode}}); err != nil {
 		return err
 	}
 	for _, d := range r.Destinations {
 		oid := envID + "/" + d.Type + "/" + access.TargetDigest(d.Target)
 		before := map[string]string{"id": oid, "deleted_with": with, "type": d.Type,
 			"target": access.RedactTarget(d.Type, d.Target), "min_severity": d.MinSeverity}
-		if err := s.audit(tx, actorID, "alert_destination.delete", "alert_destination", oid, envID, before, nil); err != nil {
+		if err := s.audit(tx, auditEntry{Actor: actorID, Kind: objectAlertDestination, Verb: "delete", ID: oid, Env: envID, Before: before}); err != nil {
 			return err
 		}
 	}
@@ -119,7 +141,7 @@ func (s *Server) auditRefusal(ctx context.Context, d *access.Denial) {
 	// The request is the object: named by the server's own id, never by the caller's
 	// X-Request-Id (which the event carries apart, as client_request_id).
 	err := s.store.Update(ctx, func(tx Tx) error {
-		return s.audit(&requestTx{Tx: tx, req: requestInfoFrom(ctx)}, actorID, "request.denied", "request", reqID, "", nil, attempt)
+		return s.audit(&requestTx{Tx: tx, req: requestInfoFrom(ctx)}, auditEntry{Actor: actorID, Kind: objectRequest, Verb: "denied", ID: reqID, After: attempt})
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "audit of a refused request failed", "error", err, "request_id", reqID)

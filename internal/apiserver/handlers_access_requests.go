@@ -75,7 +75,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 				if err := tx.InsertAccessRequest(r); err != nil {
 					return r, 0, err
 				}
-				return r, r.Version, s.audit(tx, p.User.ID, "access_request.create", "access_request", r.ID, r.EnvironmentID, nil, r)
+				return r, r.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAccessRequest, Verb: "create", ID: r.ID, Env: r.EnvironmentID, After: r})
 			})
 		})
 
@@ -100,7 +100,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "access request", "")
+				return nil, storeErr(err, objectAccessRequest, "")
 			}
 			out := []api.AccessRequest{}
 			for _, r := range items {
@@ -120,7 +120,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 			}
 			r, err := view(ctx, s, func(tx Tx) (api.AccessRequest, error) { return tx.AccessRequest(in.ID) })
 			if err != nil {
-				return nil, storeErr(err, "access request", in.ID)
+				return nil, storeErr(err, objectAccessRequest, in.ID)
 			}
 			if d := access.CanSeeRequest(p, r.RequesterID); d != nil {
 				return nil, denialProblem(d)
@@ -139,7 +139,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 				return idempotent(ctx, s, p, in.IdempotencyKey, struct{}{}, http.StatusOK, func(tx Tx) (api.AccessRequest, int64, error) {
 					cur, err := tx.AccessRequest(in.ID)
 					if err != nil {
-						return cur, 0, storeErr(err, "access request", in.ID)
+						return cur, 0, storeErr(err, objectAccessRequest, in.ID)
 					}
 					shown := s.requestView(cur)
 					allowed := false
@@ -162,7 +162,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 						return cur, 0, err
 					}
 					next = s.requestView(next)
-					return next, next.Version, s.audit(tx, p.User.ID, "access_request."+verb, "access_request", next.ID, next.EnvironmentID, shown, next)
+					return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAccessRequest, Verb: verb, ID: next.ID, Env: next.EnvironmentID, Before: shown, After: next})
 				})
 			})
 	}

@@ -90,12 +90,12 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 		func(ctx context.Context, in *routingIDInput) (*objectOutput[api.AlertRouting], error) {
 			r, err := view(ctx, s, func(tx Tx) (api.AlertRouting, error) {
 				if _, err := tx.Environment(in.ID); err != nil {
-					return api.AlertRouting{}, storeErr(err, "environment", in.ID)
+					return api.AlertRouting{}, storeErr(err, objectEnvironment, in.ID)
 				}
 				return tx.AlertRouting(in.ID)
 			})
 			if err != nil {
-				return nil, storeErr(err, "alert routing", in.ID)
+				return nil, storeErr(err, objectAlertRouting, in.ID)
 			}
 			p, err := actor(ctx)
 			if err != nil {
@@ -134,11 +134,11 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 				return nil, err
 			}
 			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-				r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, set(in.Body), "alert_routing.update")
+				r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, set(in.Body), "update")
 				return r, r.Version, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "alert routing", in.ID)
+				return nil, storeErr(err, objectAlertRouting, in.ID)
 			}
 			return out, nil
 		})
@@ -154,11 +154,11 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 				_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
 					*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
 					return nil
-				}, "alert_routing.reset")
+				}, "reset")
 				return err
 			})
 			if err != nil {
-				return nil, storeErr(err, "alert routing", in.ID)
+				return nil, storeErr(err, objectAlertRouting, in.ID)
 			}
 			return out, nil
 		})
@@ -174,11 +174,11 @@ func (s *Server) registerAlertRouting(hapi huma.API) {
 // changeRouting is every write of an environment's routing: it reads it, applies change
 // (which sees the environment's name, for messages), and stores and audits the result unless nothing changed.
 func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, change func(next *api.AlertRouting, env string) error,
-	action string,
+	verb string,
 ) (api.AlertRouting, error) {
 	env, err := tx.Environment(envID)
 	if err != nil {
-		return api.AlertRouting{}, storeErr(err, "environment", envID)
+		return api.AlertRouting{}, storeErr(err, objectEnvironment, envID)
 	}
 	cur, err := tx.AlertRouting(envID)
 	if err != nil {
@@ -199,7 +199,8 @@ func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, chang
 	if err := tx.UpdateAlertRouting(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, redactedRouting(cur), redactedRouting(next))
+	return next, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertRouting, Verb: verb, ID: next.ID, Env: envID,
+		Before: redactedRouting(cur), After: redactedRouting(next)})
 }
 
 // redactedRouting is r with targets stripped of their secret parts (access.RedactTarget),
@@ -236,7 +237,7 @@ func additive(dest api.Destination, add bool, replaces string) func(*api.AlertRo
 		case add:
 			next.Destinations = sortDestinations(append(next.Destinations, dest))
 		case i < 0:
-			return notFound("alert destination", dest.Type+" "+dest.Target)
+			return notFound(objectAlertDestination, dest.Type+" "+dest.Target)
 		default:
 			next.Destinations = slices.Delete(next.Destinations, i, i+1)
 		}
@@ -258,11 +259,11 @@ func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInpu
 		return nil, err
 	}
 	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "alert_routing.destination_add")
+		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "destination_add")
 		return r, r.Version, err
 	})
 	if err != nil {
-		return nil, storeErr(err, "alert routing", in.ID)
+		return nil, storeErr(err, objectAlertRouting, in.ID)
 	}
 	return out, nil
 }
@@ -273,11 +274,11 @@ func (s *Server) removeAlertDestination(ctx context.Context, in *destinationDele
 		return nil, err
 	}
 	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "alert_routing.destination_remove")
+		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "destination_remove")
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err, "alert routing", in.ID)
+		return nil, storeErr(err, objectAlertRouting, in.ID)
 	}
 	return out, nil
 }

@@ -53,9 +53,9 @@ func (s *Server) registerAuthorize(hapi huma.API) {
 			case denial != nil:
 				return nil, s.refused(ctx, denial)
 			case errors.Is(err, access.ErrUnknownUser):
-				return nil, notFound("user", b.PrincipalID)
+				return nil, notFound(objectUser, b.PrincipalID)
 			case errors.Is(err, access.ErrUnknownEnvironment):
-				return nil, notFound("environment", b.EnvironmentID)
+				return nil, notFound(objectEnvironment, b.EnvironmentID)
 			case err != nil:
 				return nil, err
 			}
@@ -85,11 +85,11 @@ func (s *Server) registerAuthorize(hapi huma.API) {
 			})
 			switch {
 			case errors.Is(err, access.ErrUnknownEnvironment):
-				return nil, notFound("environment", in.ID)
+				return nil, notFound(objectEnvironment, in.ID)
 			case errors.Is(err, access.ErrUnknownUser):
-				return nil, notFound("user", in.UserID)
+				return nil, notFound(objectUser, in.UserID)
 			case errors.Is(err, access.ErrUnknownGroup):
-				return nil, notFound("group", in.GroupID)
+				return nil, notFound(objectGroup, in.GroupID)
 			case err != nil:
 				return nil, err
 			}

@@ -76,7 +76,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 					e.ResourcePrefix = access.DefaultResourcePrefix
 				}
 				if err := tx.InsertEnvironment(e); err != nil {
-					return e, 0, storeErr(err, "environment", e.ID)
+					return e, 0, storeErr(err, objectEnvironment, e.ID)
 				}
 				// Alert routing exists from the environment's first moment, vendor routing on:
 				// the customer opts out explicitly, never by omission.
@@ -84,10 +84,10 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 				if err := tx.InsertAlertRouting(r); err != nil {
 					return e, 0, err
 				}
-				if err := s.audit(tx, p.User.ID, "environment.create", "environment", e.ID, e.ID, nil, e); err != nil {
+				if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "create", ID: e.ID, Env: e.ID, After: e}); err != nil {
 					return e, 0, err
 				}
-				return e, e.Version, s.audit(tx, p.User.ID, "alert_routing.create", "alert_routing", r.ID, e.ID, nil, redactedRouting(r))
+				return e, e.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertRouting, Verb: "create", ID: r.ID, Env: e.ID, After: redactedRouting(r)})
 			})
 		})
 
@@ -101,7 +101,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "environment", "")
+				return nil, storeErr(err, objectEnvironment, "")
 			}
 			return listOf(items, next), nil
 		})
@@ -110,7 +110,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 		func(ctx context.Context, in *envIDInput) (*objectOutput[api.Environment], error) {
 			e, err := view(ctx, s, func(tx Tx) (api.Environment, error) { return tx.Environment(in.ID) })
 			if err != nil {
-				return nil, storeErr(err, "environment", in.ID)
+				return nil, storeErr(err, objectEnvironment, in.ID)
 			}
 			return output(http.StatusOK, e, e.Version), nil
 		})
@@ -144,10 +144,10 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 				if err := tx.UpdateEnvironment(next); err != nil {
 					return cur, 0, err
 				}
-				return next, next.Version, s.audit(tx, p.User.ID, "environment.update", "environment", next.ID, next.ID, cur, next)
+				return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "update", ID: next.ID, Env: next.ID, Before: cur, After: next})
 			})
 			if err != nil {
-				return nil, storeErr(err, "environment", in.ID)
+				return nil, storeErr(err, objectEnvironment, in.ID)
 			}
 			return out, nil
 		})
@@ -173,10 +173,10 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 				if err := tx.DeleteEnvironment(in.ID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "environment.delete", "environment", cur.ID, cur.ID, cur, nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "delete", ID: cur.ID, Env: cur.ID, Before: cur})
 			})
 			if err != nil {
-				return nil, storeErr(err, "environment", in.ID)
+				return nil, storeErr(err, objectEnvironment, in.ID)
 			}
 			return out, nil
 		})

@@ -68,7 +68,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 			}
 			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Grant, int64, error) {
 				if _, err := tx.Environment(in.ID); err != nil {
-					return api.Grant{}, 0, storeErr(err, "environment", in.ID)
+					return api.Grant{}, 0, storeErr(err, objectEnvironment, in.ID)
 				}
 				if _, err := tx.Role(in.Body.RoleID); errors.Is(err, ErrNotFound) {
 					return api.Grant{}, 0, invalid(codeInvalidField, "role_id", fmt.Sprintf("No role with id %q exists.", in.Body.RoleID))
@@ -88,7 +88,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 					}
 					return g, 0, err
 				}
-				if err := s.audit(tx, p.User.ID, "grant.create", "grant", g.ID, in.ID, nil, g); err != nil {
+				if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGrant, Verb: "create", ID: g.ID, Env: in.ID, After: g}); err != nil {
 					return g, 0, err
 				}
 				g.Warnings = warnings(access.ValidateGrant(in.Body.Permissions, nil))
@@ -102,7 +102,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 			var next string
 			items, err := view(ctx, s, func(tx Tx) ([]api.Grant, error) {
 				if _, err := tx.Environment(in.ID); err != nil {
-					return nil, storeErr(err, "environment", in.ID)
+					return nil, storeErr(err, objectEnvironment, in.ID)
 				}
 				var items []api.Grant
 				var err error
@@ -110,7 +110,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "grant", "")
+				return nil, storeErr(err, objectGrant, "")
 			}
 			for i := range items {
 				items[i] = withActions(items[i])
@@ -123,7 +123,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 		func(ctx context.Context, in *grantIDInput) (*objectOutput[api.Grant], error) {
 			g, err := view(ctx, s, func(tx Tx) (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
 			if err != nil {
-				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+				return nil, storeErr(err, objectGrant, in.ID+"/"+in.RoleID)
 			}
 			return output(http.StatusOK, withActions(g), g.Version), nil
 		})
@@ -160,7 +160,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 				if err := tx.UpdateGrant(next); err != nil {
 					return cur, 0, err
 				}
-				if err := s.audit(tx, p.User.ID, "grant.update", "grant", next.ID, in.ID, withActions(cur), withActions(next)); err != nil {
+				if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGrant, Verb: "update", ID: next.ID, Env: in.ID, Before: withActions(cur), After: withActions(next)}); err != nil {
 					return cur, 0, err
 				}
 				next = withActions(next)
@@ -168,7 +168,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 				return next, next.Version, nil
 			})
 			if err != nil {
-				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+				return nil, storeErr(err, objectGrant, in.ID+"/"+in.RoleID)
 			}
 			return out, nil
 		})
@@ -194,10 +194,10 @@ func (s *Server) registerGrants(hapi huma.API) {
 				if err := tx.DeleteGrant(in.ID, in.RoleID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "grant.delete", "grant", cur.ID, in.ID, withActions(cur), nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGrant, Verb: "delete", ID: cur.ID, Env: in.ID, Before: withActions(cur)})
 			})
 			if err != nil {
-				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
+				return nil, storeErr(err, objectGrant, in.ID+"/"+in.RoleID)
 			}
 			return out, nil
 		})

@@ -101,9 +101,9 @@ func (s *Server) registerGroups(hapi huma.API) {
 				g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description,
 					Members: members, MembersMode: string(mode)}
 				if err := tx.InsertGroup(g); err != nil {
-					return g, 0, storeErr(err, "group", g.ID)
+					return g, 0, storeErr(err, objectGroup, g.ID)
 				}
-				return g, g.Version, s.audit(tx, p.User.ID, "group.create", "group", g.ID, "", nil, g)
+				return g, g.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "create", ID: g.ID, After: g})
 			})
 		})
 
@@ -117,7 +117,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "group", "")
+				return nil, storeErr(err, objectGroup, "")
 			}
 			return listOf(items, next), nil
 		})
@@ -126,7 +126,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 		func(ctx context.Context, in *groupIDInput) (*objectOutput[api.Group], error) {
 			g, err := view(ctx, s, func(tx Tx) (api.Group, error) { return tx.Group(in.ID) })
 			if err != nil {
-				return nil, storeErr(err, "group", in.ID)
+				return nil, storeErr(err, objectGroup, in.ID)
 			}
 			return output(http.StatusOK, g, g.Version), nil
 		})
@@ -178,10 +178,10 @@ func (s *Server) registerGroups(hapi huma.API) {
 				if err := tx.UpdateGroup(next); err != nil {
 					return cur, 0, err
 				}
-				return next, next.Version, s.audit(tx, p.User.ID, "group.update", "group", next.ID, "", cur, next)
+				return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "update", ID: next.ID, Before: cur, After: next})
 			})
 			if err != nil {
-				return nil, storeErr(err, "group", in.ID)
+				return nil, storeErr(err, objectGroup, in.ID)
 			}
 			return out, nil
 		})
@@ -210,10 +210,10 @@ func (s *Server) registerGroups(hapi huma.API) {
 				if err := tx.DeleteGroup(in.ID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "group.delete", "group", cur.ID, "", cur, nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "delete", ID: cur.ID, Before: cur})
 			})
 			if err != nil {
-				return nil, storeErr(err, "group", in.ID)
+				return nil, storeErr(err, objectGroup, in.ID)
 			}
 			return out, nil
 		})
@@ -230,7 +230,7 @@ func (s *Server) registerGroups(hapi huma.API) {
 // resulting member set exactly as for a complete-set write, and the group's members become
 // additive — or unmanaged again when the last one leaves, so that the group may be given a
 // complete set later.
-func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []string, action string) (api.Group, error) {
+func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []string, verb string) (api.Group, error) {
 	if d := access.CheckMembersMode(cur.Name, access.ListMode(cur.MembersMode), access.ModeAdditive, len(cur.Members)); d != nil {
 		return cur, d
 	}
@@ -250,7 +250,7 @@ func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []stri
 	if err := tx.UpdateGroup(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "group", next.ID, "", cur, next)
+	return next, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: verb, ID: next.ID, Before: cur, After: next})
 }
 
 func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*objectOutput[api.Group], error) {
@@ -269,11 +269,11 @@ func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*
 			}
 			return cur, 0, err
 		}
-		g, err := s.changeMember(tx, p, cur, sortedUnique(append(slices.Clone(cur.Members), in.Body.UserID)), "group.member_add")
+		g, err := s.changeMember(tx, p, cur, sortedUnique(append(slices.Clone(cur.Members), in.Body.UserID)), "member_add")
 		return g, g.Version, err
 	})
 	if err != nil {
-		return nil, storeErr(err, "group", in.ID)
+		return nil, storeErr(err, objectGroup, in.ID)
 	}
 	return out, nil
 }
@@ -290,13 +290,13 @@ func (s *Server) removeGroupMember(ctx context.Context, in *groupMemberDeleteInp
 		}
 		i := slices.Index(cur.Members, in.UserID)
 		if i < 0 {
-			return notFound("group member", in.ID+"/"+in.UserID)
+			return notFound(objectGroupMember, in.ID+"/"+in.UserID)
 		}
-		_, err = s.changeMember(tx, p, cur, slices.Delete(slices.Clone(cur.Members), i, i+1), "group.member_remove")
+		_, err = s.changeMember(tx, p, cur, slices.Delete(slices.Clone(cur.Members), i, i+1), "member_remove")
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err, "group", in.ID)
+		return nil, storeErr(err, objectGroup, in.ID)
 	}
 	return out, nil
 }

@@ -91,7 +91,7 @@ func (s *Server) registerMeta(hapi huma.API) {
 				err = s.stillAllowed(ctx)
 			}
 			if err != nil {
-				return nil, storeErr(err, "audit event", "")
+				return nil, storeErr(err, objectAuditEvent, "")
 			}
 			return listOf(items, next), nil
 		})

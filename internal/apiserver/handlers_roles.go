@@ -87,9 +87,9 @@ func (s *Server) registerRoles(hapi huma.API) {
 				r := api.Role{Meta: newMeta("role", s.now()), Name: in.Body.Name, Description: in.Body.Description,
 					Permissions: sortedUnique(in.Body.Permissions)}
 				if err := tx.InsertRole(r); err != nil {
-					return r, 0, storeErr(err, "role", r.ID)
+					return r, 0, storeErr(err, objectRole, r.ID)
 				}
-				if err := s.audit(tx, p.User.ID, "role.create", "role", r.ID, "", nil, r); err != nil {
+				if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "create", ID: r.ID, After: r}); err != nil {
 					return r, 0, err
 				}
 				r.Warnings = warnings(access.ValidatePlatformPermissions(in.Body.Permissions))
@@ -107,7 +107,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "role", "")
+				return nil, storeErr(err, objectRole, "")
 			}
 			return listOf(items, next), nil
 		})
@@ -116,7 +116,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 		func(ctx context.Context, in *roleIDInput) (*objectOutput[api.Role], error) {
 			r, err := view(ctx, s, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
 			if err != nil {
-				return nil, storeErr(err, "role", in.ID)
+				return nil, storeErr(err, objectRole, in.ID)
 			}
 			return output(http.StatusOK, r, r.Version), nil
 		})
@@ -163,14 +163,14 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := tx.UpdateRole(next); err != nil {
 					return cur, 0, err
 				}
-				if err := s.audit(tx, p.User.ID, "role.update", "role", next.ID, "", cur, next); err != nil {
+				if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "update", ID: next.ID, Before: cur, After: next}); err != nil {
 					return cur, 0, err
 				}
 				next.Warnings = warned
 				return next, next.Version, nil
 			})
 			if err != nil {
-				return nil, storeErr(err, "role", in.ID)
+				return nil, storeErr(err, objectRole, in.ID)
 			}
 			return out, nil
 		})
@@ -199,10 +199,10 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := tx.DeleteRole(in.ID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "role.delete", "role", cur.ID, "", cur, nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "delete", ID: cur.ID, Before: cur})
 			})
 			if err != nil {
-				return nil, storeErr(err, "role", in.ID)
+				return nil, storeErr(err, objectRole, in.ID)
 			}
 			return out, nil
 		})
@@ -221,7 +221,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 				a := api.RoleAssignment{Meta: newMeta("asg", s.now()), RoleID: in.RoleID, UserID: in.Body.UserID, GroupID: in.Body.GroupID}
 				role, err := tx.Role(in.RoleID)
 				if err != nil {
-					return a, 0, storeErr(err, "role", in.RoleID)
+					return a, 0, storeErr(err, objectRole, in.RoleID)
 				}
 				if a.UserID != "" {
 					if _, err := tx.User(a.UserID); errors.Is(err, ErrNotFound) {
@@ -240,9 +240,9 @@ func (s *Server) registerRoles(hapi huma.API) {
 					return a, 0, d
 				}
 				if err := tx.InsertAssignment(a); err != nil {
-					return a, 0, storeErr(err, "role assignment", a.ID)
+					return a, 0, storeErr(err, objectRoleAssignment, a.ID)
 				}
-				return a, a.Version, s.audit(tx, p.User.ID, "role_assignment.create", "role_assignment", a.ID, "", nil, a)
+				return a, a.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRoleAssignment, Verb: "create", ID: a.ID, After: a})
 			})
 		})
 
@@ -252,7 +252,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 			var next string
 			items, err := view(ctx, s, func(tx Tx) ([]api.RoleAssignment, error) {
 				if _, err := tx.Role(in.RoleID); err != nil {
-					return nil, storeErr(err, "role", in.RoleID)
+					return nil, storeErr(err, objectRole, in.RoleID)
 				}
 				var items []api.RoleAssignment
 				var err error
@@ -260,7 +260,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "role assignment", "")
+				return nil, storeErr(err, objectRoleAssignment, "")
 			}
 			p, err := actor(ctx)
 			if err != nil {
@@ -281,7 +281,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 		func(ctx context.Context, in *assignmentIDInput) (*objectOutput[api.RoleAssignment], error) {
 			a, err := view(ctx, s, func(tx Tx) (api.RoleAssignment, error) { return tx.Assignment(in.RoleID, in.AssignmentID) })
 			if err != nil {
-				return nil, storeErr(err, "role assignment", in.AssignmentID)
+				return nil, storeErr(err, objectRoleAssignment, in.AssignmentID)
 			}
 			p, err := actor(ctx)
 			if err != nil {
@@ -314,10 +314,10 @@ func (s *Server) registerRoles(hapi huma.API) {
 				if err := tx.DeleteAssignment(cur.ID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "role_assignment.delete", "role_assignment", cur.ID, "", cur, nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRoleAssignment, Verb: "delete", ID: cur.ID, Before: cur})
 			})
 			if err != nil {
-				return nil, storeErr(err, "role assignment", in.AssignmentID)
+				return nil, storeErr(err, objectRoleAssignment, in.AssignmentID)
 			}
 			return out, nil
 		})

@@ -91,7 +91,7 @@ func (s *Server) revokeRequests(tx Tx, p *principal, envID string) error {
 		if err := tx.UpdateAccessRequest(next); err != nil {
 			return err
 		}
-		if err := s.audit(tx, p.User.ID, "access_request.revoke", "access_request", r.ID, envID, r, next); err != nil {
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAccessRequest, Verb: "revoke", ID: r.ID, Env: envID, Before: r, After: next}); err != nil {
 			return err
 		}
 	}
@@ -119,7 +119,7 @@ func (s *Server) revokeVendorAccess(ctx context.Context, in *vendorRevokeInput) 
 			return http.StatusOK, res, err
 		})
 	if err != nil {
-		return nil, storeErr(err, "environment", in.ID)
+		return nil, storeErr(err, objectEnvironment, in.ID)
 	}
 	return out, nil
 }
@@ -129,7 +129,7 @@ func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.Ven
 		RevokedApprovals: []api.AccessRequest{}, RevokedPending: []api.AccessRequest{}}
 	env, err := tx.Environment(envID)
 	if err != nil {
-		return res, storeErr(err, "environment", envID)
+		return res, storeErr(err, objectEnvironment, envID)
 	}
 	res.EnvironmentName = env.Name
 	if body.UserID != "" {
@@ -160,7 +160,7 @@ func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.Ven
 		if err := tx.UpdateAccessRequest(next); err != nil {
 			return next, err
 		}
-		return next, s.audit(tx, p.User.ID, "access_request.revoke", "access_request", next.ID, envID, s.requestView(cur), next)
+		return next, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAccessRequest, Verb: "revoke", ID: next.ID, Env: envID, Before: s.requestView(cur), After: next})
 	}
 	for _, r := range plan.Approved {
 		next, err := revoke(r)
@@ -188,7 +188,7 @@ func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.Ven
 			if err := tx.UpdateSupportAccess(next); err != nil {
 				return res, err
 			}
-			if err := s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, envID, s.supportView(sa), s.supportView(next)); err != nil {
+			if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "update", ID: next.ID, Env: envID, Before: s.supportView(sa), After: s.supportView(next)}); err != nil {
 				return res, err
 			}
 			res.StandingAccessEnded, sa = true, next
@@ -197,7 +197,7 @@ func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.Ven
 		res.SupportAccess = &view
 	}
 	// The revoke itself is audited even when it ended nothing: who broke the glass, and why.
-	return res, s.audit(tx, p.User.ID, "vendor_access.revoke", "environment", envID, envID, nil, res)
+	return res, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "vendor_access.revoke", ID: envID, Env: envID, After: res})
 }
 
 func (s *Server) registerSupportAccess(hapi huma.API) {
@@ -214,7 +214,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				}
 				env, err := tx.Environment(in.ID)
 				if err != nil {
-					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
+					return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
 				}
 				if fs := access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, env.Cloud); access.HasErrors(fs) {
 					return api.SupportAccess{}, 0, findingsProblem(fs)
@@ -231,7 +231,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 					return a, 0, err
 				}
 				a = s.supportView(a)
-				return a, a.Version, s.audit(tx, p.User.ID, "support_access.create", "support_access", a.ID, env.ID, nil, a)
+				return a, a.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "create", ID: a.ID, Env: env.ID, After: a})
 			})
 		})
 
@@ -240,7 +240,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 		func(ctx context.Context, in *supportIDInput) (*objectOutput[api.SupportAccess], error) {
 			a, err := view(ctx, s, func(tx Tx) (api.SupportAccess, error) {
 				if _, err := tx.Environment(in.ID); err != nil {
-					return api.SupportAccess{}, storeErr(err, "environment", in.ID)
+					return api.SupportAccess{}, storeErr(err, objectEnvironment, in.ID)
 				}
 				a, err := tx.SupportAccess(in.ID)
 				if errors.Is(err, ErrNotFound) {
@@ -249,7 +249,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				return a, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "support access", in.ID)
+				return nil, storeErr(err, objectSupportAccess, in.ID)
 			}
 			return output(http.StatusOK, s.supportView(a), a.Version), nil
 		})
@@ -272,7 +272,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				}
 				env, err := tx.Environment(in.ID)
 				if err != nil {
-					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
+					return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
 				}
 				cur, err := tx.SupportAccess(in.ID)
 				if errors.Is(err, ErrNotFound) {
@@ -306,10 +306,10 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				if err := tx.UpdateSupportAccess(next); err != nil {
 					return cur, 0, err
 				}
-				return s.supportView(next), next.Version, s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, env.ID, s.supportView(cur), s.supportView(next))
+				return s.supportView(next), next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "update", ID: next.ID, Env: env.ID, Before: s.supportView(cur), After: s.supportView(next)})
 			})
 			if err != nil {
-				return nil, storeErr(err, "support access", in.ID)
+				return nil, storeErr(err, objectSupportAccess, in.ID)
 			}
 			return out, nil
 		})
@@ -323,7 +323,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 			}
 			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
 				if _, err := tx.Environment(in.ID); err != nil {
-					return storeErr(err, "environment", in.ID)
+					return storeErr(err, objectEnvironment, in.ID)
 				}
 				cur, err := tx.SupportAccess(in.ID)
 				if errors.Is(err, ErrNotFound) {
@@ -340,10 +340,10 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 				if err := s.revokeRequests(tx, p, in.ID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "support_access.delete", "support_access", cur.ID, in.ID, s.supportView(cur), nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "delete", ID: cur.ID, Env: in.ID, Before: s.supportView(cur)})
 			})
 			if err != nil {
-				return nil, storeErr(err, "support access", in.ID)
+				return nil, storeErr(err, objectSupportAccess, in.ID)
 			}
 			return out, nil
 		})

@@ -85,9 +85,9 @@ func (s *Server) registerUsers(hapi huma.API) {
 					u.Kind = kindMember
 				}
 				if err := tx.InsertUser(u); err != nil {
-					return u, 0, storeErr(err, "user", u.ID)
+					return u, 0, storeErr(err, objectUser, u.ID)
 				}
-				return u, u.Version, s.audit(tx, p.User.ID, "user.create", "user", u.ID, "", nil, u)
+				return u, u.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "create", ID: u.ID, After: u})
 			})
 		})
 
@@ -101,7 +101,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 				return items, err
 			})
 			if err != nil {
-				return nil, storeErr(err, "user", "")
+				return nil, storeErr(err, objectUser, "")
 			}
 			return listOf(items, next), nil
 		})
@@ -110,7 +110,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 		func(ctx context.Context, in *userIDInput) (*objectOutput[api.User], error) {
 			u, err := view(ctx, s, func(tx Tx) (api.User, error) { return tx.User(in.ID) })
 			if err != nil {
-				return nil, storeErr(err, "user", in.ID)
+				return nil, storeErr(err, objectUser, in.ID)
 			}
 			return output(http.StatusOK, u, u.Version), nil
 		})
@@ -147,10 +147,10 @@ func (s *Server) registerUsers(hapi huma.API) {
 				if err := tx.UpdateUser(next); err != nil {
 					return cur, 0, err
 				}
-				return next, next.Version, s.audit(tx, p.User.ID, "user.update", "user", next.ID, "", cur, next)
+				return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "update", ID: next.ID, Before: cur, After: next})
 			})
 			if err != nil {
-				return nil, storeErr(err, "user", in.ID)
+				return nil, storeErr(err, objectUser, in.ID)
 			}
 			return out, nil
 		})
@@ -179,10 +179,10 @@ func (s *Server) registerUsers(hapi huma.API) {
 				if err := tx.DeleteUser(in.ID, s.now()); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "user.delete", "user", cur.ID, "", cur, nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "delete", ID: cur.ID, Before: cur})
 			})
 			if err != nil {
-				return nil, storeErr(err, "user", in.ID)
+				return nil, storeErr(err, objectUser, in.ID)
 			}
 			return out, nil
 		})
@@ -200,7 +200,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 					return api.Token{}, 0, err
 				}
 				if _, err := tx.User(in.ID); err != nil {
-					return api.Token{}, 0, storeErr(err, "user", in.ID)
+					return api.Token{}, 0, storeErr(err, objectUser, in.ID)
 				}
 				if d := s.pol().CanMintToken(p, in.ID, s.now()); d != nil {
 					return api.Token{}, 0, d
@@ -215,7 +215,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 					return api.Token{}, 0, err
 				}
 				// The audit log records the token, never its secret.
-				if err := s.audit(tx, p.User.ID, "token.create", "token", t.ID, "", nil, t.Token); err != nil {
+				if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectToken, Verb: "create", ID: t.ID, After: t.Token}); err != nil {
 					return api.Token{}, 0, err
 				}
 				t.Secret = secret
@@ -245,10 +245,10 @@ func (s *Server) registerUsers(hapi huma.API) {
 				if err := tx.DeleteToken(t.ID); err != nil {
 					return err
 				}
-				return s.audit(tx, p.User.ID, "token.delete", "token", t.ID, "", t.Token, nil)
+				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectToken, Verb: "delete", ID: t.ID, Before: t.Token})
 			})
 			if err != nil {
-				return nil, storeErr(err, "token", in.TokenID)
+				return nil, storeErr(err, objectToken, in.TokenID)
 			}
 			return out, nil
 		})

@@ -176,11 +176,11 @@ func (s *Server) bootstrap(ctx context.Context, token string) error {
 		if err := tx.InsertToken(t); err != nil {
 			return err
 		}
-		for _, e := range []struct {
-			action, typ, id string
-			after           any
-		}{{"user.create", "user", u.ID, u}, {"role_assignment.create", "role_assignment", a.ID, a}, {"token.create", "token", t.ID, t.Token}} {
-			if err := s.audit(tx, "system", e.action, e.typ, e.id, "", nil, e.after); err != nil {
+		for _, e := range []auditEntry{
+			{Kind: objectUser, ID: u.ID, After: u}, {Kind: objectRoleAssignment, ID: a.ID, After: a}, {Kind: objectToken, ID: t.ID, After: t.Token},
+		} {
+			e.Actor, e.Verb = "system", "create"
+			if err := s.audit(tx, e); err != nil {
 				return err
 			}
 		}
