@@ -85,90 +85,64 @@ func sortDestinations(ds []api.Destination) []api.Destination {
 }
 
 func (s *Server) registerAlertRouting(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/alert-routing", "get-alert-routing",
-		"Read an environment's alert routing", http.StatusOK),
-		func(ctx context.Context, in *routingIDInput) (*objectOutput[api.AlertRouting], error) {
-			r, err := view(ctx, s, func(tx Tx) (api.AlertRouting, error) {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return api.AlertRouting{}, storeErr(err, objectEnvironment, in.ID)
-				}
-				return tx.AlertRouting(in.ID)
-			})
-			if err != nil {
-				return nil, storeErr(err, objectAlertRouting, in.ID)
-			}
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if !access.CanReadSecrets(p) {
-				r = redactedRouting(r)
-			}
-			return output(http.StatusOK, r, r.Version), nil
-		})
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/alert-routing", "get-alert-routing", "Read an environment's alert routing", http.StatusOK), s.getAlertRouting)
+	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing", "Set an environment's alert routing (vendor routing and the complete destination set)", http.StatusOK), s.putAlertRouting)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing", "reset-alert-routing", "Restore the default alert routing: vendor routing on, no destinations", http.StatusNoContent), s.resetAlertRouting)
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/alert-routing/destinations", "add-alert-destination", "Add one alert destination (additive), or change the min_severity of the one with this type and target (naming the one replaced)", http.StatusOK), s.addAlertDestination)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing/destinations", "remove-alert-destination", "Remove the alert destination with this type and target (additive)", http.StatusNoContent), s.removeAlertDestination)
+}
 
-	// set is PUT's change: vendor routing always, the destinations only when sent.
-	set := func(body api.AlertRoutingUpdate) func(*api.AlertRouting, string) error {
-		return func(next *api.AlertRouting, env string) error {
-			next.VendorRouting = body.VendorRouting
-			switch {
-			case body.Destinations != nil:
-				if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
-					return d
-				}
-				next.Destinations = sortDestinations(*body.Destinations)
-				next.DestinationsMode = string(access.ModeAuthoritative)
-			case body.ReleaseDestinations && next.DestinationsMode == string(access.ModeAuthoritative):
-				// The destinations stay; only the claim on them goes.
-				next.DestinationsMode = string(access.ModeUnmanaged)
-			}
-			return nil
+func (s *Server) getAlertRouting(ctx context.Context, in *routingIDInput) (*objectOutput[api.AlertRouting], error) {
+	r, err := view(ctx, s, func(tx Tx) (api.AlertRouting, error) {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return api.AlertRouting{}, storeErr(err, objectEnvironment, in.ID)
 		}
+		return tx.AlertRouting(in.ID)
+	})
+	if err != nil {
+		return nil, storeErr(err, objectAlertRouting, in.ID)
 	}
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !access.CanReadSecrets(p) {
+		r = redactedRouting(r)
+	}
+	return output(http.StatusOK, r, r.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing",
-		"Set an environment's alert routing (vendor routing and the complete destination set)", http.StatusOK),
-		func(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-				r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, set(in.Body), "update")
-				return r, r.Version, err
-			})
-			if err != nil {
-				return nil, storeErr(err, objectAlertRouting, in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
+		r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, setRouting(in.Body), "update")
+		return r, r.Version, err
+	})
+	if err != nil {
+		return nil, storeErr(err, objectAlertRouting, in.ID)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing", "reset-alert-routing",
-		"Restore the default alert routing: vendor routing on, no destinations", http.StatusNoContent),
-		func(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
-					*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
-					return nil
-				}, "reset")
-				return err
-			})
-			if err != nil {
-				return nil, storeErr(err, objectAlertRouting, in.ID)
-			}
-			return out, nil
-		})
-
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/alert-routing/destinations", "add-alert-destination",
-		"Add one alert destination (additive), or change the min_severity of the one with this type and target (naming the one replaced)", http.StatusOK),
-		s.addAlertDestination)
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing/destinations", "remove-alert-destination",
-		"Remove the alert destination with this type and target (additive)", http.StatusNoContent),
-		s.removeAlertDestination)
+func (s *Server) resetAlertRouting(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
+			*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
+			return nil
+		}, "reset")
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err, objectAlertRouting, in.ID)
+	}
+	return out, nil
 }
 
 // changeRouting is every write of an environment's routing: it reads it, applies change
@@ -211,6 +185,25 @@ func redactedRouting(r api.AlertRouting) api.AlertRouting {
 		r.Destinations[i].Target = access.RedactTarget(d.Type, d.Target)
 	}
 	return r
+}
+
+// setRouting is PUT's change: vendor routing always, the destinations only when sent.
+func setRouting(body api.AlertRoutingUpdate) func(*api.AlertRouting, string) error {
+	return func(next *api.AlertRouting, env string) error {
+		next.VendorRouting = body.VendorRouting
+		switch {
+		case body.Destinations != nil:
+			if d := access.CheckDestinationsMode(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
+				return d
+			}
+			next.Destinations = sortDestinations(*body.Destinations)
+			next.DestinationsMode = string(access.ModeAuthoritative)
+		case body.ReleaseDestinations && next.DestinationsMode == string(access.ModeAuthoritative):
+			// The destinations stay; only the claim on them goes.
+			next.DestinationsMode = string(access.ModeUnmanaged)
+		}
+		return nil
+	}
 }
 
 // additive is the change of the additive destination routes: the set with dest added,

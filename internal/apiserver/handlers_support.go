@@ -201,154 +201,148 @@ func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.Ven
 }
 
 func (s *Server) registerSupportAccess(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access", "create-support-access",
-		"Grant the vendor a support tier ceiling in an environment", http.StatusCreated),
-		func(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
-				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-					return api.SupportAccess{}, 0, err
-				}
-				env, err := tx.Environment(in.ID)
-				if err != nil {
-					return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
-				}
-				if fs := access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, env.Cloud); access.HasErrors(fs) {
-					return api.SupportAccess{}, 0, findingsProblem(fs)
-				}
-				a := api.SupportAccess{Meta: newMeta("sup", s.now()), EnvironmentID: env.ID, Tier: in.Body.Tier,
-					PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt,
-					RequireApproval: in.Body.RequireApproval == nil || *in.Body.RequireApproval}
-				if err := tx.InsertSupportAccess(a); err != nil {
-					var ce *ConflictError
-					if errors.As(err, &ce) {
-						return a, 0, newProblem(http.StatusConflict, codeConflict, "",
-							"This environment already has support access.")
-					}
-					return a, 0, err
-				}
-				a = s.supportView(a)
-				return a, a.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "create", ID: a.ID, Env: env.ID, After: a})
-			})
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access", "create-support-access", "Grant the vendor a support tier ceiling in an environment", http.StatusCreated), s.createSupportAccess)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/support-access", "get-support-access", "Read an environment's support access (expired access still reads back, status expired)", http.StatusOK), s.getSupportAccess)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/support-access", "update-support-access", "Change support access; a later expires_at re-activates expired access in place", http.StatusOK), s.updateSupportAccess)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access", "Revoke support access (and the environment's approved and pending access requests)", http.StatusNoContent), s.deleteSupportAccess)
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access/revoke", "revoke-vendor-access", "Break-glass: end every vendor user's access to an environment now (approved and pending requests, standing access)", http.StatusOK), s.revokeVendorAccess)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/support-access", "get-support-access",
-		"Read an environment's support access (expired access still reads back, status expired)", http.StatusOK),
-		func(ctx context.Context, in *supportIDInput) (*objectOutput[api.SupportAccess], error) {
-			a, err := view(ctx, s, func(tx Tx) (api.SupportAccess, error) {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return api.SupportAccess{}, storeErr(err, objectEnvironment, in.ID)
-				}
-				a, err := tx.SupportAccess(in.ID)
-				if errors.Is(err, ErrNotFound) {
-					return a, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
-				}
-				return a, err
-			})
-			if err != nil {
-				return nil, storeErr(err, objectSupportAccess, in.ID)
+func (s *Server) createSupportAccess(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
+		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+			return api.SupportAccess{}, 0, err
+		}
+		env, err := tx.Environment(in.ID)
+		if err != nil {
+			return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
+		}
+		if fs := access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, env.Cloud); access.HasErrors(fs) {
+			return api.SupportAccess{}, 0, findingsProblem(fs)
+		}
+		a := api.SupportAccess{Meta: newMeta("sup", s.now()), EnvironmentID: env.ID, Tier: in.Body.Tier,
+			PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt,
+			RequireApproval: in.Body.RequireApproval == nil || *in.Body.RequireApproval}
+		if err := tx.InsertSupportAccess(a); err != nil {
+			var ce *ConflictError
+			if errors.As(err, &ce) {
+				return a, 0, newProblem(http.StatusConflict, codeConflict, "",
+					"This environment already has support access.")
 			}
-			return output(http.StatusOK, s.supportView(a), a.Version), nil
-		})
+			return a, 0, err
+		}
+		a = s.supportView(a)
+		return a, a.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "create", ID: a.ID, Env: env.ID, After: a})
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/support-access", "update-support-access",
-		"Change support access; a later expires_at re-activates expired access in place", http.StatusOK),
-		func(ctx context.Context, in *supportUpdateInput) (*objectOutput[api.SupportAccess], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
-				return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.SupportAccess, int64, error) {
-				// Checked after the replay lookup: a retry whose first attempt committed must
-				// get that answer even when expires_at has come closer than the clock allows.
-				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-					return api.SupportAccess{}, 0, err
-				}
-				env, err := tx.Environment(in.ID)
-				if err != nil {
-					return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
-				}
-				cur, err := tx.SupportAccess(in.ID)
-				if errors.Is(err, ErrNotFound) {
-					return cur, 0, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
-				} else if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				next := cur
-				if in.Body.Tier != nil {
-					next.Tier = *in.Body.Tier
-				}
-				if in.Body.PortForwarding != nil {
-					next.PortForwarding = *in.Body.PortForwarding
-				}
-				if in.Body.ExpiresAt != nil {
-					next.ExpiresAt = in.Body.ExpiresAt
-				}
-				if in.Body.ClearExpiry {
-					next.ExpiresAt = nil
-				}
-				if in.Body.RequireApproval != nil {
-					next.RequireApproval = *in.Body.RequireApproval
-				}
-				if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
-					return cur, 0, findingsProblem(fs)
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateSupportAccess(next); err != nil {
-					return cur, 0, err
-				}
-				return s.supportView(next), next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "update", ID: next.ID, Env: env.ID, Before: s.supportView(cur), After: s.supportView(next)})
-			})
-			if err != nil {
-				return nil, storeErr(err, objectSupportAccess, in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) getSupportAccess(ctx context.Context, in *supportIDInput) (*objectOutput[api.SupportAccess], error) {
+	a, err := view(ctx, s, func(tx Tx) (api.SupportAccess, error) {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return api.SupportAccess{}, storeErr(err, objectEnvironment, in.ID)
+		}
+		a, err := tx.SupportAccess(in.ID)
+		if errors.Is(err, ErrNotFound) {
+			return a, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+		}
+		return a, err
+	})
+	if err != nil {
+		return nil, storeErr(err, objectSupportAccess, in.ID)
+	}
+	return output(http.StatusOK, s.supportView(a), a.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access",
-		"Revoke support access (and the environment's approved and pending access requests)", http.StatusNoContent),
-		func(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return storeErr(err, objectEnvironment, in.ID)
-				}
-				cur, err := tx.SupportAccess(in.ID)
-				if errors.Is(err, ErrNotFound) {
-					return newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
-				} else if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if err := tx.DeleteSupportAccess(in.ID); err != nil {
-					return err
-				}
-				if err := s.revokeRequests(tx, p, in.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "delete", ID: cur.ID, Env: in.ID, Before: s.supportView(cur)})
-			})
-			if err != nil {
-				return nil, storeErr(err, objectSupportAccess, in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) updateSupportAccess(ctx context.Context, in *supportUpdateInput) (*objectOutput[api.SupportAccess], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
+		return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.SupportAccess, int64, error) {
+		// Checked after the replay lookup: a retry whose first attempt committed must
+		// get that answer even when expires_at has come closer than the clock allows.
+		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+			return api.SupportAccess{}, 0, err
+		}
+		env, err := tx.Environment(in.ID)
+		if err != nil {
+			return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
+		}
+		cur, err := tx.SupportAccess(in.ID)
+		if errors.Is(err, ErrNotFound) {
+			return cur, 0, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+		} else if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		next := cur
+		if in.Body.Tier != nil {
+			next.Tier = *in.Body.Tier
+		}
+		if in.Body.PortForwarding != nil {
+			next.PortForwarding = *in.Body.PortForwarding
+		}
+		if in.Body.ExpiresAt != nil {
+			next.ExpiresAt = in.Body.ExpiresAt
+		}
+		if in.Body.ClearExpiry {
+			next.ExpiresAt = nil
+		}
+		if in.Body.RequireApproval != nil {
+			next.RequireApproval = *in.Body.RequireApproval
+		}
+		if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
+			return cur, 0, findingsProblem(fs)
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateSupportAccess(next); err != nil {
+			return cur, 0, err
+		}
+		return s.supportView(next), next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "update", ID: next.ID, Env: env.ID, Before: s.supportView(cur), After: s.supportView(next)})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectSupportAccess, in.ID)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access/revoke", "revoke-vendor-access",
-		"Break-glass: end every vendor user's access to an environment now (approved and pending requests, standing access)", http.StatusOK),
-		s.revokeVendorAccess)
+func (s *Server) deleteSupportAccess(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return storeErr(err, objectEnvironment, in.ID)
+		}
+		cur, err := tx.SupportAccess(in.ID)
+		if errors.Is(err, ErrNotFound) {
+			return newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+		} else if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
+		}
+		if err := tx.DeleteSupportAccess(in.ID); err != nil {
+			return err
+		}
+		if err := s.revokeRequests(tx, p, in.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "delete", ID: cur.ID, Env: in.ID, Before: s.supportView(cur)})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectSupportAccess, in.ID)
+	}
+	return out, nil
 }

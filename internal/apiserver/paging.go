@@ -1,6 +1,8 @@
 package apiserver
 
 import (
+	"context"
+
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -29,4 +31,21 @@ func (p PageParams) page() Page {
 		p.Limit = 100
 	}
 	return Page(p)
+}
+
+// listPage answers a list with one page that fetch reads in a read transaction, given only once
+// the caller's right to it has been taken again after the read (view); kind names the objects
+// in errors (a cursor this server did not issue).
+func listPage[T any](ctx context.Context, s *Server, kind objectKind, fetch func(tx Tx) (items []T, next string, err error)) (*listOutput[T], error) {
+	var next string
+	items, err := view(ctx, s, func(tx Tx) ([]T, error) {
+		var items []T
+		var err error
+		items, next, err = fetch(tx)
+		return items, err
+	})
+	if err != nil {
+		return nil, storeErr(err, kind, "")
+	}
+	return listOf(items, next), nil
 }
