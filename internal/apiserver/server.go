@@ -18,10 +18,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
-
-	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -193,50 +189,3 @@ const (
 	roleAccountOwner = "role_account_owner"
 	roleDeployOwner  = "role_deploy_owner"
 )
-
-// routes registers every operation on a huma API over a ServeMux and wraps it in the
-// request middleware.
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	cfg := huma.DefaultConfig("Warden API", access.MatrixVersion)
-	cfg.Info.Description = "Access control for an operations platform: environments, principals, roles, " +
-		"environment grants, vendor support access and alert routing. Errors are application/problem+json."
-	cfg.OpenAPIPath = "/v1/openapi"
-	cfg.DocsPath = "/v1/docs"
-	cfg.SchemasPath = "/v1/schemas"
-	// No $schema links in bodies: the wire format is exactly the internal/api types.
-	cfg.CreateHooks = nil
-	cfg.Transformers = []huma.Transformer{stampProblem}
-	// Every body is decoded exactly (decode.go): no duplicate keys, no case-folded names.
-	cfg.Formats = map[string]huma.Format{"application/json": strictJSON, "json": strictJSON}
-	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /v1/users/{id}/tokens."},
-	}
-	cfg.Security = []map[string][]string{{"bearer": {}}}
-	// Relative: the document describes whichever address the server listens on.
-	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
-	hapi := humago.New(mux, cfg)
-	hapi.UseMiddleware(s.authenticate(hapi))
-	hapi.UseMiddleware(s.withClock)
-
-	s.registerMeta(hapi)
-	s.registerEnvironments(hapi)
-	s.registerUsers(hapi)
-	s.registerGroups(hapi)
-	s.registerRoles(hapi)
-	s.registerGrants(hapi)
-	s.registerSupportAccess(hapi)
-	s.registerAlertRouting(hapi)
-	s.registerAccessRequests(hapi)
-	s.registerAuthorize(hapi)
-	return s.withRequest(withProblemFallback(mux))
-}
-
-// actor returns the authenticated principal; the middleware guarantees one on every
-// non-public route.
-func actor(ctx context.Context) (*principal, error) {
-	if p := principalFrom(ctx); p != nil {
-		return p, nil
-	}
-	return nil, fmt.Errorf("no principal in context")
-}
