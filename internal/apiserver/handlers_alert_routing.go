@@ -13,6 +13,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Alert routing: one per environment, made with it. PUT sets the complete destination set;
+// the destinations routes add and remove one at a time (additive). A set is one or the other.
+
 type routingIDInput struct {
 	ID string `path:"id" doc:"The environment id."`
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// The engine's questions, answered from the snapshot without a write: may a principal do an
+// action (POST /v1/authorize), and what may a user or group do in an environment.
+
 type authorizeInput struct {
 	Body api.AuthorizeRequest
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Groups and their members: members sent with the group are its complete set; the members
+// routes add and remove one at a time (additive). A group's members are one or the other.
+
 type groupCreateInput struct {
 	IdempotencyParam
 	Body api.GroupCreate

@@ -12,6 +12,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Routes about the API itself: health (readiness is handlers_ready.go), the permission matrix,
+// and the audit log.
+
 type healthOutput struct {
 	Body struct {
 		Status string `json:"status" doc:"ok when the server is up."`

@@ -12,6 +12,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Support access: the vendor's tier ceiling in an environment, one per environment. Its
+// deletion ends the access requests under it (the break-glass revoke is handlers_vendor_revoke.go).
+
 type supportCreateInput struct {
 	IdempotencyParam
 	ID   string `path:"id" doc:"The environment id."`
