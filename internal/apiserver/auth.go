@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -10,60 +11,20 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 )
 
-// Who may call what lives in internal/access (access.Routes): operation() copies each
-// route's rule into its OpenAPI description, and authenticate runs the route's check before
-// the body is read, so the document and the code cannot disagree about which routes exist:
-// registering a route missing from that table panics at start.
-
-// operation builds a huma operation whose description states the route's required
-// permission from routeAccess.
-func operation(method, path, id, summary string, status int) huma.Operation {
-	route, ok := access.RouteFor(method, path)
-	if !ok {
-		panic("apiserver: route " + method + " " + path + " is missing from access.Routes")
-	}
-	rule := route.Rule
-	tag := strings.Split(strings.TrimPrefix(path, "/v1/"), "/")[0]
-	if strings.HasPrefix(path, "/v1/environments/{id}/") {
-		tag = strings.Split(path, "/")[4]
-	}
-	op := huma.Operation{
-		OperationID:   id,
-		Method:        method,
-		Path:          path,
-		Summary:       summary,
-		Description:   "**Required permission:** " + rule,
-		Tags:          []string{tag},
-		DefaultStatus: status,
-		// The body limit is enforced once, by http.MaxBytesReader in withRequest.
-		MaxBodyBytes: -1,
-		Metadata:     map[string]any{},
-	}
-	if route.Public {
-		op.Metadata["public"] = true
-		// An empty requirement is OpenAPI's "no authentication" against the root default.
-		op.Security = []map[string][]string{{}}
-	} else {
-		op.Security = []map[string][]string{{"bearer": {}}}
-		op.Errors = []int{http.StatusUnauthorized, http.StatusForbidden}
-	}
-	if strings.Contains(path, "{") {
-		op.Errors = append(op.Errors, http.StatusNotFound)
-	}
-	switch method {
-	case http.MethodPost:
-		op.Errors = append(op.Errors, http.StatusConflict)
-	case http.MethodPatch, http.MethodPut, http.MethodDelete:
-		op.Errors = append(op.Errors, http.StatusConflict, http.StatusPreconditionFailed)
-	}
-	if method != http.MethodGet {
-		op.Errors = append(op.Errors, http.StatusRequestEntityTooLarge)
-	}
-	return op
-}
+// Authentication and authorization of each request: its bearer token resolved to a principal,
+// its route's check (access.Routes) before the body is read, and both taken again when it acts.
 
 // principal is the authenticated caller, resolved by the engine.
 type principal = access.Principal
+
+// actor returns the authenticated principal; the middleware guarantees one on every
+// non-public route.
+func actor(ctx context.Context) (*principal, error) {
+	if p := principalFrom(ctx); p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("no principal in context")
+}
 
 // authState is what authenticate decided and on what, kept for the request's life: a
 // decision taken when the headers arrive must still hold when the request acts (a write

@@ -13,6 +13,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Alert routing: one per environment, made with it. PUT sets the complete destination set;
+// the destinations routes add and remove one at a time (additive). A set is one or the other.
+
 type routingIDInput struct {
 	ID string `path:"id" doc:"The environment id."`
 }
@@ -85,100 +88,74 @@ func sortDestinations(ds []api.Destination) []api.Destination {
 }
 
 func (s *Server) registerAlertRouting(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/alert-routing", "get-alert-routing",
-		"Read an environment's alert routing", http.StatusOK),
-		func(ctx context.Context, in *routingIDInput) (*objectOutput[api.AlertRouting], error) {
-			r, err := view(ctx, s, func(tx Tx) (api.AlertRouting, error) {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return api.AlertRouting{}, storeErr(err, "environment", in.ID)
-				}
-				return tx.AlertRouting(in.ID)
-			})
-			if err != nil {
-				return nil, storeErr(err, "alert routing", in.ID)
-			}
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if !access.SeesSecrets(p) {
-				r = redactedRouting(r)
-			}
-			return output(http.StatusOK, r, r.Version), nil
-		})
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/alert-routing", "get-alert-routing", "Read an environment's alert routing", http.StatusOK), s.getAlertRouting)
+	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing", "Set an environment's alert routing (vendor routing and the complete destination set)", http.StatusOK), s.putAlertRouting)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing", "reset-alert-routing", "Restore the default alert routing: vendor routing on, no destinations", http.StatusNoContent), s.resetAlertRouting)
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/alert-routing/destinations", "add-alert-destination", "Add one alert destination (additive), or change the min_severity of the one with this type and target (naming the one replaced)", http.StatusOK), s.addAlertDestination)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing/destinations", "remove-alert-destination", "Remove the alert destination with this type and target (additive)", http.StatusNoContent), s.removeAlertDestination)
+}
 
-	// set is PUT's change: vendor routing always, the destinations only when sent.
-	set := func(body api.AlertRoutingUpdate) func(*api.AlertRouting, string) error {
-		return func(next *api.AlertRouting, env string) error {
-			next.VendorRouting = body.VendorRouting
-			switch {
-			case body.Destinations != nil:
-				if d := access.CanWriteDestinations(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
-					return d
-				}
-				next.Destinations = sortDestinations(*body.Destinations)
-				next.DestinationsMode = string(access.ModeAuthoritative)
-			case body.ReleaseDestinations && next.DestinationsMode == string(access.ModeAuthoritative):
-				// The destinations stay; only the claim on them goes.
-				next.DestinationsMode = string(access.ModeUnmanaged)
-			}
-			return nil
+func (s *Server) getAlertRouting(ctx context.Context, in *routingIDInput) (*objectOutput[api.AlertRouting], error) {
+	r, err := view(ctx, s, func(tx Tx) (api.AlertRouting, error) {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return api.AlertRouting{}, storeErr(err, objectEnvironment, in.ID)
 		}
+		return tx.AlertRouting(in.ID)
+	})
+	if err != nil {
+		return nil, storeErr(err, objectAlertRouting, in.ID)
 	}
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !access.SeesSecrets(p) {
+		r = redactedRouting(r)
+	}
+	return output(http.StatusOK, r, r.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodPut, "/v1/environments/{id}/alert-routing", "put-alert-routing",
-		"Set an environment's alert routing (vendor routing and the complete destination set)", http.StatusOK),
-		func(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-				r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, set(in.Body), "alert_routing.update")
-				return r, r.Version, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "alert routing", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
+		r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, setRouting(in.Body), "update")
+		return r, r.Version, err
+	})
+	if err != nil {
+		return nil, storeErr(err, objectAlertRouting, in.ID)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing", "reset-alert-routing",
-		"Restore the default alert routing: vendor routing on, no destinations", http.StatusNoContent),
-		func(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
-					*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
-					return nil
-				}, "alert_routing.reset")
-				return err
-			})
-			if err != nil {
-				return nil, storeErr(err, "alert routing", in.ID)
-			}
-			return out, nil
-		})
-
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/alert-routing/destinations", "add-alert-destination",
-		"Add one alert destination (additive), or change the min_severity of the one with this type and target (naming the one replaced)", http.StatusOK),
-		s.addAlertDestination)
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/alert-routing/destinations", "remove-alert-destination",
-		"Remove the alert destination with this type and target (additive)", http.StatusNoContent),
-		s.removeAlertDestination)
+func (s *Server) resetAlertRouting(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
+			*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
+			return nil
+		}, "reset")
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err, objectAlertRouting, in.ID)
+	}
+	return out, nil
 }
 
 // changeRouting is every write of an environment's routing: it reads it, applies change
 // (which sees the environment's name, for messages), and stores and audits the result unless nothing changed.
 func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, change func(next *api.AlertRouting, env string) error,
-	action string,
+	verb string,
 ) (api.AlertRouting, error) {
 	env, err := tx.Environment(envID)
 	if err != nil {
-		return api.AlertRouting{}, storeErr(err, "environment", envID)
+		return api.AlertRouting{}, storeErr(err, objectEnvironment, envID)
 	}
 	cur, err := tx.AlertRouting(envID)
 	if err != nil {
@@ -199,7 +176,8 @@ func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, chang
 	if err := tx.UpdateAlertRouting(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "alert_routing", next.ID, envID, redactedRouting(cur), redactedRouting(next))
+	return next, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertRouting, Verb: verb, ID: next.ID, Env: envID,
+		Before: redactedRouting(cur), After: redactedRouting(next)})
 }
 
 // redactedRouting is r with targets stripped of their secret parts (access.RedactTarget),
@@ -210,6 +188,25 @@ func redactedRouting(r api.AlertRouting) api.AlertRouting {
 		r.Destinations[i].Target = access.RedactTarget(d.Type, d.Target)
 	}
 	return r
+}
+
+// setRouting is PUT's change: vendor routing always, the destinations only when sent.
+func setRouting(body api.AlertRoutingUpdate) func(*api.AlertRouting, string) error {
+	return func(next *api.AlertRouting, env string) error {
+		next.VendorRouting = body.VendorRouting
+		switch {
+		case body.Destinations != nil:
+			if d := access.CanWriteDestinations(env, access.ListMode(next.DestinationsMode), access.ModeAuthoritative, len(next.Destinations)); d != nil {
+				return d
+			}
+			next.Destinations = sortDestinations(*body.Destinations)
+			next.DestinationsMode = string(access.ModeAuthoritative)
+		case body.ReleaseDestinations && next.DestinationsMode == string(access.ModeAuthoritative):
+			// The destinations stay; only the claim on them goes.
+			next.DestinationsMode = string(access.ModeUnmanaged)
+		}
+		return nil
+	}
 }
 
 // additive is the change of the additive destination routes: the set with dest added,
@@ -236,7 +233,7 @@ func additive(dest api.Destination, add bool, replaces string) func(*api.AlertRo
 		case add:
 			next.Destinations = sortDestinations(append(next.Destinations, dest))
 		case i < 0:
-			return notFound("alert destination", dest.Type+" "+dest.Target)
+			return notFound(objectAlertDestination, dest.Type+" "+dest.Target)
 		default:
 			next.Destinations = slices.Delete(next.Destinations, i, i+1)
 		}
@@ -258,11 +255,11 @@ func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInpu
 		return nil, err
 	}
 	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
-		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "alert_routing.destination_add")
+		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "destination_add")
 		return r, r.Version, err
 	})
 	if err != nil {
-		return nil, storeErr(err, "alert routing", in.ID)
+		return nil, storeErr(err, objectAlertRouting, in.ID)
 	}
 	return out, nil
 }
@@ -273,11 +270,11 @@ func (s *Server) removeAlertDestination(ctx context.Context, in *destinationDele
 		return nil, err
 	}
 	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "alert_routing.destination_remove")
+		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "destination_remove")
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err, "alert routing", in.ID)
+		return nil, storeErr(err, objectAlertRouting, in.ID)
 	}
 	return out, nil
 }

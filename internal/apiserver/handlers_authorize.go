@@ -12,6 +12,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// The engine's questions, answered from the snapshot without a write: may a principal do an
+// action (POST /v1/authorize), and what may a user or group do in an environment.
+
 type authorizeInput struct {
 	Body api.AuthorizeRequest
 }
@@ -31,69 +34,68 @@ type effectiveOutput struct {
 }
 
 func (s *Server) registerAuthorize(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/authorize", "authorize",
-		"May principal P do action A in environment E? Answers with what allows it", http.StatusOK),
-		func(ctx context.Context, in *authorizeInput) (*authorizeOutput, error) {
-			b := in.Body
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			var d access.Decision
-			var denial *access.Denial
-			err = s.read(ctx, func(pol *access.Policy) error {
-				if denial = pol.CanReadAccessOf(p, b.PrincipalID); denial != nil {
-					return nil
-				}
-				var err error
-				d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, s.now())
-				return err
-			})
-			switch {
-			case denial != nil:
-				return nil, s.refused(ctx, denial)
-			case errors.Is(err, access.ErrUnknownUser):
-				return nil, notFound("user", b.PrincipalID)
-			case errors.Is(err, access.ErrUnknownEnvironment):
-				return nil, notFound("environment", b.EnvironmentID)
-			case err != nil:
-				return nil, err
-			}
-			out := &authorizeOutput{Body: api.AuthorizeResponse{Allowed: d.Allowed, Reason: d.Reason}}
-			if d.Allowed {
-				v := api.Via(d.Via)
-				out.Body.Via = &v
-			}
-			return out, nil
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/authorize", "authorize", "May principal P do action A in environment E? Answers with what allows it", http.StatusOK), s.authorize)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/effective-access", "get-effective-access", "Every action a user or group may do in an environment, and each grant, role or group that allows it", http.StatusOK), s.getEffectiveAccess)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/effective-access", "get-effective-access",
-		"Every action a user or group may do in an environment, and each grant, role or group that allows it", http.StatusOK),
-		func(ctx context.Context, in *effectiveInput) (*effectiveOutput, error) {
-			if (in.UserID == "") == (in.GroupID == "") {
-				return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
-			}
-			ea := api.EffectiveAccess{EnvironmentID: in.ID, UserID: in.UserID, GroupID: in.GroupID, Actions: []string{}, Grants: []api.ActionSource{}}
-			err := s.read(ctx, func(pol *access.Policy) error {
-				sources, support, err := pol.Effective(in.ID, in.UserID, in.GroupID, s.now())
-				ea.Support = support
-				for _, src := range sources {
-					ea.Grants = append(ea.Grants, api.ActionSource(src))
-					ea.Actions = append(ea.Actions, src.Action)
-				}
-				return err
-			})
-			switch {
-			case errors.Is(err, access.ErrUnknownEnvironment):
-				return nil, notFound("environment", in.ID)
-			case errors.Is(err, access.ErrUnknownUser):
-				return nil, notFound("user", in.UserID)
-			case errors.Is(err, access.ErrUnknownGroup):
-				return nil, notFound("group", in.GroupID)
-			case err != nil:
-				return nil, err
-			}
-			ea.Actions = slices.Compact(ea.Actions)
-			return &effectiveOutput{Body: ea}, nil
-		})
+func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeOutput, error) {
+	b := in.Body
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var d access.Decision
+	var denial *access.Denial
+	err = s.read(ctx, func(pol *access.Policy) error {
+		if denial = pol.CanReadAccessOf(p, b.PrincipalID); denial != nil {
+			return nil
+		}
+		var err error
+		d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, s.now())
+		return err
+	})
+	switch {
+	case denial != nil:
+		return nil, s.refused(ctx, denial)
+	case errors.Is(err, access.ErrUnknownUser):
+		return nil, notFound(objectUser, b.PrincipalID)
+	case errors.Is(err, access.ErrUnknownEnvironment):
+		return nil, notFound(objectEnvironment, b.EnvironmentID)
+	case err != nil:
+		return nil, err
+	}
+	out := &authorizeOutput{Body: api.AuthorizeResponse{Allowed: d.Allowed, Reason: d.Reason}}
+	if d.Allowed {
+		v := api.Via(d.Via)
+		out.Body.Via = &v
+	}
+	return out, nil
+}
+
+func (s *Server) getEffectiveAccess(ctx context.Context, in *effectiveInput) (*effectiveOutput, error) {
+	if (in.UserID == "") == (in.GroupID == "") {
+		return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
+	}
+	ea := api.EffectiveAccess{EnvironmentID: in.ID, UserID: in.UserID, GroupID: in.GroupID, Actions: []string{}, Grants: []api.ActionSource{}}
+	err := s.read(ctx, func(pol *access.Policy) error {
+		sources, support, err := pol.Effective(in.ID, in.UserID, in.GroupID, s.now())
+		ea.Support = support
+		for _, src := range sources {
+			ea.Grants = append(ea.Grants, api.ActionSource(src))
+			ea.Actions = append(ea.Actions, src.Action)
+		}
+		return err
+	})
+	switch {
+	case errors.Is(err, access.ErrUnknownEnvironment):
+		return nil, notFound(objectEnvironment, in.ID)
+	case errors.Is(err, access.ErrUnknownUser):
+		return nil, notFound(objectUser, in.UserID)
+	case errors.Is(err, access.ErrUnknownGroup):
+		return nil, notFound(objectGroup, in.GroupID)
+	case err != nil:
+		return nil, err
+	}
+	ea.Actions = slices.Compact(ea.Actions)
+	return &effectiveOutput{Body: ea}, nil
 }

@@ -10,6 +10,16 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// envCreateFindings: an omitted resource_prefix takes the default, so only a given one is
+// judged.
+func envCreateFindings(b api.EnvironmentCreate) []access.Finding {
+	fs := access.ValidateOptionalName("name", b.Name)
+	if b.ResourcePrefix != "" {
+		fs = append(fs, access.ValidateResourcePrefix(b.ResourcePrefix)...)
+	}
+	return fs
+}
+
 type envCreateInput struct {
 	IdempotencyParam
 	Body api.EnvironmentCreate
@@ -37,6 +47,14 @@ type envUpdateInput struct {
 	Body api.EnvironmentUpdate
 }
 
+// Resolve refuses an empty resource_prefix explicitly: in a PATCH it would not mean
+// "default" but "scope vendor access to nothing".
+func (in *envUpdateInput) Resolve(huma.Context) []error {
+	fs := optional(in.Body.Name, nameRule("name"))
+	fs = append(fs, optional(in.Body.ResourcePrefix, access.ValidateResourcePrefix)...)
+	return findingErrors(fs)
+}
+
 type envDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
@@ -44,122 +62,112 @@ type envDeleteInput struct {
 }
 
 func (s *Server) registerEnvironments(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments", "create-environment",
-		"Create an environment (and its default alert routing)", http.StatusCreated),
-		func(ctx context.Context, in *envCreateInput) (*objectOutput[api.Environment], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Environment, int64, error) {
-				now := s.now()
-				e := api.Environment{Meta: newMeta("env", now), Name: in.Body.Name, Cloud: in.Body.Cloud, ResourcePrefix: in.Body.ResourcePrefix}
-				if e.ResourcePrefix == "" {
-					e.ResourcePrefix = access.DefaultResourcePrefix
-				}
-				if err := tx.InsertEnvironment(e); err != nil {
-					return e, 0, storeErr(err, "environment", e.ID)
-				}
-				// Alert routing exists from the environment's first moment, vendor routing on:
-				// the customer opts out explicitly, never by omission.
-				r := api.AlertRouting{Meta: newMeta("art", now), EnvironmentID: e.ID, VendorRouting: true, Destinations: []api.Destination{}}
-				if err := tx.InsertAlertRouting(r); err != nil {
-					return e, 0, err
-				}
-				if err := s.audit(tx, p.User.ID, "environment.create", "environment", e.ID, e.ID, nil, e); err != nil {
-					return e, 0, err
-				}
-				return e, e.Version, s.audit(tx, p.User.ID, "alert_routing.create", "alert_routing", r.ID, e.ID, nil, redactedRouting(r))
-			})
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments", "create-environment", "Create an environment (and its default alert routing)", http.StatusCreated), s.createEnvironment)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments", "list-environments", "List environments", http.StatusOK), s.listEnvironments)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}", "get-environment", "Read an environment", http.StatusOK), s.getEnvironment)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}", "update-environment", "Rename an environment or change its resource prefix (cloud cannot change)", http.StatusOK), s.updateEnvironment)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}", "delete-environment", "Delete an environment with its grants, support access, alert routing and access requests", http.StatusNoContent), s.deleteEnvironment)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments", "list-environments", "List environments", http.StatusOK),
-		func(ctx context.Context, in *envListInput) (*listOutput[api.Environment], error) {
-			var next string
-			items, err := view(ctx, s, func(tx Tx) ([]api.Environment, error) {
-				var items []api.Environment
-				var err error
-				items, next, err = tx.Environments(in.Name, in.page())
-				return items, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "environment", "")
-			}
-			return listOf(items, next), nil
-		})
+func (s *Server) createEnvironment(ctx context.Context, in *envCreateInput) (*objectOutput[api.Environment], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Environment, int64, error) {
+		now := s.now()
+		e := api.Environment{Meta: newMeta("env", now), Name: in.Body.Name, Cloud: in.Body.Cloud, ResourcePrefix: in.Body.ResourcePrefix}
+		if e.ResourcePrefix == "" {
+			e.ResourcePrefix = access.DefaultResourcePrefix
+		}
+		if err := tx.InsertEnvironment(e); err != nil {
+			return e, 0, storeErr(err, objectEnvironment, e.ID)
+		}
+		// Alert routing exists from the environment's first moment, vendor routing on:
+		// the customer opts out explicitly, never by omission.
+		r := api.AlertRouting{Meta: newMeta("art", now), EnvironmentID: e.ID, VendorRouting: true, Destinations: []api.Destination{}}
+		if err := tx.InsertAlertRouting(r); err != nil {
+			return e, 0, err
+		}
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "create", ID: e.ID, Env: e.ID, After: e}); err != nil {
+			return e, 0, err
+		}
+		return e, e.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertRouting, Verb: "create", ID: r.ID, Env: e.ID, After: redactedRouting(r)})
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}", "get-environment", "Read an environment", http.StatusOK),
-		func(ctx context.Context, in *envIDInput) (*objectOutput[api.Environment], error) {
-			e, err := view(ctx, s, func(tx Tx) (api.Environment, error) { return tx.Environment(in.ID) })
-			if err != nil {
-				return nil, storeErr(err, "environment", in.ID)
-			}
-			return output(http.StatusOK, e, e.Version), nil
-		})
+func (s *Server) listEnvironments(ctx context.Context, in *envListInput) (*listOutput[api.Environment], error) {
+	return listPage(ctx, s, objectEnvironment, func(tx Tx) ([]api.Environment, string, error) {
+		return tx.Environments(in.Name, in.page())
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}", "update-environment",
-		"Rename an environment or change its resource prefix (cloud cannot change)", http.StatusOK),
-		func(ctx context.Context, in *envUpdateInput) (*objectOutput[api.Environment], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Environment, int64, error) {
-				cur, err := tx.Environment(in.ID)
-				if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				next := cur
-				if in.Body.Name != nil {
-					next.Name = *in.Body.Name
-				}
-				if in.Body.ResourcePrefix != nil {
-					next.ResourcePrefix = *in.Body.ResourcePrefix
-				}
-				if next == cur {
-					return cur, cur.Version, nil
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateEnvironment(next); err != nil {
-					return cur, 0, err
-				}
-				return next, next.Version, s.audit(tx, p.User.ID, "environment.update", "environment", next.ID, next.ID, cur, next)
-			})
-			if err != nil {
-				return nil, storeErr(err, "environment", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) getEnvironment(ctx context.Context, in *envIDInput) (*objectOutput[api.Environment], error) {
+	e, err := view(ctx, s, func(tx Tx) (api.Environment, error) { return tx.Environment(in.ID) })
+	if err != nil {
+		return nil, storeErr(err, objectEnvironment, in.ID)
+	}
+	return output(http.StatusOK, e, e.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}", "delete-environment",
-		"Delete an environment with its grants, support access, alert routing and access requests", http.StatusNoContent),
-		func(ctx context.Context, in *envDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				cur, err := tx.Environment(in.ID)
-				if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if err := s.auditCascade(tx, p.User.ID, "environment", cur.ID); err != nil {
-					return err
-				}
-				if err := tx.DeleteEnvironment(in.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "environment.delete", "environment", cur.ID, cur.ID, cur, nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "environment", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*objectOutput[api.Environment], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Environment, int64, error) {
+		cur, err := tx.Environment(in.ID)
+		if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		next := cur
+		if in.Body.Name != nil {
+			next.Name = *in.Body.Name
+		}
+		if in.Body.ResourcePrefix != nil {
+			next.ResourcePrefix = *in.Body.ResourcePrefix
+		}
+		if next == cur {
+			return cur, cur.Version, nil
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateEnvironment(next); err != nil {
+			return cur, 0, err
+		}
+		return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "update", ID: next.ID, Env: next.ID, Before: cur, After: next})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectEnvironment, in.ID)
+	}
+	return out, nil
+}
+
+func (s *Server) deleteEnvironment(ctx context.Context, in *envDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		cur, err := tx.Environment(in.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
+		}
+		if err := s.auditCascade(tx, p.User.ID, "environment", cur.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteEnvironment(in.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "delete", ID: cur.ID, Env: cur.ID, Before: cur})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectEnvironment, in.ID)
+	}
+	return out, nil
 }

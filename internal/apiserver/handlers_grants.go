@@ -59,146 +59,138 @@ func withActions(g api.Grant) api.Grant {
 }
 
 func (s *Server) registerGrants(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/grants", "create-grant",
-		"Grant environment permissions to a role", http.StatusCreated),
-		func(ctx context.Context, in *grantCreateInput) (*objectOutput[api.Grant], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Grant, int64, error) {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return api.Grant{}, 0, storeErr(err, "environment", in.ID)
-				}
-				if _, err := tx.Role(in.Body.RoleID); errors.Is(err, ErrNotFound) {
-					return api.Grant{}, 0, invalid(codeInvalidField, "role_id", fmt.Sprintf("No role with id %q exists.", in.Body.RoleID))
-				} else if err != nil {
-					return api.Grant{}, 0, err
-				}
-				perms := sortedUnique(in.Body.Permissions)
-				if d := s.pol().CanGrant(p, in.ID, perms); d != nil {
-					return api.Grant{}, 0, d
-				}
-				g := withActions(api.Grant{Meta: newMeta("grt", s.now()), RoleID: in.Body.RoleID, EnvironmentID: in.ID, Permissions: perms})
-				if err := tx.InsertGrant(g); err != nil {
-					var ce *ConflictError
-					if errors.As(err, &ce) {
-						return g, 0, newProblem(http.StatusConflict, codeConflict, "role_id",
-							"This role already has a grant in this environment.")
-					}
-					return g, 0, err
-				}
-				if err := s.audit(tx, p.User.ID, "grant.create", "grant", g.ID, in.ID, nil, g); err != nil {
-					return g, 0, err
-				}
-				g.Warnings = warnings(access.ValidateGrant(in.Body.Permissions, nil))
-				return g, g.Version, nil
-			})
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/grants", "create-grant", "Grant environment permissions to a role", http.StatusCreated), s.createGrant)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/grants", "list-grants", "List an environment's grants", http.StatusOK), s.listGrants)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/grants/{role_id}", "get-grant", "Read a role's grant in an environment", http.StatusOK), s.getGrant)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/grants/{role_id}", "update-grant", "Replace a grant's permissions in one transaction", http.StatusOK), s.updateGrant)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/grants/{role_id}", "delete-grant", "Revoke a role's grant in an environment", http.StatusNoContent), s.deleteGrant)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/grants", "list-grants",
-		"List an environment's grants", http.StatusOK),
-		func(ctx context.Context, in *grantListInput) (*listOutput[api.Grant], error) {
-			var next string
-			items, err := view(ctx, s, func(tx Tx) ([]api.Grant, error) {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return nil, storeErr(err, "environment", in.ID)
-				}
-				var items []api.Grant
-				var err error
-				items, next, err = tx.Grants(in.ID, in.page())
-				return items, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "grant", "")
+func (s *Server) createGrant(ctx context.Context, in *grantCreateInput) (*objectOutput[api.Grant], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Grant, int64, error) {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return api.Grant{}, 0, storeErr(err, objectEnvironment, in.ID)
+		}
+		if _, err := tx.Role(in.Body.RoleID); errors.Is(err, ErrNotFound) {
+			return api.Grant{}, 0, invalid(codeInvalidField, "role_id", fmt.Sprintf("No role with id %q exists.", in.Body.RoleID))
+		} else if err != nil {
+			return api.Grant{}, 0, err
+		}
+		perms := sortedUnique(in.Body.Permissions)
+		if d := s.pol().CanGrant(p, in.ID, perms); d != nil {
+			return api.Grant{}, 0, d
+		}
+		g := withActions(api.Grant{Meta: newMeta("grt", s.now()), RoleID: in.Body.RoleID, EnvironmentID: in.ID, Permissions: perms})
+		if err := tx.InsertGrant(g); err != nil {
+			var ce *ConflictError
+			if errors.As(err, &ce) {
+				return g, 0, newProblem(http.StatusConflict, codeConflict, "role_id",
+					"This role already has a grant in this environment.")
 			}
-			for i := range items {
-				items[i] = withActions(items[i])
-			}
-			return listOf(items, next), nil
-		})
+			return g, 0, err
+		}
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGrant, Verb: "create", ID: g.ID, Env: in.ID, After: g}); err != nil {
+			return g, 0, err
+		}
+		g.Warnings = warnings(access.ValidateGrant(in.Body.Permissions, nil))
+		return g, g.Version, nil
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/grants/{role_id}", "get-grant",
-		"Read a role's grant in an environment", http.StatusOK),
-		func(ctx context.Context, in *grantIDInput) (*objectOutput[api.Grant], error) {
-			g, err := view(ctx, s, func(tx Tx) (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
-			if err != nil {
-				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
-			}
-			return output(http.StatusOK, withActions(g), g.Version), nil
-		})
+func (s *Server) listGrants(ctx context.Context, in *grantListInput) (*listOutput[api.Grant], error) {
+	out, err := listPage(ctx, s, objectGrant, func(tx Tx) ([]api.Grant, string, error) {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return nil, "", storeErr(err, objectEnvironment, in.ID)
+		}
+		return tx.Grants(in.ID, in.page())
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, g := range out.Body.Items {
+		out.Body.Items[i] = withActions(g)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/grants/{role_id}", "update-grant",
-		"Replace a grant's permissions in one transaction", http.StatusOK),
-		func(ctx context.Context, in *grantUpdateInput) (*objectOutput[api.Grant], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			// One transaction: an action allowed by both the old and the new set is never
-			// denied in between, because readers see either one or the other.
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Grant, int64, error) {
-				cur, err := tx.Grant(in.ID, in.RoleID)
-				if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				next := cur
-				next.Permissions = sortedUnique(in.Body.Permissions)
-				if d := s.pol().CanGrant(p, in.ID, next.Permissions); d != nil {
-					return cur, 0, d
-				}
-				warned := warnings(access.ValidateGrant(in.Body.Permissions, nil))
-				if slices.Equal(next.Permissions, cur.Permissions) {
-					cur = withActions(cur)
-					cur.Warnings = warned
-					return cur, cur.Version, nil
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateGrant(next); err != nil {
-					return cur, 0, err
-				}
-				if err := s.audit(tx, p.User.ID, "grant.update", "grant", next.ID, in.ID, withActions(cur), withActions(next)); err != nil {
-					return cur, 0, err
-				}
-				next = withActions(next)
-				next.Warnings = warned
-				return next, next.Version, nil
-			})
-			if err != nil {
-				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
-			}
-			return out, nil
-		})
+func (s *Server) getGrant(ctx context.Context, in *grantIDInput) (*objectOutput[api.Grant], error) {
+	g, err := view(ctx, s, func(tx Tx) (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
+	if err != nil {
+		return nil, storeErr(err, objectGrant, in.ID+"/"+in.RoleID)
+	}
+	return output(http.StatusOK, withActions(g), g.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/grants/{role_id}", "delete-grant",
-		"Revoke a role's grant in an environment", http.StatusNoContent),
-		func(ctx context.Context, in *grantDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				cur, err := tx.Grant(in.ID, in.RoleID)
-				if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if d := s.pol().CanGrant(p, in.ID, cur.Permissions); d != nil {
-					return d
-				}
-				if err := tx.DeleteGrant(in.ID, in.RoleID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "grant.delete", "grant", cur.ID, in.ID, withActions(cur), nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "grant", in.ID+"/"+in.RoleID)
-			}
-			return out, nil
-		})
+func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*objectOutput[api.Grant], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// One transaction: an action allowed by both the old and the new set is never
+	// denied in between, because readers see either one or the other.
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Grant, int64, error) {
+		cur, err := tx.Grant(in.ID, in.RoleID)
+		if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		next := cur
+		next.Permissions = sortedUnique(in.Body.Permissions)
+		if d := s.pol().CanGrant(p, in.ID, next.Permissions); d != nil {
+			return cur, 0, d
+		}
+		warned := warnings(access.ValidateGrant(in.Body.Permissions, nil))
+		if slices.Equal(next.Permissions, cur.Permissions) {
+			cur = withActions(cur)
+			cur.Warnings = warned
+			return cur, cur.Version, nil
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateGrant(next); err != nil {
+			return cur, 0, err
+		}
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGrant, Verb: "update", ID: next.ID, Env: in.ID, Before: withActions(cur), After: withActions(next)}); err != nil {
+			return cur, 0, err
+		}
+		next = withActions(next)
+		next.Warnings = warned
+		return next, next.Version, nil
+	})
+	if err != nil {
+		return nil, storeErr(err, objectGrant, in.ID+"/"+in.RoleID)
+	}
+	return out, nil
+}
+
+func (s *Server) deleteGrant(ctx context.Context, in *grantDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		cur, err := tx.Grant(in.ID, in.RoleID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
+		}
+		if d := s.pol().CanGrant(p, in.ID, cur.Permissions); d != nil {
+			return d
+		}
+		if err := tx.DeleteGrant(in.ID, in.RoleID); err != nil {
+			return err
+		}
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGrant, Verb: "delete", ID: cur.ID, Env: in.ID, Before: withActions(cur)})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectGrant, in.ID+"/"+in.RoleID)
+	}
+	return out, nil
 }

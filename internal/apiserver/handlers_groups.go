@@ -13,9 +13,16 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Groups and their members: members sent with the group are its complete set; the members
+// routes add and remove one at a time (additive). A group's members are one or the other.
+
 type groupCreateInput struct {
 	IdempotencyParam
 	Body api.GroupCreate
+}
+
+func (in *groupCreateInput) Resolve(huma.Context) []error {
+	return findingErrors(nameAndDescription(&in.Body.Name, &in.Body.Description))
 }
 
 type groupIDInput struct {
@@ -32,6 +39,10 @@ type groupUpdateInput struct {
 	IdempotencyParam
 	ID   string `path:"id" doc:"The group id."`
 	Body api.GroupUpdate
+}
+
+func (in *groupUpdateInput) Resolve(huma.Context) []error {
+	return findingErrors(nameAndDescription(in.Body.Name, in.Body.Description))
 }
 
 type groupMemberAddInput struct {
@@ -68,161 +79,147 @@ func checkMembers(tx Tx, members []string) ([]string, error) {
 }
 
 func (s *Server) registerGroups(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/groups", "create-group", "Create a group", http.StatusCreated),
-		func(ctx context.Context, in *groupCreateInput) (*objectOutput[api.Group], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Group, int64, error) {
-				var members []string
-				mode := access.ModeUnmanaged
-				if in.Body.Members != nil {
-					// Sent members, even none, are the complete set: the group owns them.
-					mode = access.ModeAuthoritative
-					if members, err = checkMembers(tx, *in.Body.Members); err != nil {
-						return api.Group{}, 0, err
-					}
-				}
-				if members == nil {
-					members = []string{}
-				}
-				if d := s.pol().CanBeMembers(members); d != nil {
-					return api.Group{}, 0, d
-				}
-				g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description,
-					Members: members, MembersMode: string(mode)}
-				if err := tx.InsertGroup(g); err != nil {
-					return g, 0, storeErr(err, "group", g.ID)
-				}
-				return g, g.Version, s.audit(tx, p.User.ID, "group.create", "group", g.ID, "", nil, g)
-			})
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/groups", "create-group", "Create a group", http.StatusCreated), s.createGroup)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/groups", "list-groups", "List groups", http.StatusOK), s.listGroups)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/groups/{id}", "get-group", "Read a group", http.StatusOK), s.getGroup)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/groups/{id}", "update-group", "Change a group; members, when sent, replace the whole set", http.StatusOK), s.updateGroup)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}", "delete-group", "Delete a group (its role assignments go with it)", http.StatusNoContent), s.deleteGroup)
+	huma.Register(hapi, operation(http.MethodPost, "/v1/groups/{id}/members", "add-group-member", "Add one member to a group (additive); adding a member again changes nothing", http.StatusOK), s.addGroupMember)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}/members/{user_id}", "remove-group-member", "Remove one member from a group (additive)", http.StatusNoContent), s.removeGroupMember)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/groups", "list-groups", "List groups", http.StatusOK),
-		func(ctx context.Context, in *groupListInput) (*listOutput[api.Group], error) {
-			var next string
-			items, err := view(ctx, s, func(tx Tx) ([]api.Group, error) {
-				var items []api.Group
-				var err error
-				items, next, err = tx.Groups(in.Name, in.page())
-				return items, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "group", "")
+func (s *Server) createGroup(ctx context.Context, in *groupCreateInput) (*objectOutput[api.Group], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Group, int64, error) {
+		var members []string
+		mode := access.ModeUnmanaged
+		if in.Body.Members != nil {
+			// Sent members, even none, are the complete set: the group owns them.
+			mode = access.ModeAuthoritative
+			if members, err = checkMembers(tx, *in.Body.Members); err != nil {
+				return api.Group{}, 0, err
 			}
-			return listOf(items, next), nil
-		})
+		}
+		if members == nil {
+			members = []string{}
+		}
+		if d := s.pol().CanBeMembers(members); d != nil {
+			return api.Group{}, 0, d
+		}
+		g := api.Group{Meta: newMeta("grp", s.now()), Name: in.Body.Name, Description: in.Body.Description,
+			Members: members, MembersMode: string(mode)}
+		if err := tx.InsertGroup(g); err != nil {
+			return g, 0, storeErr(err, objectGroup, g.ID)
+		}
+		return g, g.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "create", ID: g.ID, After: g})
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/groups/{id}", "get-group", "Read a group", http.StatusOK),
-		func(ctx context.Context, in *groupIDInput) (*objectOutput[api.Group], error) {
-			g, err := view(ctx, s, func(tx Tx) (api.Group, error) { return tx.Group(in.ID) })
-			if err != nil {
-				return nil, storeErr(err, "group", in.ID)
-			}
-			return output(http.StatusOK, g, g.Version), nil
-		})
+func (s *Server) listGroups(ctx context.Context, in *groupListInput) (*listOutput[api.Group], error) {
+	return listPage(ctx, s, objectGroup, func(tx Tx) ([]api.Group, string, error) {
+		return tx.Groups(in.Name, in.page())
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/groups/{id}", "update-group",
-		"Change a group; members, when sent, replace the whole set", http.StatusOK),
-		func(ctx context.Context, in *groupUpdateInput) (*objectOutput[api.Group], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
-				cur, err := tx.Group(in.ID)
-				if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				next := cur
-				if in.Body.Name != nil {
-					next.Name = *in.Body.Name
-				}
-				if in.Body.Description != nil {
-					next.Description = *in.Body.Description
-				}
-				switch {
-				case in.Body.Members != nil:
-					if d := access.CanWriteMembers(cur.Name, access.ListMode(cur.MembersMode), access.ModeAuthoritative, len(cur.Members)); d != nil {
-						return cur, 0, d
-					}
-					next.MembersMode = string(access.ModeAuthoritative)
-					if next.Members, err = checkMembers(tx, *in.Body.Members); err != nil {
-						return cur, 0, err
-					}
-					// Joining hands the group's roles over, leaving takes them away.
-					if d := s.pol().CanChangeMembers(p, cur.ID, next.Members, s.now()); d != nil {
-						return cur, 0, d
-					}
-				case in.Body.ReleaseMembers && cur.MembersMode == string(access.ModeAuthoritative):
-					// The members stay; only the claim on them goes.
-					next.MembersMode = string(access.ModeUnmanaged)
-				}
-				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Members, cur.Members) &&
-					next.MembersMode == cur.MembersMode {
-					return cur, cur.Version, nil
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateGroup(next); err != nil {
-					return cur, 0, err
-				}
-				return next, next.Version, s.audit(tx, p.User.ID, "group.update", "group", next.ID, "", cur, next)
-			})
-			if err != nil {
-				return nil, storeErr(err, "group", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) getGroup(ctx context.Context, in *groupIDInput) (*objectOutput[api.Group], error) {
+	g, err := view(ctx, s, func(tx Tx) (api.Group, error) { return tx.Group(in.ID) })
+	if err != nil {
+		return nil, storeErr(err, objectGroup, in.ID)
+	}
+	return output(http.StatusOK, g, g.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}", "delete-group",
-		"Delete a group (its role assignments go with it)", http.StatusNoContent),
-		func(ctx context.Context, in *groupDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
+func (s *Server) updateGroup(ctx context.Context, in *groupUpdateInput) (*objectOutput[api.Group], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
+		cur, err := tx.Group(in.ID)
+		if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		next := cur
+		if in.Body.Name != nil {
+			next.Name = *in.Body.Name
+		}
+		if in.Body.Description != nil {
+			next.Description = *in.Body.Description
+		}
+		switch {
+		case in.Body.Members != nil:
+			if d := access.CanWriteMembers(cur.Name, access.ListMode(cur.MembersMode), access.ModeAuthoritative, len(cur.Members)); d != nil {
+				return cur, 0, d
 			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				cur, err := tx.Group(in.ID)
-				if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if d := s.pol().CanDeleteGroup(p, cur.ID, s.now()); d != nil {
-					return d
-				}
-				if err := s.auditCascade(tx, p.User.ID, "group", cur.ID); err != nil {
-					return err
-				}
-				if err := tx.DeleteGroup(in.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "group.delete", "group", cur.ID, "", cur, nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "group", in.ID)
+			next.MembersMode = string(access.ModeAuthoritative)
+			if next.Members, err = checkMembers(tx, *in.Body.Members); err != nil {
+				return cur, 0, err
 			}
-			return out, nil
-		})
+			// Joining hands the group's roles over, leaving takes them away.
+			if d := s.pol().CanChangeMembers(p, cur.ID, next.Members, s.now()); d != nil {
+				return cur, 0, d
+			}
+		case in.Body.ReleaseMembers && cur.MembersMode == string(access.ModeAuthoritative):
+			// The members stay; only the claim on them goes.
+			next.MembersMode = string(access.ModeUnmanaged)
+		}
+		if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Members, cur.Members) &&
+			next.MembersMode == cur.MembersMode {
+			return cur, cur.Version, nil
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateGroup(next); err != nil {
+			return cur, 0, err
+		}
+		return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "update", ID: next.ID, Before: cur, After: next})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectGroup, in.ID)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodPost, "/v1/groups/{id}/members", "add-group-member",
-		"Add one member to a group (additive); adding a member again changes nothing", http.StatusOK),
-		s.addGroupMember)
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/groups/{id}/members/{user_id}", "remove-group-member",
-		"Remove one member from a group (additive)", http.StatusNoContent),
-		s.removeGroupMember)
+func (s *Server) deleteGroup(ctx context.Context, in *groupDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		cur, err := tx.Group(in.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
+		}
+		if d := s.pol().CanDeleteGroup(p, cur.ID, s.now()); d != nil {
+			return d
+		}
+		if err := s.auditCascade(tx, p.User.ID, "group", cur.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteGroup(in.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "delete", ID: cur.ID, Before: cur})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectGroup, in.ID)
+	}
+	return out, nil
 }
 
 // changeMember is the one path of the additive member routes: the engine decides on the
 // resulting member set exactly as for a complete-set write, and the group's members become
 // additive — or unmanaged again when the last one leaves, so that the group may be given a
 // complete set later.
-func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []string, action string) (api.Group, error) {
+func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []string, verb string) (api.Group, error) {
 	if d := access.CanWriteMembers(cur.Name, access.ListMode(cur.MembersMode), access.ModeAdditive, len(cur.Members)); d != nil {
 		return cur, d
 	}
@@ -242,7 +239,7 @@ func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []stri
 	if err := tx.UpdateGroup(next); err != nil {
 		return cur, err
 	}
-	return next, s.audit(tx, p.User.ID, action, "group", next.ID, "", cur, next)
+	return next, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: verb, ID: next.ID, Before: cur, After: next})
 }
 
 func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*objectOutput[api.Group], error) {
@@ -261,11 +258,11 @@ func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*
 			}
 			return cur, 0, err
 		}
-		g, err := s.changeMember(tx, p, cur, sortedUnique(append(slices.Clone(cur.Members), in.Body.UserID)), "group.member_add")
+		g, err := s.changeMember(tx, p, cur, sortedUnique(append(slices.Clone(cur.Members), in.Body.UserID)), "member_add")
 		return g, g.Version, err
 	})
 	if err != nil {
-		return nil, storeErr(err, "group", in.ID)
+		return nil, storeErr(err, objectGroup, in.ID)
 	}
 	return out, nil
 }
@@ -282,13 +279,13 @@ func (s *Server) removeGroupMember(ctx context.Context, in *groupMemberDeleteInp
 		}
 		i := slices.Index(cur.Members, in.UserID)
 		if i < 0 {
-			return notFound("group member", in.ID+"/"+in.UserID)
+			return notFound(objectGroupMember, in.ID+"/"+in.UserID)
 		}
-		_, err = s.changeMember(tx, p, cur, slices.Delete(slices.Clone(cur.Members), i, i+1), "group.member_remove")
+		_, err = s.changeMember(tx, p, cur, slices.Delete(slices.Clone(cur.Members), i, i+1), "member_remove")
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err, "group", in.ID)
+		return nil, storeErr(err, objectGroup, in.ID)
 	}
 	return out, nil
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
+// Routes about the API itself: health (readiness is handlers_ready.go), the permission matrix,
+// and the audit log.
+
 type healthOutput struct {
 	Body struct {
 		Status string `json:"status" doc:"ok when the server is up."`
@@ -62,39 +65,28 @@ func (in *auditInput) Resolve(ctx huma.Context) []error {
 }
 
 func (s *Server) registerMeta(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodGet, "/v1/health", "health", "Health check", http.StatusOK),
-		func(context.Context, *struct{}) (*healthOutput, error) {
-			out := &healthOutput{}
-			out.Body.Status = "ok"
-			return out, nil
-		})
+	huma.Register(hapi, operation(http.MethodGet, "/v1/health", "health", "Health check", http.StatusOK), s.health)
 	s.registerReady(hapi)
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/permission-matrix", "get-permission-matrix",
-		"The permissions matrix, platform catalogue and tiers, with their version", http.StatusOK),
-		func(context.Context, *struct{}) (*matrixOutput, error) {
-			return &matrixOutput{Body: permissionMatrix()}, nil
-		})
+	huma.Register(hapi, operation(http.MethodGet, "/v1/permission-matrix", "get-permission-matrix", "The permissions matrix, platform catalogue and tiers, with their version", http.StatusOK), s.getPermissionMatrix)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/audit-events", "list-audit-events", "The audit log, oldest first", http.StatusOK), s.listAuditEvents)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/audit-events", "list-audit-events",
-		"The audit log, oldest first", http.StatusOK),
-		func(ctx context.Context, in *auditInput) (*listOutput[api.AuditEvent], error) {
-			var items []api.AuditEvent
-			var next string
-			err := s.store.View(ctx, func(tx Tx) error {
-				var err error
-				items, next, err = tx.AuditEvents(AuditFilter{ActorID: in.ActorID, EnvironmentID: in.EnvironmentID,
-					ObjectID: in.ObjectID, Since: in.since, Until: in.until}, in.page())
-				return err
-			})
-			if err == nil {
-				err = s.stillAllowed(ctx)
-			}
-			if err != nil {
-				return nil, storeErr(err, "audit event", "")
-			}
-			return listOf(items, next), nil
-		})
+func (s *Server) health(context.Context, *struct{}) (*healthOutput, error) {
+	out := &healthOutput{}
+	out.Body.Status = "ok"
+	return out, nil
+}
+
+func (s *Server) getPermissionMatrix(context.Context, *struct{}) (*matrixOutput, error) {
+	return &matrixOutput{Body: permissionMatrix()}, nil
+}
+
+func (s *Server) listAuditEvents(ctx context.Context, in *auditInput) (*listOutput[api.AuditEvent], error) {
+	f := AuditFilter{ActorID: in.ActorID, EnvironmentID: in.EnvironmentID, ObjectID: in.ObjectID, Since: in.since, Until: in.until}
+	return listPage(ctx, s, objectAuditEvent, func(tx Tx) ([]api.AuditEvent, string, error) {
+		return tx.AuditEvents(f, in.page())
+	})
 }
 
 // permissionMatrix renders internal/access as the wire document; the server invents nothing.

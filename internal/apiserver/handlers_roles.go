@@ -2,8 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 
@@ -53,272 +51,125 @@ type roleDeleteInput struct {
 	ID string `path:"id" doc:"The role id."`
 }
 
-type assignmentCreateInput struct {
-	IdempotencyParam
-	RoleID string `path:"role_id" doc:"The role id."`
-	Body   api.RoleAssignmentCreate
-}
-
-type assignmentListInput struct {
-	PageParams
-	RoleID string `path:"role_id" doc:"The role id."`
-}
-
-type assignmentIDInput struct {
-	RoleID       string `path:"role_id" doc:"The role id."`
-	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
-}
-
-type assignmentDeleteInput struct {
-	IfMatchParam
-	IdempotencyParam
-	RoleID       string `path:"role_id" doc:"The role id."`
-	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
-}
-
 func (s *Server) registerRoles(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/roles", "create-role", "Create a role", http.StatusCreated),
-		func(ctx context.Context, in *roleCreateInput) (*objectOutput[api.Role], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Role, int64, error) {
-				r := api.Role{Meta: newMeta("role", s.now()), Name: in.Body.Name, Description: in.Body.Description,
-					Permissions: sortedUnique(in.Body.Permissions)}
-				if err := tx.InsertRole(r); err != nil {
-					return r, 0, storeErr(err, "role", r.ID)
-				}
-				if err := s.audit(tx, p.User.ID, "role.create", "role", r.ID, "", nil, r); err != nil {
-					return r, 0, err
-				}
-				r.Warnings = warnings(access.ValidatePlatformPermissions(in.Body.Permissions))
-				return r, r.Version, nil
-			})
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/roles", "create-role", "Create a role", http.StatusCreated), s.createRole)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/roles", "list-roles", "List roles (built-in ones included)", http.StatusOK), s.listRoles)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{id}", "get-role", "Read a role", http.StatusOK), s.getRole)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/roles/{id}", "update-role", "Change a role; permissions, when sent, replace the whole set", http.StatusOK), s.updateRole)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{id}", "delete-role", "Delete a role (its assignments and grants go with it)", http.StatusNoContent), s.deleteRole)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/roles", "list-roles", "List roles (built-in ones included)", http.StatusOK),
-		func(ctx context.Context, in *roleListInput) (*listOutput[api.Role], error) {
-			var next string
-			items, err := view(ctx, s, func(tx Tx) ([]api.Role, error) {
-				var items []api.Role
-				var err error
-				items, next, err = tx.Roles(in.Name, in.page())
-				return items, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "role", "")
-			}
-			return listOf(items, next), nil
-		})
+func (s *Server) createRole(ctx context.Context, in *roleCreateInput) (*objectOutput[api.Role], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Role, int64, error) {
+		r := api.Role{Meta: newMeta("role", s.now()), Name: in.Body.Name, Description: in.Body.Description,
+			Permissions: sortedUnique(in.Body.Permissions)}
+		if err := tx.InsertRole(r); err != nil {
+			return r, 0, storeErr(err, objectRole, r.ID)
+		}
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "create", ID: r.ID, After: r}); err != nil {
+			return r, 0, err
+		}
+		r.Warnings = warnings(access.ValidatePlatformPermissions(in.Body.Permissions))
+		return r, r.Version, nil
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{id}", "get-role", "Read a role", http.StatusOK),
-		func(ctx context.Context, in *roleIDInput) (*objectOutput[api.Role], error) {
-			r, err := view(ctx, s, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
-			if err != nil {
-				return nil, storeErr(err, "role", in.ID)
-			}
-			return output(http.StatusOK, r, r.Version), nil
-		})
+func (s *Server) listRoles(ctx context.Context, in *roleListInput) (*listOutput[api.Role], error) {
+	return listPage(ctx, s, objectRole, func(tx Tx) ([]api.Role, string, error) {
+		return tx.Roles(in.Name, in.page())
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/roles/{id}", "update-role",
-		"Change a role; permissions, when sent, replace the whole set", http.StatusOK),
-		func(ctx context.Context, in *roleUpdateInput) (*objectOutput[api.Role], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Role, int64, error) {
-				cur, err := tx.Role(in.ID)
-				if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				if d := access.CanChangeRole(policyRole(cur)); d != nil {
-					return cur, 0, d
-				}
-				next := cur
-				if in.Body.Name != nil {
-					next.Name = *in.Body.Name
-				}
-				if in.Body.Description != nil {
-					next.Description = *in.Body.Description
-				}
-				if in.Body.Permissions != nil {
-					next.Permissions = sortedUnique(*in.Body.Permissions)
-				}
-				// The warnings of the permissions sent or, when none were, of the set kept.
-				perms := next.Permissions
-				if in.Body.Permissions != nil {
-					perms = *in.Body.Permissions
-				}
-				warned := warnings(access.ValidatePlatformPermissions(perms))
-				if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Permissions, cur.Permissions) {
-					cur.Warnings = warned
-					return cur, cur.Version, nil
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateRole(next); err != nil {
-					return cur, 0, err
-				}
-				if err := s.audit(tx, p.User.ID, "role.update", "role", next.ID, "", cur, next); err != nil {
-					return cur, 0, err
-				}
-				next.Warnings = warned
-				return next, next.Version, nil
-			})
-			if err != nil {
-				return nil, storeErr(err, "role", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) getRole(ctx context.Context, in *roleIDInput) (*objectOutput[api.Role], error) {
+	r, err := view(ctx, s, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
+	if err != nil {
+		return nil, storeErr(err, objectRole, in.ID)
+	}
+	return output(http.StatusOK, r, r.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{id}", "delete-role",
-		"Delete a role (its assignments and grants go with it)", http.StatusNoContent),
-		func(ctx context.Context, in *roleDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				cur, err := tx.Role(in.ID)
-				if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if d := access.CanChangeRole(policyRole(cur)); d != nil {
-					return d
-				}
-				if err := s.auditCascade(tx, p.User.ID, "role", cur.ID); err != nil {
-					return err
-				}
-				if err := tx.DeleteRole(in.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "role.delete", "role", cur.ID, "", cur, nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "role", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOutput[api.Role], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Role, int64, error) {
+		cur, err := tx.Role(in.ID)
+		if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		if d := access.CanChangeRole(policyRole(cur)); d != nil {
+			return cur, 0, d
+		}
+		next := cur
+		if in.Body.Name != nil {
+			next.Name = *in.Body.Name
+		}
+		if in.Body.Description != nil {
+			next.Description = *in.Body.Description
+		}
+		if in.Body.Permissions != nil {
+			next.Permissions = sortedUnique(*in.Body.Permissions)
+		}
+		// The warnings of the permissions sent or, when none were, of the set kept.
+		perms := next.Permissions
+		if in.Body.Permissions != nil {
+			perms = *in.Body.Permissions
+		}
+		warned := warnings(access.ValidatePlatformPermissions(perms))
+		if next.Name == cur.Name && next.Description == cur.Description && slices.Equal(next.Permissions, cur.Permissions) {
+			cur.Warnings = warned
+			return cur, cur.Version, nil
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateRole(next); err != nil {
+			return cur, 0, err
+		}
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "update", ID: next.ID, Before: cur, After: next}); err != nil {
+			return cur, 0, err
+		}
+		next.Warnings = warned
+		return next, next.Version, nil
+	})
+	if err != nil {
+		return nil, storeErr(err, objectRole, in.ID)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodPost, "/v1/roles/{role_id}/assignments", "create-role-assignment",
-		"Assign a role to a user or a group", http.StatusCreated),
-		func(ctx context.Context, in *assignmentCreateInput) (*objectOutput[api.RoleAssignment], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if (in.Body.UserID == "") == (in.Body.GroupID == "") {
-				return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.RoleAssignment, int64, error) {
-				a := api.RoleAssignment{Meta: newMeta("asg", s.now()), RoleID: in.RoleID, UserID: in.Body.UserID, GroupID: in.Body.GroupID}
-				role, err := tx.Role(in.RoleID)
-				if err != nil {
-					return a, 0, storeErr(err, "role", in.RoleID)
-				}
-				if a.UserID != "" {
-					if _, err := tx.User(a.UserID); errors.Is(err, ErrNotFound) {
-						return a, 0, invalid(codeInvalidField, "user_id", fmt.Sprintf("No user with id %q exists.", a.UserID))
-					} else if err != nil {
-						return a, 0, err
-					}
-				} else {
-					if _, err := tx.Group(a.GroupID); errors.Is(err, ErrNotFound) {
-						return a, 0, invalid(codeInvalidField, "group_id", fmt.Sprintf("No group with id %q exists.", a.GroupID))
-					} else if err != nil {
-						return a, 0, err
-					}
-				}
-				if d := s.pol().CanAssign(p, role.ID, a.UserID, a.GroupID); d != nil {
-					return a, 0, d
-				}
-				if err := tx.InsertAssignment(a); err != nil {
-					return a, 0, storeErr(err, "role assignment", a.ID)
-				}
-				return a, a.Version, s.audit(tx, p.User.ID, "role_assignment.create", "role_assignment", a.ID, "", nil, a)
-			})
-		})
-
-	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{role_id}/assignments", "list-role-assignments",
-		"List a role's assignments", http.StatusOK),
-		func(ctx context.Context, in *assignmentListInput) (*listOutput[api.RoleAssignment], error) {
-			var next string
-			items, err := view(ctx, s, func(tx Tx) ([]api.RoleAssignment, error) {
-				if _, err := tx.Role(in.RoleID); err != nil {
-					return nil, storeErr(err, "role", in.RoleID)
-				}
-				var items []api.RoleAssignment
-				var err error
-				items, next, err = tx.Assignments(in.RoleID, in.page())
-				return items, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "role assignment", "")
-			}
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			// Each caller sees the assignments it may read (access.CanReadAssignment).
-			readable := items[:0]
-			for _, a := range items {
-				if access.CanReadAssignment(p, a.UserID, a.GroupID) == nil {
-					readable = append(readable, a)
-				}
-			}
-			return listOf(readable, next), nil
-		})
-
-	huma.Register(hapi, operation(http.MethodGet, "/v1/roles/{role_id}/assignments/{assignment_id}", "get-role-assignment",
-		"Read a role assignment", http.StatusOK),
-		func(ctx context.Context, in *assignmentIDInput) (*objectOutput[api.RoleAssignment], error) {
-			a, err := view(ctx, s, func(tx Tx) (api.RoleAssignment, error) { return tx.Assignment(in.RoleID, in.AssignmentID) })
-			if err != nil {
-				return nil, storeErr(err, "role assignment", in.AssignmentID)
-			}
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if d := access.CanReadAssignment(p, a.UserID, a.GroupID); d != nil {
-				return nil, s.refused(ctx, d)
-			}
-			return output(http.StatusOK, a, a.Version), nil
-		})
-
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/roles/{role_id}/assignments/{assignment_id}", "delete-role-assignment",
-		"Remove a role assignment", http.StatusNoContent),
-		func(ctx context.Context, in *assignmentDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				cur, err := tx.Assignment(in.RoleID, in.AssignmentID)
-				if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if d := s.pol().CanUnassign(p, cur.ID, s.now()); d != nil {
-					return d
-				}
-				if err := tx.DeleteAssignment(cur.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "role_assignment.delete", "role_assignment", cur.ID, "", cur, nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "role assignment", in.AssignmentID)
-			}
-			return out, nil
-		})
+func (s *Server) deleteRole(ctx context.Context, in *roleDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		cur, err := tx.Role(in.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
+		}
+		if d := access.CanChangeRole(policyRole(cur)); d != nil {
+			return d
+		}
+		if err := s.auditCascade(tx, p.User.ID, "role", cur.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteRole(in.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "delete", ID: cur.ID, Before: cur})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectRole, in.ID)
+	}
+	return out, nil
 }

@@ -2,9 +2,7 @@ package apiserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -13,6 +11,9 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
+
+// Support access: the vendor's tier ceiling in an environment, one per environment. Its
+// deletion ends the access requests under it (the break-glass revoke is handlers_vendor_revoke.go).
 
 type supportCreateInput struct {
 	IdempotencyParam
@@ -41,22 +42,6 @@ type supportDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
 	ID string `path:"id" doc:"The environment id."`
-}
-
-type vendorRevokeInput struct {
-	IdempotencyParam
-	ID   string `path:"id" doc:"The environment id."`
-	Body api.VendorAccessRevoke
-}
-
-func (in *vendorRevokeInput) Resolve(huma.Context) []error {
-	return findingErrors(access.ValidateText("reason", in.Body.Reason))
-}
-
-// revocationOutput answers the break-glass revoke: an outcome, not an object, so no ETag.
-type revocationOutput struct {
-	Replayed string `header:"Idempotent-Replayed" doc:"true when this is the stored response to an earlier request with the same Idempotency-Key."`
-	Body     api.VendorAccessRevocation
 }
 
 // supportView fills the computed fields of a support access.
@@ -91,264 +76,155 @@ func (s *Server) revokeRequests(tx Tx, p *principal, envID string) error {
 		if err := tx.UpdateAccessRequest(next); err != nil {
 			return err
 		}
-		if err := s.audit(tx, p.User.ID, "access_request.revoke", "access_request", r.ID, envID, r, next); err != nil {
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAccessRequest, Verb: "revoke", ID: r.ID, Env: envID, Before: r, After: next}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// revokeVendorAccess is the break-glass revoke: in one transaction it ends everything the
-// engine says gives vendor users a tier in the environment (access.RevokeVendorAccess),
-// auditing each object it changes and the revoke itself. What it ends is no longer there to
-// end, so a second call changes nothing and answers with empty lists.
-func (s *Server) revokeVendorAccess(ctx context.Context, in *vendorRevokeInput) (*revocationOutput, error) {
+func (s *Server) registerSupportAccess(hapi huma.API) {
+	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access", "create-support-access", "Grant the vendor a support tier ceiling in an environment", http.StatusCreated), s.createSupportAccess)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/support-access", "get-support-access", "Read an environment's support access (expired access still reads back, status expired)", http.StatusOK), s.getSupportAccess)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/support-access", "update-support-access", "Change support access; a later expires_at re-activates expired access in place", http.StatusOK), s.updateSupportAccess)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access", "Revoke support access (and the environment's approved and pending access requests)", http.StatusNoContent), s.deleteSupportAccess)
+}
+
+func (s *Server) createSupportAccess(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
 	p, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := &revocationOutput{}
-	err = s.withIdempotency(ctx, p, in.IdempotencyKey, in.Body,
-		func(rec IdempotencyRecord) error {
-			out.Replayed = "true"
-			return json.Unmarshal(rec.Body, &out.Body)
-		},
-		func(tx Tx) (int, any, error) {
-			res, err := s.endVendorAccess(tx, p, in.ID, in.Body)
-			out.Body = res
-			return http.StatusOK, res, err
-		})
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
+		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+			return api.SupportAccess{}, 0, err
+		}
+		env, err := tx.Environment(in.ID)
+		if err != nil {
+			return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
+		}
+		if fs := access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, env.Cloud); access.HasErrors(fs) {
+			return api.SupportAccess{}, 0, findingsProblem(fs)
+		}
+		a := api.SupportAccess{Meta: newMeta("sup", s.now()), EnvironmentID: env.ID, Tier: in.Body.Tier,
+			PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt,
+			RequireApproval: in.Body.RequireApproval == nil || *in.Body.RequireApproval}
+		if err := tx.InsertSupportAccess(a); err != nil {
+			var ce *ConflictError
+			if errors.As(err, &ce) {
+				return a, 0, newProblem(http.StatusConflict, codeConflict, "",
+					"This environment already has support access.")
+			}
+			return a, 0, err
+		}
+		a = s.supportView(a)
+		return a, a.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "create", ID: a.ID, Env: env.ID, After: a})
+	})
+}
+
+func (s *Server) getSupportAccess(ctx context.Context, in *supportIDInput) (*objectOutput[api.SupportAccess], error) {
+	a, err := view(ctx, s, func(tx Tx) (api.SupportAccess, error) {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return api.SupportAccess{}, storeErr(err, objectEnvironment, in.ID)
+		}
+		a, err := tx.SupportAccess(in.ID)
+		if errors.Is(err, ErrNotFound) {
+			return a, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+		}
+		return a, err
+	})
 	if err != nil {
-		return nil, storeErr(err, "environment", in.ID)
+		return nil, storeErr(err, objectSupportAccess, in.ID)
+	}
+	return output(http.StatusOK, s.supportView(a), a.Version), nil
+}
+
+func (s *Server) updateSupportAccess(ctx context.Context, in *supportUpdateInput) (*objectOutput[api.SupportAccess], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
+		return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.SupportAccess, int64, error) {
+		// Checked after the replay lookup: a retry whose first attempt committed must
+		// get that answer even when expires_at has come closer than the clock allows.
+		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
+			return api.SupportAccess{}, 0, err
+		}
+		env, err := tx.Environment(in.ID)
+		if err != nil {
+			return api.SupportAccess{}, 0, storeErr(err, objectEnvironment, in.ID)
+		}
+		cur, err := tx.SupportAccess(in.ID)
+		if errors.Is(err, ErrNotFound) {
+			return cur, 0, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
+		} else if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		next := cur
+		if in.Body.Tier != nil {
+			next.Tier = *in.Body.Tier
+		}
+		if in.Body.PortForwarding != nil {
+			next.PortForwarding = *in.Body.PortForwarding
+		}
+		if in.Body.ExpiresAt != nil {
+			next.ExpiresAt = in.Body.ExpiresAt
+		}
+		if in.Body.ClearExpiry {
+			next.ExpiresAt = nil
+		}
+		if in.Body.RequireApproval != nil {
+			next.RequireApproval = *in.Body.RequireApproval
+		}
+		if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
+			return cur, 0, findingsProblem(fs)
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateSupportAccess(next); err != nil {
+			return cur, 0, err
+		}
+		return s.supportView(next), next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "update", ID: next.ID, Env: env.ID, Before: s.supportView(cur), After: s.supportView(next)})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectSupportAccess, in.ID)
 	}
 	return out, nil
 }
 
-func (s *Server) endVendorAccess(tx Tx, p *principal, envID string, body api.VendorAccessRevoke) (api.VendorAccessRevocation, error) {
-	res := api.VendorAccessRevocation{EnvironmentID: envID, UserID: body.UserID, Reason: body.Reason,
-		RevokedApprovals: []api.AccessRequest{}, RevokedPending: []api.AccessRequest{}}
-	env, err := tx.Environment(envID)
+func (s *Server) deleteSupportAccess(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
 	if err != nil {
-		return res, storeErr(err, "environment", envID)
+		return nil, err
 	}
-	res.EnvironmentName = env.Name
-	if body.UserID != "" {
-		if _, err := tx.User(body.UserID); errors.Is(err, ErrNotFound) {
-			return res, invalid(codeInvalidField, "user_id", fmt.Sprintf("No user with id %q exists.", body.UserID))
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		if _, err := tx.Environment(in.ID); err != nil {
+			return storeErr(err, objectEnvironment, in.ID)
+		}
+		cur, err := tx.SupportAccess(in.ID)
+		if errors.Is(err, ErrNotFound) {
+			return newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
 		} else if err != nil {
-			return res, err
+			return err
 		}
-	}
-	now := s.now()
-	plan, d := s.pol().RevokeVendorAccess(p, envID, body.UserID, now)
-	if d != nil {
-		return res, d
-	}
-	revoke := func(r access.AccessRequest) (api.AccessRequest, error) {
-		cur, err := tx.AccessRequest(r.ID)
-		if err != nil {
-			return cur, err
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
 		}
-		next := cur
-		next.Status = requestRevoked
-		next.DecidedBy = p.User.ID
-		next.DecidedAt = timePtr(now)
-		if next.ExpiresAt != nil && now.Before(*next.ExpiresAt) {
-			next.ExpiresAt = timePtr(now)
+		if err := tx.DeleteSupportAccess(in.ID); err != nil {
+			return err
 		}
-		bump(&next.Meta, now)
-		if err := tx.UpdateAccessRequest(next); err != nil {
-			return next, err
+		if err := s.revokeRequests(tx, p, in.ID); err != nil {
+			return err
 		}
-		return next, s.audit(tx, p.User.ID, "access_request.revoke", "access_request", next.ID, envID, s.requestView(cur), next)
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectSupportAccess, Verb: "delete", ID: cur.ID, Env: in.ID, Before: s.supportView(cur)})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectSupportAccess, in.ID)
 	}
-	for _, r := range plan.Approved {
-		next, err := revoke(r)
-		if err != nil {
-			return res, err
-		}
-		res.RevokedApprovals = append(res.RevokedApprovals, next)
-	}
-	for _, r := range plan.Pending {
-		next, err := revoke(r)
-		if err != nil {
-			return res, err
-		}
-		res.RevokedPending = append(res.RevokedPending, next)
-	}
-	sa, err := tx.SupportAccess(envID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return res, err
-	}
-	if err == nil {
-		if plan.EndStanding {
-			next := sa
-			next.RequireApproval = true
-			bump(&next.Meta, now)
-			if err := tx.UpdateSupportAccess(next); err != nil {
-				return res, err
-			}
-			if err := s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, envID, s.supportView(sa), s.supportView(next)); err != nil {
-				return res, err
-			}
-			res.StandingAccessEnded, sa = true, next
-		}
-		view := s.supportView(sa)
-		res.SupportAccess = &view
-	}
-	// The revoke itself is audited even when it ended nothing: who broke the glass, and why.
-	return res, s.audit(tx, p.User.ID, "vendor_access.revoke", "environment", envID, envID, nil, res)
-}
-
-func (s *Server) registerSupportAccess(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access", "create-support-access",
-		"Grant the vendor a support tier ceiling in an environment", http.StatusCreated),
-		func(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
-				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-					return api.SupportAccess{}, 0, err
-				}
-				env, err := tx.Environment(in.ID)
-				if err != nil {
-					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
-				}
-				if fs := access.ValidateSupportAccess(in.Body.Tier, in.Body.PortForwarding, env.Cloud); access.HasErrors(fs) {
-					return api.SupportAccess{}, 0, findingsProblem(fs)
-				}
-				a := api.SupportAccess{Meta: newMeta("sup", s.now()), EnvironmentID: env.ID, Tier: in.Body.Tier,
-					PortForwarding: in.Body.PortForwarding, ExpiresAt: in.Body.ExpiresAt,
-					RequireApproval: in.Body.RequireApproval == nil || *in.Body.RequireApproval}
-				if err := tx.InsertSupportAccess(a); err != nil {
-					var ce *ConflictError
-					if errors.As(err, &ce) {
-						return a, 0, newProblem(http.StatusConflict, codeConflict, "",
-							"This environment already has support access.")
-					}
-					return a, 0, err
-				}
-				a = s.supportView(a)
-				return a, a.Version, s.audit(tx, p.User.ID, "support_access.create", "support_access", a.ID, env.ID, nil, a)
-			})
-		})
-
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/support-access", "get-support-access",
-		"Read an environment's support access (expired access still reads back, status expired)", http.StatusOK),
-		func(ctx context.Context, in *supportIDInput) (*objectOutput[api.SupportAccess], error) {
-			a, err := view(ctx, s, func(tx Tx) (api.SupportAccess, error) {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return api.SupportAccess{}, storeErr(err, "environment", in.ID)
-				}
-				a, err := tx.SupportAccess(in.ID)
-				if errors.Is(err, ErrNotFound) {
-					return a, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
-				}
-				return a, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "support access", in.ID)
-			}
-			return output(http.StatusOK, s.supportView(a), a.Version), nil
-		})
-
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/environments/{id}/support-access", "update-support-access",
-		"Change support access; a later expires_at re-activates expired access in place", http.StatusOK),
-		func(ctx context.Context, in *supportUpdateInput) (*objectOutput[api.SupportAccess], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
-				return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.SupportAccess, int64, error) {
-				// Checked after the replay lookup: a retry whose first attempt committed must
-				// get that answer even when expires_at has come closer than the clock allows.
-				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-					return api.SupportAccess{}, 0, err
-				}
-				env, err := tx.Environment(in.ID)
-				if err != nil {
-					return api.SupportAccess{}, 0, storeErr(err, "environment", in.ID)
-				}
-				cur, err := tx.SupportAccess(in.ID)
-				if errors.Is(err, ErrNotFound) {
-					return cur, 0, newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
-				} else if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				next := cur
-				if in.Body.Tier != nil {
-					next.Tier = *in.Body.Tier
-				}
-				if in.Body.PortForwarding != nil {
-					next.PortForwarding = *in.Body.PortForwarding
-				}
-				if in.Body.ExpiresAt != nil {
-					next.ExpiresAt = in.Body.ExpiresAt
-				}
-				if in.Body.ClearExpiry {
-					next.ExpiresAt = nil
-				}
-				if in.Body.RequireApproval != nil {
-					next.RequireApproval = *in.Body.RequireApproval
-				}
-				if fs := access.ValidateSupportAccess(next.Tier, next.PortForwarding, env.Cloud); access.HasErrors(fs) {
-					return cur, 0, findingsProblem(fs)
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateSupportAccess(next); err != nil {
-					return cur, 0, err
-				}
-				return s.supportView(next), next.Version, s.audit(tx, p.User.ID, "support_access.update", "support_access", next.ID, env.ID, s.supportView(cur), s.supportView(next))
-			})
-			if err != nil {
-				return nil, storeErr(err, "support access", in.ID)
-			}
-			return out, nil
-		})
-
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/environments/{id}/support-access", "delete-support-access",
-		"Revoke support access (and the environment's approved and pending access requests)", http.StatusNoContent),
-		func(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				if _, err := tx.Environment(in.ID); err != nil {
-					return storeErr(err, "environment", in.ID)
-				}
-				cur, err := tx.SupportAccess(in.ID)
-				if errors.Is(err, ErrNotFound) {
-					return newProblem(http.StatusNotFound, codeNotFound, "", "This environment has no support access.")
-				} else if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if err := tx.DeleteSupportAccess(in.ID); err != nil {
-					return err
-				}
-				if err := s.revokeRequests(tx, p, in.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "support_access.delete", "support_access", cur.ID, in.ID, s.supportView(cur), nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "support access", in.ID)
-			}
-			return out, nil
-		})
-
-	huma.Register(hapi, operation(http.MethodPost, "/v1/environments/{id}/support-access/revoke", "revoke-vendor-access",
-		"Break-glass: end every vendor user's access to an environment now (approved and pending requests, standing access)", http.StatusOK),
-		s.revokeVendorAccess)
+	return out, nil
 }

@@ -14,6 +14,11 @@ import (
 // through support tiers and access requests).
 const kindMember = string(access.KindMember)
 
+// userFindings: a user's display name is optional, its e-mail is not.
+func userFindings(email, name *string) []access.Finding {
+	return append(optional(email, emailRule), optional(name, nameRule("name"))...)
+}
+
 type userCreateInput struct {
 	IdempotencyParam
 	Body api.UserCreate
@@ -39,202 +44,119 @@ type userUpdateInput struct {
 	Body api.UserUpdate
 }
 
+func (in *userUpdateInput) Resolve(huma.Context) []error {
+	return findingErrors(userFindings(in.Body.Email, in.Body.Name))
+}
+
 type userDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
 	ID string `path:"id" doc:"The user id."`
 }
 
-type tokenCreateInput struct {
-	IdempotencyParam
-	ID   string `path:"id" doc:"The user id."`
-	Body api.TokenCreate
-}
-
-type tokenDeleteInput struct {
-	IdempotencyParam
-	ID      string `path:"id" doc:"The user id."`
-	TokenID string `path:"token_id" doc:"The token id."`
-}
-
 func (s *Server) registerUsers(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/users", "create-user", "Create a user", http.StatusCreated),
-		func(ctx context.Context, in *userCreateInput) (*objectOutput[api.User], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.User, int64, error) {
-				u := api.User{Meta: newMeta("usr", s.now()), Email: in.Body.Email, Name: in.Body.Name, Kind: in.Body.Kind}
-				if u.Kind == "" {
-					u.Kind = kindMember
-				}
-				if err := tx.InsertUser(u); err != nil {
-					return u, 0, storeErr(err, "user", u.ID)
-				}
-				return u, u.Version, s.audit(tx, p.User.ID, "user.create", "user", u.ID, "", nil, u)
-			})
-		})
+	huma.Register(hapi, operation(http.MethodPost, "/v1/users", "create-user", "Create a user", http.StatusCreated), s.createUser)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/users", "list-users", "List users", http.StatusOK), s.listUsers)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/users/{id}", "get-user", "Read a user", http.StatusOK), s.getUser)
+	huma.Register(hapi, operation(http.MethodPatch, "/v1/users/{id}", "update-user", "Change a user's e-mail or name (kind cannot change)", http.StatusOK), s.updateUser)
+	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}", "delete-user", "Delete a user with its tokens, group memberships and role assignments", http.StatusNoContent), s.deleteUser)
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/users", "list-users", "List users", http.StatusOK),
-		func(ctx context.Context, in *userListInput) (*listOutput[api.User], error) {
-			var next string
-			items, err := view(ctx, s, func(tx Tx) ([]api.User, error) {
-				var items []api.User
-				var err error
-				items, next, err = tx.Users(in.Email, in.page())
-				return items, err
-			})
-			if err != nil {
-				return nil, storeErr(err, "user", "")
-			}
-			return listOf(items, next), nil
-		})
+func (s *Server) createUser(ctx context.Context, in *userCreateInput) (*objectOutput[api.User], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.User, int64, error) {
+		u := api.User{Meta: newMeta("usr", s.now()), Email: in.Body.Email, Name: in.Body.Name, Kind: in.Body.Kind}
+		if u.Kind == "" {
+			u.Kind = kindMember
+		}
+		if err := tx.InsertUser(u); err != nil {
+			return u, 0, storeErr(err, objectUser, u.ID)
+		}
+		return u, u.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "create", ID: u.ID, After: u})
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodGet, "/v1/users/{id}", "get-user", "Read a user", http.StatusOK),
-		func(ctx context.Context, in *userIDInput) (*objectOutput[api.User], error) {
-			u, err := view(ctx, s, func(tx Tx) (api.User, error) { return tx.User(in.ID) })
-			if err != nil {
-				return nil, storeErr(err, "user", in.ID)
-			}
-			return output(http.StatusOK, u, u.Version), nil
-		})
+func (s *Server) listUsers(ctx context.Context, in *userListInput) (*listOutput[api.User], error) {
+	return listPage(ctx, s, objectUser, func(tx Tx) ([]api.User, string, error) {
+		return tx.Users(in.Email, in.page())
+	})
+}
 
-	huma.Register(hapi, operation(http.MethodPatch, "/v1/users/{id}", "update-user",
-		"Change a user's e-mail or name (kind cannot change)", http.StatusOK),
-		func(ctx context.Context, in *userUpdateInput) (*objectOutput[api.User], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.User, int64, error) {
-				cur, err := tx.User(in.ID)
-				if err != nil {
-					return cur, 0, err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return cur, 0, err
-				}
-				if d := s.pol().CanChangeUser(p, cur.ID, s.now()); d != nil {
-					return cur, 0, d
-				}
-				next := cur
-				if in.Body.Email != nil {
-					next.Email = *in.Body.Email
-				}
-				if in.Body.Name != nil {
-					next.Name = *in.Body.Name
-				}
-				if next == cur {
-					return cur, cur.Version, nil
-				}
-				bump(&next.Meta, s.now())
-				if err := tx.UpdateUser(next); err != nil {
-					return cur, 0, err
-				}
-				return next, next.Version, s.audit(tx, p.User.ID, "user.update", "user", next.ID, "", cur, next)
-			})
-			if err != nil {
-				return nil, storeErr(err, "user", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) getUser(ctx context.Context, in *userIDInput) (*objectOutput[api.User], error) {
+	u, err := view(ctx, s, func(tx Tx) (api.User, error) { return tx.User(in.ID) })
+	if err != nil {
+		return nil, storeErr(err, objectUser, in.ID)
+	}
+	return output(http.StatusOK, u, u.Version), nil
+}
 
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}", "delete-user",
-		"Delete a user with its tokens, group memberships and role assignments", http.StatusNoContent),
-		func(ctx context.Context, in *userDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				cur, err := tx.User(in.ID)
-				if err != nil {
-					return err
-				}
-				if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
-					return err
-				}
-				if d := s.pol().CanDeleteUser(p, cur.ID, s.now()); d != nil {
-					return d
-				}
-				if err := s.auditCascade(tx, p.User.ID, "user", cur.ID); err != nil {
-					return err
-				}
-				if err := tx.DeleteUser(in.ID, s.now()); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "user.delete", "user", cur.ID, "", cur, nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "user", in.ID)
-			}
-			return out, nil
-		})
+func (s *Server) updateUser(ctx context.Context, in *userUpdateInput) (*objectOutput[api.User], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.User, int64, error) {
+		cur, err := tx.User(in.ID)
+		if err != nil {
+			return cur, 0, err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return cur, 0, err
+		}
+		if d := s.pol().CanChangeUser(p, cur.ID, s.now()); d != nil {
+			return cur, 0, d
+		}
+		next := cur
+		if in.Body.Email != nil {
+			next.Email = *in.Body.Email
+		}
+		if in.Body.Name != nil {
+			next.Name = *in.Body.Name
+		}
+		if next == cur {
+			return cur, cur.Version, nil
+		}
+		bump(&next.Meta, s.now())
+		if err := tx.UpdateUser(next); err != nil {
+			return cur, 0, err
+		}
+		return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "update", ID: next.ID, Before: cur, After: next})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectUser, in.ID)
+	}
+	return out, nil
+}
 
-	huma.Register(hapi, operation(http.MethodPost, "/v1/users/{id}/tokens", "create-token",
-		"Issue an API token; the secret is returned only in this response", http.StatusCreated),
-		func(ctx context.Context, in *tokenCreateInput) (*objectOutput[api.Token], error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Token, int64, error) {
-				// After the replay lookup, so that a retry is answered even once expires_at is near.
-				if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
-					return api.Token{}, 0, err
-				}
-				if _, err := tx.User(in.ID); err != nil {
-					return api.Token{}, 0, storeErr(err, "user", in.ID)
-				}
-				if d := s.pol().CanMintToken(p, in.ID, s.now()); d != nil {
-					return api.Token{}, 0, d
-				}
-				if d := access.CanMintTokenUntil(p, in.Body.ExpiresAt); d != nil {
-					return api.Token{}, 0, d
-				}
-				secret := newTokenSecret()
-				t := TokenRecord{Token: api.Token{ID: newID("tok"), UserID: in.ID, Name: in.Body.Name,
-					ExpiresAt: in.Body.ExpiresAt, CreatedAt: s.now()}, Hash: hashToken(secret)}
-				if err := tx.InsertToken(t); err != nil {
-					return api.Token{}, 0, err
-				}
-				// The audit log records the token, never its secret.
-				if err := s.audit(tx, p.User.ID, "token.create", "token", t.ID, "", nil, t.Token); err != nil {
-					return api.Token{}, 0, err
-				}
-				t.Secret = secret
-				return t.Token, 0, nil
-			})
-			if out != nil {
-				out.ETag = "" // tokens are immutable: no version
-			}
-			return out, err
-		})
-
-	huma.Register(hapi, operation(http.MethodDelete, "/v1/users/{id}/tokens/{token_id}", "delete-token",
-		"Revoke an API token", http.StatusNoContent),
-		func(ctx context.Context, in *tokenDeleteInput) (*noContentOutput, error) {
-			p, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-				t, err := tx.Token(in.ID, in.TokenID)
-				if err != nil {
-					return err
-				}
-				if d := s.pol().CanRevokeToken(p, in.ID, t.ID, s.now()); d != nil {
-					return d
-				}
-				if err := tx.DeleteToken(t.ID); err != nil {
-					return err
-				}
-				return s.audit(tx, p.User.ID, "token.delete", "token", t.ID, "", t.Token, nil)
-			})
-			if err != nil {
-				return nil, storeErr(err, "token", in.TokenID)
-			}
-			return out, nil
-		})
+func (s *Server) deleteUser(ctx context.Context, in *userDeleteInput) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+		cur, err := tx.User(in.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
+			return err
+		}
+		if d := s.pol().CanDeleteUser(p, cur.ID, s.now()); d != nil {
+			return d
+		}
+		if err := s.auditCascade(tx, p.User.ID, "user", cur.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(in.ID, s.now()); err != nil {
+			return err
+		}
+		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "delete", ID: cur.ID, Before: cur})
+	})
+	if err != nil {
+		return nil, storeErr(err, objectUser, in.ID)
+	}
+	return out, nil
 }

@@ -71,7 +71,7 @@ func denialProblem(d *access.Denial) *problemError {
 	return newProblem(status, d.Code, d.Field, d.Message)
 }
 
-func notFound(kind, id string) *problemError {
+func notFound(kind objectKind, id string) *problemError {
 	return newProblem(http.StatusNotFound, codeNotFound, "", fmt.Sprintf("No %s with id %q exists.", kind, id))
 }
 

@@ -75,7 +75,7 @@ func RecoverOwner(ctx context.Context, db, email string, now time.Time) (userID,
 		if err := tx.InsertToken(t); err != nil {
 			return err
 		}
-		if err := s.audit(tx, RecoverActor, "token.create", "token", t.ID, "", nil, t.Token); err != nil {
+		if err := s.audit(tx, auditEntry{Actor: RecoverActor, Kind: objectToken, Verb: "create", ID: t.ID, After: t.Token}); err != nil {
 			return err
 		}
 		userID, token = u.ID, secret
@@ -104,7 +104,7 @@ func (s *Server) recoverUser(tx Tx, email string) (api.User, error) {
 	if err := tx.InsertUser(u); err != nil {
 		return u, err
 	}
-	return u, s.audit(tx, RecoverActor, "user.create", "user", u.ID, "", nil, u)
+	return u, s.audit(tx, auditEntry{Actor: RecoverActor, Kind: objectUser, Verb: "create", ID: u.ID, After: u})
 }
 
 // recoverAssignment gives userID the account_owner role directly, unless it already holds
@@ -123,5 +123,5 @@ func (s *Server) recoverAssignment(tx Tx, userID string) error {
 	if err := tx.InsertAssignment(a); err != nil {
 		return err
 	}
-	return s.audit(tx, RecoverActor, "role_assignment.create", "role_assignment", a.ID, "", nil, a)
+	return s.audit(tx, auditEntry{Actor: RecoverActor, Kind: objectRoleAssignment, Verb: "create", ID: a.ID, After: a})
 }

@@ -18,10 +18,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
-
-	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -155,11 +151,11 @@ func (s *Server) bootstrap(ctx context.Context, token string) error {
 		if err := tx.InsertToken(t); err != nil {
 			return err
 		}
-		for _, e := range []struct {
-			action, typ, id string
-			after           any
-		}{{"user.create", "user", u.ID, u}, {"role_assignment.create", "role_assignment", a.ID, a}, {"token.create", "token", t.ID, t.Token}} {
-			if err := s.audit(tx, "system", e.action, e.typ, e.id, "", nil, e.after); err != nil {
+		for _, e := range []auditEntry{
+			{Kind: objectUser, ID: u.ID, After: u}, {Kind: objectRoleAssignment, ID: a.ID, After: a}, {Kind: objectToken, ID: t.ID, After: t.Token},
+		} {
+			e.Actor, e.Verb = "system", "create"
+			if err := s.audit(tx, e); err != nil {
 				return err
 			}
 		}
@@ -172,50 +168,3 @@ const (
 	roleAccountOwner = "role_account_owner"
 	roleDeployOwner  = "role_deploy_owner"
 )
-
-// routes registers every operation on a huma API over a ServeMux and wraps it in the
-// request middleware.
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	cfg := huma.DefaultConfig("Warden API", access.MatrixVersion)
-	cfg.Info.Description = "Access control for an operations platform: environments, principals, roles, " +
-		"environment grants, vendor support access and alert routing. Errors are application/problem+json."
-	cfg.OpenAPIPath = "/v1/openapi"
-	cfg.DocsPath = "/v1/docs"
-	cfg.SchemasPath = "/v1/schemas"
-	// No $schema links in bodies: the wire format is exactly the internal/api types.
-	cfg.CreateHooks = nil
-	cfg.Transformers = []huma.Transformer{stampProblem}
-	// Every body is decoded exactly (decode.go): no duplicate keys, no case-folded names.
-	cfg.Formats = map[string]huma.Format{"application/json": strictJSON, "json": strictJSON}
-	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /v1/users/{id}/tokens."},
-	}
-	cfg.Security = []map[string][]string{{"bearer": {}}}
-	// Relative: the document describes whichever address the server listens on.
-	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
-	hapi := humago.New(mux, cfg)
-	hapi.UseMiddleware(s.authenticate(hapi))
-	hapi.UseMiddleware(s.withClock)
-
-	s.registerMeta(hapi)
-	s.registerEnvironments(hapi)
-	s.registerUsers(hapi)
-	s.registerGroups(hapi)
-	s.registerRoles(hapi)
-	s.registerGrants(hapi)
-	s.registerSupportAccess(hapi)
-	s.registerAlertRouting(hapi)
-	s.registerAccessRequests(hapi)
-	s.registerAuthorize(hapi)
-	return s.withRequest(withProblemFallback(mux))
-}
-
-// actor returns the authenticated principal; the middleware guarantees one on every
-// non-public route.
-func actor(ctx context.Context) (*principal, error) {
-	if p := principalFrom(ctx); p != nil {
-		return p, nil
-	}
-	return nil, fmt.Errorf("no principal in context")
-}

@@ -3,11 +3,7 @@ package apiserver
 import (
 	"context"
 	"errors"
-	"net/http"
 	"sync"
-	"time"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 )
@@ -80,16 +76,6 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 	s.state.gen = c.Gen
 	s.state.mu.Unlock()
 	return nil
-}
-
-// refused audits an engine refusal and answers it as a problem (a 401 with its challenge).
-func (s *Server) refused(ctx context.Context, d *access.Denial) error {
-	s.auditRefusal(ctx, d)
-	prob := denialProblem(d)
-	if d.Kind == access.Unauthenticated {
-		return huma.ErrorWithHeaders(prob, http.Header{"WWW-Authenticate": {`Bearer realm="warden"`}})
-	}
-	return prob
 }
 
 // reloadFrom replaces the snapshot with the store's, read in tx. The caller holds wmu.
@@ -167,84 +153,17 @@ func (s *Server) ensureCurrent(ctx context.Context) error {
 	})
 }
 
-// generationBarrier answers "what is the store's policy generation now?" with a read that
-// started after the question was asked — what exactness across replicas needs — while
-// sharing each read among every request waiting when it starts. maxInFlight bounds the
-// overlapping reads; measured with make bench-api on PostgreSQL, one (the widest sharing)
-// beat four at 8 and at 32 connections: the reads' own CPU, not their latency, is the cost.
-type generationBarrier struct {
-	read     func(context.Context) (int64, error)
-	mu       sync.Mutex
-	next     *barrierRound // the round new waiters join; nil when none is forming
-	inFlight int
-}
-
-const maxInFlight = 1
-
-type barrierRound struct {
-	done chan struct{}
-	gen  int64
-	err  error
-}
-
-func (b *generationBarrier) wait(ctx context.Context) (int64, error) {
-	b.mu.Lock()
-	if b.next == nil {
-		b.next = &barrierRound{done: make(chan struct{})}
-	}
-	r := b.next
-	if b.inFlight < maxInFlight {
-		b.inFlight++
-		b.next = nil
-		go b.serve(r)
-	}
-	b.mu.Unlock()
-	select {
-	case <-r.done:
-		return r.gen, r.err
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-}
-
-// serve reads for round r, then for whichever round formed meanwhile, until none did. A
-// round's read starts after the round was taken, and every waiter joined it before that, so
-// each waiter's answer is no older than its arrival.
-func (b *generationBarrier) serve(r *barrierRound) {
-	for r != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		r.gen, r.err = b.read(ctx)
-		cancel()
-		close(r.done)
-		b.mu.Lock()
-		r, b.next = b.next, nil
-		if r == nil {
-			b.inFlight--
-		}
-		b.mu.Unlock()
-	}
-}
-
-// auditRefusal records a refused change: who asked, for what, and why it was refused. It runs
-// in a transaction of its own, after the refused change rolled back, so the log never misses
-// an attempt and the attempt changes nothing else.
-func (s *Server) auditRefusal(ctx context.Context, d *access.Denial) {
-	ctx = context.WithoutCancel(ctx)
-	actorID := ""
-	if p := principalFrom(ctx); p != nil {
-		actorID = p.User.ID
-	}
-	attempt := map[string]string{"code": d.Code, "reason": d.Message}
-	reqID := ""
-	if ri := requestInfoFrom(ctx); ri != nil {
-		attempt["method"], attempt["path"], reqID = ri.method, ri.path, ri.id
-	}
-	// The request is the object: named by the server's own id, never by the caller's
-	// X-Request-Id (which the event carries apart, as client_request_id).
-	err := s.store.Update(ctx, func(tx Tx) error {
-		return s.audit(&requestTx{Tx: tx, req: requestInfoFrom(ctx)}, actorID, "request.denied", "request", reqID, "", nil, attempt)
+// view runs fn in a read transaction and returns what it produced, once the caller's right
+// to it has been taken again after the read (stillAllowed).
+func view[T any](ctx context.Context, s *Server, fn func(tx Tx) (T, error)) (T, error) {
+	var out T
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
 	})
-	if err != nil {
-		s.log.ErrorContext(ctx, "audit of a refused request failed", "error", err, "request_id", reqID)
+	if err == nil {
+		err = s.stillAllowed(ctx)
 	}
+	return out, err
 }
