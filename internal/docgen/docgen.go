@@ -36,7 +36,15 @@ var columns = []struct {
 func PermissionsReference() []byte {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	matrix := access.Matrix()
+	for _, section := range []func(func(string, ...any)){introSection, environmentSection, actionsSection, platformSection, tiersSection} {
+		section(w)
+	}
+	return b.Bytes()
+}
+
+// The page's sections, in order; each writes through w.
+
+func introSection(w func(string, ...any)) {
 
 	w("---\n")
 	w("page_title: \"Permissions reference\"\n")
@@ -55,7 +63,9 @@ func PermissionsReference() []byte {
 	w("  `warden_environment_grant`, and allow the environment actions below.\n")
 	w("- **Platform permissions** are held by a role everywhere (`warden_role.permissions`) and govern the\n")
 	w("  operations platform itself: users, groups, conducts, integrations, support access, the audit log.\n\n")
+}
 
+func environmentSection(w func(string, ...any)) {
 	w("## Environment permissions\n\n")
 	w("| permission | what it allows |\n|---|---|\n")
 	for _, p := range access.Permissions() {
@@ -64,7 +74,10 @@ func PermissionsReference() []byte {
 	w("\nEvery permission also allows reading basic, non-sensitive information about the environment and\n")
 	w("all its resources. The built-in organization roles %s hold `environment_admin` in every\n", andList(orgRoles()))
 	w("environment, every platform permission, and may create environments.\n\n")
+}
 
+func actionsSection(w func(string, ...any)) {
+	matrix := access.Matrix()
 	w("## Environment actions\n\n")
 	w("A principal may perform an action in an environment if any grant it holds there (directly, or through\n")
 	w("a group) contains **any** of the permissions marked on the action's row. %d actions:\n\n", len(matrix))
@@ -110,7 +123,9 @@ func PermissionsReference() []byte {
 			w("| `%s` | %s |\n", p.Name, codeList(actions))
 		}
 	}
+}
 
+func platformSection(w func(string, ...any)) {
 	w("\n## Platform permissions\n\n")
 	w("The names a `warden_role` may hold in `permissions`. Unknown names fail the plan with a suggestion.\n")
 	w("Rules: `X.admin` includes `X.read`; `integrations.admin` needs `cluster.admin` to be useful (listing\n")
@@ -129,7 +144,9 @@ func PermissionsReference() []byte {
 	for _, p := range access.PlatformPatterns {
 		w("| `%s` | %s |\n", p.Name, cell(p.Description))
 	}
+}
 
+func tiersSection(w func(string, ...any)) {
 	w("\n## Vendor support tiers\n\n")
 	w("`warden_support_access.tier` is the highest tier the vendor's on-call engineers may hold in an\n")
 	w("environment. Each tier includes everything of the tiers before it, and applies only to resources\n")
@@ -146,7 +163,6 @@ func PermissionsReference() []byte {
 	}
 	w("\nPort forwarding is allowed for `%s` and above only. `%s` is allowed only on environments whose\n", access.TierOperator, access.TierCoMaintainer)
 	w("`cloud` is `%s`.\n", access.CloudGCP)
-	return b.Bytes()
 }
 
 // cell makes text safe inside a Markdown table cell.
