@@ -45,7 +45,6 @@ func PermissionsReference() []byte {
 // The page's sections, in order; each writes through w.
 
 func introSection(w func(string, ...any)) {
-
 	w("---\n")
 	w("page_title: \"Permissions reference\"\n")
 	w("subcategory: \"\"\n")
