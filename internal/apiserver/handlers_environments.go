@@ -70,11 +70,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 }
 
 func (s *Server) createEnvironment(ctx context.Context, in *envCreateInput) (*objectOutput[api.Environment], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Environment, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Environment, int64, error) {
 		now := s.now()
 		e := api.Environment{Meta: newMeta("env", now), Name: in.Body.Name, Cloud: in.Body.Cloud, ResourcePrefix: in.Body.ResourcePrefix}
 		if e.ResourcePrefix == "" {
@@ -111,11 +107,7 @@ func (s *Server) getEnvironment(ctx context.Context, in *envIDInput) (*objectOut
 }
 
 func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*objectOutput[api.Environment], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Environment, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Environment, int64, error) {
 		cur, err := tx.Environment(in.ID)
 		if err != nil {
 			return cur, 0, err
@@ -146,11 +138,7 @@ func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*ob
 }
 
 func (s *Server) deleteEnvironment(ctx context.Context, in *envDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Environment(in.ID)
 		if err != nil {
 			return err

@@ -67,11 +67,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 }
 
 func (s *Server) createGrant(ctx context.Context, in *grantCreateInput) (*objectOutput[api.Grant], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Grant, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Grant, int64, error) {
 		if _, err := tx.Environment(in.ID); err != nil {
 			return api.Grant{}, 0, storeErr(err, objectEnvironment, in.ID)
 		}
@@ -126,13 +122,9 @@ func (s *Server) getGrant(ctx context.Context, in *grantIDInput) (*objectOutput[
 }
 
 func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*objectOutput[api.Grant], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// One transaction: an action allowed by both the old and the new set is never
 	// denied in between, because readers see either one or the other.
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Grant, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Grant, int64, error) {
 		cur, err := tx.Grant(in.ID, in.RoleID)
 		if err != nil {
 			return cur, 0, err
@@ -169,11 +161,7 @@ func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*object
 }
 
 func (s *Server) deleteGrant(ctx context.Context, in *grantDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Grant(in.ID, in.RoleID)
 		if err != nil {
 			return err

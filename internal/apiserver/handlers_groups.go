@@ -89,12 +89,9 @@ func (s *Server) registerGroups(hapi huma.API) {
 }
 
 func (s *Server) createGroup(ctx context.Context, in *groupCreateInput) (*objectOutput[api.Group], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Group, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Group, int64, error) {
 		var members []string
+		var err error
 		mode := access.ModeUnmanaged
 		if in.Body.Members != nil {
 			// Sent members, even none, are the complete set: the group owns them.
@@ -133,11 +130,7 @@ func (s *Server) getGroup(ctx context.Context, in *groupIDInput) (*objectOutput[
 }
 
 func (s *Server) updateGroup(ctx context.Context, in *groupUpdateInput) (*objectOutput[api.Group], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Group, int64, error) {
 		cur, err := tx.Group(in.ID)
 		if err != nil {
 			return cur, 0, err
@@ -186,11 +179,7 @@ func (s *Server) updateGroup(ctx context.Context, in *groupUpdateInput) (*object
 }
 
 func (s *Server) deleteGroup(ctx context.Context, in *groupDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Group(in.ID)
 		if err != nil {
 			return err
@@ -243,11 +232,7 @@ func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []stri
 }
 
 func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*objectOutput[api.Group], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Group, int64, error) {
 		cur, err := tx.Group(in.ID)
 		if err != nil {
 			return cur, 0, err
@@ -268,11 +253,7 @@ func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*
 }
 
 func (s *Server) removeGroupMember(ctx context.Context, in *groupMemberDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Group(in.ID)
 		if err != nil {
 			return err

@@ -46,14 +46,10 @@ func (s *Server) registerRoleAssignments(hapi huma.API) {
 }
 
 func (s *Server) createRoleAssignment(ctx context.Context, in *assignmentCreateInput) (*objectOutput[api.RoleAssignment], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if (in.Body.UserID == "") == (in.Body.GroupID == "") {
 		return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
 	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.RoleAssignment, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.RoleAssignment, int64, error) {
 		a := api.RoleAssignment{Meta: newMeta("asg", s.now()), RoleID: in.RoleID, UserID: in.Body.UserID, GroupID: in.Body.GroupID}
 		role, err := tx.Role(in.RoleID)
 		if err != nil {
@@ -119,11 +115,7 @@ func (s *Server) getRoleAssignment(ctx context.Context, in *assignmentIDInput) (
 }
 
 func (s *Server) deleteRoleAssignment(ctx context.Context, in *assignmentDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Assignment(in.RoleID, in.AssignmentID)
 		if err != nil {
 			return err

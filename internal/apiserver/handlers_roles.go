@@ -60,11 +60,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 }
 
 func (s *Server) createRole(ctx context.Context, in *roleCreateInput) (*objectOutput[api.Role], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Role, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Role, int64, error) {
 		r := api.Role{Meta: newMeta("role", s.now()), Name: in.Body.Name, Description: in.Body.Description,
 			Permissions: sortedUnique(in.Body.Permissions)}
 		if err := tx.InsertRole(r); err != nil {
@@ -93,11 +89,7 @@ func (s *Server) getRole(ctx context.Context, in *roleIDInput) (*objectOutput[ap
 }
 
 func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOutput[api.Role], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Role, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Role, int64, error) {
 		cur, err := tx.Role(in.ID)
 		if err != nil {
 			return cur, 0, err
@@ -145,11 +137,7 @@ func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOu
 }
 
 func (s *Server) deleteRole(ctx context.Context, in *roleDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Role(in.ID)
 		if err != nil {
 			return err

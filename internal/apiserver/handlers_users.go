@@ -63,11 +63,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 }
 
 func (s *Server) createUser(ctx context.Context, in *userCreateInput) (*objectOutput[api.User], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.User, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.User, int64, error) {
 		u := api.User{Meta: newMeta("usr", s.now()), Email: in.Body.Email, Name: in.Body.Name, Kind: in.Body.Kind}
 		if u.Kind == "" {
 			u.Kind = kindMember
@@ -94,11 +90,7 @@ func (s *Server) getUser(ctx context.Context, in *userIDInput) (*objectOutput[ap
 }
 
 func (s *Server) updateUser(ctx context.Context, in *userUpdateInput) (*objectOutput[api.User], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.User, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.User, int64, error) {
 		cur, err := tx.User(in.ID)
 		if err != nil {
 			return cur, 0, err
@@ -132,11 +124,7 @@ func (s *Server) updateUser(ctx context.Context, in *userUpdateInput) (*objectOu
 }
 
 func (s *Server) deleteUser(ctx context.Context, in *userDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.User(in.ID)
 		if err != nil {
 			return err
