@@ -125,11 +125,8 @@ func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*object
 	// One transaction: an action allowed by both the old and the new set is never
 	// denied in between, because readers see either one or the other.
 	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Grant, int64, error) {
-		cur, err := tx.Grant(in.ID, in.RoleID)
+		cur, err := current(in.IfMatch, func() (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		next := cur
@@ -162,11 +159,8 @@ func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*object
 
 func (s *Server) deleteGrant(ctx context.Context, in *grantDeleteInput) (*noContentOutput, error) {
 	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
-		cur, err := tx.Grant(in.ID, in.RoleID)
+		cur, err := current(in.IfMatch, func() (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := s.pol().CanGrant(p, in.ID, cur.Permissions); d != nil {

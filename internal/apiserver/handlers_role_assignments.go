@@ -116,11 +116,8 @@ func (s *Server) getRoleAssignment(ctx context.Context, in *assignmentIDInput) (
 
 func (s *Server) deleteRoleAssignment(ctx context.Context, in *assignmentDeleteInput) (*noContentOutput, error) {
 	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
-		cur, err := tx.Assignment(in.RoleID, in.AssignmentID)
+		cur, err := current(in.IfMatch, func() (api.RoleAssignment, error) { return tx.Assignment(in.RoleID, in.AssignmentID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := s.pol().CanUnassign(p, cur.ID, s.now()); d != nil {

@@ -81,20 +81,13 @@ func (s *Server) listRoles(ctx context.Context, in *roleListInput) (*listOutput[
 }
 
 func (s *Server) getRole(ctx context.Context, in *roleIDInput) (*objectOutput[api.Role], error) {
-	r, err := view(ctx, s, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
-	if err != nil {
-		return nil, storeErr(err, objectRole, in.ID)
-	}
-	return output(http.StatusOK, r, r.Version), nil
+	return viewObject(ctx, s, objectRole, in.ID, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
 }
 
 func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOutput[api.Role], error) {
 	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Role, int64, error) {
-		cur, err := tx.Role(in.ID)
+		cur, err := current(in.IfMatch, func() (api.Role, error) { return tx.Role(in.ID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		if d := access.CanChangeRole(policyRole(cur)); d != nil {
@@ -120,15 +113,9 @@ func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOu
 			cur.Warnings = warned
 			return cur, cur.Version, nil
 		}
-		bump(&next.Meta, s.now())
-		if err := tx.UpdateRole(next); err != nil {
-			return cur, 0, err
-		}
-		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "update", ID: next.ID, Before: cur, After: next}); err != nil {
-			return cur, 0, err
-		}
+		next, version, err := saveChange(s, tx, cur, next, tx.UpdateRole, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "update"})
 		next.Warnings = warned
-		return next, next.Version, nil
+		return next, version, err
 	})
 	if err != nil {
 		return nil, storeErr(err, objectRole, in.ID)
@@ -138,11 +125,8 @@ func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOu
 
 func (s *Server) deleteRole(ctx context.Context, in *roleDeleteInput) (*noContentOutput, error) {
 	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
-		cur, err := tx.Role(in.ID)
+		cur, err := current(in.IfMatch, func() (api.Role, error) { return tx.Role(in.ID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := access.CanChangeRole(policyRole(cur)); d != nil {
