@@ -28,17 +28,22 @@ type grantListInput struct {
 	ID string `path:"id" doc:"The environment id."`
 }
 
-type grantIDInput struct {
+// GrantParams name one grant: a role's in an environment. (Exported only because huma reads
+// parameters from exported embedded structs.)
+type GrantParams struct {
 	ID     string `path:"id" doc:"The environment id."`
 	RoleID string `path:"role_id" doc:"The role id."`
+}
+
+type grantIDInput struct {
+	GrantParams
 }
 
 type grantUpdateInput struct {
 	IfMatchParam
 	IdempotencyParam
-	ID     string `path:"id" doc:"The environment id."`
-	RoleID string `path:"role_id" doc:"The role id."`
-	Body   api.GrantUpdate
+	GrantParams
+	Body api.GrantUpdate
 }
 
 func (in *grantUpdateInput) Resolve(huma.Context) []error {
@@ -48,8 +53,7 @@ func (in *grantUpdateInput) Resolve(huma.Context) []error {
 type grantDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
-	ID     string `path:"id" doc:"The environment id."`
-	RoleID string `path:"role_id" doc:"The role id."`
+	GrantParams
 }
 
 // withActions fills the computed allowed_actions from internal/access.

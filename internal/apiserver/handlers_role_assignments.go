@@ -26,16 +26,21 @@ type assignmentListInput struct {
 	RoleID string `path:"role_id" doc:"The role id."`
 }
 
-type assignmentIDInput struct {
+// AssignmentParams name one of a role's assignments. (Exported only because huma reads
+// parameters from exported embedded structs.)
+type AssignmentParams struct {
 	RoleID       string `path:"role_id" doc:"The role id."`
 	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
+}
+
+type assignmentIDInput struct {
+	AssignmentParams
 }
 
 type assignmentDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
-	RoleID       string `path:"role_id" doc:"The role id."`
-	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
+	AssignmentParams
 }
 
 func (s *Server) registerRoleAssignments(hapi huma.API) {
