@@ -94,7 +94,7 @@ func TestValidateEmail(t *testing.T) {
 			t.Errorf("ValidateEmail(%q) = %v", ok, fs)
 		}
 	}
-	for in, code := range map[string]string{
+	requireEmailRefused(t, map[string]string{
 		"alice":                       CodeInvalidEmail,
 		"Alice <alice@example.com>":   CodeInvalidEmail,
 		"<alice@example.com>":         CodeInvalidEmail,
@@ -103,12 +103,7 @@ func TestValidateEmail(t *testing.T) {
 		"alice@example.com\nBcc: x@y": CodeInvalidText,
 		"\u202ealice@example.com":     CodeInvalidText,
 		"":                            CodeInvalidEmail,
-	} {
-		fs := ValidateEmail("email", in)
-		if len(fs) == 0 || fs[0].Code != code || fs[0].Field != "email" || fs[0].Fix == "" {
-			t.Errorf("ValidateEmail(%+q) = %v, want %s", in, pick(fs), code)
-		}
-	}
+	})
 }
 
 func TestValidateResourcePrefix(t *testing.T) {
@@ -222,7 +217,7 @@ func TestValidateEmail_identity(t *testing.T) {
 			t.Errorf("ValidateEmail(%q) = %v", ok, fs)
 		}
 	}
-	for in, code := range map[string]string{
+	requireEmailRefused(t, map[string]string{
 		"owner\u200b@warden.local": CodeInvalidText,
 		"owner@warden.local\u2060": CodeInvalidText,
 		"\ufeffowner@warden.local": CodeInvalidText,
@@ -233,12 +228,7 @@ func TestValidateEmail_identity(t *testing.T) {
 		"owner@warden.local ":      CodeInvalidEmail,
 		"owner\u00a0@warden.local": CodeInvalidText,
 		"🚀@warden.local":           CodeInvalidText,
-	} {
-		fs := ValidateEmail("email", in)
-		if len(fs) == 0 || fs[0].Code != code || fs[0].Field != "email" || fs[0].Fix == "" {
-			t.Errorf("ValidateEmail(%+q) = %v, want %s", in, pick(fs), code)
-		}
-	}
+	})
 }
 
 func TestEmailKey(t *testing.T) {
@@ -268,6 +258,18 @@ func TestValidateAlertDestinations_targetCharacters(t *testing.T) {
 		if len(fs) != 1 || fs[0].Code != CodeInvalidDestination || fs[0].Field != "destinations[0].target" ||
 			!strings.HasPrefix(fs[0].Value, "U+") || !strings.HasPrefix(fs[0].Message, "Target contains") {
 			t.Errorf("%+q: %+v", d.Target, fs)
+		}
+	}
+}
+
+// requireEmailRefused checks that ValidateEmail refuses each address with its code, on the
+// email field, saying how to fix it.
+func requireEmailRefused(t *testing.T, codes map[string]string) {
+	t.Helper()
+	for in, code := range codes {
+		fs := ValidateEmail("email", in)
+		if len(fs) == 0 || fs[0].Code != code || fs[0].Field != "email" || fs[0].Fix == "" {
+			t.Errorf("ValidateEmail(%+q) = %v, want %s", in, pick(fs), code)
 		}
 	}
 }

@@ -19,6 +19,10 @@ type Meta struct {
 	UpdatedAt time.Time `json:"updated_at" doc:"When the object last changed."`
 }
 
+// Base returns m itself. Every object embeds Meta, so a pointer to any of them has Base: code
+// generic over objects (the server's read, update and delete helpers) reaches their Meta.
+func (m *Meta) Base() *Meta { return m }
+
 // List is one page of a collection.
 type List[T any] struct {
 	Items      []T    `json:"items" doc:"The objects of this page."`

@@ -97,10 +97,8 @@ func TestAlertDestinations_additive(t *testing.T) {
 	}
 	ts.call("POST", base+"/destinations", ownerToken, hook, 200, &r)
 
-	var l api.List[api.AuditEvent]
-	ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
 	seen := map[string]int{}
-	for _, e := range l.Items {
+	for _, e := range ts.auditLog(ownerToken) {
 		seen[e.Action]++
 	}
 	if seen["alert_routing.destination_add"] != 4 || seen["alert_routing.destination_remove"] != 2 {

@@ -106,15 +106,14 @@ func TestAudit_requestIDsAreTheServers(t *testing.T) {
 	requireProblem(t, denied, 403, "forbidden")
 	created := ts.call("POST", "/v1/environments", ownerToken, api.EnvironmentCreate{Name: "traced", Cloud: "aws"}, 201, nil, "X-Request-Id", "trace-7")
 
-	var l api.List[api.AuditEvent]
-	ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
+	evs := ts.auditLog(ownerToken)
 	var refusal, creation *api.AuditEvent
-	for i, e := range l.Items {
+	for i, e := range evs {
 		switch {
 		case e.Action == "request.denied":
-			refusal = &l.Items[i]
+			refusal = &evs[i]
 		case e.Action == "environment.create" && e.ClientRequestID == "trace-7":
-			creation = &l.Items[i]
+			creation = &evs[i]
 		}
 		if e.ObjectID == victim.ID && e.Action == "request.denied" {
 			t.Errorf("the caller's X-Request-Id is a refusal's object id: %+v", e)

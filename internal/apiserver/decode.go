@@ -391,19 +391,8 @@ func (sc *bodyScanner) object(s *shape, depth int) error {
 		if err := sc.value(vs, depth); err != nil {
 			return err
 		}
-		sc.path = sc.path[:len(sc.path)-1]
-		sc.space()
-		if sc.i >= len(sc.data) {
-			return errSyntax
-		}
-		switch sc.data[sc.i] {
-		case ',':
-			sc.i++
-		case '}':
-			sc.i++
-			return nil
-		default:
-			return errSyntax
+		if done, err := sc.next('}'); done || err != nil {
+			return err
 		}
 	}
 }
@@ -448,21 +437,29 @@ func (sc *bodyScanner) array(s *shape, depth int) error {
 		if err := sc.value(elem, depth); err != nil {
 			return err
 		}
-		sc.path = sc.path[:len(sc.path)-1]
-		sc.space()
-		if sc.i >= len(sc.data) {
-			return errSyntax
-		}
-		switch sc.data[sc.i] {
-		case ',':
-			sc.i++
-		case ']':
-			sc.i++
-			return nil
-		default:
-			return errSyntax
+		if done, err := sc.next(']'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// next ends one member of an object or one element of an array: it leaves the member's
+// path and reads what follows, a comma or end, reporting whether end closed the container.
+func (sc *bodyScanner) next(end byte) (done bool, err error) {
+	sc.path = sc.path[:len(sc.path)-1]
+	sc.space()
+	if sc.i >= len(sc.data) {
+		return false, errSyntax
+	}
+	switch sc.data[sc.i] {
+	case ',':
+		sc.i++
+		return false, nil
+	case end:
+		sc.i++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 // pathString names the current position as the server's problems name fields:

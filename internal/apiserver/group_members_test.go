@@ -74,10 +74,8 @@ func TestGroupMembers_additive(t *testing.T) {
 	}
 
 	// Every change is audited.
-	var l api.List[api.AuditEvent]
-	ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
 	seen := map[string]int{}
-	for _, e := range l.Items {
+	for _, e := range ts.auditLog(ownerToken) {
 		if e.ObjectID == g.ID {
 			seen[e.Action]++
 		}

@@ -62,11 +62,7 @@ func (s *Server) registerAccessRequests(hapi huma.API) {
 }
 
 func (s *Server) createAccessRequest(ctx context.Context, in *requestCreateInput) (*objectOutput[api.AccessRequest], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.AccessRequest, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.AccessRequest, int64, error) {
 		var zero api.AccessRequest
 		if _, err := tx.Environment(in.Body.EnvironmentID); errors.Is(err, ErrNotFound) {
 			return zero, 0, invalid(codeInvalidField, "environment_id", fmt.Sprintf("No environment with id %q exists.", in.Body.EnvironmentID))
@@ -163,11 +159,7 @@ func (s *Server) revokeAccessRequest(ctx context.Context, in *requestDecideInput
 func (s *Server) decideRequest(ctx context.Context, in *requestDecideInput, verb string, from []string,
 	apply func(p *principal, r *api.AccessRequest, now time.Time) error,
 ) (*objectOutput[api.AccessRequest], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, struct{}{}, http.StatusOK, func(tx Tx) (api.AccessRequest, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, struct{}{}, http.StatusOK, func(tx Tx, p *principal) (api.AccessRequest, int64, error) {
 		cur, err := tx.AccessRequest(in.ID)
 		if err != nil {
 			return cur, 0, storeErr(err, objectAccessRequest, in.ID)

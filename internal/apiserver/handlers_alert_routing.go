@@ -116,11 +116,7 @@ func (s *Server) getAlertRouting(ctx context.Context, in *routingIDInput) (*obje
 }
 
 func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.AlertRouting, int64, error) {
 		r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, setRouting(in.Body), "update")
 		return r, r.Version, err
 	})
@@ -131,11 +127,7 @@ func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*obj
 }
 
 func (s *Server) resetAlertRouting(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
 			*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
 			return nil
@@ -250,11 +242,7 @@ func additive(dest api.Destination, add bool, replaces string) func(*api.AlertRo
 }
 
 func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInput) (*objectOutput[api.AlertRouting], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.AlertRouting, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.AlertRouting, int64, error) {
 		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "destination_add")
 		return r, r.Version, err
 	})
@@ -265,11 +253,7 @@ func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInpu
 }
 
 func (s *Server) removeAlertDestination(ctx context.Context, in *destinationDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "destination_remove")
 		return err
 	})

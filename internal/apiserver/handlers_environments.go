@@ -70,11 +70,7 @@ func (s *Server) registerEnvironments(hapi huma.API) {
 }
 
 func (s *Server) createEnvironment(ctx context.Context, in *envCreateInput) (*objectOutput[api.Environment], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Environment, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Environment, int64, error) {
 		now := s.now()
 		e := api.Environment{Meta: newMeta("env", now), Name: in.Body.Name, Cloud: in.Body.Cloud, ResourcePrefix: in.Body.ResourcePrefix}
 		if e.ResourcePrefix == "" {
@@ -103,24 +99,13 @@ func (s *Server) listEnvironments(ctx context.Context, in *envListInput) (*listO
 }
 
 func (s *Server) getEnvironment(ctx context.Context, in *envIDInput) (*objectOutput[api.Environment], error) {
-	e, err := view(ctx, s, func(tx Tx) (api.Environment, error) { return tx.Environment(in.ID) })
-	if err != nil {
-		return nil, storeErr(err, objectEnvironment, in.ID)
-	}
-	return output(http.StatusOK, e, e.Version), nil
+	return viewObject(ctx, s, objectEnvironment, in.ID, func(tx Tx) (api.Environment, error) { return tx.Environment(in.ID) })
 }
 
 func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*objectOutput[api.Environment], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Environment, int64, error) {
-		cur, err := tx.Environment(in.ID)
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Environment, int64, error) {
+		cur, err := current(in.IfMatch, func() (api.Environment, error) { return tx.Environment(in.ID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		next := cur
@@ -133,11 +118,7 @@ func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*ob
 		if next == cur {
 			return cur, cur.Version, nil
 		}
-		bump(&next.Meta, s.now())
-		if err := tx.UpdateEnvironment(next); err != nil {
-			return cur, 0, err
-		}
-		return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "update", ID: next.ID, Env: next.ID, Before: cur, After: next})
+		return saveChange(s, tx, cur, next, tx.UpdateEnvironment, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "update", Env: cur.ID})
 	})
 	if err != nil {
 		return nil, storeErr(err, objectEnvironment, in.ID)
@@ -146,16 +127,9 @@ func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*ob
 }
 
 func (s *Server) deleteEnvironment(ctx context.Context, in *envDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		cur, err := tx.Environment(in.ID)
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
+		cur, err := current(in.IfMatch, func() (api.Environment, error) { return tx.Environment(in.ID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if err := s.auditCascade(tx, p.User.ID, "environment", cur.ID); err != nil {

@@ -28,17 +28,22 @@ type grantListInput struct {
 	ID string `path:"id" doc:"The environment id."`
 }
 
-type grantIDInput struct {
+// GrantParams name one grant: a role's in an environment. (Exported only because huma reads
+// parameters from exported embedded structs.)
+type GrantParams struct {
 	ID     string `path:"id" doc:"The environment id."`
 	RoleID string `path:"role_id" doc:"The role id."`
+}
+
+type grantIDInput struct {
+	GrantParams
 }
 
 type grantUpdateInput struct {
 	IfMatchParam
 	IdempotencyParam
-	ID     string `path:"id" doc:"The environment id."`
-	RoleID string `path:"role_id" doc:"The role id."`
-	Body   api.GrantUpdate
+	GrantParams
+	Body api.GrantUpdate
 }
 
 func (in *grantUpdateInput) Resolve(huma.Context) []error {
@@ -48,8 +53,7 @@ func (in *grantUpdateInput) Resolve(huma.Context) []error {
 type grantDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
-	ID     string `path:"id" doc:"The environment id."`
-	RoleID string `path:"role_id" doc:"The role id."`
+	GrantParams
 }
 
 // withActions fills the computed allowed_actions from internal/access.
@@ -67,11 +71,7 @@ func (s *Server) registerGrants(hapi huma.API) {
 }
 
 func (s *Server) createGrant(ctx context.Context, in *grantCreateInput) (*objectOutput[api.Grant], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Grant, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Grant, int64, error) {
 		if _, err := tx.Environment(in.ID); err != nil {
 			return api.Grant{}, 0, storeErr(err, objectEnvironment, in.ID)
 		}
@@ -126,18 +126,11 @@ func (s *Server) getGrant(ctx context.Context, in *grantIDInput) (*objectOutput[
 }
 
 func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*objectOutput[api.Grant], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// One transaction: an action allowed by both the old and the new set is never
 	// denied in between, because readers see either one or the other.
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Grant, int64, error) {
-		cur, err := tx.Grant(in.ID, in.RoleID)
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Grant, int64, error) {
+		cur, err := current(in.IfMatch, func() (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		next := cur
@@ -169,16 +162,9 @@ func (s *Server) updateGrant(ctx context.Context, in *grantUpdateInput) (*object
 }
 
 func (s *Server) deleteGrant(ctx context.Context, in *grantDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		cur, err := tx.Grant(in.ID, in.RoleID)
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
+		cur, err := current(in.IfMatch, func() (api.Grant, error) { return tx.Grant(in.ID, in.RoleID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := s.pol().CanGrant(p, in.ID, cur.Permissions); d != nil {

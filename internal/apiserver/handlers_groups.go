@@ -89,12 +89,9 @@ func (s *Server) registerGroups(hapi huma.API) {
 }
 
 func (s *Server) createGroup(ctx context.Context, in *groupCreateInput) (*objectOutput[api.Group], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Group, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Group, int64, error) {
 		var members []string
+		var err error
 		mode := access.ModeUnmanaged
 		if in.Body.Members != nil {
 			// Sent members, even none, are the complete set: the group owns them.
@@ -125,24 +122,13 @@ func (s *Server) listGroups(ctx context.Context, in *groupListInput) (*listOutpu
 }
 
 func (s *Server) getGroup(ctx context.Context, in *groupIDInput) (*objectOutput[api.Group], error) {
-	g, err := view(ctx, s, func(tx Tx) (api.Group, error) { return tx.Group(in.ID) })
-	if err != nil {
-		return nil, storeErr(err, objectGroup, in.ID)
-	}
-	return output(http.StatusOK, g, g.Version), nil
+	return viewObject(ctx, s, objectGroup, in.ID, func(tx Tx) (api.Group, error) { return tx.Group(in.ID) })
 }
 
 func (s *Server) updateGroup(ctx context.Context, in *groupUpdateInput) (*objectOutput[api.Group], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
-		cur, err := tx.Group(in.ID)
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Group, int64, error) {
+		cur, err := current(in.IfMatch, func() (api.Group, error) { return tx.Group(in.ID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		next := cur
@@ -173,11 +159,7 @@ func (s *Server) updateGroup(ctx context.Context, in *groupUpdateInput) (*object
 			next.MembersMode == cur.MembersMode {
 			return cur, cur.Version, nil
 		}
-		bump(&next.Meta, s.now())
-		if err := tx.UpdateGroup(next); err != nil {
-			return cur, 0, err
-		}
-		return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "update", ID: next.ID, Before: cur, After: next})
+		return saveChange(s, tx, cur, next, tx.UpdateGroup, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: "update"})
 	})
 	if err != nil {
 		return nil, storeErr(err, objectGroup, in.ID)
@@ -186,16 +168,9 @@ func (s *Server) updateGroup(ctx context.Context, in *groupUpdateInput) (*object
 }
 
 func (s *Server) deleteGroup(ctx context.Context, in *groupDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		cur, err := tx.Group(in.ID)
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
+		cur, err := current(in.IfMatch, func() (api.Group, error) { return tx.Group(in.ID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := s.pol().CanDeleteGroup(p, cur.ID, s.now()); d != nil {
@@ -235,19 +210,12 @@ func (s *Server) changeMember(tx Tx, p *principal, cur api.Group, members []stri
 	if slices.Equal(next.Members, cur.Members) && next.MembersMode == cur.MembersMode {
 		return cur, nil
 	}
-	bump(&next.Meta, s.now())
-	if err := tx.UpdateGroup(next); err != nil {
-		return cur, err
-	}
-	return next, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: verb, ID: next.ID, Before: cur, After: next})
+	g, _, err := saveChange(s, tx, cur, next, tx.UpdateGroup, auditEntry{Actor: p.User.ID, Kind: objectGroup, Verb: verb})
+	return g, err
 }
 
 func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*objectOutput[api.Group], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Group, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Group, int64, error) {
 		cur, err := tx.Group(in.ID)
 		if err != nil {
 			return cur, 0, err
@@ -268,11 +236,7 @@ func (s *Server) addGroupMember(ctx context.Context, in *groupMemberAddInput) (*
 }
 
 func (s *Server) removeGroupMember(ctx context.Context, in *groupMemberDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		cur, err := tx.Group(in.ID)
 		if err != nil {
 			return err

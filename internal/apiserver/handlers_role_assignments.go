@@ -26,16 +26,21 @@ type assignmentListInput struct {
 	RoleID string `path:"role_id" doc:"The role id."`
 }
 
-type assignmentIDInput struct {
+// AssignmentParams name one of a role's assignments. (Exported only because huma reads
+// parameters from exported embedded structs.)
+type AssignmentParams struct {
 	RoleID       string `path:"role_id" doc:"The role id."`
 	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
+}
+
+type assignmentIDInput struct {
+	AssignmentParams
 }
 
 type assignmentDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
-	RoleID       string `path:"role_id" doc:"The role id."`
-	AssignmentID string `path:"assignment_id" doc:"The assignment id."`
+	AssignmentParams
 }
 
 func (s *Server) registerRoleAssignments(hapi huma.API) {
@@ -46,14 +51,10 @@ func (s *Server) registerRoleAssignments(hapi huma.API) {
 }
 
 func (s *Server) createRoleAssignment(ctx context.Context, in *assignmentCreateInput) (*objectOutput[api.RoleAssignment], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if (in.Body.UserID == "") == (in.Body.GroupID == "") {
 		return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
 	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.RoleAssignment, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.RoleAssignment, int64, error) {
 		a := api.RoleAssignment{Meta: newMeta("asg", s.now()), RoleID: in.RoleID, UserID: in.Body.UserID, GroupID: in.Body.GroupID}
 		role, err := tx.Role(in.RoleID)
 		if err != nil {
@@ -119,16 +120,9 @@ func (s *Server) getRoleAssignment(ctx context.Context, in *assignmentIDInput) (
 }
 
 func (s *Server) deleteRoleAssignment(ctx context.Context, in *assignmentDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		cur, err := tx.Assignment(in.RoleID, in.AssignmentID)
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
+		cur, err := current(in.IfMatch, func() (api.RoleAssignment, error) { return tx.Assignment(in.RoleID, in.AssignmentID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := s.pol().CanUnassign(p, cur.ID, s.now()); d != nil {

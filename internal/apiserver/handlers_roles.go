@@ -60,11 +60,7 @@ func (s *Server) registerRoles(hapi huma.API) {
 }
 
 func (s *Server) createRole(ctx context.Context, in *roleCreateInput) (*objectOutput[api.Role], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Role, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Role, int64, error) {
 		r := api.Role{Meta: newMeta("role", s.now()), Name: in.Body.Name, Description: in.Body.Description,
 			Permissions: sortedUnique(in.Body.Permissions)}
 		if err := tx.InsertRole(r); err != nil {
@@ -85,24 +81,13 @@ func (s *Server) listRoles(ctx context.Context, in *roleListInput) (*listOutput[
 }
 
 func (s *Server) getRole(ctx context.Context, in *roleIDInput) (*objectOutput[api.Role], error) {
-	r, err := view(ctx, s, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
-	if err != nil {
-		return nil, storeErr(err, objectRole, in.ID)
-	}
-	return output(http.StatusOK, r, r.Version), nil
+	return viewObject(ctx, s, objectRole, in.ID, func(tx Tx) (api.Role, error) { return tx.Role(in.ID) })
 }
 
 func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOutput[api.Role], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.Role, int64, error) {
-		cur, err := tx.Role(in.ID)
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.Role, int64, error) {
+		cur, err := current(in.IfMatch, func() (api.Role, error) { return tx.Role(in.ID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		if d := access.CanChangeRole(policyRole(cur)); d != nil {
@@ -128,15 +113,9 @@ func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOu
 			cur.Warnings = warned
 			return cur, cur.Version, nil
 		}
-		bump(&next.Meta, s.now())
-		if err := tx.UpdateRole(next); err != nil {
-			return cur, 0, err
-		}
-		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "update", ID: next.ID, Before: cur, After: next}); err != nil {
-			return cur, 0, err
-		}
+		next, version, err := saveChange(s, tx, cur, next, tx.UpdateRole, auditEntry{Actor: p.User.ID, Kind: objectRole, Verb: "update"})
 		next.Warnings = warned
-		return next, next.Version, nil
+		return next, version, err
 	})
 	if err != nil {
 		return nil, storeErr(err, objectRole, in.ID)
@@ -145,16 +124,9 @@ func (s *Server) updateRole(ctx context.Context, in *roleUpdateInput) (*objectOu
 }
 
 func (s *Server) deleteRole(ctx context.Context, in *roleDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		cur, err := tx.Role(in.ID)
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
+		cur, err := current(in.IfMatch, func() (api.Role, error) { return tx.Role(in.ID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := access.CanChangeRole(policyRole(cur)); d != nil {

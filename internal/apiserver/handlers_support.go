@@ -91,11 +91,7 @@ func (s *Server) registerSupportAccess(hapi huma.API) {
 }
 
 func (s *Server) createSupportAccess(ctx context.Context, in *supportCreateInput) (*objectOutput[api.SupportAccess], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.SupportAccess, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.SupportAccess, int64, error) {
 		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
 			return api.SupportAccess{}, 0, err
 		}
@@ -140,14 +136,10 @@ func (s *Server) getSupportAccess(ctx context.Context, in *supportIDInput) (*obj
 }
 
 func (s *Server) updateSupportAccess(ctx context.Context, in *supportUpdateInput) (*objectOutput[api.SupportAccess], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if in.Body.ClearExpiry && in.Body.ExpiresAt != nil {
 		return nil, invalid(codeInvalidField, "clear_expiry", "Send either expires_at or clear_expiry, not both.")
 	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.SupportAccess, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.SupportAccess, int64, error) {
 		// Checked after the replay lookup: a retry whose first attempt committed must
 		// get that answer even when expires_at has come closer than the clock allows.
 		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
@@ -198,11 +190,7 @@ func (s *Server) updateSupportAccess(ctx context.Context, in *supportUpdateInput
 }
 
 func (s *Server) deleteSupportAccess(ctx context.Context, in *supportDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		if _, err := tx.Environment(in.ID); err != nil {
 			return storeErr(err, objectEnvironment, in.ID)
 		}

@@ -36,11 +36,7 @@ func (s *Server) registerTokens(hapi huma.API) {
 }
 
 func (s *Server) createToken(ctx context.Context, in *tokenCreateInput) (*objectOutput[api.Token], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.Token, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.Token, int64, error) {
 		// After the replay lookup, so that a retry is answered even once expires_at is near.
 		if err := futureExpiry(in.Body.ExpiresAt, s.now()); err != nil {
 			return api.Token{}, 0, err
@@ -74,11 +70,7 @@ func (s *Server) createToken(ctx context.Context, in *tokenCreateInput) (*object
 }
 
 func (s *Server) deleteToken(ctx context.Context, in *tokenDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
 		t, err := tx.Token(in.ID, in.TokenID)
 		if err != nil {
 			return err

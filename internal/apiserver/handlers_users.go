@@ -63,11 +63,7 @@ func (s *Server) registerUsers(hapi huma.API) {
 }
 
 func (s *Server) createUser(ctx context.Context, in *userCreateInput) (*objectOutput[api.User], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx) (api.User, int64, error) {
+	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.User, int64, error) {
 		u := api.User{Meta: newMeta("usr", s.now()), Email: in.Body.Email, Name: in.Body.Name, Kind: in.Body.Kind}
 		if u.Kind == "" {
 			u.Kind = kindMember
@@ -86,24 +82,13 @@ func (s *Server) listUsers(ctx context.Context, in *userListInput) (*listOutput[
 }
 
 func (s *Server) getUser(ctx context.Context, in *userIDInput) (*objectOutput[api.User], error) {
-	u, err := view(ctx, s, func(tx Tx) (api.User, error) { return tx.User(in.ID) })
-	if err != nil {
-		return nil, storeErr(err, objectUser, in.ID)
-	}
-	return output(http.StatusOK, u, u.Version), nil
+	return viewObject(ctx, s, objectUser, in.ID, func(tx Tx) (api.User, error) { return tx.User(in.ID) })
 }
 
 func (s *Server) updateUser(ctx context.Context, in *userUpdateInput) (*objectOutput[api.User], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx) (api.User, int64, error) {
-		cur, err := tx.User(in.ID)
+	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.User, int64, error) {
+		cur, err := current(in.IfMatch, func() (api.User, error) { return tx.User(in.ID) })
 		if err != nil {
-			return cur, 0, err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return cur, 0, err
 		}
 		if d := s.pol().CanChangeUser(p, cur.ID, s.now()); d != nil {
@@ -119,11 +104,7 @@ func (s *Server) updateUser(ctx context.Context, in *userUpdateInput) (*objectOu
 		if next == cur {
 			return cur, cur.Version, nil
 		}
-		bump(&next.Meta, s.now())
-		if err := tx.UpdateUser(next); err != nil {
-			return cur, 0, err
-		}
-		return next, next.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "update", ID: next.ID, Before: cur, After: next})
+		return saveChange(s, tx, cur, next, tx.UpdateUser, auditEntry{Actor: p.User.ID, Kind: objectUser, Verb: "update"})
 	})
 	if err != nil {
 		return nil, storeErr(err, objectUser, in.ID)
@@ -132,16 +113,9 @@ func (s *Server) updateUser(ctx context.Context, in *userUpdateInput) (*objectOu
 }
 
 func (s *Server) deleteUser(ctx context.Context, in *userDeleteInput) (*noContentOutput, error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotentDelete(ctx, s, p, in.IdempotencyKey, func(tx Tx) error {
-		cur, err := tx.User(in.ID)
+	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
+		cur, err := current(in.IfMatch, func() (api.User, error) { return tx.User(in.ID) })
 		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(in.IfMatch, cur.Version); err != nil {
 			return err
 		}
 		if d := s.pol().CanDeleteUser(p, cur.ID, s.now()); d != nil {

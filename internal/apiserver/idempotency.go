@@ -93,14 +93,18 @@ func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, 
 }
 
 // idempotent runs a change that answers with one object (a create, an update, an action)
-// under withIdempotency. A replay returns the stored object with its status and version
+// under withIdempotency, as the authenticated caller, which fn receives as p. A replay returns the stored object with its status and version
 // (ETag), marked Idempotent-Replayed: a retried PATCH whose first response was lost gets
 // that response, not a 412 for the If-Match its own first attempt made stale.
-func idempotent[T any](ctx context.Context, s *Server, p *principal, key string, body any, status int,
-	fn func(tx Tx) (T, int64, error),
+func idempotent[T any](ctx context.Context, s *Server, key string, body any, status int,
+	fn func(tx Tx, p *principal) (T, int64, error),
 ) (*objectOutput[T], error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out *objectOutput[T]
-	err := s.withIdempotency(ctx, p, key, body,
+	err = s.withIdempotency(ctx, p, key, body,
 		func(rec IdempotencyRecord) error {
 			var v T
 			if err := json.Unmarshal(rec.Body, &v); err != nil {
@@ -117,7 +121,7 @@ func idempotent[T any](ctx context.Context, s *Server, p *principal, key string,
 			return nil
 		},
 		func(tx Tx) (int, any, error) {
-			v, version, err := fn(tx)
+			v, version, err := fn(tx, p)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -132,16 +136,20 @@ func idempotent[T any](ctx context.Context, s *Server, p *principal, key string,
 
 // idempotentDelete runs a change answered with 204 (a DELETE) under withIdempotency: a
 // retried DELETE whose first response was lost gets 204 again, not a 404 for the object its
-// own first attempt removed.
-func idempotentDelete(ctx context.Context, s *Server, p *principal, key string, fn func(tx Tx) error) (*noContentOutput, error) {
+// own first attempt removed. fn receives the authenticated caller as p.
+func idempotentDelete(ctx context.Context, s *Server, key string, fn func(tx Tx, p *principal) error) (*noContentOutput, error) {
+	p, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := &noContentOutput{}
-	err := s.withIdempotency(ctx, p, key, nil,
+	err = s.withIdempotency(ctx, p, key, nil,
 		func(IdempotencyRecord) error {
 			out.Replayed = "true"
 			return nil
 		},
 		func(tx Tx) (int, any, error) {
-			return http.StatusNoContent, nil, fn(tx)
+			return http.StatusNoContent, nil, fn(tx, p)
 		})
 	if err != nil {
 		return nil, err

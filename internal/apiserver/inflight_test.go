@@ -33,32 +33,54 @@ func (ts *testServer) tokenID(secret string) string {
 	return t.ID
 }
 
-// dump is the store without the audit log and idempotency records.
+// dump is the store without the audit log and idempotency records, read in one view.
 func (ts *testServer) dump() string {
+	ts.t.Helper()
+	return ts.dumpWith(func(tx Tx, add func(any, error) error) error {
+		return firstErr(addObjects(tx, add), addRoutings(tx, add))
+	})
+}
+
+// storeDump is the store's state without the audit log, idempotency records and alert
+// routing, for "a refused change changes nothing".
+func (ts *testServer) storeDump() string {
+	ts.t.Helper()
+	return ts.dumpWith(addObjects)
+}
+
+// addObjects adds every object but alert routing.
+func addObjects(tx Tx, add func(any, error) error) error {
+	list := func(v any, _ string, err error) error { return add(v, err) }
+	return firstErr(
+		list(tx.Environments("", Page{})), list(tx.Users("", Page{})), list(tx.Groups("", Page{})),
+		list(tx.Roles("", Page{})), add(tx.AllAssignments()), add(tx.AllGrants()), add(tx.AllSupportAccess()),
+		list(tx.AccessRequests(AccessRequestFilter{}, Page{})), add(tx.AllTokens()))
+}
+
+// addRoutings adds every environment's alert routing.
+func addRoutings(tx Tx, add func(any, error) error) error {
+	envs, _, err := tx.Environments("", Page{})
+	for _, e := range envs {
+		if err == nil {
+			err = add(tx.AlertRouting(e.ID))
+		}
+	}
+	return err
+}
+
+// dumpWith reads in one view what fill adds, each value as JSON.
+func (ts *testServer) dumpWith(fill func(tx Tx, add func(any, error) error) error) string {
 	ts.t.Helper()
 	var b strings.Builder
 	err := ts.srv.store.View(ts.t.Context(), func(tx Tx) error {
-		add := func(v any, err error) error {
+		return fill(tx, func(v any, err error) error {
 			if err != nil {
 				return err
 			}
 			raw, err := json.Marshal(v)
 			b.Write(raw)
 			return err
-		}
-		list := func(v any, _ string, err error) error { return add(v, err) }
-		routing := func(envs []api.Environment, _ string, err error) error {
-			for _, e := range envs {
-				if err == nil {
-					err = add(tx.AlertRouting(e.ID))
-				}
-			}
-			return err
-		}
-		return firstErr(
-			list(tx.Environments("", Page{})), list(tx.Users("", Page{})), list(tx.Groups("", Page{})),
-			list(tx.Roles("", Page{})), add(tx.AllAssignments()), add(tx.AllGrants()), add(tx.AllSupportAccess()),
-			list(tx.AccessRequests(AccessRequestFilter{}, Page{})), add(tx.AllTokens()), routing(tx.Environments("", Page{})))
+		})
 	})
 	if err != nil {
 		ts.t.Fatal(err)

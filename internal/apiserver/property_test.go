@@ -305,32 +305,6 @@ func (m *model) allHoldings(pol *access.Policy, now time.Time) map[string]map[st
 	return out
 }
 
-// storeDump is the store's state without the audit log and idempotency records, for
-// "a refused change changes nothing".
-func (m *model) storeDump() string {
-	m.t.Helper()
-	var b strings.Builder
-	err := m.ts.srv.store.View(m.t.Context(), func(tx Tx) error {
-		add := func(v any, err error) error {
-			if err != nil {
-				return err
-			}
-			raw, err := json.Marshal(v)
-			b.Write(raw)
-			return err
-		}
-		list := func(v any, _ string, err error) error { return add(v, err) }
-		return firstErr(
-			list(tx.Environments("", Page{})), list(tx.Users("", Page{})), list(tx.Groups("", Page{})),
-			list(tx.Roles("", Page{})), add(tx.AllAssignments()), add(tx.AllGrants()), add(tx.AllSupportAccess()),
-			list(tx.AccessRequests(AccessRequestFilter{}, Page{})), add(tx.AllTokens()))
-	})
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return b.String()
-}
-
 func firstErr(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
@@ -349,7 +323,7 @@ func (m *model) step(i int) {
 	}
 	now := m.ts.clock.Now()
 	before := m.allHoldings(m.ts.srv.pol(), now)
-	dumpBefore := m.storeDump()
+	dumpBefore := m.ts.storeDump()
 	deniedBefore := m.refusals()
 	where := fmt.Sprintf("seed %d step %d: %s %s by %s", m.seed, i, o.method, o.path, o.actor)
 
@@ -367,7 +341,7 @@ func (m *model) step(i int) {
 			where += " (in flight: " + demotion + ")"
 			now = m.ts.clock.Now()
 			before = m.allHoldings(m.ts.srv.pol(), now)
-			dumpBefore = m.storeDump()
+			dumpBefore = m.ts.storeDump()
 			deniedBefore = m.refusals()
 			r = f.finish()
 		}
@@ -388,7 +362,7 @@ func (m *model) step(i int) {
 
 	// A refusal by the rules is audited and changes nothing.
 	if r.status == 401 || r.status == 403 || r.status == 409 || (r.status == 422 && isRuleCode(r)) {
-		if got := m.storeDump(); got != dumpBefore {
+		if got := m.ts.storeDump(); got != dumpBefore {
 			t.Fatalf("%s: refused with %d but the store changed", where, r.status)
 		}
 		if r.status != 409 || isRuleCode(r) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/tlstesting"
 )
 
@@ -49,20 +50,11 @@ func startServe(t *testing.T, h http.Handler, o ServeOptions) (url string, cance
 
 func get(t *testing.T, c *http.Client, url string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := c.Do(req)
+	status, body, err := testserver.Get(t, c, url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
+	return status, body
 }
 
 func TestServe_TLS(t *testing.T) {

@@ -30,11 +30,23 @@ func requireProblem(t *testing.T, r response, status int, code string) api.Probl
 // deniedEvents returns the audit log's refusals, read with token.
 func (ts *testServer) deniedEvents(token string) []api.AuditEvent {
 	ts.t.Helper()
+	return ts.auditWith(token, "request.denied")
+}
+
+// auditLog is the audit log as token may read it (its first 1000 events).
+func (ts *testServer) auditLog(token string) []api.AuditEvent {
+	ts.t.Helper()
 	var l api.List[api.AuditEvent]
 	ts.call("GET", "/v1/audit-events?limit=1000", token, nil, 200, &l)
+	return l.Items
+}
+
+// auditWith returns the events of the audit log, read with token, whose action is action.
+func (ts *testServer) auditWith(token, action string) []api.AuditEvent {
+	ts.t.Helper()
 	var out []api.AuditEvent
-	for _, e := range l.Items {
-		if e.Action == "request.denied" {
+	for _, e := range ts.auditLog(token) {
+		if e.Action == action {
 			out = append(out, e)
 		}
 	}
@@ -52,9 +64,7 @@ func (ts *testServer) userWith(name string, perms ...string) (api.User, string) 
 
 func ownerTokenID(ts *testServer) string {
 	ts.t.Helper()
-	var l api.List[api.AuditEvent]
-	ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
-	for _, e := range l.Items {
+	for _, e := range ts.auditLog(ownerToken) {
 		if e.Action == "token.create" && e.ActorID == "system" {
 			return e.ObjectID
 		}
@@ -296,10 +306,8 @@ func TestTrust_cascadedDeletionsAreAudited(t *testing.T) {
 	ts.call("POST", "/v1/groups", ownerToken, api.GroupCreate{Name: "team", Members: &[]string{u.ID}}, 201, &grp)
 
 	deletedWith := func(what string) map[string]string {
-		var l api.List[api.AuditEvent]
-		ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
 		out := map[string]string{}
-		for _, e := range l.Items {
+		for _, e := range ts.auditLog(ownerToken) {
 			var before map[string]string
 			if json.Unmarshal(e.Before, &before) == nil && before["deleted_with"] == what {
 				out[e.ObjectType] = e.ObjectID

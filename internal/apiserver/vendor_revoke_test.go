@@ -38,15 +38,7 @@ func (ts *testServer) accessRequest(id string) api.AccessRequest {
 // auditOf lists the audit events with action, oldest first.
 func (ts *testServer) auditOf(action string) []api.AuditEvent {
 	ts.t.Helper()
-	var l api.List[api.AuditEvent]
-	ts.call("GET", "/v1/audit-events?limit=1000", ownerToken, nil, 200, &l)
-	var out []api.AuditEvent
-	for _, e := range l.Items {
-		if e.Action == action {
-			out = append(out, e)
-		}
-	}
-	return out
+	return ts.auditWith(ownerToken, action)
 }
 
 // requireExactSnapshot checks that the server's in-memory snapshot decides for every user and

@@ -24,6 +24,35 @@ func bump(m *api.Meta, now time.Time) {
 	m.UpdatedAt = now
 }
 
+// object is an API object T, reached through its pointer P: all of them embed api.Meta.
+type object[T any] interface {
+	*T
+	Base() *api.Meta
+}
+
+// current reads the object a PATCH or DELETE acts on and checks the request's If-Match
+// against its version.
+func current[T any, P object[T]](ifMatch string, read func() (T, error)) (T, error) {
+	cur, err := read()
+	if err != nil {
+		return cur, err
+	}
+	return cur, checkIfMatch(ifMatch, P(&cur).Base().Version)
+}
+
+// saveChange ends a PATCH that changed cur into next: it bumps next's version, writes it and
+// audits e (its ID, Before and After filled in), answering next with its new version. The
+// caller has already answered a PATCH that changes nothing with cur, unbumped.
+func saveChange[T any, P object[T]](s *Server, tx Tx, cur, next T, write func(T) error, e auditEntry) (T, int64, error) {
+	meta := P(&next).Base()
+	bump(meta, s.now())
+	if err := write(next); err != nil {
+		return cur, 0, err
+	}
+	e.ID, e.Before, e.After = meta.ID, cur, next
+	return next, meta.Version, s.audit(tx, e)
+}
+
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // checkIfMatch enforces optimistic concurrency: an If-Match naming another version than

@@ -11,6 +11,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -289,6 +290,36 @@ func listAll[T any](ctx context.Context, c *Client, path string, args []string, 
 		}
 	}
 	return items, nil
+}
+
+// first returns the first of the listed items that matches, or notFound (wrapping ErrNotFound)
+// when none does; a failed listing returns its error.
+func first[T any](items []T, err error, match func(T) bool, notFound error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(items, match); i >= 0 {
+		return &items[i], nil
+	}
+	return nil, notFound
+}
+
+// firstUnder is first over the items listed under each parent, one request per parent: the
+// grants of every environment, the assignments of every role.
+func firstUnder[P, T any](parents []P, err error, list func(P) ([]T, error), match func(T) bool, notFound error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parents {
+		items, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(items, match); i >= 0 {
+			return &items[i], nil
+		}
+	}
+	return nil, notFound
 }
 
 // pages yields the items of a collection one by one, fetching the next page only when the

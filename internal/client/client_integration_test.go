@@ -468,6 +468,15 @@ func TestIntegration_accessRequestsAndAudit(t *testing.T) {
 // faultInjector sits between the client and the real server. While armed, a change (POST,
 // PUT, PATCH, DELETE) is spoiled according to mode; every change's Idempotency-Key is
 // recorded.
+// faultyClients starts a server and returns its URL, an owner's client, and an owner's client
+// whose requests pass through fi, a fault injector in mode.
+func faultyClients(t *testing.T, mode string) (url string, plain, faulty *client.Client, fi *faultInjector) {
+	t.Helper()
+	url = newServer(t)
+	fi = &faultInjector{next: http.DefaultTransport, mode: mode}
+	return url, newClient(t, url, ownerToken, nil), newClient(t, url, ownerToken, fi), fi
+}
+
 type faultInjector struct {
 	next http.RoundTripper
 	mode string // "drop": the server commits, the response is lost as a reset connection
@@ -578,10 +587,7 @@ func TestIntegration_retriedCreateMakesOneObject(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			url := newServer(t)
-			plain := newClient(t, url, ownerToken, nil)
-			fi := &faultInjector{next: http.DefaultTransport, mode: mode}
-			faulty := newClient(t, url, ownerToken, fi)
+			_, plain, faulty, fi := faultyClients(t, mode)
 
 			// createOne spoils the first attempt of create and checks that a retry happened
 			// with the same key and that list finds exactly the object create returned.
@@ -726,10 +732,7 @@ func TestIntegration_retriedChangeActsOnce(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			url := newServer(t)
-			plain := newClient(t, url, ownerToken, nil)
-			fi := &faultInjector{next: http.DefaultTransport, mode: mode}
-			faulty := newClient(t, url, ownerToken, fi)
+			_, plain, faulty, fi := faultyClients(t, mode)
 
 			// spoilOnce runs change with its first attempt spoiled and checks that it was
 			// retried under one key.
@@ -856,10 +859,7 @@ func TestIntegration_warnings(t *testing.T) {
 func TestIntegration_retriedTokenAndDecision(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	url := newServer(t)
-	plain := newClient(t, url, ownerToken, nil)
-	fi := &faultInjector{next: http.DefaultTransport, mode: "drop"}
-	faulty := newClient(t, url, ownerToken, fi)
+	url, plain, faulty, fi := faultyClients(t, "drop")
 
 	u := must(plain.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"}))(t)
 	fi.armed.Store(1)

@@ -29,21 +29,8 @@ func (c *Client) ListGrants(ctx context.Context, envID string) ([]api.Grant, err
 // environment's grants: one request per environment.
 func (c *Client) FindGrantByID(ctx context.Context, id string) (*api.Grant, error) {
 	envs, err := c.ListEnvironments(ctx, ListEnvironmentsOptions{})
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range envs {
-		grants, err := c.ListGrants(ctx, e.ID)
-		if err != nil {
-			return nil, err
-		}
-		for i := range grants {
-			if grants[i].ID == id {
-				return &grants[i], nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("%w: no environment has a grant with id %q", ErrNotFound, id)
+	return firstUnder(envs, err, func(e api.Environment) ([]api.Grant, error) { return c.ListGrants(ctx, e.ID) },
+		func(g api.Grant) bool { return g.ID == id }, fmt.Errorf("%w: no environment has a grant with id %q", ErrNotFound, id))
 }
 
 // UpdateGrant replaces a grant's permissions; ifMatch > 0 guards against a newer version.

@@ -40,15 +40,7 @@ func (c *Client) ListEnvironmentsSeq(ctx context.Context, opts ListEnvironmentsO
 // ErrNotFound.
 func (c *Client) FindEnvironmentByName(ctx context.Context, name string) (*api.Environment, error) {
 	envs, err := c.ListEnvironments(ctx, ListEnvironmentsOptions{Name: name})
-	if err != nil {
-		return nil, err
-	}
-	for i := range envs {
-		if envs[i].Name == name {
-			return &envs[i], nil
-		}
-	}
-	return nil, fmt.Errorf("%w: no environment is named %q", ErrNotFound, name)
+	return first(envs, err, func(x api.Environment) bool { return x.Name == name }, fmt.Errorf("%w: no environment is named %q", ErrNotFound, name))
 }
 
 // UpdateEnvironment changes the fields set in body; ifMatch > 0 guards against a newer version.

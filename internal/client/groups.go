@@ -39,15 +39,7 @@ func (c *Client) ListGroupsSeq(ctx context.Context, opts ListGroupsOptions) iter
 // FindGroupByName returns the group called name, or an error matching ErrNotFound.
 func (c *Client) FindGroupByName(ctx context.Context, name string) (*api.Group, error) {
 	groups, err := c.ListGroups(ctx, ListGroupsOptions{Name: name})
-	if err != nil {
-		return nil, err
-	}
-	for i := range groups {
-		if groups[i].Name == name {
-			return &groups[i], nil
-		}
-	}
-	return nil, fmt.Errorf("%w: no group is named %q", ErrNotFound, name)
+	return first(groups, err, func(x api.Group) bool { return x.Name == name }, fmt.Errorf("%w: no group is named %q", ErrNotFound, name))
 }
 
 // UpdateGroup changes the fields set in body (Members replaces the whole set); ifMatch > 0

@@ -40,15 +40,7 @@ func (c *Client) ListRolesSeq(ctx context.Context, opts ListRolesOptions) iter.S
 // an error matching ErrNotFound.
 func (c *Client) FindRoleByName(ctx context.Context, name string) (*api.Role, error) {
 	roles, err := c.ListRoles(ctx, ListRolesOptions{Name: name})
-	if err != nil {
-		return nil, err
-	}
-	for i := range roles {
-		if roles[i].Name == name {
-			return &roles[i], nil
-		}
-	}
-	return nil, fmt.Errorf("%w: no role is named %q", ErrNotFound, name)
+	return first(roles, err, func(x api.Role) bool { return x.Name == name }, fmt.Errorf("%w: no role is named %q", ErrNotFound, name))
 }
 
 // UpdateRole changes the fields set in body (Permissions replaces the whole set); ifMatch > 0
@@ -86,19 +78,12 @@ func (c *Client) DeleteRoleAssignment(ctx context.Context, roleID, id string, if
 // groupID (give exactly one), or an error matching ErrNotFound. The API has no such query, so
 // it lists the role's assignments.
 func (c *Client) FindRoleAssignment(ctx context.Context, roleID, userID, groupID string) (*api.RoleAssignment, error) {
-	list, err := c.ListRoleAssignments(ctx, roleID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range list {
-		if list[i].UserID == userID && list[i].GroupID == groupID {
-			return &list[i], nil
-		}
-	}
+	notFound := fmt.Errorf("%w: role %s is not assigned to group %s", ErrNotFound, roleID, groupID)
 	if userID != "" {
-		return nil, fmt.Errorf("%w: role %s is not assigned to user %s", ErrNotFound, roleID, userID)
+		notFound = fmt.Errorf("%w: role %s is not assigned to user %s", ErrNotFound, roleID, userID)
 	}
-	return nil, fmt.Errorf("%w: role %s is not assigned to group %s", ErrNotFound, roleID, groupID)
+	list, err := c.ListRoleAssignments(ctx, roleID)
+	return first(list, err, func(a api.RoleAssignment) bool { return a.UserID == userID && a.GroupID == groupID }, notFound)
 }
 
 // FindRoleAssignmentByID returns the assignment with that id, whatever its role, or an error
@@ -106,19 +91,6 @@ func (c *Client) FindRoleAssignment(ctx context.Context, roleID, userID, groupID
 // role's assignments: one request per role.
 func (c *Client) FindRoleAssignmentByID(ctx context.Context, id string) (*api.RoleAssignment, error) {
 	roles, err := c.ListRoles(ctx, ListRolesOptions{})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range roles {
-		list, err := c.ListRoleAssignments(ctx, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		for i := range list {
-			if list[i].ID == id {
-				return &list[i], nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("%w: no role has an assignment with id %q", ErrNotFound, id)
+	return firstUnder(roles, err, func(r api.Role) ([]api.RoleAssignment, error) { return c.ListRoleAssignments(ctx, r.ID) },
+		func(a api.RoleAssignment) bool { return a.ID == id }, fmt.Errorf("%w: no role has an assignment with id %q", ErrNotFound, id))
 }

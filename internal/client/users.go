@@ -42,15 +42,8 @@ func (c *Client) ListUsersSeq(ctx context.Context, opts ListUsersOptions) iter.S
 // by access.EmailKey, as the API keeps them unique), or an error matching ErrNotFound.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*api.User, error) {
 	users, err := c.ListUsers(ctx, ListUsersOptions{Email: email})
-	if err != nil {
-		return nil, err
-	}
-	for i := range users {
-		if access.EmailKey(users[i].Email) == access.EmailKey(email) {
-			return &users[i], nil
-		}
-	}
-	return nil, fmt.Errorf("%w: no user has the e-mail address %q", ErrNotFound, email)
+	return first(users, err, func(u api.User) bool { return access.EmailKey(u.Email) == access.EmailKey(email) },
+		fmt.Errorf("%w: no user has the e-mail address %q", ErrNotFound, email))
 }
 
 // UpdateUser changes the fields set in body; ifMatch > 0 guards against a newer version.

@@ -229,12 +229,7 @@ func (r *accessRequestApprovalResource) Read(ctx context.Context, req resource.R
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	ar, err := r.client.GetAccessRequest(ctx, state.AccessRequestID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Access Request", err)
+	if !readFound(ctx, err, resp, "Read Access Request") {
 		return
 	}
 	state.fromAPI(ar)
@@ -267,9 +262,7 @@ func (r *accessRequestApprovalResource) Delete(ctx context.Context, req resource
 			err = nil
 		}
 	}
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Revoke Access Request", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Revoke Access Request", err)
 }
 
 // ImportState takes the access request's id, as the import id or as the identity's

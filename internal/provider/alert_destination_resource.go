@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -213,12 +212,7 @@ func (r *alertDestinationResource) Read(ctx context.Context, req resource.ReadRe
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	env := state.EnvironmentID.ValueString()
 	routing, err := r.client.GetAlertRouting(ctx, env)
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Alert Destination", err)
+	if !readFound(ctx, err, resp, "Read Alert Destination") {
 		return
 	}
 	i := slices.IndexFunc(routing.Destinations, func(d api.Destination) bool {
@@ -258,9 +252,7 @@ func (r *alertDestinationResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	err := r.client.RemoveAlertDestination(ctx, state.EnvironmentID.ValueString(), state.Type.ValueString(), state.Target.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Alert Destination", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Alert Destination", err)
 }
 
 // ImportState takes "<environment_id>/<type>/<target>", the state id

@@ -3,7 +3,6 @@ package provider
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -297,13 +296,8 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	routing, err := r.client.GetAlertRouting(ctx, state.EnvironmentID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		// Only a deleted environment takes its routing with it.
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Alert Routing", err)
+	// NotFound: only a deleted environment takes its routing with it.
+	if !readFound(ctx, err, resp, "Read Alert Routing") {
 		return
 	}
 	// Just imported, destinations belong in the state when they are owned as a whole (a
@@ -365,15 +359,11 @@ func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRe
 	if state.Destinations.IsNull() {
 		_, err := r.client.PutAlertRouting(ctx, state.EnvironmentID.ValueString(), api.AlertRoutingUpdate{VendorRouting: true},
 			savedVersion(ctx, req.Private))
-		if err != nil && !errors.Is(err, client.ErrNotFound) {
-			addAPIError(&resp.Diagnostics, "Restore Default Alert Routing", err)
-		}
+		addDeleteError(&resp.Diagnostics, "Restore Default Alert Routing", err)
 		return
 	}
 	err := r.client.ResetAlertRouting(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Restore Default Alert Routing", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Restore Default Alert Routing", err)
 }
 
 // ImportState takes the environment's id, as the import id or as the identity's environment_id.

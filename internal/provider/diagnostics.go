@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
@@ -21,6 +22,29 @@ import (
 // reads the same as what plan checks. op is Title Case, e.g. "Create Role".
 func addAPIError(diags *diag.Diagnostics, op string, err error) {
 	addAPIErrorAt(diags, op, err, apiFieldPath)
+}
+
+// readFound reports whether a resource's Read found its object. NotFound means it was
+// deleted outside Terraform: the resource leaves the state, so that the plan re-creates it.
+// Any other error is reported as op's.
+func readFound(ctx context.Context, err error, resp *resource.ReadResponse, op string) bool {
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return false
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, op, err)
+		return false
+	}
+	return true
+}
+
+// addDeleteError reports a failed Delete as op's. NotFound counts as success: the object is
+// gone already.
+func addDeleteError(diags *diag.Diagnostics, op string, err error) {
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(diags, op, err)
+	}
 }
 
 // apiFieldPath is the attribute the API names as at fault, when it names a top-level one

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -235,12 +234,7 @@ func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	g, err := r.grants.Get(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Environment Grant", err)
+	if !readFound(ctx, err, resp, "Read Environment Grant") {
 		return
 	}
 	state.fromAPI(g)
@@ -288,9 +282,7 @@ func (r *environmentGrantResource) Delete(ctx context.Context, req resource.Dele
 	}
 	r.grants.Changed(state.EnvironmentID.ValueString())
 	err := r.client.DeleteGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Environment Grant", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Environment Grant", err)
 }
 
 // ImportState takes "<role_id>/<environment_id>", how the API addresses a grant, or the grant's

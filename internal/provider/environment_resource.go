@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -161,12 +160,7 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	env, err := r.client.GetEnvironment(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Environment", err)
+	if !readFound(ctx, err, resp, "Read Environment") {
 		return
 	}
 	state.fromAPI(env)
@@ -203,9 +197,7 @@ func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	r.grants.Changed("")
 	err := r.client.DeleteEnvironment(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Environment", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Environment", err)
 }
 
 // ImportState takes the environment's id, as the import id or as the identity's id.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -137,12 +136,7 @@ func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	g, err := r.client.GetGroup(ctx, state.GroupID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Group Member", err)
+	if !readFound(ctx, err, resp, "Read Group Member") {
 		return
 	}
 	// Removed outside Terraform: gone from the state, so the plan adds it again.
@@ -172,9 +166,7 @@ func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	err := r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Group Member", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Group Member", err)
 }
 
 // ImportState takes "<group_id>/<user_id>", or an identity naming the group and the user.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -187,12 +186,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	g, err := r.client.GetGroup(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Group", err)
+	if !readFound(ctx, err, resp, "Read Group") {
 		return
 	}
 	// Just imported, members belong in the state when the group's members are owned as a
@@ -245,9 +239,7 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	err := r.client.DeleteGroup(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Group", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Group", err)
 }
 
 // ImportState takes the group's id, as the import id or as the identity's id.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -146,12 +145,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	a, err := r.client.GetRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Role Assignment", err)
+	if !readFound(ctx, err, resp, "Read Role Assignment") {
 		return
 	}
 	state.fromAPI(a)
@@ -180,9 +174,7 @@ func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	err := r.client.DeleteRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Role Assignment", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Role Assignment", err)
 }
 
 // The import id forms of a role assignment: assignments live under their role in the API,

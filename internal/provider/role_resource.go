@@ -213,12 +213,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	role, err := r.client.GetRole(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Role", err)
+	if !readFound(ctx, err, resp, "Read Role") {
 		return
 	}
 	state.fromAPI(role)
@@ -259,9 +254,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	r.grants.Changed("")
 	err := r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Role", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Role", err)
 }
 
 // ImportState takes the role's id, as the import id or as the identity's id. It refuses the

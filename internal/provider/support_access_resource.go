@@ -417,9 +417,7 @@ func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	err := r.client.DeleteSupportAccess(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete Support Access", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete Support Access", err)
 }
 
 // ImportState takes the environment's id, or the support access's own (its state id, sup_…):

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -160,12 +159,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	u, err := r.client.GetUser(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read User", err)
+	if !readFound(ctx, err, resp, "Read User") {
 		return
 	}
 	state.fromAPI(u)
@@ -201,9 +195,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	err := r.client.DeleteUser(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Delete User", err)
-	}
+	addDeleteError(&resp.Diagnostics, "Delete User", err)
 }
 
 // ImportState takes the user's id, as the import id or as the identity's id.

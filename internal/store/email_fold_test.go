@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/pgtest"
 )
 
 // preEmailFold is a database of the selected store migrated up to, not including, the
@@ -18,7 +19,7 @@ func preEmailFold(t *testing.T, emails ...string) string {
 	t.Helper()
 	db := testDB(t)
 	driver, ms, d := "sqlite", sqliteMigrations, dialect(sqliteDialect{})
-	if onPostgres() {
+	if pgtest.OnPostgres() {
 		driver, ms, d = "pgx", postgresMigrations, postgresDialect{}
 	}
 	n := slices.IndexFunc(ms, func(m migration) bool { return strings.Contains(m.SQL, "email_fold") })

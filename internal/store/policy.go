@@ -54,67 +54,52 @@ func LoadPolicy(tx Tx) (*access.Policy, int64, error) {
 	}
 	p := access.NewPolicy()
 	envs, _, err := tx.Environments("", Page{})
-	if err != nil {
+	if err = putAll(envs, err, PolicyEnv, p.PutEnvironment); err != nil {
 		return nil, 0, err
-	}
-	for _, e := range envs {
-		p.PutEnvironment(PolicyEnv(e))
 	}
 	users, _, err := tx.Users("", Page{})
-	if err != nil {
+	if err = putAll(users, err, PolicyUser, p.PutUser); err != nil {
 		return nil, 0, err
-	}
-	for _, u := range users {
-		p.PutUser(PolicyUser(u))
 	}
 	groups, _, err := tx.Groups("", Page{})
-	if err != nil {
+	if err = putAll(groups, err, PolicyGroup, p.PutGroup); err != nil {
 		return nil, 0, err
-	}
-	for _, g := range groups {
-		p.PutGroup(PolicyGroup(g))
 	}
 	roles, _, err := tx.Roles("", Page{})
-	if err != nil {
+	if err = putAll(roles, err, PolicyRole, p.PutRole); err != nil {
 		return nil, 0, err
-	}
-	for _, r := range roles {
-		p.PutRole(PolicyRole(r))
 	}
 	as, err := tx.AllAssignments()
-	if err != nil {
+	if err = putAll(as, err, PolicyAssignment, p.PutAssignment); err != nil {
 		return nil, 0, err
-	}
-	for _, a := range as {
-		p.PutAssignment(PolicyAssignment(a))
 	}
 	gs, err := tx.AllGrants()
-	if err != nil {
+	if err = putAll(gs, err, PolicyGrant, p.PutGrant); err != nil {
 		return nil, 0, err
-	}
-	for _, g := range gs {
-		p.PutGrant(PolicyGrant(g))
 	}
 	sas, err := tx.AllSupportAccess()
-	if err != nil {
+	if err = putAll(sas, err, PolicySupport, p.PutSupportAccess); err != nil {
 		return nil, 0, err
-	}
-	for _, a := range sas {
-		p.PutSupportAccess(PolicySupport(a))
 	}
 	reqs, _, err := tx.AccessRequests(AccessRequestFilter{}, Page{})
-	if err != nil {
+	if err = putAll(reqs, err, PolicyRequest, p.PutAccessRequest); err != nil {
 		return nil, 0, err
-	}
-	for _, r := range reqs {
-		p.PutAccessRequest(PolicyRequest(r))
 	}
 	toks, err := tx.AllTokens()
-	if err != nil {
+	if err = putAll(toks, err, PolicyToken, p.PutToken); err != nil {
 		return nil, 0, err
 	}
-	for _, t := range toks {
-		p.PutToken(PolicyToken(t))
-	}
 	return p, gen, nil
+}
+
+// putAll puts every stored item of one listing into the policy, as the engine sees it
+// (policy converts it); a failed listing puts nothing and returns its error.
+func putAll[T, P any](items []T, err error, policy func(T) P, put func(P)) error {
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		put(policy(it))
+	}
+	return nil
 }

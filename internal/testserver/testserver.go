@@ -8,6 +8,7 @@ package testserver
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,4 +56,21 @@ func unstarted(t testing.TB, h http.Handler) *httptest.Server {
 	_ = hs.Listener.Close()
 	hs.Listener = ln
 	return hs
+}
+
+// Get sends GET url with c under the test's context and returns the status and the body. A
+// request that fails (refused, or a certificate c does not trust) returns its error.
+func Get(t testing.TB, c *http.Client, url string) (int, string, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
 }

@@ -12,21 +12,6 @@ import (
 
 var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hello "+r.URL.Path) })
 
-func get(t *testing.T, c *http.Client, url string) (string, error) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	return string(b), err
-}
-
 func TestStart_servesOnLoopbackUntilTheTestEnds(t *testing.T) {
 	var url string
 	t.Run("server", func(t *testing.T) {
@@ -34,11 +19,11 @@ func TestStart_servesOnLoopbackUntilTheTestEnds(t *testing.T) {
 		if !strings.HasPrefix(url, "http://127.0.0.1:") {
 			t.Fatalf("URL %q, want http://127.0.0.1:port", url)
 		}
-		if got, err := get(t, http.DefaultClient, url+"/x"); err != nil || got != "hello /x" {
+		if _, got, err := Get(t, http.DefaultClient, url+"/x"); err != nil || got != "hello /x" {
 			t.Fatalf("GET: %q, %v", got, err)
 		}
 	})
-	if _, err := get(t, http.DefaultClient, url+"/x"); err == nil {
+	if _, _, err := Get(t, http.DefaultClient, url+"/x"); err == nil {
 		t.Error("the server still answers after its test ended")
 	}
 }
@@ -50,10 +35,10 @@ func TestStartTLS_presentsTheCertificate(t *testing.T) {
 		t.Fatalf("URL %q, want https://127.0.0.1:port", url)
 	}
 	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.Pool(t), MinVersion: tls.VersionTLS12}}}
-	if got, err := get(t, trusting, url+"/y"); err != nil || got != "hello /y" {
+	if _, got, err := Get(t, trusting, url+"/y"); err != nil || got != "hello /y" {
 		t.Fatalf("GET trusting the certificate: %q, %v", got, err)
 	}
-	if _, err := get(t, http.DefaultClient, url+"/y"); err == nil {
+	if _, _, err := Get(t, http.DefaultClient, url+"/y"); err == nil {
 		t.Error("a client that does not trust the certificate got an answer")
 	}
 }
