@@ -254,7 +254,7 @@ type AccessRequestCreate struct {
 type Destination struct {
 	Type        string `json:"type" enum:"webhook,email" doc:"webhook or email."`
 	Target      string `json:"target" doc:"An http(s) URL for webhook (http is accepted for local receivers), an address for email."`
-	MinSeverity string `json:"min_severity" enum:"info,warning,critical" doc:"Alerts below this severity are not sent."`
+	MinSeverity string `json:"min_severity" enum:"info,warning,error,critical" doc:"Alerts below this severity are not sent."`
 }
 
 // AlertRouting is an environment's alert routing. It exists from the environment's creation.

@@ -424,7 +424,7 @@ resource "warden_alert_routing" "test" {
 			{
 				Config:      config(`{ type = "email", target = "oncall@example.com", min_severity = "urgent" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp("Invalid min_severity", `min_severity must be info, warning or critical; got "urgent".`),
+				ExpectError: wrappedRegexp("Invalid min_severity", `min_severity must be info, warning, error or critical; got "urgent".`),
 			},
 		},
 	})
