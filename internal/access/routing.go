@@ -4,11 +4,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The routing decision: who receives an alert of an environment, and why each recipient
 // that does not receive it is left out. It is the whole rule of alert routing, decided here
 // once; ingestion records the decision with the alert and delivery follows it.
+
+// SigningSecretOverlap is how long an environment's previous signing secret stays in use
+// after a rotation: webhook deliveries carry a signature with each secret meanwhile (Standard
+// Webhooks allows several), so a receiver has a day to switch without rejecting one.
+const SigningSecretOverlap = 24 * time.Hour
 
 // DefaultAlertSeverity is the severity of an alert that names none, or names one that is not
 // an alert severity (Alertmanager's labels are free text: "page", "high", ""). It is the
