@@ -225,7 +225,7 @@ func signingSecretAttribute() schema.StringAttribute {
 const (
 	ingestURLDescription = "Where the environment's monitoring system posts its alerts (an Alertmanager `webhook_config` url, a Grafana " +
 		"webhook contact point), with `ingest_key` as bearer token. The server's own address (its `-public-url` when set) followed by " +
-		"`/v1/environments/<id>/alerts`. Sensitive: it is shown with the key it goes with only."
+		"`/v1/environments/<id>/alerts`. Sensitive, like the key it is used with."
 	ingestKeyDescription = "The bearer secret (`wik_…`) that the environment's alerts are sent with; also the `routing_key` of PagerDuty " +
 		"Events v2 bodies. Made with the environment; rotated with `POST /v1/environments/<id>/alert-routing/ingest-key/rotate`, " +
 		"after which the old key stops at once. Sensitive."
