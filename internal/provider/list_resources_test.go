@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,23 @@ func listCase(steps ...resource.TestStep) resource.TestCase {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{terraformOnly(version1_14, "list resources")},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
+	}
+}
+
+// badListQuery is a query step whose list block of type typ, with config as the lines inside
+// its config block, plan must reject with an error matching want.
+func badListQuery(srv *acctest.Server, typ, config string, want *regexp.Regexp) resource.TestStep {
+	return resource.TestStep{
+		Query: true,
+		Config: srv.ProviderBlock() + `
+list "` + typ + `" "bad" {
+  provider = warden
+  config {
+    ` + config + `
+  }
+}
+`,
+		ExpectError: want,
 	}
 }
 
