@@ -160,13 +160,9 @@ func (r *groupMemberResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state groupMemberResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
-	addDeleteError(&resp.Diagnostics, "Delete Group Member", err)
+	deleteState(ctx, req, resp, "Delete Group Member", func(ctx context.Context, state *groupMemberResourceModel) error {
+		return r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	})
 }
 
 // ImportState takes "<group_id>/<user_id>", or an identity naming the group and the user.

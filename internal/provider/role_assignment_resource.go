@@ -168,13 +168,9 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleAssignmentResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.DeleteRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Role Assignment", err)
+	deleteState(ctx, req, resp, "Delete Role Assignment", func(ctx context.Context, state *roleAssignmentResourceModel) error {
+		return r.client.DeleteRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // The import id forms of a role assignment: assignments live under their role in the API,

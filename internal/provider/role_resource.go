@@ -247,14 +247,10 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.grants.Changed("")
-	err := r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Role", err)
+	deleteState(ctx, req, resp, "Delete Role", func(ctx context.Context, state *roleResourceModel) error {
+		r.grants.Changed("")
+		return r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes the role's id, as the import id or as the identity's id. It refuses the
