@@ -203,13 +203,8 @@ func (r *environmentGrantResource) Configure(_ context.Context, req resource.Con
 }
 
 func (r *environmentGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan environmentGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[environmentGrantResourceModel, api.GrantCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.grants.Changed(plan.EnvironmentID.ValueString())

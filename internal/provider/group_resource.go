@@ -151,13 +151,8 @@ func (r *groupResource) Configure(_ context.Context, req resource.ConfigureReque
 }
 
 func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan groupResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[groupResourceModel, api.GroupCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	g, err := r.client.CreateGroup(ctx, body)

@@ -178,13 +178,8 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan roleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[roleResourceModel, api.RoleCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	role, err := r.client.CreateRole(ctx, body)
@@ -222,13 +217,8 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan roleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[roleResourceModel, api.RoleCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	role, err := r.client.UpdateRole(ctx, plan.ID.ValueString(), api.RoleUpdate{
