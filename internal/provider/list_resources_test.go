@@ -269,20 +269,13 @@ func validateListConfig(t *testing.T, l list.ListResource, attrs map[string]tfty
 	if !ok {
 		t.Fatal("list schema is not an object")
 	}
-	vals := map[string]tftypes.Value{}
-	for name, typ := range obj.AttributeTypes {
-		vals[name] = tftypes.NewValue(typ, nil)
-		if v, ok := attrs[name]; ok {
-			vals[name] = v
-		}
-	}
 	v, ok := l.(list.ListResourceWithValidateConfig)
 	if !ok {
 		t.Fatalf("%T has no ValidateListResourceConfig", l)
 	}
 	var resp list.ValidateConfigResponse
 	v.ValidateListResourceConfig(ctx, list.ValidateConfigRequest{
-		Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(obj, vals)},
+		Config: tfsdk.Config{Schema: sr.Schema, Raw: objectOf(obj, attrs)},
 	}, &resp)
 	return resp.Diagnostics
 }
