@@ -33,16 +33,23 @@ func validateResourceConfig(t *testing.T, r resource.Resource, attrs map[string]
 	if !ok {
 		t.Fatalf("schema type is %T", typ)
 	}
+	var resp resource.ValidateConfigResponse
+	v.ValidateConfig(ctx, resource.ValidateConfigRequest{
+		Config: tfsdk.Config{Schema: sresp.Schema, Raw: schemaObjectOf(t, obj, attrs)},
+	}, &resp)
+	return resp.Diagnostics
+}
+
+// schemaObjectOf is objectOf for attrs that must all be attributes of obj: one that is not
+// fails t.
+func schemaObjectOf(t *testing.T, obj tftypes.Object, attrs map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
 	for name := range attrs {
 		if _, ok := obj.AttributeTypes[name]; !ok {
 			t.Fatalf("no attribute %q in the schema", name)
 		}
 	}
-	var resp resource.ValidateConfigResponse
-	v.ValidateConfig(ctx, resource.ValidateConfigRequest{
-		Config: tfsdk.Config{Schema: sresp.Schema, Raw: objectOf(obj, attrs)},
-	}, &resp)
-	return resp.Diagnostics
+	return objectOf(obj, attrs)
 }
 
 // objectOf is a value of the object type obj with the attribute values attrs; the attributes

@@ -51,17 +51,7 @@ func actionConfig(t *testing.T, a action.Action, attrs map[string]tftypes.Value)
 	if !ok {
 		t.Fatal("schema type is not an object")
 	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	for name, v := range attrs {
-		if _, ok := typ.AttributeTypes[name]; !ok {
-			t.Fatalf("no attribute %q", name)
-		}
-		vals[name] = v
-	}
-	return tfsdk.Config{Schema: resp.Schema, Raw: tftypes.NewValue(typ, vals)}
+	return tfsdk.Config{Schema: resp.Schema, Raw: schemaObjectOf(t, typ, attrs)}
 }
 
 // standingSupportAccess makes an aws environment "production" whose support access is tier
