@@ -238,13 +238,7 @@ func (r *accessRequestApprovalResource) Read(ctx context.Context, req resource.R
 
 // Update is never called: the only configurable attribute requires replacement.
 func (r *accessRequestApprovalResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan accessRequestApprovalResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
+	keepPlan(ctx, req, resp, func(m *accessRequestApprovalResourceModel) any { return m.identity() })
 }
 
 // Delete revokes the approval. A request that is gone, or no longer approved (expired,

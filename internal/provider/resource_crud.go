@@ -22,6 +22,19 @@ func planned[M any, B any, PM interface {
 	return m, body, !diags.HasError()
 }
 
+// keepPlan is the Update of a resource whose every configurable attribute requires
+// replacement, so that it is never planned: it keeps the plan, and identity's answer for it,
+// without calling the API.
+func keepPlan[M any](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, identity func(*M) any) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, identity(&plan))...)
+}
+
 // deleteState is a resource's Delete: the state is read and del deletes the object it names;
 // NotFound counts as success (addDeleteError). op is Title Case, e.g. "Delete Role".
 func deleteState[M any](ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse, op string,

@@ -158,13 +158,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 // Update is never planned: every configurable attribute requires replacement. It keeps the
 // plan so that the interface is satisfied without calling the API.
 func (r *roleAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan roleAssignmentResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
+	keepPlan(ctx, req, resp, func(m *roleAssignmentResourceModel) any { return m.identity() })
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
