@@ -238,31 +238,22 @@ func (r *accessRequestApprovalResource) Read(ctx context.Context, req resource.R
 
 // Update is never called: the only configurable attribute requires replacement.
 func (r *accessRequestApprovalResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan accessRequestApprovalResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
+	keepPlan(ctx, req, resp, func(m *accessRequestApprovalResourceModel) any { return m.identity() })
 }
 
 // Delete revokes the approval. A request that is gone, or no longer approved (expired,
 // revoked), has nothing left to revoke.
 func (r *accessRequestApprovalResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state accessRequestApprovalResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := state.AccessRequestID.ValueString()
-	_, err := r.client.RevokeAccessRequest(ctx, id)
-	if errors.Is(err, client.ErrConflict) {
-		if cur, getErr := r.client.GetAccessRequest(ctx, id); getErr == nil && cur.Status != accessRequestApproved {
-			err = nil
+	deleteState(ctx, req, resp, "Revoke Access Request", func(ctx context.Context, state *accessRequestApprovalResourceModel) error {
+		id := state.AccessRequestID.ValueString()
+		_, err := r.client.RevokeAccessRequest(ctx, id)
+		if errors.Is(err, client.ErrConflict) {
+			if cur, getErr := r.client.GetAccessRequest(ctx, id); getErr == nil && cur.Status != accessRequestApproved {
+				err = nil
+			}
 		}
-	}
-	addDeleteError(&resp.Diagnostics, "Revoke Access Request", err)
+		return err
+	})
 }
 
 // ImportState takes the access request's id, as the import id or as the identity's

@@ -105,23 +105,18 @@ func (d *accessRequestsDataSource) Configure(_ context.Context, req datasource.C
 }
 
 func (d *accessRequestsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg accessRequestsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	reqs, err := d.client.ListAccessRequests(ctx, client.ListAccessRequestsOptions{
-		EnvironmentID: cfg.EnvironmentID.ValueString(),
-		Status:        cfg.Status.ValueString(),
-		RequesterID:   cfg.RequesterID.ValueString(),
-	})
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "List Access Requests", err)
-		return
-	}
-	cfg.AccessRequests = make([]accessRequestModel, len(reqs))
-	for i := range reqs {
-		cfg.AccessRequests[i].fromAPI(&reqs[i])
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetched(ctx, req, resp, "List Access Requests",
+		func(ctx context.Context, cfg *accessRequestsDataSourceModel) ([]api.AccessRequest, error) {
+			return d.client.ListAccessRequests(ctx, client.ListAccessRequestsOptions{
+				EnvironmentID: cfg.EnvironmentID.ValueString(),
+				Status:        cfg.Status.ValueString(),
+				RequesterID:   cfg.RequesterID.ValueString(),
+			})
+		},
+		func(cfg *accessRequestsDataSourceModel, reqs []api.AccessRequest) {
+			cfg.AccessRequests = make([]accessRequestModel, len(reqs))
+			for i := range reqs {
+				cfg.AccessRequests[i].fromAPI(&reqs[i])
+			}
+		})
 }

@@ -246,13 +246,9 @@ func (r *alertDestinationResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *alertDestinationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state alertDestinationResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.RemoveAlertDestination(ctx, state.EnvironmentID.ValueString(), state.Type.ValueString(), state.Target.ValueString())
-	addDeleteError(&resp.Diagnostics, "Delete Alert Destination", err)
+	deleteState(ctx, req, resp, "Delete Alert Destination", func(ctx context.Context, state *alertDestinationResourceModel) error {
+		return r.client.RemoveAlertDestination(ctx, state.EnvironmentID.ValueString(), state.Type.ValueString(), state.Target.ValueString())
+	})
 }
 
 // ImportState takes "<environment_id>/<type>/<target>", the state id

@@ -68,10 +68,6 @@ variable "user_id" { type = string }
 variable "group_id" { type = string }
 `
 	wantActions := access.AllowedActions([]string{"deployment", "ops"})
-	actionChecks := make([]knownvalue.Check, len(wantActions))
-	for i, a := range wantActions {
-		actionChecks[i] = knownvalue.StringExact(a)
-	}
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -89,10 +85,10 @@ data "warden_effective_access" "sre" {
   environment_id = var.environment_id
 }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("actions"), knownvalue.ListExact(actionChecks)),
+					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("actions"), knownList(wantActions)),
 					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("support"), knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("group_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("data.warden_effective_access.sre", tfjsonpath.New("actions"), knownvalue.ListExact(actionChecks)),
+					statecheck.ExpectKnownValue("data.warden_effective_access.sre", tfjsonpath.New("actions"), knownList(wantActions)),
 					statecheck.ExpectKnownValue("data.warden_effective_access.sre", tfjsonpath.New("user_id"), knownvalue.Null()),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(

@@ -7,8 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -72,24 +72,7 @@ func (d *environmentDataSource) Configure(_ context.Context, req datasource.Conf
 }
 
 func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg environmentDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var (
-		env *api.Environment
-		err error
-	)
-	if !cfg.ID.IsNull() {
-		env, err = d.client.GetEnvironment(ctx, cfg.ID.ValueString())
-	} else {
-		env, err = d.client.FindEnvironmentByName(ctx, cfg.Name.ValueString())
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Environment", err)
-		return
-	}
-	cfg.fromAPI(env)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readLookup(ctx, req, resp, "Read Environment",
+		func(m *environmentDataSourceModel) (types.String, types.String) { return m.ID, m.Name },
+		d.client.GetEnvironment, d.client.FindEnvironmentByName, (*environmentDataSourceModel).fromAPI)
 }

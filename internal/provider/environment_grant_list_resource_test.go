@@ -89,29 +89,9 @@ list "warden_environment_grant" "deploy_in_prod" {
 				}),
 			},
 		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_environment_grant" "bad" {
-  provider = warden
-  config {
-    permission = "deploy"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`"deploy" is not an environment permission`),
-		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_environment_grant" "bad" {
-  provider = warden
-  config {
-    action = "apps.deplyo"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`"apps.deplyo" is not an action of the permissions matrix`, `Did you mean "apps.deploy"?`),
-		},
+		badListQuery(srv, "warden_environment_grant", `permission = "deploy"`,
+			wrappedRegexp(`"deploy" is not an environment permission`)),
+		badListQuery(srv, "warden_environment_grant", `action = "apps.deplyo"`,
+			wrappedRegexp(`"apps.deplyo" is not an action of the permissions matrix`, `Did you mean "apps.deploy"?`)),
 	))
 }

@@ -203,13 +203,8 @@ func (r *environmentGrantResource) Configure(_ context.Context, req resource.Con
 }
 
 func (r *environmentGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan environmentGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[environmentGrantResourceModel, api.GrantCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	r.grants.Changed(plan.EnvironmentID.ValueString())
@@ -275,14 +270,10 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *environmentGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state environmentGrantResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.grants.Changed(state.EnvironmentID.ValueString())
-	err := r.client.DeleteGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Environment Grant", err)
+	deleteState(ctx, req, resp, "Delete Environment Grant", func(ctx context.Context, state *environmentGrantResourceModel) error {
+		r.grants.Changed(state.EnvironmentID.ValueString())
+		return r.client.DeleteGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes "<role_id>/<environment_id>", how the API addresses a grant, or the grant's

@@ -529,22 +529,19 @@ func mustCreateRole(t *testing.T, srv *acctest.Server, name string) *api.Role {
 	return r
 }
 
-// knownStrings checks a set of strings, in any order.
 // knownList checks an ordered list of strings.
-func knownList(xs []string) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(xs))
-	for i, x := range xs {
-		checks[i] = knownvalue.StringExact(x)
-	}
-	return knownvalue.ListExact(checks)
-}
+func knownList(xs []string) knownvalue.Check { return knownvalue.ListExact(stringChecks(xs)) }
 
-func knownStrings(xs []string) knownvalue.Check {
+// knownStrings checks a set of strings, in any order.
+func knownStrings(xs []string) knownvalue.Check { return knownvalue.SetExact(stringChecks(xs)) }
+
+// stringChecks is an exact check for each of xs, in order.
+func stringChecks(xs []string) []knownvalue.Check {
 	checks := make([]knownvalue.Check, len(xs))
 	for i, x := range xs {
 		checks[i] = knownvalue.StringExact(x)
 	}
-	return knownvalue.SetExact(checks)
+	return checks
 }
 
 // expectDiag matches a diagnostic's summary followed by its detail text, however Terraform

@@ -190,14 +190,10 @@ func (r *environmentResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state environmentResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.grants.Changed("")
-	err := r.client.DeleteEnvironment(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Environment", err)
+	deleteState(ctx, req, resp, "Delete Environment", func(ctx context.Context, state *environmentResourceModel) error {
+		r.grants.Changed("")
+		return r.client.DeleteEnvironment(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes the environment's id, as the import id or as the identity's id.

@@ -68,17 +68,12 @@ func (d *environmentsDataSource) Configure(_ context.Context, req datasource.Con
 
 // Read filters by cloud here: the API filters environments by name only.
 func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg environmentsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	envs, err := d.client.ListEnvironments(ctx, client.ListEnvironmentsOptions{})
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "List Environments", err)
-		return
-	}
-	cfg.Environments = collect(envs, func(e *api.Environment) bool { return matches(cfg.Cloud, e.Cloud) },
-		func(e *api.Environment) (m environmentDataSourceModel) { m.fromAPI(e); return m })
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetched(ctx, req, resp, "List Environments",
+		func(ctx context.Context, _ *environmentsDataSourceModel) ([]api.Environment, error) {
+			return d.client.ListEnvironments(ctx, client.ListEnvironmentsOptions{})
+		},
+		func(cfg *environmentsDataSourceModel, envs []api.Environment) {
+			cfg.Environments = collect(envs, func(e *api.Environment) bool { return matches(cfg.Cloud, e.Cloud) },
+				func(e *api.Environment) (m environmentDataSourceModel) { m.fromAPI(e); return m })
+		})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -147,9 +146,9 @@ output "ops_can"      { value = provider::warden::allowed_actions(["ops"]) }
 output "both"         { value = provider::warden::allowed_actions(provider::warden::permissions_for("databases.create_tunnels")) }
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("deploy_needs", listOf(deployNeeds)),
-					statecheck.ExpectKnownOutputValue("ops_can", listOf(opsCan)),
-					statecheck.ExpectKnownOutputValue("both", listOf(access.AllowedActions([]string{"environment_admin", "tunnel"}))),
+					statecheck.ExpectKnownOutputValue("deploy_needs", knownList(deployNeeds)),
+					statecheck.ExpectKnownOutputValue("ops_can", knownList(opsCan)),
+					statecheck.ExpectKnownOutputValue("both", knownList(access.AllowedActions([]string{"environment_admin", "tunnel"}))),
 				},
 			},
 			{
@@ -162,12 +161,4 @@ output "both"         { value = provider::warden::allowed_actions(provider::ward
 			},
 		},
 	})
-}
-
-func listOf(xs []string) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(xs))
-	for i, x := range xs {
-		checks[i] = knownvalue.StringExact(x)
-	}
-	return knownvalue.ListExact(checks)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
@@ -73,24 +74,7 @@ func (d *groupDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg groupDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var (
-		g   *api.Group
-		err error
-	)
-	if !cfg.ID.IsNull() {
-		g, err = d.client.GetGroup(ctx, cfg.ID.ValueString())
-	} else {
-		g, err = d.client.FindGroupByName(ctx, cfg.Name.ValueString())
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Group", err)
-		return
-	}
-	cfg.fromAPI(g, true)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readLookup(ctx, req, resp, "Read Group",
+		func(m *groupDataSourceModel) (types.String, types.String) { return m.ID, m.Name },
+		d.client.GetGroup, d.client.FindGroupByName, func(m *groupDataSourceModel, g *api.Group) { m.fromAPI(g, true) })
 }

@@ -150,23 +150,13 @@ func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest
 
 // Update is never called: both attributes require replacement.
 func (r *groupMemberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan groupMemberResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
+	keepPlan(ctx, req, resp, func(m *groupMemberResourceModel) any { return m.identity() })
 }
 
 func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state groupMemberResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
-	addDeleteError(&resp.Diagnostics, "Delete Group Member", err)
+	deleteState(ctx, req, resp, "Delete Group Member", func(ctx context.Context, state *groupMemberResourceModel) error {
+		return r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	})
 }
 
 // ImportState takes "<group_id>/<user_id>", or an identity naming the group and the user.

@@ -151,13 +151,8 @@ func (r *groupResource) Configure(_ context.Context, req resource.ConfigureReque
 }
 
 func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan groupResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[groupResourceModel, api.GroupCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	g, err := r.client.CreateGroup(ctx, body)
@@ -233,13 +228,9 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state groupResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.DeleteGroup(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Group", err)
+	deleteState(ctx, req, resp, "Delete Group", func(ctx context.Context, state *groupResourceModel) error {
+		return r.client.DeleteGroup(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes the group's id, as the import id or as the identity's id.

@@ -70,17 +70,12 @@ func (d *groupsDataSource) Configure(_ context.Context, req datasource.Configure
 }
 
 func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg groupsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	groups, err := d.client.ListGroups(ctx, client.ListGroupsOptions{Name: cfg.Name.ValueString()})
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "List Groups", err)
-		return
-	}
-	cfg.Groups = collect(groups, func(g *api.Group) bool { return matches(cfg.Name, g.Name) },
-		func(g *api.Group) (m groupDataSourceModel) { m.fromAPI(g, true); return m })
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetched(ctx, req, resp, "List Groups",
+		func(ctx context.Context, cfg *groupsDataSourceModel) ([]api.Group, error) {
+			return d.client.ListGroups(ctx, client.ListGroupsOptions{Name: cfg.Name.ValueString()})
+		},
+		func(cfg *groupsDataSourceModel, groups []api.Group) {
+			cfg.Groups = collect(groups, func(g *api.Group) bool { return matches(cfg.Name, g.Name) },
+				func(g *api.Group) (m groupDataSourceModel) { m.fromAPI(g, true); return m })
+		})
 }

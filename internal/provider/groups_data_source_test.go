@@ -29,15 +29,11 @@ func TestAccGroupsDataSource_basic(t *testing.T) {
 		t.Fatal(err)
 	}
 	group := func(g *api.Group, members ...string) knownvalue.Check {
-		ms := make([]knownvalue.Check, len(members))
-		for i, m := range members {
-			ms[i] = knownvalue.StringExact(m)
-		}
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":          knownvalue.StringExact(g.ID),
 			"name":        knownvalue.StringExact(g.Name),
 			"description": knownvalue.StringExact(g.Description),
-			"members":     knownvalue.SetExact(ms),
+			"members":     knownStrings(members),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{

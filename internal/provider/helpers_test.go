@@ -33,6 +33,28 @@ func validateResourceConfig(t *testing.T, r resource.Resource, attrs map[string]
 	if !ok {
 		t.Fatalf("schema type is %T", typ)
 	}
+	var resp resource.ValidateConfigResponse
+	v.ValidateConfig(ctx, resource.ValidateConfigRequest{
+		Config: tfsdk.Config{Schema: sresp.Schema, Raw: schemaObjectOf(t, obj, attrs)},
+	}, &resp)
+	return resp.Diagnostics
+}
+
+// schemaObjectOf is objectOf for attrs that must all be attributes of obj: one that is not
+// fails t.
+func schemaObjectOf(t *testing.T, obj tftypes.Object, attrs map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	for name := range attrs {
+		if _, ok := obj.AttributeTypes[name]; !ok {
+			t.Fatalf("no attribute %q in the schema", name)
+		}
+	}
+	return objectOf(obj, attrs)
+}
+
+// objectOf is a value of the object type obj with the attribute values attrs; the attributes
+// attrs leaves out are null.
+func objectOf(obj tftypes.Object, attrs map[string]tftypes.Value) tftypes.Value {
 	vals := map[string]tftypes.Value{}
 	for name, at := range obj.AttributeTypes {
 		if given, ok := attrs[name]; ok {
@@ -41,16 +63,7 @@ func validateResourceConfig(t *testing.T, r resource.Resource, attrs map[string]
 			vals[name] = tftypes.NewValue(at, nil)
 		}
 	}
-	for name := range attrs {
-		if _, ok := obj.AttributeTypes[name]; !ok {
-			t.Fatalf("no attribute %q in the schema", name)
-		}
-	}
-	var resp resource.ValidateConfigResponse
-	v.ValidateConfig(ctx, resource.ValidateConfigRequest{
-		Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(obj, vals)},
-	}, &resp)
-	return resp.Diagnostics
+	return tftypes.NewValue(obj, vals)
 }
 
 // tfStrings is a list or set value of strings for validateResourceConfig.

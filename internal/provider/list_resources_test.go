@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,23 @@ func listCase(steps ...resource.TestStep) resource.TestCase {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{terraformOnly(version1_14, "list resources")},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
+	}
+}
+
+// badListQuery is a query step whose list block of type typ, with config as the lines inside
+// its config block, plan must reject with an error matching want.
+func badListQuery(srv *acctest.Server, typ, config string, want *regexp.Regexp) resource.TestStep {
+	return resource.TestStep{
+		Query: true,
+		Config: srv.ProviderBlock() + `
+list "` + typ + `" "bad" {
+  provider = warden
+  config {
+    ` + config + `
+  }
+}
+`,
+		ExpectError: want,
 	}
 }
 
@@ -251,20 +269,13 @@ func validateListConfig(t *testing.T, l list.ListResource, attrs map[string]tfty
 	if !ok {
 		t.Fatal("list schema is not an object")
 	}
-	vals := map[string]tftypes.Value{}
-	for name, typ := range obj.AttributeTypes {
-		vals[name] = tftypes.NewValue(typ, nil)
-		if v, ok := attrs[name]; ok {
-			vals[name] = v
-		}
-	}
 	v, ok := l.(list.ListResourceWithValidateConfig)
 	if !ok {
 		t.Fatalf("%T has no ValidateListResourceConfig", l)
 	}
 	var resp list.ValidateConfigResponse
 	v.ValidateListResourceConfig(ctx, list.ValidateConfigRequest{
-		Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(obj, vals)},
+		Config: tfsdk.Config{Schema: sr.Schema, Raw: objectOf(obj, attrs)},
 	}, &resp)
 	return resp.Diagnostics
 }

@@ -29,17 +29,7 @@ func modifyResourcePlan(t *testing.T, r resource.Resource, planned, prior map[st
 		if attrs == nil {
 			return tftypes.NewValue(typ, nil)
 		}
-		vals := map[string]tftypes.Value{}
-		for name, at := range typ.AttributeTypes {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-		for name, v := range attrs {
-			if _, ok := typ.AttributeTypes[name]; !ok {
-				t.Fatalf("no attribute %q in the schema", name)
-			}
-			vals[name] = v
-		}
-		return tftypes.NewValue(typ, vals)
+		return schemaObjectOf(t, typ, attrs)
 	}
 	plan := tfsdk.Plan{Schema: sresp.Schema, Raw: object(planned)}
 	req := resource.ModifyPlanRequest{

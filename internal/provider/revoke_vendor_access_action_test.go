@@ -51,17 +51,24 @@ func actionConfig(t *testing.T, a action.Action, attrs map[string]tftypes.Value)
 	if !ok {
 		t.Fatal("schema type is not an object")
 	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
+	return tfsdk.Config{Schema: resp.Schema, Raw: schemaObjectOf(t, typ, attrs)}
+}
+
+// standingSupportAccess makes an aws environment "production" whose support access is tier
+// operator with standing access (require_approval = false).
+func standingSupportAccess(t *testing.T, srv *acctest.Server) (*api.Environment, *api.SupportAccess) {
+	t.Helper()
+	ctx := context.Background()
+	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "aws"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, v := range attrs {
-		if _, ok := typ.AttributeTypes[name]; !ok {
-			t.Fatalf("no attribute %q", name)
-		}
-		vals[name] = v
+	standing := false
+	sa, err := srv.Client.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator", RequireApproval: &standing})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return tfsdk.Config{Schema: resp.Schema, Raw: tftypes.NewValue(typ, vals)}
+	return env, sa
 }
 
 // vendorWithApproval makes a vendor user and an approved access request of tier in env.
@@ -84,14 +91,7 @@ func vendorWithApproval(t *testing.T, srv *acctest.Server, email, envID, tier, r
 func TestRevokeVendorAccessAction_invokeReportsProgress(t *testing.T) {
 	srv := acctest.NewServer(t)
 	ctx := context.Background()
-	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "aws"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	standing := false
-	if _, err := srv.Client.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator", RequireApproval: &standing}); err != nil {
-		t.Fatal(err)
-	}
+	env, _ := standingSupportAccess(t, srv)
 	vendor, req := vendorWithApproval(t, srv, "oncall@vendor.example", env.ID, "operator", "")
 
 	a := &revokeVendorAccessAction{}
@@ -490,15 +490,7 @@ resource "terraform_data" "%[1]s" {
 func TestSupportAccessRead_warnsWhenStandingAccessEnded(t *testing.T) {
 	srv := acctest.NewServer(t)
 	ctx := context.Background()
-	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "aws"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	standing := false
-	sa, err := srv.Client.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator", RequireApproval: &standing})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, sa := standingSupportAccess(t, srv)
 	r := &supportAccessResource{client: srv.Client}
 	var sresp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)

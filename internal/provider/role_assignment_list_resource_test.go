@@ -77,31 +77,10 @@ list "warden_role_assignment" "ops" {
 				}),
 			},
 		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_role_assignment" "bad" {
-  provider = warden
-  config {
-    user_id  = "` + alice.ID + `"
-    group_id = "` + ops.ID + `"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`Invalid Attribute Combination`),
-		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_role_assignment" "bad" {
-  provider = warden
-  config {
-    role_id = "role_missing"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`Unable to List Role Assignments`),
-		},
+		badListQuery(srv, "warden_role_assignment", "user_id  = \""+alice.ID+"\"\n    group_id = \""+ops.ID+"\"",
+			wrappedRegexp(`Invalid Attribute Combination`)),
+		badListQuery(srv, "warden_role_assignment", `role_id = "role_missing"`,
+			wrappedRegexp(`Unable to List Role Assignments`)),
 	))
 }
 

@@ -158,23 +158,13 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 // Update is never planned: every configurable attribute requires replacement. It keeps the
 // plan so that the interface is satisfied without calling the API.
 func (r *roleAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan roleAssignmentResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
+	keepPlan(ctx, req, resp, func(m *roleAssignmentResourceModel) any { return m.identity() })
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleAssignmentResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.DeleteRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Role Assignment", err)
+	deleteState(ctx, req, resp, "Delete Role Assignment", func(ctx context.Context, state *roleAssignmentResourceModel) error {
+		return r.client.DeleteRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // The import id forms of a role assignment: assignments live under their role in the API,

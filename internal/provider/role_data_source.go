@@ -88,24 +88,7 @@ func (d *roleDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg roleDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var (
-		role *api.Role
-		err  error
-	)
-	if !cfg.ID.IsNull() {
-		role, err = d.client.GetRole(ctx, cfg.ID.ValueString())
-	} else {
-		role, err = d.client.FindRoleByName(ctx, cfg.Name.ValueString())
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Role", err)
-		return
-	}
-	cfg.fromAPI(role)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readLookup(ctx, req, resp, "Read Role",
+		func(m *roleDataSourceModel) (types.String, types.String) { return m.ID, m.Name },
+		d.client.GetRole, d.client.FindRoleByName, (*roleDataSourceModel).fromAPI)
 }

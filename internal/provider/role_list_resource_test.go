@@ -62,29 +62,9 @@ list "warden_role" "owner" {
 				querycheck.ExpectIdentity("warden_role.owner", map[string]knownvalue.Check{"id": knownvalue.StringExact("role_account_owner")}),
 			},
 		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_role" "bad" {
-  provider = warden
-  config {
-    permission = "users.reed"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`"users.reed" is not a platform permission`, `Did you mean "users.read"?`),
-		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_role" "bad" {
-  provider = warden
-  config {
-    permission = "apps.deploy"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`"apps.deploy" is an environment action, not a platform permission`),
-		},
+		badListQuery(srv, "warden_role", `permission = "users.reed"`,
+			wrappedRegexp(`"users.reed" is not a platform permission`, `Did you mean "users.read"?`)),
+		badListQuery(srv, "warden_role", `permission = "apps.deploy"`,
+			wrappedRegexp(`"apps.deploy" is an environment action, not a platform permission`)),
 	))
 }

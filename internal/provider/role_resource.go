@@ -178,13 +178,8 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan roleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[roleResourceModel, api.RoleCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	role, err := r.client.CreateRole(ctx, body)
@@ -222,13 +217,8 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan roleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan, body, ok := planned[roleResourceModel, api.RoleCreate](ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	role, err := r.client.UpdateRole(ctx, plan.ID.ValueString(), api.RoleUpdate{
@@ -247,14 +237,10 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.grants.Changed("")
-	err := r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Role", err)
+	deleteState(ctx, req, resp, "Delete Role", func(ctx context.Context, state *roleResourceModel) error {
+		r.grants.Changed("")
+		return r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes the role's id, as the import id or as the identity's id. It refuses the

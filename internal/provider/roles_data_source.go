@@ -77,17 +77,12 @@ func (d *rolesDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *rolesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg rolesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	roles, err := d.client.ListRoles(ctx, client.ListRolesOptions{Name: cfg.Name.ValueString()})
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "List Roles", err)
-		return
-	}
-	cfg.Roles = collect(roles, func(r *api.Role) bool { return matches(cfg.Name, r.Name) },
-		func(r *api.Role) (m roleDataSourceModel) { m.fromAPI(r); return m })
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetched(ctx, req, resp, "List Roles",
+		func(ctx context.Context, cfg *rolesDataSourceModel) ([]api.Role, error) {
+			return d.client.ListRoles(ctx, client.ListRolesOptions{Name: cfg.Name.ValueString()})
+		},
+		func(cfg *rolesDataSourceModel, roles []api.Role) {
+			cfg.Roles = collect(roles, func(r *api.Role) bool { return matches(cfg.Name, r.Name) },
+				func(r *api.Role) (m roleDataSourceModel) { m.fromAPI(r); return m })
+		})
 }

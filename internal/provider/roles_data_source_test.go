@@ -29,15 +29,11 @@ func TestAccRolesDataSource_builtinIncludedAndNameFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	role := func(r *api.Role) knownvalue.Check {
-		perms := make([]knownvalue.Check, len(r.Permissions))
-		for i, p := range r.Permissions {
-			perms[i] = knownvalue.StringExact(p)
-		}
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":          knownvalue.StringExact(r.ID),
 			"name":        knownvalue.StringExact(r.Name),
 			"description": knownvalue.StringExact(r.Description),
-			"permissions": knownvalue.SetExact(perms),
+			"permissions": knownStrings(r.Permissions),
 			"builtin":     knownvalue.Bool(r.Builtin),
 		})
 	}

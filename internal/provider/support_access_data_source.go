@@ -104,16 +104,9 @@ func (d *supportAccessDataSource) Configure(_ context.Context, req datasource.Co
 }
 
 func (d *supportAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg supportAccessDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	a, err := d.client.GetSupportAccess(ctx, cfg.EnvironmentID.ValueString())
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Support Access", err)
-		return
-	}
-	cfg.fromAPI(a)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetched(ctx, req, resp, "Read Support Access",
+		func(ctx context.Context, cfg *supportAccessDataSourceModel) (*api.SupportAccess, error) {
+			return d.client.GetSupportAccess(ctx, cfg.EnvironmentID.ValueString())
+		},
+		(*supportAccessDataSourceModel).fromAPI)
 }

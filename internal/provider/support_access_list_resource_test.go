@@ -79,17 +79,7 @@ list "warden_support_access" "staging" {
 				querycheck.ExpectIdentity("warden_support_access.staging", map[string]knownvalue.Check{"environment_id": knownvalue.StringExact(staging.ID)}),
 			},
 		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_support_access" "bad" {
-  provider = warden
-  config {
-    tier = "admin"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`tier must be support, operator or co_maintainer; got "admin"`),
-		},
+		badListQuery(srv, "warden_support_access", `tier = "admin"`,
+			wrappedRegexp(`tier must be support, operator or co_maintainer; got "admin"`)),
 	))
 }

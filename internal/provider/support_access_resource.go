@@ -411,13 +411,9 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state supportAccessResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.DeleteSupportAccess(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete Support Access", err)
+	deleteState(ctx, req, resp, "Delete Support Access", func(ctx context.Context, state *supportAccessResourceModel) error {
+		return r.client.DeleteSupportAccess(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes the environment's id, or the support access's own (its state id, sup_…):

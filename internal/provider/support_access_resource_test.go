@@ -255,6 +255,18 @@ func TestSupportAccessFromAPI_keepsConfiguredSpelling(t *testing.T) {
 
 const supportAddr = "warden_support_access.test"
 
+// importSupportAccessStep imports supportAddr by its environment's id, the import ID form, and
+// verifies the imported state against the applied one.
+var importSupportAccessStep = resource.TestStep{
+	ResourceName: supportAddr,
+	ImportState:  true,
+	ImportStateIdFunc: func(s *terraform.State) (string, error) {
+		return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil
+	},
+	ImportStateVerify:                    true,
+	ImportStateVerifyIdentifierAttribute: "id",
+}
+
 // supportConfig is a gcp or aws environment "production" with support access to it; attrs
 // are the support access's attributes beyond environment_id.
 func supportConfig(srv *acctest.Server, cloud, attrs string) string {
@@ -325,15 +337,7 @@ func TestAccSupportAccessResource_basic(t *testing.T) {
 					return a.Tier == "operator" && a.PortForwarding && a.ExpiresAt != nil && a.ExpiresAt.Equal(expiry) && a.Status == "active"
 				}),
 			},
-			{
-				ResourceName: supportAddr,
-				ImportState:  true,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil
-				},
-				ImportStateVerify:                    true,
-				ImportStateVerifyIdentifierAttribute: "id",
-			},
+			importSupportAccessStep,
 			{
 				Config: supportConfig(srv, "gcp", fmt.Sprintf(`
   tier       = "co_maintainer"
@@ -562,15 +566,7 @@ func TestAccSupportAccessResource_standing(t *testing.T) {
 				},
 				Check: authorized(true),
 			},
-			{
-				ResourceName: supportAddr,
-				ImportState:  true,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return s.RootModule().Resources[supportAddr].Primary.Attributes["environment_id"], nil
-				},
-				ImportStateVerify:                    true,
-				ImportStateVerifyIdentifierAttribute: "id",
-			},
+			importSupportAccessStep,
 			{
 				// By its own id, the state's id.
 				ResourceName:                         supportAddr,

@@ -7,9 +7,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
-	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -73,24 +73,7 @@ func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg userDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var (
-		u   *api.User
-		err error
-	)
-	if !cfg.ID.IsNull() {
-		u, err = d.client.GetUser(ctx, cfg.ID.ValueString())
-	} else {
-		u, err = d.client.FindUserByEmail(ctx, cfg.Email.ValueString())
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read User", err)
-		return
-	}
-	cfg.fromAPI(u)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readLookup(ctx, req, resp, "Read User",
+		func(m *userDataSourceModel) (types.String, types.String) { return m.ID, m.Email },
+		d.client.GetUser, d.client.FindUserByEmail, (*userDataSourceModel).fromAPI)
 }

@@ -61,29 +61,9 @@ list "warden_user" "alice" {
 				querycheck.ExpectIdentity("warden_user.alice", map[string]knownvalue.Check{"id": knownvalue.StringExact(alice.ID)}),
 			},
 		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_user" "bad" {
-  provider = warden
-  config {
-    kind = "robot"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`kind must be member or vendor; got "robot"`),
-		},
-		resource.TestStep{
-			Query: true,
-			Config: srv.ProviderBlock() + `
-list "warden_user" "bad" {
-  provider = warden
-  config {
-    email_domain = "@vendor.example"
-  }
-}
-`,
-			ExpectError: wrappedRegexp(`must be a domain without "@"`),
-		},
+		badListQuery(srv, "warden_user", `kind = "robot"`,
+			wrappedRegexp(`kind must be member or vendor; got "robot"`)),
+		badListQuery(srv, "warden_user", `email_domain = "@vendor.example"`,
+			wrappedRegexp(`must be a domain without "@"`)),
 	))
 }

@@ -189,13 +189,9 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state userResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.DeleteUser(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
-	addDeleteError(&resp.Diagnostics, "Delete User", err)
+	deleteState(ctx, req, resp, "Delete User", func(ctx context.Context, state *userResourceModel) error {
+		return r.client.DeleteUser(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
+	})
 }
 
 // ImportState takes the user's id, as the import id or as the identity's id.

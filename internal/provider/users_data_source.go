@@ -76,18 +76,13 @@ func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureR
 // Read filters by kind here: the API filters users by e-mail address only. The e-mail
 // address is compared again because the API's filter need not be exact.
 func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg usersDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	users, err := d.client.ListUsers(ctx, client.ListUsersOptions{Email: cfg.Email.ValueString()})
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "List Users", err)
-		return
-	}
-	cfg.Users = collect(users, func(u *api.User) bool {
-		return matches(cfg.Kind, u.Kind) && (cfg.Email.IsNull() || access.EmailKey(u.Email) == access.EmailKey(cfg.Email.ValueString()))
-	}, func(u *api.User) (m userDataSourceModel) { m.fromAPI(u); return m })
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetched(ctx, req, resp, "List Users",
+		func(ctx context.Context, cfg *usersDataSourceModel) ([]api.User, error) {
+			return d.client.ListUsers(ctx, client.ListUsersOptions{Email: cfg.Email.ValueString()})
+		},
+		func(cfg *usersDataSourceModel, users []api.User) {
+			cfg.Users = collect(users, func(u *api.User) bool {
+				return matches(cfg.Kind, u.Kind) && (cfg.Email.IsNull() || access.EmailKey(u.Email) == access.EmailKey(cfg.Email.ValueString()))
+			}, func(u *api.User) (m userDataSourceModel) { m.fromAPI(u); return m })
+		})
 }
