@@ -157,16 +157,11 @@ func idempotentDelete(ctx context.Context, s *Server, key string, fn func(tx Tx,
 	return out, nil
 }
 
-// redactSecrets keeps secrets out of the idempotency table: a replayed token creation
-// returns the token without its secret, a replayed rotation the alert credentials without
-// theirs, rather than store a secret a second time.
+// redactSecrets keeps token secrets out of the idempotency table: a replayed token
+// creation returns the token without its secret rather than store the secret in clear.
 func redactSecrets(v any) any {
-	switch t := v.(type) {
-	case api.Token:
+	if t, ok := v.(api.Token); ok {
 		t.Secret = ""
-		return t
-	case api.AlertCredentials:
-		t.IngestKey, t.SigningSecret, t.PreviousSigningSecret = "", "", ""
 		return t
 	}
 	return v

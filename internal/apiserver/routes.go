@@ -50,7 +50,6 @@ func (s *Server) routes() http.Handler {
 	s.registerSupportAccess(hapi)
 	s.registerVendorRevoke(hapi)
 	s.registerAlertRouting(hapi)
-	s.registerAlertCredentials(hapi)
 	s.registerAccessRequests(hapi)
 	s.registerAuthorize(hapi)
 	return s.withRequest(withProblemFallback(mux))

@@ -273,7 +273,6 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewRolesDataSource,
 		NewEnvironmentsDataSource,
 		NewSupportAccessDataSource,
-		NewAlertRoutingDataSource,
 		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,

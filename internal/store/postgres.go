@@ -66,8 +66,5 @@ func migratePostgres(ctx context.Context, db *sql.DB) (err error) {
 	if err := applyMigrations(ctx, conn, postgresDialect{}, postgresMigrations); err != nil {
 		return err
 	}
-	if err := backfillEmailFold(ctx, conn, postgresDialect{}); err != nil {
-		return err
-	}
-	return backfillAlertCredentials(ctx, conn, postgresDialect{})
+	return backfillEmailFold(ctx, conn, postgresDialect{})
 }

@@ -60,8 +60,5 @@ func migrateSQLite(ctx context.Context, s *DB) error {
 	if err := applyMigrations(ctx, s.write, s.d, sqliteMigrations); err != nil {
 		return err
 	}
-	if err := backfillEmailFold(ctx, s.write, s.d); err != nil {
-		return err
-	}
-	return backfillAlertCredentials(ctx, s.write, s.d)
+	return backfillEmailFold(ctx, s.write, s.d)
 }
