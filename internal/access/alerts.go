@@ -27,16 +27,26 @@ func DestinationTypeNames() []string {
 // its minimum severity.
 type AlertSeverity string
 
-// The alert severities, lowest first.
+// The alert severities, lowest first: PagerDuty Events v2's four levels, so that an event
+// in that form keeps its severity exactly.
 const (
 	AlertInfo     AlertSeverity = "info"
 	AlertWarning  AlertSeverity = "warning"
+	AlertError    AlertSeverity = "error"
 	AlertCritical AlertSeverity = "critical"
 )
 
+// alertSeverities is the one list of severities, lowest first: validators, descriptions and
+// the routing decision's order all come from it.
+var alertSeverities = []AlertSeverity{AlertInfo, AlertWarning, AlertError, AlertCritical}
+
 // AlertSeverityNames returns the alert severities, lowest first.
 func AlertSeverityNames() []string {
-	return []string{string(AlertInfo), string(AlertWarning), string(AlertCritical)}
+	names := make([]string, len(alertSeverities))
+	for i, s := range alertSeverities {
+		names[i] = string(s)
+	}
+	return names
 }
 
 // DefaultMinSeverity is a destination's minimum severity when none is given: informational

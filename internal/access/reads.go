@@ -11,7 +11,8 @@ import "slices"
 //     vendor user's cluster.admin (who decides vendor access);
 //   - vendor users read, beyond themselves, only the environments and their support access
 //     (the scope and ceiling they work under) and the published matrix;
-//   - the secret parts of alert targets (credentials in a webhook URL) are cluster.admin's.
+//   - the secret parts of alert targets (credentials in a webhook URL) and an environment's
+//     alert credentials (ingest key, signing secrets) are cluster.admin's.
 //
 // Each route's check in routes.go runs one of these before the request is read; rules that
 // need the request's body or the object read (authorize's principal, an assignment's
@@ -66,6 +67,19 @@ func CanReadAssignment(pr *Principal, userID, groupID string) *Denial {
 // credentials: cluster.admin only. Everyone else who may read the routing sees the targets
 // redacted (RedactTarget). It is not a Can… rule: nobody is refused, only shown less.
 func SeesSecrets(pr *Principal) bool { return pr.holds(ClusterAdmin) }
+
+// CanReadAlertCredentials is the rule for reading and rotating an environment's alert
+// credentials: cluster.admin only (SeesSecrets), who decides where alerts go. Unlike a
+// redacted target, there is nothing left to show without them, so everyone else is refused:
+// the ingest key lets its holder send alerts as the environment's monitoring, the signing
+// secret lets it sign deliveries as Warden.
+func CanReadAlertCredentials(pr *Principal) *Denial {
+	if SeesSecrets(pr) {
+		return nil
+	}
+	return forbid("An environment's alert credentials (its ingest key and webhook signing secret) need the platform permission %q, which you do not hold: "+
+		"whoever holds them can send alerts as its monitoring, or sign deliveries as Warden. Ask a cluster.admin for the values, or use a token that holds it.", ClusterAdmin)
+}
 
 // CanReadOrganization refuses vendor users: the organization's own configuration (roles,
 // grants, alert routing) is not theirs to read; they act through support tiers and requests.

@@ -77,6 +77,7 @@ func TestRoutes_readRules(t *testing.T) {
 		"GET /v1/environments/{id}/grants":                    {{env, members}},
 		"GET /v1/environments/{id}/grants/{role_id}":          {{map[string]string{"id": "env", "role_id": "owner"}, members}},
 		"GET /v1/environments/{id}/alert-routing":             {{env, members}},
+		"GET /v1/environments/{id}/alert-routing/credentials": {{env, []string{"cluster.admin", "owner"}}},
 		"GET /v1/access-requests":                             {{nil, []string{"vendor", "cluster.admin", "owner"}}},
 		"GET /v1/access-requests/{id}":                        {{map[string]string{"id": "arq"}, []string{"vendor", "cluster.admin", "owner"}}},
 		"GET /v1/audit-events":                                {{nil, []string{"owner"}}},

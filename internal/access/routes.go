@@ -60,6 +60,12 @@ const (
 const ruleMember = "groups.admin, holding every permission of the roles the group holds; no vendor users; keeps a usable owner. " +
 	"Refused (409 membership_mode_conflict) when the group's members are authoritative."
 
+const (
+	ruleCredentials = "cluster.admin only (vendor users never): the ingest key lets its holder send alerts as the environment's monitoring, " +
+		"the signing secret lets it sign deliveries as Warden."
+	ruleRotate = "cluster.admin. Audited without the secrets; the new credentials are in the response (an idempotent replay returns them without the secrets)."
+)
+
 const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) when the environment's destinations are authoritative."
 
 func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return CanActAsOwner(pr) }
@@ -95,6 +101,10 @@ func anyOf(perms ...PlatformPermission) routeCheck {
 
 func envAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
 	return p.CanAdminEnvironment(pr, param("id"))
+}
+
+func credentials(_ *Policy, pr *Principal, _ func(string) string) *Denial {
+	return CanReadAlertCredentials(pr)
 }
 
 func vendorOnly(_ *Policy, pr *Principal, _ func(string) string) *Denial { return canBeRequester(pr) }
@@ -190,6 +200,12 @@ var routes = []Route{
 	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
 	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations.",
 		check: platform(ClusterAdmin)},
+
+	{Method: "GET", Path: "/v1/environments/{id}/alert-routing/credentials", Rule: ruleCredentials, check: credentials},
+	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/ingest-key/rotate", Rule: ruleRotate + " The old ingest key stops authenticating at once.",
+		check: credentials},
+	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/signing-secret/rotate", Rule: ruleRotate + " The old signing secret stays in use for 24 hours " +
+		"(deliveries carry a signature with each), then goes; rotating again within them drops it at once.", check: credentials},
 
 	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform(ClusterAdmin)},
 	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform(ClusterAdmin)},

@@ -258,7 +258,7 @@ type AccessRequestCreate struct {
 type Destination struct {
 	Type        string `json:"type" enum:"webhook,email" doc:"webhook or email."`
 	Target      string `json:"target" doc:"An http(s) URL for webhook (http is accepted for local receivers), an address for email."`
-	MinSeverity string `json:"min_severity" enum:"info,warning,critical" doc:"Alerts below this severity are not sent."`
+	MinSeverity string `json:"min_severity" enum:"info,warning,error,critical" doc:"Alerts below this severity are not sent."`
 }
 
 // AlertRouting is an environment's alert routing. It exists from the environment's creation.
@@ -277,6 +277,22 @@ type AlertRoutingUpdate struct {
 	Destinations  *[]Destination `json:"destinations,omitempty" doc:"The complete destination set; makes the destinations authoritative. Absent: they stay as they are."`
 	// ReleaseDestinations is how a configuration that stops listing destinations hands them over.
 	ReleaseDestinations bool `json:"release_destinations,omitempty" doc:"true (without destinations) stops managing the destinations authoritatively: they stay, and may then be added one at a time."`
+}
+
+// AlertCredentials are an environment's alert routing credentials, made with the
+// environment: what a monitoring system sends its alerts with, and what its webhook
+// deliveries are signed with. Readable by cluster.admin only; never in the audit log.
+type AlertCredentials struct {
+	EnvironmentID      string    `json:"environment_id" doc:"The environment."`
+	IngestURL          string    `json:"ingest_url" doc:"Where a monitoring system posts this environment's alerts (Alertmanager or Grafana webhook), with the ingest key as bearer token."`
+	IngestKey          string    `json:"ingest_key,omitempty" doc:"The bearer secret (wik_…) that alerts for this environment are sent with; also PagerDuty Events v2's routing_key."`
+	IngestKeyRotatedAt time.Time `json:"ingest_key_rotated_at" doc:"When the ingest key was made (at the environment's creation) or last rotated."`
+	SigningSecret      string    `json:"signing_secret,omitempty" doc:"The Standard Webhooks secret (whsec_ + base64 of 32 random bytes) webhook deliveries are signed with."`
+	// The previous signing secret stays valid for access.SigningSecretOverlap after a
+	// rotation, so that a receiver can move to the new one without dropping deliveries.
+	SigningSecretRotatedAt         time.Time  `json:"signing_secret_rotated_at" doc:"When the signing secret was made or last rotated."`
+	PreviousSigningSecret          string     `json:"previous_signing_secret,omitempty" doc:"The signing secret before the last rotation, until previous_signing_secret_expires_at: deliveries carry a signature with each."`
+	PreviousSigningSecretExpiresAt *time.Time `json:"previous_signing_secret_expires_at,omitempty" doc:"When the previous signing secret stops being used: 24 hours after the rotation."`
 }
 
 // AuthorizeRequest is the body of POST /v1/authorize.

@@ -87,7 +87,7 @@ func (s *Server) auditCascade(tx Tx, actorID string, kind objectKind, id string)
 	return nil
 }
 
-// auditRoutingCascade records the environment's alert routing and each of its destinations,
+// auditRoutingCascade records the environment's alert routing, its credentials and each of its destinations,
 // which its deletion removes too. Routing decides no access, so it is the store's alone (not
 // in the engine's snapshot, whose Cascade lists the rest): it is read here, in the deleting
 // transaction. A destination is named as warden_alert_destination names it,
@@ -101,6 +101,10 @@ func (s *Server) auditRoutingCascade(tx Tx, actorID, envID, with string) error {
 	}
 	if err := s.audit(tx, auditEntry{Actor: actorID, Kind: objectAlertRouting, Verb: "delete", ID: r.ID, Env: envID, Before: map[string]string{"id": r.ID, "deleted_with": with, "vendor_routing": strconv.FormatBool(r.VendorRouting),
 		"destinations_mode": r.DestinationsMode}}); err != nil {
+		return err
+	}
+	if err := s.audit(tx, auditEntry{Actor: actorID, Kind: objectAlertCredentials, Verb: "delete", ID: envID, Env: envID,
+		Before: map[string]string{"id": envID, "deleted_with": with}}); err != nil {
 		return err
 	}
 	for _, d := range r.Destinations {

@@ -37,7 +37,7 @@ func (in *routingPutInput) Resolve(huma.Context) []error {
 type destinationAddInput struct {
 	IdempotencyParam
 	ID                 string `path:"id" doc:"The environment id."`
-	ReplaceMinSeverity string `query:"replace_min_severity" enum:"info,warning,critical" doc:"The min_severity this request replaces, when the destination exists with another one; without it, another min_severity is refused with 409 destination_exists."`
+	ReplaceMinSeverity string `query:"replace_min_severity" enum:"info,warning,error,critical" doc:"The min_severity this request replaces, when the destination exists with another one; without it, another min_severity is refused with 409 destination_exists."`
 	Body               api.Destination
 }
 

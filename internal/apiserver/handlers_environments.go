@@ -88,7 +88,11 @@ func (s *Server) createEnvironment(ctx context.Context, in *envCreateInput) (*ob
 		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "create", ID: e.ID, Env: e.ID, After: e}); err != nil {
 			return e, 0, err
 		}
-		return e, e.Version, s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertRouting, Verb: "create", ID: r.ID, Env: e.ID, After: redactedRouting(r)})
+		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertRouting, Verb: "create", ID: r.ID, Env: e.ID, After: redactedRouting(r)}); err != nil {
+			return e, 0, err
+		}
+		// So are its credentials: the first apply can wire the monitoring system.
+		return e, e.Version, s.newAlertCredentials(tx, p.User.ID, e.ID)
 	})
 }
 

@@ -157,11 +157,16 @@ func idempotentDelete(ctx context.Context, s *Server, key string, fn func(tx Tx,
 	return out, nil
 }
 
-// redactSecrets keeps token secrets out of the idempotency table: a replayed token
-// creation returns the token without its secret rather than store the secret in clear.
+// redactSecrets keeps secrets out of the idempotency table: a replayed token creation
+// returns the token without its secret, a replayed rotation the alert credentials without
+// theirs, rather than store a secret a second time.
 func redactSecrets(v any) any {
-	if t, ok := v.(api.Token); ok {
+	switch t := v.(type) {
+	case api.Token:
 		t.Secret = ""
+		return t
+	case api.AlertCredentials:
+		t.IngestKey, t.SigningSecret, t.PreviousSigningSecret = "", "", ""
 		return t
 	}
 	return v

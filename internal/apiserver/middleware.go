@@ -25,7 +25,10 @@ type requestInfo struct {
 	path     string
 	// query is the query string in canonical form (canonicalQuery), for idempotency.
 	query string
-	err   error // set when a 5xx is produced; logged, never sent
+	// base is the scheme and host the request was sent to (http://127.0.0.1:8080): the
+	// server's own address as its caller knows it, for URLs it hands out (an ingest URL).
+	base string
+	err  error // set when a 5xx is produced; logged, never sent
 }
 
 type requestInfoKey struct{}
@@ -90,6 +93,10 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ri := &requestInfo{id: "req_" + strings.ToLower(rand.Text()), method: r.Method, path: r.URL.Path, query: canonicalQuery(r.URL.RawQuery)}
+		ri.base = "http://" + r.Host
+		if r.TLS != nil {
+			ri.base = "https://" + r.Host
+		}
 		if cid := r.Header.Get("X-Request-Id"); validRequestID(cid) {
 			ri.clientID = cid
 		}

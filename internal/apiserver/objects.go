@@ -26,6 +26,7 @@ const (
 	objectSupportAccess    objectKind = "support_access"
 	objectAlertRouting     objectKind = "alert_routing"
 	objectAlertDestination objectKind = "alert_destination"
+	objectAlertCredentials objectKind = "alert_credentials"
 	objectAccessRequest    objectKind = "access_request"
 	objectAuditEvent       objectKind = "audit_event"
 	// objectRequest is a refused request, which the audit log records as its object.

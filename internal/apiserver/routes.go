@@ -50,6 +50,7 @@ func (s *Server) routes() http.Handler {
 	s.registerSupportAccess(hapi)
 	s.registerVendorRevoke(hapi)
 	s.registerAlertRouting(hapi)
+	s.registerAlertCredentials(hapi)
 	s.registerAccessRequests(hapi)
 	s.registerAuthorize(hapi)
 	return s.withRequest(withProblemFallback(mux))

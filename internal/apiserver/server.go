@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -52,6 +53,10 @@ type Config struct {
 	// for another request); 0 is DefaultIdempotencyTTL. Older records are ignored and
 	// pruned in the background.
 	IdempotencyTTL time.Duration
+	// PublicURL is the server's address as monitoring systems reach it (behind a proxy or a
+	// load balancer), e.g. https://warden.example.com: the base of the ingest URLs it hands
+	// out. "" takes the scheme and host each request was sent to.
+	PublicURL string
 }
 
 // Server is the Warden API.
@@ -66,6 +71,8 @@ type Server struct {
 	barrier *generationBarrier
 	unlock  func() error
 	idemTTL time.Duration
+	// publicURL is Config.PublicURL without a trailing slash.
+	publicURL string
 	// stopPruner ends the idempotency pruner and waits for it.
 	stopPruner func()
 }
@@ -75,7 +82,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DB == "" {
 		return nil, errors.New("no database: set Config.DB to a SQLite file path or a postgres:// URL")
 	}
-	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL}
+	if err := CheckPublicURL(cfg.PublicURL); err != nil {
+		return nil, err
+	}
+	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/")}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -251,8 +251,8 @@ func TestAuditLog(t *testing.T) {
 
 	var l api.List[api.AuditEvent]
 	ts.call("GET", "/v1/audit-events?environment_id="+e.ID, ownerToken, nil, 200, &l)
-	if len(l.Items) != 2 || l.Items[0].Action != "environment.create" || l.Items[0].ObjectID != e.ID ||
-		l.Items[0].ActorID != owner || l.Items[1].Action != "alert_routing.create" {
+	if len(l.Items) != 3 || l.Items[0].Action != "environment.create" || l.Items[0].ObjectID != e.ID ||
+		l.Items[0].ActorID != owner || l.Items[1].Action != "alert_routing.create" || l.Items[2].Action != "alert_credentials.create" {
 		t.Fatalf("events for env: %+v", l.Items)
 	}
 	var after api.Environment
@@ -261,15 +261,15 @@ func TestAuditLog(t *testing.T) {
 	}
 
 	ts.call("GET", "/v1/audit-events?actor_id="+owner, ownerToken, nil, 200, &l)
-	if len(l.Items) != 4 {
+	if len(l.Items) != 6 {
 		t.Errorf("by actor: %d events", len(l.Items))
 	}
 	ts.call("GET", "/v1/audit-events?since="+url.QueryEscape(mid.Format(time.RFC3339)), ownerToken, nil, 200, &l)
-	if len(l.Items) != 2 || l.Items[0].EnvironmentID != e2.ID {
+	if len(l.Items) != 3 || l.Items[0].EnvironmentID != e2.ID {
 		t.Errorf("since: %+v", l.Items)
 	}
 	ts.call("GET", "/v1/audit-events?since="+url.QueryEscape(start.Format(time.RFC3339))+"&until="+url.QueryEscape(mid.Format(time.RFC3339)), ownerToken, nil, 200, &l)
-	if len(l.Items) != 2 || l.Items[0].EnvironmentID != e.ID {
+	if len(l.Items) != 3 || l.Items[0].EnvironmentID != e.ID {
 		t.Errorf("until: %+v", l.Items)
 	}
 	// Newest last.

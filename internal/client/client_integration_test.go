@@ -386,6 +386,38 @@ func TestIntegration_supportAccessAlertRouting(t *testing.T) {
 	}
 }
 
+func TestIntegration_alertCredentials(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := newServer(t)
+	c := newClient(t, url, ownerToken, nil)
+	env := must(c.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "prod", Cloud: "aws"}))(t)
+
+	cr := must(c.AlertCredentials(ctx, env.ID))(t)
+	if cr.IngestURL != url+"/v1/environments/"+env.ID+"/alerts" || !strings.HasPrefix(cr.IngestKey, "wik_") || !strings.HasPrefix(cr.SigningSecret, "whsec_") {
+		t.Errorf("credentials = %+v", cr)
+	}
+	k := must(c.RotateIngestKey(ctx, env.ID))(t)
+	if k.IngestKey == cr.IngestKey || k.SigningSecret != cr.SigningSecret {
+		t.Errorf("after RotateIngestKey = %+v", k)
+	}
+	s := must(c.RotateSigningSecret(ctx, env.ID))(t)
+	if s.SigningSecret == cr.SigningSecret || s.PreviousSigningSecret != cr.SigningSecret || s.PreviousSigningSecretExpiresAt == nil || s.IngestKey != k.IngestKey {
+		t.Errorf("after RotateSigningSecret = %+v", s)
+	}
+	if got := must(c.AlertCredentials(ctx, env.ID))(t); got.IngestKey != k.IngestKey || got.SigningSecret != s.SigningSecret {
+		t.Errorf("read after rotations = %+v", got)
+	}
+
+	member := must(c.CreateUser(ctx, api.UserCreate{Email: "member@example.com"}))(t)
+	tok := must(c.CreateToken(ctx, member.ID, api.TokenCreate{Name: "t"}))(t)
+	_, err := newClient(t, url, tok.Secret, nil).AlertCredentials(ctx, env.ID)
+	wantStatus(t, err, 403, "forbidden")
+	if _, err := c.AlertCredentials(ctx, "env_missing"); !errors.Is(err, client.ErrNotFound) {
+		t.Errorf("credentials of no environment: %v", err)
+	}
+}
+
 func TestIntegration_accessRequestsAndAudit(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

@@ -93,6 +93,25 @@ func (c *Client) ResetAlertRouting(ctx context.Context, envID string, ifMatch in
 	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/alert-routing", args: []string{envID}, ifMatch: ifMatch}, nil)
 }
 
+// AlertCredentials reads an environment's alert credentials: its ingest URL and key and its
+// signing secrets. Only cluster.admin may; anyone else gets an *APIError with status 403.
+func (c *Client) AlertCredentials(ctx context.Context, envID string) (*api.AlertCredentials, error) {
+	return call[api.AlertCredentials](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/alert-routing/credentials", args: []string{envID}})
+}
+
+// RotateIngestKey replaces an environment's ingest key (the old one stops at once) and returns
+// the new credentials. A retry that the server answers from its idempotency record returns
+// them without secrets: read them with AlertCredentials.
+func (c *Client) RotateIngestKey(ctx context.Context, envID string) (*api.AlertCredentials, error) {
+	return call[api.AlertCredentials](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/alert-routing/ingest-key/rotate", args: []string{envID}})
+}
+
+// RotateSigningSecret replaces an environment's signing secret; the old one stays in use
+// (previous_signing_secret) for 24 hours. As RotateIngestKey, a replayed retry carries no secrets.
+func (c *Client) RotateSigningSecret(ctx context.Context, envID string) (*api.AlertCredentials, error) {
+	return call[api.AlertCredentials](ctx, c, request{method: http.MethodPost, path: "/v1/environments/%s/alert-routing/signing-secret/rotate", args: []string{envID}})
+}
+
 // AddAlertDestination adds one destination to an environment's alert routing, leaving the
 // others alone; a destination with the same type and target gets d's min_severity. An
 // environment whose destinations are authoritative refuses it with ErrConflict (code

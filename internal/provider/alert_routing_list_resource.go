@@ -74,9 +74,11 @@ func (l *alertRoutingListResource) List(ctx context.Context, req list.ListReques
 			if !matchesBool(cfg.VendorRouting, routing.VendorRouting) {
 				return true, nil
 			}
-			// As the resource's first Read after an import: destinations only when owned as a whole.
+			// As the resource's first Read after an import: destinations only when owned as a
+			// whole. No credentials: listing needs no cluster.admin, and the secrets are not
+			// configuration.
 			var m alertRoutingResourceModel
-			diags := m.fromAPI(ctx, routing, routing.DestinationsMode == string(access.ModeAuthoritative))
+			diags := m.fromAPI(ctx, routing, nil, routing.DestinationsMode == string(access.ModeAuthoritative))
 			result := newListResult(ctx, req, alertRoutingDisplayName(env.Name, routing), environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)
 			result.Diagnostics = append(diags, result.Diagnostics...)
 			return emit(result), nil

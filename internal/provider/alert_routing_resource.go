@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -48,6 +49,9 @@ type alertRoutingResourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	VendorRouting types.Bool   `tfsdk:"vendor_routing"`
 	Destinations  types.Set    `tfsdk:"destinations"`
+	IngestURL     types.String `tfsdk:"ingest_url"`
+	IngestKey     types.String `tfsdk:"ingest_key"`
+	SigningSecret types.String `tfsdk:"signing_secret"`
 }
 
 type alertDestinationModel struct {
@@ -62,13 +66,19 @@ var alertDestinationType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"min_severity": types.StringType,
 }}
 
-// fromAPI maps the routing to the model. Destinations are only taken when this resource
-// manages them: null destinations are someone else's (warden_alert_destination, the
-// console), and reading them in would show their changes as this resource's drift.
-func (m *alertRoutingResourceModel) fromAPI(ctx context.Context, r *api.AlertRouting, withDestinations bool) diag.Diagnostics {
+// fromAPI maps the routing and its credentials to the model (the resource's and the data
+// source's). Destinations are only taken when this resource manages them: null destinations
+// are someone else's (warden_alert_destination, the console), and reading them in would show
+// their changes as this resource's drift. Without credentials (a list, which needs no
+// cluster.admin) the credential attributes are null.
+func (m *alertRoutingResourceModel) fromAPI(ctx context.Context, r *api.AlertRouting, creds *api.AlertCredentials, withDestinations bool) diag.Diagnostics {
 	m.ID = types.StringValue(r.EnvironmentID)
 	m.EnvironmentID = types.StringValue(r.EnvironmentID)
 	m.VendorRouting = types.BoolValue(r.VendorRouting)
+	m.IngestURL, m.IngestKey, m.SigningSecret = types.StringNull(), types.StringNull(), types.StringNull()
+	if creds != nil {
+		m.IngestURL, m.IngestKey, m.SigningSecret = types.StringValue(creds.IngestURL), types.StringValue(creds.IngestKey), types.StringValue(creds.SigningSecret)
+	}
 	if !withDestinations {
 		m.Destinations = types.SetNull(alertDestinationType)
 		return nil
@@ -124,7 +134,8 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "An environment's alert routing. Every environment has one from its creation, with system alerts going to the vendor's on-call " +
 			"and no customer destinations. This resource adopts it: creating the resource overwrites the routing with the configuration, and " +
 			"destroying it restores the default (vendor routing on, no destinations) rather than deleting anything. " +
-			"Use at most one per environment. Changing alert routing needs the `cluster.admin` platform permission.",
+			"Use at most one per environment. Changing alert routing needs the `cluster.admin` platform permission, and so does reading it " +
+			"(the environment's ingest key and signing secret, made with the environment, are read with it).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The environment's id: an environment has exactly one alert routing.",
@@ -174,9 +185,53 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 					},
 				},
 			},
+			"ingest_url":     ingestURLAttribute(),
+			"ingest_key":     ingestKeyAttribute(),
+			"signing_secret": signingSecretAttribute(),
 		},
 	}
 }
+
+// The credential attributes, in the words the data source uses too. Stable until rotated:
+// a rotation outside Terraform shows as a change at the next refresh.
+func ingestURLAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: ingestURLDescription,
+		Computed:            true,
+		Sensitive:           true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+func ingestKeyAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: ingestKeyDescription,
+		Computed:            true,
+		Sensitive:           true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+func signingSecretAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: signingSecretDescription,
+		Computed:            true,
+		Sensitive:           true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+const (
+	ingestURLDescription = "Where the environment's monitoring system posts its alerts (an Alertmanager `webhook_config` url, a Grafana " +
+		"webhook contact point), with `ingest_key` as bearer token. The server's own address (its `-public-url` when set) followed by " +
+		"`/v1/environments/<id>/alerts`. Sensitive, like the key it is used with."
+	ingestKeyDescription = "The bearer secret (`wik_…`) that the environment's alerts are sent with; also the `routing_key` of PagerDuty " +
+		"Events v2 bodies. Made with the environment; rotated with `POST /v1/environments/<id>/alert-routing/ingest-key/rotate`, " +
+		"after which the old key stops at once. Sensitive."
+	signingSecretDescription = "The Standard Webhooks signing secret (`whsec_` + base64 of 32 random bytes) that the environment's webhook " +
+		"deliveries are signed with; a receiver verifies the `webhook-signature` header with it. Made with the environment; rotated with " +
+		"`POST /v1/environments/<id>/alert-routing/signing-secret/rotate`, after which deliveries are signed with the old secret too for 24 hours. Sensitive."
+)
 
 func (r *alertRoutingResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = environmentIdentitySchema("alert routing")
@@ -308,7 +363,11 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	if len(imported) > 0 {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, nil)...)
 	}
-	resp.Diagnostics.Append(state.fromAPI(ctx, routing, withDests)...)
+	creds, ok := r.credentials(ctx, state.EnvironmentID.ValueString(), "Read Alert Routing", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, routing, creds, withDests)...)
 	saveVersion(ctx, resp.Private, routing.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -342,9 +401,36 @@ func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourc
 		addAPIError(diags, op, err)
 		return
 	}
-	diags.Append(plan.fromAPI(ctx, routing, body.Destinations != nil)...)
+	creds, ok := r.credentials(ctx, plan.EnvironmentID.ValueString(), op, diags)
+	if !ok {
+		return
+	}
+	diags.Append(plan.fromAPI(ctx, routing, creds, body.Destinations != nil)...)
 	saveVersion(ctx, private, routing.Version, diags)
 	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// credentials reads the environment's alert credentials for op, explaining a refusal.
+func (r *alertRoutingResource) credentials(ctx context.Context, envID, op string, diags *diag.Diagnostics) (*api.AlertCredentials, bool) {
+	return readAlertCredentials(ctx, r.client, envID, op, diags)
+}
+
+// readAlertCredentials is the resource's and the data source's read of an environment's
+// credentials; a 403 gets advice on the permission it needs.
+func readAlertCredentials(ctx context.Context, c *client.Client, envID, op string, diags *diag.Diagnostics) (*api.AlertCredentials, bool) {
+	creds, err := c.AlertCredentials(ctx, envID)
+	if err != nil {
+		addAPIErrorAt(diags, op, err, func(e *client.APIError) (path.Path, string) {
+			if e.Status == http.StatusForbidden {
+				return path.Empty(), "warden_alert_routing reads the environment's ingest key and signing secret, which only a holder of the " +
+					"cluster.admin platform permission may read. Configure the provider with the token of a user holding cluster.admin " +
+					"(directly or through a group's role)."
+			}
+			return path.Empty(), ""
+		})
+		return nil, false
+	}
+	return creds, true
 }
 
 // Delete restores the default routing: the routing belongs to the environment and cannot be

@@ -136,10 +136,12 @@ func TestAlertRoutingResource_fromAPIToAPI(t *testing.T) {
 		},
 	}
 	var m alertRoutingResourceModel
-	if d := m.fromAPI(ctx, in, true); d.HasError() {
+	creds := &api.AlertCredentials{EnvironmentID: "env-1", IngestURL: "http://w/v1/environments/env-1/alerts", IngestKey: "wik_k", SigningSecret: "whsec_s"}
+	if d := m.fromAPI(ctx, in, creds, true); d.HasError() {
 		t.Fatal(d)
 	}
-	if m.ID.ValueString() != "env-1" || m.EnvironmentID.ValueString() != "env-1" || m.VendorRouting.ValueBool() {
+	if m.ID.ValueString() != "env-1" || m.EnvironmentID.ValueString() != "env-1" || m.VendorRouting.ValueBool() ||
+		m.IngestURL.ValueString() != creds.IngestURL || m.IngestKey.ValueString() != "wik_k" || m.SigningSecret.ValueString() != "whsec_s" {
 		t.Errorf("fromAPI: %+v", m)
 	}
 	body, d := m.toAPI(ctx)
@@ -156,16 +158,20 @@ func TestAlertRoutingResource_fromAPIToAPI(t *testing.T) {
 	}
 
 	// Managed but empty is an empty list on the wire (a PUT replaces the set), never absent.
-	m.fromAPI(ctx, &api.AlertRouting{EnvironmentID: "env-1", VendorRouting: true}, true)
+	m.fromAPI(ctx, &api.AlertRouting{EnvironmentID: "env-1", VendorRouting: true}, creds, true)
 	body, _ = m.toAPI(ctx)
 	if body.Destinations == nil || len(*body.Destinations) != 0 || !body.VendorRouting {
 		t.Errorf("empty routing toAPI: %#v", body)
 	}
 	// Not managed: null in the model, and absent on the wire, so the destinations stay.
-	m.fromAPI(ctx, in, false)
+	m.fromAPI(ctx, in, nil, false)
 	body, _ = m.toAPI(ctx)
 	if !m.Destinations.IsNull() || body.Destinations != nil {
 		t.Errorf("unmanaged destinations: model %v, body %#v", m.Destinations, body)
+	}
+	// Without credentials (a list), their attributes are null.
+	if !m.IngestURL.IsNull() || !m.IngestKey.IsNull() || !m.SigningSecret.IsNull() {
+		t.Errorf("credentials without credentials: %+v", m)
 	}
 }
 
@@ -424,7 +430,7 @@ resource "warden_alert_routing" "test" {
 			{
 				Config:      config(`{ type = "email", target = "oncall@example.com", min_severity = "urgent" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp("Invalid min_severity", `min_severity must be info, warning or critical; got "urgent".`),
+				ExpectError: wrappedRegexp("Invalid min_severity", `min_severity must be info, warning, error or critical; got "urgent".`),
 			},
 		},
 	})

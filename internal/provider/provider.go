@@ -273,6 +273,7 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewRolesDataSource,
 		NewEnvironmentsDataSource,
 		NewSupportAccessDataSource,
+		NewAlertRoutingDataSource,
 		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,

@@ -207,4 +207,20 @@ ALTER TABLE audit_events ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN email_fold TEXT;
 CREATE UNIQUE INDEX users_email_fold ON users(email_fold);
 `},
+	// Each environment's alert credentials (alert_credentials.go): the ingest key, also as
+	// its SHA-256 (unique: an incoming alert finds its environment by it), and the signing
+	// secret with the one it replaced during the overlap. Existing environments get theirs
+	// from backfillAlertCredentials, in Go, right after the migrations and under their lock.
+	{9, "alert_credentials", `
+CREATE TABLE alert_credentials (
+	environment_id                     TEXT PRIMARY KEY REFERENCES environments(id) ON DELETE CASCADE,
+	ingest_key                         TEXT NOT NULL,
+	ingest_key_hash                    TEXT NOT NULL UNIQUE,
+	ingest_key_rotated_at              TEXT NOT NULL,
+	signing_secret                     TEXT NOT NULL,
+	signing_secret_rotated_at          TEXT NOT NULL,
+	previous_signing_secret            TEXT NOT NULL DEFAULT '',
+	previous_signing_secret_expires_at TEXT
+);
+`},
 }

@@ -66,5 +66,8 @@ func migratePostgres(ctx context.Context, db *sql.DB) (err error) {
 	if err := applyMigrations(ctx, conn, postgresDialect{}, postgresMigrations); err != nil {
 		return err
 	}
-	return backfillEmailFold(ctx, conn, postgresDialect{})
+	if err := backfillEmailFold(ctx, conn, postgresDialect{}); err != nil {
+		return err
+	}
+	return backfillAlertCredentials(ctx, conn, postgresDialect{})
 }

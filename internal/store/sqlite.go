@@ -60,5 +60,8 @@ func migrateSQLite(ctx context.Context, s *DB) error {
 	if err := applyMigrations(ctx, s.write, s.d, sqliteMigrations); err != nil {
 		return err
 	}
-	return backfillEmailFold(ctx, s.write, s.d)
+	if err := backfillEmailFold(ctx, s.write, s.d); err != nil {
+		return err
+	}
+	return backfillAlertCredentials(ctx, s.write, s.d)
 }

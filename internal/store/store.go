@@ -149,7 +149,7 @@ type Tx interface {
 	Environments(name string, p Page) ([]api.Environment, string, error)
 	UpdateEnvironment(e api.Environment) error
 	// DeleteEnvironment also removes the environment's grants, support access, alert
-	// routing and access requests.
+	// routing, alert credentials and access requests.
 	DeleteEnvironment(id string) error
 
 	InsertUser(u api.User) error
@@ -203,6 +203,12 @@ type Tx interface {
 	InsertAlertRouting(r api.AlertRouting) error
 	AlertRouting(environmentID string) (api.AlertRouting, error)
 	UpdateAlertRouting(r api.AlertRouting) error
+
+	// The alert credentials of an environment (alert_credentials.go); DeleteEnvironment
+	// removes them.
+	InsertAlertCredentials(c AlertCredentialsRecord) error
+	AlertCredentials(environmentID string) (AlertCredentialsRecord, error)
+	UpdateAlertCredentials(c AlertCredentialsRecord) error
 
 	InsertAccessRequest(r api.AccessRequest) error
 	AccessRequest(id string) (api.AccessRequest, error)

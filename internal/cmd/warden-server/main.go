@@ -67,6 +67,7 @@ type serveConfig struct {
 	idleTimeout     time.Duration
 	shutdownTimeout time.Duration
 	bootstrapToken  string
+	publicURL       string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -81,6 +82,7 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 	fs.StringVar(&c.db, "db", "./warden.db", "the store: a SQLite `file` path, or a postgres:// URL (PostgreSQL, for several replicas on one database)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file` (chain allowed) to serve HTTPS; needs -tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key `file` of -tls-cert")
+	fs.StringVar(&c.publicURL, "public-url", "", "the server's `URL` as monitoring systems reach it (behind a proxy), base of the ingest URLs it hands out; default: the scheme and host of each request")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", apiserver.DefaultWriteTimeout, "longest time from the end of the request headers to the end of the response")
@@ -96,6 +98,7 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"write-timeout":    "WARDEN_WRITE_TIMEOUT",
 		"idle-timeout":     "WARDEN_IDLE_TIMEOUT",
 		"shutdown-timeout": "WARDEN_SHUTDOWN_TIMEOUT",
+		"public-url":       "WARDEN_PUBLIC_URL",
 	})
 	if err != nil {
 		return c, err
@@ -107,6 +110,9 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		}
 	}
 	if _, err := (apiserver.ServeOptions{TLSCertFile: c.tlsCert, TLSKeyFile: c.tlsKey}).TLS(); err != nil {
+		return c, err
+	}
+	if err := apiserver.CheckPublicURL(c.publicURL); err != nil {
 		return c, err
 	}
 	c.bootstrapToken = getenv("WARDEN_BOOTSTRAP_TOKEN")
@@ -144,6 +150,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		BootstrapToken: c.bootstrapToken,
 		Logger:         logger,
 		IdempotencyTTL: c.idemTTL,
+		PublicURL:      c.publicURL,
 	})
 	if err != nil {
 		return err

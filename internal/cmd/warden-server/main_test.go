@@ -71,13 +71,14 @@ func TestParseServe_refusals(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"cert without key":        {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
-		"key from env, no cert":   {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
-		"bad duration in env":     {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
-		"non-positive ttl":        {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
-		"stray argument":          {[]string{"serve"}, nil, `unexpected argument "serve"`},
-		"negative write timeout":  {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
-		"unknown flag is refused": {[]string{"-tls"}, nil, "-tls"},
+		"cert without key":          {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
+		"key from env, no cert":     {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
+		"bad duration in env":       {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
+		"non-positive ttl":          {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
+		"stray argument":            {[]string{"serve"}, nil, `unexpected argument "serve"`},
+		"negative write timeout":    {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
+		"unknown flag is refused":   {[]string{"-tls"}, nil, "-tls"},
+		"public URL without scheme": {nil, map[string]string{"WARDEN_PUBLIC_URL": "warden.example.com"}, "-public-url"},
 	} {
 		_, err := parseServe(c.args, envOf(c.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

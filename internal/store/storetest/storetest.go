@@ -37,6 +37,7 @@ func RunAll(t *testing.T, open Open) {
 		{"PolicyWritesRecorded", TestPolicyWritesRecorded},
 		{"GenerationBumpsOnlyWhenRecorded", TestGenerationBumpsOnlyWhenRecorded},
 		{"PolicyWritesOnlyInUpdatePolicy", TestPolicyWritesOnlyInUpdatePolicy},
+		{"AlertCredentials", TestAlertCredentials},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -348,7 +349,7 @@ var policyWrites = []struct {
 }
 
 // nonPolicyWrites are the writes of store.Tx that change nothing the engine decides on.
-var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency"}
+var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency"}
 
 func loadPolicy(t *testing.T, st store.Store) (*access.Policy, int64) {
 	t.Helper()
@@ -461,4 +462,47 @@ func TestPolicyWritesOnlyInUpdatePolicy(t *testing.T, open Open) {
 	write(t, st, func(tx store.Tx) error {
 		return tx.InsertAuditEvent(api.AuditEvent{ID: "evt_1", At: now, ActorID: "usr_1", Action: "a", ObjectType: "o", ObjectID: "x"})
 	})
+}
+
+// An environment's alert credentials round trip (the previous signing secret and its expiry
+// included), change in place, are unique by ingest key, and go with the environment.
+func TestAlertCredentials(t *testing.T, open Open) {
+	st := open(t)
+	c := store.NewAlertCredentials("env_1", now)
+	update(t, st, func(tx store.Tx) error {
+		return errors.Join(
+			tx.InsertEnvironment(api.Environment{Meta: meta("env", 1), Name: "prod", Cloud: "gcp", ResourcePrefix: "aw_"}),
+			tx.InsertEnvironment(api.Environment{Meta: meta("env", 2), Name: "stage", Cloud: "gcp", ResourcePrefix: "aw_"}),
+		)
+	})
+	write(t, st, func(tx store.Tx) error { return tx.InsertAlertCredentials(c) })
+	rotated := c.WithNewSigningSecret(now.Add(time.Minute)).WithNewIngestKey(now.Add(time.Minute))
+	write(t, st, func(tx store.Tx) error { return tx.UpdateAlertCredentials(rotated) })
+	if err := st.View(t.Context(), func(tx store.Tx) error {
+		got, err := tx.AlertCredentials("env_1")
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, rotated) {
+			return fmt.Errorf("credentials read back %+v, want %+v", got, rotated)
+		}
+		if _, err := tx.AlertCredentials("env_2"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("credentials never stored: %w", err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clash := rotated
+	clash.EnvironmentID = "env_2"
+	if err := st.Update(t.Context(), func(tx store.Tx) error { return tx.InsertAlertCredentials(clash) }); err == nil {
+		t.Fatal("two environments stored with one ingest key")
+	}
+	update(t, st, func(tx store.Tx) error { return tx.DeleteEnvironment("env_1") })
+	if err := st.View(t.Context(), func(tx store.Tx) error {
+		_, err := tx.AlertCredentials("env_1")
+		return err
+	}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("credentials of a deleted environment: %v", err)
+	}
 }
