@@ -58,11 +58,7 @@ func (s *Server) rotateSigningSecret(ctx context.Context, in *credentialsRotateI
 func (s *Server) rotateCredentials(ctx context.Context, in *credentialsRotateInput, verb string,
 	rotate func(store.AlertCredentialsRecord, time.Time) store.AlertCredentialsRecord,
 ) (*objectOutput[api.AlertCredentials], error) {
-	p, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := idempotent(ctx, s, p, in.IdempotencyKey, nil, http.StatusOK, func(tx Tx) (api.AlertCredentials, int64, error) {
+	out, err := idempotent(ctx, s, in.IdempotencyKey, nil, http.StatusOK, func(tx Tx, p *principal) (api.AlertCredentials, int64, error) {
 		if _, err := tx.Environment(in.ID); err != nil {
 			return api.AlertCredentials{}, 0, storeErr(err, objectEnvironment, in.ID)
 		}
