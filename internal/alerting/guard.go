@@ -1,0 +1,151 @@
+package alerting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"syscall"
+)
+
+// The guard against server-side request forgery: a customer's webhook target must not make
+// Warden reach what only Warden can reach (its own admin port, the cloud metadata service,
+// the database, the private network). It is checked twice: when a destination is configured
+// (CheckTarget, for a clear error then) and on every connection (guardedControl), after
+// DNS resolution, since a name that resolved to a public address at configuration may
+// resolve to 127.0.0.1 at delivery (DNS rebinding). The vendor URL and the SMTP server are
+// the operator's own configuration and are not guarded.
+
+// Resolver looks host names up; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// TargetError refuses a webhook target whose host is, or resolves to, an address that is
+// not public.
+type TargetError struct {
+	// Host is the target's host name, or "" when the refusal came at connection time.
+	Host string
+	Addr netip.Addr
+	// Class names the kind of address, e.g. "loopback" or "private (RFC 1918)".
+	Class string
+}
+
+func (e *TargetError) Error() string {
+	const why = "webhooks are only delivered to public addresses"
+	if e.Host == "" || e.Host == e.Addr.String() {
+		return fmt.Sprintf("address %s is %s: %s", e.Addr, e.Class, why)
+	}
+	return fmt.Sprintf("host %q resolves to %s, %s: %s", e.Host, e.Addr, e.Class, why)
+}
+
+var (
+	metadataV4 = netip.MustParseAddr("169.254.169.254")
+	metadataV6 = netip.MustParseAddr("fd00:ec2::254") // AWS's IPv6 metadata endpoint
+	// nat64 is the well-known NAT64 prefix (RFC 6052): 64:ff9b::7f00:1 reaches 127.0.0.1
+	// through a NAT64 gateway.
+	nat64 = netip.MustParsePrefix("64:ff9b::/96")
+	// ipv4Compatible is the deprecated ::a.b.c.d form (RFC 4291), which some stacks still
+	// route to the IPv4 address.
+	ipv4Compatible = netip.MustParsePrefix("::/96")
+)
+
+// refused lists the address blocks beyond what netip's predicates name, with their class.
+var refused = []struct {
+	prefix netip.Prefix
+	class  string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "an unspecified address (this network)"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "a shared address (carrier-grade NAT, RFC 6598)"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "an IETF protocol address (RFC 6890)"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "a benchmarking address (RFC 2544)"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address (240.0.0.0/4, broadcast included)"},
+	{netip.MustParsePrefix("fec0::/10"), "a site-local address (deprecated, private)"},
+}
+
+// addrClass names the class of a that webhooks may not reach, or "" for a public address.
+// An IPv6 form of an IPv4 address (v4-mapped, NAT64, v4-compatible) is judged as that
+// IPv4 address.
+func addrClass(a netip.Addr) string {
+	a = a.WithZone("").Unmap()
+	if a.Is6() && (nat64.Contains(a) || (ipv4Compatible.Contains(a) && !a.IsUnspecified() && !a.IsLoopback())) {
+		b := a.As16()
+		a = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	switch {
+	case a.IsUnspecified():
+		return "an unspecified address"
+	case a.IsLoopback():
+		return "a loopback address"
+	case a == metadataV4 || a == metadataV6:
+		return "the cloud metadata service"
+	case a.IsLinkLocalUnicast():
+		return "a link-local address"
+	case a.IsMulticast():
+		return "a multicast address"
+	case a.IsPrivate():
+		return "a private address (RFC 1918, or fc00::/7)"
+	}
+	for _, r := range refused {
+		if r.prefix.Contains(a) {
+			return r.class
+		}
+	}
+	return ""
+}
+
+// checkAddr refuses a when webhooks may not reach it.
+func checkAddr(host string, a netip.Addr) error {
+	if c := addrClass(a); c != "" {
+		return &TargetError{Host: host, Addr: a, Class: c}
+	}
+	return nil
+}
+
+// CheckTarget checks a webhook target when it is configured: an http or https URL with a
+// host that is a public address, or a name whose every address is public (resolver nil
+// means net.DefaultResolver). allowPrivate lifts the address rule (development, tests, a
+// receiver on the operator's own network), not the URL's form. Errors name the host and
+// the address class, never the URL's userinfo or query.
+func CheckTarget(ctx context.Context, resolver Resolver, rawURL string, allowPrivate bool) error {
+	u, err := url.Parse(rawURL)
+	switch {
+	case err != nil: // url.Parse's error quotes the whole URL, secrets and all
+		return errors.New("the webhook target is not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("the webhook target's scheme %q is not http or https", u.Scheme)
+	case u.Hostname() == "":
+		return errors.New("the webhook target has no host")
+	case allowPrivate:
+		return nil
+	}
+	host := u.Hostname()
+	if a, err := netip.ParseAddr(host); err == nil {
+		return checkAddr(host, a)
+	}
+	if resolver == nil {
+		resolver = net.DefaultResolver
+	}
+	addrs, err := resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return fmt.Errorf("the webhook target's host %q does not resolve: %w", host, err)
+	}
+	for _, a := range addrs {
+		if err := checkAddr(host, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// guardedControl is a net.Dialer Control function: it runs on the address actually dialled,
+// after resolution, and refuses those webhooks may not reach.
+func guardedControl(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("refusing to dial %q: not an IP address and port", address)
+	}
+	return checkAddr("", ap.Addr())
+}
