@@ -99,6 +99,15 @@ func (t *sqlTx) AlertCredentials(environmentID string) (AlertCredentialsRecord, 
 	return one(t.queryRow(`SELECT `+credentialCols+` FROM alert_credentials WHERE environment_id = ?`, environmentID), scanCredentials)
 }
 
+// IngestEnvironment returns the id of the environment whose current ingest key is key, or
+// ErrNotFound: an incoming alert authenticates by this lookup of the key's hash.
+func (t *sqlTx) IngestEnvironment(key string) (string, error) {
+	return one(t.queryRow(`SELECT environment_id FROM alert_credentials WHERE ingest_key_hash = ?`, HashIngestKey(key)), func(sc scanFunc) (string, error) {
+		var id string
+		return id, sc(&id)
+	})
+}
+
 func (t *sqlTx) UpdateAlertCredentials(c AlertCredentialsRecord) error {
 	args := credentialArgs(c)
 	return t.execOne(`UPDATE alert_credentials SET ingest_key=?, ingest_key_hash=?, ingest_key_rotated_at=?, signing_secret=?, signing_secret_rotated_at=?, `+

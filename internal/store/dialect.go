@@ -23,6 +23,9 @@ type dialect interface {
 	// serializes every write, so that decisions made in the transaction see a policy no other
 	// writer can change before it commits.
 	lockGeneration() string
+	// skipLocked ends a subquery that claims outbox rows: where several writers claim at
+	// once (PostgreSQL), rows another transaction has locked are skipped, not waited for.
+	skipLocked() string
 }
 
 // dollarRebind numbers placeholders as PostgreSQL wants them ($1, $2, ...); the shared SQL
@@ -56,6 +59,7 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) lockGeneration() string { return "" } // the write connection is the lock
+func (sqliteDialect) skipLocked() string     { return "" }
 
 // mapErr turns SQLite constraint failures into the store's typed errors.
 func (sqliteDialect) mapErr(err error) error {
@@ -87,6 +91,7 @@ type postgresDialect struct{}
 
 func (postgresDialect) rebind(q string) string { return dollarRebind(q) }
 func (postgresDialect) lockGeneration() string { return " FOR UPDATE" }
+func (postgresDialect) skipLocked() string     { return " FOR UPDATE SKIP LOCKED" }
 
 // uniqueFields maps the unique constraints a client can resolve to the field at fault.
 var uniqueFields = map[string]string{

@@ -209,4 +209,55 @@ CREATE TABLE alert_credentials (
 	previous_signing_secret_expires_at TEXT
 );
 `},
+	// Received alerts and their outbox (alerts.go): each alert whole as JSON beside the
+	// columns deduplication and pruning use; one delivery per chosen recipient, leased by a
+	// dispatcher (lease_owner, lease_until_unix) and due at next_attempt_unix (the partial
+	// index holds only the pending ones); every attempt. An environment's alerts go with it.
+	{8, "alerts and their deliveries", `
+CREATE TABLE alerts (
+	seq            BIGSERIAL PRIMARY KEY,
+	id             TEXT NOT NULL UNIQUE,
+	environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+	dedup_key      TEXT NOT NULL,
+	status         TEXT NOT NULL,
+	starts_unix    BIGINT NOT NULL,
+	received_unix  BIGINT NOT NULL,
+	body           TEXT NOT NULL
+);
+CREATE INDEX alerts_dedup ON alerts(environment_id, dedup_key);
+CREATE INDEX alerts_received ON alerts(received_unix);
+CREATE TABLE alert_deliveries (
+	seq               BIGSERIAL PRIMARY KEY,
+	id                TEXT NOT NULL UNIQUE,
+	alert_id          TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+	environment_id    TEXT NOT NULL,
+	kind              TEXT NOT NULL,
+	target            TEXT NOT NULL,
+	event             TEXT NOT NULL,
+	status            TEXT NOT NULL,
+	attempt_count     BIGINT NOT NULL,
+	next_attempt_at   TEXT,
+	next_attempt_unix BIGINT NOT NULL,
+	delivered_at      TEXT,
+	last_error        TEXT NOT NULL,
+	created_at        TEXT NOT NULL,
+	created_unix      BIGINT NOT NULL,
+	updated_at        TEXT NOT NULL,
+	lease_owner       TEXT NOT NULL,
+	lease_until_unix  BIGINT NOT NULL
+);
+CREATE INDEX alert_deliveries_alert ON alert_deliveries(alert_id);
+CREATE INDEX alert_deliveries_env ON alert_deliveries(environment_id, seq);
+CREATE INDEX alert_deliveries_due ON alert_deliveries(next_attempt_unix) WHERE status = 'pending';
+CREATE TABLE alert_attempts (
+	delivery_id TEXT NOT NULL REFERENCES alert_deliveries(id) ON DELETE CASCADE,
+	n           BIGINT NOT NULL,
+	at          TEXT NOT NULL,
+	status_code BIGINT NOT NULL,
+	latency_ms  BIGINT NOT NULL,
+	outcome     TEXT NOT NULL,
+	error       TEXT NOT NULL,
+	PRIMARY KEY (delivery_id, n)
+);
+`},
 }

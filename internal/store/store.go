@@ -209,6 +209,23 @@ type Tx interface {
 	InsertAlertCredentials(c AlertCredentialsRecord) error
 	AlertCredentials(environmentID string) (AlertCredentialsRecord, error)
 	UpdateAlertCredentials(c AlertCredentialsRecord) error
+	// IngestEnvironment finds the environment an ingest key belongs to.
+	IngestEnvironment(key string) (string, error)
+
+	// Received alerts and their outbox of deliveries (alerts.go); none is a policy write.
+	InsertAlert(a api.Alert) error
+	DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error)
+	Alert(envID, id string) (api.Alert, error)
+	Alerts(f AlertFilter, p Page) ([]api.Alert, string, error)
+	PruneAlerts(before time.Time) (int64, error)
+	InsertDelivery(d api.AlertDelivery) error
+	// Delivery and Deliveries fill in the attempts, oldest first.
+	Delivery(envID, id string) (api.AlertDelivery, error)
+	Deliveries(f DeliveryFilter, p Page) ([]api.AlertDelivery, string, error)
+	LeaseDeliveries(owner string, now, until time.Time, limit int) ([]api.AlertDelivery, error)
+	FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error
+	UpdateDelivery(d api.AlertDelivery) error
+	Outbox() (OutboxStats, error)
 
 	InsertAccessRequest(r api.AccessRequest) error
 	AccessRequest(id string) (api.AccessRequest, error)

@@ -38,6 +38,9 @@ func RunAll(t *testing.T, open Open) {
 		{"GenerationBumpsOnlyWhenRecorded", TestGenerationBumpsOnlyWhenRecorded},
 		{"PolicyWritesOnlyInUpdatePolicy", TestPolicyWritesOnlyInUpdatePolicy},
 		{"AlertCredentials", TestAlertCredentials},
+		{"AlertsRoundTrip", TestAlertsRoundTrip},
+		{"AlertOutbox", TestAlertOutbox},
+		{"AlertLeasesExclusive", TestAlertLeasesExclusive},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -349,7 +352,8 @@ var policyWrites = []struct {
 }
 
 // nonPolicyWrites are the writes of store.Tx that change nothing the engine decides on.
-var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency"}
+var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency",
+	"InsertAlert", "PruneAlerts", "InsertDelivery", "LeaseDeliveries", "FinishAttempt", "UpdateDelivery"}
 
 func loadPolicy(t *testing.T, st store.Store) (*access.Policy, int64) {
 	t.Helper()
@@ -488,6 +492,12 @@ func TestAlertCredentials(t *testing.T, open Open) {
 		}
 		if _, err := tx.AlertCredentials("env_2"); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("credentials never stored: %w", err)
+		}
+		if env, err := tx.IngestEnvironment(rotated.IngestKey); err != nil || env != "env_1" {
+			return fmt.Errorf("the ingest key finds %q (%v)", env, err)
+		}
+		if _, err := tx.IngestEnvironment(c.IngestKey); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("a rotated ingest key still finds its environment: %v", err)
 		}
 		return nil
 	}); err != nil {

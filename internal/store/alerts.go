@@ -1,0 +1,260 @@
+package store
+
+import (
+	"cmp"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// Alerts and their outbox. An alert is stored whole as JSON (it is written once and read as
+// a whole), beside the columns deduplication and pruning look it up by. Its deliveries are
+// the outbox: one row per chosen recipient, which the dispatcher leases, attempts and
+// finishes; the backlog lives here, never in a server's memory. Instants that are compared
+// (due, leased until, received) are integer nanoseconds, since RFC 3339 text with varying
+// fractions does not sort.
+
+// AlertFilter narrows a list of alerts; empty fields and a nil instant match everything.
+type AlertFilter struct {
+	EnvironmentID string
+	Status        string
+	Since         *time.Time
+}
+
+// DeliveryFilter narrows a list of deliveries; empty fields match everything.
+type DeliveryFilter struct {
+	EnvironmentID string
+	AlertID       string
+	Status        string
+}
+
+func (t *sqlTx) InsertAlert(a api.Alert) error {
+	_, err := t.exec(`INSERT INTO alerts (id, environment_id, dedup_key, status, starts_unix, received_unix, body) VALUES (?,?,?,?,?,?,?)`,
+		a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), unixNano(a.ReceivedAt), jsonText(a))
+	return err
+}
+
+// DuplicateAlert returns the latest alert of environment envID with dedupKey and status,
+// starting at startsAt (to the second, as senders round it) and received at or after since:
+// a repeat of it is the same alert (Alertmanager retries, HA pairs). ErrNotFound otherwise.
+func (t *sqlTx) DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error) {
+	return one(t.queryRow(`SELECT body FROM alerts WHERE environment_id = ? AND dedup_key = ? AND status = ? AND starts_unix = ? AND received_unix >= ?
+		ORDER BY seq DESC LIMIT 1`, envID, dedupKey, status, startsAt.Unix(), unixNano(since)), scanAlert)
+}
+
+func (t *sqlTx) Alert(envID, id string) (api.Alert, error) {
+	return one(t.queryRow(`SELECT body FROM alerts WHERE environment_id = ? AND id = ?`, envID, id), scanAlert)
+}
+
+func (t *sqlTx) Alerts(f AlertFilter, p Page) ([]api.Alert, string, error) {
+	w := filters{}
+	w.eq("environment_id", f.EnvironmentID).eq("status", f.Status)
+	if f.Since != nil {
+		w.add("received_unix >= ?", unixNano(*f.Since))
+	}
+	return list(t, "alerts", "body", w.where(), w.args, p, scanAlert)
+}
+
+func scanAlert(sc scanFunc) (api.Alert, error) {
+	var body string
+	var a api.Alert
+	if err := sc(&body); err != nil {
+		return a, err
+	}
+	return a, json.Unmarshal([]byte(body), &a)
+}
+
+// PruneAlerts deletes the alerts received before before whose deliveries are all final,
+// with their deliveries and attempts (foreign keys cascade), and returns how many alerts.
+func (t *sqlTx) PruneAlerts(before time.Time) (int64, error) {
+	res, err := t.exec(`DELETE FROM alerts WHERE received_unix < ? AND NOT EXISTS
+		(SELECT 1 FROM alert_deliveries d WHERE d.alert_id = alerts.id AND d.status = ?)`, unixNano(before), api.DeliveryPending)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+const deliveryCols = "id, alert_id, environment_id, kind, target, event, status, attempt_count, next_attempt_at, delivered_at, last_error, created_at, updated_at"
+
+func scanDelivery(sc scanFunc) (api.AlertDelivery, error) {
+	var d api.AlertDelivery
+	var next, delivered sql.NullString
+	var ca, ua string
+	err := sc(&d.ID, &d.AlertID, &d.EnvironmentID, &d.Kind, &d.Target, &d.Event, &d.Status, &d.AttemptCount, &next, &delivered, &d.LastError, &ca, &ua)
+	d.NextAttemptAt, d.DeliveredAt = parseTimePtr(next), parseTimePtr(delivered)
+	d.CreatedAt, d.UpdatedAt = parseTime(ca), parseTime(ua)
+	d.Attempts = []api.AlertAttempt{}
+	return d, err
+}
+
+// nextUnix is the due column of a delivery: its next attempt, or 0 when none is due (the
+// column is only read together with status pending).
+func nextUnix(d api.AlertDelivery) int64 {
+	if d.NextAttemptAt == nil {
+		return 0
+	}
+	return unixNano(*d.NextAttemptAt)
+}
+
+func (t *sqlTx) InsertDelivery(d api.AlertDelivery) error {
+	_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',0)`,
+		d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt),
+		d.LastError, fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt), nextUnix(d), unixNano(d.CreatedAt))
+	return err
+}
+
+func (t *sqlTx) Delivery(envID, id string) (api.AlertDelivery, error) {
+	d, err := one(t.queryRow(`SELECT `+deliveryCols+` FROM alert_deliveries WHERE environment_id = ? AND id = ?`, envID, id), scanDelivery)
+	if err != nil {
+		return d, err
+	}
+	ds := []api.AlertDelivery{d}
+	err = t.fillAttempts(ds)
+	return ds[0], err
+}
+
+func (t *sqlTx) Deliveries(f DeliveryFilter, p Page) ([]api.AlertDelivery, string, error) {
+	w := filters{}
+	w.eq("environment_id", f.EnvironmentID).eq("alert_id", f.AlertID).eq("status", f.Status)
+	ds, next, err := list(t, "alert_deliveries", deliveryCols, w.where(), w.args, p, scanDelivery)
+	if err == nil {
+		err = t.fillAttempts(ds)
+	}
+	return ds, next, err
+}
+
+// fillAttempts loads the attempts of ds in one query.
+func (t *sqlTx) fillAttempts(ds []api.AlertDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(ds))
+	args := make([]any, len(ds))
+	for i, d := range ds {
+		at[d.ID], args[i] = i, d.ID
+	}
+	rows, err := t.query(`SELECT delivery_id, n, at, status_code, latency_ms, outcome, error FROM alert_attempts WHERE delivery_id IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(ds)), ",")+`) ORDER BY delivery_id, n`, args...)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var id, when string
+		var a api.AlertAttempt
+		if err := rows.Scan(&id, &a.N, &when, &a.StatusCode, &a.LatencyMS, &a.Outcome, &a.Error); err != nil {
+			return err
+		}
+		a.At = parseTime(when)
+		d := &ds[at[id]]
+		d.Attempts = append(d.Attempts, a)
+	}
+	return rows.Err()
+}
+
+// LeaseDeliveries claims up to limit pending deliveries due at now whose lease is free or
+// has expired, for owner until until, earliest due first. On PostgreSQL rows that another
+// transaction is claiming are skipped (FOR UPDATE SKIP LOCKED), so replicas share the
+// outbox without waiting on each other; on SQLite the one writer is the lock. Attempts are
+// not filled.
+func (t *sqlTx) LeaseDeliveries(owner string, now, until time.Time, limit int) ([]api.AlertDelivery, error) {
+	rows, err := t.query(`UPDATE alert_deliveries SET lease_owner = ?, lease_until_unix = ? WHERE id IN (
+		SELECT id FROM alert_deliveries WHERE status = ? AND next_attempt_unix <= ? AND lease_until_unix < ?
+		ORDER BY next_attempt_unix LIMIT ?`+t.d.skipLocked()+`) RETURNING next_attempt_unix, `+deliveryCols,
+		owner, unixNano(until), api.DeliveryPending, unixNano(now), unixNano(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	type due struct {
+		at int64
+		d  api.AlertDelivery
+	}
+	var out []due
+	for rows.Next() {
+		var at int64
+		d, err := scanDelivery(func(dest ...any) error { return rows.Scan(append([]any{&at}, dest...)...) })
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, due{at, d})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// RETURNING keeps no order.
+	slices.SortFunc(out, func(a, b due) int { return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.d.ID, b.d.ID)) })
+	ds := make([]api.AlertDelivery, len(out))
+	for i, o := range out {
+		ds[i] = o.d
+	}
+	return ds, nil
+}
+
+// FinishAttempt records attempt a of delivery d.ID, leased by owner, and stores d's status,
+// attempt count, next attempt, delivery instant and last error, releasing the lease. When
+// owner no longer holds the lease (it expired and another dispatcher took the delivery) it
+// writes nothing and returns ErrNotFound: that dispatcher's attempt is the one on record.
+func (t *sqlTx) FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error {
+	if err := t.execOne(`UPDATE alert_deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, next_attempt_unix = ?, delivered_at = ?,
+		last_error = ?, updated_at = ?, lease_owner = '', lease_until_unix = 0 WHERE id = ? AND lease_owner = ?`,
+		d.Status, d.AttemptCount, fmtTimePtr(d.NextAttemptAt), nextUnix(d), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.UpdatedAt), d.ID, owner); err != nil {
+		return err
+	}
+	_, err := t.exec(`INSERT INTO alert_attempts (delivery_id, n, at, status_code, latency_ms, outcome, error) VALUES (?,?,?,?,?,?,?)`,
+		d.ID, a.N, fmtTime(a.At), a.StatusCode, a.LatencyMS, a.Outcome, a.Error)
+	return err
+}
+
+// UpdateDelivery stores d's status, next attempt, delivery instant and last error whoever
+// holds its lease, and frees the lease: a retry through the API makes a final delivery
+// pending again.
+func (t *sqlTx) UpdateDelivery(d api.AlertDelivery) error {
+	return t.execOne(`UPDATE alert_deliveries SET status = ?, next_attempt_at = ?, next_attempt_unix = ?, delivered_at = ?, last_error = ?, updated_at = ?,
+		lease_owner = '', lease_until_unix = 0 WHERE id = ?`,
+		d.Status, fmtTimePtr(d.NextAttemptAt), nextUnix(d), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.UpdatedAt), d.ID)
+}
+
+// OutboxStats is the outbox's backlog: how many deliveries are pending, and when the oldest
+// of them was made (nil when none is).
+type OutboxStats struct {
+	Pending       int
+	OldestPending *time.Time
+}
+
+func (t *sqlTx) Outbox() (OutboxStats, error) {
+	var s OutboxStats
+	var oldest sql.NullInt64
+	err := t.queryRow(`SELECT COUNT(*), MIN(created_unix) FROM alert_deliveries WHERE status = ?`, api.DeliveryPending).Scan(&s.Pending, &oldest)
+	if oldest.Valid {
+		at := time.Unix(0, oldest.Int64).UTC()
+		s.OldestPending = &at
+	}
+	return s, err
+}
+
+// filters builds a WHERE clause of ANDed conditions.
+type filters struct {
+	conds []string
+	args  []any
+}
+
+func (f *filters) add(cond string, arg any) *filters {
+	f.conds, f.args = append(f.conds, cond), append(f.args, arg)
+	return f
+}
+
+// eq adds col = v unless v is empty (an empty filter field matches everything).
+func (f *filters) eq(col, v string) *filters {
+	if v != "" {
+		f.add(col+" = ?", v)
+	}
+	return f
+}
+
+func (f *filters) where() string { return strings.Join(f.conds, " AND ") }
