@@ -213,7 +213,7 @@ func (p *pipeline) stop() error {
 // feed leases a batch and hands it to p's workers; it returns how many it leased. It
 // stops handing out when ctx ends.
 func (d *Dispatcher) feed(ctx context.Context, p *pipeline) (int, error) {
-	jobs, err := d.lease(ctx)
+	jobs, leased, err := d.lease(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -221,10 +221,10 @@ func (d *Dispatcher) feed(ctx context.Context, p *pipeline) (int, error) {
 		select {
 		case p.jobs <- j:
 		case <-ctx.Done():
-			return len(jobs), nil
+			return leased, nil
 		}
 	}
-	return len(jobs), nil
+	return leased, nil
 }
 
 // deliveryTx is the part of store.Tx the dispatcher uses.
@@ -258,22 +258,20 @@ type envInfo struct {
 }
 
 // lease leases up to Batch due deliveries and reads what their attempts need, in one
-// transaction. Deliveries that nothing is configured to deliver are made undeliverable in
-// it, without an attempt.
-func (d *Dispatcher) lease(ctx context.Context) ([]*job, error) {
+// transaction, and returns the jobs and how many it leased. Deliveries that nothing is
+// configured to deliver are made undeliverable in it, without an attempt.
+func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	now := d.cfg.Now()
 	until := now.Add(d.cfg.LeaseFor)
 	var jobs []*job
-	err := d.cfg.Store.Update(ctx, func(stx store.Tx) error {
-		tx, ok := any(stx).(deliveryTx)
-		if !ok {
-			return errors.New("this store keeps no deliveries")
-		}
+	var leased int
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
 		ds, err := tx.LeaseDeliveries(d.cfg.Owner, now, until, d.cfg.Batch)
 		if err != nil {
 			return err
 		}
+		leased = len(ds)
 		envs := map[string]*envInfo{}
 		for _, dl := range ds {
 			if why := d.undeliverable(dl.Kind); why != "" {
@@ -292,7 +290,7 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, error) {
 		}
 		return nil
 	})
-	return jobs, err
+	return jobs, leased, err
 }
 
 // undeliverable says which flag is missing for deliveries of kind, or "".
@@ -468,11 +466,7 @@ func (d *Dispatcher) finish(ctx context.Context, batch []finished) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var lost []string
-	err := d.cfg.Store.Update(ctx, func(stx store.Tx) error {
-		tx, ok := any(stx).(deliveryTx)
-		if !ok {
-			return errors.New("this store keeps no deliveries")
-		}
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		lost = lost[:0]
 		for _, f := range batch {
 			err := tx.FinishAttempt(d.cfg.Owner, f.d, f.a)
