@@ -21,40 +21,25 @@ import (
 // Config configures a Dispatcher. Zero fields take the defaults named.
 type Config struct {
 	Store store.Store
-	// Now is the clock (time.Now). Attempts, leases and the schedule run on it; only an
-	// attempt's latency is measured on the real clock.
-	Now func() time.Time
-	// Owner names this process in leases: unique per process (NewOwner's).
-	Owner string
-	// Schedule is the retry schedule (DefaultSchedule).
-	Schedule Schedule
-	// VendorURL and VendorRoutingKey are where the vendor's on-call receives PagerDuty
-	// events; with no URL, vendor deliveries are undeliverable.
+	// Now (time.Now) runs attempts, leases and the schedule; latency is real time.
+	Now      func() time.Time
+	Owner    string   // unique per process (NewOwner)
+	Schedule Schedule // DefaultSchedule
+	// Without VendorURL vendor deliveries are undeliverable; without SMTP, e-mail ones.
 	VendorURL, VendorRoutingKey string
-	// SMTP sends e-mail deliveries; nil makes them undeliverable.
-	SMTP *SMTPConfig
-	// AllowPrivate lets webhooks reach addresses that are not public (loopback, private
-	// networks, the metadata service): for development and tests only.
+	SMTP                        *SMTPConfig
+	// AllowPrivate lets webhooks reach addresses that are not public: development only.
 	AllowPrivate bool
 	Logger       *slog.Logger
-	// Batch is the most deliveries leased at once (64): what bounds memory, whatever the
-	// backlog. Workers is the most attempts under way at once (16).
+	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
-	// AttemptTimeout bounds each attempt, connection to last byte (10s).
-	AttemptTimeout time.Duration
-	// LeaseFor is how long a delivery stays leased to this process (at least 60s, and at
-	// least twice the worst wait of a leased delivery for a worker: 2 × AttemptTimeout ×
-	// (Batch/Workers + 1)): long enough that no other replica takes a delivery this one is
-	// still sending, short enough that one that died is soon taken over.
-	LeaseFor time.Duration
-	// PollInterval is how long the dispatcher waits for new deliveries when no Notify
-	// comes (250ms), jittered.
-	PollInterval time.Duration
-	// TLSRoots, when set, replaces the system's roots for webhooks, the vendor and SMTP
-	// (tests with a private CA).
-	TLSRoots *x509.CertPool
-	// Rand returns numbers in [0, 1) for jitter (math/rand/v2's); it must be safe for
-	// concurrent use.
+	AttemptTimeout time.Duration // connection to last byte (10s)
+	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
+	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
+	LeaseFor     time.Duration
+	PollInterval time.Duration  // when no Notify comes (250ms), jittered
+	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
+	// Rand is in [0, 1) and safe for concurrent use (math/rand/v2's Float64).
 	Rand func() float64
 }
 
@@ -67,9 +52,8 @@ type Dispatcher struct {
 	wake     chan struct{}
 }
 
-// NewOwner is a lease owner unique to this process: host name, process id and a random part
-// (a restarted process on the same host with the same pid must not take over its
-// predecessor's leases as if they were its own).
+// NewOwner is a lease owner unique to this process: the random part keeps a restart with
+// the same host and pid from taking its predecessor's leases as its own.
 func NewOwner() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:8])
@@ -77,22 +61,12 @@ func NewOwner() string {
 
 // New makes a dispatcher with cfg's zero fields defaulted.
 func New(cfg Config) *Dispatcher {
-	set := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	setD := func(v *time.Duration, def time.Duration) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set(&cfg.Batch, 64)
-	set(&cfg.Workers, 16)
-	setD(&cfg.AttemptTimeout, 10*time.Second)
-	setD(&cfg.PollInterval, 250*time.Millisecond)
+	orDefault(&cfg.Batch, 64)
+	orDefault(&cfg.Workers, 16)
+	orDefault(&cfg.AttemptTimeout, 10*time.Second)
+	orDefault(&cfg.PollInterval, 250*time.Millisecond)
 	rounds := time.Duration((cfg.Batch+cfg.Workers-1)/cfg.Workers + 1)
-	setD(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
+	orDefault(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -115,8 +89,13 @@ func New(cfg Config) *Dispatcher {
 	}
 }
 
-// Notify wakes the dispatcher: ingestion calls it after committing deliveries, so that the
-// first attempt does not wait for the next poll. It never blocks.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Notify wakes the dispatcher (after ingestion commits deliveries). It never blocks.
 func (d *Dispatcher) Notify() {
 	select {
 	case d.wake <- struct{}{}:
@@ -125,11 +104,9 @@ func (d *Dispatcher) Notify() {
 }
 
 // Run delivers until ctx ends: it leases a batch, hands it to the workers, and goes again
-// at once when the batch was full, else when notified or after the poll interval. When
-// ctx ends it leases no more and returns once the attempts under way are made and recorded,
-// or after a bounded time (AttemptTimeout and a few seconds). Deliveries leased but not yet
-// begun are left to their leases' expiry: another replica, or this one's successor, sends
-// them then.
+// at once when the batch was full, else on Notify or after the poll interval. It returns
+// once the attempts under way are recorded, or after AttemptTimeout and a few seconds.
+// Leased deliveries not yet begun wait for their leases to expire: another replica sends them.
 func (d *Dispatcher) Run(ctx context.Context) {
 	p := d.start(context.WithoutCancel(ctx))
 	for ctx.Err() == nil {
@@ -160,20 +137,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// shutdownGrace is what Run allows, beyond an attempt's timeout, to record the last attempts.
 const shutdownGrace = 5 * time.Second
 
-// RunOnce makes one round: it leases a batch, makes its attempts (at most Workers at once)
-// and records them, and returns how many deliveries it leased.
+// RunOnce leases a batch, makes and records its attempts, and returns how many it leased.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	p := d.start(ctx)
 	n, err := d.feed(ctx, p)
 	return n, errors.Join(err, p.stop())
 }
 
-// pipeline is the workers and the recorder: leased jobs go in, recorded attempts come out.
-// Everything in it is bounded: Workers attempts under way, at most Batch finished ones
-// waiting for the recorder, which writes up to Batch in one transaction.
+// pipeline is the workers and the recorder, bounded: Workers attempts under way, Batch
+// results waiting, Batch written per transaction.
 type pipeline struct {
 	jobs    chan *job
 	results chan finished
@@ -200,8 +174,6 @@ func (d *Dispatcher) start(ctx context.Context) *pipeline {
 	return p
 }
 
-// stop lets the workers finish the jobs handed to them and the recorder write their
-// results, and returns the recorder's first error.
 func (p *pipeline) stop() error {
 	close(p.jobs)
 	p.workers.Wait()
@@ -210,8 +182,6 @@ func (p *pipeline) stop() error {
 	return p.err
 }
 
-// feed leases a batch and hands it to p's workers; it returns how many it leased. It
-// stops handing out when ctx ends.
 func (d *Dispatcher) feed(ctx context.Context, p *pipeline) (int, error) {
 	jobs, leased, err := d.lease(ctx)
 	if err != nil {
@@ -237,29 +207,25 @@ type deliveryTx interface {
 	UpdateDelivery(d api.AlertDelivery) error
 }
 
-// job is one leased delivery with everything its attempt needs, read in the lease's
-// transaction so that sending touches no database.
+// job is a leased delivery with all its attempt needs, so that sending touches no database.
 type job struct {
 	d     api.AlertDelivery
 	alert api.Alert
 	env   api.Environment
 	keys  [][]byte  // the webhook signing keys, newest first
 	until time.Time // the lease's end
-	// preset, when set, is the attempt's outcome decided without sending (the alert is
-	// gone, the signing secret unreadable).
+	// preset is an outcome decided without sending (the alert is gone, no secret).
 	preset *Result
 }
 
-// envInfo is what the deliveries of one environment share in a lease.
 type envInfo struct {
 	env     api.Environment
 	keys    [][]byte
 	keysErr error
 }
 
-// lease leases up to Batch due deliveries and reads what their attempts need, in one
-// transaction, and returns the jobs and how many it leased. Deliveries that nothing is
-// configured to deliver are made undeliverable in it, without an attempt.
+// lease leases a batch and reads what its attempts need in one transaction; deliveries
+// nothing is configured for are made undeliverable there, without an attempt.
 func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	now := d.cfg.Now()
 	until := now.Add(d.cfg.LeaseFor)
@@ -293,7 +259,6 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	return jobs, leased, err
 }
 
-// undeliverable says which flag is missing for deliveries of kind, or "".
 func (d *Dispatcher) undeliverable(kind string) string {
 	switch {
 	case kind == api.RecipientVendor && d.cfg.VendorURL == "":
@@ -304,8 +269,6 @@ func (d *Dispatcher) undeliverable(kind string) string {
 	return ""
 }
 
-// prepare reads what delivery dl's attempt needs. An alert or environment that no longer
-// exists fails the attempt; any other error fails the lease.
 func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string]*envInfo) (*job, error) {
 	j := &job{d: dl}
 	fail := func(msg string) (*job, error) {
@@ -351,15 +314,13 @@ func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string
 	return j, nil
 }
 
-// finished is a delivery as an attempt left it, with the attempt.
 type finished struct {
 	d api.AlertDelivery
 	a api.AlertAttempt
 }
 
-// attempt makes the next attempt of j and returns the delivery's next state; false when it
-// was not made, because j's lease could end before the attempt did (another replica may
-// take the delivery then: two attempts at once would be two messages).
+// attempt makes j's next attempt, unless the lease could end first (another replica may
+// take the delivery then, and send it too).
 func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	at := d.cfg.Now()
 	if at.Add(d.cfg.AttemptTimeout).After(j.until) {
@@ -374,7 +335,6 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	return f, true
 }
 
-// send makes attempt n of j at at, within AttemptTimeout.
 func (d *Dispatcher) send(ctx context.Context, j *job, n int, at time.Time) Result {
 	if j.preset != nil {
 		return *j.preset
@@ -391,9 +351,8 @@ func (d *Dispatcher) send(ctx context.Context, j *job, n int, at time.Time) Resu
 	}
 }
 
-// next is delivery dl after an attempt begun at at came to r, as of now: delivered, gone,
-// failed (refused for good, or the schedule is spent: the dead letter), or pending again
-// at the schedule's next step, or later when the receiver asked (Retry-After).
+// next is dl after an attempt begun at at came to r: delivered, gone, failed (refused for
+// good, or the schedule spent), or pending at the later of the next step and Retry-After.
 func (d *Dispatcher) next(dl api.AlertDelivery, r Result, at, now time.Time, latency time.Duration) finished {
 	dl.AttemptCount++
 	a := api.AlertAttempt{N: dl.AttemptCount, At: at, StatusCode: r.StatusCode, LatencyMS: latency.Milliseconds(), Outcome: r.Outcome, Error: r.Err}
@@ -430,10 +389,9 @@ func (d *Dispatcher) logAttempt(f finished) {
 		"status", f.d.Status, "status_code", f.a.StatusCode, "error", f.a.Error)
 }
 
-// record writes results as they come, those that are waiting together in one transaction
-// (SQLite has one writer: one commit per attempt would cap throughput at its commit rate).
-// It returns the first error; a batch that failed to be written is lost, and its
-// deliveries are sent again when their leases expire (at least once).
+// record writes the results waiting together in one transaction: SQLite has one writer,
+// and a commit per attempt would cap throughput at its commit rate. A batch that fails to
+// be written is sent again when its leases expire (at least once).
 func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error {
 	var first error
 	batch := make([]finished, 0, d.cfg.Batch)
@@ -459,9 +417,7 @@ func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error 
 	return first
 }
 
-// finish writes a batch of attempts in one transaction. An attempt whose lease was lost
-// (it expired and another replica took the delivery) is dropped: that replica's attempt is
-// the one on record.
+// finish drops an attempt whose lease another replica took: that one's is on record.
 func (d *Dispatcher) finish(ctx context.Context, batch []finished) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

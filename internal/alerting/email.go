@@ -22,7 +22,6 @@ import (
 // text/html part saying the same. Its Message-ID is made of the delivery's id, the same on
 // every attempt, so a mail client shows a message that a retry sent twice once.
 
-// emailView is what both parts of a message show.
 type emailView struct {
 	Subject, Status   string
 	Alert             api.Alert
@@ -44,7 +43,6 @@ func sortedPairs(m map[string]string) []pair {
 	return ps
 }
 
-// The two parts come from one layout, written twice only where the markup differs.
 var (
 	textPart = template.Must(template.New("text").Parse(`{{.Status}} {{.Alert.Severity}}: {{.Alert.Summary}}
 
@@ -92,7 +90,7 @@ Alert {{.Alert.ID}}, delivery {{.DeliveryID}} (attempt {{.Attempt}}), sent by Wa
 `))
 )
 
-// emailSubject is e.g. "[FIRING critical] production: Disk almost full", on one line.
+// emailSubject is e.g. "[FIRING critical] production: Disk almost full".
 func emailSubject(a api.Alert, env string) string {
 	s := fmt.Sprintf("[%s %s] %s: %s", strings.ToUpper(a.Status), a.Severity, env, a.Summary)
 	if a.Test {
@@ -101,7 +99,6 @@ func emailSubject(a api.Alert, env string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// emailMessage is attempt n of e-mail job j, sent at at from from.
 func emailMessage(j *job, from mail.Address, n int, at time.Time) ([]byte, error) {
 	to, err := mail.ParseAddress(j.d.Target)
 	if err != nil {

@@ -10,27 +10,22 @@ import (
 	"syscall"
 )
 
-// The guard against server-side request forgery: a customer's webhook target must not make
-// Warden reach what only Warden can reach (its own admin port, the cloud metadata service,
-// the database, the private network). It is checked twice: when a destination is configured
-// (CheckTarget, for a clear error then) and on every connection (guardedControl), after
-// DNS resolution, since a name that resolved to a public address at configuration may
-// resolve to 127.0.0.1 at delivery (DNS rebinding). The vendor URL and the SMTP server are
-// the operator's own configuration and are not guarded.
+// The guard against server-side request forgery: a customer's webhook must not reach what
+// only Warden can (its admin port, the metadata service, the private network). It runs at
+// configuration (CheckTarget, for a clear error) and on every connection after resolution
+// (guardedControl), since a name may resolve elsewhere at delivery (DNS rebinding). The
+// vendor URL and the SMTP server are the operator's own, and trusted.
 
 // Resolver looks host names up; *net.Resolver is one.
 type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// TargetError refuses a webhook target whose host is, or resolves to, an address that is
-// not public.
+// TargetError refuses a webhook target that is, or resolves to, an address not public.
 type TargetError struct {
-	// Host is the target's host name, or "" when the refusal came at connection time.
-	Host string
-	Addr netip.Addr
-	// Class names the kind of address, e.g. "loopback" or "private (RFC 1918)".
-	Class string
+	Host  string // "" when refused at connection time
+	Addr  netip.Addr
+	Class string // e.g. "a loopback address"
 }
 
 func (e *TargetError) Error() string {
@@ -44,15 +39,13 @@ func (e *TargetError) Error() string {
 var (
 	metadataV4 = netip.MustParseAddr("169.254.169.254")
 	metadataV6 = netip.MustParseAddr("fd00:ec2::254") // AWS's IPv6 metadata endpoint
-	// nat64 is the well-known NAT64 prefix (RFC 6052): 64:ff9b::7f00:1 reaches 127.0.0.1
-	// through a NAT64 gateway.
-	nat64 = netip.MustParsePrefix("64:ff9b::/96")
-	// ipv4Compatible is the deprecated ::a.b.c.d form (RFC 4291), which some stacks still
-	// route to the IPv4 address.
+	// Through a NAT64 gateway 64:ff9b::7f00:1 is 127.0.0.1; some stacks still route the
+	// deprecated ::a.b.c.d to the IPv4 address.
+	nat64          = netip.MustParsePrefix("64:ff9b::/96")
 	ipv4Compatible = netip.MustParsePrefix("::/96")
 )
 
-// refused lists the address blocks beyond what netip's predicates name, with their class.
+// refused is what netip's predicates do not name.
 var refused = []struct {
 	prefix netip.Prefix
 	class  string
@@ -65,9 +58,8 @@ var refused = []struct {
 	{netip.MustParsePrefix("fec0::/10"), "a site-local address (deprecated, private)"},
 }
 
-// addrClass names the class of a that webhooks may not reach, or "" for a public address.
-// An IPv6 form of an IPv4 address (v4-mapped, NAT64, v4-compatible) is judged as that
-// IPv4 address.
+// addrClass names a's class when webhooks may not reach it, else "". IPv6 forms of an IPv4
+// address (mapped, NAT64, compatible) are judged as that address.
 func addrClass(a netip.Addr) string {
 	a = a.WithZone("").Unmap()
 	if a.Is6() && (nat64.Contains(a) || (ipv4Compatible.Contains(a) && !a.IsUnspecified() && !a.IsLoopback())) {
@@ -96,7 +88,6 @@ func addrClass(a netip.Addr) string {
 	return ""
 }
 
-// checkAddr refuses a when webhooks may not reach it.
 func checkAddr(host string, a netip.Addr) error {
 	if c := addrClass(a); c != "" {
 		return &TargetError{Host: host, Addr: a, Class: c}
@@ -104,11 +95,10 @@ func checkAddr(host string, a netip.Addr) error {
 	return nil
 }
 
-// CheckTarget checks a webhook target when it is configured: an http or https URL with a
-// host that is a public address, or a name whose every address is public (resolver nil
-// means net.DefaultResolver). allowPrivate lifts the address rule (development, tests, a
-// receiver on the operator's own network), not the URL's form. Errors name the host and
-// the address class, never the URL's userinfo or query.
+// CheckTarget checks a webhook target as it is configured: an http(s) URL whose host is, or
+// resolves only to, public addresses (resolver nil: net.DefaultResolver). allowPrivate
+// lifts the address rule, not the URL's form. Errors name the host and the address class,
+// never the URL's userinfo or query.
 func CheckTarget(ctx context.Context, resolver Resolver, rawURL string, allowPrivate bool) error {
 	u, err := url.Parse(rawURL)
 	switch {
@@ -140,8 +130,7 @@ func CheckTarget(ctx context.Context, resolver Resolver, rawURL string, allowPri
 	return nil
 }
 
-// guardedControl is a net.Dialer Control function: it runs on the address actually dialled,
-// after resolution, and refuses those webhooks may not reach.
+// guardedControl is a net.Dialer Control: it sees the address dialled, after resolution.
 func guardedControl(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {

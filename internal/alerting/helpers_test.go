@@ -30,14 +30,14 @@ var epoch = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 // WARDEN_TEST_STORE=postgres) holding environment env_1 ("production") and its credentials,
 // on a fake clock.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	st    store.Store
 	clock *testclock.Clock
 	creds store.AlertCredentialsRecord
 	seq   int
 }
 
-func newFixture(t *testing.T, clock *testclock.Clock) *fixture {
+func newFixture(t testing.TB, clock *testclock.Clock) *fixture {
 	t.Helper()
 	st, unlock, err := store.Open(t.Context(), pgtest.DB(t), false)
 	if err != nil {
@@ -97,23 +97,38 @@ func testAlert(id, status string, at time.Time) api.Alert {
 // add stores alert a (once) and a pending delivery of it to kind/target, due now.
 func (f *fixture) add(a api.Alert, kind, target string) api.AlertDelivery {
 	f.t.Helper()
-	f.seq++
+	return f.addMany(a, kind, target, 1)[0]
+}
+
+// addMany stores alert a (once) and n pending deliveries of it to kind/target, due now,
+// in one transaction.
+func (f *fixture) addMany(a api.Alert, kind, target string, n int) []api.AlertDelivery {
+	f.t.Helper()
 	now := f.clock.Now()
 	event := api.EventTrigger
 	if a.Status == api.AlertResolved {
 		event = api.EventResolve
 	}
-	d := api.AlertDelivery{ID: fmt.Sprintf("dlv_%d", f.seq), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: kind, Target: target,
-		Event: event, Status: api.DeliveryPending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
+	ds := make([]api.AlertDelivery, n)
+	for i := range ds {
+		f.seq++
+		ds[i] = api.AlertDelivery{ID: fmt.Sprintf("dlv_%d", f.seq), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: kind, Target: target,
+			Event: event, Status: api.DeliveryPending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
+	}
 	f.update(func(tx store.Tx) error {
 		if _, err := tx.Alert(a.EnvironmentID, a.ID); errors.Is(err, store.ErrNotFound) {
 			if err := tx.InsertAlert(a); err != nil {
 				return err
 			}
 		}
-		return tx.InsertDelivery(d)
+		for _, d := range ds {
+			if err := tx.InsertDelivery(d); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return d
+	return ds
 }
 
 // delivery reads delivery id back, attempts and all.
@@ -152,7 +167,7 @@ type receiver struct {
 	reqs []received
 }
 
-func newReceiver(t *testing.T, answers ...http.HandlerFunc) *receiver {
+func newReceiver(t testing.TB, answers ...http.HandlerFunc) *receiver {
 	t.Helper()
 	r := &receiver{}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -13,20 +13,17 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
-// UserAgent is the User-Agent of every delivery by HTTP.
+// UserAgent is the User-Agent of webhook and vendor deliveries.
 const UserAgent = "Warden-Alerts/1"
 
-// poster sends the HTTP deliveries of one kind over one pooled client.
 type poster struct {
 	client *http.Client
 }
 
-// newPoster builds the client of webhooks (guarded: no proxy, the dialer refuses what
-// webhooks may not reach) or of the vendor (the operator's own URL: the environment's
-// proxy, as the operator's egress may demand). A guarded client takes no proxy from the
-// environment, since the proxy would resolve and dial the target itself and the guard
-// would only ever see the proxy's address; customer webhooks therefore always go direct.
-// Neither follows redirects: a 3xx is an answer, and a failed one.
+// newPoster builds the pooled client of webhooks (guarded) or of the vendor. A guarded one
+// ignores the environment's proxy: the proxy would dial the target itself and the guard
+// see only the proxy, so customer webhooks always go direct. The vendor's takes the proxy,
+// as the operator's egress may demand. Neither follows redirects.
 func newPoster(guarded bool, roots *x509.CertPool) poster {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
@@ -50,8 +47,7 @@ func newPoster(guarded bool, roots *x509.CertPool) poster {
 	}}
 }
 
-// post sends body to url with h and classifies the answer; ctx bounds the whole attempt,
-// the response body included. shown names the receiver in messages (redacted).
+// post sends body to url; shown names the receiver in messages, redacted.
 func (p poster) post(ctx context.Context, url, shown string, h http.Header, body []byte, now time.Time) Result {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil { // its message would quote the URL
@@ -65,7 +61,6 @@ func (p poster) post(ctx context.Context, url, shown string, h http.Header, body
 		return classifyHTTP(0, nil, nil, err, now, shown)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	// An error reading the body does not change the answer: the status is what counts.
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
 	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown)
 }

@@ -18,41 +18,29 @@ import (
 
 // Result is what one attempt came to.
 type Result struct {
-	// Outcome is api.AttemptDelivered, AttemptRetry, AttemptGone or AttemptFailed (a refusal
-	// that no retry can change); the dispatcher turns a retry past the schedule's end into
-	// AttemptFailed.
-	Outcome string
-	// StatusCode is the HTTP status or SMTP reply code; 0 when none came.
+	// Outcome is an api.Attempt… outcome; Failed here is a refusal no retry can change.
+	Outcome    string
 	StatusCode int
-	// RetryAfter is how long the receiver asked to be left alone (Retry-After), capped at
-	// MaxRetryAfter; 0 when it did not ask.
 	RetryAfter time.Duration
-	// Err says what went wrong, for the attempt's record: never a secret (no URL userinfo
-	// or query values, no signing secret or routing key).
+	// Err is recorded and shown: never a secret (URL userinfo or query values, keys).
 	Err string
 }
 
-// MaxRetryAfter caps a receiver's Retry-After: it may slow its own deliveries down, but
-// not park them past the point where an alert is stale. Retry-After only ever delays: the
-// next attempt is at the later of the schedule's next step and Retry-After, so a receiver
-// cannot make Warden retry faster than the schedule.
+// MaxRetryAfter caps Retry-After, so a receiver cannot park its alerts until they are
+// stale. Retry-After only delays: the next attempt is at the later of it and the schedule's
+// next step, so a receiver cannot make Warden retry faster than the schedule.
 const MaxRetryAfter = time.Hour
 
-// The most of a response body read, and the most of it quoted in an attempt's error: enough
-// for a receiver's error message, never enough for a receiver to fill the store.
+// Enough of a response for a receiver's error message, never enough to fill the store.
 const (
 	maxBodyRead = 4 << 10
 	maxExcerpt  = 200
 )
 
-// classifyHTTP is what an HTTP attempt came to. Only a 2xx is delivered; 410 Gone says
-// the receiver will never accept one (no more attempts). Everything else is retried, as
-// Standard Webhooks asks of any non-2xx: 429 and 5xx obviously, other 4xx too, since a
-// receiver that is misconfigured today (a 401 after a secret rotation, a 404 during a
-// deploy) may be fixed tomorrow; and a 3xx, since redirects are never followed (a
-// redirect could point a guarded delivery at an internal address). A transport error
-// (refused, reset, timed out, TLS) is retried as well. body is at most a few KiB of the
-// response; target names the receiver in messages, already redacted.
+// classifyHTTP is what an HTTP attempt came to. Only a 2xx is delivered; 410 Gone ends the
+// delivery. Everything else is retried, as Standard Webhooks asks of any non-2xx: other
+// 4xx too (a 401 after a secret rotation, a 404 mid-deploy are fixed tomorrow), and 3xx,
+// since redirects are never followed (one could point a guarded delivery inside).
 func classifyHTTP(code int, h http.Header, body []byte, err error, now time.Time, target string) Result {
 	switch {
 	case err != nil:
@@ -69,7 +57,6 @@ func classifyHTTP(code int, h http.Header, body []byte, err error, now time.Time
 	return Result{Outcome: api.AttemptRetry, StatusCode: code, RetryAfter: retryAfter(h.Get("Retry-After"), now), Err: statusError(code, body)}
 }
 
-// statusError is "HTTP 503 Service Unavailable", then the start of the body, if any.
 func statusError(code int, body []byte) string {
 	msg := fmt.Sprintf("HTTP %d %s", code, http.StatusText(code))
 	if ex := excerpt(body); ex != "" {
@@ -78,7 +65,7 @@ func statusError(code int, body []byte) string {
 	return msg
 }
 
-// excerpt is the start of a receiver's answer on one line, printable and valid UTF-8.
+// excerpt is the start of a receiver's answer, on one printable line.
 func excerpt(b []byte) string {
 	s := strings.ToValidUTF8(string(b), "?")
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }), " ")
@@ -88,8 +75,7 @@ func excerpt(b []byte) string {
 	return s
 }
 
-// transportError says why no answer came. A url.Error names the request's URL, query and
-// userinfo included, so only the error inside it is kept.
+// transportError drops a url.Error's URL, which quotes the query and userinfo.
 func transportError(err error) string {
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
@@ -100,8 +86,7 @@ func transportError(err error) string {
 	return err.Error()
 }
 
-// retryAfter reads a Retry-After value: delay seconds or an HTTP date, capped at
-// MaxRetryAfter; 0 for none, a bad value or a date past.
+// retryAfter reads delay seconds or an HTTP date; 0 for none, a bad value or a past date.
 func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0

@@ -7,27 +7,24 @@ import (
 	"time"
 )
 
-// Schedule is when each attempt of a delivery is made: step i is the wait, after attempt i
-// failed, before attempt i+1 (step 0 is the wait before the first attempt, which is always
-// 0: ingestion makes a delivery due the moment its alert is committed). A delivery whose
-// last attempt fails is failed: the dead letter, retried only through the API.
+// Schedule is step i: the wait after attempt i failed before attempt i+1. Step 0 is always
+// 0, since ingestion makes a delivery due at once. After the last attempt the delivery is
+// failed: the dead letter, retried only through the API.
 type Schedule []time.Duration
 
-// DefaultSchedule is the Standard Webhooks (Svix) example schedule: eight attempts over
-// about 27.5 hours, which rides out a receiver's deploy, an outage of an afternoon and a
-// night with nobody on call.
+// DefaultSchedule is the Standard Webhooks (Svix) example: eight attempts over 27.5 hours,
+// riding out a deploy, an afternoon's outage and a night with nobody on call.
 var DefaultSchedule = Schedule{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute,
 	2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 
-// The bounds of a configured schedule: enough attempts for any sane policy, and no step so
-// long that a receiver that recovered waits more than a day for its alert.
+// No step so long that a recovered receiver waits more than a day for its alert.
 const (
 	maxAttempts = 30
 	maxStep     = 24 * time.Hour
 )
 
-// Jitter is how far each step is moved at random, either way: replicas and deliveries that
-// failed together (a receiver's outage) do not all come back in the same instant.
+// Jitter moves each step at random, either way, so that deliveries that failed together
+// (a receiver's outage) do not all come back in one instant.
 const Jitter = 0.10
 
 // ParseSchedule reads a schedule as the -alert-retry-schedule flag gives it: Go durations
@@ -60,8 +57,7 @@ func (s Schedule) String() string {
 	return strings.Join(parts, ",")
 }
 
-// after is the wait before the attempt after attempt n (1 for the first) failed, moved by
-// up to Jitter either way by r (a number in [0, 1)), and whether the schedule has one.
+// after is the jittered wait after attempt n (from 1) failed, r in [0, 1); false past the end.
 func (s Schedule) after(n int, r float64) (time.Duration, bool) {
 	if n < 1 || n >= len(s) {
 		return 0, false
@@ -69,7 +65,6 @@ func (s Schedule) after(n int, r float64) (time.Duration, bool) {
 	return jitter(s[n], r), true
 }
 
-// jitter moves d by up to Jitter either way: r = 0 gives the earliest, r → 1 the latest.
 func jitter(d time.Duration, r float64) time.Duration {
 	return time.Duration(float64(d) * (1 - Jitter + 2*Jitter*r))
 }

@@ -20,29 +20,20 @@ import (
 // SMTPSecurity is how the connection to the SMTP server is protected.
 type SMTPSecurity string
 
-// The SMTP connection securities.
+// The SMTP connection securities: see ParseSMTPURL.
 const (
-	// SMTPStartTLS upgrades with STARTTLS when the server offers it, and goes on in the
-	// clear when it does not (smtp://, the default).
-	SMTPStartTLS SMTPSecurity = "starttls"
-	// SMTPStartTLSRequired refuses to send unless STARTTLS succeeds (smtp://…?starttls=required).
+	SMTPStartTLS         SMTPSecurity = "starttls"
 	SMTPStartTLSRequired SMTPSecurity = "starttls-required"
-	// SMTPImplicitTLS speaks TLS from the first byte (smtps://).
-	SMTPImplicitTLS SMTPSecurity = "tls"
+	SMTPImplicitTLS      SMTPSecurity = "tls"
 )
 
 // SMTPConfig is how e-mail deliveries are sent; ParseSMTPURL makes one.
 type SMTPConfig struct {
-	Host, Port string
-	// Username and Password authenticate with AUTH PLAIN when Username is set: only over
-	// TLS, or to a loopback host (net/smtp's rule), so a password never crosses a network in
-	// the clear.
+	Host, Port         string
 	Username, Password string
 	Security           SMTPSecurity
-	// Hello is the name given in EHLO.
-	Hello string
-	// From is the sender of every message.
-	From mail.Address
+	Hello              string // the EHLO name
+	From               mail.Address
 }
 
 // ParseSMTPURL reads the -smtp-url and -smtp-from flags. The URL forms:
@@ -103,7 +94,7 @@ func ParseSMTPURL(rawURL, from string) (*SMTPConfig, error) {
 	return c, nil
 }
 
-// The steps of an SMTP conversation, named in errors and in the reply classification.
+// The steps of an SMTP conversation, which classifySMTP tells apart.
 const (
 	smtpConnect  = "connect"
 	smtpHello    = "EHLO"
@@ -114,7 +105,6 @@ const (
 	smtpData     = "DATA"
 )
 
-// smtpError is a failed step of an SMTP conversation.
 type smtpError struct {
 	step string
 	err  error
@@ -184,7 +174,6 @@ func (c *SMTPConfig) send(ctx context.Context, roots *x509.CertPool, rcpt string
 	return nil
 }
 
-// startTLS upgrades the conversation as c.Security asks.
 func (c *SMTPConfig) startTLS(cl *smtp.Client, tc *tls.Config) error {
 	if c.Security == SMTPImplicitTLS {
 		return nil
@@ -198,11 +187,10 @@ func (c *SMTPConfig) startTLS(cl *smtp.Client, tc *tls.Config) error {
 	return nil
 }
 
-// classifySMTP is what an SMTP attempt came to. A 2xx reply to the message is delivered.
-// A 5xx reply to RCPT TO (no such mailbox) or to the message (refused as it is) is
-// failed at once, without retries: the same message to the same address will be refused
-// again. A 5xx anywhere else (EHLO, AUTH, MAIL FROM) is about the server's configuration,
-// which the operator can fix, and is retried like a 4xx and like a broken connection.
+// classifySMTP: a 5xx to RCPT TO or to the message fails at once, without retries, since
+// the same message to the same address is refused again; a 5xx elsewhere (EHLO, AUTH,
+// MAIL FROM) is the server's configuration, which the operator can fix, and is retried
+// like a 4xx or a broken connection.
 func classifySMTP(err error) Result {
 	if err == nil {
 		return Result{Outcome: api.AttemptDelivered, StatusCode: 250}
@@ -222,7 +210,6 @@ func classifySMTP(err error) Result {
 	return r
 }
 
-// sendEmail makes attempt n of e-mail job j at at.
 func (d *Dispatcher) sendEmail(ctx context.Context, j *job, n int, at time.Time) Result {
 	msg, err := emailMessage(j, d.cfg.SMTP.From, n, at)
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 // (-vendor-alert-url, e.g. https://events.pagerduty.com/v2/enqueue) with the operator's
 // routing key. PagerDuty answers 202; any 2xx counts.
 
-// pagerDutyEvent is an Events API v2 event.
 type pagerDutyEvent struct {
 	RoutingKey  string           `json:"routing_key"`
 	EventAction string           `json:"event_action"`
@@ -43,16 +42,15 @@ type pagerDutyLink struct {
 	Text string `json:"text"`
 }
 
-// PagerDuty's limits: a longer summary is refused, a longer dedup_key too.
+// PagerDuty refuses longer ones.
 const (
 	maxSummary  = 1024
 	maxDedupKey = 255
 )
 
-// vendorDedupKey is the dedup_key of an alert: the environment's id before the alert's own
-// key, since one vendor service receives every environment's alerts and two customers'
-// fingerprints may collide; the same for the trigger and the resolve, so that the resolve
-// closes the incident the trigger opened. A key too long for PagerDuty becomes a digest.
+// vendorDedupKey is scoped by the environment, since one vendor service receives every
+// environment's alerts and two customers' fingerprints may collide; the same for trigger
+// and resolve, so the resolve closes the incident. One too long becomes a digest.
 func vendorDedupKey(a api.Alert) string {
 	k := a.EnvironmentID + "/" + a.DedupKey
 	if len(k) > maxDedupKey {
@@ -62,9 +60,8 @@ func vendorDedupKey(a api.Alert) string {
 	return k
 }
 
-// pagerDutyBody is the event of job j. The source is the alert's instance (or source)
-// label, else the environment: PagerDuty requires one, and Alertmanager has no such field.
-// The event's timestamp is when the alert started, or ended for a resolution.
+// pagerDutyBody's source is the instance or source label, else the environment: PagerDuty
+// requires one, and Alertmanager has no such field.
 func pagerDutyBody(j *job, routingKey string) pagerDutyEvent {
 	a := j.alert
 	action, at := api.EventTrigger, a.StartsAt
@@ -92,7 +89,6 @@ func pagerDutyBody(j *job, routingKey string) pagerDutyEvent {
 	return e
 }
 
-// sendVendor makes an attempt of vendor job j at at.
 func (d *Dispatcher) sendVendor(ctx context.Context, j *job, at time.Time) Result {
 	body, err := json.Marshal(pagerDutyBody(j, d.cfg.VendorRoutingKey))
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 // secret; during a rotation one for the new secret and one for the previous, space-separated,
 // so that a receiver verifies with either while it switches over).
 
-// The types of webhook event.
+// The webhook event types.
 const (
 	WebhookAlertFiring   = "alert.firing"
 	WebhookAlertResolved = "alert.resolved"
@@ -94,7 +94,6 @@ type WebhookDelivery struct {
 	Attempt int    `json:"attempt"`
 }
 
-// webhookPayload is the body of attempt n of job j.
 func webhookPayload(j *job, n int) WebhookPayload {
 	typ := WebhookAlertFiring
 	if j.alert.Status == api.AlertResolved {
@@ -107,8 +106,7 @@ func webhookPayload(j *job, n int) WebhookPayload {
 	}}
 }
 
-// signingKeys decodes the environment's current signing secrets (whsec_ and base64), the
-// newest first; c is already without an expired previous secret (Current).
+// signingKeys decodes c's secrets, newest first; c is Current, so the previous is live.
 func signingKeys(c store.AlertCredentialsRecord) ([][]byte, error) {
 	var keys [][]byte
 	for _, s := range []string{c.SigningSecret, c.PreviousSigningSecret} {
@@ -117,7 +115,6 @@ func signingKeys(c store.AlertCredentialsRecord) ([][]byte, error) {
 		}
 		k, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
 		if err != nil || !strings.HasPrefix(s, "whsec_") {
-			// Never the secret itself in the message.
 			return nil, errors.New("the environment's signing secret is not of the form whsec_<base64>")
 		}
 		keys = append(keys, k)
@@ -128,7 +125,6 @@ func signingKeys(c store.AlertCredentialsRecord) ([][]byte, error) {
 	return keys, nil
 }
 
-// signature is the webhook-signature header of body: one "v1,<signature>" per key.
 func signature(keys [][]byte, id, ts string, body []byte) string {
 	sigs := make([]string, len(keys))
 	for i, k := range keys {
@@ -140,7 +136,6 @@ func signature(keys [][]byte, id, ts string, body []byte) string {
 	return strings.Join(sigs, " ")
 }
 
-// sendWebhook makes attempt n of webhook job j at at.
 func (d *Dispatcher) sendWebhook(ctx context.Context, j *job, n int, at time.Time) Result {
 	body, err := json.Marshal(webhookPayload(j, n))
 	if err != nil {
