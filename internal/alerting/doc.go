@@ -21,6 +21,6 @@ const (
 	FlagVendorKey     = "-vendor-alert-routing-key"
 	FlagSMTPURL       = "-smtp-url"
 	FlagSMTPFrom      = "-smtp-from"
-	FlagAllowPrivate  = "-alert-allow-private-targets"
+	FlagAllowPrivate  = "-allow-private-destinations"
 	FlagRetrySchedule = "-alert-retry-schedule"
 )
