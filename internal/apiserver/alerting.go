@@ -2,7 +2,12 @@ package apiserver
 
 import (
 	"context"
+	"fmt"
+	"net/mail"
+	"net/url"
 	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 )
 
 // The server's side of alert delivery: its configuration, the dispatcher's wake-up after a
@@ -30,6 +35,34 @@ type AlertingConfig struct {
 	// RetrySchedule is the delay before each attempt of a delivery (the first is usually 0);
 	// nil is the default schedule.
 	RetrySchedule []time.Duration
+}
+
+// Check refuses a configuration that could not deliver: a vendor URL that is not an
+// absolute http(s) URL or comes without its routing key, an SMTP URL of another scheme or
+// without a host, or without a sender. Messages never repeat a secret (a URL's userinfo or
+// query values).
+func (c AlertingConfig) Check() error {
+	if c.VendorURL != "" {
+		u, err := url.Parse(c.VendorURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("-vendor-alert-url %q must be an absolute http:// or https:// URL, e.g. https://events.pagerduty.com/v2/enqueue",
+				access.RedactTarget(string(access.DestinationWebhook), c.VendorURL))
+		}
+		if c.VendorRoutingKey == "" {
+			return fmt.Errorf("-vendor-alert-url needs -vendor-alert-routing-key (or WARDEN_VENDOR_ALERT_ROUTING_KEY): the routing key its events carry")
+		}
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return fmt.Errorf("-smtp-url %q must be smtp://[user:password@]host:port or smtps://…",
+				access.RedactTarget(string(access.DestinationWebhook), c.SMTPURL))
+		}
+		if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Name != "" {
+			return fmt.Errorf("-smtp-url needs -smtp-from, a bare sender address such as alerts@example.com (got %q)", c.SMTPFrom)
+		}
+	}
+	return nil
 }
 
 func (c AlertingConfig) withDefaults() AlertingConfig {

@@ -93,6 +93,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := CheckPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
 	}
+	if err := cfg.Alerting.Check(); err != nil {
+		return nil, err
+	}
 	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), alerting: cfg.Alerting.withDefaults(),
 		lifetime: context.WithoutCancel(ctx)}
