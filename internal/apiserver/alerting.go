@@ -92,3 +92,11 @@ func (s *Server) pruneAlerts(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// vendorDelivery says whether deliveries to the vendor's on-call can be made.
+func (s *Server) vendorDelivery() string {
+	if s.alerting.VendorURL == "" {
+		return "not_configured"
+	}
+	return "configured"
+}
