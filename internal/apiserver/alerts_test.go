@@ -45,7 +45,9 @@ func (ts *testServer) deliveries(envID, query string) []api.AlertDelivery {
 // decision: the vendor and the destinations at or above their minimum get a delivery each,
 // the destination above the alert's severity is left out with its reason.
 func TestAlerts_ingestRecordsTheDecision(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) { c.Alerting.VendorURL, c.Alerting.VendorRoutingKey = "http://127.0.0.1:1/enqueue", "R0UTING" })
+	ts := newTestServer(t, func(c *Config) {
+		c.Alerting.VendorURL, c.Alerting.VendorRoutingKey = "http://127.0.0.1:1/enqueue", "R0UTING"
+	})
 	e := ts.createEnv("prod", "aws")
 	ts.routingWith(e.ID, true,
 		api.Destination{Type: "webhook", Target: "https://hooks.example.com/a?token=s3cret", MinSeverity: "warning"},
