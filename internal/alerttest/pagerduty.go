@@ -102,18 +102,18 @@ func (pd *PagerDutyReceiver) check(req Request, ev *Event) []string {
 	if ev.DedupKey == "" {
 		errs = append(errs, "'dedup_key' is missing")
 	}
-	if ev.Action != "trigger" {
-		return errs
-	}
-	p := ev.Payload
-	for field, v := range map[string]string{"summary": p.Summary, "source": p.Source, "severity": p.Severity} {
-		if v == "" {
-			errs = append(errs, "'payload."+field+"' is missing")
+	// Only a trigger opens an incident, so only a trigger must say what it is about.
+	if p := ev.Payload; ev.Action == "trigger" {
+		for field, v := range map[string]string{"summary": p.Summary, "source": p.Source, "severity": p.Severity} {
+			if v == "" {
+				errs = append(errs, "'payload."+field+"' is missing")
+			}
+		}
+		if p.Severity != "" && !slices.Contains(pagerDutySeverities, p.Severity) {
+			errs = append(errs, "'payload.severity' is invalid (must be one of critical, error, warning, info)")
 		}
 	}
-	if p.Severity != "" && !slices.Contains(pagerDutySeverities, p.Severity) {
-		errs = append(errs, "'payload.severity' is invalid (must be one of critical, error, warning, info)")
-	}
+	// Sorted: the map's order is random.
 	slices.Sort(errs)
 	return errs
 }
