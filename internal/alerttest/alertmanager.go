@@ -88,7 +88,6 @@ func StartAlertmanager(t testing.TB, cfg AlertmanagerConfig) *Alertmanager {
 	}
 }
 
-// launch starts the process and waits for /-/ready, or for it to exit.
 func (am *Alertmanager) launch(t testing.TB, bin, dir, config string) error {
 	t.Helper()
 	addr := freeAddr(t)
@@ -103,6 +102,8 @@ func (am *Alertmanager) launch(t testing.TB, bin, dir, config string) error {
 		"--config.file="+config,
 		"--storage.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr,
+		// Else it names the host by its hostname in the links of every notification.
+		"--web.external-url="+am.URL,
 		// Empty turns clustering off: no gossip port, and no wait for peers before sending.
 		"--cluster.listen-address=",
 		"--log.level=debug",
@@ -206,7 +207,6 @@ func (am *Alertmanager) do(ctx context.Context, method, path string, body []byte
 	return doRequest(ctx, am.client, method, am.URL+path, body)
 }
 
-// doRequest sends body (JSON, when not nil) and returns the status and the answer's body.
 func doRequest(ctx context.Context, c *http.Client, method, url string, body []byte) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
@@ -264,7 +264,6 @@ func alertmanagerYAML(cfg *AlertmanagerConfig) []byte {
 	return b
 }
 
-// alertmanagerBinary finds or builds the binary, once per test binary.
 var alertmanagerBinary = sync.OnceValues(func() (string, error) {
 	if p := os.Getenv(AlertmanagerEnv); p != "" {
 		return p, nil
@@ -303,7 +302,6 @@ func repoRoot() (string, error) {
 	}
 }
 
-// tail is the last n lines of the file at path.
 func tail(path string, n int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {

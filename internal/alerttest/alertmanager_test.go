@@ -9,11 +9,12 @@ import (
 
 // notification is Alertmanager's webhook payload, version 4, as far as these tests read it.
 type notification struct {
-	Version  string `json:"version"`
-	GroupKey string `json:"groupKey"`
-	Status   string `json:"status"`
-	Receiver string `json:"receiver"`
-	Alerts   []struct {
+	Version     string `json:"version"`
+	GroupKey    string `json:"groupKey"`
+	Status      string `json:"status"`
+	Receiver    string `json:"receiver"`
+	ExternalURL string `json:"externalURL"`
+	Alerts      []struct {
 		Status       string            `json:"status"`
 		Labels       map[string]string `json:"labels"`
 		Annotations  map[string]string `json:"annotations"`
@@ -55,7 +56,7 @@ func TestAlertmanager_sendsEachAlertWithTheBearerTokenThenItsResolution(t *testi
 	}
 	n := decodeNotification(t, firing)
 	a := n.Alerts[0]
-	if n.Version != "4" || n.Status != "firing" || n.Receiver != "warden" || n.GroupKey == "" || a.Status != "firing" {
+	if n.Version != "4" || n.Status != "firing" || n.Receiver != "warden" || n.GroupKey == "" || n.ExternalURL != am.URL || a.Status != "firing" {
 		t.Errorf("notification %s", firing.Raw)
 	}
 	if a.Labels["alertname"] != "DiskFull" || a.Labels["instance"] != "db-1" || a.Annotations["summary"] != diskFull.Annotations["summary"] ||

@@ -87,16 +87,16 @@ func (j *Journal[T]) Await(t testing.TB, timeout time.Duration, done func(all []
 		case <-changed:
 		case <-timer.C:
 			t.Fatalf("alerttest: not there after %v: %d received, %d accepted", timeout, len(all), len(accepted(all)))
-		case <-t.Context().Done():
-			t.Fatalf("alerttest: the test ended while waiting: %d received", len(all))
 		}
 	}
 }
 
-func accepted[T recorded](all []T) []T {
+func accepted[T recorded](all []T) []T { return filter(all, T.accepted) }
+
+func filter[T any](all []T, keep func(T) bool) []T {
 	var out []T
 	for _, v := range all {
-		if v.accepted() {
+		if keep(v) {
 			out = append(out, v)
 		}
 	}
@@ -110,7 +110,6 @@ type faults[F any] struct {
 	left  int
 }
 
-// set puts f in force for the next n arrivals (Always: until clear).
 func (q *faults[F]) set(f F, n int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -119,7 +118,7 @@ func (q *faults[F]) set(f F, n int) {
 
 func (q *faults[F]) clear() { q.set(*new(F), 0) }
 
-// take returns the fault for one arrival, when one is in force, and counts it.
+// take returns the fault for one arrival, when one is in force.
 func (q *faults[F]) take() (F, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -132,7 +131,6 @@ func (q *faults[F]) take() (F, bool) {
 	return q.fault, true
 }
 
-// listen opens a TCP listener on addr (127.0.0.1:0 for a free port).
 func listen(t testing.TB, addr string) net.Listener {
 	t.Helper()
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)

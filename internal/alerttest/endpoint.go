@@ -14,7 +14,7 @@ import (
 
 // Fault is what an Endpoint does to a request instead of its own answer.
 type Fault struct {
-	// Status is the status to answer, such as 503, 500 or 410.
+	// Status is the status to answer, such as 500 or 410; 503 when zero.
 	Status int
 	// RetryAfter is the Retry-After header sent with Status, when not empty: seconds ("2") or
 	// an HTTP date.
@@ -60,7 +60,6 @@ type Endpoint struct {
 	srv *http.Server
 }
 
-// newEndpoint serves judge on a free port, under path, until the test ends.
 func newEndpoint(t testing.TB, path string, j judge) *Endpoint {
 	t.Helper()
 	e := &Endpoint{t: t, path: path, judge: j}
@@ -75,13 +74,18 @@ func newEndpoint(t testing.TB, path string, j judge) *Endpoint {
 func (e *Endpoint) URL() string { return "http://" + e.addr + e.path }
 
 // Inject puts f in force for the next n requests (Always: until Heal).
-func (e *Endpoint) Inject(f Fault, n int) { e.set(f, n) }
+func (e *Endpoint) Inject(f Fault, n int) {
+	if f.Status == 0 {
+		f.Status = http.StatusServiceUnavailable
+	}
+	e.set(f, n)
+}
 
 // Fail answers status to the next n requests (Always: until Heal).
-func (e *Endpoint) Fail(status, n int) { e.set(Fault{Status: status}, n) }
+func (e *Endpoint) Fail(status, n int) { e.Inject(Fault{Status: status}, n) }
 
 // Hang holds the next n requests unanswered (Always: until Heal).
-func (e *Endpoint) Hang(n int) { e.set(Fault{Hang: true}, n) }
+func (e *Endpoint) Hang(n int) { e.Inject(Fault{Hang: true}, n) }
 
 // Heal ends the fault in force: requests get the receiver's own answer again.
 func (e *Endpoint) Heal() { e.clear() }
@@ -152,7 +156,6 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, fmt.Sprintf("alerttest: injected %d", f.Status), f.Status)
 }
 
-// writeJSON answers status with answer as JSON, or with no body when answer is nil.
 func writeJSON(w http.ResponseWriter, status int, answer any) {
 	if answer == nil {
 		w.WriteHeader(status)

@@ -53,7 +53,6 @@ type SMTPServer struct {
 	// Cert is the certificate STARTTLS presents, for the client to trust (Cert.Pool); zero
 	// without SMTPOptions.STARTTLS.
 	Cert tlstesting.Cert
-	// Addr is host:port.
 	Addr string
 
 	opts   SMTPOptions

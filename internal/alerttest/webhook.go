@@ -91,13 +91,7 @@ func (wr *WebhookReceiver) Deliveries() []Delivery { return wr.Accepted() }
 
 // Rejected is every request answered 401 for its signature.
 func (wr *WebhookReceiver) Rejected() []Delivery {
-	var out []Delivery
-	for _, d := range wr.All() {
-		if d.Err != "" {
-			out = append(out, d)
-		}
-	}
-	return out
+	return filter(wr.All(), func(d Delivery) bool { return d.Err != "" })
 }
 
 // IDs is the webhook-id of every accepted delivery, in arrival order.
