@@ -16,7 +16,11 @@ type Route struct {
 	Public bool
 	// Query names the query parameters the check reads (beside the path parameters).
 	Query []string
-	check routeCheck
+	// Ingest routes also take an environment's ingest key (wik_…) in place of a user token:
+	// the server checks the key itself, in the transaction that records the alerts. A user
+	// token is checked as on every route.
+	Ingest bool
+	check  routeCheck
 }
 
 // routeCheck is a route's precheck: a Can… rule applied to the principal and the request's
@@ -64,6 +68,14 @@ const (
 	ruleCredentials = "cluster.admin only (vendor users never): the ingest key lets its holder send alerts as the environment's monitoring, " +
 		"the signing secret lets it sign deliveries as Warden."
 	ruleRotate = "cluster.admin. Audited without the secrets; the new credentials are in the response (an idempotent replay returns them without the secrets)."
+)
+
+const (
+	ruleIngest = "The environment's ingest key as bearer token (what its monitoring system sends with), or a user token with cluster.admin " +
+		"(tests, the warden_send_test_alert action). Answered 202 once the alerts and their deliveries are committed."
+	ruleEnqueue = "The ingest key as routing_key, as PagerDuty's Events API v2 takes it (no Authorization header); or a user token with cluster.admin, " +
+		"whose routing_key may be the environment's id."
+	ruleAlerts = "Any member user (not vendor users); the secret parts of webhook targets are shown to cluster.admin only."
 )
 
 const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) when the environment's destinations are authoritative."
@@ -209,6 +221,14 @@ var routes = []Route{
 
 	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform(ClusterAdmin)},
 	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing/destinations", Rule: ruleDestination, check: platform(ClusterAdmin)},
+
+	{Method: "POST", Path: "/v1/environments/{id}/alerts", Rule: ruleIngest, Ingest: true, check: platform(ClusterAdmin)},
+	{Method: "POST", Path: "/v1/alerts/enqueue", Rule: ruleEnqueue, Ingest: true, check: platform(ClusterAdmin)},
+	{Method: "GET", Path: "/v1/environments/{id}/alerts", Rule: ruleAlerts, check: memberReads("received alerts")},
+	{Method: "GET", Path: "/v1/environments/{id}/alerts/{alert_id}", Rule: ruleAlerts, check: memberReads("received alerts")},
+	{Method: "GET", Path: "/v1/environments/{id}/alert-deliveries", Rule: ruleAlerts, check: memberReads("alert deliveries")},
+	{Method: "GET", Path: "/v1/environments/{id}/alert-deliveries/{delivery_id}", Rule: ruleAlerts, check: memberReads("alert deliveries")},
+	{Method: "POST", Path: "/v1/environments/{id}/alert-deliveries/{delivery_id}/retry", Rule: "cluster.admin. Audited.", check: platform(ClusterAdmin)},
 
 	{Method: "POST", Path: "/v1/access-requests", Rule: "A vendor-kind user (files for itself).", check: vendorOnly},
 	{Method: "GET", Path: "/v1/access-requests", Rule: "cluster.admin sees every request; a vendor user sees its own.", check: vendorOrClusterAdmin},

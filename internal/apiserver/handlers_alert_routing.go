@@ -112,6 +112,7 @@ func (s *Server) getAlertRouting(ctx context.Context, in *routingIDInput) (*obje
 	if !access.SeesSecrets(p) {
 		r = redactedRouting(r)
 	}
+	r.VendorDelivery = s.vendorDelivery()
 	return output(http.StatusOK, r, r.Version), nil
 }
 

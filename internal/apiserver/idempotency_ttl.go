@@ -54,6 +54,13 @@ func (s *Server) startPruner(ctx context.Context) {
 			case n > 0:
 				s.log.Info("pruned expired idempotency records", "deleted", n)
 			}
+			n, err = s.pruneAlerts(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Error("pruning alerts", "error", err)
+			case n > 0:
+				s.log.Info("pruned alerts past their retention", "deleted", n)
+			}
 			select {
 			case <-ctx.Done():
 				return

@@ -27,6 +27,8 @@ const (
 	objectAlertRouting     objectKind = "alert_routing"
 	objectAlertDestination objectKind = "alert_destination"
 	objectAlertCredentials objectKind = "alert_credentials"
+	objectAlert            objectKind = "alert"
+	objectAlertDelivery    objectKind = "alert_delivery"
 	objectAccessRequest    objectKind = "access_request"
 	objectAuditEvent       objectKind = "audit_event"
 	// objectRequest is a refused request, which the audit log records as its object.

@@ -33,6 +33,8 @@ const (
 	codeNotVendor            = "not_vendor"
 	codeInvalidState         = "invalid_state"
 	codeInternal             = "internal_error"
+	codeInvalidEvent         = "invalid_event"
+	codeDeliveryPending      = "delivery_pending"
 )
 
 // problemError is every error response: it is what huma writes (it implements

@@ -51,6 +51,7 @@ func (s *Server) routes() http.Handler {
 	s.registerVendorRevoke(hapi)
 	s.registerAlertRouting(hapi)
 	s.registerAlertCredentials(hapi)
+	s.registerAlerts(hapi)
 	s.registerAccessRequests(hapi)
 	s.registerAuthorize(hapi)
 	return s.withRequest(withProblemFallback(mux))

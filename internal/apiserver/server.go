@@ -57,6 +57,8 @@ type Config struct {
 	// load balancer), e.g. https://warden.example.com: the base of the ingest URLs it hands
 	// out. "" takes the scheme and host each request was sent to.
 	PublicURL string
+	// Alerting configures alert ingestion and delivery.
+	Alerting AlertingConfig
 }
 
 // Server is the Warden API.
@@ -75,6 +77,12 @@ type Server struct {
 	publicURL string
 	// stopPruner ends the idempotency pruner and waits for it.
 	stopPruner func()
+	alerting   AlertingConfig
+	// lifetime is the server's own context, which background work runs in.
+	lifetime context.Context
+	ingest   *ingestBatcher
+	// dispatcher delivers alerts; nil until started.
+	dispatcher interface{ Notify() }
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -85,8 +93,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := CheckPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
 	}
+	if err := cfg.Alerting.Check(); err != nil {
+		return nil, err
+	}
 	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), alerting: cfg.Alerting.withDefaults(),
+		lifetime: context.WithoutCancel(ctx)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -116,6 +128,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.routes()
+	s.startIngest()
 	s.startPruner(ctx)
 	return s, nil
 }
@@ -129,6 +142,7 @@ func (s *Server) Close() error {
 		s.stopPruner()
 		s.stopPruner = nil
 	}
+	s.stopIngest()
 	return errors.Join(s.store.Close(), s.unlock())
 }
 

@@ -38,7 +38,7 @@ func NewAlertCredentials(envID string, now time.Time) AlertCredentialsRecord {
 // WithNewIngestKey is c with a fresh ingest key: the old one stops authenticating at once
 // (a leaked key must be dead the moment it is rotated).
 func (c AlertCredentialsRecord) WithNewIngestKey(now time.Time) AlertCredentialsRecord {
-	c.IngestKey = "wik_" + rand.Text() + rand.Text() // 2 × 128 random bits
+	c.IngestKey = IngestKeyPrefix + rand.Text() + rand.Text() // 2 × 128 random bits
 	c.IngestKeyHash = HashIngestKey(c.IngestKey)
 	c.IngestKeyRotatedAt = now
 	return c
@@ -65,6 +65,10 @@ func (c AlertCredentialsRecord) Current(now time.Time) AlertCredentialsRecord {
 	}
 	return c
 }
+
+// IngestKeyPrefix starts every ingest key: recognisable to secret scanners, and to the server,
+// which takes such a bearer secret as an ingest key rather than a user token.
+const IngestKeyPrefix = "wik_"
 
 // HashIngestKey is the stored, indexed form of an ingest key.
 func HashIngestKey(key string) string {

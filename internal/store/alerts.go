@@ -39,11 +39,22 @@ func (t *sqlTx) InsertAlert(a api.Alert) error {
 }
 
 // DuplicateAlert returns the latest alert of environment envID with dedupKey and status,
-// starting at startsAt (to the second, as senders round it) and received at or after since:
-// a repeat of it is the same alert (Alertmanager retries, HA pairs). ErrNotFound otherwise.
+// starting at startsAt (to the second, as senders round it; a zero startsAt matches any
+// start: PagerDuty events need not carry one) and received at or after since: a repeat of it
+// is the same alert (Alertmanager retries, HA pairs). ErrNotFound otherwise.
 func (t *sqlTx) DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error) {
-	return one(t.queryRow(`SELECT body FROM alerts WHERE environment_id = ? AND dedup_key = ? AND status = ? AND starts_unix = ? AND received_unix >= ?
-		ORDER BY seq DESC LIMIT 1`, envID, dedupKey, status, startsAt.Unix(), unixNano(since)), scanAlert)
+	w := filters{}
+	w.eq("environment_id", envID).add("dedup_key = ?", dedupKey).add("status = ?", status).add("received_unix >= ?", unixNano(since))
+	if !startsAt.IsZero() {
+		w.add("starts_unix = ?", startsAt.Unix())
+	}
+	return one(t.queryRow(`SELECT body FROM alerts WHERE `+w.where()+` ORDER BY seq DESC LIMIT 1`, w.args...), scanAlert)
+}
+
+// LastAlert returns the latest alert of environment envID with dedupKey, or ErrNotFound: a
+// resolution that carries only the key (PagerDuty's resolve) takes its severity from it.
+func (t *sqlTx) LastAlert(envID, dedupKey string) (api.Alert, error) {
+	return one(t.queryRow(`SELECT body FROM alerts WHERE environment_id = ? AND dedup_key = ? ORDER BY seq DESC LIMIT 1`, envID, dedupKey), scanAlert)
 }
 
 func (t *sqlTx) Alert(envID, id string) (api.Alert, error) {

@@ -215,6 +215,7 @@ type Tx interface {
 	// Received alerts and their outbox of deliveries (alerts.go); none is a policy write.
 	InsertAlert(a api.Alert) error
 	DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error)
+	LastAlert(envID, dedupKey string) (api.Alert, error)
 	Alert(envID, id string) (api.Alert, error)
 	Alerts(f AlertFilter, p Page) ([]api.Alert, string, error)
 	PruneAlerts(before time.Time) (int64, error)

@@ -72,6 +72,12 @@ func TestAlertsRoundTrip(t *testing.T, open Open) {
 				return fmt.Errorf("%s counted as a repeat: %v", name, err)
 			}
 		}
+		if dup, err := tx.DuplicateAlert("env_1", "fp1", api.AlertResolved, time.Time{}, now.Add(-time.Minute)); err != nil || dup.ID != "alr_2" {
+			return fmt.Errorf("the repeat of alr_2 without a start found %q (%v)", dup.ID, err)
+		}
+		if last, err := tx.LastAlert("env_1", "fp1"); err != nil || last.ID != "alr_2" {
+			return fmt.Errorf("the last alert with fp1 is %q (%v)", last.ID, err)
+		}
 		resolved, _, err := tx.Alerts(store.AlertFilter{EnvironmentID: "env_1", Status: api.AlertResolved}, store.Page{})
 		if err != nil || len(resolved) != 1 || resolved[0].ID != "alr_2" {
 			return fmt.Errorf("resolved alerts %+v (%v)", resolved, err)
