@@ -29,7 +29,7 @@ type TargetError struct {
 }
 
 func (e *TargetError) Error() string {
-	const why = "webhooks are only delivered to public addresses"
+	const why = "webhooks are only delivered to public addresses (unless the server runs with " + FlagAllowPrivate + ")"
 	if e.Host == "" || e.Host == e.Addr.String() {
 		return fmt.Sprintf("address %s is %s: %s", e.Addr, e.Class, why)
 	}
