@@ -26,7 +26,7 @@ func BenchmarkDispatcher_finish(b *testing.B) {
 		f.update(func(tx store.Tx) error {
 			ds, err := tx.LeaseDeliveries(d.cfg.Owner, epoch, epoch.Add(time.Minute), backlog)
 			for _, dl := range ds {
-				done = append(done, d.next(dl, Result{Outcome: api.AttemptDelivered, StatusCode: 200}, epoch, epoch, time.Millisecond))
+				done = append(done, d.next(dl, result{Outcome: api.AttemptDelivered, StatusCode: 200}, epoch, epoch, time.Millisecond))
 			}
 			return err
 		})

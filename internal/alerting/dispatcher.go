@@ -215,7 +215,7 @@ type job struct {
 	keys  [][]byte  // the webhook signing keys, newest first
 	until time.Time // the lease's end
 	// preset is an outcome decided without sending (the alert is gone, no secret).
-	preset *Result
+	preset *result
 }
 
 type envInfo struct {
@@ -272,7 +272,7 @@ func (d *Dispatcher) undeliverable(kind string) string {
 func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string]*envInfo) (*job, error) {
 	j := &job{d: dl}
 	fail := func(msg string) (*job, error) {
-		j.preset = &Result{Outcome: api.AttemptFailed, Err: msg}
+		j.preset = &result{Outcome: api.AttemptFailed, Err: msg}
 		return j, nil
 	}
 	e, ok := envs[dl.EnvironmentID]
@@ -307,7 +307,7 @@ func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string
 	case dl.Kind == api.RecipientWebhook && e.keysErr != nil:
 		// Unsigned, a webhook would be worthless to a receiver that verifies: retry, in
 		// case the secret is repaired.
-		j.preset = &Result{Outcome: api.AttemptRetry, Err: "not sent: " + e.keysErr.Error()}
+		j.preset = &result{Outcome: api.AttemptRetry, Err: "not sent: " + e.keysErr.Error()}
 	case dl.Kind != api.RecipientWebhook && dl.Kind != api.RecipientVendor && dl.Kind != api.RecipientEmail:
 		return fail(fmt.Sprintf("unknown recipient kind %q", dl.Kind))
 	}
@@ -335,7 +335,7 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	return f, true
 }
 
-func (d *Dispatcher) send(ctx context.Context, j *job, n int, at time.Time) Result {
+func (d *Dispatcher) send(ctx context.Context, j *job, n int, at time.Time) result {
 	if j.preset != nil {
 		return *j.preset
 	}
@@ -353,7 +353,7 @@ func (d *Dispatcher) send(ctx context.Context, j *job, n int, at time.Time) Resu
 
 // next is dl after an attempt begun at at came to r: delivered, gone, failed (refused for
 // good, or the schedule spent), or pending at the later of the next step and Retry-After.
-func (d *Dispatcher) next(dl api.AlertDelivery, r Result, at, now time.Time, latency time.Duration) finished {
+func (d *Dispatcher) next(dl api.AlertDelivery, r result, at, now time.Time, latency time.Duration) finished {
 	dl.AttemptCount++
 	a := api.AlertAttempt{N: dl.AttemptCount, At: at, StatusCode: r.StatusCode, LatencyMS: latency.Milliseconds(), Outcome: r.Outcome, Error: r.Err}
 	dl.NextAttemptAt, dl.LastError, dl.UpdatedAt = nil, r.Err, now

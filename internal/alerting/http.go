@@ -48,10 +48,10 @@ func newPoster(guarded bool, roots *x509.CertPool) poster {
 }
 
 // post sends body to url; shown names the receiver in messages, redacted.
-func (p poster) post(ctx context.Context, url, shown string, h http.Header, body []byte, now time.Time) Result {
+func (p poster) post(ctx context.Context, url, shown string, h http.Header, body []byte, now time.Time) result {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil { // its message would quote the URL
-		return Result{Outcome: api.AttemptFailed, Err: shown + " is not a URL that can be sent to"}
+		return result{Outcome: api.AttemptFailed, Err: shown + " is not a URL that can be sent to"}
 	}
 	req.Header = h
 	req.Header.Set("User-Agent", UserAgent)

@@ -16,8 +16,8 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
-// Result is what one attempt came to.
-type Result struct {
+// result is what one attempt came to.
+type result struct {
 	// Outcome is an api.Attempt… outcome; Failed here is a refusal no retry can change.
 	Outcome    string
 	StatusCode int
@@ -41,20 +41,20 @@ const (
 // delivery. Everything else is retried, as Standard Webhooks asks of any non-2xx: other
 // 4xx too (a 401 after a secret rotation, a 404 mid-deploy are fixed tomorrow), and 3xx,
 // since redirects are never followed (one could point a guarded delivery inside).
-func classifyHTTP(code int, h http.Header, body []byte, err error, now time.Time, target string) Result {
+func classifyHTTP(code int, h http.Header, body []byte, err error, now time.Time, target string) result {
 	switch {
 	case err != nil:
-		return Result{Outcome: api.AttemptRetry, Err: transportError(err)}
+		return result{Outcome: api.AttemptRetry, Err: transportError(err)}
 	case code >= 200 && code < 300:
-		return Result{Outcome: api.AttemptDelivered, StatusCode: code}
+		return result{Outcome: api.AttemptDelivered, StatusCode: code}
 	case code == http.StatusGone:
-		return Result{Outcome: api.AttemptGone, StatusCode: code, Err: statusError(code, body) + ": the receiver accepts no more deliveries"}
+		return result{Outcome: api.AttemptGone, StatusCode: code, Err: statusError(code, body) + ": the receiver accepts no more deliveries"}
 	case code >= 300 && code < 400:
 		loc := access.RedactTarget(string(access.DestinationWebhook), h.Get("Location"))
-		return Result{Outcome: api.AttemptRetry, StatusCode: code,
+		return result{Outcome: api.AttemptRetry, StatusCode: code,
 			Err: fmt.Sprintf("%s: a redirect to %s, not followed: configure %s with the final URL", statusError(code, nil), loc, target)}
 	}
-	return Result{Outcome: api.AttemptRetry, StatusCode: code, RetryAfter: retryAfter(h.Get("Retry-After"), now), Err: statusError(code, body)}
+	return result{Outcome: api.AttemptRetry, StatusCode: code, RetryAfter: retryAfter(h.Get("Retry-After"), now), Err: statusError(code, body)}
 }
 
 func statusError(code int, body []byte) string {

@@ -191,9 +191,9 @@ func (c *SMTPConfig) startTLS(cl *smtp.Client, tc *tls.Config) error {
 // the same message to the same address is refused again; a 5xx elsewhere (EHLO, AUTH,
 // MAIL FROM) is the server's configuration, which the operator can fix, and is retried
 // like a 4xx or a broken connection.
-func classifySMTP(err error) Result {
+func classifySMTP(err error) result {
 	if err == nil {
-		return Result{Outcome: api.AttemptDelivered, StatusCode: 250}
+		return result{Outcome: api.AttemptDelivered, StatusCode: 250}
 	}
 	step := smtpConnect
 	if se, ok := errors.AsType[*smtpError](err); ok {
@@ -201,19 +201,19 @@ func classifySMTP(err error) Result {
 	}
 	te, ok := errors.AsType[*textproto.Error](err)
 	if !ok {
-		return Result{Outcome: api.AttemptRetry, Err: "SMTP " + step + ": " + transportError(err)}
+		return result{Outcome: api.AttemptRetry, Err: "SMTP " + step + ": " + transportError(err)}
 	}
-	r := Result{Outcome: api.AttemptRetry, StatusCode: te.Code, Err: fmt.Sprintf("SMTP %s: %d %s", step, te.Code, excerpt([]byte(te.Msg)))}
+	r := result{Outcome: api.AttemptRetry, StatusCode: te.Code, Err: fmt.Sprintf("SMTP %s: %d %s", step, te.Code, excerpt([]byte(te.Msg)))}
 	if te.Code >= 500 && (step == smtpRcpt || step == smtpData) {
 		r.Outcome = api.AttemptFailed
 	}
 	return r
 }
 
-func (d *Dispatcher) sendEmail(ctx context.Context, j *job, n int, at time.Time) Result {
+func (d *Dispatcher) sendEmail(ctx context.Context, j *job, n int, at time.Time) result {
 	msg, err := emailMessage(j, d.cfg.SMTP.From, n, at)
 	if err != nil {
-		return Result{Outcome: api.AttemptFailed, Err: err.Error()}
+		return result{Outcome: api.AttemptFailed, Err: err.Error()}
 	}
 	return classifySMTP(d.cfg.SMTP.send(ctx, d.cfg.TLSRoots, j.d.Target, msg))
 }

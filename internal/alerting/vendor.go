@@ -89,10 +89,10 @@ func pagerDutyBody(j *job, routingKey string) pagerDutyEvent {
 	return e
 }
 
-func (d *Dispatcher) sendVendor(ctx context.Context, j *job, at time.Time) Result {
+func (d *Dispatcher) sendVendor(ctx context.Context, j *job, at time.Time) result {
 	body, err := json.Marshal(pagerDutyBody(j, d.cfg.VendorRoutingKey))
 	if err != nil {
-		return Result{Outcome: api.AttemptFailed, Err: "encoding the event: " + err.Error()}
+		return result{Outcome: api.AttemptFailed, Err: "encoding the event: " + err.Error()}
 	}
 	shown := "the vendor's alert URL " + access.RedactTarget(string(access.DestinationWebhook), d.cfg.VendorURL)
 	return d.vendor.post(ctx, d.cfg.VendorURL, shown, http.Header{}, body, at)

@@ -136,10 +136,10 @@ func signature(keys [][]byte, id, ts string, body []byte) string {
 	return strings.Join(sigs, " ")
 }
 
-func (d *Dispatcher) sendWebhook(ctx context.Context, j *job, n int, at time.Time) Result {
+func (d *Dispatcher) sendWebhook(ctx context.Context, j *job, n int, at time.Time) result {
 	body, err := json.Marshal(webhookPayload(j, n))
 	if err != nil {
-		return Result{Outcome: api.AttemptFailed, Err: "encoding the body: " + err.Error()}
+		return result{Outcome: api.AttemptFailed, Err: "encoding the body: " + err.Error()}
 	}
 	ts := strconv.FormatInt(at.Unix(), 10)
 	h := http.Header{}
