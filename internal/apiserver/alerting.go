@@ -2,12 +2,16 @@ package apiserver
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
-	"net/mail"
+	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
 // The server's side of alert delivery: its configuration, the dispatcher's wake-up after a
@@ -32,9 +36,13 @@ type AlertingConfig struct {
 	// private addresses (tests, the demo); otherwise they are refused when configured and
 	// again at delivery, after DNS resolution.
 	AllowPrivateDestinations bool
-	// RetrySchedule is the delay before each attempt of a delivery (the first is usually 0);
-	// nil is the default schedule.
-	RetrySchedule []time.Duration
+	// RetrySchedule is the delay before each attempt of a delivery (the first is 0); nil is
+	// alerting.DefaultSchedule.
+	RetrySchedule alerting.Schedule
+	// Resolver resolves webhook hosts when destinations are configured; nil is the
+	// system's. TLSRoots replaces the system's roots for deliveries (tests).
+	Resolver alerting.Resolver
+	TLSRoots *x509.CertPool
 }
 
 // Check refuses a configuration that could not deliver: a vendor URL that is not an
@@ -52,17 +60,16 @@ func (c AlertingConfig) Check() error {
 			return fmt.Errorf("-vendor-alert-url needs -vendor-alert-routing-key (or WARDEN_VENDOR_ALERT_ROUTING_KEY): the routing key its events carry")
 		}
 	}
-	if c.SMTPURL != "" {
-		u, err := url.Parse(c.SMTPURL)
-		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-			return fmt.Errorf("-smtp-url %q must be smtp://[user:password@]host:port or smtps://…",
-				access.RedactTarget(string(access.DestinationWebhook), c.SMTPURL))
-		}
-		if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Name != "" {
-			return fmt.Errorf("-smtp-url needs -smtp-from, a bare sender address such as alerts@example.com (got %q)", c.SMTPFrom)
-		}
+	_, err := c.smtp()
+	return err
+}
+
+// smtp is the mail server configuration, nil without -smtp-url.
+func (c AlertingConfig) smtp() (*alerting.SMTPConfig, error) {
+	if c.SMTPURL == "" {
+		return nil, nil
 	}
-	return nil
+	return alerting.ParseSMTPURL(c.SMTPURL, c.SMTPFrom)
 }
 
 func (c AlertingConfig) withDefaults() AlertingConfig {
@@ -99,4 +106,57 @@ func (s *Server) vendorDelivery() string {
 		return "not_configured"
 	}
 	return "configured"
+}
+
+// startDispatcher runs the alert dispatcher until Close. Alone on its store, the server
+// first frees the leases a killed predecessor held, so that what it was sending is sent
+// again at once rather than when those leases expire.
+func (s *Server) startDispatcher() error {
+	smtp, err := s.alerting.smtp()
+	if err != nil {
+		return err
+	}
+	if !s.shared {
+		if err := s.store.Update(s.lifetime, func(tx Tx) error { return tx.ReleaseLeases() }); err != nil {
+			return err
+		}
+	}
+	d := alerting.New(alerting.Config{Store: s.store, Now: s.now, Schedule: s.alerting.RetrySchedule,
+		VendorURL: s.alerting.VendorURL, VendorRoutingKey: s.alerting.VendorRoutingKey, SMTP: smtp,
+		AllowPrivate: s.alerting.AllowPrivateDestinations, Logger: s.log, TLSRoots: s.alerting.TLSRoots})
+	ctx, cancel := context.WithCancel(s.lifetime)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	s.dispatcher = d
+	s.stopDispatcher = func() {
+		cancel()
+		<-done
+	}
+	return nil
+}
+
+// targetLookupTimeout bounds the DNS lookup of a webhook host when it is configured.
+const targetLookupTimeout = 3 * time.Second
+
+// checkWebhookTargets refuses webhook destinations that resolve to loopback, link-local,
+// private or unspecified addresses, before any transaction (DNS is slow); the dispatcher
+// checks again at delivery, after resolution. A host that does not resolve now is left to
+// that check: receivers are often configured before their DNS exists.
+func (s *Server) checkWebhookTargets(ctx context.Context, ds []api.Destination, field func(i int) string) error {
+	for i, d := range ds {
+		if d.Type != string(access.DestinationWebhook) {
+			continue
+		}
+		lookup, cancel := context.WithTimeout(ctx, targetLookupTimeout)
+		err := alerting.CheckTarget(lookup, s.alerting.Resolver, d.Target, s.alerting.AllowPrivateDestinations)
+		cancel()
+		var te *alerting.TargetError
+		if errors.As(err, &te) {
+			return newProblem(http.StatusUnprocessableEntity, access.CodeInvalidDestination, field(i), "The webhook target's "+te.Error()+".")
+		}
+	}
+	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 )
 
@@ -91,6 +92,11 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 	fs.StringVar(&a.SMTPFrom, "smtp-from", "", "the sender `address` of alert e-mails (needed with -smtp-url)")
 	fs.BoolVar(&a.AllowPrivateDestinations, "allow-private-destinations", false, "let webhook destinations reach loopback, link-local and private addresses (local receivers, tests); refused by default, when configured and again at delivery")
 	fs.DurationVar(&a.Retention, "alert-retention", apiserver.DefaultAlertRetention, "how long received alerts and their deliveries are kept; older ones are pruned once their deliveries are final")
+	fs.Func("alert-retry-schedule", "the `delays` before each attempt of an alert delivery, comma-separated, the first 0s (default "+alerting.DefaultSchedule.String()+", ±10% jitter); after the last, a delivery is failed (retry it through the API)",
+		func(v string) (err error) {
+			a.RetrySchedule, err = alerting.ParseSchedule(v)
+			return err
+		})
 	fs.DurationVar(&a.DedupWindow, "alert-dedup-window", apiserver.DefaultAlertDedupWindow, "how long a repeat of an alert (same fingerprint or dedup_key, status and start) counts as the same alert")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
@@ -116,6 +122,7 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"allow-private-destinations": "WARDEN_ALLOW_PRIVATE_DESTINATIONS",
 		"alert-retention":            "WARDEN_ALERT_RETENTION",
 		"alert-dedup-window":         "WARDEN_ALERT_DEDUP_WINDOW",
+		"alert-retry-schedule":       "WARDEN_ALERT_RETRY_SCHEDULE",
 	})
 	if err != nil {
 		return c, err

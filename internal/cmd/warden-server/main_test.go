@@ -92,7 +92,7 @@ func TestParseServe_refusals(t *testing.T) {
 		"unknown flag is refused":    {[]string{"-tls"}, nil, "-tls"},
 		"vendor url without key":     {[]string{"-vendor-alert-url", "https://events.example.com/v2/enqueue"}, nil, "-vendor-alert-routing-key"},
 		"vendor url not http":        {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, nil, "-vendor-alert-url"},
-		"smtp url of another scheme": {nil, map[string]string{"WARDEN_SMTP_URL": "http://u:hunter2@mail:25", "WARDEN_SMTP_FROM": "a@b.c"}, "smtp://"},
+		"smtp url of another scheme": {nil, map[string]string{"WARDEN_SMTP_URL": "http://u:hunter2@mail:25", "WARDEN_SMTP_FROM": "a@b.c"}, "not smtp or smtps"},
 		"smtp without from":          {[]string{"-smtp-url", "smtp://mail:25"}, nil, "-smtp-from"},
 		"public URL without scheme":  {nil, map[string]string{"WARDEN_PUBLIC_URL": "warden.example.com"}, "-public-url"},
 	} {
