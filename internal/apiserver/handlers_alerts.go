@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -143,7 +144,7 @@ func (s *Server) enqueueEvent(ctx context.Context, in *enqueueInput) (*enqueueAn
 		var prior *api.Alert
 		if last, err := tx.LastAlert(envID, e.DedupKey); err == nil {
 			prior = &last
-		} else if err != ErrNotFound {
+		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
 		return []api.Alert{e.alert(envID, s.now(), prior)}, nil
