@@ -97,6 +97,10 @@ type shape struct {
 	folded map[string]string // struct: foldName(name) → name, to say "did you mean"
 	elem   *shape            // map, slice, array
 	isMap  bool
+	// open: a struct whose schema allows other keys (a `_` field tagged
+	// additionalProperties:"true", as the formats of other systems' webhooks are), which
+	// are skipped; a case variant of one of its fields is still refused.
+	open bool
 }
 
 var (
@@ -168,6 +172,9 @@ func buildShape(t reflect.Type, building map[reflect.Type]*shape) *shape {
 func addFields(s *shape, t reflect.Type, depth int, depthOf map[string]int, building map[reflect.Type]*shape) {
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Name == "_" && f.Tag.Get("additionalProperties") == "true" {
+			s.open = true
+		}
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
@@ -411,9 +418,13 @@ func (sc *bodyScanner) fieldShape(s *shape, key []byte) (*shape, error) {
 	if fs, ok := s.fields[string(key)]; ok {
 		return fs, nil
 	}
+	name, folded := s.folded[foldName(string(key))]
+	if s.open && !folded {
+		return nil, nil
+	}
 	field := sc.pathString()
 	detail := fmt.Sprintf("%s is not a field of this object.", strconv.Quote(field))
-	if name, ok := s.folded[foldName(string(key))]; ok {
+	if folded {
 		detail = fmt.Sprintf("%s is not a field of this object: field names are case-sensitive; did you mean %s?",
 			strconv.Quote(field), strconv.Quote(name))
 	}
