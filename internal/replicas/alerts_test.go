@@ -1,10 +1,13 @@
 package replicas
 
 import (
+	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerttest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -190,4 +193,176 @@ func indexAlerts(as []api.Alert) map[string]api.Alert {
 		out[a.ID] = a
 	}
 	return out
+}
+
+// faultSchedule is short, so that a receiver outlives it in seconds: six attempts over
+// about six seconds (±10% each step).
+const faultSchedule = "0s,200ms,400ms,800ms,1500ms,3s"
+
+// faultAttempts is how many attempts faultSchedule makes before a delivery fails.
+const faultAttempts = 6
+
+// attemptTimeout is the dispatcher's bound on one attempt (alerting.Config.AttemptTimeout's
+// default; warden-server has no flag for it).
+const attemptTimeout = 10 * time.Second
+
+// TestAlerts_receiversFailThenRecover sends alerts to six webhooks of one environment, each
+// failing its own way: 503 for a while, 503 with Retry-After, hanging past the attempt
+// timeout, down then up again, 410, and down for longer than the schedule. The first four
+// are delivered once they recover, exactly once each; the 410 one is gone after one
+// attempt; the last is failed after the schedule, and delivered by a retry through the API
+// once it is back. The attempts the API lists are the requests each receiver got.
+func TestAlerts_receiversFailThenRecover(t *testing.T) {
+	t.Parallel()
+	pd := alerttest.NewPagerDutyReceiver(t, vendorRoutingKey)
+	w, _ := startServer(t, "W", alertingFlags(pd, nil, faultSchedule)...)
+	env := newAlertEnv(t, w, "flaky")
+	secret := env.Creds.SigningSecret
+	unavailable, retryAfter, hanging := alerttest.NewWebhookReceiver(t, secret), alerttest.NewWebhookReceiver(t, secret), alerttest.NewWebhookReceiver(t, secret)
+	flapping, gone, dead := alerttest.NewWebhookReceiver(t, secret), alerttest.NewWebhookReceiver(t, secret), alerttest.NewWebhookReceiver(t, secret)
+	const n = 2 // alerts, so that each fault meets more than one delivery at once
+	unavailable.Fail(http.StatusServiceUnavailable, alerttest.Always)
+	retryAfter.Inject(alerttest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "2"}, n)
+	hanging.Hang(n)
+	flapping.Down()
+	gone.Fail(http.StatusGone, alerttest.Always)
+	dead.Down()
+	receivers := map[string]*alerttest.WebhookReceiver{"unavailable": unavailable, "retry-after": retryAfter, "hanging": hanging,
+		"flapping": flapping, "gone": gone, "dead": dead}
+	var dests []api.Destination
+	for _, wr := range receivers {
+		dests = append(dests, webhookTo(wr.URL()))
+	}
+	env.route(t, w, false, dests...)
+	of := func(ds []api.AlertDelivery, wr *alerttest.WebhookReceiver) []api.AlertDelivery {
+		return byTarget(ds)["webhook "+wr.URL()]
+	}
+
+	now := time.Now()
+	mustIngest(t, env, firing("Flaky1", now), firing("Flaky2", now))
+
+	// 503 for three attempts of each delivery, then healthy.
+	unavailable.Await(t, settleTimeout, func(all []alerttest.Delivery) bool {
+		per := map[string]int{}
+		for _, d := range all {
+			per[d.ID]++
+		}
+		return len(per) == n && slices.Min(slices.Collect(maps.Values(per))) >= 3
+	})
+	unavailable.Heal()
+	// Refused for two attempts of each delivery, then up.
+	awaitDeliveries(t, w, env.ID, settleTimeout, func(ds []api.AlertDelivery) bool {
+		return len(of(ds, flapping)) == n && slices.MinFunc(of(ds, flapping), byAttempts).AttemptCount >= 2
+	})
+	flapping.Up()
+	// Down for the whole schedule: failed; then up, and retried through the API.
+	ds := awaitDeliveries(t, w, env.ID, settleTimeout, func(ds []api.AlertDelivery) bool {
+		return len(of(ds, dead)) == n && !slices.ContainsFunc(of(ds, dead), func(d api.AlertDelivery) bool { return d.Status != api.DeliveryFailed })
+	})
+	for _, d := range of(ds, dead) {
+		requireAttempts(t, "down for the whole schedule", d, api.DeliveryFailed, faultAttempts, func(i int, a api.AlertAttempt) bool {
+			return a.StatusCode == 0 && strings.Contains(a.Error, "connection refused") &&
+				a.Outcome == map[bool]string{true: api.AttemptFailed, false: api.AttemptRetry}[i == faultAttempts-1]
+		})
+	}
+	dead.Up()
+	for _, d := range of(ds, dead) {
+		if again := retryDelivery(t, w, env.ID, d.ID); again.Status != api.DeliveryPending || again.AttemptCount != faultAttempts {
+			t.Errorf("retried, delivery %s is %s with %d attempts; want pending with %d", d.ID, again.Status, again.AttemptCount, faultAttempts)
+		}
+	}
+
+	ds = awaitDeliveries(t, w, env.ID, settleTimeout+attemptTimeout, settled(len(receivers)*n))
+	if len(ds) != len(receivers)*n {
+		t.Fatalf("%s; want %d", summarize(ds), len(receivers)*n)
+	}
+	for name, wr := range receivers {
+		t.Run(name, func(t *testing.T) {
+			mine := of(ds, wr)
+			if len(mine) != n {
+				t.Fatalf("%d deliveries; want %d", len(mine), n)
+			}
+			if dups := wr.Duplicates(); len(dups) > 0 {
+				t.Errorf("accepted twice: %v", dups)
+			}
+			reqs := requestsByID(wr)
+			for _, d := range mine {
+				// Refused connections reach no receiver; every other attempt is one request.
+				answered := 0
+				for _, a := range d.Attempts {
+					if a.StatusCode != 0 || !strings.Contains(a.Error, "connection refused") {
+						answered++
+					}
+				}
+				if len(reqs[d.ID]) != answered {
+					t.Errorf("delivery %s: %d attempts reached the receiver, which got %d requests", d.ID, answered, len(reqs[d.ID]))
+				}
+			}
+		})
+	}
+	for _, d := range of(ds, unavailable) {
+		requireAttempts(t, "503 for a while", d, api.DeliveryDelivered, -1, func(i int, a api.AlertAttempt) bool {
+			return i == len(d.Attempts)-1 || (a.StatusCode == http.StatusServiceUnavailable && a.Outcome == api.AttemptRetry)
+		})
+		if len(d.Attempts) < 4 {
+			t.Errorf("503 for a while: delivery %s delivered after %d attempts; want 3 refused first", d.ID, len(d.Attempts))
+		}
+	}
+	reqs := requestsByID(retryAfter)
+	for _, d := range of(ds, retryAfter) {
+		requireAttempts(t, "503 with Retry-After", d, api.DeliveryDelivered, 2, func(i int, a api.AlertAttempt) bool {
+			return i == 1 || (a.StatusCode == http.StatusServiceUnavailable && a.Outcome == api.AttemptRetry)
+		})
+		// The schedule's next step is 200ms: a wait of 2s is Retry-After's.
+		if r := reqs[d.ID]; len(r) == 2 && r[1].At.Sub(r[0].At) < 2*time.Second {
+			t.Errorf("503 with Retry-After: 2: delivery %s attempted again after %v", d.ID, r[1].At.Sub(r[0].At))
+		}
+	}
+	for _, d := range of(ds, hanging) {
+		requireAttempts(t, "hanging past the attempt timeout", d, api.DeliveryDelivered, 2, func(i int, a api.AlertAttempt) bool {
+			return i == 1 || (a.StatusCode == 0 && a.Outcome == api.AttemptRetry && strings.Contains(a.Error, "no answer in time") &&
+				a.LatencyMS >= (attemptTimeout-time.Second).Milliseconds())
+		})
+	}
+	for _, d := range of(ds, flapping) {
+		requireAttempts(t, "down, then up", d, api.DeliveryDelivered, -1, func(i int, a api.AlertAttempt) bool {
+			return i == len(d.Attempts)-1 || (a.StatusCode == 0 && strings.Contains(a.Error, "connection refused"))
+		})
+	}
+	for _, d := range of(ds, gone) {
+		requireAttempts(t, "410", d, api.DeliveryGone, 1, func(_ int, a api.AlertAttempt) bool {
+			return a.StatusCode == http.StatusGone && a.Outcome == api.AttemptGone
+		})
+	}
+	for _, d := range of(ds, dead) {
+		requireAttempts(t, "retried once back", d, api.DeliveryDelivered, faultAttempts+1, func(i int, a api.AlertAttempt) bool {
+			return i < faultAttempts || a.StatusCode == http.StatusNoContent
+		})
+	}
+}
+
+func byAttempts(a, b api.AlertDelivery) int { return a.AttemptCount - b.AttemptCount }
+
+// requireAttempts fails the test unless d has status and n attempts (any number when n is
+// negative), the last delivered when status is, and ok holds for each.
+func requireAttempts(t *testing.T, what string, d api.AlertDelivery, status string, n int, ok func(i int, a api.AlertAttempt) bool) {
+	t.Helper()
+	bad := d.Status != status || d.AttemptCount != len(d.Attempts) || (n >= 0 && len(d.Attempts) != n) || len(d.Attempts) == 0
+	if status == api.DeliveryDelivered && !bad {
+		bad = d.Attempts[len(d.Attempts)-1].Outcome != api.AttemptDelivered
+	}
+	for i, a := range d.Attempts {
+		bad = bad || !ok(i, a)
+	}
+	if bad {
+		t.Errorf("%s: delivery %s is %s after %d attempts (want %s after %d):\n%s", what, d.ID, d.Status, len(d.Attempts), status, n, attemptsText(d))
+	}
+}
+
+func attemptsText(d api.AlertDelivery) string {
+	var b strings.Builder
+	for _, a := range d.Attempts {
+		fmt.Fprintf(&b, "  #%d at %s: %d %s in %dms %s\n", a.N, a.At.Format("15:04:05.000"), a.StatusCode, a.Outcome, a.LatencyMS, a.Error)
+	}
+	return b.String()
 }
