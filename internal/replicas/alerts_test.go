@@ -366,3 +366,29 @@ func attemptsText(d api.AlertDelivery) string {
 	}
 	return b.String()
 }
+
+// TestAlerts_retryStartsTheScheduleAgain retries a failed delivery through the API while its
+// receiver still fails once: the retry begins the schedule again (the API promises it), so
+// the one failure is retried at the schedule's next step and the delivery is delivered,
+// rather than failed again after a single attempt.
+func TestAlerts_retryStartsTheScheduleAgain(t *testing.T) {
+	t.Parallel()
+	pd := alerttest.NewPagerDutyReceiver(t, vendorRoutingKey)
+	const schedule, attempts = "0s,200ms,400ms", 3
+	w, _ := startServer(t, "W", alertingFlags(pd, nil, schedule)...)
+	env := newAlertEnv(t, w, "retried")
+	hook := alerttest.NewWebhookReceiver(t, env.Creds.SigningSecret)
+	hook.Down()
+	env.route(t, w, false, webhookTo(hook.URL()))
+	mustIngest(t, env, firing("Retried", time.Now()))
+	d := awaitDeliveries(t, w, env.ID, settleTimeout, settled(1))[0]
+	requireAttempts(t, "down for the whole schedule", d, api.DeliveryFailed, attempts, func(int, api.AlertAttempt) bool { return true })
+
+	hook.Up()
+	hook.Fail(http.StatusServiceUnavailable, 1)
+	retryDelivery(t, w, env.ID, d.ID)
+	d = awaitDeliveries(t, w, env.ID, settleTimeout, settled(1))[0]
+	requireAttempts(t, "retried while the receiver fails once more", d, api.DeliveryDelivered, attempts+2, func(i int, a api.AlertAttempt) bool {
+		return i != attempts || (a.StatusCode == http.StatusServiceUnavailable && a.Outcome == api.AttemptRetry)
+	})
+}
