@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -391,4 +393,134 @@ func TestAlerts_retryStartsTheScheduleAgain(t *testing.T) {
 	requireAttempts(t, "retried while the receiver fails once more", d, api.DeliveryDelivered, attempts+2, func(i int, a api.AlertAttempt) bool {
 		return i != attempts || (a.StatusCode == http.StatusServiceUnavailable && a.Outcome == api.AttemptRetry)
 	})
+}
+
+// TestAlerts_killMidBurst posts a burst of alerts with distinct labels straight at the
+// ingest URL from many connections, SIGKILLs the server once a third of them have been
+// answered 202, and restarts it on the same SQLite file. Every alert answered 202 is stored,
+// and every delivery of every stored alert (a webhook and the vendor) ends delivered, at the
+// receiver at least once. A receiver may get a delivery twice only when its first copy was
+// sent before the kill (an attempt under way, or done but not yet recorded) and its second
+// after the restart: the test reports how many.
+func TestAlerts_killMidBurst(t *testing.T) {
+	t.Parallel()
+	pd := alerttest.NewPagerDutyReceiver(t, vendorRoutingKey)
+	flags := alertingFlags(pd, nil, faultSchedule)
+	w1, db := startServer(t, "W1", flags...)
+	env := newAlertEnv(t, w1, "burst")
+	hook := alerttest.NewWebhookReceiver(t, env.Creds.SigningSecret)
+	env.route(t, w1, true, webhookTo(hook.URL()))
+
+	const total, posters, killAfter = 300, 24, 100
+	type outcome struct {
+		status int
+		id     string
+		err    error
+	}
+	outcomes := make([]outcome, total)
+	var next, accepted atomic.Int64
+	var kill sync.Once
+	var exitedAt time.Time
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: posters}, Timeout: settleTimeout}
+	defer c.CloseIdleConnections()
+	startsAt := time.Now()
+	var wg sync.WaitGroup
+	for range posters {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < total; i = int(next.Add(1) - 1) {
+				status, ans, err := ingest(t.Context(), c, env.Creds.IngestURL, env.Creds.IngestKey, firing(fmt.Sprintf("Burst%03d", i), startsAt))
+				outcomes[i] = outcome{status: status, err: err}
+				if status != http.StatusAccepted || len(ans.Alerts) != 1 {
+					continue
+				}
+				outcomes[i].id = ans.Alerts[0].ID
+				if accepted.Add(1) == killAfter {
+					kill.Do(func() {
+						if err := w1.kill(); err != nil {
+							t.Errorf("SIGKILL: %v", err)
+						}
+						<-w1.exited
+						exitedAt = time.Now()
+					})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if exitedAt.IsZero() {
+		t.Fatalf("only %d of %d alerts were answered 202, none killed the server", accepted.Load(), total)
+	}
+	restartedAt := time.Now()
+	w2 := launch(t, "W2", db, flags...)
+	w2.awaitAddress(t)
+
+	stored := indexAlerts(listAlerts(t, w2, env.ID))
+	byName := map[string]api.Alert{}
+	for _, a := range stored {
+		if prev, dup := byName[a.DedupKey]; dup {
+			t.Errorf("alert %s stored twice: %s and %s", a.DedupKey, prev.ID, a.ID)
+		}
+		byName[a.DedupKey] = a
+	}
+	var answered, unanswered, refused int
+	for i, o := range outcomes {
+		switch {
+		case o.status == http.StatusAccepted:
+			answered++
+			if _, ok := stored[o.id]; !ok {
+				t.Errorf("alert %d was answered 202 as %s, and is not stored after the restart", i, o.id)
+			}
+		case o.err != nil:
+			unanswered++
+		default:
+			refused++
+			t.Errorf("alert %d was answered %d", i, o.status)
+		}
+	}
+	ds := awaitDeliveries(t, w2, env.ID, settleTimeout, settled(2*len(stored)))
+	requireDelivered(t, ds)
+	if len(ds) != 2*len(stored) {
+		t.Fatalf("%d alerts stored, %s; want a webhook and a vendor delivery each", len(stored), summarize(ds))
+	}
+
+	// What each receiver accepted, by the key it tells deliveries apart by.
+	hooked := map[string][]time.Time{}
+	for _, d := range hook.Deliveries() {
+		hooked[d.ID] = append(hooked[d.ID], d.At)
+	}
+	paged := map[string][]time.Time{}
+	for _, ev := range pd.Events() {
+		if ev.Action != api.EventTrigger {
+			t.Errorf("the vendor got a %s, for only firing alerts were sent", ev.Action)
+		}
+		paged[ev.DedupKey] = append(paged[ev.DedupKey], ev.At)
+	}
+	twice := map[string]int{}
+	for _, d := range ds {
+		key, got := d.ID, hooked
+		if d.Kind == api.RecipientVendor {
+			key, got = env.ID+"/"+stored[d.AlertID].DedupKey, paged
+		}
+		at := got[key]
+		delete(got, key)
+		switch {
+		case len(at) == 0:
+			t.Errorf("%s delivery %s (alert %s) is delivered, and its receiver never got it", d.Kind, d.ID, d.AlertID)
+		case len(at) == 1:
+		case len(at) == 2 && !at[0].After(exitedAt) && at[1].After(restartedAt):
+			twice[d.Kind]++
+		default:
+			t.Errorf("%s delivery %s accepted %d times, at %v (killed at %v, restarted at %v): only an attempt under way at the kill may be sent again",
+				d.Kind, d.ID, len(at), at, exitedAt.Format(time.StampMicro), restartedAt.Format(time.StampMicro))
+		}
+	}
+	for id := range hooked {
+		t.Errorf("the webhook accepted %s, which is no stored delivery", id)
+	}
+	for key := range paged {
+		t.Errorf("the vendor accepted an event for %s, which is no stored alert", key)
+	}
+	t.Logf("%d of %d alerts answered 202 (the kill came after the %dth), %d unanswered (%d of those stored: committed, answer lost), %d refused; "+
+		"sent twice, in flight at the kill: %d webhook and %d vendor deliveries of %d",
+		answered, total, killAfter, unanswered, len(stored)-answered, refused, twice[api.RecipientWebhook], twice[api.RecipientVendor], len(ds))
 }
