@@ -226,16 +226,24 @@ func retryDelivery(t *testing.T, r *replica, envID, id string) api.AlertDelivery
 // them; it fails the test, saying what stands, when done does not hold within timeout.
 func awaitDeliveries(t *testing.T, r *replica, envID string, timeout time.Duration, done func([]api.AlertDelivery) bool) []api.AlertDelivery {
 	t.Helper()
+	var ds []api.AlertDelivery
+	waitUntil(t, timeout, func() bool {
+		ds = listDeliveries(t, r, envID)
+		return done(ds)
+	}, func() string { return "deliveries of " + envID + ": " + summarize(ds) })
+	return ds
+}
+
+// waitUntil polls cond until it holds; it fails the test with what it says when cond does
+// not hold within timeout.
+func waitUntil(t *testing.T, timeout time.Duration, cond func() bool, what func() string) {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	for {
-		ds := listDeliveries(t, r, envID)
-		if done(ds) {
-			return ds
-		}
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("deliveries of %s not there after %v: %s", envID, timeout, summarize(ds))
+			t.Fatalf("not there after %v: %s", timeout, what())
 		}
 		<-tick.C
 	}

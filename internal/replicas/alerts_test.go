@@ -524,3 +524,133 @@ func TestAlerts_killMidBurst(t *testing.T) {
 		"sent twice, in flight at the kill: %d webhook and %d vendor deliveries of %d",
 		answered, total, killAfter, unanswered, len(stored)-answered, refused, twice[api.RecipientWebhook], twice[api.RecipientVendor], len(ds))
 }
+
+// attemptLogged is what a server's log says of each attempt that leaves its delivery pending
+// (delivered ones are logged at debug, which warden-server does not print).
+const attemptLogged = `msg="alert delivery attempt"`
+
+// TestAlerts_replicasShareTheOutbox posts alerts round-robin to two replicas on one
+// PostgreSQL database, for an environment routed to the vendor, a webhook and e-mail, and
+// one opted out of vendor routing with a webhook. The opted-in webhook answers 503 until
+// both replicas' dispatchers have been seen retrying it, so that both work the outbox.
+// Every delivery arrives once: no webhook-id is accepted twice, no attempt (webhook-id and
+// attempt number) is sent twice, each receiver got exactly the attempts the API lists, and
+// the vendor gets one trigger per opted-in alert and nothing of the other environment's.
+func TestAlerts_replicasShareTheOutbox(t *testing.T) {
+	t.Parallel()
+	pd := alerttest.NewPagerDutyReceiver(t, vendorRoutingKey)
+	mail := alerttest.NewSMTPServer(t, alerttest.SMTPOptions{})
+	a, b := startPair(t, alertingFlags(pd, mail, faultSchedule)...)
+	proxy := newRoundRobin(t, a, b)
+	in, out := newAlertEnv(t, a, "opted-in"), newAlertEnv(t, b, "opted-out")
+	hookIn, hookOut := alerttest.NewWebhookReceiver(t, in.Creds.SigningSecret), alerttest.NewWebhookReceiver(t, out.Creds.SigningSecret)
+	const mailbox = "oncall@in.example"
+	in.route(t, a, true, webhookTo(hookIn.URL()), emailTo(mailbox))
+	out.route(t, b, false, webhookTo(hookOut.URL()))
+	hookIn.Fail(http.StatusServiceUnavailable, alerttest.Always)
+
+	const perEnv, posters = 100, 8
+	startsAt := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range posters {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < 2*perEnv; i = int(next.Add(1) - 1) {
+				e := []alertEnv{in, out}[i%2]
+				u := proxy.URL + "/v1/environments/" + e.ID + "/alerts"
+				if status, ans, err := ingest(t.Context(), http.DefaultClient, u, e.Creds.IngestKey, firing(fmt.Sprintf("Shared%03d", i), startsAt)); err != nil ||
+					status != http.StatusAccepted || len(ans.Alerts) != 1 || ans.Alerts[0].Duplicate {
+					t.Errorf("alert %d: %d %+v %v", i, status, ans, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	for _, u := range proxy.ups {
+		if u.answered.Load() == 0 {
+			t.Fatalf("replica %s received no alert: %s", u.r.name, proxy)
+		}
+	}
+
+	waitUntil(t, settleTimeout, func() bool { return logCount(t, a, attemptLogged) > 0 && logCount(t, b, attemptLogged) > 0 }, func() string {
+		return fmt.Sprintf("replica A logged %d retried attempts and B %d: one dispatcher did not take part", logCount(t, a, attemptLogged), logCount(t, b, attemptLogged))
+	})
+	hookIn.Heal()
+
+	dsIn := awaitDeliveries(t, b, in.ID, settleTimeout, settled(3*perEnv))
+	dsOut := awaitDeliveries(t, a, out.ID, settleTimeout, settled(perEnv))
+	requireDelivered(t, dsIn)
+	requireDelivered(t, dsOut)
+	if len(dsIn) != 3*perEnv || len(dsOut) != perEnv {
+		t.Fatalf("opted in: %s; opted out: %s; want %d and %d", summarize(dsIn), summarize(dsOut), 3*perEnv, perEnv)
+	}
+	t.Logf("%s; retries logged: A %d, B %d", proxy, logCount(t, a, attemptLogged), logCount(t, b, attemptLogged))
+
+	for name, c := range map[string]struct {
+		wr *alerttest.WebhookReceiver
+		ds []api.AlertDelivery
+	}{"opted in": {hookIn, byTarget(dsIn)["webhook "+hookIn.URL()]}, "opted out": {hookOut, byTarget(dsOut)["webhook "+hookOut.URL()]}} {
+		t.Run(name+" webhook", func(t *testing.T) {
+			if dups := c.wr.Duplicates(); len(dups) > 0 {
+				t.Errorf("%d webhook-ids accepted twice, the first: %s", len(dups), dups[0])
+			}
+			reqs := requestsByID(c.wr)
+			for _, d := range c.ds {
+				var sent []int
+				for _, r := range reqs[d.ID] {
+					sent = append(sent, decodeWebhook(t, r).Data.Delivery.Attempt)
+				}
+				delete(reqs, d.ID)
+				if want := seq(d.AttemptCount); !slices.Equal(sent, want) {
+					t.Errorf("delivery %s: the receiver got attempts %v; the API lists %v", d.ID, sent, want)
+				}
+			}
+			for id := range reqs {
+				t.Errorf("the receiver got %s, which is no delivery of this environment's", id)
+			}
+		})
+	}
+	t.Run("the vendor", func(t *testing.T) {
+		keys := map[string]int{}
+		for _, ev := range pd.All() {
+			if !strings.HasPrefix(ev.DedupKey, in.ID+"/") || ev.Action != api.EventTrigger {
+				t.Errorf("an event not a trigger of the opted-in environment's: %s", ev.Raw)
+			}
+			keys[ev.DedupKey]++
+		}
+		for _, d := range byTarget(dsIn)["vendor "] {
+			if d.AttemptCount != 1 {
+				t.Errorf("vendor delivery %s took %d attempts to a healthy receiver", d.ID, d.AttemptCount)
+			}
+		}
+		if len(keys) != perEnv || len(pd.All()) != perEnv {
+			t.Errorf("%d events under %d dedup keys; want one each for %d alerts", len(pd.All()), len(keys), perEnv)
+		}
+	})
+	t.Run("the mailbox", func(t *testing.T) {
+		ids := map[string]int{}
+		for _, m := range mail.All() {
+			ids[m.Header.Get("X-Warden-Delivery-Id")]++
+		}
+		for _, d := range byTarget(dsIn)["email "+mailbox] {
+			if ids[d.ID] != 1 {
+				t.Errorf("e-mail delivery %s: %d messages", d.ID, ids[d.ID])
+			}
+		}
+		if len(mail.All()) != perEnv {
+			t.Errorf("%d messages; want %d", len(mail.All()), perEnv)
+		}
+	})
+}
+
+// seq is 1, 2, … n.
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i + 1
+	}
+	return s
+}
