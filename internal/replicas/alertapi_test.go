@@ -328,6 +328,22 @@ func requestsByID(wr *alerttest.WebhookReceiver) map[string][]alerttest.Delivery
 	return out
 }
 
+// quietFor is how long receivers must get nothing new to be quiet.
+const quietFor = 250 * time.Millisecond
+
+// quiet waits until count (what receivers got so far) has not changed for quietFor: the
+// requests a killed server left in their sockets have then been read.
+func quiet(t *testing.T, count func() int) {
+	t.Helper()
+	last, since := count(), time.Now()
+	waitUntil(t, settleTimeout, func() bool {
+		if n := count(); n != last {
+			last, since = n, time.Now()
+		}
+		return time.Since(since) >= quietFor
+	}, func() string { return fmt.Sprintf("the receivers are still getting requests: %d so far", last) })
+}
+
 // logCount is how many times r's log says s.
 func logCount(t *testing.T, r *replica, s string) int {
 	t.Helper()
