@@ -95,8 +95,8 @@ func TestAlerts_alertmanagerEndToEnd(t *testing.T) {
 		for _, m := range mail.Messages() {
 			msgs[m.Header.Get("X-Warden-Delivery-Id")] = m
 		}
-		if len(ds) != nA || len(msgs) != nA {
-			t.Fatalf("%d e-mail deliveries, %d distinct messages; want %d", len(ds), len(msgs), nA)
+		if len(ds) != nA || len(msgs) != nA || len(mail.All()) != nA {
+			t.Fatalf("%d e-mail deliveries, %d messages for %d of them; want %d", len(ds), len(mail.All()), len(msgs), nA)
 		}
 		alerts := indexAlerts(alertsA)
 		for _, d := range ds {
