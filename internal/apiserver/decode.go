@@ -97,8 +97,9 @@ type shape struct {
 	folded map[string]string // struct: foldName(name) → name, to say "did you mean"
 	elem   *shape            // map, slice, array
 	isMap  bool
-	// open structs (a `_` field tagged additionalProperties:"true", as huma reads it) take
-	// fields they do not name: payloads of other systems, which add fields between versions.
+	// open: a struct whose schema allows other keys (a `_` field tagged
+	// additionalProperties:"true", as the formats of other systems' webhooks are), which
+	// are skipped; a case variant of one of its fields is still refused.
 	open bool
 }
 
@@ -417,12 +418,13 @@ func (sc *bodyScanner) fieldShape(s *shape, key []byte) (*shape, error) {
 	if fs, ok := s.fields[string(key)]; ok {
 		return fs, nil
 	}
-	if s.open {
+	name, folded := s.folded[foldName(string(key))]
+	if s.open && !folded {
 		return nil, nil
 	}
 	field := sc.pathString()
 	detail := fmt.Sprintf("%s is not a field of this object.", strconv.Quote(field))
-	if name, ok := s.folded[foldName(string(key))]; ok {
+	if folded {
 		detail = fmt.Sprintf("%s is not a field of this object: field names are case-sensitive; did you mean %s?",
 			strconv.Quote(field), strconv.Quote(name))
 	}

@@ -197,3 +197,29 @@ func TestDecode_unchangedBehaviour(t *testing.T) {
 		{"type":"email","target":"a@example.com","min_severity":"info"},
 		{"type":"email","target":"b@example.com","min_severity":"info"}]}`), 200, nil)
 }
+
+// The formats of other systems' webhooks are open (additionalProperties): Alertmanager 0.35
+// sends notification_reason, Grafana values and panelURL, PagerDuty clients their own
+// fields; a new one must not get 422. A case variant of a known field is refused still, and
+// a duplicate key.
+func TestDecode_openFormatsSkipOtherFields(t *testing.T) {
+	ts := newTestServer(t)
+	e := ts.createEnv("prod", "aws")
+	key := ts.credentials(e.ID, ownerToken).IngestKey
+	body := amPayload("firing", ts.clock.Now(), map[string]string{"alertname": "DiskFull", "instance": "db-1"})
+	body["notification_reason"] = "first notification"
+	alerts, ok := body["alerts"].([]map[string]any)
+	if !ok {
+		t.Fatalf("amPayload's alerts are a %T", body["alerts"])
+	}
+	alerts[0]["values"] = map[string]any{"B": 98.5}
+	var reply ingestReply
+	ts.call("POST", "/v1/environments/"+e.ID+"/alerts", key, body, 202, &reply)
+	if len(reply.Alerts) != 1 || reply.Alerts[0].ID == "" {
+		t.Fatalf("answer %+v", reply)
+	}
+	r := ts.do("POST", "/v1/environments/"+e.ID+"/alerts", key, []byte(`{"version":"4","status":"firing","Alerts":[]}`))
+	requireProblem(t, r, http.StatusUnprocessableEntity, codeInvalidField)
+	r = ts.do("POST", "/v1/environments/"+e.ID+"/alerts", key, []byte(`{"version":"4","status":"firing","x":1,"x":2,"alerts":[]}`))
+	requireProblem(t, r, http.StatusUnprocessableEntity, codeDuplicateField)
+}

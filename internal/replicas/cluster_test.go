@@ -51,10 +51,10 @@ type replica struct {
 	killed  atomic.Bool
 }
 
-// launch starts warden-server on db, on a random 127.0.0.1 port, without waiting for it to
-// listen: a pair is launched together, so that both migrate and bootstrap the empty database
-// at the same time, as replicas rolled out together do.
-func launch(t *testing.T, name, db string) *replica {
+// launch starts warden-server on db with flags after -listen and -db, on a random 127.0.0.1
+// port, without waiting for it to listen: a pair is launched together, so that both migrate
+// and bootstrap the empty database at the same time, as replicas rolled out together do.
+func launch(t *testing.T, name, db string, flags ...string) *replica {
 	t.Helper()
 	bin, err := serverBinary()
 	if err != nil {
@@ -72,7 +72,8 @@ func launch(t *testing.T, name, db string) *replica {
 	}
 	// Never cancelled: the cleanup stops the replica with SIGTERM, as an operator would, and
 	// the kill test kills it on purpose; a context cancellation would SIGKILL it unasked.
-	r.cmd = exec.CommandContext(context.WithoutCancel(t.Context()), bin, "-listen", "127.0.0.1:0", "-db", db)
+	args := append([]string{"-listen", "127.0.0.1:0", "-db", db}, flags...)
+	r.cmd = exec.CommandContext(context.WithoutCancel(t.Context()), bin, args...)
 	r.cmd.Env = append(os.Environ(), "WARDEN_BOOTSTRAP_TOKEN="+bootstrapToken)
 	r.cmd.Stdout, r.cmd.Stderr = pw, logFile
 	if err := r.cmd.Start(); err != nil {
@@ -166,10 +167,11 @@ func (r *replica) logTail() string {
 // startPair starts replicas A and B on one fresh PostgreSQL database, launched together so
 // that they race to migrate and bootstrap it (migrations run under an advisory lock, the
 // bootstrap in a transaction that locks the policy generation: exactly one owner results).
-func startPair(t *testing.T) (a, b *replica) {
+// Both get flags.
+func startPair(t *testing.T, flags ...string) (a, b *replica) {
 	t.Helper()
 	db := pgtest.URL(t) // registered first, so dropped after both replicas have stopped
-	a, b = launch(t, "A", db), launch(t, "B", db)
+	a, b = launch(t, "A", db, flags...), launch(t, "B", db, flags...)
 	a.awaitAddress(t)
 	b.awaitAddress(t)
 	users, err := b.Client.ListUsers(t.Context(), client.ListUsersOptions{})
