@@ -363,7 +363,8 @@ func (d *Dispatcher) next(dl api.AlertDelivery, r result, at, now time.Time, lat
 	case api.AttemptGone:
 		dl.Status = api.DeliveryGone
 	case api.AttemptRetry:
-		if wait, ok := d.cfg.Schedule.after(dl.AttemptCount, d.cfg.Rand()); ok {
+		// A retry through the API starts the schedule afresh at ScheduleStart.
+		if wait, ok := d.cfg.Schedule.after(dl.AttemptCount-dl.ScheduleStart, d.cfg.Rand()); ok {
 			due := now.Add(max(wait, r.RetryAfter))
 			dl.Status, dl.NextAttemptAt = api.DeliveryPending, &due
 			break

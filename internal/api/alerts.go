@@ -100,6 +100,7 @@ type AlertDelivery struct {
 	// Attempts is every attempt, oldest first; AttemptCount is its length, kept on the row
 	// so that lists need not load them.
 	AttemptCount  int            `json:"attempt_count" doc:"How many attempts were made."`
+	ScheduleStart int            `json:"schedule_start" doc:"How many of them came before the current run of the retry schedule: 0, or the attempt count when the delivery was last retried through the API (a retry starts the schedule afresh)."`
 	NextAttemptAt *time.Time     `json:"next_attempt_at,omitempty" doc:"When the next attempt is due, while pending."`
 	DeliveredAt   *time.Time     `json:"delivered_at,omitempty" doc:"When a receiver accepted it."`
 	LastError     string         `json:"last_error,omitempty" doc:"What the last failed attempt, or the reason it cannot be delivered, says."`

@@ -289,7 +289,7 @@ func (s *Server) retryDelivery(ctx context.Context, in *deliveryRetryInput) (*ob
 		}
 		before := d
 		now := s.now()
-		d.Status, d.NextAttemptAt, d.UpdatedAt = api.DeliveryPending, &now, now
+		d.Status, d.NextAttemptAt, d.UpdatedAt, d.ScheduleStart = api.DeliveryPending, &now, now, d.AttemptCount
 		if why := s.undeliverable(d.Kind); why != "" {
 			d.Status, d.NextAttemptAt, d.LastError = api.DeliveryUndeliverable, nil, why
 		}

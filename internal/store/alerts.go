@@ -90,13 +90,13 @@ func (t *sqlTx) PruneAlerts(before time.Time) (int64, error) {
 	return res.RowsAffected()
 }
 
-const deliveryCols = "id, alert_id, environment_id, kind, target, event, status, attempt_count, next_attempt_at, delivered_at, last_error, created_at, updated_at"
+const deliveryCols = "id, alert_id, environment_id, kind, target, event, status, attempt_count, schedule_start, next_attempt_at, delivered_at, last_error, created_at, updated_at"
 
 func scanDelivery(sc scanFunc) (api.AlertDelivery, error) {
 	var d api.AlertDelivery
 	var next, delivered sql.NullString
 	var ca, ua string
-	err := sc(&d.ID, &d.AlertID, &d.EnvironmentID, &d.Kind, &d.Target, &d.Event, &d.Status, &d.AttemptCount, &next, &delivered, &d.LastError, &ca, &ua)
+	err := sc(&d.ID, &d.AlertID, &d.EnvironmentID, &d.Kind, &d.Target, &d.Event, &d.Status, &d.AttemptCount, &d.ScheduleStart, &next, &delivered, &d.LastError, &ca, &ua)
 	d.NextAttemptAt, d.DeliveredAt = parseTimePtr(next), parseTimePtr(delivered)
 	d.CreatedAt, d.UpdatedAt = parseTime(ca), parseTime(ua)
 	d.Attempts = []api.AlertAttempt{}
@@ -113,8 +113,8 @@ func nextUnix(d api.AlertDelivery) int64 {
 }
 
 func (t *sqlTx) InsertDelivery(d api.AlertDelivery) error {
-	_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',0)`,
-		d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt),
+	_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',0)`,
+		d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, d.ScheduleStart, fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt),
 		d.LastError, fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt), nextUnix(d), unixNano(d.CreatedAt))
 	return err
 }
@@ -229,13 +229,13 @@ func (t *sqlTx) ReleaseLeases() error {
 	return err
 }
 
-// UpdateDelivery stores d's status, next attempt, delivery instant and last error whoever
+// UpdateDelivery stores d's status, schedule start, next attempt, delivery instant and last error whoever
 // holds its lease, and frees the lease: a retry through the API makes a final delivery
 // pending again.
 func (t *sqlTx) UpdateDelivery(d api.AlertDelivery) error {
-	return t.execOne(`UPDATE alert_deliveries SET status = ?, next_attempt_at = ?, next_attempt_unix = ?, delivered_at = ?, last_error = ?, updated_at = ?,
-		lease_owner = '', lease_until_unix = 0 WHERE id = ?`,
-		d.Status, fmtTimePtr(d.NextAttemptAt), nextUnix(d), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.UpdatedAt), d.ID)
+	return t.execOne(`UPDATE alert_deliveries SET status = ?, schedule_start = ?, next_attempt_at = ?, next_attempt_unix = ?, delivered_at = ?, last_error = ?,
+		updated_at = ?, lease_owner = '', lease_until_unix = 0 WHERE id = ?`,
+		d.Status, d.ScheduleStart, fmtTimePtr(d.NextAttemptAt), nextUnix(d), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.UpdatedAt), d.ID)
 }
 
 // OutboxStats is the outbox's backlog: how many deliveries are pending, and when the oldest

@@ -236,6 +236,7 @@ CREATE TABLE alert_deliveries (
 	event             TEXT NOT NULL,
 	status            TEXT NOT NULL,
 	attempt_count     BIGINT NOT NULL,
+	schedule_start    BIGINT NOT NULL,
 	next_attempt_at   TEXT,
 	next_attempt_unix BIGINT NOT NULL,
 	delivered_at      TEXT,

@@ -250,6 +250,7 @@ CREATE TABLE alert_deliveries (
 	event             TEXT NOT NULL,
 	status            TEXT NOT NULL,
 	attempt_count     INTEGER NOT NULL,
+	schedule_start    INTEGER NOT NULL,
 	next_attempt_at   TEXT,
 	next_attempt_unix INTEGER NOT NULL,
 	delivered_at      TEXT,
