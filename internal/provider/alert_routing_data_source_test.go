@@ -161,7 +161,7 @@ func TestAccAlertRoutingDataSource_needsClusterAdmin(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: alertRoutingConfig(reader, env.ID),
+				Config:      alertRoutingConfig(reader, env.ID),
 				ExpectError: wrappedRegexp("Unable to Read Alert Routing", "alert credentials", `"cluster.admin"`, "Configure the provider with the token of a user holding cluster.admin"),
 			},
 		},
