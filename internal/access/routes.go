@@ -20,7 +20,7 @@ type Route struct {
 	// the server checks the key itself, in the transaction that records the alerts. A user
 	// token is checked as on every route.
 	Ingest bool
-	check routeCheck
+	check  routeCheck
 }
 
 // routeCheck is a route's precheck: a Can… rule applied to the principal and the request's

@@ -269,6 +269,9 @@ type AlertRouting struct {
 	Destinations  []Destination `json:"destinations" doc:"The customer's own destinations."`
 	// DestinationsMode is Group.MembersMode for destinations.
 	DestinationsMode string `json:"destinations_mode" doc:"Who manages the destinations: \"\" nobody yet, authoritative (written as a complete set: warden_alert_routing.destinations), additive (added one at a time: warden_alert_destination). The other mode is refused with 409 membership_mode_conflict."`
+	// VendorDelivery is the server's configuration, not the routing's: it is filled in
+	// when the routing is read.
+	VendorDelivery string `json:"vendor_delivery,omitempty" enum:"configured,not_configured" doc:"Read only: whether this server can deliver to the vendor's on-call (configured), or records alerts routed to the vendor as undeliverable because whoever runs it set no -vendor-alert-url (not_configured)."`
 }
 
 // AlertRoutingUpdate is the body of PUT /v1/environments/{id}/alert-routing.

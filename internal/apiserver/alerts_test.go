@@ -45,7 +45,9 @@ func (ts *testServer) deliveries(envID, query string) []api.AlertDelivery {
 // decision: the vendor and the destinations at or above their minimum get a delivery each,
 // the destination above the alert's severity is left out with its reason.
 func TestAlerts_ingestRecordsTheDecision(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) { c.Alerting.VendorURL = "http://127.0.0.1:1/enqueue" })
+	ts := newTestServer(t, func(c *Config) {
+		c.Alerting.VendorURL, c.Alerting.VendorRoutingKey = "http://127.0.0.1:1/enqueue", "R0UTING"
+	})
 	e := ts.createEnv("prod", "aws")
 	ts.routingWith(e.ID, true,
 		api.Destination{Type: "webhook", Target: "https://hooks.example.com/a?token=s3cret", MinSeverity: "warning"},
@@ -85,6 +87,11 @@ func TestAlerts_ingestRecordsTheDecision(t *testing.T) {
 	// No SMTP server is configured: the e-mail delivery says so instead of waiting.
 	if len(ds) != 3 || status["vendor"] != "pending " || status["webhook"] != "pending " || status["email"] != "undeliverable " {
 		t.Errorf("deliveries %+v", ds)
+	}
+	var ready struct{ Alerting readyAlerting }
+	ts.call("GET", "/v1/ready", "", nil, 200, &ready)
+	if r := ready.Alerting; r.VendorDelivery != "configured" || r.EmailDelivery != "not_configured" || r.Pending != 2 || r.OldestPending == nil {
+		t.Errorf("readiness %+v", r)
 	}
 }
 
@@ -243,6 +250,11 @@ func TestAlerts_retry(t *testing.T) {
 	d := ts.deliveries(e.ID, "")[0]
 	if d.Status != api.DeliveryUndeliverable || !contains(d.LastError, "-vendor-alert-url") {
 		t.Fatalf("a vendor delivery without an endpoint %+v", d)
+	}
+	var routing api.AlertRouting
+	ts.call("GET", "/v1/environments/"+e.ID+"/alert-routing", ownerToken, nil, 200, &routing)
+	if !routing.VendorRouting || routing.VendorDelivery != "not_configured" {
+		t.Errorf("the routing's read does not say the vendor is undeliverable: %+v", routing)
 	}
 	var again api.AlertDelivery
 	ts.call("POST", "/v1/environments/"+e.ID+"/alert-deliveries/"+d.ID+"/retry", ownerToken, nil, 200, &again)

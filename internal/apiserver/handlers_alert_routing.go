@@ -3,6 +3,7 @@ package apiserver
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -112,10 +113,16 @@ func (s *Server) getAlertRouting(ctx context.Context, in *routingIDInput) (*obje
 	if !access.SeesSecrets(p) {
 		r = redactedRouting(r)
 	}
+	r.VendorDelivery = s.vendorDelivery()
 	return output(http.StatusOK, r, r.Version), nil
 }
 
 func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
+	if in.Body.Destinations != nil {
+		if err := s.checkWebhookTargets(ctx, *in.Body.Destinations, func(i int) string { return fmt.Sprintf("destinations[%d].target", i) }); err != nil {
+			return nil, err
+		}
+	}
 	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.AlertRouting, int64, error) {
 		r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, setRouting(in.Body), "update")
 		return r, r.Version, err
@@ -242,6 +249,9 @@ func additive(dest api.Destination, add bool, replaces string) func(*api.AlertRo
 }
 
 func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInput) (*objectOutput[api.AlertRouting], error) {
+	if err := s.checkWebhookTargets(ctx, []api.Destination{in.Body}, func(int) string { return "target" }); err != nil {
+		return nil, err
+	}
 	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.AlertRouting, int64, error) {
 		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "destination_add")
 		return r, r.Version, err

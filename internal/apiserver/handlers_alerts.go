@@ -51,8 +51,8 @@ type enqueueAnswer struct {
 
 type alertsListInput struct {
 	PageParams
-	ID     string     `path:"id" doc:"The environment id."`
-	Status string     `query:"status" enum:"firing,resolved" doc:"Only alerts with this status."`
+	ID     string    `path:"id" doc:"The environment id."`
+	Status string    `query:"status" enum:"firing,resolved" doc:"Only alerts with this status."`
 	Since  time.Time `query:"since" doc:"Only alerts received at or after this instant (RFC 3339)."`
 }
 

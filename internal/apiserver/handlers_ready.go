@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/store"
 )
 
 // readyTimeout bounds the readiness probe's database read: a load balancer's probe must get
@@ -16,8 +18,16 @@ const codeNotReady = "not_ready"
 
 type readyOutput struct {
 	Body struct {
-		Status string `json:"status" doc:"ready when the database answers and its migrations have run."`
+		Status   string        `json:"status" doc:"ready when the database answers and its migrations have run."`
+		Alerting readyAlerting `json:"alerting" doc:"What alert delivery can do and how far behind it is; informational: it does not make the server unready."`
 	}
+}
+
+type readyAlerting struct {
+	VendorDelivery string     `json:"vendor_delivery" enum:"configured,not_configured" doc:"not_configured: no -vendor-alert-url, so alerts routed to the vendor are recorded as undeliverable."`
+	EmailDelivery  string     `json:"email_delivery" enum:"configured,not_configured" doc:"not_configured: no -smtp-url, so e-mail deliveries are recorded as undeliverable."`
+	Pending        int        `json:"pending_deliveries" doc:"Deliveries waiting for an attempt, across every replica."`
+	OldestPending  *time.Time `json:"oldest_pending_at,omitempty" doc:"When the oldest of them was made."`
 }
 
 // registerReady adds GET /v1/ready. /v1/health says the process answers (liveness: restart
@@ -34,8 +44,13 @@ func (s *Server) ready(ctx context.Context, _ *struct{}) (*readyOutput, error) {
 	defer cancel()
 	// The generation lives in policy_state, which exists only once the migrations have run:
 	// one cheap read proves both the connection and the schema.
+	var outbox store.OutboxStats
 	err := s.store.View(ctx, func(tx Tx) error {
-		_, err := tx.Generation()
+		if _, err := tx.Generation(); err != nil {
+			return err
+		}
+		var err error
+		outbox, err = tx.Outbox()
 		return err
 	})
 	if err != nil {
@@ -46,5 +61,10 @@ func (s *Server) ready(ctx context.Context, _ *struct{}) (*readyOutput, error) {
 	}
 	out := &readyOutput{}
 	out.Body.Status = "ready"
+	email := "configured"
+	if s.alerting.SMTPURL == "" {
+		email = "not_configured"
+	}
+	out.Body.Alerting = readyAlerting{VendorDelivery: s.vendorDelivery(), EmailDelivery: email, Pending: outbox.Pending, OldestPending: outbox.OldestPending}
 	return out, nil
 }

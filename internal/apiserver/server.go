@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -81,8 +82,9 @@ type Server struct {
 	// lifetime is the server's own context, which background work runs in.
 	lifetime context.Context
 	ingest   *ingestBatcher
-	// dispatcher delivers alerts; nil until started.
-	dispatcher interface{ Notify() }
+	// dispatcher delivers alerts; stopDispatcher ends it and waits.
+	dispatcher     *alerting.Dispatcher
+	stopDispatcher func()
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -91,6 +93,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, errors.New("no database: set Config.DB to a SQLite file path or a postgres:// URL")
 	}
 	if err := CheckPublicURL(cfg.PublicURL); err != nil {
+		return nil, err
+	}
+	if err := cfg.Alerting.Check(); err != nil {
 		return nil, err
 	}
 	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL,
@@ -124,6 +129,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	if err := s.startDispatcher(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	s.handler = s.routes()
 	s.startIngest()
 	s.startPruner(ctx)
@@ -140,6 +149,10 @@ func (s *Server) Close() error {
 		s.stopPruner = nil
 	}
 	s.stopIngest()
+	if s.stopDispatcher != nil {
+		s.stopDispatcher()
+		s.stopDispatcher = nil
+	}
 	return errors.Join(s.store.Close(), s.unlock())
 }
 

@@ -222,6 +222,13 @@ func (t *sqlTx) FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAtte
 	return err
 }
 
+// ReleaseLeases frees every lease: a server alone on its database calls it at start, when no
+// dispatcher but its own (not yet running) can hold one.
+func (t *sqlTx) ReleaseLeases() error {
+	_, err := t.exec(`UPDATE alert_deliveries SET lease_owner = '', lease_until_unix = 0 WHERE lease_owner <> ''`)
+	return err
+}
+
 // UpdateDelivery stores d's status, next attempt, delivery instant and last error whoever
 // holds its lease, and frees the lease: a retry through the API makes a final delivery
 // pending again.

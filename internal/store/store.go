@@ -226,6 +226,7 @@ type Tx interface {
 	LeaseDeliveries(owner string, now, until time.Time, limit int) ([]api.AlertDelivery, error)
 	FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error
 	UpdateDelivery(d api.AlertDelivery) error
+	ReleaseLeases() error
 	Outbox() (OutboxStats, error)
 
 	InsertAccessRequest(r api.AccessRequest) error

@@ -31,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 )
 
@@ -68,6 +69,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	bootstrapToken  string
 	publicURL       string
+	alerting        apiserver.AlertingConfig
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -83,6 +85,19 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file` (chain allowed) to serve HTTPS; needs -tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key `file` of -tls-cert")
 	fs.StringVar(&c.publicURL, "public-url", "", "the server's `URL` as monitoring systems reach it (behind a proxy), base of the ingest URLs it hands out; default: the scheme and host of each request")
+	a := &c.alerting
+	fs.StringVar(&a.VendorURL, "vendor-alert-url", "", "the vendor's on-call `URL`, which takes PagerDuty Events API v2 events (e.g. https://events.pagerduty.com/v2/enqueue); without it alerts routed to the vendor are recorded as undeliverable")
+	fs.StringVar(&a.VendorRoutingKey, "vendor-alert-routing-key", "", "the routing `key` events to -vendor-alert-url carry (a secret: prefer WARDEN_VENDOR_ALERT_ROUTING_KEY, which ps does not show)")
+	fs.StringVar(&a.SMTPURL, "smtp-url", "", "the mail server e-mail destinations are sent through: smtp://[user:password@]host:port (STARTTLS when offered; ?starttls=required to insist) or smtps://… (TLS); a secret when it holds a password: prefer WARDEN_SMTP_URL")
+	fs.StringVar(&a.SMTPFrom, "smtp-from", "", "the sender `address` of alert e-mails (needed with -smtp-url)")
+	fs.BoolVar(&a.AllowPrivateDestinations, "allow-private-destinations", false, "let webhook destinations reach loopback, link-local and private addresses (local receivers, tests); refused by default, when configured and again at delivery")
+	fs.DurationVar(&a.Retention, "alert-retention", apiserver.DefaultAlertRetention, "how long received alerts and their deliveries are kept; older ones are pruned once their deliveries are final")
+	fs.Func("alert-retry-schedule", "the `delays` before each attempt of an alert delivery, comma-separated, the first 0s (default "+alerting.DefaultSchedule.String()+", ±10% jitter); after the last, a delivery is failed (retry it through the API)",
+		func(v string) (err error) {
+			a.RetrySchedule, err = alerting.ParseSchedule(v)
+			return err
+		})
+	fs.DurationVar(&a.DedupWindow, "alert-dedup-window", apiserver.DefaultAlertDedupWindow, "how long a repeat of an alert (same fingerprint or dedup_key, status and start) counts as the same alert")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", apiserver.DefaultWriteTimeout, "longest time from the end of the request headers to the end of the response")
@@ -99,12 +114,22 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"idle-timeout":     "WARDEN_IDLE_TIMEOUT",
 		"shutdown-timeout": "WARDEN_SHUTDOWN_TIMEOUT",
 		"public-url":       "WARDEN_PUBLIC_URL",
+
+		"vendor-alert-url":           "WARDEN_VENDOR_ALERT_URL",
+		"vendor-alert-routing-key":   "WARDEN_VENDOR_ALERT_ROUTING_KEY",
+		"smtp-url":                   "WARDEN_SMTP_URL",
+		"smtp-from":                  "WARDEN_SMTP_FROM",
+		"allow-private-destinations": "WARDEN_ALLOW_PRIVATE_DESTINATIONS",
+		"alert-retention":            "WARDEN_ALERT_RETENTION",
+		"alert-dedup-window":         "WARDEN_ALERT_DEDUP_WINDOW",
+		"alert-retry-schedule":       "WARDEN_ALERT_RETRY_SCHEDULE",
 	})
 	if err != nil {
 		return c, err
 	}
 	for name, d := range map[string]time.Duration{"idempotency-ttl": c.idemTTL, "read-timeout": c.readTimeout,
-		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout} {
+		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout,
+		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow} {
 		if d <= 0 {
 			return c, fmt.Errorf("-%s must be positive, not %v", name, d)
 		}
@@ -113,6 +138,9 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		return c, err
 	}
 	if err := apiserver.CheckPublicURL(c.publicURL); err != nil {
+		return c, err
+	}
+	if err := a.Check(); err != nil {
 		return c, err
 	}
 	c.bootstrapToken = getenv("WARDEN_BOOTSTRAP_TOKEN")
@@ -151,6 +179,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Logger:         logger,
 		IdempotencyTTL: c.idemTTL,
 		PublicURL:      c.publicURL,
+		Alerting:       c.alerting,
 	})
 	if err != nil {
 		return err

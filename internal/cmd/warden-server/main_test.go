@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/tlstesting"
 )
 
@@ -34,6 +36,13 @@ func TestParseServe_environment(t *testing.T) {
 		"WARDEN_SHUTDOWN_TIMEOUT": "5s",
 		"WARDEN_READ_TIMEOUT":     "7s",
 		"WARDEN_BOOTSTRAP_TOKEN":  bootstrapToken,
+
+		"WARDEN_VENDOR_ALERT_URL":           "https://events.pagerduty.com/v2/enqueue",
+		"WARDEN_VENDOR_ALERT_ROUTING_KEY":   "R0UTING",
+		"WARDEN_SMTP_URL":                   "smtp://mail.example.com:587",
+		"WARDEN_SMTP_FROM":                  "alerts@example.com",
+		"WARDEN_ALLOW_PRIVATE_DESTINATIONS": "true",
+		"WARDEN_ALERT_RETENTION":            "168h",
 	})
 	c, err := parseServe(nil, env, io.Discard)
 	if err != nil {
@@ -41,8 +50,11 @@ func TestParseServe_environment(t *testing.T) {
 	}
 	want := serveConfig{listen: "0.0.0.0:9000", db: "/var/lib/warden/env.db", tlsCert: "/etc/warden/cert.pem",
 		tlsKey: "/etc/warden/key.pem", idemTTL: time.Hour, readTimeout: 7 * time.Second, writeTimeout: 60 * time.Second,
-		idleTimeout: 120 * time.Second, shutdownTimeout: 5 * time.Second, bootstrapToken: bootstrapToken}
-	if c != want {
+		idleTimeout: 120 * time.Second, shutdownTimeout: 5 * time.Second, bootstrapToken: bootstrapToken,
+		alerting: apiserver.AlertingConfig{VendorURL: "https://events.pagerduty.com/v2/enqueue", VendorRoutingKey: "R0UTING",
+			SMTPURL: "smtp://mail.example.com:587", SMTPFrom: "alerts@example.com", AllowPrivateDestinations: true,
+			Retention: 7 * 24 * time.Hour, DedupWindow: apiserver.DefaultAlertDedupWindow}}
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the environment:\n got %+v\nwant %+v", c, want)
 	}
 
@@ -71,18 +83,25 @@ func TestParseServe_refusals(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"cert without key":          {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
-		"key from env, no cert":     {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
-		"bad duration in env":       {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
-		"non-positive ttl":          {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
-		"stray argument":            {[]string{"serve"}, nil, `unexpected argument "serve"`},
-		"negative write timeout":    {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
-		"unknown flag is refused":   {[]string{"-tls"}, nil, "-tls"},
-		"public URL without scheme": {nil, map[string]string{"WARDEN_PUBLIC_URL": "warden.example.com"}, "-public-url"},
+		"cert without key":           {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
+		"key from env, no cert":      {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
+		"bad duration in env":        {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
+		"non-positive ttl":           {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
+		"stray argument":             {[]string{"serve"}, nil, `unexpected argument "serve"`},
+		"negative write timeout":     {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
+		"unknown flag is refused":    {[]string{"-tls"}, nil, "-tls"},
+		"vendor url without key":     {[]string{"-vendor-alert-url", "https://events.example.com/v2/enqueue"}, nil, "-vendor-alert-routing-key"},
+		"vendor url not http":        {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, nil, "-vendor-alert-url"},
+		"smtp url of another scheme": {nil, map[string]string{"WARDEN_SMTP_URL": "http://u:hunter2@mail:25", "WARDEN_SMTP_FROM": "a@b.c"}, "not smtp or smtps"},
+		"smtp without from":          {[]string{"-smtp-url", "smtp://mail:25"}, nil, "-smtp-from"},
+		"public URL without scheme":  {nil, map[string]string{"WARDEN_PUBLIC_URL": "warden.example.com"}, "-public-url"},
 	} {
 		_, err := parseServe(c.args, envOf(c.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error containing %q", name, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: the error repeats a password: %v", name, err)
 		}
 	}
 }

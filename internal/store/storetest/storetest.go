@@ -353,7 +353,7 @@ var policyWrites = []struct {
 
 // nonPolicyWrites are the writes of store.Tx that change nothing the engine decides on.
 var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency",
-	"InsertAlert", "PruneAlerts", "InsertDelivery", "LeaseDeliveries", "FinishAttempt", "UpdateDelivery"}
+	"InsertAlert", "PruneAlerts", "InsertDelivery", "LeaseDeliveries", "FinishAttempt", "UpdateDelivery", "ReleaseLeases"}
 
 func loadPolicy(t *testing.T, st store.Store) (*access.Policy, int64) {
 	t.Helper()

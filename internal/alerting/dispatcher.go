@@ -1,0 +1,441 @@
+package alerting
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	randv2 "math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/store"
+)
+
+// Config configures a Dispatcher. Zero fields take the defaults named.
+type Config struct {
+	Store store.Store
+	// Now (time.Now) runs attempts, leases and the schedule; latency is real time.
+	Now      func() time.Time
+	Owner    string   // unique per process (NewOwner)
+	Schedule Schedule // DefaultSchedule
+	// Without VendorURL vendor deliveries are undeliverable; without SMTP, e-mail ones.
+	VendorURL, VendorRoutingKey string
+	SMTP                        *SMTPConfig
+	// AllowPrivate lets webhooks reach addresses that are not public: development only.
+	AllowPrivate bool
+	Logger       *slog.Logger
+	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
+	Batch, Workers int
+	AttemptTimeout time.Duration // connection to last byte (10s)
+	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
+	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
+	LeaseFor     time.Duration
+	PollInterval time.Duration  // when no Notify comes (250ms), jittered
+	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
+	// Rand is in [0, 1) and safe for concurrent use (math/rand/v2's Float64).
+	Rand func() float64
+}
+
+// Dispatcher delivers the store's pending deliveries.
+type Dispatcher struct {
+	cfg      Config
+	log      *slog.Logger
+	webhooks poster
+	vendor   poster
+	wake     chan struct{}
+}
+
+// NewOwner is a lease owner unique to this process: the random part keeps a restart with
+// the same host and pid from taking its predecessor's leases as its own.
+func NewOwner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:8])
+}
+
+// New makes a dispatcher with cfg's zero fields defaulted.
+func New(cfg Config) *Dispatcher {
+	orDefault(&cfg.Batch, 64)
+	orDefault(&cfg.Workers, 16)
+	orDefault(&cfg.AttemptTimeout, 10*time.Second)
+	orDefault(&cfg.PollInterval, 250*time.Millisecond)
+	rounds := time.Duration((cfg.Batch+cfg.Workers-1)/cfg.Workers + 1)
+	orDefault(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = NewOwner()
+	}
+	if len(cfg.Schedule) == 0 {
+		cfg.Schedule = DefaultSchedule
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = randv2.Float64
+	}
+	return &Dispatcher{
+		cfg: cfg, log: cfg.Logger.With("component", "alerting", "owner", cfg.Owner),
+		webhooks: newPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
+		wake: make(chan struct{}, 1),
+	}
+}
+
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Notify wakes the dispatcher (after ingestion commits deliveries). It never blocks.
+func (d *Dispatcher) Notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends: it leases a batch, hands it to the workers, and goes again
+// at once when the batch was full, else on Notify or after the poll interval. It returns
+// once the attempts under way are recorded, or after AttemptTimeout and a few seconds.
+// Leased deliveries not yet begun wait for their leases to expire: another replica sends them.
+func (d *Dispatcher) Run(ctx context.Context) {
+	p := d.start(context.WithoutCancel(ctx))
+	for ctx.Err() == nil {
+		n, err := d.feed(ctx, p)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("leasing deliveries", "error", err)
+		}
+		if err == nil && n == d.cfg.Batch {
+			continue
+		}
+		t := time.NewTimer(jitter(d.cfg.PollInterval, d.cfg.Rand()))
+		select {
+		case <-ctx.Done():
+		case <-d.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.stop() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			d.log.Error("recording attempts", "error", err)
+		}
+	case <-time.After(d.cfg.AttemptTimeout + shutdownGrace):
+		d.log.Warn("stopped before the attempts under way were recorded: their deliveries are sent again when their leases expire")
+	}
+}
+
+const shutdownGrace = 5 * time.Second
+
+// RunOnce leases a batch, makes and records its attempts, and returns how many it leased.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	p := d.start(ctx)
+	n, err := d.feed(ctx, p)
+	return n, errors.Join(err, p.stop())
+}
+
+// pipeline is the workers and the recorder, bounded: Workers attempts under way, Batch
+// results waiting, Batch written per transaction.
+type pipeline struct {
+	jobs    chan *job
+	results chan finished
+	workers sync.WaitGroup
+	done    chan struct{} // closed when the recorder has written the last result
+	err     error         // the recorder's, read after done
+}
+
+func (d *Dispatcher) start(ctx context.Context) *pipeline {
+	p := &pipeline{jobs: make(chan *job), results: make(chan finished, d.cfg.Batch), done: make(chan struct{})}
+	for range d.cfg.Workers {
+		p.workers.Go(func() {
+			for j := range p.jobs {
+				if f, ok := d.attempt(ctx, j); ok {
+					p.results <- f
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(p.done)
+		p.err = d.record(ctx, p.results)
+	}()
+	return p
+}
+
+func (p *pipeline) stop() error {
+	close(p.jobs)
+	p.workers.Wait()
+	close(p.results)
+	<-p.done
+	return p.err
+}
+
+func (d *Dispatcher) feed(ctx context.Context, p *pipeline) (int, error) {
+	jobs, leased, err := d.lease(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		select {
+		case p.jobs <- j:
+		case <-ctx.Done():
+			return leased, nil
+		}
+	}
+	return leased, nil
+}
+
+// deliveryTx is the part of store.Tx the dispatcher uses.
+type deliveryTx interface {
+	LeaseDeliveries(owner string, now, until time.Time, limit int) ([]api.AlertDelivery, error)
+	Alert(envID, id string) (api.Alert, error)
+	Environment(id string) (api.Environment, error)
+	AlertCredentials(environmentID string) (store.AlertCredentialsRecord, error)
+	FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error
+	UpdateDelivery(d api.AlertDelivery) error
+}
+
+// job is a leased delivery with all its attempt needs, so that sending touches no database.
+type job struct {
+	d     api.AlertDelivery
+	alert api.Alert
+	env   api.Environment
+	keys  [][]byte  // the webhook signing keys, newest first
+	until time.Time // the lease's end
+	// preset is an outcome decided without sending (the alert is gone, no secret).
+	preset *result
+}
+
+type envInfo struct {
+	env     api.Environment
+	keys    [][]byte
+	keysErr error
+}
+
+// lease leases a batch and reads what its attempts need in one transaction; deliveries
+// nothing is configured for are made undeliverable there, without an attempt.
+func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
+	now := d.cfg.Now()
+	until := now.Add(d.cfg.LeaseFor)
+	var jobs []*job
+	var leased int
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		jobs = jobs[:0]
+		ds, err := tx.LeaseDeliveries(d.cfg.Owner, now, until, d.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		leased = len(ds)
+		envs := map[string]*envInfo{}
+		for _, dl := range ds {
+			if why := d.undeliverable(dl.Kind); why != "" {
+				dl.Status, dl.NextAttemptAt, dl.LastError, dl.UpdatedAt = api.DeliveryUndeliverable, nil, why, now
+				if err := tx.UpdateDelivery(dl); err != nil {
+					return err
+				}
+				continue
+			}
+			j, err := prepare(tx, dl, now, envs)
+			if err != nil {
+				return err
+			}
+			j.until = until
+			jobs = append(jobs, j)
+		}
+		return nil
+	})
+	return jobs, leased, err
+}
+
+func (d *Dispatcher) undeliverable(kind string) string {
+	switch {
+	case kind == api.RecipientVendor && d.cfg.VendorURL == "":
+		return "no vendor alert URL is configured: start the server with " + FlagVendorURL + " and " + FlagVendorKey
+	case kind == api.RecipientEmail && d.cfg.SMTP == nil:
+		return "no SMTP server is configured: start the server with " + FlagSMTPURL + " and " + FlagSMTPFrom
+	}
+	return ""
+}
+
+func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string]*envInfo) (*job, error) {
+	j := &job{d: dl}
+	fail := func(msg string) (*job, error) {
+		j.preset = &result{Outcome: api.AttemptFailed, Err: msg}
+		return j, nil
+	}
+	e, ok := envs[dl.EnvironmentID]
+	if !ok {
+		env, err := tx.Environment(dl.EnvironmentID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail("the environment no longer exists")
+		} else if err != nil {
+			return nil, err
+		}
+		e = &envInfo{env: env}
+		creds, err := tx.AlertCredentials(dl.EnvironmentID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			e.keysErr = errors.New("the environment has no signing secret")
+		case err != nil:
+			return nil, err
+		default:
+			e.keys, e.keysErr = signingKeys(creds.Current(now))
+		}
+		envs[dl.EnvironmentID] = e
+	}
+	j.env, j.keys = e.env, e.keys
+	alert, err := tx.Alert(dl.EnvironmentID, dl.AlertID)
+	if errors.Is(err, store.ErrNotFound) {
+		return fail("the alert no longer exists")
+	} else if err != nil {
+		return nil, err
+	}
+	j.alert = alert
+	switch {
+	case dl.Kind == api.RecipientWebhook && e.keysErr != nil:
+		// Unsigned, a webhook would be worthless to a receiver that verifies: retry, in
+		// case the secret is repaired.
+		j.preset = &result{Outcome: api.AttemptRetry, Err: "not sent: " + e.keysErr.Error()}
+	case dl.Kind != api.RecipientWebhook && dl.Kind != api.RecipientVendor && dl.Kind != api.RecipientEmail:
+		return fail(fmt.Sprintf("unknown recipient kind %q", dl.Kind))
+	}
+	return j, nil
+}
+
+type finished struct {
+	d api.AlertDelivery
+	a api.AlertAttempt
+}
+
+// attempt makes j's next attempt, unless the lease could end first (another replica may
+// take the delivery then, and send it too).
+func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
+	at := d.cfg.Now()
+	if at.Add(d.cfg.AttemptTimeout).After(j.until) {
+		d.log.Warn("lease too close to its end: delivery left for a later lease", "delivery", j.d.ID)
+		return finished{}, false
+	}
+	n := j.d.AttemptCount + 1
+	start := time.Now()
+	r := d.send(ctx, j, n, at)
+	f := d.next(j.d, r, at, d.cfg.Now(), time.Since(start))
+	d.logAttempt(f)
+	return f, true
+}
+
+func (d *Dispatcher) send(ctx context.Context, j *job, n int, at time.Time) result {
+	if j.preset != nil {
+		return *j.preset
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.AttemptTimeout)
+	defer cancel()
+	switch j.d.Kind {
+	case api.RecipientWebhook:
+		return d.sendWebhook(ctx, j, n, at)
+	case api.RecipientVendor:
+		return d.sendVendor(ctx, j, at)
+	default:
+		return d.sendEmail(ctx, j, n, at)
+	}
+}
+
+// next is dl after an attempt begun at at came to r: delivered, gone, failed (refused for
+// good, or the schedule spent), or pending at the later of the next step and Retry-After.
+func (d *Dispatcher) next(dl api.AlertDelivery, r result, at, now time.Time, latency time.Duration) finished {
+	dl.AttemptCount++
+	a := api.AlertAttempt{N: dl.AttemptCount, At: at, StatusCode: r.StatusCode, LatencyMS: latency.Milliseconds(), Outcome: r.Outcome, Error: r.Err}
+	dl.NextAttemptAt, dl.LastError, dl.UpdatedAt = nil, r.Err, now
+	switch r.Outcome {
+	case api.AttemptDelivered:
+		dl.Status, dl.DeliveredAt = api.DeliveryDelivered, &now
+	case api.AttemptGone:
+		dl.Status = api.DeliveryGone
+	case api.AttemptRetry:
+		if wait, ok := d.cfg.Schedule.after(dl.AttemptCount, d.cfg.Rand()); ok {
+			due := now.Add(max(wait, r.RetryAfter))
+			dl.Status, dl.NextAttemptAt = api.DeliveryPending, &due
+			break
+		}
+		a.Outcome = api.AttemptFailed
+		fallthrough
+	default:
+		dl.Status = api.DeliveryFailed
+	}
+	return finished{d: dl, a: a}
+}
+
+func (d *Dispatcher) logAttempt(f finished) {
+	level := slog.LevelDebug
+	switch f.d.Status {
+	case api.DeliveryPending:
+		level = slog.LevelInfo
+	case api.DeliveryFailed, api.DeliveryGone:
+		level = slog.LevelWarn
+	}
+	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.d.ID, "environment", f.d.EnvironmentID,
+		"kind", f.d.Kind, "target", access.RedactTarget(f.d.Kind, f.d.Target), "attempt", f.a.N, "outcome", f.a.Outcome,
+		"status", f.d.Status, "status_code", f.a.StatusCode, "error", f.a.Error)
+}
+
+// record writes the results waiting together in one transaction: SQLite has one writer,
+// and a commit per attempt would cap throughput at its commit rate. A batch that fails to
+// be written is sent again when its leases expire (at least once).
+func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error {
+	var first error
+	batch := make([]finished, 0, d.cfg.Batch)
+	for f := range results {
+		batch = append(batch[:0], f)
+	drain:
+		for len(batch) < d.cfg.Batch {
+			select {
+			case f, ok := <-results:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, f)
+			default:
+				break drain
+			}
+		}
+		if err := d.finish(ctx, batch); err != nil {
+			d.log.Error("recording attempts", "error", err, "attempts", len(batch))
+			first = cmp.Or(first, err)
+		}
+	}
+	return first
+}
+
+// finish drops an attempt whose lease another replica took: that one's is on record.
+func (d *Dispatcher) finish(ctx context.Context, batch []finished) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var lost []string
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		lost = lost[:0]
+		for _, f := range batch {
+			err := tx.FinishAttempt(d.cfg.Owner, f.d, f.a)
+			if errors.Is(err, store.ErrNotFound) {
+				lost = append(lost, f.d.ID)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil && len(lost) > 0 {
+		d.log.Warn("lease lost before the attempt was recorded: another dispatcher took the delivery", "deliveries", lost)
+	}
+	return err
+}

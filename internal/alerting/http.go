@@ -1,0 +1,66 @@
+package alerting
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+)
+
+// UserAgent is the User-Agent of webhook and vendor deliveries.
+const UserAgent = "Warden-Alerts/1"
+
+type poster struct {
+	client *http.Client
+}
+
+// newPoster builds the pooled client of webhooks (guarded) or of the vendor. A guarded one
+// ignores the environment's proxy: the proxy would dial the target itself and the guard
+// see only the proxy, so customer webhooks always go direct. The vendor's takes the proxy,
+// as the operator's egress may demand. Neither follows redirects.
+func newPoster(guarded bool, roots *x509.CertPool) poster {
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    8,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    5 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	if guarded {
+		dialer.Control = guardedControl
+	} else {
+		t.Proxy = http.ProxyFromEnvironment
+	}
+	return poster{client: &http.Client{
+		Transport:     t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// post sends body to url; shown names the receiver in messages, redacted.
+func (p poster) post(ctx context.Context, url, shown string, h http.Header, body []byte, now time.Time) result {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil { // its message would quote the URL
+		return result{Outcome: api.AttemptFailed, Err: shown + " is not a URL that can be sent to"}
+	}
+	req.Header = h
+	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return classifyHTTP(0, nil, nil, err, now, shown)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
+	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown)
+}
