@@ -28,6 +28,17 @@ type ingestReply struct {
 	Alerts []ingestedAlert `json:"alerts"`
 }
 
+// alertEnv makes environment prod, routed as vendor and dests say when dests are given, and
+// returns it with its ingest key.
+func (ts *testServer) alertEnv(vendor bool, dests ...api.Destination) (api.Environment, string) {
+	ts.t.Helper()
+	e := ts.createEnv("prod", "aws")
+	if len(dests) > 0 || !vendor {
+		ts.routingWith(e.ID, vendor, dests...)
+	}
+	return e, ts.credentials(e.ID, ownerToken).IngestKey
+}
+
 // routingWith sets an environment's routing with the owner's token.
 func (ts *testServer) routingWith(envID string, vendor bool, dests ...api.Destination) {
 	ts.t.Helper()
@@ -48,12 +59,10 @@ func TestAlerts_ingestRecordsTheDecision(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) {
 		c.Alerting.VendorURL, c.Alerting.VendorRoutingKey = "http://127.0.0.1:1/enqueue", "R0UTING"
 	})
-	e := ts.createEnv("prod", "aws")
-	ts.routingWith(e.ID, true,
+	e, key := ts.alertEnv(true,
 		api.Destination{Type: "webhook", Target: "https://hooks.example.com/a?token=s3cret", MinSeverity: "warning"},
 		api.Destination{Type: "webhook", Target: "https://hooks.example.com/b", MinSeverity: "critical"},
 		api.Destination{Type: "email", Target: "oncall@example.com", MinSeverity: "info"})
-	key := ts.credentials(e.ID, ownerToken).IngestKey
 	starts := ts.clock.Now().Add(-time.Minute)
 	var got ingestReply
 	ts.call("POST", "/v1/environments/"+e.ID+"/alerts", key, amPayload("firing", starts,
@@ -99,9 +108,7 @@ func TestAlerts_ingestRecordsTheDecision(t *testing.T) {
 // vendor users read none.
 func TestAlerts_readRules(t *testing.T) {
 	ts := newTestServer(t)
-	e := ts.createEnv("prod", "aws")
-	ts.routingWith(e.ID, false, api.Destination{Type: "webhook", Target: "https://u:pw@hooks.example.com/a?token=s3cret", MinSeverity: "info"})
-	key := ts.credentials(e.ID, ownerToken).IngestKey
+	e, key := ts.alertEnv(false, api.Destination{Type: "webhook", Target: "https://u:pw@hooks.example.com/a?token=s3cret", MinSeverity: "info"})
 	ts.call("POST", "/v1/environments/"+e.ID+"/alerts", key, amPayload("firing", ts.clock.Now(), map[string]string{"alertname": "X"}), 202, nil)
 	_, member := ts.createUser("m@example.com", "member")
 	_, vendor := ts.createUser("v@vendor.example", "vendor")
@@ -158,8 +165,7 @@ func TestAlerts_ingestKeyChecked(t *testing.T) {
 // arrive at once; the resolution is another alert with the same key, delivered as resolve.
 func TestAlerts_duplicatesAreOneAlert(t *testing.T) {
 	ts := newTestServer(t)
-	e := ts.createEnv("prod", "aws")
-	key := ts.credentials(e.ID, ownerToken).IngestKey
+	e, key := ts.alertEnv(true)
 	starts := ts.clock.Now().Add(-time.Minute)
 	labels := map[string]string{"alertname": "DiskFull", "instance": "db1", "severity": "critical"}
 	var wg sync.WaitGroup
@@ -202,9 +208,7 @@ func TestAlerts_duplicatesAreOneAlert(t *testing.T) {
 // key reaches whoever the trigger reached, a bad event is 400 naming the field.
 func TestAlerts_pagerDutyEvents(t *testing.T) {
 	ts := newTestServer(t)
-	e := ts.createEnv("prod", "aws")
-	ts.routingWith(e.ID, false, api.Destination{Type: "webhook", Target: "https://hooks.example.com/a", MinSeverity: "error"})
-	key := ts.credentials(e.ID, ownerToken).IngestKey
+	e, key := ts.alertEnv(false, api.Destination{Type: "webhook", Target: "https://hooks.example.com/a", MinSeverity: "error"})
 	var ans struct {
 		Status, Message, DedupKey, AlertID string
 	}
@@ -244,8 +248,7 @@ func TestAlerts_pagerDutyEvents(t *testing.T) {
 // A failed or undeliverable delivery can be retried (audited); a pending one cannot.
 func TestAlerts_retry(t *testing.T) {
 	ts := newTestServer(t)
-	e := ts.createEnv("prod", "aws")
-	key := ts.credentials(e.ID, ownerToken).IngestKey
+	e, key := ts.alertEnv(true)
 	ts.call("POST", "/v1/environments/"+e.ID+"/alerts", key, amPayload("firing", ts.clock.Now(), map[string]string{"alertname": "X"}), 202, nil)
 	d := ts.deliveries(e.ID, "")[0]
 	if d.Status != api.DeliveryUndeliverable || !contains(d.LastError, "-vendor-alert-url") {
@@ -277,4 +280,26 @@ func jsonField(t *testing.T, raw []byte, name string) string {
 	}
 	s, _ := m[name].(string)
 	return s
+}
+
+// Grafana's webhook (version 1) is Alertmanager's with more fields: every field it adds is
+// taken, the alert recorded as Grafana's; a payload of another version is refused on its field.
+func TestAlerts_grafanaPayload(t *testing.T) {
+	ts := newTestServer(t)
+	e, key := ts.alertEnv(true)
+	body := amPayload("firing", ts.clock.Now(), map[string]string{"alertname": "HighLatency", "severity": "warning"})
+	body["version"], body["orgId"], body["title"], body["state"], body["message"] = "1", 1, "[FIRING:1] HighLatency", "alerting", "Latency above 1s"
+	alerts, _ := body["alerts"].([]map[string]any)
+	alerts[0]["values"], alerts[0]["silenceURL"], alerts[0]["dashboardURL"] = map[string]float64{"B": 1.2}, "http://grafana/silence", "http://grafana/d/1"
+	var got ingestReply
+	ts.call("POST", "/v1/environments/"+e.ID+"/alerts", key, body, 202, &got)
+	var a api.Alert
+	ts.call("GET", "/v1/environments/"+e.ID+"/alerts/"+got.Alerts[0].ID, ownerToken, nil, 200, &a)
+	if a.Source != api.AlertSourceGrafana || a.Severity != "warning" {
+		t.Errorf("grafana alert %+v", a)
+	}
+	body["version"] = "3"
+	if p := ts.do("POST", "/v1/environments/"+e.ID+"/alerts", key, body).problem(t); p.Status != 422 || p.Field != "version" {
+		t.Errorf("version 3: %+v", p)
+	}
 }

@@ -97,6 +97,9 @@ type shape struct {
 	folded map[string]string // struct: foldName(name) → name, to say "did you mean"
 	elem   *shape            // map, slice, array
 	isMap  bool
+	// open structs (a `_` field tagged additionalProperties:"true", as huma reads it) take
+	// fields they do not name: payloads of other systems, which add fields between versions.
+	open bool
 }
 
 var (
@@ -168,6 +171,9 @@ func buildShape(t reflect.Type, building map[reflect.Type]*shape) *shape {
 func addFields(s *shape, t reflect.Type, depth int, depthOf map[string]int, building map[reflect.Type]*shape) {
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Name == "_" && f.Tag.Get("additionalProperties") == "true" {
+			s.open = true
+		}
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
@@ -410,6 +416,9 @@ func (sc *bodyScanner) fieldShape(s *shape, key []byte) (*shape, error) {
 	}
 	if fs, ok := s.fields[string(key)]; ok {
 		return fs, nil
+	}
+	if s.open {
+		return nil, nil
 	}
 	field := sc.pathString()
 	detail := fmt.Sprintf("%s is not a field of this object.", strconv.Quote(field))

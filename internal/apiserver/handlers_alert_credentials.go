@@ -89,9 +89,7 @@ func (s *Server) rotateCredentials(ctx context.Context, in *credentialsRotateInp
 func (s *Server) credentialsOutput(ctx context.Context, c store.AlertCredentialsRecord) *objectOutput[api.AlertCredentials] {
 	w := c.Current(s.now()).AlertCredentials
 	w.IngestURL = s.ingestURL(ctx, c.EnvironmentID)
-	out := output(http.StatusOK, w, 0)
-	out.ETag = ""
-	return out
+	return unversioned(w)
 }
 
 // ingestURL is where environment envID's alerts are posted: under -public-url when the

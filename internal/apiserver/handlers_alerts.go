@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -143,7 +144,7 @@ func (s *Server) enqueueEvent(ctx context.Context, in *enqueueInput) (*enqueueAn
 		var prior *api.Alert
 		if last, err := tx.LastAlert(envID, e.DedupKey); err == nil {
 			prior = &last
-		} else if err != ErrNotFound {
+		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
 		return []api.Alert{e.alert(envID, s.now(), prior)}, nil
@@ -192,8 +193,8 @@ func (s *Server) ingestFor(ctx context.Context, key, envID string, build func(Tx
 	return res, err
 }
 
-// seeAlerts is how the caller reads alerts and deliveries: targets with their secret parts
-// unless it holds cluster.admin.
+// seeTargets is how the caller reads alert targets: with their secret parts only when it
+// holds cluster.admin.
 func seeTargets(ctx context.Context) (func(kind, target string) string, error) {
 	p, err := actor(ctx)
 	if err != nil {
@@ -205,7 +206,10 @@ func seeTargets(ctx context.Context) (func(kind, target string) string, error) {
 	return access.RedactTarget, nil
 }
 
-func redactAlert(a api.Alert, see func(kind, target string) string) api.Alert {
+// targetsSeen is an alert or a delivery as a reader with see sees its targets.
+type targetsSeen[T any] func(v T, see func(kind, target string) string) T
+
+func alertSeen(a api.Alert, see func(kind, target string) string) api.Alert {
 	a.Routing = append([]api.AlertRecipient(nil), a.Routing...)
 	for i, r := range a.Routing {
 		a.Routing[i].Target = see(r.Kind, r.Target)
@@ -213,67 +217,61 @@ func redactAlert(a api.Alert, see func(kind, target string) string) api.Alert {
 	return a
 }
 
-func (s *Server) listAlerts(ctx context.Context, in *alertsListInput) (*listOutput[api.Alert], error) {
+func deliverySeen(d api.AlertDelivery, see func(kind, target string) string) api.AlertDelivery {
+	d.Target = see(d.Kind, d.Target)
+	return d
+}
+
+// viewSeen answers one alert or delivery that read finds, as the caller may see it.
+func viewSeen[T any](ctx context.Context, s *Server, kind objectKind, id string, read func(Tx) (T, error), seen targetsSeen[T]) (*objectOutput[T], error) {
 	see, err := seeTargets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return listPage(ctx, s, objectAlert, func(tx Tx) ([]api.Alert, string, error) {
-		if _, err := tx.Environment(in.ID); err != nil {
-			return nil, "", storeErr(err, objectEnvironment, in.ID)
+	v, err := view(ctx, s, read)
+	if err != nil {
+		return nil, storeErr(err, kind, id)
+	}
+	return unversioned(seen(v, see)), nil
+}
+
+// listSeen answers a page of environment envID's alerts or deliveries, as the caller may see them.
+func listSeen[T any](ctx context.Context, s *Server, kind objectKind, envID string, fetch func(Tx) ([]T, string, error), seen targetsSeen[T]) (*listOutput[T], error) {
+	see, err := seeTargets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return listPage(ctx, s, kind, func(tx Tx) ([]T, string, error) {
+		if _, err := tx.Environment(envID); err != nil {
+			return nil, "", storeErr(err, objectEnvironment, envID)
 		}
-		f := store.AlertFilter{EnvironmentID: in.ID, Status: in.Status}
-		if !in.Since.IsZero() {
-			f.Since = &in.Since
+		vs, next, err := fetch(tx)
+		for i := range vs {
+			vs[i] = seen(vs[i], see)
 		}
-		as, next, err := tx.Alerts(f, in.page())
-		for i := range as {
-			as[i] = redactAlert(as[i], see)
-		}
-		return as, next, err
+		return vs, next, err
 	})
+}
+
+func (s *Server) listAlerts(ctx context.Context, in *alertsListInput) (*listOutput[api.Alert], error) {
+	f := store.AlertFilter{EnvironmentID: in.ID, Status: in.Status}
+	if !in.Since.IsZero() {
+		f.Since = &in.Since
+	}
+	return listSeen(ctx, s, objectAlert, in.ID, func(tx Tx) ([]api.Alert, string, error) { return tx.Alerts(f, in.page()) }, alertSeen)
 }
 
 func (s *Server) getAlert(ctx context.Context, in *alertGetInput) (*objectOutput[api.Alert], error) {
-	see, err := seeTargets(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := view(ctx, s, func(tx Tx) (api.Alert, error) { return tx.Alert(in.ID, in.AlertID) })
-	if err != nil {
-		return nil, storeErr(err, objectAlert, in.AlertID)
-	}
-	return unversioned(redactAlert(a, see)), nil
+	return viewSeen(ctx, s, objectAlert, in.AlertID, func(tx Tx) (api.Alert, error) { return tx.Alert(in.ID, in.AlertID) }, alertSeen)
 }
 
 func (s *Server) listDeliveries(ctx context.Context, in *deliveriesListInput) (*listOutput[api.AlertDelivery], error) {
-	see, err := seeTargets(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return listPage(ctx, s, objectAlertDelivery, func(tx Tx) ([]api.AlertDelivery, string, error) {
-		if _, err := tx.Environment(in.ID); err != nil {
-			return nil, "", storeErr(err, objectEnvironment, in.ID)
-		}
-		ds, next, err := tx.Deliveries(store.DeliveryFilter{EnvironmentID: in.ID, AlertID: in.AlertID, Status: in.Status}, in.page())
-		for i := range ds {
-			ds[i].Target = see(ds[i].Kind, ds[i].Target)
-		}
-		return ds, next, err
-	})
+	f := store.DeliveryFilter{EnvironmentID: in.ID, AlertID: in.AlertID, Status: in.Status}
+	return listSeen(ctx, s, objectAlertDelivery, in.ID, func(tx Tx) ([]api.AlertDelivery, string, error) { return tx.Deliveries(f, in.page()) }, deliverySeen)
 }
 
 func (s *Server) getDelivery(ctx context.Context, in *deliveryInput) (*objectOutput[api.AlertDelivery], error) {
-	see, err := seeTargets(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := view(ctx, s, func(tx Tx) (api.AlertDelivery, error) { return tx.Delivery(in.ID, in.DeliveryID) })
-	if err != nil {
-		return nil, storeErr(err, objectAlertDelivery, in.DeliveryID)
-	}
-	d.Target = see(d.Kind, d.Target)
-	return unversioned(d), nil
+	return viewSeen(ctx, s, objectAlertDelivery, in.DeliveryID, func(tx Tx) (api.AlertDelivery, error) { return tx.Delivery(in.ID, in.DeliveryID) }, deliverySeen)
 }
 
 // retryDelivery makes a delivery pending again, due now, with the schedule started afresh
@@ -300,7 +298,7 @@ func (s *Server) retryDelivery(ctx context.Context, in *deliveryRetryInput) (*ob
 		}
 		before.Attempts, d.Attempts = nil, nil
 		if err := s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectAlertDelivery, Verb: "retry", ID: d.ID, Env: d.EnvironmentID,
-			Before: redactDelivery(before), After: redactDelivery(d)}); err != nil {
+			Before: deliverySeen(before, access.RedactTarget), After: deliverySeen(d, access.RedactTarget)}); err != nil {
 			return d, 0, err
 		}
 		d, err = tx.Delivery(in.ID, in.DeliveryID)
@@ -312,12 +310,6 @@ func (s *Server) retryDelivery(ctx context.Context, in *deliveryRetryInput) (*ob
 	s.notifyDispatcher()
 	out.ETag = ""
 	return out, nil
-}
-
-// redactDelivery is d as the audit log records it: its target without secret parts.
-func redactDelivery(d api.AlertDelivery) api.AlertDelivery {
-	d.Target = access.RedactTarget(d.Kind, d.Target)
-	return d
 }
 
 // unversioned answers an object that carries no version (no ETag).

@@ -133,7 +133,7 @@ func (e pagerDutyEvent) alert(envID string, now time.Time, prior *api.Alert) api
 func labelsDigest(labels map[string]string) string {
 	h := sha256.New()
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		fmt.Fprintf(h, "%s\x00%s\x00", k, labels[k])
+		_, _ = fmt.Fprintf(h, "%s\x00%s\x00", k, labels[k]) // a hash never fails to write
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -45,14 +45,14 @@ func TestAlertsRoundTrip(t *testing.T, open Open) {
 	view(t, st, func(tx store.Tx) error {
 		got, err := tx.Alert("env_1", "alr_1")
 		if err != nil || !reflect.DeepEqual(got, a) {
-			return fmt.Errorf("alert read back %+v (%v), want %+v", got, err, a)
+			return fmt.Errorf("alert read back %+v (%w), want %+v", got, err, a)
 		}
 		if _, err := tx.Alert("env_2", "alr_1"); !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("an alert read through another environment: %v", err)
+			return fmt.Errorf("an alert read through another environment: %w", err)
 		}
 		dup, err := tx.DuplicateAlert("env_1", "fp1", api.AlertFiring, a.StartsAt.Add(300*time.Millisecond), now.Add(-time.Minute))
 		if err != nil || dup.ID != "alr_1" {
-			return fmt.Errorf("the repeat of alr_1 found %q (%v)", dup.ID, err)
+			return fmt.Errorf("the repeat of alr_1 found %q (%w)", dup.ID, err)
 		}
 		for name, miss := range map[string]func() error{
 			"another start": func() error {
@@ -69,29 +69,29 @@ func TestAlertsRoundTrip(t *testing.T, open Open) {
 			},
 		} {
 			if err := miss(); !errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("%s counted as a repeat: %v", name, err)
+				return fmt.Errorf("%s counted as a repeat: %w", name, err)
 			}
 		}
 		if dup, err := tx.DuplicateAlert("env_1", "fp1", api.AlertResolved, time.Time{}, now.Add(-time.Minute)); err != nil || dup.ID != "alr_2" {
-			return fmt.Errorf("the repeat of alr_2 without a start found %q (%v)", dup.ID, err)
+			return fmt.Errorf("the repeat of alr_2 without a start found %q (%w)", dup.ID, err)
 		}
 		if last, err := tx.LastAlert("env_1", "fp1"); err != nil || last.ID != "alr_2" {
-			return fmt.Errorf("the last alert with fp1 is %q (%v)", last.ID, err)
+			return fmt.Errorf("the last alert with fp1 is %q (%w)", last.ID, err)
 		}
 		resolved, _, err := tx.Alerts(store.AlertFilter{EnvironmentID: "env_1", Status: api.AlertResolved}, store.Page{})
 		if err != nil || len(resolved) != 1 || resolved[0].ID != "alr_2" {
-			return fmt.Errorf("resolved alerts %+v (%v)", resolved, err)
+			return fmt.Errorf("resolved alerts %+v (%w)", resolved, err)
 		}
 		later := now.Add(time.Second)
 		if none, _, err := tx.Alerts(store.AlertFilter{Since: &later}, store.Page{}); err != nil || len(none) != 0 {
-			return fmt.Errorf("alerts received after they were: %+v (%v)", none, err)
+			return fmt.Errorf("alerts received after they were: %+v (%w)", none, err)
 		}
 		return nil
 	})
 	update(t, st, func(tx store.Tx) error { return tx.DeleteEnvironment("env_1") })
 	view(t, st, func(tx store.Tx) error {
 		if all, _, err := tx.Alerts(store.AlertFilter{}, store.Page{}); err != nil || len(all) != 0 {
-			return fmt.Errorf("alerts of a deleted environment: %+v (%v)", all, err)
+			return fmt.Errorf("alerts of a deleted environment: %+v (%w)", all, err)
 		}
 		return nil
 	})
@@ -151,18 +151,18 @@ func TestAlertOutbox(t *testing.T, open Open) {
 		got, err := tx.Delivery("env_1", "dlv_2")
 		done.Attempts = []api.AlertAttempt{attempt}
 		if err != nil || !reflect.DeepEqual(got, done) {
-			return fmt.Errorf("finished delivery %+v (%v), want %+v", got, err, done)
+			return fmt.Errorf("finished delivery %+v (%w), want %+v", got, err, done)
 		}
 		if d, err := tx.Delivery("env_1", "dlv_3"); err != nil || d.Status != api.DeliveryPending || len(d.Attempts) != 0 {
-			return fmt.Errorf("a refused finish wrote %+v (%v)", d, err)
+			return fmt.Errorf("a refused finish wrote %+v (%w)", d, err)
 		}
 		pending, _, err := tx.Deliveries(store.DeliveryFilter{AlertID: "alr_1", Status: api.DeliveryPending}, store.Page{})
 		if err != nil || len(pending) != 3 {
-			return fmt.Errorf("pending deliveries %+v (%v)", pending, err)
+			return fmt.Errorf("pending deliveries %+v (%w)", pending, err)
 		}
 		o, err := tx.Outbox()
 		if err != nil || o.Pending != 3 || o.OldestPending == nil || !o.OldestPending.Equal(now) {
-			return fmt.Errorf("outbox %+v (%v)", o, err)
+			return fmt.Errorf("outbox %+v (%w)", o, err)
 		}
 		return nil
 	})
@@ -196,7 +196,7 @@ func TestAlertOutbox(t *testing.T, open Open) {
 	})
 	view(t, st, func(tx store.Tx) error {
 		if ds, _, err := tx.Deliveries(store.DeliveryFilter{}, store.Page{}); err != nil || len(ds) != 0 {
-			return fmt.Errorf("deliveries of a pruned alert: %+v (%v)", ds, err)
+			return fmt.Errorf("deliveries of a pruned alert: %+v (%w)", ds, err)
 		}
 		return nil
 	})

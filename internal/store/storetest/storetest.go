@@ -494,10 +494,10 @@ func TestAlertCredentials(t *testing.T, open Open) {
 			return fmt.Errorf("credentials never stored: %w", err)
 		}
 		if env, err := tx.IngestEnvironment(rotated.IngestKey); err != nil || env != "env_1" {
-			return fmt.Errorf("the ingest key finds %q (%v)", env, err)
+			return fmt.Errorf("the ingest key finds %q (%w)", env, err)
 		}
 		if _, err := tx.IngestEnvironment(c.IngestKey); !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("a rotated ingest key still finds its environment: %v", err)
+			return fmt.Errorf("a rotated ingest key still finds its environment: %w", err)
 		}
 		return nil
 	}); err != nil {
