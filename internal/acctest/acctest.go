@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
@@ -39,26 +40,38 @@ type Server struct {
 // anything else a fresh SQLite file.
 const StoreEnv = "WARDEN_TEST_STORE"
 
+// RetrySchedule is the alert retry schedule of every test server: three attempts within a
+// second, so that a test of a receiver that keeps failing sees its delivery fail without
+// waiting for the default schedule's minutes and hours.
+var RetrySchedule = []time.Duration{0, 200 * time.Millisecond, 500 * time.Millisecond}
+
 // NewServer starts a Warden API on a random 127.0.0.1 port with a fresh store (StoreEnv) and
-// its own Clock; it stops when the test ends.
-func NewServer(t testing.TB) *Server {
+// its own Clock; it stops when the test ends. Its alerting delivers to 127.0.0.1 (test
+// receivers are local) on RetrySchedule; each configure changes the configuration further
+// before the server starts (e.g. the vendor's alert endpoint).
+func NewServer(t testing.TB, configure ...func(*apiserver.Config)) *Server {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "warden.db")
 	if os.Getenv(StoreEnv) == "postgres" {
 		db = pgtest.URL(t)
 	}
-	return NewServerOn(t, db)
+	return NewServerOn(t, db, configure...)
 }
 
 // NewServerOn is NewServer on a given database: a SQLite path or a postgres:// URL.
-func NewServerOn(t testing.TB, db string) *Server {
+func NewServerOn(t testing.TB, db string, configure ...func(*apiserver.Config)) *Server {
 	t.Helper()
 	clock := testclock.Running()
-	srv, err := apiserver.New(context.Background(), apiserver.Config{
+	cfg := apiserver.Config{
 		DB:             db,
 		BootstrapToken: BootstrapToken,
 		Now:            clock.Now,
-	})
+		Alerting:       apiserver.AlertingConfig{AllowPrivateDestinations: true, RetrySchedule: RetrySchedule},
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	srv, err := apiserver.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("start Warden API: %v", err)
 	}

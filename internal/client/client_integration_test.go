@@ -816,7 +816,7 @@ func TestIntegration_retriedChangeActsOnce(t *testing.T) {
 			t.Run("PutAlertRouting", func(t *testing.T) {
 				cur := must(plain.GetAlertRouting(ctx, env.ID))(t)
 				want := api.AlertRoutingUpdate{VendorRouting: false, Destinations: &[]api.Destination{
-					{Type: "webhook", Target: "http://127.0.0.1:9/warden", MinSeverity: "warning"},
+					{Type: "webhook", Target: "https://hooks.example.com/warden", MinSeverity: "warning"},
 				}}
 				var put *api.AlertRouting
 				spoilOnce(t, func() (err error) {

@@ -28,14 +28,25 @@ func newTLSServer(t *testing.T, cert tlstesting.Cert) string {
 	return testserver.StartTLS(t, newAPI(t), cert)
 }
 
-// newAPI is the handler of a Warden API on a fresh SQLite file, closed when the test ends
-// (after the HTTP server in front of it, whose cleanup is registered later).
-func newAPI(t *testing.T) http.Handler {
+// newServerWith is newServer with the configuration changed by configure first.
+func newServerWith(t *testing.T, configure func(*apiserver.Config)) string {
 	t.Helper()
-	srv, err := apiserver.New(context.Background(), apiserver.Config{
+	return testserver.Start(t, newAPI(t, configure))
+}
+
+// newAPI is the handler of a Warden API on a fresh SQLite file, closed when the test ends
+// (after the HTTP server in front of it, whose cleanup is registered later); each configure
+// changes its configuration first.
+func newAPI(t *testing.T, configure ...func(*apiserver.Config)) http.Handler {
+	t.Helper()
+	cfg := apiserver.Config{
 		DB:             filepath.Join(t.TempDir(), "warden.db"),
 		BootstrapToken: ownerToken,
-	})
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	srv, err := apiserver.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("apiserver.New: %v", err)
 	}

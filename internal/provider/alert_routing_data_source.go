@@ -6,9 +6,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -86,22 +88,24 @@ func (d *alertRoutingDataSource) Configure(_ context.Context, req datasource.Con
 	}
 }
 
+// alertRoutingRead is what the data source reads: the routing and its credentials.
+type alertRoutingRead struct {
+	routing *api.AlertRouting
+	creds   *api.AlertCredentials
+}
+
 func (d *alertRoutingDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg alertRoutingResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	env := cfg.EnvironmentID.ValueString()
-	routing, err := d.client.GetAlertRouting(ctx, env)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read Alert Routing", err)
-		return
-	}
-	creds, ok := readAlertCredentials(ctx, d.client, env, "Read Alert Routing", &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(cfg.fromAPI(ctx, routing, creds, true)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	readFetchedAt(ctx, req, resp, "Read Alert Routing", credentialsAdvice,
+		func(ctx context.Context, cfg *alertRoutingResourceModel) (alertRoutingRead, error) {
+			env := cfg.EnvironmentID.ValueString()
+			routing, err := d.client.GetAlertRouting(ctx, env)
+			if err != nil {
+				return alertRoutingRead{}, err
+			}
+			creds, err := d.client.AlertCredentials(ctx, env)
+			return alertRoutingRead{routing, creds}, err
+		},
+		func(cfg *alertRoutingResourceModel, got alertRoutingRead) diag.Diagnostics {
+			return cfg.fromAPI(ctx, got.routing, got.creds, true)
+		})
 }

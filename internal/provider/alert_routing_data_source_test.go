@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 // credentialsMatch checks addr's credential attributes against what the API holds now, and
@@ -43,23 +44,66 @@ func credentialsMatch(srv *acctest.Server, addr, envID string, seen *api.AlertCr
 	}
 }
 
+// sameAs checks that addr's attribute still holds (changed false) or no longer holds
+// (changed true) the value *old, which an earlier step remembered.
+func sameAs(addr, attribute string, old *string, changed bool) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(addr, attribute, func(v string) error {
+		if (v != *old) != changed {
+			return fmt.Errorf("%s.%s: changed %v, want changed %v", addr, attribute, v != *old, changed)
+		}
+		return nil
+	})
+}
+
+// newProduction creates the gcp environment "production" through the API.
+func newProduction(t *testing.T, srv *acctest.Server) *api.Environment {
+	t.Helper()
+	env, err := srv.Client.CreateEnvironment(context.Background(), api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// memberServer is srv as a member user without roles sees it: its provider block and client
+// carry that member's token.
+func memberServer(t *testing.T, srv *acctest.Server, email string) *acctest.Server {
+	t.Helper()
+	ctx := context.Background()
+	user, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: email, Name: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := srv.Client.CreateToken(ctx, user.ID, api.TokenCreate{Name: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(client.Config{Endpoint: srv.URL, Token: tok.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &acctest.Server{URL: srv.URL, Token: tok.Secret, Client: c, Clock: srv.Clock}
+}
+
+// alertRoutingConfig reads envID's routing as data.warden_alert_routing.prod.
+func alertRoutingConfig(srv *acctest.Server, envID string) string {
+	return srv.Config(fmt.Sprintf(`
+data "warden_alert_routing" "prod" {
+  environment_id = %q
+}`, envID))
+}
+
 func TestAccAlertRoutingDataSource_basic(t *testing.T) {
 	srv := acctest.NewServer(t)
 	ctx := context.Background()
 	const addr = "data.warden_alert_routing.prod"
-	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := newProduction(t, srv)
 	// Added one at a time, as another module would: the data source reads it all the same.
 	hook := api.Destination{Type: "webhook", Target: "https://hooks.example.com/x?token=s3cret", MinSeverity: "error"}
 	if _, err := srv.Client.AddAlertDestination(ctx, env.ID, hook); err != nil {
 		t.Fatal(err)
 	}
-	config := srv.Config(fmt.Sprintf(`
-data "warden_alert_routing" "prod" {
-  environment_id = %q
-}`, env.ID))
+	config := alertRoutingConfig(srv, env.ID)
 	var first api.AlertCredentials
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -99,13 +143,8 @@ data "warden_alert_routing" "prod" {
 				Config: config,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					credentialsMatch(srv, addr, env.ID, nil),
-					func(s *terraform.State) error {
-						a := s.RootModule().Resources[addr].Primary.Attributes
-						if a["ingest_key"] == first.IngestKey || a["signing_secret"] == first.SigningSecret {
-							return fmt.Errorf("the data source still reads the credentials from before the rotation")
-						}
-						return nil
-					},
+					sameAs(addr, "ingest_key", &first.IngestKey, true),
+					sameAs(addr, "signing_secret", &first.SigningSecret, true),
 				),
 			},
 		},
@@ -116,29 +155,13 @@ data "warden_alert_routing" "prod" {
 // source fails, saying which permission it needs.
 func TestAccAlertRoutingDataSource_needsClusterAdmin(t *testing.T) {
 	srv := acctest.NewServer(t)
-	ctx := context.Background()
-	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "reader@example.com", Name: "Reader"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := srv.Client.CreateToken(ctx, user.ID, api.TokenCreate{Name: "reader"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reader := *srv
-	reader.Token = tok.Secret
+	env := newProduction(t, srv)
+	reader := memberServer(t, srv, "reader@example.com")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: reader.Config(fmt.Sprintf(`
-data "warden_alert_routing" "prod" {
-  environment_id = %q
-}`, env.ID)),
+				Config:      alertRoutingConfig(reader, env.ID),
 				ExpectError: wrappedRegexp("Unable to Read Alert Routing", "alert credentials", `"cluster.admin"`, "Configure the provider with the token of a user holding cluster.admin"),
 			},
 		},
@@ -151,10 +174,7 @@ func TestAccAlertRoutingResource_credentials(t *testing.T) {
 	srv := acctest.NewServer(t)
 	ctx := context.Background()
 	const addr = "warden_alert_routing.prod"
-	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := newProduction(t, srv)
 	config := func(vendor bool) string {
 		return srv.Config(fmt.Sprintf(`
 resource "warden_alert_routing" "prod" {
@@ -198,12 +218,7 @@ resource "warden_alert_routing" "prod" {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					credentialsMatch(srv, addr, env.ID, nil),
-					resource.TestCheckResourceAttrWith(addr, "ingest_key", func(v string) error {
-						if v != first.IngestKey {
-							return fmt.Errorf("the ingest key changed in an update")
-						}
-						return nil
-					}),
+					sameAs(addr, "ingest_key", &first.IngestKey, false),
 				),
 			},
 			{
@@ -225,12 +240,7 @@ resource "warden_alert_routing" "prod" {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					credentialsMatch(srv, addr, env.ID, nil),
-					resource.TestCheckResourceAttrWith(addr, "ingest_key", func(v string) error {
-						if v == first.IngestKey {
-							return fmt.Errorf("the state keeps the rotated-away ingest key")
-						}
-						return nil
-					}),
+					sameAs(addr, "ingest_key", &first.IngestKey, true),
 				),
 			},
 		},

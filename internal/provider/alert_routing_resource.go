@@ -415,22 +415,30 @@ func (r *alertRoutingResource) credentials(ctx context.Context, envID, op string
 	return readAlertCredentials(ctx, r.client, envID, op, diags)
 }
 
-// readAlertCredentials is the resource's and the data source's read of an environment's
-// credentials; a 403 gets advice on the permission it needs.
+// readAlertCredentials is the resource's read of an environment's credentials; a 403 gets
+// advice on the permission it needs.
 func readAlertCredentials(ctx context.Context, c *client.Client, envID, op string, diags *diag.Diagnostics) (*api.AlertCredentials, bool) {
 	creds, err := c.AlertCredentials(ctx, envID)
 	if err != nil {
-		addAPIErrorAt(diags, op, err, func(e *client.APIError) (path.Path, string) {
-			if e.Status == http.StatusForbidden {
-				return path.Empty(), "warden_alert_routing reads the environment's ingest key and signing secret, which only a holder of the " +
-					"cluster.admin platform permission may read. Configure the provider with the token of a user holding cluster.admin " +
-					"(directly or through a group's role)."
-			}
-			return path.Empty(), ""
-		})
+		addAPIErrorAt(diags, op, err, credentialsAdvice)
 		return nil, false
 	}
 	return creds, true
+}
+
+// credentialsAdvice says, of a 403, that reading the alert credentials needs cluster.admin.
+var credentialsAdvice = clusterAdminAdvice("warden_alert_routing reads the environment's ingest key and signing secret, " +
+	"which only a holder of the cluster.admin platform permission may read.")
+
+// clusterAdminAdvice is addAPIErrorAt's advice for an operation only cluster.admin may make:
+// on a 403, why it needs that permission and how to configure a token that holds it.
+func clusterAdminAdvice(why string) func(*client.APIError) (path.Path, string) {
+	return func(e *client.APIError) (path.Path, string) {
+		if e.Status == http.StatusForbidden {
+			return path.Empty(), why + " Configure the provider with the token of a user holding cluster.admin (directly or through a group's role)."
+		}
+		return path.Empty(), ""
+	}
 }
 
 // Delete restores the default routing: the routing belongs to the environment and cannot be

@@ -4,7 +4,11 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 // readFetched is a data source's Read: the config is read into the model, fetch asks the API
@@ -13,6 +17,17 @@ import (
 func readFetched[M, T any](ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse, op string,
 	fetch func(context.Context, *M) (T, error), fill func(*M, T),
 ) {
+	readFetchedAt(ctx, req, resp, op, apiFieldPath, fetch, func(m *M, got T) diag.Diagnostics {
+		fill(m, got)
+		return nil
+	})
+}
+
+// readFetchedAt is readFetched for a data source whose API errors want advice of its own (at,
+// as addAPIErrorAt takes it) and whose fill can report diagnostics (building a set value).
+func readFetchedAt[M, T any](ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse, op string,
+	at func(*client.APIError) (path.Path, string), fetch func(context.Context, *M) (T, error), fill func(*M, T) diag.Diagnostics,
+) {
 	var cfg M
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -20,10 +35,13 @@ func readFetched[M, T any](ctx context.Context, req datasource.ReadRequest, resp
 	}
 	got, err := fetch(ctx, &cfg)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, op, err)
+		addAPIErrorAt(&resp.Diagnostics, op, err, at)
 		return
 	}
-	fill(&cfg, got)
+	resp.Diagnostics.Append(fill(&cfg, got)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 

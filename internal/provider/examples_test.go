@@ -40,7 +40,7 @@ func TestAccExamples(t *testing.T) {
 		"data-sources/warden_group": false, "data-sources/warden_support_access": true,
 		"data-sources/warden_user": false, "data-sources/warden_users": false,
 		"resources/warden_group_member": false, "resources/warden_alert_destination": false,
-		"data-sources/warden_alert_routing": false,
+		"data-sources/warden_alert_routing": false, "data-sources/warden_alert_deliveries": false,
 	}
 	// for_each over string keys: terraform-plugin-testing's state shim rejects their instance
 	// keys; TestAccExamples_forEach runs these (and examples/teams) through the CLI instead.

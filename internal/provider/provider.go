@@ -274,6 +274,7 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewEnvironmentsDataSource,
 		NewSupportAccessDataSource,
 		NewAlertRoutingDataSource,
+		NewAlertDeliveriesDataSource,
 		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,
@@ -314,6 +315,7 @@ func (p *wardenProvider) Functions(_ context.Context) []func() function.Function
 func (p *wardenProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewRevokeVendorAccessAction,
+		NewSendTestAlertAction,
 	}
 }
 

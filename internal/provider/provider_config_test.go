@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -96,11 +97,7 @@ func TestProvider_schemas(t *testing.T) {
 		unique("resource", md.TypeName)
 		var sr resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &sr)
-		assertNoDiags(t, md.TypeName, sr.Diagnostics)
-		assertNoDiags(t, md.TypeName, sr.Schema.ValidateImplementation(ctx))
-		if strings.TrimSpace(sr.Schema.MarkdownDescription) == "" {
-			t.Errorf("resource %s: empty MarkdownDescription", md.TypeName)
-		}
+		checkSchema(t, "resource", md.TypeName, sr.Diagnostics, sr.Schema.ValidateImplementation(ctx), sr.Schema.MarkdownDescription)
 		checkDescriptions(t, md.TypeName, sr.Schema.Attributes)
 		if len(sr.Schema.Blocks) > 0 {
 			t.Errorf("resource %s: blocks are not used in this provider; use nested attributes", md.TypeName)
@@ -114,11 +111,7 @@ func TestProvider_schemas(t *testing.T) {
 		unique("data source", md.TypeName)
 		var sr datasource.SchemaResponse
 		d.Schema(ctx, datasource.SchemaRequest{}, &sr)
-		assertNoDiags(t, md.TypeName, sr.Diagnostics)
-		assertNoDiags(t, md.TypeName, sr.Schema.ValidateImplementation(ctx))
-		if strings.TrimSpace(sr.Schema.MarkdownDescription) == "" {
-			t.Errorf("data source %s: empty MarkdownDescription", md.TypeName)
-		}
+		checkSchema(t, "data source", md.TypeName, sr.Diagnostics, sr.Schema.ValidateImplementation(ctx), sr.Schema.MarkdownDescription)
 		checkDescriptions(t, "data."+md.TypeName, sr.Schema.Attributes)
 	}
 
@@ -129,12 +122,19 @@ func TestProvider_schemas(t *testing.T) {
 		unique("ephemeral resource", md.TypeName)
 		var sr ephemeral.SchemaResponse
 		e.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
-		assertNoDiags(t, md.TypeName, sr.Diagnostics)
-		assertNoDiags(t, md.TypeName, sr.Schema.ValidateImplementation(ctx))
-		if strings.TrimSpace(sr.Schema.MarkdownDescription) == "" {
-			t.Errorf("ephemeral resource %s: empty MarkdownDescription", md.TypeName)
-		}
+		checkSchema(t, "ephemeral resource", md.TypeName, sr.Diagnostics, sr.Schema.ValidateImplementation(ctx), sr.Schema.MarkdownDescription)
 		checkDescriptions(t, "ephemeral."+md.TypeName, sr.Schema.Attributes)
+	}
+
+	for _, newAction := range p.Actions(ctx) {
+		a := newAction()
+		var md action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "warden"}, &md)
+		unique("action", md.TypeName)
+		var sr action.SchemaResponse
+		a.Schema(ctx, action.SchemaRequest{}, &sr)
+		checkSchema(t, "action", md.TypeName, sr.Diagnostics, sr.Schema.ValidateImplementation(ctx), sr.Schema.MarkdownDescription)
+		checkDescriptions(t, "action."+md.TypeName, sr.Schema.Attributes)
 	}
 
 	for _, newFunction := range p.Functions(ctx) {
@@ -151,6 +151,17 @@ func TestProvider_schemas(t *testing.T) {
 				t.Errorf("function %s: parameter %d lacks a name or description", md.Name, i)
 			}
 		}
+	}
+}
+
+// checkSchema checks one schema as the framework would at runtime (its diagnostics and
+// ValidateImplementation's), and that it says what it is.
+func checkSchema(t *testing.T, kind, name string, diags, implementation diag.Diagnostics, description string) {
+	t.Helper()
+	assertNoDiags(t, name, diags)
+	assertNoDiags(t, name, implementation)
+	if strings.TrimSpace(description) == "" {
+		t.Errorf("%s %s: empty MarkdownDescription", kind, name)
 	}
 }
 

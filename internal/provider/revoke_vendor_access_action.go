@@ -106,18 +106,7 @@ func (a *revokeVendorAccessAction) ModifyPlan(ctx context.Context, req action.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if envID, ok := knownString(cfg.EnvironmentID); ok {
-		_, err := a.client.GetEnvironment(ctx, envID)
-		switch {
-		case errors.Is(err, client.ErrNotFound):
-			resp.Diagnostics.AddAttributeError(path.Root("environment_id"), "Environment Not Found",
-				fmt.Sprintf("No environment has the id %q. Refer to a warden_environment resource or data source, e.g. warden_environment.prod.id.",
-					envID))
-		case err != nil:
-			resp.Diagnostics.AddAttributeWarning(path.Root("environment_id"), "Unable to Check the Environment",
-				fmt.Sprintf("The plan could not read the environment (%s); the Warden API will check it when the action runs.", err))
-		}
-	}
+	checkEnvironment(ctx, a.client, cfg.EnvironmentID, &resp.Diagnostics)
 	if userID, ok := knownString(cfg.UserID); ok {
 		checkVendorUser(ctx, a.client, userID, &resp.Diagnostics)
 	}
@@ -154,11 +143,7 @@ func (a *revokeVendorAccessAction) Invoke(ctx context.Context, req action.Invoke
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	progress := func(format string, args ...any) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-		}
-	}
+	progress := progressOf(resp)
 	envID := cfg.EnvironmentID.ValueString()
 	whose := "every vendor user's"
 	if userID, ok := knownString(cfg.UserID); ok {

@@ -29,19 +29,6 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
-func TestRevokeVendorAccessAction_schema(t *testing.T) {
-	var resp action.SchemaResponse
-	NewRevokeVendorAccessAction().Schema(context.Background(), action.SchemaRequest{}, &resp)
-	if diags := resp.Schema.ValidateImplementation(context.Background()); diags.HasError() {
-		t.Fatalf("schema: %v", diags)
-	}
-	for name, a := range resp.Schema.Attributes {
-		if a.GetMarkdownDescription() == "" {
-			t.Errorf("%s has no description", name)
-		}
-	}
-}
-
 // actionConfig builds the action's configuration from attribute values (missing ones null).
 func actionConfig(t *testing.T, a action.Action, attrs map[string]tftypes.Value) tfsdk.Config {
 	t.Helper()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -102,4 +103,53 @@ func mdList(names []string) string {
 		q[i] = "`" + n + "`"
 	}
 	return strings.Join(q, ", ")
+}
+
+// durationValidator accepts a Go duration ("90s", "5m") from least to most.
+type durationValidator struct{ least, most time.Duration }
+
+var _ validator.String = durationValidator{}
+
+// durationBetween accepts a duration from least to most, both included.
+func durationBetween(least, most time.Duration) validator.String {
+	return durationValidator{least: least, most: most}
+}
+
+func (v durationValidator) Description(_ context.Context) string {
+	return fmt.Sprintf("value must be a duration from %s to %s, e.g. \"90s\" or \"5m\"", shortDuration(v.least), shortDuration(v.most))
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(raw)
+	if err == nil && d >= v.least && d <= v.most {
+		return
+	}
+	name := attributeName(req.Path)
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+name,
+		fmt.Sprintf("%s must be a duration from %s to %s, such as \"90s\" or \"5m\" (units ms, s, m, h); got %q.",
+			name, shortDuration(v.least), shortDuration(v.most), raw))
+}
+
+// shortDuration writes d as people do: "10m" rather than Go's "10m0s", whole seconds from a
+// second up, whole milliseconds below.
+func shortDuration(d time.Duration) string {
+	if d >= time.Second {
+		d = d.Round(time.Second)
+	} else {
+		d = d.Round(time.Millisecond)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
