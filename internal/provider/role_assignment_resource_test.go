@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -316,7 +317,7 @@ func checkRoleAssignmentDestroyed(srv *acctest.Server) resource.TestCheckFunc {
 
 func TestRoleAssignmentResource_fromAPIMapsTheAbsentPrincipalToNull(t *testing.T) {
 	var m roleAssignmentResourceModel
-	m.fromAPI(&api.RoleAssignment{Meta: api.Meta{ID: "a1"}, RoleID: "r1", GroupID: "g1"})
+	m.fromAPI(&api.RoleAssignment{Meta: api.Meta{ID: "a1"}, RoleID: "r1", GroupID: "g1"}, types.StringNull())
 	if m.ID.ValueString() != "a1" || m.RoleID.ValueString() != "r1" || m.GroupID.ValueString() != "g1" || !m.UserID.IsNull() {
 		t.Errorf("fromAPI gave %+v", m)
 	}
