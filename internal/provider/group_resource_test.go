@@ -220,13 +220,14 @@ resource "warden_group" "test" {
 				ExpectError: regexp.MustCompile(`(?s)members.*string length must be at least 1`),
 			},
 			{
-				// A member id the API does not know fails at apply, on the members attribute.
+				// A member id no user has fails the plan, on the members attribute.
 				Config: srv.Config(`
 resource "warden_group" "test" {
   name    = "x"
   members = ["no-such-user"]
 }`),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Group.*with warden_group.test,.*members = \["no-such-user"\].*no-such-user`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)User Not Found.*with warden_group.test,.*members = \["no-such-user"\].*No user has the id "no-such-user"`),
 			},
 		},
 	})

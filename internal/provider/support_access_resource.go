@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -464,8 +465,8 @@ func untilWords(expiresAt types.String) string {
 	return "until " + expiresAt.ValueString()
 }
 
-// The private state key of when the expires_at in state was set (RFC 3339, the API's clock):
-// the start of the window a later expiry is compared with.
+// The private state key of when the expires_at in state was set (a JSON RFC 3339 string, on
+// the API's clock): the start of the window a later expiry is compared with.
 const privateExpirySetKey = "expiry_set_at"
 
 // expirySetAt reads when the expires_at in state was set; nil when unknown.
@@ -474,8 +475,8 @@ func expirySetAt(ctx context.Context, p privateReader) *time.Time {
 	if diags.HasError() || len(b) == 0 {
 		return nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(b))
-	if err != nil {
+	var t time.Time
+	if err := json.Unmarshal(b, &t); err != nil {
 		return nil
 	}
 	return &t
@@ -484,9 +485,9 @@ func expirySetAt(ctx context.Context, p privateReader) *time.Time {
 // saveExpirySetAt records that a's expires_at was set at a's last change (nothing when it has
 // none).
 func saveExpirySetAt(ctx context.Context, p privateWriter, a *api.SupportAccess, diags *diag.Diagnostics) {
-	var v []byte
+	var v []byte // private state holds JSON: a time marshals as an RFC 3339 string
 	if a.ExpiresAt != nil {
-		v = []byte(a.UpdatedAt.UTC().Format(time.RFC3339Nano))
+		v, _ = json.Marshal(a.UpdatedAt.UTC()) // a time from the API always marshals
 	}
 	diags.Append(p.SetKey(ctx, privateExpirySetKey, v)...)
 }
