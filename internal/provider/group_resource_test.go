@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -64,6 +65,7 @@ resource "warden_group" "test" {
 					memberCount(2),
 					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.bob", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails("alice@example.com", "bob@example.com")),
 				},
 				Check: func(s *terraform.State) error {
 					firstID = s.RootModule().Resources[addr].Primary.ID
@@ -76,9 +78,14 @@ resource "warden_group" "test" {
 				ImportStateVerify: true,
 			},
 			{
+				// The plan shows who leaves and who joins by e-mail address: alice out, carol in.
 				Config: config("platform-sre", "", "[warden_user.bob.id, warden_user.carol.id]"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails("bob@example.com", "carol@example.com")),
+						expectBefore(addr, "member_emails", []any{"alice@example.com", "bob@example.com"}),
+					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("platform-sre")),
@@ -103,7 +110,10 @@ resource "warden_group" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.Null())},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.Null()),
+				},
 				Check: func(s *terraform.State) error {
 					if err := checkAPIGroup(srv, s, firstID, "platform-sre", "", "bob", "carol"); err != nil {
 						return err
@@ -115,9 +125,12 @@ resource "warden_group" "test" {
 				// An explicit empty set empties the group in place, and owns its members again.
 				Config: config("platform-sre", "", "[]"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails()),
+					},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{memberCount(0)},
+				ConfigStateChecks: []statecheck.StateCheck{memberCount(0), statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails())},
 				Check: func(s *terraform.State) error {
 					if err := checkAPIGroup(srv, s, firstID, "platform-sre", ""); err != nil {
 						return err
@@ -127,6 +140,38 @@ resource "warden_group" "test" {
 			},
 		},
 	})
+}
+
+// memberEmails is an exact check of member_emails: the addresses, sorted.
+func memberEmails(emails ...string) knownvalue.Check { return knownvalue.ListExact(stringChecks(emails)) }
+
+// expectBefore is a plan check: the value of addr's attribute before the change is want (as
+// JSON decodes it), e.g. the e-mail addresses of a group's members before they change.
+func expectBefore(addr, attribute string, want any) plancheck.PlanCheck {
+	return beforeCheck{addr: addr, attribute: attribute, want: want}
+}
+
+type beforeCheck struct {
+	addr, attribute string
+	want            any
+}
+
+func (c beforeCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.addr {
+			continue
+		}
+		before, ok := rc.Change.Before.(map[string]any)
+		if !ok {
+			resp.Error = fmt.Errorf("%s has no prior value in the plan", c.addr)
+			return
+		}
+		if got := before[c.attribute]; !reflect.DeepEqual(got, c.want) {
+			resp.Error = fmt.Errorf("%s.%s before the change is %v, want %v", c.addr, c.attribute, got, c.want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", c.addr)
 }
 
 // checkMembersMode checks who the API says manages the group's members.
@@ -266,4 +311,71 @@ func mustFindGroup(t *testing.T, srv *acctest.Server, name string) *api.Group {
 		t.Fatalf("find group %q: %v", name, err)
 	}
 	return g
+}
+
+// A vendor user among a group's members fails the plan on its element of members, in the
+// engine's words. A vendor user of the same configuration, whose id is known only after
+// apply, cannot be judged by the plan: the apply fails once it has created the user.
+func TestAccGroupResource_vendorMember(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	vendor, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkGroupDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(groupUsers + fmt.Sprintf(`
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}
+resource "warden_group" "vendors" {
+  name    = "vendors"
+  members = [%q]
+}`, vendor.ID)),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group.vendors,",
+					fmt.Sprintf(`User %q is a vendor user; vendor users join no groups and hold no roles: they act through support tiers and access requests. `+
+						`(oncall@vendor.example) Remove it from members.`, vendor.ID), "warden_support_access"),
+			},
+			{
+				// alice exists now; adding the vendor to her group fails at plan, before anything changes.
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}`),
+			},
+			{
+				Config: srv.Config(groupUsers + fmt.Sprintf(`
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, %q]
+}`, vendor.ID)),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group.test,", "is a vendor user"),
+			},
+			{
+				Config: srv.Config(groupUsers + `
+resource "warden_user" "vendor" {
+  email = "second@vendor.example"
+  kind  = "vendor"
+}
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, warden_user.vendor.id]
+}`),
+				// The plan passes (its member_emails wait for the user's id); the apply creates the
+				// user, plans the group again with its id, and fails there.
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("warden_group.test", tfjsonpath.New("member_emails"))},
+				},
+				ExpectError: wrappedRegexp("Error running apply", "Vendor User Cannot Join a Group", "(second@vendor.example)"),
+			},
+		},
+	})
 }

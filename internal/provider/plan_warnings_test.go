@@ -79,7 +79,9 @@ func (w warningRecorder) PlanResourceChange(ctx context.Context, req *tfprotov6.
 }
 
 // atAttr is the path of a top-level attribute, as a diagnostic names it.
-func atAttr(name string) *tftypes.AttributePath { return tftypes.NewAttributePath().WithAttributeName(name) }
+func atAttr(name string) *tftypes.AttributePath {
+	return tftypes.NewAttributePath().WithAttributeName(name)
+}
 
 // setElement is the path of one string in a set attribute.
 func setElement(name, value string) *tftypes.AttributePath {

@@ -125,7 +125,7 @@ func (r userReads) addVendorMembers(diags *diag.Diagnostics, ids []string, at fu
 	for _, id := range ids {
 		if d := p.CanBeMembers([]string{id}); d != nil && d.Code == access.CodeVendorNoGroups {
 			diags.AddAttributeError(at(id), "Vendor User Cannot Join a Group",
-				fmt.Sprintf("%s is a vendor user. %s %s %s", userWords(r.users[id]), d.Message, fix, vendorFix))
+				fmt.Sprintf("%s (%s) %s %s", d.Message, r.users[id].Email, fix, vendorFix))
 		}
 	}
 }
@@ -136,7 +136,7 @@ func (r userReads) addVendorAssignee(diags *diag.Diagnostics, roleID, userID str
 	// Only the user's kind is judged here; the actor's rights are the API's to check.
 	if d := r.policy().CanAssign(&access.Principal{}, roleID, userID, ""); d != nil && d.Code == access.CodeVendorNoRoles {
 		diags.AddAttributeError(at, "Vendor User Cannot Hold a Role",
-			fmt.Sprintf("%s is a vendor user. %s Remove this warden_role_assignment. %s", userWords(r.users[userID]), d.Message, vendorFix))
+			fmt.Sprintf("%s (%s is a vendor user.) Remove this warden_role_assignment. %s", d.Message, userWords(r.users[userID]), vendorFix))
 	}
 }
 
