@@ -143,7 +143,9 @@ resource "warden_group" "test" {
 }
 
 // memberEmails is an exact check of member_emails: the addresses, sorted.
-func memberEmails(emails ...string) knownvalue.Check { return knownvalue.ListExact(stringChecks(emails)) }
+func memberEmails(emails ...string) knownvalue.Check {
+	return knownvalue.ListExact(stringChecks(emails))
+}
 
 // expectBefore is a plan check: the value of addr's attribute before the change is want (as
 // JSON decodes it), e.g. the e-mail addresses of a group's members before they change.

@@ -83,11 +83,6 @@ func atAttr(name string) *tftypes.AttributePath {
 	return tftypes.NewAttributePath().WithAttributeName(name)
 }
 
-// setElement is the path of one string in a set attribute.
-func setElement(name, value string) *tftypes.AttributePath {
-	return atAttr(name).WithElementKeyValue(tftypes.NewValue(tftypes.String, value))
-}
-
 // expectWarning is a plan check: since the last reset, a plan of typeName warned on at with
 // summary and a detail holding each of texts.
 func (l *warningLog) expectWarning(typeName string, at *tftypes.AttributePath, summary string, texts ...string) plancheck.PlanCheck {
