@@ -381,3 +381,85 @@ resource "warden_group" "test" {
 		},
 	})
 }
+
+func TestGroupResource_fromAPIMemberEmails(t *testing.T) {
+	g := &api.Group{Meta: api.Meta{ID: "grp_1"}, Name: "sre", Members: []string{"usr_b", "usr_a"}}
+	users := userReads{users: map[string]*api.User{
+		"usr_a": {Meta: api.Meta{ID: "usr_a"}, Email: "zoe@example.com"},
+		"usr_b": {Meta: api.Meta{ID: "usr_b"}, Email: "adam@example.com"},
+	}}
+	var m groupResourceModel
+	m.fromAPI(g, true, &users)
+	if want := stringList([]string{"adam@example.com", "zoe@example.com"}); !m.MemberEmails.Equal(want) {
+		t.Errorf("member_emails = %v, want %v (sorted by address)", m.MemberEmails, want)
+	}
+	users.err = fmt.Errorf("403")
+	for name, reads := range map[string]*userReads{"unread": nil, "incomplete": &users} {
+		m.fromAPI(g, true, reads)
+		if !m.MemberEmails.IsNull() || m.MemberEmails.ElementType(context.Background()) == nil {
+			t.Errorf("%s: member_emails = %v, want a typed null", name, m.MemberEmails)
+		}
+	}
+	m.fromAPI(g, false, &userReads{users: users.users})
+	if !m.Members.IsNull() || !m.MemberEmails.IsNull() {
+		t.Errorf("unmanaged members: members %v, member_emails %v; want both null", m.Members, m.MemberEmails)
+	}
+}
+
+// A token with groups.admin but not users.read manages members without reading the users:
+// member_emails is null at plan and after apply alike, and nothing else changes.
+func TestAccGroupResource_emailsWithoutUsersRead(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	admin, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "groups-admin@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, err := srv.Client.CreateRole(ctx, api.RoleCreate{Name: "group-admins", Permissions: []string{"groups.admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.CreateRoleAssignment(ctx, role.ID, api.RoleAssignmentCreate{UserID: admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := srv.Client.CreateToken(ctx, admin.ID, api.TokenCreate{Name: "groups"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const addr = "warden_group.test"
+	config := fmt.Sprintf(`
+provider "warden" {
+  endpoint = %q
+  token    = %q
+}
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [%q]
+}`, srv.URL, tok.Secret, alice.ID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkGroupDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.Null())},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownStrings([]string{alice.ID})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.Null()),
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
