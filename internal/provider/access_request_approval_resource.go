@@ -37,11 +37,21 @@ type accessRequestApprovalResourceModel struct {
 	ID              types.String `tfsdk:"id"`
 	AccessRequestID types.String `tfsdk:"access_request_id"`
 	EnvironmentID   types.String `tfsdk:"environment_id"`
+	EnvironmentName types.String `tfsdk:"environment_name"`
 	RequesterID     types.String `tfsdk:"requester_id"`
+	RequesterEmail  types.String `tfsdk:"requester_email"`
 	Tier            types.String `tfsdk:"tier"`
+	Duration        types.String `tfsdk:"duration"`
+	Reason          types.String `tfsdk:"reason"`
 	Status          types.String `tfsdk:"status"`
 	DecidedAt       types.String `tfsdk:"decided_at"`
 	ExpiresAt       types.String `tfsdk:"expires_at"`
+}
+
+// requestParties is who and where an access request names, by name: its requester's e-mail
+// address and its environment's name, each null when it could not be read.
+type requestParties struct {
+	RequesterEmail, EnvironmentName types.String
 }
 
 // Access request statuses, in lifecycle order; the list feeds the data source's validator.
@@ -55,12 +65,16 @@ const (
 
 var accessRequestStatuses = []string{accessRequestPending, accessRequestApproved, accessRequestDenied, accessRequestRevoked, accessRequestExpired}
 
-func (m *accessRequestApprovalResourceModel) fromAPI(r *api.AccessRequest) {
+func (m *accessRequestApprovalResourceModel) fromAPI(r *api.AccessRequest, who requestParties) {
 	m.ID = types.StringValue(r.ID)
 	m.AccessRequestID = types.StringValue(r.ID)
 	m.EnvironmentID = types.StringValue(r.EnvironmentID)
+	m.EnvironmentName = who.EnvironmentName
 	m.RequesterID = types.StringValue(r.RequesterID)
+	m.RequesterEmail = who.RequesterEmail
 	m.Tier = types.StringValue(r.Tier)
+	m.Duration = types.StringValue(shortDuration(time.Duration(r.DurationSeconds) * time.Second))
+	m.Reason = types.StringValue(r.Reason)
 	m.Status = types.StringValue(r.Status)
 	m.DecidedAt = timeString(r.DecidedAt)
 	m.ExpiresAt = timeString(r.ExpiresAt)
@@ -91,7 +105,10 @@ func (r *accessRequestApprovalResource) Schema(_ context.Context, _ resource.Sch
 			"`warden_access_requests` data source. Requires `cluster.admin`.\n\n" +
 			"The approval stays in state when it ends: `status` reads `expired` after its duration, or `revoked` when it was " +
 			"revoked outside Terraform, and the plan warns. A revoked or expired request cannot be approved again: the " +
-			"engineer files a new request, and pointing `access_request_id` at it replaces this resource.",
+			"engineer files a new request, and pointing `access_request_id` at it replaces this resource.\n\n" +
+			"When `access_request_id` is known at plan time (e.g. from the `warden_access_requests` data source), the plan reads the request " +
+			"and shows what is being approved: the tier, the environment, who asked (`requester_email`), for how long (`duration`) and why " +
+			"(`reason`); only `decided_at` and `expires_at` wait for the apply.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The access request's id.",
@@ -108,13 +125,33 @@ func (r *accessRequestApprovalResource) Schema(_ context.Context, _ resource.Sch
 				Computed:            true,
 				PlanModifiers:       stable,
 			},
+			"environment_name": schema.StringAttribute{
+				MarkdownDescription: "The environment's name.",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
 			"requester_id": schema.StringAttribute{
 				MarkdownDescription: "The vendor user who filed the request.",
 				Computed:            true,
 				PlanModifiers:       stable,
 			},
+			"requester_email": schema.StringAttribute{
+				MarkdownDescription: "The e-mail address of the vendor user who filed the request; null when the provider's token may not read users (`users.read`).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
 			"tier": schema.StringAttribute{
 				MarkdownDescription: "The tier requested.",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"duration": schema.StringAttribute{
+				MarkdownDescription: "How long the access lasts from the approval, as requested, e.g. `4h` or `30m` (never past the support access's expiry).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"reason": schema.StringAttribute{
+				MarkdownDescription: "Why the vendor engineer asked, in their words.",
 				Computed:            true,
 				PlanModifiers:       stable,
 			},
@@ -141,9 +178,10 @@ func (r *accessRequestApprovalResource) IdentitySchema(_ context.Context, _ reso
 	resp.IdentitySchema = accessRequestApprovalIdentitySchema()
 }
 
-// ModifyPlan checks, before anything is applied, that a request about to be approved is
-// pending (or already approved, which Create adopts), and warns about an approval in state
-// that no longer grants anything.
+// ModifyPlan reads a request about to be approved when its id is known: one that does not
+// exist, or that was decided otherwise, fails the plan rather than the apply; a pending (or
+// already approved, which Create adopts) one shows in the plan as it will be approved. It
+// warns about an approval in state that no longer grants anything.
 func (r *accessRequestApprovalResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -157,22 +195,46 @@ func (r *accessRequestApprovalResource) ModifyPlan(ctx context.Context, req reso
 		return
 	}
 	if req.State.Raw.IsNull() || !plan.AccessRequestID.Equal(state.AccessRequestID) {
-		r.checkApprovable(ctx, plan.AccessRequestID, &resp.Diagnostics)
+		if ar := r.approvable(ctx, plan.AccessRequestID, &resp.Diagnostics); ar != nil {
+			planApproval(&plan, ar, r.parties(ctx, ar))
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
 		return
 	}
 	if state.Status.ValueString() != accessRequestApproved {
 		resp.Diagnostics.AddAttributeWarning(path.Root("access_request_id"), "Access Request No Longer Approved",
-			fmt.Sprintf("Access request %s (tier %q in environment %s) is %s and grants nothing. It stays in state and this plan changes nothing for it. "+
+			fmt.Sprintf("Access request %s (tier %q in %s) is %s and grants nothing. It stays in state and this plan changes nothing for it. "+
 				"To grant access again, the vendor engineer files a new request; set access_request_id to it (or remove this resource).",
-				state.AccessRequestID.ValueString(), state.Tier.ValueString(), state.EnvironmentID.ValueString(), state.Status.ValueString()))
+				state.AccessRequestID.ValueString(), state.Tier.ValueString(), approvalEnvironmentWords(&state), state.Status.ValueString()))
 	}
 }
 
-// checkApprovable reads the request when its id is known: one that does not exist, or that
-// was already decided otherwise, fails the plan rather than the apply.
-func (r *accessRequestApprovalResource) checkApprovable(ctx context.Context, id types.String, diags *diag.Diagnostics) {
+// planApproval is what approving ar will store: the request as it is, approved. When and
+// until when are known only once it is approved, unless it already is.
+func planApproval(plan *accessRequestApprovalResourceModel, ar *api.AccessRequest, who requestParties) {
+	approved := *ar
+	approved.Status = accessRequestApproved
+	decidedAt, expiresAt := types.StringUnknown(), types.StringUnknown()
+	if ar.Status == accessRequestApproved {
+		decidedAt, expiresAt = timeString(ar.DecidedAt), timeString(ar.ExpiresAt)
+	}
+	plan.fromAPI(&approved, who)
+	plan.DecidedAt, plan.ExpiresAt = decidedAt, expiresAt
+}
+
+// approvalEnvironmentWords names the approval's environment by name when it is known.
+func approvalEnvironmentWords(m *accessRequestApprovalResourceModel) string {
+	if m.EnvironmentName.IsNull() || m.EnvironmentName.IsUnknown() {
+		return "environment " + m.EnvironmentID.ValueString()
+	}
+	return fmt.Sprintf("environment %q (%s)", m.EnvironmentName.ValueString(), m.EnvironmentID.ValueString())
+}
+
+// approvable reads the request when its id is known: one that does not exist, or that was
+// already decided otherwise, fails the plan; nil unless it can be approved (or was).
+func (r *accessRequestApprovalResource) approvable(ctx context.Context, id types.String, diags *diag.Diagnostics) *api.AccessRequest {
 	if r.client == nil || id.IsNull() || id.IsUnknown() {
-		return
+		return nil
 	}
 	ar, err := r.client.GetAccessRequest(ctx, id.ValueString())
 	switch {
@@ -186,7 +248,20 @@ func (r *accessRequestApprovalResource) checkApprovable(ctx context.Context, id 
 		diags.AddAttributeError(path.Root("access_request_id"), "Access Request Cannot Be Approved",
 			fmt.Sprintf("Access request %s (tier %q in environment %s) is %s; only a pending request can be approved. "+
 				"The vendor engineer must file a new request.", ar.ID, ar.Tier, ar.EnvironmentID, ar.Status))
+	default:
+		return ar
 	}
+	return nil
+}
+
+// parties reads the requester's e-mail address and the environment's name; null where the
+// provider's token may not read them (a cluster.admin without users.read approves too).
+func (r *accessRequestApprovalResource) parties(ctx context.Context, ar *api.AccessRequest) requestParties {
+	who := requestParties{RequesterEmail: userEmail(ctx, r.client, ar.RequesterID), EnvironmentName: types.StringNull()}
+	if env, err := r.client.GetEnvironment(ctx, ar.EnvironmentID); err == nil {
+		who.EnvironmentName = types.StringValue(env.Name)
+	}
+	return who
 }
 
 func (r *accessRequestApprovalResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -214,7 +289,18 @@ func (r *accessRequestApprovalResource) Create(ctx context.Context, req resource
 		addAPIError(&resp.Diagnostics, "Approve Access Request", err)
 		return
 	}
-	plan.fromAPI(ar)
+	// Terraform requires the values the plan knew; Read refreshes them.
+	who := requestParties{RequesterEmail: plan.RequesterEmail, EnvironmentName: plan.EnvironmentName}
+	if who.RequesterEmail.IsUnknown() || who.EnvironmentName.IsUnknown() {
+		read := r.parties(ctx, ar)
+		if who.RequesterEmail.IsUnknown() {
+			who.RequesterEmail = read.RequesterEmail
+		}
+		if who.EnvironmentName.IsUnknown() {
+			who.EnvironmentName = read.EnvironmentName
+		}
+	}
+	plan.fromAPI(ar, who)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
@@ -232,7 +318,7 @@ func (r *accessRequestApprovalResource) Read(ctx context.Context, req resource.R
 	if !readFound(ctx, err, resp, "Read Access Request") {
 		return
 	}
-	state.fromAPI(ar)
+	state.fromAPI(ar, r.parties(ctx, ar))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

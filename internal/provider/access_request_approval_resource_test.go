@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
@@ -36,6 +37,31 @@ func TestAccessRequestApprovalModifyPlan_endedApprovalWarns(t *testing.T) {
 	state["status"] = tfString("approved")
 	if resp := modifyResourcePlan(t, NewAccessRequestApprovalResource(), state, state); len(resp.Diagnostics) != 0 {
 		t.Fatalf("an approved request draws no diagnostics, got %v", resp.Diagnostics)
+	}
+}
+
+func TestAccessRequestApprovalPlan_showsTheRequest(t *testing.T) {
+	decided := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	until := decided.Add(90 * time.Minute)
+	ar := &api.AccessRequest{Meta: api.Meta{ID: "arq_1"}, EnvironmentID: "env_1", RequesterID: "usr_v", Tier: "operator",
+		DurationSeconds: 5400, Reason: "INC-7 cache stuck", Status: accessRequestPending}
+	who := requestParties{RequesterEmail: types.StringValue("oncall@vendor.example"), EnvironmentName: types.StringValue("production")}
+	var plan accessRequestApprovalResourceModel
+	planApproval(&plan, ar, who)
+	want := accessRequestApprovalResourceModel{
+		ID: types.StringValue("arq_1"), AccessRequestID: types.StringValue("arq_1"), EnvironmentID: types.StringValue("env_1"),
+		EnvironmentName: types.StringValue("production"), RequesterID: types.StringValue("usr_v"), RequesterEmail: types.StringValue("oncall@vendor.example"),
+		Tier: types.StringValue("operator"), Duration: types.StringValue("1h30m"), Reason: types.StringValue("INC-7 cache stuck"),
+		Status: types.StringValue("approved"), DecidedAt: types.StringUnknown(), ExpiresAt: types.StringUnknown(),
+	}
+	if plan != want {
+		t.Fatalf("planned %+v\nwant    %+v", plan, want)
+	}
+	// Already approved (Create adopts it): when and until when are known too.
+	ar.Status, ar.DecidedAt, ar.ExpiresAt = accessRequestApproved, &decided, &until
+	planApproval(&plan, ar, requestParties{RequesterEmail: types.StringNull(), EnvironmentName: types.StringNull()})
+	if plan.DecidedAt.ValueString() != "2026-06-01T12:00:00Z" || plan.ExpiresAt.ValueString() != "2026-06-01T13:30:00Z" || !plan.RequesterEmail.IsNull() {
+		t.Fatalf("planned %+v", plan)
 	}
 }
 
@@ -126,13 +152,31 @@ func TestAccAccessRequestApprovalResource_basic(t *testing.T) {
 				},
 				Config: approvalConfig(srv, support, "incident-41"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(approvalAddr, plancheck.ResourceActionCreate)},
+					// The plan shows what is being approved: only when, and until when, wait for the apply.
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(approvalAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("id"), lazyStringExact(func() string { return first.ID })),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("environment_id"), lazyStringExact(func() string { return first.EnvironmentID })),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("environment_name"), knownvalue.StringExact("production")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("requester_id"), lazyStringExact(func() string { return vendorUser.ID })),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("requester_email"), knownvalue.StringExact("oncall@vendor.example")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("tier"), knownvalue.StringExact("operator")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("duration"), knownvalue.StringExact("1h")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("reason"), knownvalue.StringExact("incident-41")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("status"), knownvalue.StringExact("approved")),
+						plancheck.ExpectUnknownValue(approvalAddr, tfjsonpath.New("decided_at")),
+						plancheck.ExpectUnknownValue(approvalAddr, tfjsonpath.New("expires_at")),
+					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("id"), lazyStringExact(func() string { return first.ID })),
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("access_request_id"), lazyStringExact(func() string { return first.ID })),
 					statecheck.CompareValuePairs(approvalAddr, tfjsonpath.New("environment_id"), "warden_environment.prod", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("environment_name"), knownvalue.StringExact("production")),
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("requester_id"), lazyStringExact(func() string { return vendorUser.ID })),
+					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("requester_email"), knownvalue.StringExact("oncall@vendor.example")),
+					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("duration"), knownvalue.StringExact("1h")),
+					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("reason"), knownvalue.StringExact("incident-41")),
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("tier"), knownvalue.StringExact("operator")),
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("status"), knownvalue.StringExact("approved")),
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("decided_at"), rfc3339),
@@ -196,6 +240,13 @@ func TestAccAccessRequestApprovalResource_basic(t *testing.T) {
 			{
 				PreConfig: func() { second = fileRequest(t, srv, vendor, "support", 600, "incident-42") },
 				Config:    approvalConfig(srv, support, "incident-42"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("tier"), knownvalue.StringExact("support")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("duration"), knownvalue.StringExact("10m")),
+						plancheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("reason"), knownvalue.StringExact("incident-42")),
+					},
+				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("id"), lazyStringExact(func() string { return second.ID })),
 					statecheck.ExpectKnownValue(approvalAddr, tfjsonpath.New("tier"), knownvalue.StringExact("support")),

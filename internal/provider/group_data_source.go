@@ -57,6 +57,11 @@ func (d *groupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				ElementType:         typesString,
 				Computed:            true,
 			},
+			"member_emails": schema.ListAttribute{
+				MarkdownDescription: "The members' e-mail addresses, sorted; null when the provider's token may not read users (`users.read`).",
+				ElementType:         typesString,
+				Computed:            true,
+			},
 		},
 	}
 }
@@ -76,5 +81,8 @@ func (d *groupDataSource) Configure(_ context.Context, req datasource.ConfigureR
 func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	readLookup(ctx, req, resp, "Read Group",
 		func(m *groupDataSourceModel) (types.String, types.String) { return m.ID, m.Name },
-		d.client.GetGroup, d.client.FindGroupByName, func(m *groupDataSourceModel, g *api.Group) { m.fromAPI(g, true) })
+		d.client.GetGroup, d.client.FindGroupByName, func(m *groupDataSourceModel, g *api.Group) {
+			users := readUsers(ctx, d.client, g.Members)
+			m.fromAPI(g, true, &users)
+		})
 }

@@ -32,6 +32,7 @@ func TestAccGroupDataSource_byNameAndID(t *testing.T) {
 			statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("sre")),
 			statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("On call")),
 			statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(alice.ID)})),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("alice@example.com")})),
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{

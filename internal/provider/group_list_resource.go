@@ -68,7 +68,7 @@ func (l *groupListResource) List(ctx context.Context, req list.ListRequest, stre
 			}
 			// As the resource's first Read after an import: members only when owned as a whole.
 			var m groupResourceModel
-			m.fromAPI(&g, g.MembersMode == string(access.ModeAuthoritative))
+			m.fromAPI(&g, g.MembersMode == string(access.ModeAuthoritative), nil)
 			return emit(newListResult(ctx, req, g.Name, idIdentity{ID: m.ID}, &m)), nil
 		})
 }

@@ -35,16 +35,19 @@ type groupMemberResource struct {
 }
 
 type groupMemberResourceModel struct {
-	ID      types.String `tfsdk:"id"`
-	GroupID types.String `tfsdk:"group_id"`
-	UserID  types.String `tfsdk:"user_id"`
+	ID        types.String `tfsdk:"id"`
+	GroupID   types.String `tfsdk:"group_id"`
+	UserID    types.String `tfsdk:"user_id"`
+	UserEmail types.String `tfsdk:"user_email"`
 }
 
-// fromAPI is the only mapping site; a membership has no fields beyond its two ids.
-func (m *groupMemberResourceModel) fromAPI(groupID, userID string) {
+// fromAPI is the only mapping site: a membership is its two ids, and the user's e-mail
+// (null when unknown).
+func (m *groupMemberResourceModel) fromAPI(groupID, userID string, email types.String) {
 	m.ID = types.StringValue(groupID + "/" + userID)
 	m.GroupID = types.StringValue(groupID)
 	m.UserID = types.StringValue(userID)
+	m.UserEmail = email
 }
 
 func (m *groupMemberResourceModel) identity() groupMemberIdentity {
@@ -74,10 +77,17 @@ func (r *groupMemberResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "The user (e.g. `warden_user.alice.id`); not a vendor user. Changing it replaces the membership.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "The user (e.g. `warden_user.alice.id`); not a vendor user. Changing it replaces the membership. " +
+					"When the id is known at plan time, the plan fails for a vendor user or an id no user has.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"user_email": schema.StringAttribute{
+				MarkdownDescription: "The user's e-mail address, so that a plan adding or removing the membership shows who. Known at plan time " +
+					"when `user_id` is; null when the provider's token may not read users (`users.read`).",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}
@@ -87,24 +97,31 @@ func (r *groupMemberResource) IdentitySchema(_ context.Context, _ resource.Ident
 	resp.IdentitySchema = groupMemberIdentitySchema()
 }
 
-// ModifyPlan fails the plan of a new membership in a group whose members warden_group owns
-// as a whole: its next apply would remove the member again, so the API refuses the add.
+// ModifyPlan checks a new membership against what the API would refuse: a group whose
+// members warden_group owns as a whole (its next apply would remove the member again), a
+// user that does not exist, and a vendor user. It shows the user's e-mail address.
 func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
 		return
 	}
 	var plan groupMemberResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.GroupID.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, err := r.client.GetGroup(ctx, plan.GroupID.ValueString())
-	if err != nil {
-		return // A group the plan cannot read yet is for the apply to report.
+	if !plan.GroupID.IsUnknown() {
+		// A group the plan cannot read yet is for the apply to report.
+		if g, err := r.client.GetGroup(ctx, plan.GroupID.ValueString()); err == nil {
+			if d := access.CanWriteMembers(g.Name, access.ListMode(g.MembersMode), access.ModeAdditive, len(g.Members)); d != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Members Managed Two Ways", d.Message)
+			}
+		}
 	}
-	if d := access.CanWriteMembers(g.Name, access.ListMode(g.MembersMode), access.ModeAdditive, len(g.Members)); d != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Members Managed Two Ways", d.Message)
-	}
+	plan.UserEmail = plannedUserEmail(ctx, r.client, plan.UserID, &resp.Diagnostics, func(users userReads) {
+		users.addVendorMembers(&resp.Diagnostics, []string{plan.UserID.ValueString()},
+			func(string) path.Path { return path.Root("user_id") }, "Remove this warden_group_member.")
+	})
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 func (r *groupMemberResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -123,7 +140,11 @@ func (r *groupMemberResource) Create(ctx context.Context, req resource.CreateReq
 		addAPIError(&resp.Diagnostics, "Create Group Member", err)
 		return
 	}
-	plan.fromAPI(plan.GroupID.ValueString(), plan.UserID.ValueString())
+	email := plan.UserEmail // Terraform requires the value the plan knew
+	if email.IsUnknown() {
+		email = userEmail(ctx, r.client, plan.UserID.ValueString())
+	}
+	plan.fromAPI(plan.GroupID.ValueString(), plan.UserID.ValueString(), email)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
@@ -144,7 +165,7 @@ func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.fromAPI(g.ID, state.UserID.ValueString())
+	state.fromAPI(g.ID, state.UserID.ValueString(), userEmail(ctx, r.client, state.UserID.ValueString()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -172,14 +193,14 @@ func (r *groupMemberResource) ImportState(ctx context.Context, req resource.Impo
 			resp.Diagnostics.AddError(summary, err.Error())
 			return
 		}
-		m.fromAPI(ident.GroupID.ValueString(), ident.UserID.ValueString())
+		m.fromAPI(ident.GroupID.ValueString(), ident.UserID.ValueString(), types.StringNull())
 	} else {
 		parts, err := splitImportID(req.ID, "<group_id>/<user_id>")
 		if err != nil {
 			resp.Diagnostics.AddError(summary, err.Error())
 			return
 		}
-		m.fromAPI(parts[0], parts[1])
+		m.fromAPI(parts[0], parts[1], types.StringNull())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, m.identity())...)

@@ -69,6 +69,7 @@ resource "warden_group_member" "alice" {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_id"), knownvalue.StringExact(g.ID)),
 					statecheck.CompareValuePairs(addr, tfjsonpath.New("user_id"), "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile("^"+g.ID+"/usr_"))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("alice@example.com")),
 				},
 				Check: func(s *terraform.State) error { return members(carol.ID, aliceID(s)) },
 			},
@@ -87,9 +88,64 @@ resource "warden_group_member" "alice" {
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						// alice exists: the plan shows who joins.
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("alice@example.com")),
+					},
 				},
 				Check: func(s *terraform.State) error { return members(carol.ID, aliceID(s)) },
+			},
+			{
+				// Removing the membership shows who leaves, by e-mail address.
+				Config: srv.Config(`
+resource "warden_user" "alice" {
+  email = "alice@example.com"
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy),
+						expectBefore(addr, "user_email", "alice@example.com"),
+					},
+				},
+				Check: func(*terraform.State) error { return members(carol.ID) },
+			},
+		},
+	})
+}
+
+// A vendor user, or a user id nobody has, fails the plan of a membership on user_id.
+func TestAccGroupMemberResource_vendorUser(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	vendor, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(userID string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "warden_group_member" "test" {
+  group_id = %q
+  user_id  = %q
+}`, g.ID, userID))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:   config(vendor.ID),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group_member.test,",
+					fmt.Sprintf("User %q is a vendor user; vendor users join no groups", vendor.ID), "(oncall@vendor.example) Remove this warden_group_member."),
+			},
+			{
+				Config:      config("usr_nobody"),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("User Not Found", "with warden_group_member.test,", `No user has the id "usr_nobody".`),
 			},
 		},
 	})

@@ -42,23 +42,28 @@ type groupResource struct {
 }
 
 type groupResourceModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	Description types.String `tfsdk:"description"`
-	Members     types.Set    `tfsdk:"members"`
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	Description  types.String `tfsdk:"description"`
+	Members      types.Set    `tfsdk:"members"`
+	MemberEmails types.List   `tfsdk:"member_emails"`
 }
 
 // fromAPI maps a group to the model. Members are only taken when this resource manages them
 // (members set, or wanted): a null members attribute means someone else does, and reading
-// them in would show their changes as this resource's drift.
-func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool) {
+// them in would show their changes as this resource's drift. users are the members' users,
+// for member_emails; nil, or incomplete, leaves member_emails null.
+func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *userReads) {
 	m.ID = types.StringValue(g.ID)
 	m.Name = types.StringValue(g.Name)
 	m.Description = types.StringValue(g.Description)
+	m.Members = types.SetNull(types.StringType)
+	m.MemberEmails = types.ListNull(types.StringType)
 	if withMembers {
 		m.Members = stringSet(g.Members)
-	} else {
-		m.Members = types.SetNull(types.StringType)
+		if users != nil && users.complete() {
+			m.MemberEmails = stringList(users.emails(g.Members))
+		}
 	}
 }
 
@@ -112,6 +117,13 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
+			"member_emails": schema.ListAttribute{
+				MarkdownDescription: "The e-mail addresses of the users in `members`, sorted: what a plan shows, so that a reviewer reads who joins " +
+					"or leaves rather than user ids. Known at plan time when every member id is. Null when `members` is not set, or when the " +
+					"provider's token may not read users (`users.read`).",
+				ElementType: typesString,
+				Computed:    true,
+			},
 		},
 	}
 }
@@ -123,24 +135,86 @@ func (r *groupResource) IdentitySchema(_ context.Context, _ resource.IdentitySch
 // ModifyPlan fails a plan that would make members authoritative on a group that already has
 // members added by warden_group_member: applying it would remove them, so the API refuses it,
 // and the plan is the place to say so. Only the switch from unmanaged to managed needs the
-// API; a group this resource already owns cannot have gained additive members.
+// API; a group this resource already owns cannot have gained additive members. It also shows
+// the members' e-mail addresses and fails members that the API would refuse (see
+// planMemberEmails).
 func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan, state groupResourceModel
+	var prior *groupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || plan.Members.IsNull() || !state.Members.IsNull() {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		prior = &state
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, err := r.client.GetGroup(ctx, state.ID.ValueString())
-	if err != nil {
-		return // Read already reported what the API said; the apply will meet the same.
+	if prior != nil && r.client != nil && !plan.Members.IsNull() && prior.Members.IsNull() {
+		// An error reading the group is Read's to report; the apply will meet the same.
+		if g, err := r.client.GetGroup(ctx, prior.ID.ValueString()); err == nil {
+			if d := access.CanWriteMembers(g.Name, access.ListMode(g.MembersMode), access.ModeAuthoritative, len(g.Members)); d != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("members"), "Members Managed Two Ways", d.Message)
+			}
+		}
 	}
-	if d := access.CanWriteMembers(g.Name, access.ListMode(g.MembersMode), access.ModeAuthoritative, len(g.Members)); d != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("members"), "Members Managed Two Ways", d.Message)
+	r.planMemberEmails(ctx, &plan, prior, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planMemberEmails sets the planned member_emails, reading the members' users when every id
+// is known and the members change: each id no user has, and each vendor user, fails the plan
+// on its element of members (the API would refuse them on apply). Members whose ids are known
+// only after apply (users created in the same plan) leave member_emails unknown.
+func (r *groupResource) planMemberEmails(ctx context.Context, plan, prior *groupResourceModel, diags *diag.Diagnostics) {
+	ids, known := setStrings(ctx, plan.Members, diags)
+	switch {
+	case plan.Members.IsNull():
+		plan.MemberEmails = types.ListNull(typesString)
+		return
+	case !known || r.client == nil:
+		plan.MemberEmails = types.ListUnknown(typesString)
+		return
+	case prior != nil && plan.Members.Equal(prior.Members) && !prior.MemberEmails.IsNull():
+		plan.MemberEmails = prior.MemberEmails
+		return
 	}
+	reads := readUsers(ctx, r.client, ids)
+	at := func(id string) path.Path { return path.Root("members").AtSetValue(types.StringValue(id)) }
+	reads.addMissingUsers(diags, at)
+	reads.addVendorMembers(diags, ids, at, "Remove it from members.")
+	switch {
+	case reads.complete():
+		plan.MemberEmails = stringList(reads.emails(ids))
+	case isForbidden(reads.err):
+		plan.MemberEmails = types.ListNull(typesString) // as the apply will store
+	default:
+		plan.MemberEmails = types.ListUnknown(typesString)
+	}
+}
+
+// readMembers reads the users of a group whose members this resource manages, for
+// member_emails; nil when it does not manage them.
+func (r *groupResource) readMembers(ctx context.Context, g *api.Group, withMembers bool) *userReads {
+	if !withMembers {
+		return nil
+	}
+	reads := readUsers(ctx, r.client, g.Members)
+	return &reads
+}
+
+// applied maps the group an apply wrote into plan, keeping member_emails when the plan knew
+// it: the members are the planned ones, and Terraform requires the planned value.
+func (r *groupResource) applied(ctx context.Context, plan *groupResourceModel, g *api.Group, withMembers bool) {
+	planned := plan.MemberEmails
+	if !planned.IsUnknown() {
+		plan.fromAPI(g, withMembers, nil)
+		plan.MemberEmails = planned
+		return
+	}
+	plan.fromAPI(g, withMembers, r.readMembers(ctx, g, withMembers))
 }
 
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -167,7 +241,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 			}})
 		return
 	}
-	plan.fromAPI(g, !plan.Members.IsNull())
+	r.applied(ctx, &plan, g, !plan.Members.IsNull())
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
@@ -193,7 +267,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if len(imported) > 0 {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, nil)...)
 	}
-	state.fromAPI(g, withMembers)
+	state.fromAPI(g, withMembers, r.readMembers(ctx, g, withMembers))
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -221,7 +295,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		addAPIError(&resp.Diagnostics, "Update Group", err)
 		return
 	}
-	plan.fromAPI(g, body.Members != nil)
+	r.applied(ctx, &plan, g, body.Members != nil)
 	saveVersion(ctx, resp.Private, g.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)

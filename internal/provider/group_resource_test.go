@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -64,6 +65,7 @@ resource "warden_group" "test" {
 					memberCount(2),
 					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.CompareValueCollection(addr, []tfjsonpath.Path{tfjsonpath.New("members")}, "warden_user.bob", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails("alice@example.com", "bob@example.com")),
 				},
 				Check: func(s *terraform.State) error {
 					firstID = s.RootModule().Resources[addr].Primary.ID
@@ -76,9 +78,14 @@ resource "warden_group" "test" {
 				ImportStateVerify: true,
 			},
 			{
+				// The plan shows who leaves and who joins by e-mail address: alice out, carol in.
 				Config: config("platform-sre", "", "[warden_user.bob.id, warden_user.carol.id]"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails("bob@example.com", "carol@example.com")),
+						expectBefore(addr, "member_emails", []any{"alice@example.com", "bob@example.com"}),
+					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("platform-sre")),
@@ -103,7 +110,10 @@ resource "warden_group" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.Null())},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.Null()),
+				},
 				Check: func(s *terraform.State) error {
 					if err := checkAPIGroup(srv, s, firstID, "platform-sre", "", "bob", "carol"); err != nil {
 						return err
@@ -115,9 +125,12 @@ resource "warden_group" "test" {
 				// An explicit empty set empties the group in place, and owns its members again.
 				Config: config("platform-sre", "", "[]"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails()),
+					},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{memberCount(0)},
+				ConfigStateChecks: []statecheck.StateCheck{memberCount(0), statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), memberEmails())},
 				Check: func(s *terraform.State) error {
 					if err := checkAPIGroup(srv, s, firstID, "platform-sre", ""); err != nil {
 						return err
@@ -127,6 +140,40 @@ resource "warden_group" "test" {
 			},
 		},
 	})
+}
+
+// memberEmails is an exact check of member_emails: the addresses, sorted.
+func memberEmails(emails ...string) knownvalue.Check {
+	return knownvalue.ListExact(stringChecks(emails))
+}
+
+// expectBefore is a plan check: the value of addr's attribute before the change is want (as
+// JSON decodes it), e.g. the e-mail addresses of a group's members before they change.
+func expectBefore(addr, attribute string, want any) plancheck.PlanCheck {
+	return beforeCheck{addr: addr, attribute: attribute, want: want}
+}
+
+type beforeCheck struct {
+	addr, attribute string
+	want            any
+}
+
+func (c beforeCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.addr {
+			continue
+		}
+		before, ok := rc.Change.Before.(map[string]any)
+		if !ok {
+			resp.Error = fmt.Errorf("%s has no prior value in the plan", c.addr)
+			return
+		}
+		if got := before[c.attribute]; !reflect.DeepEqual(got, c.want) {
+			resp.Error = fmt.Errorf("%s.%s before the change is %v, want %v", c.addr, c.attribute, got, c.want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", c.addr)
 }
 
 // checkMembersMode checks who the API says manages the group's members.
@@ -220,13 +267,14 @@ resource "warden_group" "test" {
 				ExpectError: regexp.MustCompile(`(?s)members.*string length must be at least 1`),
 			},
 			{
-				// A member id the API does not know fails at apply, on the members attribute.
+				// A member id no user has fails the plan, on the members attribute.
 				Config: srv.Config(`
 resource "warden_group" "test" {
   name    = "x"
   members = ["no-such-user"]
 }`),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Group.*with warden_group.test,.*members = \["no-such-user"\].*no-such-user`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)User Not Found.*with warden_group.test,.*members = \["no-such-user"\].*No user has the id "no-such-user"`),
 			},
 		},
 	})
@@ -265,4 +313,153 @@ func mustFindGroup(t *testing.T, srv *acctest.Server, name string) *api.Group {
 		t.Fatalf("find group %q: %v", name, err)
 	}
 	return g
+}
+
+// A vendor user among a group's members fails the plan on its element of members, in the
+// engine's words. A vendor user of the same configuration, whose id is known only after
+// apply, cannot be judged by the plan: the apply fails once it has created the user.
+func TestAccGroupResource_vendorMember(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	vendor, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkGroupDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(groupUsers + fmt.Sprintf(`
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}
+resource "warden_group" "vendors" {
+  name    = "vendors"
+  members = [%q]
+}`, vendor.ID)),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group.vendors,",
+					fmt.Sprintf(`User %q is a vendor user; vendor users join no groups and hold no roles: they act through support tiers and access requests. `+
+						`(oncall@vendor.example) Remove it from members.`, vendor.ID), "warden_support_access"),
+			},
+			{
+				// alice exists now; adding the vendor to her group fails at plan, before anything changes.
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id]
+}`),
+			},
+			{
+				Config: srv.Config(groupUsers + fmt.Sprintf(`
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, %q]
+}`, vendor.ID)),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group.test,", "is a vendor user"),
+			},
+			{
+				Config: srv.Config(groupUsers + `
+resource "warden_user" "vendor" {
+  email = "second@vendor.example"
+  kind  = "vendor"
+}
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, warden_user.vendor.id]
+}`),
+				// The plan passes (its member_emails wait for the user's id); the apply creates the
+				// user, plans the group again with its id, and fails there.
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("warden_group.test", tfjsonpath.New("member_emails"))},
+				},
+				ExpectError: wrappedRegexp("Error running apply", "Vendor User Cannot Join a Group", "(second@vendor.example)"),
+			},
+		},
+	})
+}
+
+func TestGroupResource_fromAPIMemberEmails(t *testing.T) {
+	g := &api.Group{Meta: api.Meta{ID: "grp_1"}, Name: "sre", Members: []string{"usr_b", "usr_a"}}
+	users := userReads{users: map[string]*api.User{
+		"usr_a": {Meta: api.Meta{ID: "usr_a"}, Email: "zoe@example.com"},
+		"usr_b": {Meta: api.Meta{ID: "usr_b"}, Email: "adam@example.com"},
+	}}
+	var m groupResourceModel
+	m.fromAPI(g, true, &users)
+	if want := stringList([]string{"adam@example.com", "zoe@example.com"}); !m.MemberEmails.Equal(want) {
+		t.Errorf("member_emails = %v, want %v (sorted by address)", m.MemberEmails, want)
+	}
+	users.err = fmt.Errorf("403")
+	for name, reads := range map[string]*userReads{"unread": nil, "incomplete": &users} {
+		m.fromAPI(g, true, reads)
+		if !m.MemberEmails.IsNull() || m.MemberEmails.ElementType(context.Background()) == nil {
+			t.Errorf("%s: member_emails = %v, want a typed null", name, m.MemberEmails)
+		}
+	}
+	m.fromAPI(g, false, &userReads{users: users.users})
+	if !m.Members.IsNull() || !m.MemberEmails.IsNull() {
+		t.Errorf("unmanaged members: members %v, member_emails %v; want both null", m.Members, m.MemberEmails)
+	}
+}
+
+// A token with groups.admin but not users.read manages members without reading the users:
+// member_emails is null at plan and after apply alike, and nothing else changes.
+func TestAccGroupResource_emailsWithoutUsersRead(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	admin, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "groups-admin@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, err := srv.Client.CreateRole(ctx, api.RoleCreate{Name: "group-admins", Permissions: []string{"groups.admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.CreateRoleAssignment(ctx, role.ID, api.RoleAssignmentCreate{UserID: admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := srv.Client.CreateToken(ctx, admin.ID, api.TokenCreate{Name: "groups"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const addr = "warden_group.test"
+	config := fmt.Sprintf(`
+provider "warden" {
+  endpoint = %q
+  token    = %q
+}
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [%q]
+}`, srv.URL, tok.Secret, alice.ID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkGroupDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.Null())},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownStrings([]string{alice.ID})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("member_emails"), knownvalue.Null()),
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
 }

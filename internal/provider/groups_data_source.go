@@ -56,6 +56,11 @@ func (d *groupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 							ElementType:         typesString,
 							Computed:            true,
 						},
+						"member_emails": schema.ListAttribute{
+							MarkdownDescription: "The members' e-mail addresses, sorted; null when the provider's token may not read users (`users.read`).",
+							ElementType:         typesString,
+							Computed:            true,
+						},
 					},
 				},
 			},
@@ -75,7 +80,9 @@ func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 			return d.client.ListGroups(ctx, client.ListGroupsOptions{Name: cfg.Name.ValueString()})
 		},
 		func(cfg *groupsDataSourceModel, groups []api.Group) {
+			// One listing of the users serves every group's member_emails.
+			users := listUsers(ctx, d.client)
 			cfg.Groups = collect(groups, func(g *api.Group) bool { return matches(cfg.Name, g.Name) },
-				func(g *api.Group) (m groupDataSourceModel) { m.fromAPI(g, true); return m })
+				func(g *api.Group) (m groupDataSourceModel) { m.fromAPI(g, true, &users); return m })
 		})
 }

@@ -28,12 +28,17 @@ func TestAccGroupsDataSource_basic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group := func(g *api.Group, members ...string) knownvalue.Check {
+	group := func(g *api.Group, members ...*api.User) knownvalue.Check {
+		ids, emails := []string{}, []string{}
+		for _, u := range members {
+			ids, emails = append(ids, u.ID), append(emails, u.Email)
+		}
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id":          knownvalue.StringExact(g.ID),
-			"name":        knownvalue.StringExact(g.Name),
-			"description": knownvalue.StringExact(g.Description),
-			"members":     knownStrings(members),
+			"id":            knownvalue.StringExact(g.ID),
+			"name":          knownvalue.StringExact(g.Name),
+			"description":   knownvalue.StringExact(g.Description),
+			"members":       knownStrings(ids),
+			"member_emails": knownvalue.ListExact(stringChecks(emails)),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -50,9 +55,9 @@ data "warden_groups" "none" {
 }`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.warden_groups.all", tfjsonpath.New("groups"),
-						knownvalue.ListExact([]knownvalue.Check{group(sre, alice.ID), group(devs)})),
+						knownvalue.ListExact([]knownvalue.Check{group(sre, alice), group(devs)})),
 					statecheck.ExpectKnownValue("data.warden_groups.sre", tfjsonpath.New("groups"),
-						knownvalue.ListExact([]knownvalue.Check{group(sre, alice.ID)})),
+						knownvalue.ListExact([]knownvalue.Check{group(sre, alice)})),
 					statecheck.ExpectKnownValue("data.warden_groups.none", tfjsonpath.New("groups"), knownvalue.ListExact([]knownvalue.Check{})),
 				},
 			},

@@ -58,6 +58,9 @@ type wardenProviderModel struct {
 	MatrixValidation types.Bool   `tfsdk:"matrix_validation"`
 	CACertificate    types.String `tfsdk:"ca_certificate"`
 	Insecure         types.Bool   `tfsdk:"insecure"`
+	// VendorAccessExpiryWarning is how long before its expiry vendor support access draws a
+	// plan warning (vendor_access_expiry_warning).
+	VendorAccessExpiryWarning types.String `tfsdk:"vendor_access_expiry_warning"`
 }
 
 // providerTypeName prefixes every resource and data source type.
@@ -121,6 +124,12 @@ func (p *wardenProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"Default `false`: such an endpoint is refused, use `https://`. It does not disable certificate verification for `https://` (use `ca_certificate` for a private CA). " +
 					"Defaults to the `" + envInsecure + "` environment variable (`true` or `false`); the attribute wins when both are set.",
 				Optional: true,
+			},
+			"vendor_access_expiry_warning": schema.StringAttribute{
+				MarkdownDescription: "How long before its `expires_at` a `warden_support_access` draws a plan warning that it expires soon, " +
+					"as a duration such as `\"168h\"` or `\"36h30m\"` (units `h`, `m`, `s`). Default `\"168h\"` (7 days); `\"0s\"` turns the warning off.",
+				Optional:   true,
+				Validators: []validator.String{durationBetween(0, maxVendorAccessExpiryWarning)},
 			},
 		},
 	}
@@ -205,7 +214,7 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token, "token_unknown": cfg.Token.IsUnknown()})
 
 	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool(),
-		TypeName: providerTypeName}
+		TypeName: providerTypeName, VendorAccessExpiryWarning: durationOr(cfg.VendorAccessExpiryWarning, defaultVendorAccessExpiryWarning)}
 	if !cfg.Token.IsUnknown() {
 		p.checkMatrixVersion(ctx, c, resp)
 	}

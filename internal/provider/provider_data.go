@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -21,6 +22,9 @@ type providerData struct {
 	// TypeName is the provider's type name, the prefix of every resource type: resources
 	// name their own type in the import blocks their errors suggest.
 	TypeName string
+	// VendorAccessExpiryWarning is how long before its expiry support access draws a plan
+	// warning (the provider's vendor_access_expiry_warning); 0 never.
+	VendorAccessExpiryWarning time.Duration
 }
 
 // resourceData extracts the provider's data in a resource's Configure; nil before the provider

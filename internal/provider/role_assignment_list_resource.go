@@ -88,7 +88,7 @@ func (l *roleAssignmentListResource) List(ctx context.Context, req list.ListRequ
 					continue
 				}
 				var m roleAssignmentResourceModel
-				m.fromAPI(&a)
+				m.fromAPI(&a, types.StringNull())
 				display := role.Name + " assigned to user " + userName(a.UserID)
 				if a.GroupID != "" {
 					display = role.Name + " assigned to group " + groupName(a.GroupID)

@@ -24,6 +24,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*roleAssignmentResource)(nil)
 	_ resource.ResourceWithImportState      = (*roleAssignmentResource)(nil)
 	_ resource.ResourceWithIdentity         = (*roleAssignmentResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*roleAssignmentResource)(nil)
 )
 
 // NewRoleAssignmentResource returns the warden_role_assignment resource.
@@ -34,17 +35,21 @@ type roleAssignmentResource struct {
 }
 
 type roleAssignmentResourceModel struct {
-	ID      types.String `tfsdk:"id"`
-	RoleID  types.String `tfsdk:"role_id"`
-	UserID  types.String `tfsdk:"user_id"`
-	GroupID types.String `tfsdk:"group_id"`
+	ID        types.String `tfsdk:"id"`
+	RoleID    types.String `tfsdk:"role_id"`
+	UserID    types.String `tfsdk:"user_id"`
+	GroupID   types.String `tfsdk:"group_id"`
+	UserEmail types.String `tfsdk:"user_email"`
 }
 
-func (m *roleAssignmentResourceModel) fromAPI(a *api.RoleAssignment) {
+// fromAPI maps an assignment; email is its user's e-mail address (null for a group's, or
+// when it cannot be read).
+func (m *roleAssignmentResourceModel) fromAPI(a *api.RoleAssignment, email types.String) {
 	m.ID = types.StringValue(a.ID)
 	m.RoleID = types.StringValue(a.RoleID)
 	m.UserID = optionalString(a.UserID)
 	m.GroupID = optionalString(a.GroupID)
+	m.UserEmail = email
 }
 
 func (m *roleAssignmentResourceModel) toAPI() api.RoleAssignmentCreate {
@@ -89,10 +94,17 @@ func (r *roleAssignmentResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       replace,
 			},
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "The user holding the role. Exactly one of `user_id` and `group_id`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers:       replace,
+				MarkdownDescription: "The user holding the role; not a vendor user (vendor users hold no roles). Exactly one of `user_id` and `group_id`. " +
+					"When the id is known at plan time, the plan fails for a vendor user or an id no user has.",
+				Optional:      true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: replace,
+			},
+			"user_email": schema.StringAttribute{
+				MarkdownDescription: "The e-mail address of the user holding the role, so that a plan adding or removing the assignment shows who. " +
+					"Known at plan time when `user_id` is; null for a group's assignment, or when the provider's token may not read users (`users.read`).",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group holding the role: every member holds it. Exactly one of `user_id` and `group_id`.",
@@ -114,6 +126,27 @@ func (r *roleAssignmentResource) ConfigValidators(context.Context) []resource.Co
 	}
 }
 
+// ModifyPlan reads the user of a new user assignment when its id is known: a vendor user, or
+// an id no user has, fails the plan rather than the apply; the plan shows the user's e-mail.
+func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return
+	}
+	var plan roleAssignmentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.UserID.IsNull() {
+		plan.UserEmail = types.StringNull()
+	} else {
+		plan.UserEmail = plannedUserEmail(ctx, r.client, plan.UserID, &resp.Diagnostics, func(users userReads) {
+			users.addVendorAssignee(&resp.Diagnostics, plan.RoleID.ValueString(), plan.UserID.ValueString(), path.Root("user_id"))
+		})
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
 func (r *roleAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
@@ -131,7 +164,11 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 		addAPIError(&resp.Diagnostics, "Create Role Assignment", err)
 		return
 	}
-	plan.fromAPI(a)
+	email := plan.UserEmail // Terraform requires the value the plan knew
+	if email.IsUnknown() {
+		email = userEmail(ctx, r.client, a.UserID)
+	}
+	plan.fromAPI(a, email)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
@@ -148,7 +185,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	if !readFound(ctx, err, resp, "Read Role Assignment") {
 		return
 	}
-	state.fromAPI(a)
+	state.fromAPI(a, userEmail(ctx, r.client, a.UserID))
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	// Just imported by "<role_id>/<assignment_id>", the principal is known only now.
@@ -241,7 +278,7 @@ func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	var m roleAssignmentResourceModel
-	m.fromAPI(a)
+	m.fromAPI(a, types.StringNull())
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_id"), m.RoleID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.ID)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, m.identity())...)

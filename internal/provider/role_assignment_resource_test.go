@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -57,6 +58,7 @@ resource "warden_role_assignment" "test" {
 					statecheck.CompareValuePairs(addr, tfjsonpath.New("role_id"), "warden_role.deployers", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.CompareValuePairs(addr, tfjsonpath.New("user_id"), "warden_user.alice", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("group_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("alice@example.com")),
 				},
 				Check: func(s *terraform.State) error {
 					firstID = s.RootModule().Resources[addr].Primary.ID
@@ -98,6 +100,7 @@ resource "warden_role_assignment" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.CompareValuePairs(addr, tfjsonpath.New("group_id"), "warden_group.sre", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					if id := s.RootModule().Resources[addr].Primary.ID; id == firstID {
@@ -177,7 +180,11 @@ resource "warden_role_assignment" "test" {
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						// The user exists: the plan shows who gets the role.
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("bob@example.com")),
+					},
 				},
 				Check: func(s *terraform.State) error {
 					return checkAPIAssignment(srv, s, "user", "warden_user.bob")
@@ -243,6 +250,44 @@ resource "warden_role_assignment" "test" {
 				ImportState:   true,
 				ImportStateId: "asg_nosuchassignment",
 				ExpectError:   wrappedRegexp(`no role has an assignment with id "asg_nosuchassignment"`),
+			},
+		},
+	})
+}
+
+// A role assigned to an existing vendor user, or to a user id nobody has, fails the plan on
+// user_id, in the engine's words, rather than the apply with 422.
+func TestAccRoleAssignmentResource_vendorUser(t *testing.T) {
+	srv := acctest.NewServer(t)
+	vendor, err := srv.Client.CreateUser(context.Background(), api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(userID string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "warden_role" "deployers" {
+  name        = "deployers"
+  permissions = ["conducts.read"]
+}
+resource "warden_role_assignment" "test" {
+  role_id = warden_role.deployers.id
+  user_id = %q
+}`, userID))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:   config(vendor.ID),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Vendor User Cannot Hold a Role", "with warden_role_assignment.test,", "user_id = "+fmt.Sprintf("%q", vendor.ID),
+					"Vendor users hold no roles: they act only through support tiers and access requests.",
+					"(oncall@vendor.example ("+vendor.ID+") is a vendor user.) Remove this warden_role_assignment.", "warden_support_access"),
+			},
+			{
+				Config:      config("usr_nobody"),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("User Not Found", "with warden_role_assignment.test,", `No user has the id "usr_nobody".`),
 			},
 		},
 	})
@@ -316,7 +361,7 @@ func checkRoleAssignmentDestroyed(srv *acctest.Server) resource.TestCheckFunc {
 
 func TestRoleAssignmentResource_fromAPIMapsTheAbsentPrincipalToNull(t *testing.T) {
 	var m roleAssignmentResourceModel
-	m.fromAPI(&api.RoleAssignment{Meta: api.Meta{ID: "a1"}, RoleID: "r1", GroupID: "g1"})
+	m.fromAPI(&api.RoleAssignment{Meta: api.Meta{ID: "a1"}, RoleID: "r1", GroupID: "g1"}, types.StringNull())
 	if m.ID.ValueString() != "a1" || m.RoleID.ValueString() != "r1" || m.GroupID.ValueString() != "g1" || !m.UserID.IsNull() {
 		t.Errorf("fromAPI gave %+v", m)
 	}

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,12 +34,17 @@ var (
 )
 
 // NewSupportAccessResource returns the warden_support_access resource.
-func NewSupportAccessResource() resource.Resource { return &supportAccessResource{now: time.Now} }
+func NewSupportAccessResource() resource.Resource {
+	return &supportAccessResource{now: time.Now, expiryWarning: defaultVendorAccessExpiryWarning}
+}
 
 type supportAccessResource struct {
 	client *client.Client
 	// now is the clock that expires_at is judged against; tests replace it.
 	now func() time.Time
+	// expiryWarning is how long before expires_at the plan warns that the access expires
+	// soon (the provider's vendor_access_expiry_warning); 0 never.
+	expiryWarning time.Duration
 }
 
 type supportAccessResourceModel struct {
@@ -123,7 +130,12 @@ func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 			"**Expiry.** From `expires_at` on, the access authorizes nothing, but it stays in state with `status = \"expired\"`: " +
 			"the plan shows no change for it and warns, naming the environment, the tier and when it expired. " +
 			"Move `expires_at` later to re-activate it in place, or remove the block to revoke it. " +
-			"Access deleted outside Terraform is re-created by the next plan, which says so.",
+			"Access deleted outside Terraform is re-created by the next plan, which says so. " +
+			"While the access is active and less than the provider's `vendor_access_expiry_warning` (default 7 days) remains before `expires_at`, " +
+			"every plan warns that it expires soon.\n\n" +
+			"**Widening.** A change that widens the vendor's access plans with a warning on the attribute, naming the environment and " +
+			"the value before and after: `expires_at` removed (the access no longer expires — e.g. a variable left unset) or moved later by more " +
+			"than the window it was set for, `tier` raised, `port_forwarding` or standing access (`require_approval = false`) turned on.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The support access's id, chosen by the API.",
@@ -225,7 +237,12 @@ func (r *supportAccessResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	env := r.plannedEnvironment(ctx, &plan, &resp.Diagnostics)
-	planSupportAccess(&plan, prior, env, r.now(), &resp.Diagnostics)
+	now := r.now()
+	planSupportAccess(&plan, prior, env, now, &resp.Diagnostics)
+	if prior != nil {
+		notice := supportNotice{now: now, warnBefore: r.expiryWarning, expirySetAt: expirySetAt(ctx, req.Private)}
+		warnSupportAccessChange(&plan, prior, env, notice, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -262,6 +279,14 @@ func planSupportAccess(plan, prior *supportAccessResourceModel, env *api.Environ
 			}
 		}
 	}
+	if env == nil && tierKnown && plan.EnvironmentID.IsUnknown() && tierNeedsGCP(plan.Tier.ValueString()) {
+		diags.AddAttributeWarning(path.Root("tier"), "Environment's Cloud Unknown at Plan",
+			fmt.Sprintf("The %q tier is available only on gcp environments, and the environment's id is known only after apply "+
+				"(it is created or replaced in this plan), so this plan cannot check its cloud. If the environment does not run on gcp, "+
+				"the apply fails after it has created the environment, whose alerts then route to the vendor from its creation. "+
+				"To have the plan check it, apply the environment first (e.g. terraform apply -target=warden_environment.<name>), "+
+				"or check that its cloud is \"gcp\".", plan.Tier.ValueString()))
+	}
 
 	expiryChanged := prior == nil || !sameExpiry(plan.ExpiresAt, prior.ExpiresAt)
 	if t, ok := parseExpiry(plan.ExpiresAt); ok && expiryChanged && !t.After(now) {
@@ -291,6 +316,16 @@ func planSupportAccess(plan, prior *supportAccessResourceModel, env *api.Environ
 	}
 }
 
+// tierNeedsGCP reports whether the engine refuses tier on an environment that is not on gcp.
+func tierNeedsGCP(tier string) bool {
+	for _, f := range access.ValidateSupportAccess(tier, false, string(access.CloudAWS)) {
+		if f.Code == access.CodeTierRequiresGCP {
+			return true
+		}
+	}
+	return false
+}
+
 // isExpired reports whether the access in state has expired: as last read, or since, when the
 // plan runs without a refresh.
 func isExpired(prior *supportAccessResourceModel, now time.Time) bool {
@@ -304,18 +339,219 @@ func isExpired(prior *supportAccessResourceModel, now time.Time) bool {
 // expiredDetail names the environment, the tier and when the access expired, and the two
 // ways out.
 func expiredDetail(prior *supportAccessResourceModel, env *api.Environment) string {
-	where := fmt.Sprintf("environment %s", prior.EnvironmentID.ValueString())
-	if env != nil {
-		where = fmt.Sprintf("environment %q (%s)", env.Name, env.ID)
-	}
+	where := environmentWords(prior.EnvironmentID.ValueString(), env)
 	return fmt.Sprintf("The vendor's %q support access to %s expired at %s and authorizes nothing. It stays in state, and this plan changes nothing for it.\n\n"+
 		"To re-activate it, move expires_at later (an in-place update). To revoke it, remove the warden_support_access block.",
 		prior.Tier.ValueString(), where, prior.ExpiresAt.ValueString())
 }
 
+// supportNotice is what the plan's warnings about a change to existing access are judged by.
+type supportNotice struct {
+	now time.Time
+	// warnBefore is vendor_access_expiry_warning: access expiring sooner than this warns.
+	warnBefore time.Duration
+	// expirySetAt is when the expires_at in state was set, if known: the start of the
+	// window it was granted for.
+	expirySetAt *time.Time
+}
+
+// warnSupportAccessChange warns, on the attribute at fault, about each change of plan from
+// prior that widens the vendor's access — the diff a reviewer must not miss — and about active
+// access that expires within n.warnBefore. Unknown values are not judged. A replacement (a
+// new environment) is a create there, shown whole by the plan.
+func warnSupportAccessChange(plan, prior *supportAccessResourceModel, env *api.Environment, n supportNotice, diags *diag.Diagnostics) {
+	if !plan.EnvironmentID.Equal(prior.EnvironmentID) {
+		return
+	}
+	where := environmentWords(prior.EnvironmentID.ValueString(), env)
+	intro := "This plan widens the vendor's support access to " + where + ": "
+	standing := !plan.RequireApproval.IsUnknown() && !plan.RequireApproval.ValueBool()
+	holders := "Vendor engineers may then request it, and hold it once approved."
+	if standing {
+		holders = "With require_approval = false, every vendor user holds it without a request."
+	}
+	tier := prior.Tier.ValueString()
+	if !plan.Tier.IsUnknown() && access.TierRank(plan.Tier.ValueString()) > access.TierRank(tier) {
+		tier = plan.Tier.ValueString()
+		detail := fmt.Sprintf("tier %q -> %q. %s", prior.Tier.ValueString(), tier, holders)
+		if gained := gainedCapabilities(prior, plan); len(gained) > 0 {
+			detail += " It adds " + strings.Join(gained, ", ") + "."
+		}
+		diags.AddAttributeWarning(path.Root("tier"), "Vendor Support Tier Raised", intro+detail)
+	}
+	if !plan.PortForwarding.IsUnknown() && plan.PortForwarding.ValueBool() && !prior.PortForwarding.ValueBool() {
+		diags.AddAttributeWarning(path.Root("port_forwarding"), "Vendor Port Forwarding Turned On",
+			intro+fmt.Sprintf("port_forwarding false -> true: the %q tier then includes %s (port forwarding to the metrics dashboard). %s",
+				tier, access.CapabilityPortForward, holders))
+	}
+	if !plan.RequireApproval.IsUnknown() && !plan.RequireApproval.ValueBool() && prior.RequireApproval.ValueBool() {
+		diags.AddAttributeWarning(path.Root("require_approval"), "Standing Vendor Access Turned On",
+			intro+fmt.Sprintf("require_approval true -> false: from the apply on, every vendor user holds the %q tier there without an access request "+
+				"or an approval (standing access), %s. Set require_approval = true (or remove it) to keep access behind approvals.", tier, untilWords(plan.ExpiresAt)))
+	}
+	warnExpiryWidened(plan, prior, intro, n, diags)
+	warnExpiresSoon(plan, prior, where, n, diags)
+}
+
+// warnExpiryWidened warns when expires_at is removed, or moved later by more than the window
+// the access was given when its expiry was last set.
+func warnExpiryWidened(plan, prior *supportAccessResourceModel, intro string, n supportNotice, diags *diag.Diagnostics) {
+	before, ok := parseExpiry(prior.ExpiresAt)
+	if !ok || plan.ExpiresAt.IsUnknown() {
+		return
+	}
+	if plan.ExpiresAt.IsNull() {
+		diags.AddAttributeWarning(path.Root("expires_at"), "Vendor Access No Longer Expires",
+			intro+fmt.Sprintf("expires_at %q -> null: the %q access no longer expires and lasts until the warden_support_access block is removed. "+
+				"If expires_at comes from a variable or a module input, check that it is set.", prior.ExpiresAt.ValueString(), prior.Tier.ValueString()))
+		return
+	}
+	after, ok := parseExpiry(plan.ExpiresAt)
+	if !ok || !after.After(before) {
+		return
+	}
+	later := after.Sub(before)
+	var window time.Duration
+	if n.expirySetAt != nil {
+		window = before.Sub(*n.expirySetAt)
+	}
+	if window > 0 && later <= window {
+		return // a renewal for no longer than the access was first given
+	}
+	granted := "the plan does not know the window it was set for"
+	if window > 0 {
+		granted = fmt.Sprintf("more than the %s it was granted for when expires_at was set (%s)", humanDuration(window), n.expirySetAt.UTC().Format(time.RFC3339))
+	}
+	diags.AddAttributeWarning(path.Root("expires_at"), "Vendor Access Extended",
+		intro+fmt.Sprintf("expires_at %q -> %q, %s later: %s. Check that the vendor should hold the %q tier that much longer.",
+			prior.ExpiresAt.ValueString(), plan.ExpiresAt.ValueString(), humanDuration(later), granted, prior.Tier.ValueString()))
+}
+
+// warnExpiresSoon warns, before rather than only after, about active access whose unchanged
+// expires_at lies within n.warnBefore.
+func warnExpiresSoon(plan, prior *supportAccessResourceModel, where string, n supportNotice, diags *diag.Diagnostics) {
+	at, ok := parseExpiry(prior.ExpiresAt)
+	if !ok || n.warnBefore <= 0 || !sameExpiry(plan.ExpiresAt, prior.ExpiresAt) || !at.After(n.now) || at.Sub(n.now) > n.warnBefore {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("expires_at"), "Vendor Access Expires Soon",
+		fmt.Sprintf("The vendor's %q support access to %s expires in %s, at %s. From then on it authorizes nothing, and approvals there end with it. "+
+			"To keep it, move expires_at later; to let it lapse, change nothing. "+
+			"(This warning shows from %s before the expiry: the provider's vendor_access_expiry_warning.)",
+			prior.Tier.ValueString(), where, humanDuration(at.Sub(n.now)), prior.ExpiresAt.ValueString(), humanDuration(n.warnBefore)))
+}
+
+// gainedCapabilities lists, in catalogue order, what plan's tier allows that prior's did not.
+func gainedCapabilities(prior, plan *supportAccessResourceModel) []string {
+	pf := plan.PortForwarding.ValueBool() && !plan.PortForwarding.IsUnknown()
+	had := access.Capabilities(prior.Tier.ValueString(), prior.PortForwarding.ValueBool())
+	var out []string
+	for _, c := range access.Capabilities(plan.Tier.ValueString(), pf) {
+		if !slices.Contains(had, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// untilWords says how long planned access lasts: until its expiry, or with none.
+func untilWords(expiresAt types.String) string {
+	switch {
+	case expiresAt.IsUnknown():
+		return "until an expiry known only after apply"
+	case expiresAt.IsNull():
+		return "with no expiry"
+	}
+	return "until " + expiresAt.ValueString()
+}
+
+// The private state key of when the expires_at in state was set (a JSON RFC 3339 string, on
+// the API's clock): the start of the window a later expiry is compared with.
+const privateExpirySetKey = "expiry_set_at"
+
+// expirySetAt reads when the expires_at in state was set; nil when unknown.
+func expirySetAt(ctx context.Context, p privateReader) *time.Time {
+	b, diags := p.GetKey(ctx, privateExpirySetKey)
+	if diags.HasError() || len(b) == 0 {
+		return nil
+	}
+	var t time.Time
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil
+	}
+	return &t
+}
+
+// saveExpirySetAt records that a's expires_at was set at a's last change (nothing when it has
+// none).
+func saveExpirySetAt(ctx context.Context, p privateWriter, a *api.SupportAccess, diags *diag.Diagnostics) {
+	var v []byte // private state holds JSON: a time marshals as an RFC 3339 string
+	if a.ExpiresAt != nil {
+		v, _ = json.Marshal(a.UpdatedAt.UTC()) // a time from the API always marshals
+	}
+	diags.Append(p.SetKey(ctx, privateExpirySetKey, v)...)
+}
+
+// vendor_access_expiry_warning's default, a week's notice before vendor support access
+// lapses, and its ceiling, a year.
+const (
+	defaultVendorAccessExpiryWarning = 7 * 24 * time.Hour
+	maxVendorAccessExpiryWarning     = 365 * 24 * time.Hour
+)
+
+// durationOr reads a configured duration; fallback when it is null or unknown (its validator
+// reports a malformed one before Configure runs).
+func durationOr(v types.String, fallback time.Duration) time.Duration {
+	if v.IsNull() || v.IsUnknown() {
+		return fallback
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	if err != nil || d < 0 {
+		return fallback
+	}
+	return d
+}
+
+// humanDuration renders d for a reader in its two largest units: "6 days 23 hours",
+// "3 hours 5 minutes", "45 minutes", "less than a minute".
+func humanDuration(d time.Duration) string {
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	units := []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}}
+	var parts []string
+	for _, u := range units {
+		n := d / u.size
+		if n == 0 && len(parts) > 0 {
+			break // "2 days 5 minutes" says no more than "2 days"
+		}
+		if n > 0 {
+			parts = append(parts, plural(int(n), u.name, u.name+"s"))
+			d -= n * u.size
+		}
+		if len(parts) == 2 {
+			break
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// environmentWords names an environment in a diagnostic: by name and id when it was read,
+// by id otherwise.
+func environmentWords(id string, env *api.Environment) string {
+	if env != nil {
+		return fmt.Sprintf("environment %q (%s)", env.Name, env.ID)
+	}
+	return "environment " + id
+}
+
 func (r *supportAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.expiryWarning = d.VendorAccessExpiryWarning
 	}
 }
 
@@ -332,6 +568,7 @@ func (r *supportAccessResource) Create(ctx context.Context, req resource.CreateR
 	}
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
+	saveExpirySetAt(ctx, resp.Private, a, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
@@ -367,6 +604,12 @@ func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadReque
 				"break-glass action): vendor users now need an approved access request there. A plan from this configuration turns standing access "+
 				"back on; set require_approval = true in the warden_support_access block (or remove the block) to keep it ended.",
 				a.Tier, state.EnvironmentID.ValueString()))
+	}
+	// An expiry changed outside Terraform, or one whose setting this state never saw (just
+	// imported, or written by an older provider), counts from the access's last change: the
+	// latest it can have been set, so that the window compared with is never too long.
+	if unseen := expirySetAt(ctx, req.Private) == nil; a.ExpiresAt != nil && (unseen || !sameExpiry(state.ExpiresAt, timeString(a.ExpiresAt))) {
+		saveExpirySetAt(ctx, resp.Private, a, &resp.Diagnostics)
 	}
 	state.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
@@ -406,6 +649,9 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	plan.fromAPI(a)
 	saveVersion(ctx, resp.Private, a.Version, &resp.Diagnostics)
+	if body.ExpiresAt != nil || body.ClearExpiry {
+		saveExpirySetAt(ctx, resp.Private, a, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }

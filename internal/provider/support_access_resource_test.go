@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -588,4 +589,411 @@ func TestAccSupportAccessResource_standing(t *testing.T) {
 			},
 		},
 	})
+}
+
+// The summaries of the warnings about changes that widen vendor access.
+var wideningSummaries = []string{"Vendor Support Tier Raised", "Vendor Port Forwarding Turned On", "Standing Vendor Access Turned On",
+	"Vendor Access No Longer Expires", "Vendor Access Extended"}
+
+// TestAccSupportAccessResource_widening: every change that widens the vendor's access plans
+// with a warning on its attribute naming the environment and the values before and after;
+// narrowing it, or renewing it for no longer than it was granted for, plans without one.
+func TestAccSupportAccessResource_widening(t *testing.T) {
+	// Parallel before the clock is read: the test may wait its turn here, and the windows
+	// the warnings quote count from its first step.
+	t.Parallel()
+	srv := acctest.NewServer(t)
+	warnings := &warningLog{}
+	now := time.Now().UTC().Truncate(time.Second)
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	const day = 24 * time.Hour
+	config := func(attrs string) string { return supportConfig(srv, "gcp", attrs) }
+	const typ = "warden_support_access"
+	intro := `This plan widens the vendor's support access to environment "production" (`
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: warnings.factories(),
+		CheckDestroy:             checkSupportDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: warnings.reset,
+				Config: config(fmt.Sprintf(`
+  tier       = "support"
+  expires_at = %q`, at(10*day))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{warnings.expectNoWarning(typ, wideningSummaries...)},
+				},
+			},
+			{
+				// The variable left unset, tier raised, port forwarding and standing access on.
+				PreConfig: warnings.reset,
+				Config: config(`
+  tier             = "operator"
+  port_forwarding  = true
+  require_approval = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate),
+						warnings.expectWarning(typ, atAttr("tier"), "Vendor Support Tier Raised", intro, `tier "support" -> "operator"`,
+							"every vendor user holds it without a request", "operator.reboot_host", "operator.port_forward_metrics"),
+						warnings.expectWarning(typ, atAttr("port_forwarding"), "Vendor Port Forwarding Turned On", intro, "port_forwarding false -> true"),
+						warnings.expectWarning(typ, atAttr("require_approval"), "Standing Vendor Access Turned On", intro,
+							`require_approval true -> false: from the apply on, every vendor user holds the "operator" tier there`, "with no expiry"),
+						warnings.expectWarning(typ, atAttr("expires_at"), "Vendor Access No Longer Expires", intro,
+							fmt.Sprintf(`expires_at %q -> null`, at(10*day)), "check that it is set"),
+					},
+				},
+			},
+			{
+				// Bounded again: narrowing draws no warning.
+				PreConfig: warnings.reset,
+				Config: config(fmt.Sprintf(`
+  tier             = "operator"
+  port_forwarding  = true
+  require_approval = false
+  expires_at       = %q`, at(10*day))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate),
+						warnings.expectNoWarning(typ, wideningSummaries...),
+					},
+				},
+			},
+			{
+				// 90 days later than an expiry set for 10 days.
+				PreConfig: warnings.reset,
+				Config: config(fmt.Sprintf(`
+  tier             = "operator"
+  port_forwarding  = true
+  require_approval = false
+  expires_at       = %q`, at(100*day))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						warnings.expectWarning(typ, atAttr("expires_at"), "Vendor Access Extended", intro,
+							fmt.Sprintf(`expires_at %q -> %q, 90 days later`, at(10*day), at(100*day)), "more than the 9 days 23 hours it was granted for"),
+					},
+				},
+			},
+			{
+				// A day later than an expiry set for 100 days: a renewal, no warning.
+				PreConfig: warnings.reset,
+				Config: config(fmt.Sprintf(`
+  tier             = "operator"
+  port_forwarding  = true
+  require_approval = false
+  expires_at       = %q`, at(101*day))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate),
+						warnings.expectNoWarning(typ, wideningSummaries...),
+					},
+				},
+			},
+			{
+				// Everything narrowed at once: no warning.
+				PreConfig: warnings.reset,
+				Config: config(fmt.Sprintf(`
+  tier       = "support"
+  expires_at = %q`, at(20*day))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(supportAddr, plancheck.ResourceActionUpdate),
+						warnings.expectNoWarning(typ, wideningSummaries...),
+					},
+				},
+			},
+		},
+	})
+}
+
+// TestAccSupportAccessResource_expiresSoon: active access that expires within the provider's
+// vendor_access_expiry_warning (default 7 days) warns at every plan before it expires.
+func TestAccSupportAccessResource_expiresSoon(t *testing.T) {
+	t.Parallel() // before the clock is read, as in TestAccSupportAccessResource_widening
+	srv := acctest.NewServer(t)
+	warnings := &warningLog{}
+	expiresAt := time.Now().Add(3 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	resources := fmt.Sprintf(`
+resource "warden_environment" "prod" {
+  name  = "production"
+  cloud = "aws"
+}
+resource "warden_support_access" "test" {
+  environment_id = warden_environment.prod.id
+  tier           = "operator"
+  expires_at     = %q
+}`, expiresAt)
+	withSetting := func(v string) string {
+		return fmt.Sprintf(`
+provider "warden" {
+  endpoint                     = %q
+  token                        = %q
+  vendor_access_expiry_warning = %q
+}
+`, srv.URL, srv.Token, v) + resources
+	}
+	const typ, summary = "warden_support_access", "Vendor Access Expires Soon"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: warnings.factories(),
+		CheckDestroy:             checkSupportDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				// Created with a short expiry on purpose: no warning yet.
+				PreConfig: warnings.reset,
+				Config:    srv.Config(resources),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{warnings.expectNoWarning(typ, summary)},
+				},
+			},
+			{
+				PreConfig: warnings.reset,
+				Config:    srv.Config(resources),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+						warnings.expectWarning(typ, atAttr("expires_at"), summary,
+							`The vendor's "operator" support access to environment "production" (`, "expires in 2 days 23 hours, at "+expiresAt,
+							"move expires_at later", "from 7 days before the expiry"),
+					},
+				},
+			},
+			{
+				PreConfig: warnings.reset,
+				Config:    withSetting("48h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), warnings.expectNoWarning(typ, summary)},
+				},
+			},
+			{
+				PreConfig: warnings.reset,
+				Config:    withSetting("0s"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), warnings.expectNoWarning(typ, summary)},
+				},
+			},
+			{
+				Config:      withSetting("7d"),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp("Invalid vendor_access_expiry_warning", `vendor_access_expiry_warning must be a duration from 0s to 8760h`, `got "7d"`),
+			},
+			{Config: srv.Config(resources)},
+		},
+	})
+}
+
+// TestAccSupportAccessResource_cloudUnknownAtPlan: co_maintainer on an environment created in
+// the same plan cannot be checked against its cloud: the plan says so. On gcp the apply
+// succeeds; on aws it fails after the environment was created, as the warning said.
+func TestAccSupportAccessResource_cloudUnknownAtPlan(t *testing.T) {
+	srv := acctest.NewServer(t)
+	warnings := &warningLog{}
+	const typ, summary = "warden_support_access", "Environment's Cloud Unknown at Plan"
+	config := func(cloud string) string { return supportConfig(srv, cloud, `tier = "co_maintainer"`) }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: warnings.factories(),
+		CheckDestroy:             checkSupportDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: warnings.reset,
+				Config:    config("gcp"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						warnings.expectWarning(typ, atAttr("tier"), summary, `The "co_maintainer" tier is available only on gcp environments`,
+							"the environment's id is known only after apply", "whose alerts then route to the vendor", "terraform apply -target"),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(supportAddr, tfjsonpath.New("tier"), knownvalue.StringExact("co_maintainer")),
+				},
+			},
+			{
+				// The environment exists now: its cloud is checked, and no warning is needed.
+				PreConfig: warnings.reset,
+				Config:    config("gcp"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), warnings.expectNoWarning(typ, summary)},
+				},
+			},
+			{
+				// Replacing the environment with an aws one: the cloud is unknown again and the plan
+				// warns; the apply fails once it has created the environment (when the support
+				// access, planned again with the environment's id, meets its cloud).
+				PreConfig: warnings.reset,
+				Config:    config("aws"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{warnings.expectWarning(typ, atAttr("tier"), summary, "known only after apply")},
+				},
+				ExpectError: expectDiag("Tier Requires Gcp", "available only on gcp environments; this environment runs on aws"),
+			},
+			{
+				// Planned against the aws environment that now exists: the plan fails.
+				Config:      config("aws"),
+				PlanOnly:    true,
+				ExpectError: expectDiag("Tier Requires Gcp", "this environment runs on aws"),
+			},
+			{Config: supportConfig(srv, "aws", `tier = "operator"`)},
+		},
+	})
+}
+
+func TestSupportAccessPlan_wideningWarnings(t *testing.T) {
+	const day = 24 * time.Hour
+	exp := func(d time.Duration) string { return testNow.Add(d).Format(time.RFC3339) }
+	setAt := testNow.Add(-day) // the prior expiry, 10 days out, was set a day ago: an 11-day window
+	prior := func() *supportAccessResourceModel {
+		m := supportState("support", false, exp(10*day), "active")
+		m.RequireApproval = types.BoolValue(true)
+		return m
+	}
+	planned := func(edit func(m *supportAccessResourceModel)) *supportAccessResourceModel {
+		m := prior()
+		m.Status, m.Capabilities = types.StringUnknown(), types.SetUnknown(typesString)
+		edit(m)
+		return m
+	}
+	type want struct{ path, summary, text string }
+	cases := []struct {
+		name  string
+		plan  *supportAccessResourceModel
+		env   *api.Environment
+		setAt *time.Time
+		want  []want
+	}{
+		{name: "no change", plan: planned(func(*supportAccessResourceModel) {})},
+		{
+			name: "tier raised", env: gcpEnv,
+			plan: planned(func(m *supportAccessResourceModel) { m.Tier = types.StringValue("co_maintainer") }),
+			want: []want{{"tier", "Vendor Support Tier Raised", `This plan widens the vendor's support access to environment "production" (env_1): ` +
+				`tier "support" -> "co_maintainer". Vendor engineers may then request it, and hold it once approved. It adds operator.reboot_host`}},
+		},
+		{name: "tier lowered", plan: planned(func(m *supportAccessResourceModel) { m.Tier = types.StringValue("support") })},
+		{name: "tier unknown", plan: planned(func(m *supportAccessResourceModel) { m.Tier = types.StringUnknown() })},
+		{
+			name: "standing access on, named by id without the environment",
+			plan: planned(func(m *supportAccessResourceModel) { m.RequireApproval = types.BoolValue(false) }),
+			want: []want{{"require_approval", "Standing Vendor Access Turned On", `to environment env_1: require_approval true -> false`}},
+		},
+		{
+			name: "tier raised with standing access",
+			plan: planned(func(m *supportAccessResourceModel) {
+				m.Tier, m.RequireApproval = types.StringValue("operator"), types.BoolValue(false)
+			}),
+			want: []want{
+				{"tier", "Vendor Support Tier Raised", "every vendor user holds it without a request"},
+				{"require_approval", "Standing Vendor Access Turned On", `holds the "operator" tier there`},
+			},
+		},
+		{
+			name: "port forwarding on",
+			plan: planned(func(m *supportAccessResourceModel) {
+				m.Tier, m.PortForwarding = types.StringValue("operator"), types.BoolValue(true)
+			}),
+			want: []want{
+				{"tier", "Vendor Support Tier Raised", access.CapabilityPortForward},
+				{"port_forwarding", "Vendor Port Forwarding Turned On", "port_forwarding false -> true"},
+			},
+		},
+		{
+			name: "expiry removed",
+			plan: planned(func(m *supportAccessResourceModel) { m.ExpiresAt = types.StringNull() }),
+			want: []want{{"expires_at", "Vendor Access No Longer Expires", fmt.Sprintf(`expires_at %q -> null`, exp(10*day))}},
+		},
+		{name: "expiry unknown", plan: planned(func(m *supportAccessResourceModel) { m.ExpiresAt = types.StringUnknown() })},
+		{name: "expiry earlier", setAt: &setAt, plan: planned(func(m *supportAccessResourceModel) { m.ExpiresAt = types.StringValue(exp(day)) })},
+		{name: "renewed within the window", setAt: &setAt, plan: planned(func(m *supportAccessResourceModel) { m.ExpiresAt = types.StringValue(exp(21 * day)) })},
+		{
+			name: "extended past the window", setAt: &setAt,
+			plan: planned(func(m *supportAccessResourceModel) { m.ExpiresAt = types.StringValue(exp(22 * day)) }),
+			want: []want{{"expires_at", "Vendor Access Extended",
+				fmt.Sprintf(`expires_at %q -> %q, 12 days later: more than the 11 days it was granted for`, exp(10*day), exp(22*day))}},
+		},
+		{
+			name: "extended with no window known",
+			plan: planned(func(m *supportAccessResourceModel) { m.ExpiresAt = types.StringValue(exp(11 * day)) }),
+			want: []want{{"expires_at", "Vendor Access Extended", "1 day later: the plan does not know the window it was set for"}},
+		},
+		{
+			name: "a replacement is a create elsewhere",
+			plan: planned(func(m *supportAccessResourceModel) {
+				m.EnvironmentID, m.Tier, m.ExpiresAt = types.StringUnknown(), types.StringValue("operator"), types.StringNull()
+			}),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			warnSupportAccessChange(tc.plan, prior(), tc.env, supportNotice{now: testNow, warnBefore: 7 * day, expirySetAt: tc.setAt}, &diags)
+			if len(diags) != len(tc.want) {
+				t.Fatalf("want %d warnings, got %v", len(tc.want), diags)
+			}
+			for _, w := range tc.want {
+				if !diagAt(diags, diag.SeverityWarning, w.path, w.text) || !slices.ContainsFunc(diags, func(d diag.Diagnostic) bool { return d.Summary() == w.summary }) {
+					t.Errorf("no %q warning at %s containing %q: %v", w.summary, w.path, w.text, diags)
+				}
+			}
+		})
+	}
+}
+
+func TestSupportAccessPlan_expiresSoon(t *testing.T) {
+	const day = 24 * time.Hour
+	soon := testNow.Add(2*day + 3*time.Hour).Format(time.RFC3339)
+	prior := supportState("operator", false, soon, "active")
+	warn := func(plan *supportAccessResourceModel, before time.Duration) diag.Diagnostics {
+		var diags diag.Diagnostics
+		warnSupportAccessChange(plan, prior, awsEnv, supportNotice{now: testNow, warnBefore: before}, &diags)
+		return diags
+	}
+	diags := warn(supportModel("operator", false, soon), 7*day)
+	if len(diags) != 1 || !diagAt(diags, diag.SeverityWarning, "expires_at",
+		`The vendor's "operator" support access to environment "staging" (env_1) expires in 2 days 3 hours, at `+soon) {
+		t.Fatalf("got %v", diags)
+	}
+	// The same instant spelt in another zone is no change.
+	other := testNow.Add(2*day + 3*time.Hour).In(time.FixedZone("", -5*3600)).Format(time.RFC3339)
+	if diags := warn(supportModel("operator", false, other), 7*day); len(diags) != 1 {
+		t.Fatalf("got %v", diags)
+	}
+	for name, diags := range map[string]diag.Diagnostics{
+		"more than the setting away": warn(supportModel("operator", false, soon), 2*day),
+		"the setting off":            warn(supportModel("operator", false, soon), 0),
+		"moved in this plan":         warn(supportModel("operator", false, testNow.Add(day).Format(time.RFC3339)), 7*day),
+	} {
+		if len(diags) != 0 {
+			t.Errorf("%s: want no warning, got %v", name, diags)
+		}
+	}
+}
+
+func TestSupportAccessPlan_coMaintainerCloudUnknown(t *testing.T) {
+	plan := supportModel("co_maintainer", false, "")
+	plan.EnvironmentID = types.StringUnknown()
+	var diags diag.Diagnostics
+	planSupportAccess(plan, nil, nil, testNow, &diags)
+	if diags.HasError() || len(diags) != 1 || !diagAt(diags, diag.SeverityWarning, "tier", "this plan cannot check its cloud") {
+		t.Fatalf("got %v", diags)
+	}
+	diags = nil
+	plan.Tier = types.StringValue("operator")
+	planSupportAccess(plan, nil, nil, testNow, &diags)
+	if len(diags) != 0 {
+		t.Fatalf("operator needs no cloud: %v", diags)
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		30 * time.Second:                  "less than a minute",
+		45 * time.Minute:                  "45 minutes",
+		time.Hour + time.Minute:           "1 hour 1 minute",
+		3*time.Hour + 5*time.Minute + 7e9: "3 hours 5 minutes",
+		6*24*time.Hour + 23*time.Hour:     "6 days 23 hours",
+		2*24*time.Hour + 5*time.Minute:    "2 days",
+		7 * 24 * time.Hour:                "7 days",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
 }
