@@ -70,7 +70,7 @@ type AlertDestination struct {
 func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 	var fs []Finding
 	bad := func(i int, attr, value, msg, fix string) {
-		fs = append(fs, Finding{SeverityError, CodeInvalidDestination, fmt.Sprintf("destinations[%d].%s", i, attr), value, msg, fix})
+		fs = append(fs, newFinding(SeverityError, CodeInvalidDestination, fmt.Sprintf("destinations[%d].%s", i, attr), value, msg, fix))
 	}
 	seen := map[[2]string]int{}
 	for i, d := range ds {
