@@ -31,6 +31,7 @@ const (
 	CodeUnknownCloud              = "unknown_cloud"
 	CodeTierRequiresGCP           = "tier_requires_gcp"
 	CodePortForwardingTier        = "port_forwarding_requires_operator"
+	CodeReservedRoleName          = "reserved_role_name"
 )
 
 // Finding is one result of validation.
@@ -281,6 +282,17 @@ func ValidatePlatformPermissions(perms []string) []Finding {
 		fs = append(fs, f)
 	}
 	return uniqueFindings(fs)
+}
+
+// ValidateRoleName refuses a role named after a built-in organization role: those exist
+// once, and a role of one's own cannot take their name.
+func ValidateRoleName(field, name string) []Finding {
+	if !IsOrgRole(name) {
+		return nil
+	}
+	return []Finding{newFinding(SeverityError, CodeReservedRoleName, field, name,
+		fmt.Sprintf("%q is the name of a built-in organization role; a role you define cannot take it.", name),
+		fmt.Sprintf("Choose another name. To give someone %q, assign the built-in role with warden_role_assignment (look it up with the warden_role data source).", name))}
 }
 
 // ValidateSupportAccess checks a support tier against the environment's cloud (skipped when
