@@ -1,9 +1,11 @@
 package access
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The findings of one validation are every finding, not the first: a typo and an uncovered
@@ -124,5 +126,39 @@ func TestFindings_identicalOnce(t *testing.T) {
 	}
 	if got := pick(fs); !equal(got, want) {
 		t.Errorf("grant findings = %+v, want %+v", got, want)
+	}
+}
+
+func TestFindings_requestDurationInDaysAndHours(t *testing.T) {
+	for _, c := range []struct {
+		seconds int64
+		msg     string
+	}{
+		{2_592_001, "duration_seconds is 2592001 seconds (30 days); an access request lasts from 1 minute to 30 days."},
+		{3_000_000, "duration_seconds is 3000000 seconds (34 days 17 hours); an access request lasts from 1 minute to 30 days."},
+		{0, "duration_seconds is 0 seconds; an access request lasts from 1 minute to 30 days."},
+		{-5, "duration_seconds is -5 seconds; an access request lasts from 1 minute to 30 days."},
+		{math.MaxInt64, "duration_seconds is 9223372036854775807 seconds; an access request lasts from 1 minute to 30 days."},
+	} {
+		fs := ValidateRequestDuration(c.seconds)
+		if len(fs) != 1 || fs[0].Code != CodeInvalidDuration || fs[0].Field != "duration_seconds" || fs[0].Message != c.msg {
+			t.Errorf("%d: %+v, want %q", c.seconds, fs, c.msg)
+		}
+		if strings.Contains(fs[0].String(), "e+06") {
+			t.Errorf("%d: %q", c.seconds, fs[0].String())
+		}
+	}
+	for _, ok := range []int64{60, 3600, 2_592_000} {
+		if fs := ValidateRequestDuration(ok); fs != nil {
+			t.Errorf("%d: %+v", ok, fs)
+		}
+	}
+	for d, want := range map[time.Duration]string{
+		30 * 24 * time.Hour: "30 days", 25 * time.Hour: "1 day 1 hour", 2*time.Hour + 5*time.Minute + 7*time.Second: "2 hours 5 minutes",
+		time.Minute: "1 minute", 45 * time.Second: "45 seconds", 0: "0 seconds",
+	} {
+		if got := SpokenDuration(d); got != want {
+			t.Errorf("SpokenDuration(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -2,9 +2,11 @@ package access
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Severity says whether a finding blocks the change or only informs.
@@ -32,6 +34,7 @@ const (
 	CodeTierRequiresGCP           = "tier_requires_gcp"
 	CodePortForwardingTier        = "port_forwarding_requires_operator"
 	CodeReservedRoleName          = "reserved_role_name"
+	CodeInvalidDuration           = "invalid_duration"
 )
 
 // Finding is one result of validation.
@@ -317,6 +320,62 @@ func ValidateSupportAccess(tier string, portForwarding bool, cloud string) []Fin
 			`Set port_forwarding = false, or raise tier to "operator".`))
 	}
 	return fs
+}
+
+// The bounds of an access request's duration.
+const (
+	MinRequestDuration = time.Minute
+	MaxRequestDuration = 30 * 24 * time.Hour
+)
+
+// ValidateRequestDuration checks an access request's duration_seconds against its bounds,
+// saying both in days and hours rather than as a number of seconds.
+func ValidateRequestDuration(seconds int64) []Finding {
+	const field = "duration_seconds"
+	minS, maxS := int64(MinRequestDuration/time.Second), int64(MaxRequestDuration/time.Second)
+	if seconds >= minS && seconds <= maxS {
+		return nil
+	}
+	got := fmt.Sprintf("%d seconds", seconds)
+	if seconds >= 60 && seconds <= math.MaxInt64/int64(time.Second) {
+		got += " (" + SpokenDuration(time.Duration(seconds)*time.Second) + ")"
+	}
+	fix := fmt.Sprintf("Ask for at most %s (%d seconds); a longer need is a new request once this one ends.", SpokenDuration(MaxRequestDuration), maxS)
+	if seconds < minS {
+		fix = fmt.Sprintf("Ask for at least %s (%d seconds).", SpokenDuration(MinRequestDuration), minS)
+	}
+	return []Finding{newFinding(SeverityError, CodeInvalidDuration, field, strconv.FormatInt(seconds, 10),
+		fmt.Sprintf("duration_seconds is %s; an access request lasts from %s to %s.", got, SpokenDuration(MinRequestDuration), SpokenDuration(MaxRequestDuration)), fix)}
+}
+
+// SpokenDuration writes d as people say it, in its two largest units: "30 days",
+// "34 days 17 hours", "2 hours 5 minutes", "1 minute", "45 seconds".
+func SpokenDuration(d time.Duration) string {
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute}, {"second", time.Second}}
+	for i, u := range units {
+		n := d / u.size
+		if n == 0 {
+			continue
+		}
+		out := plural(int64(n), u.name)
+		if i+1 < len(units) {
+			if m := (d % u.size) / units[i+1].size; m > 0 {
+				out += " " + plural(int64(m), units[i+1].name)
+			}
+		}
+		return out
+	}
+	return "0 seconds"
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // MaxFindings bounds the findings one validation returns, and so the work it does (a
