@@ -296,7 +296,6 @@ func addressFindings(field, v string) []Finding {
 	return textFindings(field, v, formAddress, func(r rune) bool { return r == ' ' })
 }
 
-
 // EmailKey is the form in which e-mail addresses are compared and kept unique: lower case
 // (Unicode's default case mapping, as the PRECIS UsernameCaseMapped profile) in NFC. Two
 // addresses with one key are one address, whatever their case.

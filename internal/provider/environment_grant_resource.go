@@ -102,7 +102,8 @@ func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRe
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "The environment permissions, at least one of " + mdList(access.PermissionNames()) + ". " +
 					"Changing them updates the grant in place, in one transaction. `environment_admin` beside any other permission, " +
-					"and `basic_visibility` beside `full_visibility`, are redundant and draw a warning.",
+					"and `basic_visibility` beside any other (every permission allows the basic reads), are redundant and draw a warning. " +
+					"A plan reports every finding at once, each on its element.",
 				Required:    true,
 				ElementType: typesString,
 			},

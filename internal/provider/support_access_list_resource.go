@@ -40,8 +40,8 @@ func (l *supportAccessListResource) Metadata(_ context.Context, req resource.Met
 func (l *supportAccessListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the vendor's support access, for `terraform query`: every environment's, or those matching every filter " +
-			"given, e.g. every expired one. Each result is named `support access to <environment> (tier <tier>)` (`(tier <tier>, expired)` once " +
-			"`expires_at` has passed) and identified by its `environment_id`. An environment has at most one; the API serves it per " +
+			"given, e.g. every expired one. Each result is named `support access to <environment> (tier <tier>)`, or " +
+			"`support access to <environment> (tier <tier>, expired)` once `expires_at` has passed, and identified by its `environment_id`. An environment has at most one; the API serves it per " +
 			"environment, so without `environment_id` every environment is asked (one request per environment).",
 		Attributes: map[string]schema.Attribute{
 			"environment_id": filterAttribute("Only the support access to this environment."),
