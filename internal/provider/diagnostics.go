@@ -205,7 +205,7 @@ func addFindings(diags *diag.Diagnostics, fs []access.Finding, at func(f access.
 }
 
 // findingSummary turns a finding code into a Title Case summary: "unknown_permission" →
-// "Unknown Permission".
+// "Unknown Permission", unless findingSummaries spells it.
 func findingSummary(f access.Finding) string {
 	if s, ok := findingSummaries[f.Code]; ok {
 		return s
