@@ -288,8 +288,8 @@ func vendorDenial(env *Environment, sa *SupportAccess, tiers []heldTier, action 
 	}
 	switch {
 	case best != nil && TierRank(best.tier) >= TierRank(string(c.Tier)) && pfOff:
-		return deny("Port forwarding is off in environment %q: %q needs the support access's port_forwarding on, and %s holds tier %q, which allows it only then. "+
-			"Set port_forwarding = true on the environment's warden_support_access.", env.Name, action, best.source(), best.tier)
+		return deny("Port forwarding is off in environment %q: %s holds tier %q, but %q also needs port_forwarding on the environment's support access. "+
+			"Set port_forwarding = true on its warden_support_access.", env.Name, best.source(), best.tier, action)
 	case TierRank(sa.Tier) < TierRank(string(c.Tier)):
 		return deny("%s; the support access of environment %q allows at most tier %q.", needs, env.Name, sa.Tier)
 	case best == nil:

@@ -40,8 +40,8 @@ func vendorReason(t *testing.T, p *Policy, now time.Time, action, resource strin
 func TestDecide_portForwardingOffIsTheCause(t *testing.T) {
 	p, now := vendorPolicy("operator", false, "operator")
 	got := vendorReason(t, p, now, CapabilityPortForward, "aw_metrics")
-	want := `Port forwarding is off in environment "production": "operator.port_forward_metrics" needs the support access's port_forwarding on, ` +
-		`and approved access request arq_a holds tier "operator", which allows it only then. Set port_forwarding = true on the environment's warden_support_access.`
+	want := `Port forwarding is off in environment "production": approved access request arq_a holds tier "operator", ` +
+		`but "operator.port_forward_metrics" also needs port_forwarding on the environment's support access. Set port_forwarding = true on its warden_support_access.`
 	if got != want {
 		t.Errorf("reason = %q\nwant     %q", got, want)
 	}
