@@ -66,22 +66,24 @@ type AlertDestination struct {
 // destination's type, target (an absolute http or https URL with a host for webhook, a bare
 // e-mail address for email) and minimum severity, and that no type and target pair repeats
 // (with two minimum severities it would be ambiguous). Fields name the element, e.g.
-// "destinations[1].target".
+// "destinations[1].target". A target may carry a secret (a webhook URL's token) and is
+// sensitive in Terraform, so no finding repeats it, in its message, its fix or its value: the
+// field says which destination is at fault.
 func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 	var fs []Finding
 	bad := func(i int, attr, value, msg, fix string) {
-		fs = append(fs, Finding{SeverityError, CodeInvalidDestination, fmt.Sprintf("destinations[%d].%s", i, attr), value, msg, fix})
+		fs = append(fs, newFinding(SeverityError, CodeInvalidDestination, fmt.Sprintf("destinations[%d].%s", i, attr), value, msg, fix))
 	}
 	seen := map[[2]string]int{}
 	for i, d := range ds {
 		// A target is an address: the character rule of e-mails applies to both types, in
-		// the destination's words (its finding code, its field).
+		// the destination's words (its finding code, its field), never quoting the target.
 		var chars []Finding
 		switch DestinationType(d.Type) {
 		case DestinationWebhook:
-			chars = urlFindings("target", d.Target)
+			chars = textFindingsOf("target", d.Target, formAddress, nil, false)
 		case DestinationEmail:
-			chars = addressFindings("target", d.Target)
+			chars = textFindingsOf("target", d.Target, formAddress, func(r rune) bool { return r == ' ' }, false)
 		}
 		for _, c := range chars {
 			bad(i, "target", c.Value, strings.Replace(c.Message, "target", "Target", 1), c.Fix)
@@ -92,7 +94,7 @@ func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 				break
 			}
 			if msg := webhookProblem(d.Target); msg != "" {
-				bad(i, "target", d.Target, fmt.Sprintf("Webhook target %q %s.", d.Target, msg),
+				bad(i, "target", "", fmt.Sprintf("The webhook target %s.", msg),
 					"Use an absolute http:// or https:// URL, e.g. https://hooks.example.com/warden.")
 			}
 		case DestinationEmail:
@@ -100,7 +102,7 @@ func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 				break
 			}
 			if msg := emailProblem(d.Target); msg != "" {
-				bad(i, "target", d.Target, fmt.Sprintf("Email target %q %s.", d.Target, msg),
+				bad(i, "target", "", fmt.Sprintf("The email target %s.", msg),
 					"Use a bare address such as oncall@example.com, without a display name or mailto:.")
 			}
 		default:
@@ -113,7 +115,7 @@ func ValidateAlertDestinations(ds []AlertDestination) []Finding {
 		}
 		key := [2]string{d.Type, d.Target}
 		if j, dup := seen[key]; dup {
-			bad(i, "target", d.Target, fmt.Sprintf("Destination %d repeats destination %d (%s %s).", i, j, d.Type, d.Target),
+			bad(i, "target", "", fmt.Sprintf("Destination %d repeats destination %d (the same %s target).", i, j, d.Type),
 				"Keep one destination per target, with the lowest min_severity wanted.")
 		} else {
 			seen[key] = i

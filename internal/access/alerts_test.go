@@ -1,6 +1,9 @@
 package access
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestValidate_alertDestinations(t *testing.T) {
 	cases := []struct {
@@ -15,17 +18,17 @@ func TestValidate_alertDestinations(t *testing.T) {
 		}, nil},
 		{"none", nil, nil},
 		{"webhook without scheme", []AlertDestination{{"webhook", "hooks.example.com/x", "warning"}},
-			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", "hooks.example.com/x"}}},
+			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", ""}}},
 		{"webhook ftp", []AlertDestination{{"webhook", "ftp://example.com/x", "warning"}},
-			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", "ftp://example.com/x"}}},
+			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", ""}}},
 		{"webhook without host", []AlertDestination{{"webhook", "https:///x", "warning"}},
-			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", "https:///x"}}},
+			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", ""}}},
 		{"webhook given an address", []AlertDestination{{"webhook", "oncall@example.com", "warning"}},
-			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", "oncall@example.com"}}},
+			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", ""}}},
 		{"email given a URL", []AlertDestination{{"email", "https://hooks.example.com/x", "warning"}},
-			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", "https://hooks.example.com/x"}}},
+			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", ""}}},
 		{"email with display name", []AlertDestination{{"email", "On Call <oncall@example.com>", "warning"}},
-			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", "On Call <oncall@example.com>"}}},
+			[]finding{{SeverityError, CodeInvalidDestination, "destinations[0].target", ""}}},
 		{"unknown type and severity", []AlertDestination{{"slack", "#ops", "urgent"}}, []finding{
 			{SeverityError, CodeInvalidDestination, "destinations[0].type", "slack"},
 			{SeverityError, CodeInvalidDestination, "destinations[0].min_severity", "urgent"},
@@ -34,7 +37,7 @@ func TestValidate_alertDestinations(t *testing.T) {
 			{"email", "oncall@example.com", "warning"},
 			{"webhook", "https://hooks.example.com/x", "warning"},
 			{"email", "oncall@example.com", "critical"},
-		}, []finding{{SeverityError, CodeInvalidDestination, "destinations[2].target", "oncall@example.com"}}},
+		}, []finding{{SeverityError, CodeInvalidDestination, "destinations[2].target", ""}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -43,6 +46,35 @@ func TestValidate_alertDestinations(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, c.want)
 			}
 		})
+	}
+}
+
+// A target is sensitive (a webhook URL often carries its token): no finding about it repeats
+// it, or any part of it, in its message, fix or value.
+func TestValidate_alertDestinationTargetNeverEchoed(t *testing.T) {
+	const secret = "s3cretT0ken"
+	for _, d := range []AlertDestination{
+		{"webhook", "ftp://alerts.corp.test/x?token=" + secret, "warning"},
+		{"webhook", "alerts.corp.test/" + secret, "warning"},
+		{"webhook", "https:///" + secret, "warning"},
+		{"webhook", "https://alerts.corp.test/cafe\u0301?token=" + secret, "warning"},
+		{"webhook", "https://alerts.corp.test/\u200b?token=" + secret, "warning"},
+		{"email", secret + " <oncall@example.com>", "warning"},
+		{"email", "https://alerts.corp.test/" + secret, "warning"},
+	} {
+		fs := ValidateAlertDestinations([]AlertDestination{d, d})
+		if len(fs) < 2 {
+			t.Errorf("%q: want a finding on the target and one on the repeat, got %+v", d.Target, fs)
+		}
+		for _, f := range fs {
+			if strings.Contains(f.Message+f.Fix+f.Value, secret) || strings.Contains(f.Message+f.Fix+f.Value, "alerts.corp.test") {
+				t.Errorf("%q: the finding repeats the target: %+v", d.Target, f)
+			}
+		}
+	}
+	fs := ValidateAlertDestinations([]AlertDestination{{"webhook", "ftp://hooks.example.com/x", "warning"}})
+	if len(fs) != 1 || fs[0].String() != "The webhook target must use http or https. Use an absolute http:// or https:// URL, e.g. https://hooks.example.com/warden." {
+		t.Errorf("got %+v", fs)
 	}
 }
 

@@ -245,6 +245,9 @@ func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource str
 	case env.ResourcePrefix == "":
 		// Without a prefix there is no scope to hold vendor access to: fail closed.
 		return deny("Environment %q has no resource prefix, so vendor access has no scope.", env.Name)
+	case resource == "":
+		return deny("%q acts on one resource, and none was named: set resource to the name of a resource starting with %q (vendor access in environment %q is limited to those).",
+			action, env.ResourcePrefix, env.Name)
 	case !strings.HasPrefix(resource, env.ResourcePrefix):
 		return deny("Vendor access is limited to resources whose name starts with %q; %q does not.", env.ResourcePrefix, resource)
 	}
@@ -264,8 +267,47 @@ func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource str
 			return Decision{Allowed: true, Reason: reason, Via: Via{Permission: action, AccessRequestID: h.req.ID, Tier: h.tier}}
 		}
 	}
-	return deny("No approved, unexpired access request in environment %q holds a tier with %q under the current support access (tier %q).",
-		env.Name, action, sa.Tier)
+	return vendorDenial(env, sa, tiers, action)
+}
+
+// vendorDenial names the cause when no tier a vendor holds allows a capability: no tier held
+// at all, a tier below the capability's (and whether the support access's ceiling allows
+// that tier), or, for port forwarding, the support access's flag being off.
+func vendorDenial(env *Environment, sa *SupportAccess, tiers []heldTier, action string) Decision {
+	c := capabilityIndex[action]
+	pfOff := c.PortForwarding && !sa.PortForwarding
+	var best *heldTier
+	for i := range tiers {
+		if best == nil || TierRank(tiers[i].tier) > TierRank(best.tier) {
+			best = &tiers[i]
+		}
+	}
+	needs := fmt.Sprintf("%q needs tier %q", action, c.Tier)
+	if pfOff {
+		needs += " and port forwarding"
+	}
+	switch {
+	case best != nil && TierRank(best.tier) >= TierRank(string(c.Tier)) && pfOff:
+		return deny("Port forwarding is off in environment %q: %s holds tier %q, but %q also needs port_forwarding on the environment's support access. "+
+			"Set port_forwarding = true on its warden_support_access.", env.Name, best.source(), best.tier, action)
+	case TierRank(sa.Tier) < TierRank(string(c.Tier)):
+		return deny("%s; the support access of environment %q allows at most tier %q.", needs, env.Name, sa.Tier)
+	case best == nil:
+		return deny("%s; no approved, unexpired access request gives this user a tier in environment %q. File one for tier %q.", needs, env.Name, c.Tier)
+	case best.capped:
+		return deny("%s; %s asked for tier %q, but the support access of environment %q now allows at most %q.",
+			needs, best.source(), best.req.Tier, env.Name, best.tier)
+	default:
+		return deny("%s; %s holds only tier %q in environment %q. File an access request for tier %q.", needs, best.source(), best.tier, env.Name, c.Tier)
+	}
+}
+
+// source names what gives a held tier, for reasons.
+func (h heldTier) source() string {
+	if h.req == nil {
+		return "the standing support access"
+	}
+	return "approved access request " + h.req.ID
 }
 
 // SupportCapabilities lists the tier capabilities a vendor user holds in an environment at
@@ -290,50 +332,104 @@ func (p *Policy) SupportCapabilities(userID, envID string, now time.Time) []stri
 
 // ActionSource is one reason an action is allowed.
 type ActionSource struct {
-	Action, Permission, GrantID, RoleID, RoleName, GroupID string
+	Action, Permission, GrantID, RoleID, RoleName, GroupID, GroupName string
 }
 
-// Effective lists, for a user or a group (exactly one of userID, groupID) in an environment,
-// every allowed matrix action with each grant or organization role that allows it, and the
-// tier capabilities a vendor user holds there.
-func (p *Policy) Effective(envID, userID, groupID string, now time.Time) (sources []ActionSource, support []string, err error) {
+// PlatformSource is one reason a platform permission is held: a role that lists it (or lists
+// the X.admin that includes this X.read: ImpliedBy), held directly or through a group, or a
+// built-in organization role (Owner), which holds every platform permission.
+type PlatformSource struct {
+	Permission, ImpliedBy, RoleID, RoleName, GroupID, GroupName string
+	Owner                                                       bool
+}
+
+// EffectiveAccess is what a user or a group may do, and why: the matrix actions in one
+// environment with each grant or organization role that allows them, the platform
+// permissions with each role that gives them, and a vendor user's tier capabilities there.
+type EffectiveAccess struct {
+	Actions  []ActionSource
+	Platform []PlatformSource
+	Support  []string
+}
+
+// Effective answers for a user or a group (exactly one of userID, groupID) in an
+// environment, every reason sorted.
+func (p *Policy) Effective(envID, userID, groupID string, now time.Time) (EffectiveAccess, error) {
+	ea := EffectiveAccess{Actions: []ActionSource{}, Platform: []PlatformSource{}, Support: []string{}}
 	if p.envs[envID] == nil {
-		return nil, nil, ErrUnknownEnvironment
+		return ea, ErrUnknownEnvironment
 	}
 	var roles []Held
 	switch {
 	case userID != "":
 		if p.users[userID] == nil {
-			return nil, nil, ErrUnknownUser
+			return ea, ErrUnknownUser
 		}
 		roles = slices.Collect(p.held(userID))
-		support = p.SupportCapabilities(userID, envID, now)
+		ea.Support = p.SupportCapabilities(userID, envID, now)
 	default:
 		if p.groups[groupID] == nil {
-			return nil, nil, ErrUnknownGroup
+			return ea, ErrUnknownGroup
 		}
 		roles = slices.Collect(p.groupHeld(groupID))
-		support = []string{}
 	}
-	sources = []ActionSource{}
 	for _, h := range roles {
+		group := p.groupName(h.GroupID)
 		if g := p.grants[grantKey{envID, h.Role.ID}]; g != nil {
 			for _, a := range AllowedActions(g.Permissions) {
-				sources = append(sources, ActionSource{Action: a, Permission: AllowingPermission(g.Permissions, a),
-					GrantID: g.ID, RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID})
+				ea.Actions = append(ea.Actions, ActionSource{Action: a, Permission: AllowingPermission(g.Permissions, a),
+					GrantID: g.ID, RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID, GroupName: group})
 			}
 		}
 		if h.Role.owner() {
 			for _, a := range Actions() {
-				sources = append(sources, ActionSource{Action: a, Permission: string(EnvironmentAdmin),
-					RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID})
+				ea.Actions = append(ea.Actions, ActionSource{Action: a, Permission: string(EnvironmentAdmin),
+					RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID, GroupName: group})
 			}
 		}
+		ea.Platform = append(ea.Platform, platformSources(h, group)...)
 	}
-	slices.SortFunc(sources, func(a, b ActionSource) int {
+	slices.SortFunc(ea.Actions, func(a, b ActionSource) int {
 		return cmp.Or(cmp.Compare(a.Action, b.Action), cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.GroupID, b.GroupID))
 	})
-	return sources, support, nil
+	slices.SortFunc(ea.Platform, func(a, b PlatformSource) int {
+		return cmp.Or(cmp.Compare(a.Permission, b.Permission), cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.GroupID, b.GroupID),
+			cmp.Compare(a.ImpliedBy, b.ImpliedBy))
+	})
+	return ea, nil
+}
+
+// platformSources lists the platform permissions one held role gives: an organization role
+// every name of the catalogue (and every pattern: PlatformAllows), another role those it
+// lists and the X.read each of its X.admin includes.
+func platformSources(h Held, group string) []PlatformSource {
+	src := PlatformSource{RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID, GroupName: group}
+	var out []PlatformSource
+	if h.Role.owner() {
+		src.Owner = true
+		for _, c := range catalogue {
+			src.Permission = string(c.Name)
+			out = append(out, src)
+		}
+		return out
+	}
+	for _, perm := range h.Role.Permissions {
+		src.Permission, src.ImpliedBy = perm, ""
+		out = append(out, src)
+		if base, ok := strings.CutSuffix(perm, ".admin"); ok && IsPlatformPermission(base+".read") && !slices.Contains(h.Role.Permissions, base+".read") {
+			src.Permission, src.ImpliedBy = base+".read", perm
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// groupName is a group's name, "" for none (a role held directly).
+func (p *Policy) groupName(id string) string {
+	if g := p.groups[id]; g != nil {
+		return g.Name
+	}
+	return ""
 }
 
 // needText is, per action, the permissions that allow it as the deny reason names them.

@@ -104,6 +104,16 @@ func (f textForm) class() *precis.Profile {
 // finding whose fix names that form). Runes for which allowed is true are left to the
 // caller (tab and line breaks in free text, a space the e-mail syntax check reports).
 func textFindings(field, v string, f textForm, allowed func(rune) bool) []Finding {
+	return textFindingsOf(field, v, f, allowed, true)
+}
+
+// textFindingsOf is textFindings that, when echo is false, never repeats v (in a message, a
+// fix or a value), for values that may be secret: the field names what is at fault.
+func textFindingsOf(field, v string, f textForm, allowed func(rune) bool, echo bool) []Finding {
+	shown, value := " "+safeValue(v), safeValue(v)
+	if !echo {
+		shown, value = "", ""
+	}
 	switch {
 	case v == "": // whether it may be empty is the caller's rule
 		return nil
@@ -142,7 +152,7 @@ func textFindings(field, v string, f textForm, allowed func(rune) bool) []Findin
 			fs = append(fs, charFinding(field, r, i, f))
 		}
 		if len(fs) == 0 {
-			fs = append(fs, textFinding(field, "", fmt.Sprintf("%s %s uses a joiner or mark where its script does not allow it.", field, safeValue(v)),
+			fs = append(fs, textFinding(field, "", fmt.Sprintf("%s%s uses a joiner or mark where its script does not allow it.", field, shown),
 				"Remove the joiner or mark, or write the characters around it as its script requires."))
 		}
 		return fs
@@ -164,13 +174,17 @@ func textFindings(field, v string, f textForm, allowed func(rune) bool) []Findin
 	canon, err := profile.String(v)
 	switch {
 	case err != nil: // its canonical form holds a character the class refuses
-		return []Finding{{Severity: SeverityError, Code: CodeNonCanonicalText, Field: field, Value: safeValue(v),
-			Message: fmt.Sprintf("%s %s has no canonical form (%s) that is allowed.", field, safeValue(v), form),
+		return []Finding{{Severity: SeverityError, Code: CodeNonCanonicalText, Field: field, Value: value,
+			Message: fmt.Sprintf("%s%s has no canonical form (%s) that is allowed.", field, shown, form),
 			Fix:     "Replace its compatibility characters (ligatures, full-width, superscript or circled forms) with ordinary letters and digits."}}
 	case canon != v:
-		return []Finding{{Severity: SeverityError, Code: CodeNonCanonicalText, Field: field, Value: safeValue(v),
-			Message: fmt.Sprintf("%s %s is not written in its canonical form (%s), so it could read the same as a different value.", field, safeValue(v), form),
-			Fix:     fmt.Sprintf("Write it as %s.", spelled(canon))}}
+		fix := fmt.Sprintf("Write it as %s.", spelled(canon))
+		if !echo {
+			fix = fmt.Sprintf("Write it in %s.", form)
+		}
+		return []Finding{{Severity: SeverityError, Code: CodeNonCanonicalText, Field: field, Value: value,
+			Message: fmt.Sprintf("%s%s is not written in its canonical form (%s), so it could read the same as a different value.", field, shown, form),
+			Fix:     fix}}
 	}
 	return nil
 }
@@ -280,11 +294,6 @@ func ValidateEmail(field, v string) []Finding {
 // to the e-mail syntax check, which says what is wrong in the address's own terms.
 func addressFindings(field, v string) []Finding {
 	return textFindings(field, v, formAddress, func(r rune) bool { return r == ' ' })
-}
-
-// urlFindings applies the address rule to a URL: no space at all.
-func urlFindings(field, v string) []Finding {
-	return textFindings(field, v, formAddress, nil)
 }
 
 // EmailKey is the form in which e-mail addresses are compared and kept unique: lower case

@@ -248,9 +248,11 @@ type AccessRequest struct {
 
 // AccessRequestCreate is the body of POST /v1/access-requests (filed by a vendor user).
 type AccessRequestCreate struct {
-	EnvironmentID   string `json:"environment_id" minLength:"1" doc:"The environment."`
-	Tier            string `json:"tier" doc:"support, operator or co_maintainer."`
-	DurationSeconds int64  `json:"duration_seconds" minimum:"60" maximum:"2592000" doc:"Between one minute and 30 days."`
+	EnvironmentID string `json:"environment_id" minLength:"1" doc:"The environment."`
+	Tier          string `json:"tier" doc:"support, operator or co_maintainer."`
+	// The bounds are checked by access.ValidateRequestDuration, which says them in days and
+	// hours: a schema maximum would answer "expected number <= 2.592e+06".
+	DurationSeconds int64  `json:"duration_seconds" doc:"Between one minute and 30 days (60 to 2592000 seconds)."`
 	Reason          string `json:"reason,omitempty" maxLength:"1024" doc:"Why."`
 }
 
@@ -334,6 +336,9 @@ type EffectiveAccess struct {
 	Actions       []string       `json:"actions" doc:"Every allowed matrix action, sorted."`
 	Grants        []ActionSource `json:"grants" doc:"For each allowed action, each grant that allows it."`
 	Support       []string       `json:"support" doc:"Tier capabilities held through approved access requests (vendor users)."`
+	// Platform answers what the principal may do outside any environment; it is the same in
+	// every environment.
+	Platform []PlatformSource `json:"platform" doc:"Every platform permission held (the same in every environment), sorted, each with the role that gives it: one entry per way it is held."`
 }
 
 // ActionSource is one reason an action is allowed.
@@ -344,6 +349,18 @@ type ActionSource struct {
 	RoleID     string `json:"role_id" doc:"The role."`
 	RoleName   string `json:"role_name" doc:"The role's name."`
 	GroupID    string `json:"group_id,omitempty" doc:"The group through which the role is held, if any."`
+	GroupName  string `json:"group_name,omitempty" doc:"That group's name."`
+}
+
+// PlatformSource is one reason a platform permission is held.
+type PlatformSource struct {
+	Permission string `json:"permission" doc:"The platform permission, e.g. cluster.admin."`
+	ImpliedBy  string `json:"implied_by,omitempty" doc:"The permission of the role that includes it (users.admin includes users.read), when the role does not list it itself."`
+	RoleID     string `json:"role_id" doc:"The role that gives it."`
+	RoleName   string `json:"role_name" doc:"The role's name."`
+	GroupID    string `json:"group_id,omitempty" doc:"The group through which the role is held; absent when held directly."`
+	GroupName  string `json:"group_name,omitempty" doc:"That group's name."`
+	Owner      bool   `json:"owner,omitempty" doc:"The role is a built-in organization role (account_owner, deploy_owner), which holds every platform permission."`
 }
 
 // PermissionMatrix is GET /v1/permission-matrix: the rules of internal/access with their version.

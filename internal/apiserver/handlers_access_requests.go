@@ -28,7 +28,8 @@ type requestCreateInput struct {
 }
 
 func (in *requestCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(append(access.ValidateSupportAccess(in.Body.Tier, false, ""), access.ValidateText("reason", in.Body.Reason)...))
+	fs := append(access.ValidateSupportAccess(in.Body.Tier, false, ""), access.ValidateRequestDuration(in.Body.DurationSeconds)...)
+	return findingErrors(append(fs, access.ValidateText("reason", in.Body.Reason)...))
 }
 
 type requestListInput struct {

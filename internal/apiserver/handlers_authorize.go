@@ -35,7 +35,7 @@ type effectiveOutput struct {
 
 func (s *Server) registerAuthorize(hapi huma.API) {
 	huma.Register(hapi, operation(http.MethodPost, "/v1/authorize", "authorize", "May principal P do action A in environment E? Answers with what allows it", http.StatusOK), s.authorize)
-	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/effective-access", "get-effective-access", "Every action a user or group may do in an environment, and each grant, role or group that allows it", http.StatusOK), s.getEffectiveAccess)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/effective-access", "get-effective-access", "Every action a user or group may do in an environment and every platform permission it holds, each with the grant, role or group that allows it", http.StatusOK), s.getEffectiveAccess)
 }
 
 func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeOutput, error) {
@@ -76,13 +76,17 @@ func (s *Server) getEffectiveAccess(ctx context.Context, in *effectiveInput) (*e
 	if (in.UserID == "") == (in.GroupID == "") {
 		return nil, invalid(codeInvalidField, "user_id", "Set exactly one of user_id and group_id.")
 	}
-	ea := api.EffectiveAccess{EnvironmentID: in.ID, UserID: in.UserID, GroupID: in.GroupID, Actions: []string{}, Grants: []api.ActionSource{}}
+	ea := api.EffectiveAccess{EnvironmentID: in.ID, UserID: in.UserID, GroupID: in.GroupID,
+		Actions: []string{}, Grants: []api.ActionSource{}, Platform: []api.PlatformSource{}}
 	err := s.read(ctx, func(pol *access.Policy) error {
-		sources, support, err := pol.Effective(in.ID, in.UserID, in.GroupID, s.now())
-		ea.Support = support
-		for _, src := range sources {
+		eff, err := pol.Effective(in.ID, in.UserID, in.GroupID, s.now())
+		ea.Support = eff.Support
+		for _, src := range eff.Actions {
 			ea.Grants = append(ea.Grants, api.ActionSource(src))
 			ea.Actions = append(ea.Actions, src.Action)
+		}
+		for _, src := range eff.Platform {
+			ea.Platform = append(ea.Platform, api.PlatformSource(src))
 		}
 		return err
 	})

@@ -3,7 +3,9 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -39,12 +41,27 @@ type auditInput struct {
 // auditBounds are the audit log's filters: each one sent is honoured exactly or refused.
 var auditBounds = []string{"actor_id", "environment_id", "object_id", "since", "until"}
 
-// Resolve refuses a bound that would otherwise be read as no bound at all: one sent empty
-// (huma treats it as absent) or sent twice (huma takes the first); and it records which
-// instants were sent, so that 0001-01-01T00:00:00Z filters like any other instant.
+// auditParams are every query parameter the audit log reads: its filters and paging.
+var auditParams = append(slices.Clone(auditBounds), "limit", "cursor")
+
+// Resolve refuses a bound that would otherwise be read as no bound at all: one this route
+// does not have (action=grant.update would answer with every event), one sent empty (huma
+// treats it as absent) or sent twice (huma takes the first); and it records which instants
+// were sent, so that 0001-01-01T00:00:00Z filters like any other instant.
 func (in *auditInput) Resolve(ctx huma.Context) []error {
 	u := ctx.URL()
 	q := u.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if slices.Contains(auditParams, name) {
+			continue
+		}
+		detail := fmt.Sprintf("%q is not a filter of the audit log; filter with %s (limit and cursor page through the events).",
+			name, access.OrList(auditBounds))
+		if s := access.Suggest(name, auditParams); s != "" {
+			detail += " " + s
+		}
+		return []error{invalid(codeInvalidField, name, detail)}
+	}
 	for _, name := range auditBounds {
 		vs, sent := q[name]
 		switch {

@@ -17,8 +17,8 @@ type roleCreateInput struct {
 }
 
 func (in *roleCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(append(access.ValidatePlatformPermissions(in.Body.Permissions),
-		nameAndDescription(&in.Body.Name, &in.Body.Description)...))
+	fs := append(access.ValidatePlatformPermissions(in.Body.Permissions), access.ValidateRoleName("name", in.Body.Name)...)
+	return findingErrors(append(fs, nameAndDescription(&in.Body.Name, &in.Body.Description)...))
 }
 
 type roleIDInput struct {
@@ -39,6 +39,9 @@ type roleUpdateInput struct {
 
 func (in *roleUpdateInput) Resolve(huma.Context) []error {
 	fs := nameAndDescription(in.Body.Name, in.Body.Description)
+	if in.Body.Name != nil {
+		fs = append(fs, access.ValidateRoleName("name", *in.Body.Name)...)
+	}
 	if in.Body.Permissions == nil {
 		return findingErrors(fs)
 	}

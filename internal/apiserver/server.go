@@ -90,7 +90,7 @@ type Server struct {
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DB == "" {
-		return nil, errors.New("no database: set Config.DB to a SQLite file path or a postgres:// URL")
+		return nil, errors.New("no database: give -db (or WARDEN_DB) a SQLite file path or a postgres:// URL")
 	}
 	if err := CheckPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
@@ -165,10 +165,10 @@ func (s *Server) bootstrap(ctx context.Context, token string) error {
 			return err
 		}
 		if token == "" {
-			return errors.New("the store is empty: set WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) to create the first account_owner")
+			return errors.New("the store is empty: set WARDEN_BOOTSTRAP_TOKEN to create the first account_owner")
 		}
 		if len(token) < MinBootstrapTokenLength {
-			return fmt.Errorf("WARDEN_BOOTSTRAP_TOKEN (Config.BootstrapToken) is %d characters long; it becomes an account_owner's bearer token, so it needs at least %d (e.g. from openssl rand -hex 32)",
+			return fmt.Errorf("WARDEN_BOOTSTRAP_TOKEN is %d characters long; it becomes an account_owner's bearer token, so it needs at least %d (e.g. from openssl rand -hex 32)",
 				len(token), MinBootstrapTokenLength)
 		}
 		now := s.now()

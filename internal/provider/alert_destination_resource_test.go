@@ -55,7 +55,7 @@ resource "warden_alert_destination" "hook" {
 				// The target is checked at plan, with the API's words, on the target attribute.
 				Config:      configFor("hooks.example.com/x", ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Destination.*target.*Webhook target "hooks.example.com/x" must use http or https`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Destination.*target.*The webhook target must use http or https\.`),
 			},
 			{
 				Config: config(""),

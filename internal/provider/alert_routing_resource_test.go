@@ -414,18 +414,18 @@ resource "warden_alert_routing" "test" {
 			{
 				Config:      config(`{ type = "webhook", target = "hooks.example.com/x" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`Invalid Destination`, `Webhook target "hooks.example.com/x" must use http or https`),
+				ExpectError: wrappedRegexp(`Invalid Destination`, `The webhook target must use http or https.`),
 			},
 			{
 				Config:      config(`{ type = "email", target = "On Call <oncall@example.com>" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`Invalid Destination`, `Email target "On Call <oncall@example.com>" must be a bare address`),
+				ExpectError: wrappedRegexp(`Invalid Destination`, `The email target must be a bare address.`),
 			},
 			{
 				Config: config(`{ type = "email", target = "oncall@example.com" },
     { type = "email", target = "oncall@example.com", min_severity = "critical" }`),
 				PlanOnly:    true,
-				ExpectError: wrappedRegexp(`Invalid Destination`, `repeats destination 0 (email oncall@example.com)`),
+				ExpectError: wrappedRegexp(`Invalid Destination`, `repeats destination 0 (the same email target).`),
 			},
 			{
 				Config:      config(`{ type = "email", target = "oncall@example.com", min_severity = "urgent" }`),

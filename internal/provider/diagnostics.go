@@ -146,9 +146,9 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		addAPIError(diags, op, err)
 		return
 	}
-	what := fmt.Sprintf("A %s named %q", a.noun, a.value)
+	what := fmt.Sprintf("%s named %q", withArticle(a.noun), a.value)
 	if a.field != "name" {
-		what = fmt.Sprintf("A %s with %s %q", a.noun, a.field, a.value)
+		what = fmt.Sprintf("%s with %s %q", withArticle(a.noun), a.field, a.value)
 	}
 	id, lerr := a.lookup(ctx)
 	if lerr != nil {
@@ -166,6 +166,15 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		detail += fmt.Sprintf(" (request %s)", apiErr.RequestID)
 	}
 	diags.AddAttributeError(path.Root(a.field), "Unable to "+op, detail)
+}
+
+// withArticle is noun with its indefinite article, capitalized: "A role", "An environment",
+// "A user" (a u that sounds like "you", as in every noun here, takes "a").
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeio", rune(noun[0])) {
+		return "An " + noun
+	}
+	return "A " + noun
 }
 
 // importBlock renders the HCL import block that adopts id into typeName.<name>.
@@ -186,6 +195,9 @@ func addFindings(diags *diag.Diagnostics, fs []access.Finding, at func(f access.
 		case f.IsUnknownName() && !matrixValidation:
 			diags.AddAttributeWarning(at(f), summary, detail+
 				" matrix_validation is false, so the Warden server will judge this name.")
+		case f.DependsOnUnknownNames() && !matrixValidation:
+			diags.AddAttributeWarning(at(f), summary, detail+
+				" matrix_validation is false, and a newer Warden server may know the ignored names.")
 		default:
 			diags.AddAttributeError(at(f), summary, detail)
 		}
@@ -193,8 +205,11 @@ func addFindings(diags *diag.Diagnostics, fs []access.Finding, at func(f access.
 }
 
 // findingSummary turns a finding code into a Title Case summary: "unknown_permission" →
-// "Unknown Permission".
+// "Unknown Permission", unless findingSummaries spells it.
 func findingSummary(f access.Finding) string {
+	if s, ok := findingSummaries[f.Code]; ok {
+		return s
+	}
 	words := strings.Split(f.Code, "_")
 	for i, w := range words {
 		if w != "" {
@@ -202,6 +217,11 @@ func findingSummary(f access.Finding) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// findingSummaries spell the codes whose words are not all plain words.
+var findingSummaries = map[string]string{
+	access.CodeTierRequiresGCP: "Tier requires GCP",
 }
 
 // setElementPath is the usual `at` for addFindings on a set of strings: the finding's value

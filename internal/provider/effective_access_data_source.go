@@ -36,6 +36,7 @@ type effectiveAccessDataSourceModel struct {
 	EnvironmentID types.String `tfsdk:"environment_id"`
 	Actions       types.List   `tfsdk:"actions"`
 	Grants        types.List   `tfsdk:"grants"`
+	Platform      types.List   `tfsdk:"platform"`
 	Support       types.List   `tfsdk:"support"`
 }
 
@@ -46,6 +47,7 @@ type actionSourceModel struct {
 	RoleID     types.String `tfsdk:"role_id"`
 	RoleName   types.String `tfsdk:"role_name"`
 	GroupID    types.String `tfsdk:"group_id"`
+	GroupName  types.String `tfsdk:"group_name"`
 }
 
 var actionSourceType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -55,6 +57,27 @@ var actionSourceType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"role_id":    types.StringType,
 	"role_name":  types.StringType,
 	"group_id":   types.StringType,
+	"group_name": types.StringType,
+}}
+
+type platformSourceModel struct {
+	Permission types.String `tfsdk:"permission"`
+	ImpliedBy  types.String `tfsdk:"implied_by"`
+	RoleID     types.String `tfsdk:"role_id"`
+	RoleName   types.String `tfsdk:"role_name"`
+	GroupID    types.String `tfsdk:"group_id"`
+	GroupName  types.String `tfsdk:"group_name"`
+	Owner      types.Bool   `tfsdk:"owner"`
+}
+
+var platformSourceType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"permission": types.StringType,
+	"implied_by": types.StringType,
+	"role_id":    types.StringType,
+	"role_name":  types.StringType,
+	"group_id":   types.StringType,
+	"group_name": types.StringType,
+	"owner":      types.BoolType,
 }}
 
 // fromAPI fills the computed attributes; the inputs stay as configured. Optional parts of a
@@ -72,11 +95,25 @@ func (m *effectiveAccessDataSourceModel) fromAPI(ctx context.Context, ea *api.Ef
 			RoleID:     types.StringValue(g.RoleID),
 			RoleName:   types.StringValue(g.RoleName),
 			GroupID:    optionalString(g.GroupID),
+			GroupName:  optionalString(g.GroupName),
 		}
 	}
-	var diags diag.Diagnostics
+	platform := make([]platformSourceModel, len(ea.Platform))
+	for i, p := range ea.Platform {
+		platform[i] = platformSourceModel{
+			Permission: types.StringValue(p.Permission),
+			ImpliedBy:  optionalString(p.ImpliedBy),
+			RoleID:     types.StringValue(p.RoleID),
+			RoleName:   types.StringValue(p.RoleName),
+			GroupID:    optionalString(p.GroupID),
+			GroupName:  optionalString(p.GroupName),
+			Owner:      types.BoolValue(p.Owner),
+		}
+	}
+	var diags, more diag.Diagnostics
 	m.Grants, diags = types.ListValueFrom(ctx, actionSourceType, sources)
-	return diags
+	m.Platform, more = types.ListValueFrom(ctx, platformSourceType, platform)
+	return append(diags, more...)
 }
 
 func (d *effectiveAccessDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -86,8 +123,9 @@ func (d *effectiveAccessDataSource) Metadata(_ context.Context, req datasource.M
 func (d *effectiveAccessDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Everything a user or a group may do in one environment, and why: each allowed action with the grant, " +
-			"role and (for roles held through a group) the group that allows it. Use it to review access, or in a `check` block " +
-			"to assert that a grant took effect.",
+			"role and (for roles held through a group) the group that allows it; and what it may do on the platform, outside any " +
+			"environment: each platform permission with the role, group or organization role that gives it. Use it to review access, " +
+			"or in a `check` block to assert that a grant took effect.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user to ask about; roles held directly and through the user's groups count. Exactly one of `user_id` and `group_id`.",
@@ -137,6 +175,48 @@ func (d *effectiveAccessDataSource) Schema(_ context.Context, _ datasource.Schem
 						"group_id": schema.StringAttribute{
 							MarkdownDescription: "The group through which the role is held; null when held directly.",
 							Computed:            true,
+						},
+						"group_name": schema.StringAttribute{
+							MarkdownDescription: "That group's name; null when the role is held directly.",
+							Computed:            true,
+						},
+					},
+				},
+			},
+			"platform": schema.ListNestedAttribute{
+				MarkdownDescription: "Every platform permission held (e.g. `cluster.admin`; the same in every environment), sorted, with each reason " +
+					"it is held: a permission held several ways appears once per way. Empty for vendor users, who act only through support tiers.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"permission": schema.StringAttribute{
+							MarkdownDescription: "The platform permission.",
+							Computed:            true,
+						},
+						"implied_by": schema.StringAttribute{
+							MarkdownDescription: "The permission of the role that includes this one (`users.admin` includes `users.read`); null when the role lists it itself.",
+							Computed:            true,
+						},
+						"role_id": schema.StringAttribute{
+							MarkdownDescription: "The role that gives it.",
+							Computed:            true,
+						},
+						"role_name": schema.StringAttribute{
+							MarkdownDescription: "That role's name.",
+							Computed:            true,
+						},
+						"group_id": schema.StringAttribute{
+							MarkdownDescription: "The group through which the role is held; null when held directly.",
+							Computed:            true,
+						},
+						"group_name": schema.StringAttribute{
+							MarkdownDescription: "That group's name; null when the role is held directly.",
+							Computed:            true,
+						},
+						"owner": schema.BoolAttribute{
+							MarkdownDescription: "Whether the role is a built-in organization role (`account_owner`, `deploy_owner`), which holds every " +
+								"platform permission: each name of the catalogue is listed for it, and it holds the patterns' names too.",
+							Computed: true,
 						},
 					},
 				},

@@ -134,9 +134,10 @@ func checkSources(s *terraform.State, addr string, fx *effectiveAccessFixture, w
 	for i := range n {
 		at := func(name string) string { return attrs[fmt.Sprintf("grants.%d.%s", i, name)] }
 		action, perm := at("action"), at("permission")
-		if at("grant_id") != fx.grant.ID || at("role_id") != fx.role.ID || at("role_name") != fx.role.Name || at("group_id") != fx.group.ID {
-			return fmt.Errorf("%s grants.%d names grant %q role %q (%q) group %q; want grant %q role %q (%q) group %q", addr, i,
-				at("grant_id"), at("role_id"), at("role_name"), at("group_id"), fx.grant.ID, fx.role.ID, fx.role.Name, fx.group.ID)
+		if at("grant_id") != fx.grant.ID || at("role_id") != fx.role.ID || at("role_name") != fx.role.Name || at("group_id") != fx.group.ID ||
+			at("group_name") != fx.group.Name {
+			return fmt.Errorf("%s grants.%d names grant %q role %q (%q) group %q (%q); want grant %q role %q (%q) group %q (%q)", addr, i,
+				at("grant_id"), at("role_id"), at("role_name"), at("group_id"), at("group_name"), fx.grant.ID, fx.role.ID, fx.role.Name, fx.group.ID, fx.group.Name)
 		}
 		if perm != "deployment" && perm != "ops" {
 			return fmt.Errorf("%s grants.%d: permission %q is not in the grant", addr, i, perm)
@@ -155,4 +156,62 @@ func checkSources(s *terraform.State, addr string, fx *effectiveAccessFixture, w
 		return fmt.Errorf("%s explains %d actions, want %d", addr, len(explained), len(wantActions))
 	}
 	return nil
+}
+
+// TestAccEffectiveAccessDataSource_platform answers "what can alice do on the platform": her
+// cluster.admin through the group sre (by name), the users.read her direct role lists, and,
+// for the owner, every permission of the catalogue through account_owner.
+func TestAccEffectiveAccessDataSource_platform(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	env := made(srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"}))(t)
+	alice := made(srv.Client.CreateUser(ctx, api.UserCreate{Email: "alice@example.com", Name: "Alice"}))(t)
+	sre := made(srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre", Members: &[]string{alice.ID}}))(t)
+	ops := made(srv.Client.CreateRole(ctx, api.RoleCreate{Name: "ops", Permissions: []string{"cluster.admin"}}))(t)
+	readers := made(srv.Client.CreateRole(ctx, api.RoleCreate{Name: "readers", Permissions: []string{"users.read"}}))(t)
+	made(srv.Client.CreateRoleAssignment(ctx, ops.ID, api.RoleAssignmentCreate{GroupID: sre.ID}))(t)
+	made(srv.Client.CreateRoleAssignment(ctx, readers.ID, api.RoleAssignmentCreate{UserID: alice.ID}))(t)
+	owner := made(srv.Client.FindUserByEmail(ctx, "owner@warden.local"))(t) // the bootstrap owner
+	source := func(perm, impliedBy string, role *api.Role, group *api.Group) knownvalue.Check {
+		v := map[string]knownvalue.Check{
+			"permission": knownvalue.StringExact(perm), "implied_by": knownvalue.Null(),
+			"role_id": knownvalue.StringExact(role.ID), "role_name": knownvalue.StringExact(role.Name),
+			"group_id": knownvalue.Null(), "group_name": knownvalue.Null(), "owner": knownvalue.Bool(false),
+		}
+		if impliedBy != "" {
+			v["implied_by"] = knownvalue.StringExact(impliedBy)
+		}
+		if group != nil {
+			v["group_id"], v["group_name"] = knownvalue.StringExact(group.ID), knownvalue.StringExact(group.Name)
+		}
+		return knownvalue.ObjectExact(v)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: srv.Config(fmt.Sprintf(`
+data "warden_effective_access" "alice" {
+  user_id        = %[1]q
+  environment_id = %[2]q
+}
+data "warden_effective_access" "owner" {
+  user_id        = %[3]q
+  environment_id = %[2]q
+}
+output "alice_cluster_admin_via" {
+  value = [for p in data.warden_effective_access.alice.platform : p.group_name if p.permission == "cluster.admin"]
+}`, alice.ID, env.ID, owner.ID)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.warden_effective_access.alice", tfjsonpath.New("platform"), knownvalue.ListExact([]knownvalue.Check{
+					source("cluster.admin", "", ops, sre),
+					source("cluster.read", "cluster.admin", ops, sre),
+					source("users.read", "", readers, nil),
+				})),
+				statecheck.ExpectKnownOutputValue("alice_cluster_admin_via", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("sre")})),
+				statecheck.ExpectKnownValue("data.warden_effective_access.owner", tfjsonpath.New("platform"), knownvalue.ListSizeExact(len(access.Catalogue()))),
+				statecheck.ExpectKnownValue("data.warden_effective_access.owner", tfjsonpath.New("platform").AtSliceIndex(0).AtMapKey("owner"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.warden_effective_access.owner", tfjsonpath.New("platform").AtSliceIndex(0).AtMapKey("role_name"), knownvalue.StringExact("account_owner")),
+			},
+		}},
+	})
 }

@@ -102,7 +102,8 @@ func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRe
 			"permissions": schema.SetAttribute{
 				MarkdownDescription: "The environment permissions, at least one of " + mdList(access.PermissionNames()) + ". " +
 					"Changing them updates the grant in place, in one transaction. `environment_admin` beside any other permission, " +
-					"and `basic_visibility` beside `full_visibility`, are redundant and draw a warning.",
+					"and `basic_visibility` beside any other (every permission allows the basic reads), are redundant and draw a warning. " +
+					"A plan reports every finding at once, each on its element.",
 				Required:    true,
 				ElementType: typesString,
 			},
@@ -128,8 +129,9 @@ func (r *environmentGrantResource) IdentitySchema(_ context.Context, _ resource.
 	resp.IdentitySchema = grantIdentitySchema()
 }
 
-// ValidateConfig reports every finding of access.ValidateGrant except the unknown-name ones,
-// which wait for ModifyPlan: only there is matrix_validation known.
+// ValidateConfig reports the findings of access.ValidateGrant when an error among them stops
+// the plan here and none of them waits for matrix_validation; otherwise ModifyPlan reports
+// them all, once (see findingsInValidate).
 func (r *environmentGrantResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg environmentGrantResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -137,11 +139,9 @@ func (r *environmentGrantResource) ValidateConfig(ctx context.Context, req resou
 		return
 	}
 	fs, ok := grantFindings(ctx, &cfg, &resp.Diagnostics)
-	if !ok {
-		return
+	if ok && findingsInValidate(fs, access.Finding.DependsOnUnknownNames) {
+		addFindings(&resp.Diagnostics, fs, setElementPath, true)
 	}
-	fs = slices.DeleteFunc(fs, access.Finding.IsUnknownName)
-	addFindings(&resp.Diagnostics, fs, setElementPath, true)
 }
 
 // grantFindings validates the configured permissions and required actions; ok is false while
@@ -158,8 +158,9 @@ func grantFindings(ctx context.Context, m *environmentGrantResourceModel, diags 
 	return access.ValidateGrant(perms, required), true
 }
 
-// ModifyPlan reports unknown names (errors, or warnings with matrix_validation = false) and
-// computes allowed_actions from the planned permissions, so that the plan shows them.
+// ModifyPlan reports the findings ValidateConfig left (unknown names and what reasons without
+// them as errors, or as warnings with matrix_validation = false; warnings) and computes
+// allowed_actions from the planned permissions, so that the plan shows them.
 func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -176,8 +177,9 @@ func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.
 	if !ok {
 		return
 	}
-	unknownNames := slices.DeleteFunc(fs, func(f access.Finding) bool { return !f.IsUnknownName() })
-	addFindings(&resp.Diagnostics, unknownNames, setElementPath, r.matrixValidation)
+	if !findingsInValidate(fs, access.Finding.DependsOnUnknownNames) {
+		addPlanFindings(&resp.Diagnostics, fs, access.Finding.DependsOnUnknownNames, setElementPath, r.matrixValidation)
+	}
 
 	perms, _ := setStrings(ctx, plan.Permissions, &resp.Diagnostics)
 	switch {

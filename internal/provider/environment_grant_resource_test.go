@@ -86,12 +86,22 @@ func TestEnvironmentGrantValidateConfig(t *testing.T) {
 		},
 		{name: "tunnel alone is a documented pattern", perms: []string{"tunnel"}},
 		{name: "tunnel with sensitive_access", perms: []string{"tunnel", "sensitive_access"}, required: []string{"databases.read_credentials", "databases.create_tunnels"}},
-		// Unknown names wait for ModifyPlan, where matrix_validation is known.
-		{name: "unknown names are left to ModifyPlan", perms: []string{"deploymnt"}, required: []string{"apps.deplyo"}},
+		{name: "unknown names", perms: []string{"deploymnt"}, required: []string{"apps.deplyo"}, want: []want{
+			{diag.SeverityError, `permissions[Value("deploymnt")]`, `Did you mean "deployment"?`},
+			{diag.SeverityError, `require_actions[Value("apps.deplyo")]`, `Did you mean "apps.deploy"?`},
+		}},
+		{name: "a typo and an uncovered action together", perms: []string{"deploymnt", "basic_visibility"}, required: []string{"apps.deploy"}, want: []want{
+			{diag.SeverityError, `permissions[Value("deploymnt")]`, `"deploymnt" is not an environment permission. Did you mean "deployment"?`},
+			{diag.SeverityError, `require_actions[Value("apps.deploy")]`,
+				`The permission basic_visibility does not allow "apps.deploy". "deploymnt" is not an environment permission and was ignored.`},
+		}},
+		{name: "basic_visibility beside another permission", perms: []string{"basic_visibility", "ops"}, want: []want{
+			{diag.SeverityWarning, `permissions[Value("basic_visibility")]`, `"basic_visibility" is redundant: ops includes it`},
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			diags := validateResourceConfig(t, NewEnvironmentGrantResource(), grantConfig(tc.perms, tc.required))
+			diags := planDiagnostics(t, NewEnvironmentGrantResource(), grantConfig(tc.perms, tc.required))
 			for _, w := range tc.want {
 				if !diagAt(diags, w.sev, w.path, w.text) {
 					t.Errorf("want %v at %s containing %q; got %v", w.sev, w.path, w.text, diags)
@@ -112,7 +122,7 @@ func TestEnvironmentGrantValidateConfig_unknownValuesSkipped(t *testing.T) {
 	}
 	attrs = grantConfig([]string{"environment_admin", "ops"}, nil)
 	attrs["require_actions"] = unknownStringSet
-	diags := validateResourceConfig(t, NewEnvironmentGrantResource(), attrs)
+	diags := planDiagnostics(t, NewEnvironmentGrantResource(), attrs)
 	if !diagAt(diags, diag.SeverityWarning, `permissions[Value("ops")]`, "redundant") || len(diags) != 1 {
 		t.Fatalf("known permissions are judged while require_actions is unknown: %v", diags)
 	}
@@ -129,7 +139,10 @@ func TestEnvironmentGrantModifyPlan_unknownNames(t *testing.T) {
 		t.Errorf("want an error on the misspelt action: %v", strict.Diagnostics)
 	}
 	if n := len(strict.Diagnostics); n != 2 {
-		t.Errorf("ModifyPlan repeats ValidateConfig's findings: want 2 diagnostics, got %d: %v", n, strict.Diagnostics)
+		t.Errorf("want 2 diagnostics, got %d: %v", n, strict.Diagnostics)
+	}
+	if diags := validateResourceConfig(t, NewEnvironmentGrantResource(), cfg); len(diags) != 0 {
+		t.Errorf("ValidateConfig leaves findings beside unknown names to ModifyPlan, got %v", diags)
 	}
 
 	lenient := modifyResourcePlan(t, &environmentGrantResource{matrixValidation: false}, cfg, nil)

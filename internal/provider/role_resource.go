@@ -92,7 +92,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Required:            true,
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, 128),
-					stringvalidator.NoneOf(access.OrgRoleNames()...),
+					roleNameRule(),
 					nameRule(),
 				},
 			},
@@ -123,21 +123,27 @@ func (r *roleResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 	resp.IdentitySchema = idIdentitySchema("role")
 }
 
-// ValidateConfig reports every finding about the permissions that this build can judge alone.
-// Unknown names wait for ModifyPlan, where the provider's matrix_validation is known.
+// ValidateConfig reports the permissions' findings when an error among them stops the plan
+// here and none waits for matrix_validation; otherwise ModifyPlan reports them all, once (see
+// findingsInValidate).
 func (r *roleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	fs := roleFindings(ctx, req.Config, &resp.Diagnostics)
-	addFindings(&resp.Diagnostics, filterFindings(fs, func(f access.Finding) bool { return !deferredFinding(f) }), setElementPath, true)
+	if findingsInValidate(fs, deferredFinding) {
+		addFindings(&resp.Diagnostics, fs, setElementPath, true)
+	}
 }
 
-// ModifyPlan reports the unknown permission names, as errors or, with matrix_validation off,
-// as warnings: a newer server may know names this build does not.
+// ModifyPlan reports the findings ValidateConfig left: unknown names as errors or, with
+// matrix_validation off, as warnings (a newer server may know names this build does not),
+// beside every other finding.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
 	fs := roleFindings(ctx, req.Config, &resp.Diagnostics)
-	addFindings(&resp.Diagnostics, filterFindings(fs, deferredFinding), setElementPath, r.matrixValidation)
+	if !findingsInValidate(fs, deferredFinding) {
+		addPlanFindings(&resp.Diagnostics, fs, deferredFinding, setElementPath, r.matrixValidation)
+	}
 }
 
 // roleFindings validates the configured permissions; none while any of them is unknown.
@@ -153,19 +159,9 @@ func roleFindings(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics
 
 // deferredFinding says whether a finding must wait for the provider configuration. A built-in
 // role's name is never a platform permission, whatever the server's catalogue: that one is an
-// error at once.
+// error whatever matrix_validation says.
 func deferredFinding(f access.Finding) bool {
-	return f.IsUnknownName() && !access.IsOrgRole(f.Value)
-}
-
-func filterFindings(fs []access.Finding, keep func(access.Finding) bool) []access.Finding {
-	var out []access.Finding
-	for _, f := range fs {
-		if keep(f) {
-			out = append(out, f)
-		}
-	}
-	return out
+	return f.DependsOnUnknownNames() && !access.IsOrgRole(f.Value)
 }
 
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -40,8 +40,8 @@ func (l *supportAccessListResource) Metadata(_ context.Context, req resource.Met
 func (l *supportAccessListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the vendor's support access, for `terraform query`: every environment's, or those matching every filter " +
-			"given, e.g. every expired one. Each result is named `<tier> support access to <environment>` (with ` (expired)` once " +
-			"`expires_at` has passed) and identified by its `environment_id`. An environment has at most one; the API serves it per " +
+			"given, e.g. every expired one. Each result is named `support access to <environment> (tier <tier>)`, or " +
+			"`support access to <environment> (tier <tier>, expired)` once `expires_at` has passed, and identified by its `environment_id`. An environment has at most one; the API serves it per " +
 			"environment, so without `environment_id` every environment is asked (one request per environment).",
 		Attributes: map[string]schema.Attribute{
 			"environment_id": filterAttribute("Only the support access to this environment."),
@@ -86,10 +86,17 @@ func (l *supportAccessListResource) List(ctx context.Context, req list.ListReque
 			}
 			var m supportAccessResourceModel
 			m.fromAPI(a)
-			display := a.Tier + " support access to " + env.Name
-			if a.Status == supportStatusExpired {
-				display += " (expired)"
-			}
-			return emit(newListResult(ctx, req, display, environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)), nil
+			return emit(newListResult(ctx, req, supportAccessDisplayName(env.Name, a), environmentIdentity{EnvironmentID: m.EnvironmentID}, &m)), nil
 		})
+}
+
+// supportAccessDisplayName names a result: "support access to production (tier operator)",
+// with ", expired" once expires_at has passed. The tier goes in brackets: in front, the
+// support tier would read "support support access".
+func supportAccessDisplayName(envName string, a *api.SupportAccess) string {
+	status := ""
+	if a.Status == supportStatusExpired {
+		status = ", expired"
+	}
+	return "support access to " + envName + " (tier " + a.Tier + status + ")"
 }

@@ -60,7 +60,9 @@ list "warden_support_access" "staging" {
 			QueryResultChecks: []querycheck.QueryResultCheck{
 				// dev has none.
 				querycheck.ExpectLength("warden_support_access.all", 2),
-				querycheck.ExpectResourceDisplayName("warden_support_access.all", inEnv(prod.ID), knownvalue.StringExact("operator support access to production")),
+				querycheck.ExpectResourceDisplayName("warden_support_access.all", inEnv(prod.ID), knownvalue.StringExact("support access to production (tier operator)")),
+				// The tier named "support" no longer reads "support support access".
+				querycheck.ExpectResourceDisplayName("warden_support_access.all", inEnv(staging.ID), knownvalue.StringExact("support access to staging (tier support)")),
 				querycheck.ExpectResourceKnownValues("warden_support_access.all", inEnv(prod.ID), []querycheck.KnownValueCheck{
 					{Path: tfjsonpath.New("environment_id"), KnownValue: knownvalue.StringExact(prod.ID)},
 					{Path: tfjsonpath.New("tier"), KnownValue: knownvalue.StringExact("operator")},

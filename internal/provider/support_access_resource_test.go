@@ -488,7 +488,7 @@ resource "warden_environment" "prod" {
 			{
 				Config:      supportConfig(srv, "aws", `tier = "co_maintainer"`),
 				PlanOnly:    true,
-				ExpectError: expectDiag("Tier Requires Gcp", "The co_maintainer tier is available only on gcp environments; this environment runs on aws."),
+				ExpectError: expectDiag("Tier requires GCP", "The co_maintainer tier is available only on gcp environments; this environment runs on aws."),
 			},
 			{
 				Config: supportConfig(srv, "aws", `

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -152,4 +153,32 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// roleNameRule refuses the names of the built-in roles in the engine's words
+// (access.ValidateRoleName), as the API does.
+func roleNameRule() validator.String {
+	return textRuleValidator{access.ValidateRoleName, "a name other than " + access.OrList(access.OrgRoleNames())}
+}
+
+// One plan shows each finding once. Terraform calls ValidateConfig twice per plan (validating
+// the configuration, then again while planning the resource) and ModifyPlan once, so a
+// resource's findings go to one of them: to ValidateConfig when an error among them stops the
+// plan there (its warnings with it, every finding at once), otherwise to ModifyPlan, which
+// alone knows matrix_validation and so judges the findings that wait for it (unknown names,
+// and those that reasoned without them) together with the rest.
+
+// findingsInValidate says whether ValidateConfig reports fs: they hold an error and none of
+// them waits for the provider configuration.
+func findingsInValidate(fs []access.Finding, deferred func(access.Finding) bool) bool {
+	return access.HasErrors(fs) && !slices.ContainsFunc(fs, deferred)
+}
+
+// addPlanFindings reports fs from ModifyPlan, in order: those deferred for the provider
+// configuration as matrix_validation says, the others as they are.
+func addPlanFindings(diags *diag.Diagnostics, fs []access.Finding, deferred func(access.Finding) bool,
+	at func(access.Finding) path.Path, matrixValidation bool) {
+	for _, f := range fs {
+		addFindings(diags, []access.Finding{f}, at, matrixValidation || !deferred(f))
+	}
 }

@@ -16,6 +16,7 @@ resource "warden_group" "sre" {
 resource "warden_role" "deployers" {
   name        = "deployers"
   description = "Ships apps"
+  permissions = ["conducts.read"]
 }
 
 resource "warden_role_assignment" "sre_deployers" {
@@ -42,7 +43,12 @@ output "alice_can" {
 }
 
 output "why_alice_can_deploy" {
-  value = [for g in data.warden_effective_access.alice_prod.grants : "${g.role_name} via group ${g.group_id}" if g.action == "apps.deploy"]
+  value = [for g in data.warden_effective_access.alice_prod.grants : "${g.role_name} via group ${g.group_name}" if g.action == "apps.deploy"]
+}
+
+# What Alice may do on the platform, outside any environment, and through which role.
+output "alice_platform" {
+  value = [for p in data.warden_effective_access.alice_prod.platform : "${p.permission} (role ${p.role_name})"]
 }
 
 check "alice_can_deploy" {
