@@ -824,13 +824,13 @@ func TestAccSupportAccessResource_cloudUnknownAtPlan(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{warnings.expectWarning(typ, atAttr("tier"), summary, "known only after apply")},
 				},
-				ExpectError: expectDiag("Tier Requires Gcp", "available only on gcp environments; this environment runs on aws"),
+				ExpectError: expectDiag("Tier requires GCP", "available only on gcp environments; this environment runs on aws"),
 			},
 			{
 				// Planned against the aws environment that now exists: the plan fails.
 				Config:      config("aws"),
 				PlanOnly:    true,
-				ExpectError: expectDiag("Tier Requires Gcp", "this environment runs on aws"),
+				ExpectError: expectDiag("Tier requires GCP", "this environment runs on aws"),
 			},
 			{Config: supportConfig(srv, "aws", `tier = "operator"`)},
 		},
