@@ -24,11 +24,13 @@ say() { echo "make demo: $*" >&2; }
 # Terraform state (and most likely the address): say so rather than start a second one.
 if [ -f "$work/server.pid" ]; then
   kept="$(cat "$work/server.pid")"
-  if [ "$(ps -o comm= -p "$kept" 2>/dev/null)" = warden-server ]; then
+  case "$(ps -o comm= -p "$kept" 2>/dev/null || true)" in
+  *warden-server)
     say "a Warden API kept by an earlier KEEP_SERVER=1 run still runs on $work (pid $kept):"
     say "stop it with kill $kept (or give this run another WARDEN_DEMO_DIR and WARDEN_LISTEN)"
     exit 1
-  fi
+    ;;
+  esac
   rm -f "$work/server.pid"
 fi
 

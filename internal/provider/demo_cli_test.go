@@ -97,6 +97,9 @@ func (d demo) env(extra ...string) []string {
 func (d demo) command(ctx context.Context, extra ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "bash", "../../examples/quickstart/demo.sh")
 	cmd.Env = d.env(extra...)
+	// Its own process group: a test that times out ends the demo's server with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
 	return cmd
 }
