@@ -43,7 +43,7 @@ import (
 //	<!-- snippet: run -->             a shell block the test runs (e.g. laying out a mirror) before those
 //
 // Every skipped block is logged with its reason; a guide without a fixture entry, an unknown
-// mark or a guide with nothing to apply fails the test.
+// mark, a guide with nothing to apply or a fixture for a guide that is gone fails the test.
 
 // guideFixture is what a guide's blocks need around them.
 type guideFixture struct {
@@ -295,6 +295,15 @@ func TestAccGuides(t *testing.T) {
 	if len(paths) < 8 {
 		t.Fatalf("found only %d guides", len(paths))
 	}
+	known := map[string]bool{}
+	for _, path := range paths {
+		known[strings.TrimSuffix(filepath.Base(path), ".md.tmpl")] = true
+	}
+	for guide := range guideFixtures {
+		if !known[guide] {
+			t.Errorf("guideFixtures names %s, which is not in templates/guides/ (renamed?)", guide)
+		}
+	}
 	bin := buildBinaries(ctx, t)
 	for _, path := range paths {
 		guide := strings.TrimSuffix(filepath.Base(path), ".md.tmpl")
@@ -315,8 +324,8 @@ func runGuide(ctx context.Context, t *testing.T, c cli, bin string, fx guideFixt
 	var together, alone, runs []snippet
 	var installs []installation
 	for _, s := range snippets {
-		switch _, cliConfig := s.marks["cli-config"]; {
-		case cliConfig:
+		switch {
+		case hasMark(s, "cli-config"):
 			mirror := strings.Contains(s.body, "filesystem_mirror")
 			name := fmt.Sprintf("dev_overrides_line_%d", s.line)
 			if mirror {
