@@ -3,6 +3,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
@@ -21,9 +22,15 @@ import (
 var version = "dev"
 
 func main() {
-	var debug bool
+	var debug, printVersion bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.BoolVar(&printVersion, "version", false, "print the version and exit")
 	flag.Parse()
+	if printVersion {
+		// Terraform starts the provider itself; run by hand, this says which build it is.
+		fmt.Println("terraform-provider-warden", version)
+		return
+	}
 
 	provider.TuneRuntime()
 	stopProfiles := provider.StartProfiles()

@@ -14,8 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -113,8 +115,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.idemTTL <= 0 {
 		s.idemTTL = DefaultIdempotencyTTL
 	}
+	// A start that is refused (no bootstrap token for an empty store, a migration that fails)
+	// takes back the SQLite files it created: the next attempt starts from what was there.
+	created := newSQLiteFiles(cfg.DB)
 	st, unlock, err := openStore(ctx, cfg.DB, cfg.SharedStore)
 	if err != nil {
+		created.remove()
 		return nil, err
 	}
 	s.shared = cfg.SharedStore || IsPostgresURL(cfg.DB)
@@ -125,12 +131,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err == nil {
 		err = s.bootstrap(ctx, cfg.BootstrapToken)
 	}
+	if err == nil {
+		err = s.startDispatcher()
+	}
 	if err != nil {
 		_ = s.Close()
-		return nil, err
-	}
-	if err := s.startDispatcher(); err != nil {
-		_ = s.Close()
+		created.remove()
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -159,7 +165,9 @@ func (s *Server) Close() error {
 // bootstrap gives an empty store its first principal, so that there is someone to create
 // everything else.
 func (s *Server) bootstrap(ctx context.Context, token string) error {
-	return s.update(ctx, func(tx Tx) error {
+	var owner *api.User // set once the transaction has created it
+	err := s.update(ctx, func(tx Tx) error {
+		owner = nil
 		n, err := tx.CountUsers()
 		if err != nil || n > 0 {
 			return err
@@ -194,8 +202,15 @@ func (s *Server) bootstrap(ctx context.Context, token string) error {
 				return err
 			}
 		}
+		owner = &u
 		return nil
 	})
+	if err == nil && owner != nil {
+		// Who holds the store now, for whoever reads the log; the token is the operator's
+		// secret and never logged.
+		s.log.Info("created the bootstrap owner", "email", owner.Email, "user_id", owner.ID, "role", "account_owner")
+	}
+	return err
 }
 
 // The fixed ids of the built-in roles (seeded by the first migration).
@@ -203,3 +218,33 @@ const (
 	roleAccountOwner = "role_account_owner"
 	roleDeployOwner  = "role_deploy_owner"
 )
+
+// sqliteFiles are the files of a SQLite store (the database, its WAL, shared memory, rollback
+// journal and the server's lock) that did not exist before a start.
+type sqliteFiles []string
+
+// newSQLiteFiles notes which of db's files are missing now; none for PostgreSQL or memory.
+func newSQLiteFiles(db string) sqliteFiles {
+	if IsPostgresURL(db) {
+		return nil
+	}
+	path, _, _ := strings.Cut(strings.TrimPrefix(db, "file:"), "?")
+	if path == "" || path == ":memory:" {
+		return nil
+	}
+	var missing sqliteFiles
+	for _, f := range []string{path, path + "-wal", path + "-shm", path + "-journal", path + ".lock"} {
+		if _, err := os.Lstat(f); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}
+
+// remove deletes the files that were missing before: a refused start leaves nothing behind,
+// and never touches what another server or an earlier start wrote.
+func (f sqliteFiles) remove() {
+	for _, name := range f {
+		_ = os.Remove(name)
+	}
+}

@@ -3,6 +3,7 @@
 //	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h]
 //	warden-server recover-owner -db ./warden.db [-email owner@warden.local]
 //	warden-server backup -db ./warden.db -to ./warden-backup.db
+//	warden-server --version
 //
 // Every flag can also come from an environment variable (-listen from WARDEN_LISTEN, -db from
 // WARDEN_DB, …; -h lists them); a flag on the command line wins over the environment.
@@ -45,10 +46,17 @@ func main() {
 	}
 }
 
+// version is set by the release build (-ldflags "-X main.version=..."), as the provider's.
+var version = "dev"
+
 // run is the whole command, with its environment passed in so that tests run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
+		case "-version", "--version":
+			// Before the flags and the environment are read: whatever else is wrong, this
+			// prints the version.
+			return printVersion(stdout)
 		case "recover-owner":
 			return recoverOwner(ctx, args[1:], getenv, stdout, stderr)
 		case "backup":
@@ -56,6 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	return serve(ctx, args, getenv, stdout, stderr)
+}
+
+func printVersion(stdout io.Writer) error {
+	_, err := fmt.Fprintf(stdout, "warden-server %s\n", version)
+	return err
 }
 
 // serveConfig is the server's command line, after the environment has filled the gaps.
@@ -69,6 +82,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	bootstrapToken  string
 	publicURL       string
+	version         bool
 	alerting        apiserver.AlertingConfig
 }
 
@@ -77,9 +91,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs := newFlagSet("warden-server", stderr, `Usage: warden-server [flags]
        warden-server recover-owner -h
        warden-server backup -h
+       warden-server --version
 
 Serves the Warden API. On an empty store it creates an account_owner user whose bearer token is
 WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to start without one.`)
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on")
 	fs.StringVar(&c.db, "db", "./warden.db", "the store: a SQLite `file` path, or a postgres:// URL (PostgreSQL, for several replicas on one database)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file` (chain allowed) to serve HTTPS; needs -tls-key")
@@ -155,6 +171,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if c.version {
+		return printVersion(stdout)
+	}
 
 	opts := apiserver.ServeOptions{
 		TLSCertFile:     c.tlsCert,
@@ -171,6 +190,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
+	// Listen before the store is opened (and perhaps bootstrapped): an address in use fails
+	// the start with nothing written. Serve announces it once the handler is ready, so a
+	// ":0" port is resolved and the printed address is accepting.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.listen)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w: another warden-server, or another program, listens on %s; stop it, or choose another address with -listen (WARDEN_LISTEN)", err, c.listen)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ln.Close() }()
+
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	opts.Logger = logger
 	srv, err := apiserver.New(ctx, apiserver.Config{
@@ -186,12 +217,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer func() { _ = srv.Close() }()
 
-	// Listen before announcing, so that the printed address is already accepting (and a
-	// ":0" port is resolved).
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.listen)
-	if err != nil {
-		return err
-	}
 	if err := apiserver.Serve(ctx, ln, srv.Handler(), opts); err != nil {
 		return err
 	}

@@ -8,11 +8,15 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,4 +221,232 @@ func TestRun_badCertificateWritesNothing(t *testing.T) {
 	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the database was created anyway: %v", err)
 	}
+}
+
+// --version and -version print the version whatever else the command line or the
+// environment holds; the release sets it with -ldflags "-X main.version=…" (.goreleaser.yml),
+// which TestVersion_setByLinker checks on a real build.
+func TestRun_version(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-version"}, {"-listen", "127.0.0.1:1", "--version"}} {
+		var out bytes.Buffer
+		db := filepath.Join(t.TempDir(), "warden.db")
+		env := map[string]string{"WARDEN_DB": db}
+		if args[0] == "--version" {
+			env["WARDEN_SHUTDOWN_TIMEOUT"] = "soon" // first on the command line, it wins over a bad variable
+		}
+		if err := run(t.Context(), args, envOf(env), &out, io.Discard); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if got, want := out.String(), "warden-server "+version+"\n"; got != want {
+			t.Errorf("%v printed %q, want %q", args, got, want)
+		}
+		if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%v opened the store: %v", args, err)
+		}
+	}
+}
+
+func TestVersion_setByLinker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "warden-server")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X main.version=1.2.3-test", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, flag := range []string{"--version", "-version"} {
+		out, err := exec.CommandContext(ctx, bin, flag).CombinedOutput()
+		if err != nil || string(out) != "warden-server 1.2.3-test\n" {
+			t.Errorf("warden-server %s: %q, %v; want \"warden-server 1.2.3-test\" and exit 0", flag, out, err)
+		}
+	}
+	// The release sets the same variable.
+	cfg, err := os.ReadFile("../../../.goreleaser.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := cfg[bytes.Index(cfg, []byte("binary: warden-server")):]
+	if !bytes.Contains(server[:bytes.Index(server, []byte("goarch"))], []byte("-X main.version={{ .Version }}")) {
+		t.Errorf(".goreleaser.yml: the warden-server build does not set -X main.version={{ .Version }}")
+	}
+}
+
+// startServer runs the command in-process on db until the test ends, and returns its URL and
+// its log so far (through the announcement).
+func startServer(t *testing.T, db string, stderr io.Writer) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"-listen", "127.0.0.1:0", "-db", db}, envOf(map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}), pw, stderr)
+		_ = pw.Close()
+		errc <- err
+	}()
+	rd := bufio.NewReader(pr)
+	line, err := rd.ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("no announcement: %v (%v)", err, <-errc)
+	}
+	go func() { _, _ = io.Copy(io.Discard, rd) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	return strings.TrimPrefix(strings.TrimSpace(line), "warden-server listening on ")
+}
+
+// syncBuffer is a bytes.Buffer the server's log and the test may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The first start on an empty store logs the owner it created, once: its e-mail and user id,
+// never the token. Later starts on the same store create nobody and say nothing of it.
+func TestRun_logsBootstrapOwner(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "warden.db")
+	var first syncBuffer
+	url := startServer(t, db, &first)
+	var lines []string
+	for l := range strings.Lines(first.String()) {
+		if strings.Contains(l, "bootstrap owner") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines about the bootstrap owner, want 1:\n%s", len(lines), first.String())
+	}
+	line := lines[0]
+	if !strings.Contains(line, "email="+apiserver.BootstrapEmail) || !regexp.MustCompile(`user_id=usr_[a-z0-9]+`).MatchString(line) {
+		t.Errorf("the line names neither the e-mail nor the user id: %s", line)
+	}
+	if strings.Contains(first.String(), bootstrapToken) {
+		t.Errorf("the log holds the bootstrap token:\n%s", first.String())
+	}
+	// The id logged is the owner's: the API answers with it for the bootstrap token.
+	id := regexp.MustCompile(`user_id=(usr_[a-z0-9]+)`).FindStringSubmatch(line)[1]
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/v1/users/"+id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+bootstrapToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), apiserver.BootstrapEmail) {
+		t.Errorf("GET /v1/users/%s: %d %s", id, resp.StatusCode, body)
+	}
+}
+
+func TestRun_noBootstrapLogOnExistingStore(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "warden.db")
+	srv, err := apiserver.New(t.Context(), apiserver.Config{DB: db, BootstrapToken: bootstrapToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	startServer(t, db, &log)
+	if strings.Contains(log.String(), "bootstrap owner") {
+		t.Errorf("a start on a bootstrapped store logs a bootstrap owner:\n%s", log.String())
+	}
+}
+
+// sqliteFiles are the files a start may write beside (and as) the database.
+func sqliteFiles(db string) []string {
+	return []string{db, db + "-wal", db + "-shm", db + "-journal", db + ".lock"}
+}
+
+// A refused start leaves the directory as it found it: no database, no WAL or shared memory,
+// no lock file; and says why.
+func TestRun_refusedStartLeavesNoFiles(t *testing.T) {
+	taken, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = taken.Close() }()
+	for name, c := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"no bootstrap token":    {nil, nil, "set WARDEN_BOOTSTRAP_TOKEN"},
+		"short bootstrap token": {nil, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": "short"}, "at least 16"},
+		"address in use":        {[]string{"-listen", taken.Addr().String()}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "another warden-server, or another program, listens on " + taken.Addr().String()},
+		"bad flag":              {[]string{"-idempotency-ttl", "-1s"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-idempotency-ttl must be positive"},
+		"unknown flag":          {[]string{"-tls"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-tls"},
+		"bad vendor url":        {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-vendor-alert-url"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "warden.db")
+			args := append([]string{"-db", db}, c.args...)
+			if len(c.args) == 0 || c.args[0] != "-listen" {
+				args = append(args, "-listen", "127.0.0.1:0")
+			}
+			err := run(t.Context(), args, envOf(c.env), io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("%v: %v, want an error containing %q", args, err, c.want)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				t.Errorf("a refused start left %s behind", e.Name())
+			}
+		})
+	}
+}
+
+// A start refused because another server holds the database takes nothing away from that
+// server: its database, WAL and lock stay.
+func TestRun_refusedStartKeepsAnotherServersFiles(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "warden.db")
+	startServer(t, db, io.Discard)
+	before := existing(sqliteFiles(db))
+	if len(before) < 2 {
+		t.Fatalf("the running server has only %v", before)
+	}
+	err := run(t.Context(), []string{"-listen", "127.0.0.1:0", "-db", db}, envOf(map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "in use by another warden-server") {
+		t.Fatalf("a second server on the same database: %v", err)
+	}
+	if after := existing(sqliteFiles(db)); !reflect.DeepEqual(after, before) {
+		t.Errorf("the refused start changed the running server's files: %v, then %v", before, after)
+	}
+}
+
+func existing(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if _, err := os.Stat(n); err == nil {
+			out = append(out, filepath.Base(n))
+		}
+	}
+	return out
 }
