@@ -3,6 +3,7 @@ package provider
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -433,26 +434,40 @@ const (
 
 // heldClaim is the claim this resource holds: "" before its first write (a state from an
 // older provider, an import of an unclaimed routing).
-func heldClaim(ctx context.Context, p privateReader) string { return privateString(ctx, p, privateClaimKey) }
+func heldClaim(ctx context.Context, p privateReader) string {
+	return privateString(ctx, p, privateClaimKey)
+}
 
 // claimFor is the claim a write is made under: the one held, or a new one.
 func claimFor(held string) string { return cmp.Or(held, access.RoutingClaimNew) }
 
+// privateString reads a string that setPrivateString recorded; "" when there is none.
 func privateString(ctx context.Context, p privateReader, key string) string {
 	b, diags := p.GetKey(ctx, key)
-	if diags.HasError() {
+	var v string
+	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &v) != nil {
 		return ""
 	}
-	return string(b)
+	return v
+}
+
+// setPrivateString records v under key, as JSON (private state holds JSON values only).
+func setPrivateString(ctx context.Context, p privateWriter, key, v string, diags *diag.Diagnostics) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		diags.AddError("Unable to Record Private State", err.Error())
+		return
+	}
+	diags.Append(p.SetKey(ctx, key, b)...)
 }
 
 // saveClaim records routing's claim as held (after this resource's own write, or an import,
 // which takes over the claim it finds) and as seen.
 func saveClaim(ctx context.Context, p privateWriter, routing *api.AlertRouting, held bool, diags *diag.Diagnostics) {
 	if held {
-		diags.Append(p.SetKey(ctx, privateClaimKey, []byte(routing.ClaimID))...)
+		setPrivateString(ctx, p, privateClaimKey, routing.ClaimID, diags)
 	}
-	diags.Append(p.SetKey(ctx, privateClaimSeenKey, []byte(routing.ClaimID))...)
+	setPrivateString(ctx, p, privateClaimSeenKey, routing.ClaimID, diags)
 }
 
 func (r *alertRoutingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -628,7 +643,7 @@ func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRe
 
 // ImportState takes the environment's id, as the import id or as the identity's environment_id.
 func (r *alertRoutingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	envID, ok := importedID(ctx, req, "environment_id", "Unable to Import Alert Routing", &resp.Diagnostics)
+	envID, ok := importedID(ctx, req, "environment_id", "<environment_id>", "Unable to Import Alert Routing", &resp.Diagnostics)
 	if !ok {
 		return
 	}

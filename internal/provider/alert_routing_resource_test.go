@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
@@ -431,6 +432,114 @@ resource "warden_alert_routing" "test" {
 				Config:      config(`{ type = "email", target = "oncall@example.com", min_severity = "urgent" }`),
 				PlanOnly:    true,
 				ExpectError: wrappedRegexp("Invalid min_severity", `min_severity must be info, warning, error or critical; got "urgent".`),
+			},
+		},
+	})
+}
+
+// One warden_alert_routing per environment. Two in one configuration fail the plan (or, for an
+// environment created in the same plan, the apply, before either writes); a second one beside
+// a routing another resource already claims fails the plan, whose claim the API reports; and
+// a routing whose claim another resource took over fails the plan that would write to it.
+// Destroying the holder ends its claim. (The API's own refusal: TestAlertRouting_claim.)
+func TestAccAlertRoutingResource_onePerEnvironment(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routing := func(name, envID, body string) string {
+		return fmt.Sprintf(`
+resource "warden_alert_routing" %q {
+  environment_id = %q
+%s
+}`, name, envID, body)
+	}
+	var claim string
+	claimed := func(*terraform.State) error {
+		r, err := srv.Client.GetAlertRouting(ctx, env.ID)
+		switch {
+		case err != nil:
+			return err
+		case !strings.HasPrefix(r.ClaimID, "rcl_") || r.ClaimedAt == nil:
+			return fmt.Errorf("routing not claimed: %+v", r)
+		case claim != "" && r.ClaimID != claim:
+			return fmt.Errorf("claim %s, want %s still", r.ClaimID, claim)
+		}
+		claim = r.ClaimID
+		return nil
+	}
+	managedTwice := "Alert Routing Managed Twice"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			for _, id := range []string{env.ID} {
+				r, err := srv.Client.GetAlertRouting(ctx, id)
+				if err != nil {
+					return err
+				}
+				if r.ClaimID != "" || !r.VendorRouting {
+					return fmt.Errorf("after destroy, routing of %s is %+v; want the default, unclaimed", id, r)
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// Both in one configuration: the plan sees both creates.
+				Config:   srv.Config(routing("a", env.ID, "  vendor_routing = false") + routing("b", env.ID, "")),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp(managedTwice, `Another warden_alert_routing in this configuration also manages environment "production"'s alert routing.`,
+					"overwrite each other's vendor_routing and destinations on every apply", "Keep one warden_alert_routing per environment"),
+			},
+			{
+				Config: srv.Config(routing("a", env.ID, "  vendor_routing = false")),
+				Check:  resource.ComposeAggregateTestCheckFunc(claimed, func(*terraform.State) error { return routingIs(srv, env.ID, false) }),
+			},
+			{
+				// Added later beside it: the API knows the claim, so the plan fails.
+				Config:   srv.Config(routing("a", env.ID, "  vendor_routing = false") + routing("b", env.ID, "")),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp(managedTwice, `Environment "production"'s alert routing is already managed by another warden_alert_routing`,
+					"Keep one warden_alert_routing per environment", "adopt the routing with an import block"),
+			},
+			{
+				// Another resource took the routing over (after a reset through the API): this one's
+				// plan to put its setting back fails instead of undoing the other's.
+				PreConfig: func() {
+					if err := srv.Client.ResetAlertRouting(ctx, env.ID, "", 0); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := srv.Client.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{VendorRouting: true, Claim: access.RoutingClaimNew}, 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      srv.Config(routing("a", env.ID, "  vendor_routing = false")),
+				ExpectError: wrappedRegexp(managedTwice, `Environment "production"'s alert routing is already managed by another warden_alert_routing`),
+			},
+			{
+				// That one gone (its claim ended), this one puts its setting back under its own claim.
+				PreConfig: func() {
+					if err := srv.Client.ResetAlertRouting(ctx, env.ID, "", 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: srv.Config(routing("a", env.ID, "  vendor_routing = false")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("warden_alert_routing.a", plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(claimed, func(*terraform.State) error { return routingIs(srv, env.ID, false) }),
+			},
+			{
+				// Both for an environment this plan creates: its id is unknown until the apply, which
+				// refuses the second before it writes anything.
+				Config: srv.Config(routing("a", env.ID, "  vendor_routing = false")+`
+resource "warden_environment" "fresh" {
+  name  = "fresh"
+  cloud = "aws"
+}`) + strings.ReplaceAll(routing("c", "ENV", "")+routing("d", "ENV", ""), `"ENV"`, "warden_environment.fresh.id"),
+				ExpectError: wrappedRegexp(managedTwice, `Another warden_alert_routing in this configuration also manages environment "fresh"'s alert routing.`),
 			},
 		},
 	})

@@ -133,7 +133,7 @@ func (r *environmentResource) IdentitySchema(_ context.Context, _ resource.Ident
 // that a changed initial_vendor_routing changes nothing, and warns, when a changed cloud
 // replaces the environment, what its deletion takes with it (only the API knows).
 func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan environmentResourceModel
@@ -157,7 +157,7 @@ func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.Modif
 				"value and leaves the environment's vendor routing as it is. Change vendor routing with the environment's warden_alert_routing "+
 				"(vendor_routing).", state.Name.ValueString()))
 	}
-	if plan.Cloud.IsUnknown() || plan.Cloud.Equal(state.Cloud) {
+	if plan.Cloud.IsUnknown() || plan.Cloud.Equal(state.Cloud) || r.client == nil {
 		return
 	}
 	warnEnvironmentReplacement(ctx, r.client, state.ID.ValueString(), state.Name.ValueString(), path.Root("cloud"), &resp.Diagnostics)
@@ -242,7 +242,7 @@ func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteReq
 
 // ImportState takes the environment's id, as the import id or as the identity's id.
 func (r *environmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, ok := importedID(ctx, req, "id", "Unable to Import Environment", &resp.Diagnostics)
+	id, ok := importedID(ctx, req, "id", "<environment_id>", "Unable to Import Environment", &resp.Diagnostics)
 	if !ok {
 		return
 	}
