@@ -19,6 +19,7 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 var tfDestination = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
@@ -543,4 +544,71 @@ resource "warden_environment" "fresh" {
 			},
 		},
 	})
+}
+
+// The notes one plan's ModifyPlan calls leave for one another: an opt-out for an environment
+// not yet known fails only when every environment the plan creates routes to the vendor, and
+// a routing is created once per environment and plan.
+func TestAlertRoutingResource_planNotes(t *testing.T) {
+	envPlan := func(notes *planNotes, initial tftypes.Value) {
+		t.Helper()
+		env := &environmentResource{plan: notes}
+		resp := modifyResourcePlan(t, env, map[string]tftypes.Value{
+			"id": unknownString, "name": tfString("e"), "cloud": tfString("aws"), "resource_prefix": tfString("aw_"), "initial_vendor_routing": initial,
+		}, nil)
+		if resp.Diagnostics.HasError() {
+			t.Fatal(resp.Diagnostics)
+		}
+	}
+	optOut := func(notes *planNotes) diag.Diagnostics {
+		r := &alertRoutingResource{client: &client.Client{}, plan: notes}
+		return modifyResourcePlan(t, r, map[string]tftypes.Value{
+			"id": unknownString, "environment_id": unknownString, "vendor_routing": tfBool(false),
+			"ingest_url": unknownString, "ingest_key": unknownString, "signing_secret": unknownString,
+		}, nil).Diagnostics
+	}
+	null := tftypes.NewValue(tftypes.Bool, nil)
+
+	notes := newPlanNotes()
+	if d := optOut(notes); d.HasError() {
+		t.Errorf("no environment created in this plan, yet: %v", d)
+	}
+	envPlan(notes, null)
+	envPlan(notes, tfBool(true))
+	if d := optOut(notes); !diagAt(d, diag.SeverityError, "vendor_routing", "Set initial_vendor_routing = false on the warden_environment") {
+		t.Errorf("every new environment routes to the vendor: %v", d)
+	}
+	envPlan(notes, tfBool(false))
+	if d := optOut(notes); d.HasError() {
+		t.Errorf("one new environment is created opted out, maybe this routing's: %v", d)
+	}
+	unknownNotes := newPlanNotes()
+	envPlan(unknownNotes, tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue))
+	if d := optOut(unknownNotes); d.HasError() {
+		t.Errorf("an initial_vendor_routing not yet known may be false: %v", d)
+	}
+
+	if !notes.claimRouting("env_1") || notes.claimRouting("env_1") || !notes.claimRouting("env_2") {
+		t.Error("claimRouting grants each environment once")
+	}
+	var none *planNotes // an unconfigured provider: no notes, no findings
+	if !none.claimRouting("env_1") || none.everyNewEnvironmentRoutes() {
+		t.Error("nil notes refuse nothing")
+	}
+}
+
+// initial_vendor_routing changed on an existing environment: the plan says it changes nothing.
+func TestEnvironmentResource_initialVendorRoutingChangeWarns(t *testing.T) {
+	attrs := func(initial tftypes.Value) map[string]tftypes.Value {
+		return map[string]tftypes.Value{"id": tfString("env_1"), "name": tfString("prod"), "cloud": tfString("aws"),
+			"resource_prefix": tfString("aw_"), "initial_vendor_routing": initial}
+	}
+	resp := modifyResourcePlan(t, &environmentResource{}, attrs(tfBool(true)), attrs(tfBool(false)))
+	if resp.Diagnostics.HasError() || !diagAt(resp.Diagnostics, diag.SeverityWarning, "initial_vendor_routing", `Environment "prod" exists already`) ||
+		!strings.Contains(resp.Diagnostics[0].Detail(), "warden_alert_routing") {
+		t.Errorf("diagnostics %v", resp.Diagnostics)
+	}
+	if resp := modifyResourcePlan(t, &environmentResource{}, attrs(tfBool(false)), attrs(tfBool(false))); len(resp.Diagnostics) != 0 {
+		t.Errorf("unchanged: %v", resp.Diagnostics)
+	}
 }
