@@ -139,7 +139,9 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "An environment's alert routing. Every environment has one from its creation, with system alerts going to the vendor's on-call " +
 			"and no customer destinations. This resource adopts it: creating the resource overwrites the routing with the configuration, and " +
 			"destroying it restores the default (vendor routing on, no destinations) rather than deleting anything. " +
-			"Use at most one per environment. Changing alert routing needs the `cluster.admin` platform permission, and so does reading it " +
+			"One per environment: the resource claims the routing when it creates it, so a second `warden_alert_routing` for the same " +
+			"environment fails the plan (or, where no plan sees both, the API refuses it), and destroying the resource ends the claim. " +
+			"Importing the routing takes over the claim. Changing alert routing needs the `cluster.admin` platform permission, and so does reading it " +
 			"(the environment's ingest key and signing secret, made with the environment, are read with it).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -154,7 +156,9 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"vendor_routing": schema.BoolAttribute{
-				MarkdownDescription: "Whether system alerts go to the vendor's on-call. Default `true`; set `false` to opt out explicitly.",
+				MarkdownDescription: "Whether system alerts go to the vendor's on-call. Default `true`; set `false` to opt out explicitly. " +
+					"For an environment created in the same plan, set `initial_vendor_routing = false` on its `warden_environment` too, so that it " +
+					"is created opted out (the plan fails otherwise): this resource can only switch vendor routing off once the environment exists.",
 				Optional:            true,
 				Computed:            true,
 				Default:             booldefault.StaticBool(true),
