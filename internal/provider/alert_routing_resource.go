@@ -159,9 +159,9 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Whether system alerts go to the vendor's on-call. Default `true`; set `false` to opt out explicitly. " +
 					"For an environment created in the same plan, set `initial_vendor_routing = false` on its `warden_environment` too, so that it " +
 					"is created opted out (the plan fails otherwise): this resource can only switch vendor routing off once the environment exists.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
 			},
 			"destinations": schema.SetNestedAttribute{
 				MarkdownDescription: "The customer's own alert destinations. When set (even to `[]`) it is complete (authoritative): " +
