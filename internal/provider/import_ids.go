@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -156,7 +157,13 @@ func misfit(id string, parts, same, forms []string) error {
 	if k, ok := kindOf(id); ok && len(parts) == 1 {
 		return fmt.Errorf("import id %q is %s (%s…); expected an import id of the form %s", id, k.noun, k.prefix, importForms(forms...))
 	}
+	if err := wrongWord(id, parts, same, forms); err != nil {
+		return err
+	}
 	for _, f := range same {
+		if !wordsFit(f, parts) {
+			continue
+		}
 		for i, p := range strings.Split(f, "/") {
 			if !strings.HasPrefix(p, "<") || fits(p, parts[i]) {
 				continue
@@ -167,6 +174,41 @@ func misfit(id string, parts, same, forms []string) error {
 		}
 	}
 	return badImportID(id, forms...)
+}
+
+// wordsFit reports whether parts have the form's fixed words in their places.
+func wordsFit(form string, parts []string) bool {
+	for i, p := range strings.Split(form, "/") {
+		if !strings.HasPrefix(p, "<") && p != parts[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// wrongWord names the part of id where the forms of its length (same) have a fixed word and
+// id has none of them; nil when some form's words fit.
+func wrongWord(id string, parts, same, forms []string) error {
+	if slices.ContainsFunc(same, func(f string) bool { return wordsFit(f, parts) }) {
+		return nil
+	}
+	for i := range parts {
+		var words []string
+		for _, f := range same {
+			if p := strings.Split(f, "/")[i]; !strings.HasPrefix(p, "<") && !slices.Contains(words, p) {
+				words = append(words, p)
+			}
+		}
+		if len(words) > 0 {
+			quoted := make([]string, len(words))
+			for j, w := range words {
+				quoted[j] = strconv.Quote(w)
+			}
+			return fmt.Errorf("part %d of import id %q is %q where %s belongs; expected an import id of the form %s",
+				i+1, id, parts[i], strings.Join(quoted, " or "), importForms(forms...))
+		}
+	}
+	return nil
 }
 
 // rearranged is the id that form would take from the ids among parts (those that are none of

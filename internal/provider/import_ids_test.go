@@ -54,7 +54,8 @@ func TestSplitImportID_forms(t *testing.T) {
 			`: "role_1" is a role id and "grp_2" is a group id. Did you mean "role_1/group/grp_2"?`},
 		{"usr_2/role_1", roleAssignmentImportForms, nil, `import id "usr_2/role_1" does not fit ` + assignmentForms +
 			`: "usr_2" is a user id and "role_1" is a role id. Did you mean "role_1/user/usr_2"?`},
-		{"r/member/u", roleAssignmentImportForms, nil, `expected an import id of the form ` + assignmentForms + `, got "r/member/u"`},
+		{"r/member/u", roleAssignmentImportForms, nil, `part 2 of import id "r/member/u" is "member" where "user" or "group" belongs; ` +
+			`expected an import id of the form ` + assignmentForms},
 		{"r//u", roleAssignmentImportForms, nil, `expected an import id of the form ` + assignmentForms + `, got "r//u"`},
 		{"a/b/c/d", roleAssignmentImportForms, nil, `expected an import id of the form ` + assignmentForms + `, got "a/b/c/d"`},
 		// A single id.
