@@ -78,6 +78,8 @@ const (
 	ruleAlerts = "Any member user (not vendor users); the secret parts of webhook targets are shown to cluster.admin only."
 )
 
+const ruleRoutingClaim = "Refused (409 alert_routing_claimed) when made under a claim while another warden_alert_routing's claim holds the routing."
+
 const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) when the environment's destinations are authoritative."
 
 func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return CanActAsOwner(pr) }
@@ -209,9 +211,9 @@ var routes = []Route{
 		check: platform(ClusterAdmin)},
 
 	{Method: "GET", Path: "/v1/environments/{id}/alert-routing", Rule: ruleRouting, check: memberReads("alert routing settings")},
-	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
-	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations.",
-		check: platform(ClusterAdmin)},
+	{Method: "PUT", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. " + ruleRoutingClaim, check: platform(ClusterAdmin)},
+	{Method: "DELETE", Path: "/v1/environments/{id}/alert-routing", Rule: "cluster.admin. Restores the default: vendor routing on, no destinations, no claim. " +
+		ruleRoutingClaim, check: platform(ClusterAdmin)},
 
 	{Method: "GET", Path: "/v1/environments/{id}/alert-routing/credentials", Rule: ruleCredentials, check: credentials},
 	{Method: "POST", Path: "/v1/environments/{id}/alert-routing/ingest-key/rotate", Rule: ruleRotate + " The old ingest key stops authenticating at once.",

@@ -42,6 +42,10 @@ type EnvironmentCreate struct {
 	Name           string `json:"name" minLength:"1" maxLength:"128" doc:"Unique name."`
 	Cloud          string `json:"cloud" doc:"aws or gcp; cannot change later."`
 	ResourcePrefix string `json:"resource_prefix,omitempty" maxLength:"64" doc:"Defaults to aw_."`
+	// VendorRouting is the alert routing's vendor_routing from the environment's first
+	// moment: the routing is made with the environment, in the same transaction, so that an
+	// environment created opted out never routes an alert to the vendor.
+	VendorRouting *bool `json:"vendor_routing,omitempty" doc:"Whether the environment's alert routing starts with vendor routing on (the default) or off: false creates it opted out, in the same transaction, so that no alert of this environment ever goes to the vendor's on-call. Later changes go through /v1/environments/{id}/alert-routing."`
 }
 
 // EnvironmentUpdate is the body of PATCH /v1/environments/{id}; absent fields stay.
@@ -274,6 +278,10 @@ type AlertRouting struct {
 	// VendorDelivery is the server's configuration, not the routing's: it is filled in
 	// when the routing is read.
 	VendorDelivery string `json:"vendor_delivery,omitempty" enum:"configured,not_configured" doc:"Read only: whether this server can deliver to the vendor's on-call (configured), or records alerts routed to the vendor as undeliverable because whoever runs it set no -vendor-alert-url (not_configured)."`
+	// ClaimID names the one warden_alert_routing that manages this routing: two resources
+	// for one environment would undo each other on every apply.
+	ClaimID   string     `json:"claim_id" doc:"The claim of the warden_alert_routing that manages this routing (rcl_…), or \"\" when none does. A write under another claim is refused with 409 alert_routing_claimed."`
+	ClaimedAt *time.Time `json:"claimed_at,omitempty" doc:"When the current claim was made."`
 }
 
 // AlertRoutingUpdate is the body of PUT /v1/environments/{id}/alert-routing.
@@ -282,6 +290,11 @@ type AlertRoutingUpdate struct {
 	Destinations  *[]Destination `json:"destinations,omitempty" doc:"The complete destination set; makes the destinations authoritative. Absent: they stay as they are."`
 	// ReleaseDestinations is how a configuration that stops listing destinations hands them over.
 	ReleaseDestinations bool `json:"release_destinations,omitempty" doc:"true (without destinations) stops managing the destinations authoritatively: they stay, and may then be added one at a time."`
+	// Claim is how warden_alert_routing keeps to one resource per environment: its create
+	// asks for a new claim, its other writes name the one it holds.
+	Claim string `json:"claim,omitempty" doc:"The claim this write is made under (warden_alert_routing sends one): new takes the routing under a new claim (the answer's claim_id), a claim id continues that claim (or takes the routing when no claim holds it). Refused with 409 alert_routing_claimed while another claim holds the routing. Absent: the claim is neither checked nor changed."`
+	// EndClaim is the resource's destroy: the routing is left unclaimed, for another.
+	EndClaim bool `json:"end_claim,omitempty" doc:"true (with claim) ends the claim with this write: the routing is then managed by no warden_alert_routing."`
 }
 
 // AlertCredentials are an environment's alert routing credentials, made with the

@@ -62,8 +62,29 @@ type destinationDeleteInput struct {
 type routingDeleteInput struct {
 	IfMatchParam
 	IdempotencyParam
-	ID string `path:"id" doc:"The environment id."`
+	ID    string `path:"id" doc:"The environment id."`
+	Claim string `query:"claim" doc:"The claim of the warden_alert_routing being destroyed (new or a claim id, as in PUT): refused with 409 alert_routing_claimed while another claim holds the routing. The reset ends the claim, with or without it."`
 }
+
+// routingClaim is what a write does to the routing's claim (access.CanClaimRouting): the
+// claim it is made under ("" for none: the write is no warden_alert_routing's) and whether
+// the claim ends with it.
+type routingClaim struct {
+	wanted string
+	end    bool
+}
+
+// check refuses a claim that is neither new nor a claim id; field is where the request
+// carries it.
+func (c routingClaim) check(field string) error {
+	if c.wanted != "" && c.wanted != access.RoutingClaimNew && !strings.HasPrefix(c.wanted, claimIDPrefix+"_") {
+		return invalid(codeInvalidField, field, fmt.Sprintf("A claim is %q or the claim_id of an earlier answer (%s_…), not %q.", access.RoutingClaimNew, claimIDPrefix, c.wanted))
+	}
+	return nil
+}
+
+// claimIDPrefix begins the id of every routing claim.
+const claimIDPrefix = "rcl"
 
 // destinationFindings validates alert destinations with the provider's own rules
 // (internal/access), each finding on its exact path ("destinations[1].target").
@@ -118,13 +139,20 @@ func (s *Server) getAlertRouting(ctx context.Context, in *routingIDInput) (*obje
 }
 
 func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*objectOutput[api.AlertRouting], error) {
+	claim := routingClaim{wanted: in.Body.Claim, end: in.Body.EndClaim}
+	if err := claim.check("claim"); err != nil {
+		return nil, err
+	}
+	if claim.end && claim.wanted == "" {
+		return nil, invalid(codeInvalidField, "end_claim", "end_claim ends the claim this write is made under: send it with claim.")
+	}
 	if in.Body.Destinations != nil {
 		if err := s.checkWebhookTargets(ctx, *in.Body.Destinations, func(i int) string { return fmt.Sprintf("destinations[%d].target", i) }); err != nil {
 			return nil, err
 		}
 	}
 	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.AlertRouting, int64, error) {
-		r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, setRouting(in.Body), "update")
+		r, err := s.changeRouting(tx, p, in.ID, in.IfMatch, claim, setRouting(in.Body), "update")
 		return r, r.Version, err
 	})
 	if err != nil {
@@ -134,8 +162,12 @@ func (s *Server) putAlertRouting(ctx context.Context, in *routingPutInput) (*obj
 }
 
 func (s *Server) resetAlertRouting(ctx context.Context, in *routingDeleteInput) (*noContentOutput, error) {
+	claim := routingClaim{wanted: in.Claim, end: true}
+	if err := claim.check("claim"); err != nil {
+		return nil, err
+	}
 	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
-		_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, func(next *api.AlertRouting, _ string) error {
+		_, err := s.changeRouting(tx, p, in.ID, in.IfMatch, claim, func(next *api.AlertRouting, _ string) error {
 			*next = api.AlertRouting{Meta: next.Meta, EnvironmentID: next.EnvironmentID, VendorRouting: true, Destinations: []api.Destination{}}
 			return nil
 		}, "reset")
@@ -147,10 +179,11 @@ func (s *Server) resetAlertRouting(ctx context.Context, in *routingDeleteInput) 
 	return out, nil
 }
 
-// changeRouting is every write of an environment's routing: it reads it, applies change
-// (which sees the environment's name, for messages), and stores and audits the result unless nothing changed.
-func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, change func(next *api.AlertRouting, env string) error,
-	verb string,
+// changeRouting is every write of an environment's routing: it reads it, checks the claim
+// the write is made under, applies change (which sees the environment's name, for messages)
+// and the claim's outcome, and stores and audits the result unless nothing changed.
+func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, claim routingClaim,
+	change func(next *api.AlertRouting, env string) error, verb string,
 ) (api.AlertRouting, error) {
 	env, err := tx.Environment(envID)
 	if err != nil {
@@ -163,15 +196,29 @@ func (s *Server) changeRouting(tx Tx, p *principal, envID, ifMatch string, chang
 	if err := checkIfMatch(ifMatch, cur.Version); err != nil {
 		return cur, err
 	}
+	if d := access.CanClaimRouting(env.Name, access.RoutingClaim{ID: cur.ClaimID, ClaimedAt: cur.ClaimedAt}, claim.wanted); d != nil {
+		return cur, d
+	}
 	next := cur
 	next.Destinations = slices.Clone(cur.Destinations)
 	if err := change(&next, env.Name); err != nil {
 		return cur, err
 	}
-	if next.VendorRouting == cur.VendorRouting && slices.Equal(next.Destinations, cur.Destinations) && next.DestinationsMode == cur.DestinationsMode {
+	now := s.now()
+	switch {
+	case claim.end:
+		next.ClaimID, next.ClaimedAt = "", nil
+	case claim.wanted == access.RoutingClaimNew:
+		next.ClaimID, next.ClaimedAt = newID(claimIDPrefix), &now
+	case claim.wanted != "" && cur.ClaimID == "":
+		// The holder continues a claim that a reset ended meanwhile.
+		next.ClaimID, next.ClaimedAt = claim.wanted, &now
+	}
+	if next.VendorRouting == cur.VendorRouting && slices.Equal(next.Destinations, cur.Destinations) && next.DestinationsMode == cur.DestinationsMode &&
+		next.ClaimID == cur.ClaimID {
 		return cur, nil
 	}
-	bump(&next.Meta, s.now())
+	bump(&next.Meta, now)
 	if err := tx.UpdateAlertRouting(next); err != nil {
 		return cur, err
 	}
@@ -253,7 +300,7 @@ func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInpu
 		return nil, err
 	}
 	out, err := idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusOK, func(tx Tx, p *principal) (api.AlertRouting, int64, error) {
-		r, err := s.changeRouting(tx, p, in.ID, "", additive(in.Body, true, in.ReplaceMinSeverity), "destination_add")
+		r, err := s.changeRouting(tx, p, in.ID, "", routingClaim{}, additive(in.Body, true, in.ReplaceMinSeverity), "destination_add")
 		return r, r.Version, err
 	})
 	if err != nil {
@@ -264,7 +311,7 @@ func (s *Server) addAlertDestination(ctx context.Context, in *destinationAddInpu
 
 func (s *Server) removeAlertDestination(ctx context.Context, in *destinationDeleteInput) (*noContentOutput, error) {
 	out, err := idempotentDelete(ctx, s, in.IdempotencyKey, func(tx Tx, p *principal) error {
-		_, err := s.changeRouting(tx, p, in.ID, "", additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "destination_remove")
+		_, err := s.changeRouting(tx, p, in.ID, "", routingClaim{}, additive(api.Destination{Type: in.Type, Target: in.Target}, false, ""), "destination_remove")
 		return err
 	})
 	if err != nil {

@@ -79,9 +79,12 @@ func (s *Server) createEnvironment(ctx context.Context, in *envCreateInput) (*ob
 		if err := tx.InsertEnvironment(e); err != nil {
 			return e, 0, storeErr(err, objectEnvironment, e.ID)
 		}
-		// Alert routing exists from the environment's first moment, vendor routing on:
-		// the customer opts out explicitly, never by omission.
-		r := api.AlertRouting{Meta: newMeta("art", now), EnvironmentID: e.ID, VendorRouting: true, Destinations: []api.Destination{}}
+		// Alert routing exists from the environment's first moment, vendor routing on unless
+		// the creation opts out: the customer opts out explicitly, never by omission, and an
+		// opt-out made here holds from the first alert (a later PUT would leave a moment in
+		// which an alert ingested meanwhile pages the vendor).
+		vendor := in.Body.VendorRouting == nil || *in.Body.VendorRouting
+		r := api.AlertRouting{Meta: newMeta("art", now), EnvironmentID: e.ID, VendorRouting: vendor, Destinations: []api.Destination{}}
 		if err := tx.InsertAlertRouting(r); err != nil {
 			return e, 0, err
 		}

@@ -377,7 +377,7 @@ func TestIntegration_supportAccessAlertRouting(t *testing.T) {
 	if apiErr := wantStatus(t, err, 422, ""); apiErr.Field != "destinations[0].type" {
 		t.Errorf("sms destination: %+v, want the field destinations[0].type", apiErr)
 	}
-	if err := c.ResetAlertRouting(ctx, env.ID, put.Version); err != nil {
+	if err := c.ResetAlertRouting(ctx, env.ID, "", put.Version); err != nil {
 		t.Fatal(err)
 	}
 	reset := must(c.GetAlertRouting(ctx, env.ID))(t)

@@ -87,10 +87,13 @@ func (c *Client) PutAlertRouting(ctx context.Context, envID string, body api.Ale
 	return call[api.AlertRouting](ctx, c, request{method: http.MethodPut, path: "/v1/environments/%s/alert-routing", args: []string{envID}, body: body, ifMatch: ifMatch})
 }
 
-// ResetAlertRouting restores the default routing (vendor routing on, no destinations); the
-// routing itself cannot be deleted. ifMatch > 0 guards against a newer version.
-func (c *Client) ResetAlertRouting(ctx context.Context, envID string, ifMatch int64) error {
-	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/alert-routing", args: []string{envID}, ifMatch: ifMatch}, nil)
+// ResetAlertRouting restores the default routing (vendor routing on, no destinations, no
+// claim); the routing itself cannot be deleted. ifMatch > 0 guards against a newer version;
+// a claim (api.AlertRoutingUpdate.Claim's values; "" for none) is refused with ErrConflict
+// (code alert_routing_claimed) while another claim holds the routing.
+func (c *Client) ResetAlertRouting(ctx context.Context, envID, claim string, ifMatch int64) error {
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/environments/%s/alert-routing", args: []string{envID}, ifMatch: ifMatch,
+		query: values("claim", claim)}, nil)
 }
 
 // AlertCredentials reads an environment's alert credentials: its ingest URL and key and its

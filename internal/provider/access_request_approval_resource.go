@@ -345,7 +345,7 @@ func (r *accessRequestApprovalResource) Delete(ctx context.Context, req resource
 // ImportState takes the access request's id, as the import id or as the identity's
 // access_request_id.
 func (r *accessRequestApprovalResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, ok := importedID(ctx, req, "access_request_id", "Unable to Import Access Request Approval", &resp.Diagnostics)
+	id, ok := importedID(ctx, req, "access_request_id", "<access_request_id>", "Unable to Import Access Request Approval", &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -284,6 +284,15 @@ func (r *alertDestinationResource) ImportState(ctx context.Context, req resource
 			return
 		}
 		envID, typ, target = parts[0], parts[1], parts[2]
+		if _, err := splitImportID(envID, "<environment_id>"); err != nil {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("The first part of import id %q names the environment: %s. Expected %s.", req.ID, err, form))
+			return
+		}
+	}
+	if !slices.Contains(access.DestinationTypeNames(), typ) {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("The type part of the import is %q; a destination's type is %s. Expected %s.",
+			typ, strings.Join(access.DestinationTypeNames(), " or "), form))
+		return
 	}
 	if digestForm.MatchString(target) {
 		// The state id or the identity: find the environment's destination of that type with that digest.

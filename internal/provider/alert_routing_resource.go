@@ -3,10 +3,13 @@ package provider
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -42,6 +45,8 @@ func NewAlertRoutingResource() resource.Resource { return &alertRoutingResource{
 
 type alertRoutingResource struct {
 	client *client.Client
+	// plan hears of the routings and environments this plan creates.
+	plan *planNotes
 }
 
 type alertRoutingResourceModel struct {
@@ -134,7 +139,9 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "An environment's alert routing. Every environment has one from its creation, with system alerts going to the vendor's on-call " +
 			"and no customer destinations. This resource adopts it: creating the resource overwrites the routing with the configuration, and " +
 			"destroying it restores the default (vendor routing on, no destinations) rather than deleting anything. " +
-			"Use at most one per environment. Changing alert routing needs the `cluster.admin` platform permission, and so does reading it " +
+			"One per environment: the resource claims the routing when it creates it, so a second `warden_alert_routing` for the same " +
+			"environment fails the plan (or, where no plan sees both, the API refuses it), and destroying the resource ends the claim. " +
+			"Importing the routing takes over the claim. Changing alert routing needs the `cluster.admin` platform permission, and so does reading it " +
 			"(the environment's ingest key and signing secret, made with the environment, are read with it).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -149,10 +156,12 @@ func (r *alertRoutingResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"vendor_routing": schema.BoolAttribute{
-				MarkdownDescription: "Whether system alerts go to the vendor's on-call. Default `true`; set `false` to opt out explicitly.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Whether system alerts go to the vendor's on-call. Default `true`; set `false` to opt out explicitly. " +
+					"For an environment created in the same plan, set `initial_vendor_routing = false` on its `warden_environment` too, so that it " +
+					"is created opted out (the plan fails otherwise): this resource can only switch vendor routing off once the environment exists.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
 			},
 			"destinations": schema.SetNestedAttribute{
 				MarkdownDescription: "The customer's own alert destinations. When set (even to `[]`) it is complete (authoritative): " +
@@ -291,55 +300,197 @@ func knownString(v attr.Value) (string, bool) {
 	return s.ValueString(), true
 }
 
-// ModifyPlan fails a plan that would make the destinations authoritative on an environment
-// that already has destinations added by warden_alert_destination: applying it would remove
-// them, so the API refuses it. Creating this resource adopts a routing that already exists,
-// so creation is checked as well as the switch from unmanaged to managed.
+// ModifyPlan fails, as early as the facts allow, a plan that the API would refuse or that
+// would do what the configuration says it must not:
+//   - a second warden_alert_routing for one environment (access.CanClaimRouting): another
+//     create of this plan, or a claim the API already records for another resource;
+//   - destinations made authoritative on an environment that already has destinations added by
+//     warden_alert_destination: applying it would remove them. Creating this resource adopts
+//     a routing that already exists, so creation is checked as well as the switch from
+//     unmanaged to managed;
+//   - an opt-out of vendor routing for an environment created in this plan with vendor
+//     routing on: the opt-out would come only after the first moment of the environment.
 func (r *alertRoutingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
 	var plan alertRoutingResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Destinations.IsNull() || plan.EnvironmentID.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !req.State.Raw.IsNull() {
-		var state alertRoutingResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() || !state.Destinations.IsNull() {
+	if plan.EnvironmentID.IsUnknown() {
+		if req.State.Raw.IsNull() {
+			r.checkOptOutAtCreation(plan, &resp.Diagnostics)
+		}
+		return
+	}
+	env := plan.EnvironmentID.ValueString()
+	if req.State.Raw.IsNull() {
+		r.checkNewClaim(ctx, env, heldClaim(ctx, req.Private), plan, &resp.Diagnostics)
+		return
+	}
+	var state alertRoutingResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.checkHeldClaim(ctx, env, req, &resp.Diagnostics)
+	if !plan.Destinations.IsNull() && state.Destinations.IsNull() && !resp.Diagnostics.HasError() {
+		if routing, name, ok := r.routingAndName(ctx, env); ok {
+			checkDestinationsMode(routing, name, &resp.Diagnostics)
+		}
+	}
+}
+
+// checkOptOutAtCreation fails the opt-out of an environment whose id is not known yet when
+// every environment this plan creates is created with vendor routing on: this routing's
+// environment, planned before it, is one of them.
+func (r *alertRoutingResource) checkOptOutAtCreation(plan alertRoutingResourceModel, diags *diag.Diagnostics) {
+	if plan.VendorRouting.IsUnknown() || plan.VendorRouting.ValueBool() || !r.plan.everyNewEnvironmentRoutes() {
+		return
+	}
+	diags.AddAttributeError(path.Root("vendor_routing"), "Vendor Routing Opt-Out Comes After the Environment's Creation",
+		"This warden_alert_routing opts out of vendor routing for an environment that this plan creates with vendor routing on: "+
+			"the opt-out could only be applied once the environment exists, and an alert received in between would page the "+
+			"vendor's on-call. Set initial_vendor_routing = false on the warden_environment as well, so that the environment is "+
+			"created opted out and never routes an alert to the vendor.")
+}
+
+// checkNewClaim fails the create of a routing that another warden_alert_routing claims, in this
+// plan or (as the API records) elsewhere, and one whose destinations are managed the other way.
+// held is the claim of the instance this create replaces, which is no other resource's.
+func (r *alertRoutingResource) checkNewClaim(ctx context.Context, env, held string, plan alertRoutingResourceModel, diags *diag.Diagnostics) {
+	twice := !r.plan.claimRouting(env)
+	routing, name, ok := r.routingAndName(ctx, env)
+	if twice {
+		d := access.RoutingClaimedTwice(name)
+		diags.AddAttributeError(path.Root("environment_id"), "Alert Routing Managed Twice", d.Message)
+		return
+	}
+	if !ok {
+		return // The apply will meet the same answer and report it.
+	}
+	if routing.ClaimID != held {
+		if d := access.CanClaimRouting(name, routingClaimOf(routing), access.RoutingClaimNew); d != nil {
+			diags.AddAttributeError(path.Root("environment_id"), "Alert Routing Managed Twice", d.Message)
 			return
 		}
 	}
-	env := plan.EnvironmentID.ValueString()
-	routing, err := r.client.GetAlertRouting(ctx, env)
-	if err != nil {
-		return // The apply will meet the same answer and report it.
+	if !plan.Destinations.IsNull() {
+		checkDestinationsMode(routing, name, diags)
 	}
+}
+
+// checkHeldClaim reports a routing that the last refresh saw claimed by another
+// warden_alert_routing than this one: an error when this plan would write to it (the API
+// would refuse the write), a warning when it would not.
+func (r *alertRoutingResource) checkHeldClaim(ctx context.Context, env string, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
+	held, seen := heldClaim(ctx, req.Private), privateString(ctx, req.Private, privateClaimSeenKey)
+	if seen == "" || seen == held {
+		return
+	}
+	routing, name, ok := r.routingAndName(ctx, env)
+	if !ok {
+		return
+	}
+	d := access.CanClaimRouting(name, routingClaimOf(routing), claimFor(held))
+	switch {
+	case d == nil:
+	case req.Plan.Raw.Equal(req.State.Raw):
+		diags.AddAttributeWarning(path.Root("environment_id"), "Alert Routing Managed Twice",
+			d.Message+" This plan changes nothing, but any change this warden_alert_routing makes will be refused.")
+	default:
+		diags.AddAttributeError(path.Root("environment_id"), "Alert Routing Managed Twice", d.Message)
+	}
+}
+
+// routingAndName reads env's routing and its name (for messages; the id when it cannot be
+// read); ok is false when the routing cannot be read.
+func (r *alertRoutingResource) routingAndName(ctx context.Context, env string) (*api.AlertRouting, string, bool) {
 	name := env
 	if e, err := r.client.GetEnvironment(ctx, env); err == nil {
 		name = e.Name
 	}
+	routing, err := r.client.GetAlertRouting(ctx, env)
+	return routing, name, err == nil
+}
+
+// checkDestinationsMode fails authoritative destinations on a routing whose destinations
+// warden_alert_destination adds one at a time.
+func checkDestinationsMode(routing *api.AlertRouting, name string, diags *diag.Diagnostics) {
 	if d := access.CanWriteDestinations(name, access.ListMode(routing.DestinationsMode), access.ModeAuthoritative, len(routing.Destinations)); d != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("destinations"), "Destinations Managed Two Ways", d.Message)
+		diags.AddAttributeError(path.Root("destinations"), "Destinations Managed Two Ways", d.Message)
 	}
+}
+
+func routingClaimOf(r *api.AlertRouting) access.RoutingClaim {
+	return access.RoutingClaim{ID: r.ClaimID, ClaimedAt: r.ClaimedAt}
+}
+
+// The claim (access.CanClaimRouting) lives in private state: the one this resource holds,
+// and the one the last read saw, which differ when another warden_alert_routing holds the
+// routing.
+const (
+	privateClaimKey     = "claim"
+	privateClaimSeenKey = "claim_seen"
+)
+
+// heldClaim is the claim this resource holds: "" before its first write (a state from an
+// older provider, an import of an unclaimed routing).
+func heldClaim(ctx context.Context, p privateReader) string {
+	return privateString(ctx, p, privateClaimKey)
+}
+
+// claimFor is the claim a write is made under: the one held, or a new one.
+func claimFor(held string) string { return cmp.Or(held, access.RoutingClaimNew) }
+
+// privateString reads a string that setPrivateString recorded; "" when there is none.
+func privateString(ctx context.Context, p privateReader, key string) string {
+	b, diags := p.GetKey(ctx, key)
+	var v string
+	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &v) != nil {
+		return ""
+	}
+	return v
+}
+
+// setPrivateString records v under key, as JSON (private state holds JSON values only).
+func setPrivateString(ctx context.Context, p privateWriter, key, v string, diags *diag.Diagnostics) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		diags.AddError("Unable to Record Private State", err.Error())
+		return
+	}
+	diags.Append(p.SetKey(ctx, key, b)...)
+}
+
+// saveClaim records routing's claim as held (after this resource's own write, or an import,
+// which takes over the claim it finds) and as seen.
+func saveClaim(ctx context.Context, p privateWriter, routing *api.AlertRouting, held bool, diags *diag.Diagnostics) {
+	if held {
+		setPrivateString(ctx, p, privateClaimKey, routing.ClaimID, diags)
+	}
+	setPrivateString(ctx, p, privateClaimSeenKey, routing.ClaimID, diags)
 }
 
 func (r *alertRoutingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.plan = d.Plan
 	}
 }
 
 // Create adopts the routing the environment already has: there is nothing to create, so it
-// overwrites whatever is there with the plan, without If-Match.
+// overwrites whatever is there with the plan, without If-Match, under a new claim, which
+// the API grants only while no other warden_alert_routing holds one.
 func (r *alertRoutingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan alertRoutingResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.put(ctx, plan, 0, false, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+	r.put(ctx, plan, 0, false, access.RoutingClaimNew, "Create Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
@@ -362,6 +513,7 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	withDests := !state.Destinations.IsNull() || (len(imported) > 0 && routing.DestinationsMode == string(access.ModeAuthoritative))
 	if len(imported) > 0 {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportKey, nil)...)
+		warnImportedClaim(routing, &resp.Diagnostics)
 	}
 	creds, ok := r.credentials(ctx, state.EnvironmentID.ValueString(), "Read Alert Routing", &resp.Diagnostics)
 	if !ok {
@@ -369,7 +521,26 @@ func (r *alertRoutingResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, routing, creds, withDests)...)
 	saveVersion(ctx, resp.Private, routing.Version, &resp.Diagnostics)
+	saveClaim(ctx, resp.Private, routing, len(imported) > 0, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// warnImportedClaim says, of an import, that it takes over the claim of the
+// warden_alert_routing that manages the routing: the fix of a claim whose resource is gone, and
+// a surprise when that resource still exists elsewhere.
+func warnImportedClaim(routing *api.AlertRouting, diags *diag.Diagnostics) {
+	if routing.ClaimID == "" {
+		return
+	}
+	since := ""
+	if routing.ClaimedAt != nil {
+		since = " since " + routing.ClaimedAt.UTC().Format(time.RFC3339)
+	}
+	diags.AddAttributeWarning(path.Root("environment_id"), "Imported Alert Routing Was Managed",
+		fmt.Sprintf("Environment %s's alert routing has been managed by a warden_alert_routing%s (claim %s), and this import takes "+
+			"over its claim. If that resource still exists in another configuration, remove it there without destroying it "+
+			"(a removed block with lifecycle { destroy = false }), or the two will overwrite each other's settings.",
+			routing.EnvironmentID, since, routing.ClaimID))
 }
 
 func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -382,12 +553,13 @@ func (r *alertRoutingResource) Update(ctx context.Context, req resource.UpdateRe
 	// Destinations left out of a configuration that listed them: they stay, but are no
 	// longer this resource's, so warden_alert_destination may add to them.
 	release := plan.Destinations.IsNull() && !state.Destinations.IsNull()
-	r.put(ctx, plan, savedVersion(ctx, req.Private), release, "Update Alert Routing", &resp.State, resp.Private, &resp.Diagnostics)
+	r.put(ctx, plan, savedVersion(ctx, req.Private), release, claimFor(heldClaim(ctx, req.Private)), "Update Alert Routing",
+		&resp.State, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
-// put writes plan as the environment's complete routing and records the result.
-func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourceModel, ifMatch int64, release bool, op string,
+// put writes plan as the environment's complete routing under claim and records the result.
+func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourceModel, ifMatch int64, release bool, claim, op string,
 	state *tfsdk.State, private privateWriter, diags *diag.Diagnostics,
 ) {
 	body, d := plan.toAPI(ctx)
@@ -396,6 +568,7 @@ func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourc
 		return
 	}
 	body.ReleaseDestinations = release
+	body.Claim = claim
 	routing, err := r.client.PutAlertRouting(ctx, plan.EnvironmentID.ValueString(), body, ifMatch)
 	if err != nil {
 		addAPIError(diags, op, err)
@@ -407,6 +580,7 @@ func (r *alertRoutingResource) put(ctx context.Context, plan alertRoutingResourc
 	}
 	diags.Append(plan.fromAPI(ctx, routing, creds, body.Destinations != nil)...)
 	saveVersion(ctx, private, routing.Version, diags)
+	saveClaim(ctx, private, routing, true, diags)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
@@ -441,28 +615,39 @@ func clusterAdminAdvice(why string) func(*client.APIError) (path.Path, string) {
 	}
 }
 
-// Delete restores the default routing: the routing belongs to the environment and cannot be
-// deleted, and an environment without the resource gets the default again. Destinations this
-// resource did not manage are not its to remove: then only vendor routing is restored.
+// Delete restores the default routing and ends this resource's claim: the routing belongs to
+// the environment and cannot be deleted, and an environment without the resource gets the
+// default again. Destinations this resource did not manage are not its to remove: then only
+// vendor routing is restored. A routing that another warden_alert_routing claims is that
+// one's: it is left as it is.
 func (r *alertRoutingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state alertRoutingResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	env, claim := state.EnvironmentID.ValueString(), claimFor(heldClaim(ctx, req.Private))
+	var err error
 	if state.Destinations.IsNull() {
-		_, err := r.client.PutAlertRouting(ctx, state.EnvironmentID.ValueString(), api.AlertRoutingUpdate{VendorRouting: true},
+		_, err = r.client.PutAlertRouting(ctx, env, api.AlertRoutingUpdate{VendorRouting: true, Claim: claim, EndClaim: true},
 			savedVersion(ctx, req.Private))
-		addDeleteError(&resp.Diagnostics, "Restore Default Alert Routing", err)
+	} else {
+		err = r.client.ResetAlertRouting(ctx, env, claim, savedVersion(ctx, req.Private))
+	}
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == access.CodeRoutingClaimed {
+		resp.Diagnostics.AddWarning("Alert Routing Left to Another Resource",
+			fmt.Sprintf("Environment %s's alert routing is managed by another warden_alert_routing (the API answered 409 %s, "+
+				"request %s), so destroying this one leaves the routing as that one set it instead of restoring the default.",
+				env, apiErr.Code, apiErr.RequestID))
 		return
 	}
-	err := r.client.ResetAlertRouting(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
 	addDeleteError(&resp.Diagnostics, "Restore Default Alert Routing", err)
 }
 
 // ImportState takes the environment's id, as the import id or as the identity's environment_id.
 func (r *alertRoutingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	envID, ok := importedID(ctx, req, "environment_id", "Unable to Import Alert Routing", &resp.Diagnostics)
+	envID, ok := importedID(ctx, req, "environment_id", "<environment_id>", "Unable to Import Alert Routing", &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -16,8 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 var tfDestination = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
@@ -434,4 +436,179 @@ resource "warden_alert_routing" "test" {
 			},
 		},
 	})
+}
+
+// One warden_alert_routing per environment. Two in one configuration fail the plan (or, for an
+// environment created in the same plan, the apply, before either writes); a second one beside
+// a routing another resource already claims fails the plan, whose claim the API reports; and
+// a routing whose claim another resource took over fails the plan that would write to it.
+// Destroying the holder ends its claim. (The API's own refusal: TestAlertRouting_claim.)
+func TestAccAlertRoutingResource_onePerEnvironment(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	env, err := srv.Client.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routing := func(name, envID, body string) string {
+		return fmt.Sprintf(`
+resource "warden_alert_routing" %q {
+  environment_id = %q
+%s
+}`, name, envID, body)
+	}
+	var claim string
+	claimed := func(*terraform.State) error {
+		r, err := srv.Client.GetAlertRouting(ctx, env.ID)
+		switch {
+		case err != nil:
+			return err
+		case !strings.HasPrefix(r.ClaimID, "rcl_") || r.ClaimedAt == nil:
+			return fmt.Errorf("routing not claimed: %+v", r)
+		case claim != "" && r.ClaimID != claim:
+			return fmt.Errorf("claim %s, want %s still", r.ClaimID, claim)
+		}
+		claim = r.ClaimID
+		return nil
+	}
+	managedTwice := "Alert Routing Managed Twice"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			for _, id := range []string{env.ID} {
+				r, err := srv.Client.GetAlertRouting(ctx, id)
+				if err != nil {
+					return err
+				}
+				if r.ClaimID != "" || !r.VendorRouting {
+					return fmt.Errorf("after destroy, routing of %s is %+v; want the default, unclaimed", id, r)
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// Both in one configuration: the plan sees both creates.
+				Config:   srv.Config(routing("a", env.ID, "  vendor_routing = false") + routing("b", env.ID, "")),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp(managedTwice, `Another warden_alert_routing in this configuration also manages environment "production"'s alert routing.`,
+					"overwrite each other's vendor_routing and destinations on every apply", "Keep one warden_alert_routing per environment"),
+			},
+			{
+				Config: srv.Config(routing("a", env.ID, "  vendor_routing = false")),
+				Check:  resource.ComposeAggregateTestCheckFunc(claimed, func(*terraform.State) error { return routingIs(srv, env.ID, false) }),
+			},
+			{
+				// Added later beside it: the API knows the claim, so the plan fails.
+				Config:   srv.Config(routing("a", env.ID, "  vendor_routing = false") + routing("b", env.ID, "")),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp(managedTwice, `Environment "production"'s alert routing is already managed by another warden_alert_routing`,
+					"Keep one warden_alert_routing per environment", "adopt the routing with an import block"),
+			},
+			{
+				// Another resource took the routing over (after a reset through the API): this one's
+				// plan to put its setting back fails instead of undoing the other's.
+				PreConfig: func() {
+					if err := srv.Client.ResetAlertRouting(ctx, env.ID, "", 0); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := srv.Client.PutAlertRouting(ctx, env.ID, api.AlertRoutingUpdate{VendorRouting: true, Claim: access.RoutingClaimNew}, 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      srv.Config(routing("a", env.ID, "  vendor_routing = false")),
+				ExpectError: wrappedRegexp(managedTwice, `Environment "production"'s alert routing is already managed by another warden_alert_routing`),
+			},
+			{
+				// That one gone (its claim ended), this one puts its setting back under its own claim.
+				PreConfig: func() {
+					if err := srv.Client.ResetAlertRouting(ctx, env.ID, "", 0); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: srv.Config(routing("a", env.ID, "  vendor_routing = false")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("warden_alert_routing.a", plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(claimed, func(*terraform.State) error { return routingIs(srv, env.ID, false) }),
+			},
+			{
+				// Both for an environment this plan creates: its id is unknown until the apply, which
+				// refuses the second before it writes anything.
+				Config: srv.Config(routing("a", env.ID, "  vendor_routing = false")+`
+resource "warden_environment" "fresh" {
+  name  = "fresh"
+  cloud = "aws"
+}`) + strings.ReplaceAll(routing("c", "ENV", "")+routing("d", "ENV", ""), `"ENV"`, "warden_environment.fresh.id"),
+				ExpectError: wrappedRegexp(managedTwice, `Another warden_alert_routing in this configuration also manages environment "fresh"'s alert routing.`),
+			},
+		},
+	})
+}
+
+// The notes one plan's ModifyPlan calls leave for one another: an opt-out for an environment
+// not yet known fails only when every environment the plan creates routes to the vendor, and
+// a routing is created once per environment and plan.
+func TestAlertRoutingResource_planNotes(t *testing.T) {
+	envPlan := func(notes *planNotes, initial tftypes.Value) {
+		t.Helper()
+		env := &environmentResource{plan: notes}
+		resp := modifyResourcePlan(t, env, map[string]tftypes.Value{
+			"id": unknownString, "name": tfString("e"), "cloud": tfString("aws"), "resource_prefix": tfString("aw_"), "initial_vendor_routing": initial,
+		}, nil)
+		if resp.Diagnostics.HasError() {
+			t.Fatal(resp.Diagnostics)
+		}
+	}
+	optOut := func(notes *planNotes) diag.Diagnostics {
+		r := &alertRoutingResource{client: &client.Client{}, plan: notes}
+		return modifyResourcePlan(t, r, map[string]tftypes.Value{
+			"id": unknownString, "environment_id": unknownString, "vendor_routing": tfBool(false),
+			"ingest_url": unknownString, "ingest_key": unknownString, "signing_secret": unknownString,
+		}, nil).Diagnostics
+	}
+	null := tftypes.NewValue(tftypes.Bool, nil)
+
+	notes := newPlanNotes()
+	if d := optOut(notes); d.HasError() {
+		t.Errorf("no environment created in this plan, yet: %v", d)
+	}
+	envPlan(notes, null)
+	envPlan(notes, tfBool(true))
+	if d := optOut(notes); !diagAt(d, diag.SeverityError, "vendor_routing", "Set initial_vendor_routing = false on the warden_environment") {
+		t.Errorf("every new environment routes to the vendor: %v", d)
+	}
+	envPlan(notes, tfBool(false))
+	if d := optOut(notes); d.HasError() {
+		t.Errorf("one new environment is created opted out, maybe this routing's: %v", d)
+	}
+	unknownNotes := newPlanNotes()
+	envPlan(unknownNotes, tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue))
+	if d := optOut(unknownNotes); d.HasError() {
+		t.Errorf("an initial_vendor_routing not yet known may be false: %v", d)
+	}
+
+	if !notes.claimRouting("env_1") || notes.claimRouting("env_1") || !notes.claimRouting("env_2") {
+		t.Error("claimRouting grants each environment once")
+	}
+	var none *planNotes // an unconfigured provider: no notes, no findings
+	if !none.claimRouting("env_1") || none.everyNewEnvironmentRoutes() {
+		t.Error("nil notes refuse nothing")
+	}
+}
+
+// initial_vendor_routing changed on an existing environment: the plan says it changes nothing.
+func TestEnvironmentResource_initialVendorRoutingChangeWarns(t *testing.T) {
+	attrs := func(initial tftypes.Value) map[string]tftypes.Value {
+		return map[string]tftypes.Value{"id": tfString("env_1"), "name": tfString("prod"), "cloud": tfString("aws"),
+			"resource_prefix": tfString("aw_"), "initial_vendor_routing": initial}
+	}
+	resp := modifyResourcePlan(t, &environmentResource{}, attrs(tfBool(true)), attrs(tfBool(false)))
+	if resp.Diagnostics.HasError() || !diagAt(resp.Diagnostics, diag.SeverityWarning, "initial_vendor_routing", `Environment "prod" exists already`) ||
+		!strings.Contains(resp.Diagnostics[0].Detail(), "warden_alert_routing") {
+		t.Errorf("diagnostics %v", resp.Diagnostics)
+	}
+	if resp := modifyResourcePlan(t, &environmentResource{}, attrs(tfBool(false)), attrs(tfBool(false))); len(resp.Diagnostics) != 0 {
+		t.Errorf("unchanged: %v", resp.Diagnostics)
+	}
 }

@@ -25,8 +25,8 @@ type environmentDataSource struct {
 	client *client.Client
 }
 
-// The data source reads the same attributes the resource manages.
-type environmentDataSourceModel = environmentResourceModel
+// The data source reads the attributes the resource reads back (environmentDataSourceModel,
+// beside the resource's model).
 
 func (d *environmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_environment"

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -305,19 +304,18 @@ func (r *environmentGrantResource) importedIdentity(ctx context.Context, req res
 		}
 		return ident, true
 	}
-	id := req.ID
-	if !strings.Contains(id, "/") {
-		g, err := r.client.FindGrantByID(ctx, id)
+	parts, err := splitImportID(req.ID, "<role_id>/<environment_id>", "<grant_id>")
+	if err != nil {
+		diags.AddError(summary, err.Error())
+		return ident, false
+	}
+	if len(parts) == 1 {
+		g, err := r.client.FindGrantByID(ctx, parts[0])
 		if err != nil {
 			addAPIError(diags, "Import Environment Grant", err)
 			return ident, false
 		}
-		id = g.RoleID + "/" + g.EnvironmentID
-	}
-	parts, err := splitImportID(id, "<role_id>/<environment_id>")
-	if err != nil {
-		diags.AddError(summary, err.Error()+`, or the grant's own id "<grant_id>"`)
-		return ident, false
+		parts = []string{g.RoleID, g.EnvironmentID}
 	}
 	return grantIdentity{RoleID: types.StringValue(parts[0]), EnvironmentID: types.StringValue(parts[1])}, true
 }

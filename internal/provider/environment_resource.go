@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -35,16 +36,27 @@ type environmentResource struct {
 	client   *client.Client
 	// grants is told about deletes, which take grants with them.
 	grants *grantReader
+	// plan hears of environments created with vendor routing on, for warden_alert_routing.
+	plan *planNotes
 }
 
+// environmentResourceModel is what the API reads back, as the data sources read it, and the
+// one input of the creation only: the API keeps no initial vendor routing (vendor routing is
+// the routing's), so fromAPI leaves it as planned.
 type environmentResourceModel struct {
+	environmentDataSourceModel
+	InitialVendorRouting types.Bool `tfsdk:"initial_vendor_routing"`
+}
+
+// environmentDataSourceModel is the environment as the API has it.
+type environmentDataSourceModel struct {
 	ID             types.String `tfsdk:"id"`
 	Name           types.String `tfsdk:"name"`
 	Cloud          types.String `tfsdk:"cloud"`
 	ResourcePrefix types.String `tfsdk:"resource_prefix"`
 }
 
-func (m *environmentResourceModel) fromAPI(e *api.Environment) {
+func (m *environmentDataSourceModel) fromAPI(e *api.Environment) {
 	m.ID = types.StringValue(e.ID)
 	m.Name = types.StringValue(e.Name)
 	m.Cloud = types.StringValue(e.Cloud)
@@ -56,6 +68,7 @@ func (m *environmentResourceModel) toAPI() api.EnvironmentCreate {
 		Name:           m.Name.ValueString(),
 		Cloud:          m.Cloud.ValueString(),
 		ResourcePrefix: m.ResourcePrefix.ValueString(),
+		VendorRouting:  m.InitialVendorRouting.ValueBoolPointer(),
 	}
 }
 
@@ -68,7 +81,8 @@ func (r *environmentResource) Metadata(_ context.Context, req resource.MetadataR
 func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An environment: an isolated set of resources (apps, databases, drains, certificates) on one cloud. " +
-			"Creating one also turns on its alert routing to the vendor (see `warden_alert_routing` to opt out). " +
+			"Creating one also turns on its alert routing to the vendor, unless `initial_vendor_routing = false` creates it opted out " +
+			"(see `warden_alert_routing` for the routing itself). " +
 			"Only `account_owner` and `deploy_owner` may create, change or delete environments.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -97,6 +111,16 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Default:             stringdefault.StaticString(access.DefaultResourcePrefix),
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
 			},
+			"initial_vendor_routing": schema.BoolAttribute{
+				MarkdownDescription: "Whether the environment's alert routing starts with vendor routing on (the default) or off. " +
+					"`false` creates the environment opted out, in the same step as the environment itself, so that none of its alerts " +
+					"ever goes to the vendor's on-call. Set it when the environment's `warden_alert_routing` has `vendor_routing = false`: " +
+					"that resource can only switch vendor routing off once the environment exists, and an alert received meanwhile would " +
+					"page the vendor (the plan fails for an environment created in the same plan without it). Only the creation uses it: " +
+					"afterwards vendor routing is `warden_alert_routing`'s, and changing this attribute changes nothing in Warden. It is not " +
+					"read back, so an imported environment has it unset.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -105,16 +129,35 @@ func (r *environmentResource) IdentitySchema(_ context.Context, _ resource.Ident
 	resp.IdentitySchema = idIdentitySchema("environment")
 }
 
-// ModifyPlan warns, when a changed cloud replaces the environment, what its deletion takes
-// with it (only the API knows).
+// ModifyPlan notes a creation for the warden_alert_routing planned after it (planNotes), warns
+// that a changed initial_vendor_routing changes nothing, and warns, when a changed cloud
+// replaces the environment, what its deletion takes with it (only the API knows).
 func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan, state environmentResourceModel
+	var plan environmentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		// Unknown counts as opted out: the note may only ever say "certainly routes".
+		r.plan.environmentCreated(plan.InitialVendorRouting.IsUnknown() || !plan.InitialVendorRouting.IsNull() && !plan.InitialVendorRouting.ValueBool())
+		return
+	}
+	var state environmentResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || plan.Cloud.IsUnknown() || plan.Cloud.Equal(state.Cloud) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.InitialVendorRouting.Equal(state.InitialVendorRouting) && !plan.InitialVendorRouting.IsUnknown() && !plan.ID.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("initial_vendor_routing"), "Initial Vendor Routing Changes Nothing",
+			fmt.Sprintf("Environment %q exists already, and initial_vendor_routing only applies to its creation: this apply records the new "+
+				"value and leaves the environment's vendor routing as it is. Change vendor routing with the environment's warden_alert_routing "+
+				"(vendor_routing).", state.Name.ValueString()))
+	}
+	if plan.Cloud.IsUnknown() || plan.Cloud.Equal(state.Cloud) || r.client == nil {
 		return
 	}
 	warnEnvironmentReplacement(ctx, r.client, state.ID.ValueString(), state.Name.ValueString(), path.Root("cloud"), &resp.Diagnostics)
@@ -125,6 +168,7 @@ func (r *environmentResource) Configure(_ context.Context, req resource.Configur
 		r.client = d.Client
 		r.typeName = d.TypeName + "_environment"
 		r.grants = d.Grants
+		r.plan = d.Plan
 	}
 }
 
@@ -198,7 +242,7 @@ func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteReq
 
 // ImportState takes the environment's id, as the import id or as the identity's id.
 func (r *environmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, ok := importedID(ctx, req, "id", "Unable to Import Environment", &resp.Diagnostics)
+	id, ok := importedID(ctx, req, "id", "<environment_id>", "Unable to Import Environment", &resp.Diagnostics)
 	if !ok {
 		return
 	}

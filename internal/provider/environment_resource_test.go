@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -46,6 +47,7 @@ resource "warden_environment" "test" {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("production")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("cloud"), knownvalue.StringExact("gcp")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("resource_prefix"), knownvalue.StringExact("aw_")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("initial_vendor_routing"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					firstID = s.RootModule().Resources[addr].Primary.ID
@@ -202,4 +204,129 @@ func mustFindEnvironment(t *testing.T, srv *acctest.Server, name string) *api.En
 		t.Fatalf("find environment %q: %v", name, err)
 	}
 	return env
+}
+
+// An environment created opted out, with a warden_alert_routing opting out in the same plan,
+// never routes to the vendor: the audit log of its routing never shows vendor_routing on. The
+// same opt-out for an environment created with vendor routing on fails the plan, and a later
+// change of initial_vendor_routing changes nothing in Warden.
+func TestAccEnvironmentResource_createdOptedOut(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "warden_environment.quiet"
+	config := func(initial, extra string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "warden_environment" "quiet" {
+  name                   = "quiet"
+  cloud                  = "aws"
+  initial_vendor_routing = %s
+}
+resource "warden_alert_routing" "quiet" {
+  environment_id = warden_environment.quiet.id
+  vendor_routing = false
+}
+%s`, initial, extra))
+	}
+	var envID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: checkDestroyed(srv, "warden_environment", func(ctx context.Context, c *client.Client, rs *terraform.ResourceState) error {
+			_, err := c.GetEnvironment(ctx, rs.Primary.ID)
+			return err
+		}),
+		Steps: []resource.TestStep{
+			{
+				Config: config("false", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("initial_vendor_routing"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("warden_alert_routing.quiet", tfjsonpath.New("vendor_routing"), knownvalue.Bool(false)),
+				},
+				Check: func(s *terraform.State) error {
+					envID = s.RootModule().Resources[addr].Primary.ID
+					if err := routingIs(srv, envID, false); err != nil {
+						return err
+					}
+					return neverRoutedToVendor(srv, envID)
+				},
+			},
+			{
+				// The opt-out of an environment created with vendor routing on comes too late.
+				Config: config("false", `
+resource "warden_environment" "loud" {
+  name  = "loud"
+  cloud = "aws"
+}
+resource "warden_alert_routing" "loud" {
+  environment_id = warden_environment.loud.id
+  vendor_routing = false
+}`),
+				PlanOnly: true,
+				ExpectError: wrappedRegexp("Vendor Routing Opt-Out Comes After the Environment's Creation", "page the vendor's on-call",
+					"Set initial_vendor_routing = false on the warden_environment"),
+			},
+			{
+				// Only the creation uses it: a change is recorded, and vendor routing stays as it is.
+				Config: config("true", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("initial_vendor_routing"), knownvalue.Bool(true)),
+				},
+				Check: func(s *terraform.State) error {
+					if id := s.RootModule().Resources[addr].Primary.ID; id != envID {
+						return fmt.Errorf("the update replaced the environment: %s, was %s", id, envID)
+					}
+					if err := routingIs(srv, envID, false); err != nil {
+						return err
+					}
+					return neverRoutedToVendor(srv, envID)
+				},
+			},
+			{
+				// Not read back: an import has it unset, and everything else as created.
+				ResourceName: addr,
+				ImportState:  true,
+				ImportStateCheck: func(is []*terraform.InstanceState) error {
+					if len(is) != 1 {
+						return fmt.Errorf("imported %d instances", len(is))
+					}
+					a := is[0].Attributes
+					if a["id"] != envID || a["name"] != "quiet" || a["cloud"] != "aws" || a["resource_prefix"] != "aw_" || a["initial_vendor_routing"] != "" {
+						return fmt.Errorf("imported %v", a)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// neverRoutedToVendor requires that no audit event of envID's alert routing, from its
+// creation on, shows vendor_routing on.
+func neverRoutedToVendor(srv *acctest.Server, envID string) error {
+	ctx := context.Background()
+	r, err := srv.Client.GetAlertRouting(ctx, envID)
+	if err != nil {
+		return err
+	}
+	events, err := srv.Client.ListAuditEvents(ctx, client.AuditFilter{ObjectID: r.ID})
+	if err != nil {
+		return err
+	}
+	created := false
+	for _, e := range events {
+		created = created || e.Action == "alert_routing.create"
+		for _, raw := range []json.RawMessage{e.Before, e.After} {
+			var v struct {
+				VendorRouting *bool `json:"vendor_routing"`
+			}
+			if len(raw) > 0 && json.Unmarshal(raw, &v) == nil && v.VendorRouting != nil && *v.VendorRouting {
+				return fmt.Errorf("audit event %s (%s) shows vendor_routing on: %s", e.ID, e.Action, raw)
+			}
+		}
+	}
+	if !created {
+		return fmt.Errorf("no alert_routing.create among the routing's %d audit events", len(events))
+	}
+	return nil
 }

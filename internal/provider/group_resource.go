@@ -309,7 +309,7 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 
 // ImportState takes the group's id, as the import id or as the identity's id.
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, ok := importedID(ctx, req, "id", "Unable to Import Group", &resp.Diagnostics)
+	id, ok := importedID(ctx, req, "id", "<group_id>", "Unable to Import Group", &resp.Diagnostics)
 	if !ok {
 		return
 	}

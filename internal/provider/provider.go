@@ -10,7 +10,10 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 
@@ -214,9 +217,14 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	tflog.Debug(ctx, "configured Warden client", map[string]any{"endpoint": endpoint, "token": token, "token_unknown": cfg.Token.IsUnknown()})
 
 	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool(),
-		TypeName: providerTypeName, VendorAccessExpiryWarning: durationOr(cfg.VendorAccessExpiryWarning, defaultVendorAccessExpiryWarning)}
+		TypeName: providerTypeName, VendorAccessExpiryWarning: durationOr(cfg.VendorAccessExpiryWarning, defaultVendorAccessExpiryWarning),
+		Plan: newPlanNotes()}
 	if !cfg.Token.IsUnknown() {
-		p.checkMatrixVersion(ctx, c, resp)
+		p.checkServer(ctx, c, configSources{endpoint: endpoint, endpointFromEnv: stringOr(cfg.Endpoint, "") == "",
+			tokenFromEnv: stringOr(cfg.Token, "") == ""}, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -235,24 +243,78 @@ func clientLog(ctx context.Context, level, msg string, fields map[string]any) {
 	tflog.Debug(ctx, msg, fields)
 }
 
-// checkMatrixVersion warns once per run when the server's permission matrix differs from the
-// one compiled into this provider: plan-time validation may then be stale. It never fails the
-// configuration, so that a server that is down still yields the client's own, clearer errors.
-func (p *wardenProvider) checkMatrixVersion(ctx context.Context, c *client.Client, resp *provider.ConfigureResponse) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+// configSources says where the configuration's endpoint and token came from, for the
+// messages that tell a user which one to fix.
+type configSources struct {
+	endpoint                      string
+	endpointFromEnv, tokenFromEnv bool
+}
+
+// configureCheckTimeout bounds the configuration's one request, retries included: a server
+// that does not answer by then is reported as unreachable.
+const configureCheckTimeout = 10 * time.Second
+
+// checkServer makes the configuration's one request, GET /v1/permission-matrix, which every
+// authenticated principal may read: its answer proves the endpoint and the token at once.
+// A token the API refuses or a server that cannot be reached fails the configuration here,
+// once, with the fix; otherwise every resource and data source would fail alike, each after
+// its own retries. A server whose permission matrix differs from the one compiled into this
+// provider draws one warning: plan-time validation may then be stale.
+func (p *wardenProvider) checkServer(ctx context.Context, c *client.Client, src configSources, resp *provider.ConfigureResponse) {
+	ctx, cancel := context.WithTimeout(ctx, configureCheckTimeout)
 	defer cancel()
 	m, err := c.PermissionMatrix(ctx)
-	if err != nil {
-		tflog.Warn(ctx, "could not read the server's permission matrix version", map[string]any{"error": err.Error()})
-		return
+	endpointFrom, tokenFrom := "endpoint in the provider block", "token in the provider block"
+	if src.endpointFromEnv {
+		endpointFrom = "the " + envEndpoint + " environment variable"
 	}
-	if m.Version != access.MatrixVersion {
+	if src.tokenFromEnv {
+		tokenFrom = "the " + envToken + " environment variable"
+	}
+	var apiErr *client.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized:
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Warden Token Rejected",
+			fmt.Sprintf("The Warden API at %s did not accept the provider's token, which came from %s (401 %s, request %s): the token "+
+				"is mistyped, expired or revoked. Set token in the provider block or the %s environment variable to a valid token: "+
+				"mint one for a user with POST /v1/users/{id}/tokens, or, on a server just started, use its bootstrap token (the "+
+				"server's WARDEN_BOOTSTRAP_TOKEN).", src.endpoint, tokenFrom, apiErr.Code, apiErr.RequestID, envToken))
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound:
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Not a Warden API",
+			fmt.Sprintf("The endpoint %s (from %s) answered GET /v1/permission-matrix with 404 Not Found: it is not the base URL "+
+				"of a Warden API. Set endpoint in the provider block or %s to the server's address without /v1, e.g. http://127.0.0.1:8080.",
+				src.endpoint, endpointFrom, envEndpoint))
+	case errors.As(err, &apiErr):
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Warden API Unavailable",
+			fmt.Sprintf("The Warden API at %s (from %s) answered the provider's first request, GET /v1/permission-matrix, with %s. "+
+				"Nothing can be planned or applied until it answers: check the server's log for request %s, and try again.",
+				src.endpoint, endpointFrom, apiErr, apiErr.RequestID))
+	case errors.As(err, new(*tls.CertificateVerificationError)):
+		resp.Diagnostics.AddAttributeError(path.Root("ca_certificate"), "Warden API Certificate Not Trusted",
+			fmt.Sprintf("The Warden API at %s (from %s) presented a certificate that this provider does not trust: %s. If the server's "+
+				"certificate comes from a private certificate authority (or is self-signed), set ca_certificate in the provider block, or "+
+				"the %s environment variable, to that authority's PEM certificate.", src.endpoint, endpointFrom, err, envCACertificate))
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Warden API Unreachable",
+			fmt.Sprintf("The provider could not reach the Warden API at %s (from %s): %s. Check that the server is running "+
+				"and that endpoint (in the provider block, or %s) names its address, e.g. http://127.0.0.1:8080.",
+				src.endpoint, endpointFrom, unreachableReason(err), envEndpoint))
+	case m.Version != access.MatrixVersion:
 		resp.Diagnostics.AddWarning("Permission Matrix Version Differs",
 			fmt.Sprintf("The Warden server uses permission matrix %s; this provider was built with %s. "+
 				"Plan-time validation follows the provider's matrix, and the server judges anything it cannot see. "+
 				"Upgrade the provider to match the server, or set matrix_validation = false in the provider block so that names "+
 				"this provider does not know draw warnings instead of errors.", m.Version, access.MatrixVersion))
 	}
+}
+
+// unreachableReason is the client's error for a request that got no answer, with the
+// deadline said in words.
+func unreachableReason(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer within " + configureCheckTimeout.String() + " (" + err.Error() + ")"
+	}
+	return err.Error()
 }
 
 func (p *wardenProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -387,8 +387,9 @@ func TestProvider_configPrecedence(t *testing.T) {
 	})
 }
 
-// Configure must not fail when the server is down: the version check is advisory, and the
-// first resource call then reports the connection error with its own context.
+// A server that is down fails the configuration once, on the endpoint, naming it and where
+// it came from, instead of failing every resource after its own retries
+// (provider_check_test.go has the rest of the check).
 func TestProvider_configureServerUnreachable(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL
@@ -400,11 +401,13 @@ func TestProvider_configureServerUnreachable(t *testing.T) {
 		"endpoint": tfString(url),
 		"token":    tfString("t"),
 	}))
-	if got := configuredEndpoint(t, resp); got != url {
-		t.Errorf("endpoint %q, want %q", got, url)
+	p, detail := detailOf(t, resp.Diagnostics)
+	if p != "endpoint" || resp.Diagnostics[0].Summary() != "Warden API Unreachable" {
+		t.Errorf("error %q on %q, want Warden API Unreachable on endpoint", resp.Diagnostics[0].Summary(), p)
 	}
-	if len(resp.Diagnostics) != 0 {
-		t.Errorf("an unreachable server drew diagnostics at configuration: %v", resp.Diagnostics)
+	requireAll(t, detail, url, "endpoint in the provider block", "connection refused", "Check that the server is running", envEndpoint)
+	if resp.ResourceData != nil {
+		t.Error("a failed check still handed out provider data")
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -25,6 +26,64 @@ type providerData struct {
 	// VendorAccessExpiryWarning is how long before its expiry support access draws a plan
 	// warning (the provider's vendor_access_expiry_warning); 0 never.
 	VendorAccessExpiryWarning time.Duration
+	// Plan holds what one resource's plan tells another's within this configuration of the
+	// provider: Terraform configures the provider anew for each plan and each apply.
+	Plan *planNotes
+}
+
+// planNotes are what ModifyPlan calls note for one another during one plan: checks that no
+// single resource can make, since each sees only its own configuration. Terraform plans a
+// resource after those it references, so a note about an environment is there before its
+// warden_alert_routing is planned.
+type planNotes struct {
+	mu sync.Mutex
+	// routingCreates are the environments whose routing a warden_alert_routing creates.
+	routingCreates map[string]bool
+	// newEnvironments counts the environments created, optedOut those of them created with
+	// vendor routing off (or not yet known to be on).
+	newEnvironments, optedOut int
+}
+
+func newPlanNotes() *planNotes { return &planNotes{routingCreates: map[string]bool{}} }
+
+// claimRouting notes that a warden_alert_routing creates envID's routing; false when another
+// one of this plan already does.
+func (n *planNotes) claimRouting(envID string) bool {
+	if n == nil {
+		return true
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.routingCreates[envID] {
+		return false
+	}
+	n.routingCreates[envID] = true
+	return true
+}
+
+// environmentCreated notes an environment created with vendor routing on, unless optedOut.
+func (n *planNotes) environmentCreated(optedOut bool) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.newEnvironments++
+	if optedOut {
+		n.optedOut++
+	}
+}
+
+// everyNewEnvironmentRoutes reports whether environments are created in this plan and each
+// of them with vendor routing on: then a warden_alert_routing opting out of an environment
+// created in this plan certainly opts out only after its creation.
+func (n *planNotes) everyNewEnvironmentRoutes() bool {
+	if n == nil {
+		return false
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.newEnvironments > 0 && n.optedOut == 0
 }
 
 // resourceData extracts the provider's data in a resource's Configure; nil before the provider

@@ -75,24 +75,26 @@ func TestProvider_plainHTTPOnlyOnLoopback(t *testing.T) {
 		}))
 	})
 
-	// .invalid never resolves (RFC 6761), so the advisory version check fails at once and
-	// quietly: what is tested is that configuration accepts the endpoint.
+	// .invalid never resolves (RFC 6761), so the configuration's check fails at once: what is
+	// tested is that the configuration accepts the endpoint and goes on to try it.
 	const remote = "http://warden.invalid:8080"
+	tried := func(t *testing.T, resp provider.ConfigureResponse) {
+		t.Helper()
+		if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary() != "Warden API Unreachable" {
+			t.Errorf("diagnostics %v, want only the check's Warden API Unreachable", resp.Diagnostics)
+		}
+	}
 	t.Run("insecure = true allows plain http off loopback", func(t *testing.T) {
 		clearTransportEnv(t)
-		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{
+		tried(t, configureProvider(t, withFastRetries(map[string]tftypes.Value{
 			"endpoint": tfString(remote), "token": tfString("t"), "insecure": tfBool(true),
-		}))
-		if got := configuredEndpoint(t, resp); got != remote {
-			t.Errorf("endpoint %q", got)
-		}
+		})))
 	})
 
 	t.Run("WARDEN_INSECURE=true allows it too", func(t *testing.T) {
 		clearTransportEnv(t)
 		t.Setenv(envInsecure, "true")
-		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": tfString(remote), "token": tfString("t")}))
-		configuredEndpoint(t, resp)
+		tried(t, configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": tfString(remote), "token": tfString("t")})))
 	})
 
 	t.Run("WARDEN_INSECURE that is not a boolean", func(t *testing.T) {
@@ -106,8 +108,7 @@ func TestProvider_plainHTTPOnlyOnLoopback(t *testing.T) {
 
 	t.Run("https off loopback needs no insecure", func(t *testing.T) {
 		clearTransportEnv(t)
-		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": tfString("https://warden.invalid"), "token": tfString("t")}))
-		configuredEndpoint(t, resp)
+		tried(t, configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": tfString("https://warden.invalid"), "token": tfString("t")})))
 	})
 }
 
@@ -133,8 +134,13 @@ func TestProvider_caCertificate(t *testing.T) {
 
 	t.Run("without the CA the handshake fails", func(t *testing.T) {
 		clearTransportEnv(t)
-		if reached(t, map[string]tftypes.Value{}) {
+		before := len(srv.seenTokens())
+		resp := configureProvider(t, withFastRetries(map[string]tftypes.Value{"endpoint": tfString(srv.URL), "token": tfString("t")}))
+		if len(srv.seenTokens()) > before {
 			t.Error("a self-signed server was trusted without ca_certificate")
+		}
+		if !diagAt(resp.Diagnostics, diag.SeverityError, "ca_certificate", "set ca_certificate") || len(resp.Diagnostics) != 1 {
+			t.Errorf("diagnostics %v, want one error on ca_certificate saying to set it", resp.Diagnostics)
 		}
 	})
 	t.Run("attribute: PEM text", func(t *testing.T) {

@@ -226,7 +226,7 @@ func checkRoleAssignmentIdentity(ident roleAssignmentIdentity) error {
 		return fmt.Errorf("expected an import identity of the form %s; it sets neither user_id nor group_id: set user_id to import a user's "+
 			"assignment, group_id to import a group's", roleAssignmentIdentityForms)
 	}
-	return nil
+	return identityKindError(identityAttr{"role_id", ident.RoleID}, identityAttr{"user_id", ident.UserID}, identityAttr{"group_id", ident.GroupID})
 }
 
 // ImportState takes any of roleAssignmentImportForms, or an identity: the role and the

@@ -226,8 +226,9 @@ resource "warden_role_assignment" "test" {
 				ResourceName:  "warden_role_assignment.test",
 				ImportState:   true,
 				ImportStateId: "role_1/someone/usr_1",
-				ExpectError: wrappedRegexp(`expected an import id of the form "<role_id>/user/<user_id>", "<role_id>/group/<group_id>",`,
-					`"<role_id>/<assignment_id>" or "<assignment_id>", got "role_1/someone/usr_1"`),
+				ExpectError: wrappedRegexp(`part 2 of import id "role_1/someone/usr_1" is "someone" where "user" or "group" belongs;`,
+					`expected an import id of the form "<role_id>/user/<user_id>" (role_…/user/usr_…), "<role_id>/group/<group_id>" (role_…/group/grp_…),`,
+					`"<role_id>/<assignment_id>" (role_…/asg_…) or "<assignment_id>" (asg_…)`),
 			},
 			{
 				Config: srv.Config(`
@@ -238,7 +239,7 @@ resource "warden_role_assignment" "test" {
 				ResourceName:  "warden_role_assignment.test",
 				ImportState:   true,
 				ImportStateId: "role_1//usr_1",
-				ExpectError:   regexp.MustCompile(`expected an import id of the form "<role_id>/user/<user_id>"`),
+				ExpectError:   wrappedRegexp(`expected an import id of the form "<role_id>/user/<user_id>" (role_…/user/usr_…),`, `got "role_1//usr_1"`),
 			},
 			{
 				Config: srv.Config(`

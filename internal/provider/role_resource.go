@@ -243,7 +243,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // built-in roles up front: adopting one would plan changes the API rejects, and destroying it
 // would fail.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, ok := importedID(ctx, req, "id", "Unable to Import Role", &resp.Diagnostics)
+	id, ok := importedID(ctx, req, "id", "<role_id>", "Unable to Import Role", &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -666,7 +666,7 @@ func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteR
 // an environment has at most one, so the own id is found by asking each environment. An
 // identity names the environment.
 func (r *supportAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	envID, ok := importedID(ctx, req, "environment_id", "Unable to Import Support Access", &resp.Diagnostics)
+	envID, ok := importedID(ctx, req, "environment_id", "<environment_id>", "Unable to Import Support Access", &resp.Diagnostics)
 	if !ok {
 		return
 	}

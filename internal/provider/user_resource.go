@@ -196,7 +196,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 // ImportState takes the user's id, as the import id or as the identity's id.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, ok := importedID(ctx, req, "id", "Unable to Import User", &resp.Diagnostics)
+	id, ok := importedID(ctx, req, "id", "<user_id>", "Unable to Import User", &resp.Diagnostics)
 	if !ok {
 		return
 	}

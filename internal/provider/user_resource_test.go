@@ -338,7 +338,8 @@ provider "warden" {
 resource "warden_user" "test" {
   email = "alice@example.com"
 }`, srv.URL),
-				ExpectError: wrappedRegexp("Unable to Create User", "401", "token in the provider block", "WARDEN_TOKEN",
+				// The configuration's check refuses the token before the user is tried.
+				ExpectError: wrappedRegexp("Warden Token Rejected", "came from token in the provider block", "401", "WARDEN_TOKEN",
 					"POST /v1/users/{id}/tokens", "bootstrap token"),
 			},
 		},

@@ -275,4 +275,11 @@ CREATE TABLE alert_attempts (
 	PRIMARY KEY (delivery_id, n)
 );
 `},
+	// Which warden_alert_routing manages an environment's routing (access.CanClaimRouting):
+	// the claim's id and when it was made; '' for every existing routing, which neither
+	// refuses a claim nor is refused one until a resource claims it.
+	{11, "alert_routing claim", `
+ALTER TABLE alert_routing ADD COLUMN claim_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE alert_routing ADD COLUMN claimed_at TEXT;
+`},
 }

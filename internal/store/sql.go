@@ -416,14 +416,16 @@ func (t *sqlTx) deleteSupportAccess(environmentID string) error {
 
 // Alert routing.
 
-const routingCols = metaCols + ", environment_id, vendor_routing, destinations, destinations_mode"
+const routingCols = metaCols + ", environment_id, vendor_routing, destinations, destinations_mode, claim_id, claimed_at"
 
 func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 	var r api.AlertRouting
 	var dests string
+	var claimed sql.NullString
 	ms := metaScan{m: &r.Meta}
-	err := sc(append(ms.dest(), &r.EnvironmentID, &r.VendorRouting, &dests, &r.DestinationsMode)...)
+	err := sc(append(ms.dest(), &r.EnvironmentID, &r.VendorRouting, &dests, &r.DestinationsMode, &r.ClaimID, &claimed)...)
 	ms.finish()
+	r.ClaimedAt = parseTimePtr(claimed)
 	r.Destinations = []api.Destination{}
 	if err == nil {
 		err = json.Unmarshal([]byte(dests), &r.Destinations)
@@ -432,8 +434,8 @@ func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) InsertAlertRouting(r api.AlertRouting) error {
-	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?,?)`,
-		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode)...)
+	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.ClaimID, fmtTimePtr(r.ClaimedAt))...)
 	return err
 }
 
@@ -442,8 +444,8 @@ func (t *sqlTx) AlertRouting(environmentID string) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) UpdateAlertRouting(r api.AlertRouting) error {
-	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=?, destinations_mode=? WHERE environment_id=?`,
-		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.EnvironmentID)
+	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=?, destinations_mode=?, claim_id=?, claimed_at=? WHERE environment_id=?`,
+		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.ClaimID, fmtTimePtr(r.ClaimedAt), r.EnvironmentID)
 }
 
 // Access requests.

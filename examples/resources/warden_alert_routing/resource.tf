@@ -26,10 +26,12 @@ resource "warden_alert_routing" "prod" {
   ]
 }
 
-# Opt an environment out of vendor routing entirely.
+# Opt an environment out of vendor routing entirely: created opted out, so that none of its
+# alerts ever reaches the vendor, and kept so by its routing.
 resource "warden_environment" "sandbox" {
-  name  = "sandbox"
-  cloud = "aws"
+  name                   = "sandbox"
+  cloud                  = "aws"
+  initial_vendor_routing = false
 }
 
 resource "warden_alert_routing" "sandbox" {
