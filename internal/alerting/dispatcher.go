@@ -238,7 +238,7 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 			return err
 		}
 		leased = len(ds)
-		envs := map[string]*envInfo{}
+		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}}
 		for _, dl := range ds {
 			if why := d.undeliverable(dl.Kind); why != "" {
 				dl.Status, dl.NextAttemptAt, dl.LastError, dl.UpdatedAt = api.DeliveryUndeliverable, nil, why, now
@@ -247,7 +247,7 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 				}
 				continue
 			}
-			j, err := prepare(tx, dl, now, envs)
+			j, err := c.prepare(tx, dl, now)
 			if err != nil {
 				return err
 			}
@@ -269,13 +269,20 @@ func (d *Dispatcher) undeliverable(kind string) string {
 	return ""
 }
 
-func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string]*envInfo) (*job, error) {
+// prepared is what one lease's jobs have read: an alert's deliveries (one per recipient)
+// are usually leased together, and share one read of it.
+type prepared struct {
+	envs   map[string]*envInfo
+	alerts map[string]api.Alert
+}
+
+func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*job, error) {
 	j := &job{d: dl}
 	fail := func(msg string) (*job, error) {
 		j.preset = &result{Outcome: api.AttemptFailed, Err: msg}
 		return j, nil
 	}
-	e, ok := envs[dl.EnvironmentID]
+	e, ok := c.envs[dl.EnvironmentID]
 	if !ok {
 		env, err := tx.Environment(dl.EnvironmentID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -293,14 +300,20 @@ func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string
 		default:
 			e.keys, e.keysErr = signingKeys(creds.Current(now))
 		}
-		envs[dl.EnvironmentID] = e
+		c.envs[dl.EnvironmentID] = e
 	}
 	j.env, j.keys = e.env, e.keys
-	alert, err := tx.Alert(dl.EnvironmentID, dl.AlertID)
-	if errors.Is(err, store.ErrNotFound) {
-		return fail("the alert no longer exists")
-	} else if err != nil {
-		return nil, err
+	// The alert is only read (and never changed) by the attempts that share it.
+	alert, ok := c.alerts[dl.AlertID]
+	if !ok {
+		var err error
+		alert, err = tx.Alert(dl.EnvironmentID, dl.AlertID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail("the alert no longer exists")
+		} else if err != nil {
+			return nil, err
+		}
+		c.alerts[dl.AlertID] = alert
 	}
 	j.alert = alert
 	switch {
