@@ -109,11 +109,10 @@ func benchAlertIngest(b *testing.B, count int) {
 	for b.Loop() {
 		stop := rig.profile(b, "ingest")
 		before := rig.delivered()
-		var answered atomic.Int64
 		cpu := watchCPU()
 		start := time.Now()
 		var err error
-		elapsed, err = ingestClosed(b.Context(), rig.ingest, alertsConns, first, count, &answered)
+		elapsed, err = ingestClosed(b.Context(), rig.ingest, alertsConns, first, count)
 		end := start.Add(elapsed)
 		other = cpu.other()
 		if err != nil {
@@ -226,8 +225,6 @@ func benchAlertBacklog(b *testing.B, count int) {
 	for _, d := range sched {
 		total += d
 	}
-	// The last attempt comes at the sum of the steps, each up to alerting.Jitter earlier.
-	exhausted := time.Duration(float64(total) * (1 - alerting.Jitter))
 
 	rig := startAlertsRig(b, alertsRetrySchedule)
 	rig.warmUp(b)
@@ -247,10 +244,9 @@ func benchAlertBacklog(b *testing.B, count int) {
 		for _, h := range rig.hooks {
 			h.Down()
 		}
-		var answered atomic.Int64
-		sampler := sampleRSS(rig.pid, &answered)
+		sampler := sampleRSS(rig.pid, &rig.ingest.accepted)
 		firstAlert = time.Now()
-		elapsed, err = ingestClosed(b.Context(), rig.ingest, alertsConns, first, count, &answered)
+		elapsed, err = ingestClosed(b.Context(), rig.ingest, alertsConns, first, count)
 		if err != nil {
 			b.Fatalf("ingesting with the destinations down: %v", err)
 		}
@@ -284,10 +280,9 @@ func benchAlertBacklog(b *testing.B, count int) {
 	}
 	fmt.Printf("  RSS of %s: %.0f MiB at the start, peak %.0f MiB, %.0f MiB at the end (%d samples over %.1f s); %+.2f MiB per 10,000 alerts over the second half\n",
 		who, mib(start), mib(peak), mib(end), len(rss), rss[len(rss)-1].at.Sub(rss[0].at).Seconds(), slope)
-	deadline := firstAlert.Add(exhausted)
 	if drained {
-		fmt.Printf("  all %s delivered %.1f s after the destinations came up, %.0f s after the first alert (its schedule runs out after %.0f s); %d failed\n",
-			thousands(int64(count*alertsDestinations)), last.Sub(up).Seconds(), last.Sub(firstAlert).Seconds(), exhausted.Seconds(), failed)
+		fmt.Printf("  all %s delivered %.1f s after the destinations came up, %.0f s after the first alert (its last attempt would be %.0f s after it, ±%.0f%%); %d failed for good\n",
+			thousands(int64(count*alertsDestinations)), last.Sub(up).Seconds(), last.Sub(firstAlert).Seconds(), total.Seconds(), 100*alerting.Jitter, failed)
 	} else {
 		b.Errorf("not all delivered %v after the destinations came up: %d of %d", alertsDeliveryWait, rig.delivered(), count*alertsDestinations)
 	}
@@ -295,8 +290,8 @@ func benchAlertBacklog(b *testing.B, count int) {
 	warnOther(b, other)
 	verdict(b, fmt.Sprintf("server RSS flat during the outage (≤ %.0f MiB per 10,000 alerts)", targetRSSSlope),
 		slope <= targetRSSSlope, slope > alertsWildly*targetRSSSlope)
-	verdict(b, "everything delivered within the retry schedule once the destinations are back",
-		drained && failed == 0 && !last.After(deadline), false)
+	// Within the schedule: none ran out of attempts (failed), each was delivered by one of them.
+	verdict(b, "everything delivered within the retry schedule once the destinations are back", drained && failed == 0, false)
 }
 
 // alertmanagerRate is the rate at which a fresh Alertmanager takes count alerts over 16
@@ -411,7 +406,7 @@ func cmpOr(s, def string) string {
 // warmUp sends alertsWarmup alerts and waits until they are delivered, then forgets them.
 func (r *alertsRig) warmUp(b *testing.B) {
 	b.Helper()
-	if _, err := ingestClosed(b.Context(), r.ingest, alertsConns, 0, alertsWarmup, new(atomic.Int64)); err != nil {
+	if _, err := ingestClosed(b.Context(), r.ingest, alertsConns, 0, alertsWarmup); err != nil {
 		b.Fatalf("warm-up: %v", err)
 	}
 	if _, ok := r.waitDelivered(b.Context(), time.Minute); !ok {
@@ -598,8 +593,8 @@ func (c *ingestClient) post(ctx context.Context, n int) (string, error) {
 
 // ingestClosed posts alerts first … first+n-1 over conns connections, each sender's next as
 // soon as its last is answered (a closed loop, as alerttest.IngestRate drives Alertmanager),
-// counting answers in answered, and returns the time all took. It stops at the first error.
-func ingestClosed(ctx context.Context, c *ingestClient, conns, first, n int, answered *atomic.Int64) (time.Duration, error) {
+// and returns the time all took. It stops at the first error.
+func ingestClosed(ctx context.Context, c *ingestClient, conns, first, n int) (time.Duration, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var next atomic.Int64
@@ -612,7 +607,6 @@ func ingestClosed(ctx context.Context, c *ingestClient, conns, first, n int, ans
 					cancel(fmt.Errorf("alert %d: %w", first+int(i), err))
 					return
 				}
-				answered.Add(1)
 			}
 		})
 	}
@@ -656,7 +650,6 @@ func ingestPaced(ctx context.Context, c *ingestClient, rate, first, n int) []pac
 // takes CPU from the server being measured on the same two cores. Down and Up close and
 // reopen its port, as alerttest's receivers do.
 type hookReceiver struct {
-	b    *testing.B
 	addr string
 
 	mu             sync.Mutex
@@ -671,15 +664,15 @@ type hookArrival struct {
 	alertID string
 }
 
-func newHookReceiver(b *testing.B) *hookReceiver {
-	b.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(b.Context(), "tcp", "127.0.0.1:0")
+func newHookReceiver(tb testing.TB) *hookReceiver {
+	tb.Helper()
+	ln, err := (&net.ListenConfig{}).Listen(tb.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	h := &hookReceiver{b: b, addr: ln.Addr().String(), first: map[string]hookArrival{}}
+	h := &hookReceiver{addr: ln.Addr().String(), first: map[string]hookArrival{}}
 	h.serve(ln)
-	b.Cleanup(h.Down)
+	tb.Cleanup(h.Down)
 	return h
 }
 
@@ -706,11 +699,11 @@ func (h *hookReceiver) Down() {
 }
 
 // Up listens on the same port again.
-func (h *hookReceiver) Up(b *testing.B) {
-	b.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(b.Context(), "tcp", h.addr)
+func (h *hookReceiver) Up(tb testing.TB) {
+	tb.Helper()
+	ln, err := (&net.ListenConfig{}).Listen(tb.Context(), "tcp", h.addr)
 	if err != nil {
-		b.Fatalf("receiver back up on %s: %v", h.addr, err)
+		tb.Fatalf("receiver back up on %s: %v", h.addr, err)
 	}
 	h.serve(ln)
 }
@@ -766,7 +759,8 @@ func (h *hookReceiver) forget() {
 	h.first, h.posts, h.repeats = map[string]hookArrival{}, 0, 0
 }
 
-// rssSample is the server's resident memory at an instant, with the alerts answered by then.
+// rssSample is the server's resident memory at an instant, with the alerts accepted since
+// sampling began.
 type rssSample struct {
 	at       time.Time
 	kib      int64
@@ -778,16 +772,17 @@ type rssSampler struct {
 	done    chan []rssSample
 }
 
-// sampleRSS reads pid's VmRSS every rssEvery until stop.
-func sampleRSS(pid int, ingested *atomic.Int64) *rssSampler {
+// sampleRSS reads pid's VmRSS every rssEvery until stop, beside the count of accepted.
+func sampleRSS(pid int, accepted *atomic.Int64) *rssSampler {
 	s := &rssSampler{stopped: make(chan struct{}), done: make(chan []rssSample, 1)}
+	base := accepted.Load()
 	go func() {
 		var out []rssSample
 		t := time.NewTicker(rssEvery)
 		defer t.Stop()
 		for {
 			if kib, err := readRSS(pid); err == nil {
-				out = append(out, rssSample{at: time.Now(), kib: kib, ingested: ingested.Load()})
+				out = append(out, rssSample{at: time.Now(), kib: kib, ingested: accepted.Load() - base})
 			}
 			select {
 			case <-s.stopped:
@@ -926,4 +921,98 @@ func ourProcesses() []int {
 		}
 	}
 	return ours
+}
+
+// A backlog held in memory shows as a slope over the second half; the first half, where
+// caches fill, does not count.
+func TestRSSSlope(t *testing.T) {
+	const n = 20000
+	var settles, grows []rssSample
+	for i := range 100 {
+		done := int64(i * n / 100)
+		kib := int64(40 << 10)
+		if done < n/2 {
+			kib += done // caches filling: about 10 MiB over the first half
+		}
+		settles = append(settles, rssSample{kib: kib + int64(i%3), ingested: done})
+		grows = append(grows, rssSample{kib: 40<<10 + done*1024/1000, ingested: done}) // 1 MiB per 1,000 alerts
+	}
+	if got := rssSlope(settles, n); math.Abs(got) > 0.2 {
+		t.Errorf("settled: slope %.2f MiB per 10,000 alerts, want about 0", got)
+	}
+	if got := rssSlope(grows, n); math.Abs(got-10) > 0.01 {
+		t.Errorf("growing: slope %.2f MiB per 10,000 alerts, want 10", got)
+	}
+	if got := rssSlope(grows[:1], n); got != 0 {
+		t.Errorf("one sample: slope %.2f, want 0", got)
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 100; i++ {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	for q, want := range map[float64]time.Duration{0.5: 50 * time.Millisecond, 0.99: 99 * time.Millisecond, 1: 100 * time.Millisecond, 0: time.Millisecond} {
+		if got := quantile(ds, q); got != want {
+			t.Errorf("quantile(%v) = %v, want %v", q, got, want)
+		}
+	}
+	if got := quantile(nil, 0.99); got != 0 {
+		t.Errorf("quantile of nothing = %v", got)
+	}
+}
+
+// The receiver keeps the first arrival of each webhook-id with the alert it carries, counts
+// repeats, and refuses connections while down, on the same URL after.
+func TestHookReceiver(t *testing.T) {
+	h := newHookReceiver(t)
+	c := &http.Client{Timeout: 5 * time.Second}
+	post := func(id string) error {
+		body := `{"type":"alert.firing","timestamp":"2026-06-01T12:00:00Z","data":{"alert":{"id":"alr_one","environment_id":"env_x"},"delivery":{"id":"` + id + `"}}}`
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, h.URL("/hook-0"), strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("webhook-id", id)
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	for _, id := range []string{"dlv_a", "dlv_b", "dlv_a"} {
+		if err := post(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h.distinct() != 2 || h.repeats != 1 || h.posts != 3 {
+		t.Errorf("distinct %d, repeats %d, posts %d; want 2, 1, 3", h.distinct(), h.repeats, h.posts)
+	}
+	if a := h.first["dlv_b"]; a.alertID != "alr_one" || a.at.IsZero() || h.lastFirst() != a.at {
+		t.Errorf("dlv_b arrived as %+v (last %v)", a, h.lastFirst())
+	}
+	h.Down()
+	c.CloseIdleConnections()
+	if err := post("dlv_c"); err == nil {
+		t.Error("a receiver that is down took a delivery")
+	}
+	h.Up(t)
+	if err := post("dlv_c"); err != nil || h.distinct() != 3 {
+		t.Errorf("after Up: %v, %d distinct", err, h.distinct())
+	}
+}
+
+func TestReadRSS(t *testing.T) {
+	kib, err := readRSS(os.Getpid())
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	if kib < 1024 {
+		t.Errorf("this test's RSS is %d KiB", kib)
+	}
 }
