@@ -40,9 +40,10 @@ const (
 	// backlog figure, while the dispatcher keeps retrying and memory is still sampled.
 	alertsHoldDown = 5 * time.Second
 	// alertsRetrySchedule is the backlog figure's retry schedule: short, so that "delivered
-	// within the schedule" is seen in a minute rather than in days, long enough (128 s) to
-	// outlast the outage.
-	alertsRetrySchedule = "0s,1s,2s,5s,10s,20s,30s,60s"
+	// within the schedule" is seen in minutes rather than in days, long enough (248 s) to
+	// outlast the outage on a slow machine; the step in force when the destinations come
+	// back bounds how long the last delivery waits.
+	alertsRetrySchedule = "0s,1s,2s,5s,10s,20s,30s,60s,60s,60s"
 	rssEvery            = 100 * time.Millisecond
 	// alertsDeliveryWait bounds every wait for deliveries: far beyond what any target allows.
 	alertsDeliveryWait = 5 * time.Minute
@@ -59,6 +60,9 @@ const (
 	// their alerts per 10,000 alerts) would grow it by tens of MiB.
 	targetRSSSlope = 2.0
 	alertsWildly   = 10
+	// alertsBusy is the share of the machine other processes may use before a figure wildly
+	// off no longer fails the benchmark.
+	alertsBusy = 0.25
 )
 
 // Knobs.
@@ -154,7 +158,7 @@ func benchAlertIngest(b *testing.B, count int) {
 	rig.reportRepeats()
 	warnOther(b, other)
 	floor := max(targetIngestFloor, amRate)
-	verdict(b, fmt.Sprintf("ingestion ≥ Alertmanager's rate and ≥ %s alerts/s", thousands(targetIngestFloor)), rate >= floor, rate*alertsWildly < floor)
+	verdict(b, fmt.Sprintf("ingestion ≥ Alertmanager's rate and ≥ %s alerts/s", thousands(targetIngestFloor)), rate >= floor, rate*alertsWildly < floor, other)
 }
 
 // benchAlertLatency sends alertsPaceRate alerts a second for pace, each on its schedule
@@ -210,7 +214,7 @@ func benchAlertLatency(b *testing.B, pace time.Duration) {
 	rig.reportRepeats()
 	warnOther(b, other)
 	verdict(b, fmt.Sprintf("p99 ingestion → destination's 2xx ≤ %v at %d alerts/s", targetDeliveryP99, alertsPaceRate),
-		p99 <= targetDeliveryP99, p99 > alertsWildly*targetDeliveryP99)
+		p99 <= targetDeliveryP99, p99 > alertsWildly*targetDeliveryP99, other)
 }
 
 // benchAlertBacklog takes count alerts with every destination down, keeps them down a while,
@@ -289,9 +293,9 @@ func benchAlertBacklog(b *testing.B, count int) {
 	rig.reportRepeats()
 	warnOther(b, other)
 	verdict(b, fmt.Sprintf("server RSS flat during the outage (≤ %.0f MiB per 10,000 alerts)", targetRSSSlope),
-		slope <= targetRSSSlope, slope > alertsWildly*targetRSSSlope)
+		slope <= targetRSSSlope, slope > alertsWildly*targetRSSSlope, other)
 	// Within the schedule: none ran out of attempts (failed), each was delivered by one of them.
-	verdict(b, "everything delivered within the retry schedule once the destinations are back", drained && failed == 0, false)
+	verdict(b, "everything delivered within the retry schedule once the destinations are back", drained && failed == 0, false, other)
 }
 
 // alertmanagerRate is the rate at which a fresh Alertmanager takes count alerts over 16
@@ -324,15 +328,20 @@ func otherNote(other float64) string {
 	return fmt.Sprintf(" (others used %.0f%% of the CPU)", 100*other)
 }
 
-// verdict prints a target's PASS or MISS; a figure wildly off fails the benchmark.
-func verdict(b *testing.B, target string, pass, wild bool) {
+// verdict prints a target's PASS or MISS. A figure wildly off fails the benchmark, unless
+// other processes took more than alertsBusy of the machine meanwhile (other, from 0 to 1):
+// then the figure is theirs as much as the server's.
+func verdict(b *testing.B, target string, pass, wild bool, other float64) {
 	b.Helper()
 	word := "PASS"
 	if !pass {
 		word = "MISS"
 	}
 	fmt.Printf("target (%s): %s\n", target, word)
-	if wild {
+	switch {
+	case wild && other > alertsBusy:
+		fmt.Printf("  (more than %d× off, but other processes used %.0f%% of the CPU: not counted as a failure)\n", alertsWildly, 100*other)
+	case wild:
 		b.Errorf("%s: more than %d× off the target", target, alertsWildly)
 	}
 }
