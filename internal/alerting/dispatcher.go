@@ -224,22 +224,23 @@ type envInfo struct {
 	keysErr error
 }
 
-// lease leases a batch and reads what its attempts need in one transaction; deliveries
-// nothing is configured for are made undeliverable there, without an attempt.
+// lease leases a batch, making the deliveries nothing is configured for undeliverable
+// without an attempt, then reads what the attempts need in a read transaction: on SQLite the
+// one writer is what ingestion and delivery share, and the alert (written once), the
+// environment and its secrets are as current after the lease as inside it.
 func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	now := d.cfg.Now()
 	until := now.Add(d.cfg.LeaseFor)
-	var jobs []*job
+	var ds []api.AlertDelivery
 	var leased int
 	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		jobs = jobs[:0]
-		ds, err := tx.LeaseDeliveries(d.cfg.Owner, now, until, d.cfg.Batch)
+		ds = ds[:0]
+		all, err := tx.LeaseDeliveries(d.cfg.Owner, now, until, d.cfg.Batch)
 		if err != nil {
 			return err
 		}
-		leased = len(ds)
-		envs := map[string]*envInfo{}
-		for _, dl := range ds {
+		leased = len(all)
+		for _, dl := range all {
 			if why := d.undeliverable(dl.Kind); why != "" {
 				dl.Status, dl.NextAttemptAt, dl.LastError, dl.UpdatedAt = api.DeliveryUndeliverable, nil, why, now
 				if err := tx.UpdateDelivery(dl); err != nil {
@@ -247,7 +248,19 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 				}
 				continue
 			}
-			j, err := prepare(tx, dl, now, envs)
+			ds = append(ds, dl)
+		}
+		return nil
+	})
+	if err != nil || len(ds) == 0 {
+		return nil, leased, err
+	}
+	var jobs []*job
+	err = d.cfg.Store.View(ctx, func(tx store.Tx) error {
+		jobs = jobs[:0]
+		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}}
+		for _, dl := range ds {
+			j, err := c.prepare(tx, dl, now)
 			if err != nil {
 				return err
 			}
@@ -256,7 +269,29 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 		}
 		return nil
 	})
-	return jobs, leased, err
+	if err != nil {
+		d.release(ds)
+		return nil, leased, err
+	}
+	return jobs, leased, nil
+}
+
+// release frees the leases of ds unchanged, so that they are sent at once rather than when
+// the leases expire; a store that fails this too leaves them to expire.
+func (d *Dispatcher) release(ds []api.AlertDelivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		for _, dl := range ds {
+			if err := tx.UpdateDelivery(dl); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.log.Warn("releasing leases: the deliveries are sent again when the leases expire", "deliveries", len(ds), "error", err)
+	}
 }
 
 func (d *Dispatcher) undeliverable(kind string) string {
@@ -269,13 +304,20 @@ func (d *Dispatcher) undeliverable(kind string) string {
 	return ""
 }
 
-func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string]*envInfo) (*job, error) {
+// prepared is what one lease's jobs have read: an alert's deliveries (one per recipient)
+// are usually leased together, and share one read of it.
+type prepared struct {
+	envs   map[string]*envInfo
+	alerts map[string]api.Alert
+}
+
+func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*job, error) {
 	j := &job{d: dl}
 	fail := func(msg string) (*job, error) {
 		j.preset = &result{Outcome: api.AttemptFailed, Err: msg}
 		return j, nil
 	}
-	e, ok := envs[dl.EnvironmentID]
+	e, ok := c.envs[dl.EnvironmentID]
 	if !ok {
 		env, err := tx.Environment(dl.EnvironmentID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -293,14 +335,20 @@ func prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time, envs map[string
 		default:
 			e.keys, e.keysErr = signingKeys(creds.Current(now))
 		}
-		envs[dl.EnvironmentID] = e
+		c.envs[dl.EnvironmentID] = e
 	}
 	j.env, j.keys = e.env, e.keys
-	alert, err := tx.Alert(dl.EnvironmentID, dl.AlertID)
-	if errors.Is(err, store.ErrNotFound) {
-		return fail("the alert no longer exists")
-	} else if err != nil {
-		return nil, err
+	// The alert is only read (and never changed) by the attempts that share it.
+	alert, ok := c.alerts[dl.AlertID]
+	if !ok {
+		var err error
+		alert, err = tx.Alert(dl.EnvironmentID, dl.AlertID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail("the alert no longer exists")
+		} else if err != nil {
+			return nil, err
+		}
+		c.alerts[dl.AlertID] = alert
 	}
 	j.alert = alert
 	switch {

@@ -121,17 +121,37 @@ func (s *Server) commitIngest(batch []*ingestJob) {
 	ctx := context.WithoutCancel(s.lifetime)
 	now := s.now()
 	err := s.store.Update(ctx, func(tx Tx) error {
+		// A batch is mostly one sender's requests: each key and each routing is read once
+		// per transaction, which no other writer can change meanwhile.
+		envs := map[string]string{}
+		routings := map[string]api.AlertRouting{}
 		for _, j := range batch {
 			j.res, j.err = nil, nil
-			env, err := tx.IngestEnvironment(j.key)
-			if errors.Is(err, ErrNotFound) || (err == nil && j.envID != "" && env != j.envID) {
+			env, ok := envs[j.key]
+			if !ok {
+				var err error
+				env, err = tx.IngestEnvironment(j.key)
+				if errors.Is(err, ErrNotFound) {
+					env = ""
+				} else if err != nil {
+					return err
+				}
+				envs[j.key] = env
+			}
+			if env == "" || (j.envID != "" && env != j.envID) {
 				j.err = errIngestKey
 				continue
 			}
-			if err != nil {
-				return err
+			routing, ok := routings[env]
+			if !ok {
+				var err error
+				if routing, err = tx.AlertRouting(env); err != nil {
+					return err
+				}
+				routings[env] = routing
 			}
-			if j.res, err = s.recordAlerts(tx, env, now, j.build); err != nil {
+			var err error
+			if j.res, err = s.recordRoutedAlerts(tx, env, routing, now, j.build); err != nil {
 				var pe *problemError
 				if !errors.As(err, &pe) {
 					return err
@@ -158,11 +178,16 @@ func (s *Server) commitIngest(batch []*ingestJob) {
 // decision for each and a delivery per chosen recipient; a repeat is answered with the alert
 // it repeats and stores nothing.
 func (s *Server) recordAlerts(tx Tx, envID string, now time.Time, build func(Tx, string) ([]api.Alert, error)) ([]ingested, error) {
-	alerts, err := build(tx, envID)
+	routing, err := tx.AlertRouting(envID)
 	if err != nil {
 		return nil, err
 	}
-	routing, err := tx.AlertRouting(envID)
+	return s.recordRoutedAlerts(tx, envID, routing, now, build)
+}
+
+// recordRoutedAlerts is recordAlerts with the environment's routing already read in tx.
+func (s *Server) recordRoutedAlerts(tx Tx, envID string, routing api.AlertRouting, now time.Time, build func(Tx, string) ([]api.Alert, error)) ([]ingested, error) {
+	alerts, err := build(tx, envID)
 	if err != nil {
 		return nil, err
 	}

@@ -190,10 +190,10 @@ func serverBinary(b *testing.B) string {
 	return p
 }
 
-// startServerBinary runs warden-server on a random 127.0.0.1 port with a fresh SQLite file,
-// its per-request log lines in a file (writing them to a terminal would cost more than the
-// checks), and stops it with SIGTERM at cleanup, as an operator would.
-func startServerBinary(b *testing.B, bin, token string) (url string, pid int) {
+// startServerBinary runs warden-server on a random 127.0.0.1 port with a fresh SQLite file and
+// flags after its own, its per-request log lines in a file (writing them to a terminal would
+// cost more than the checks), and stops it with SIGTERM at cleanup, as an operator would.
+func startServerBinary(b *testing.B, bin, token string, flags ...string) (url string, pid int) {
 	b.Helper()
 	dir := b.TempDir()
 	logPath := filepath.Join(dir, "warden-server.log")
@@ -209,7 +209,8 @@ func startServerBinary(b *testing.B, bin, token string) (url string, pid int) {
 		b.Fatal(err)
 	}
 	// Never cancelled: the cleanup below stops the server with SIGTERM, not SIGKILL.
-	cmd := exec.CommandContext(context.WithoutCancel(b.Context()), bin, "-listen", "127.0.0.1:0", "-db", benchDB(b, dir))
+	args := append([]string{"-listen", "127.0.0.1:0", "-db", benchDB(b, dir)}, flags...)
+	cmd := exec.CommandContext(context.WithoutCancel(b.Context()), bin, args...)
 	cmd.Env = append(os.Environ(), "WARDEN_BOOTSTRAP_TOKEN="+token)
 	cmd.Stdout, cmd.Stderr = pw, logFile
 	if err := cmd.Start(); err != nil {
@@ -255,8 +256,9 @@ func stopServer(b *testing.B, cmd *exec.Cmd, logPath string) {
 }
 
 // startInProcessServer serves the same handler as warden-server's main, with the same kind
-// of log, inside this process so that runtime/pprof sees the server's CPU.
-func startInProcessServer(b *testing.B, token string) string {
+// of log, inside this process so that runtime/pprof sees the server's CPU; opts set what
+// the binary's flags would.
+func startInProcessServer(b *testing.B, token string, opts ...func(*apiserver.Config)) string {
 	b.Helper()
 	dir := b.TempDir()
 	logFile, err := os.Create(filepath.Join(dir, "warden-server.log"))
@@ -264,8 +266,11 @@ func startInProcessServer(b *testing.B, token string) string {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = logFile.Close() })
-	srv, err := apiserver.New(b.Context(), apiserver.Config{DB: benchDB(b, dir), BootstrapToken: token,
-		Logger: slog.New(slog.NewTextHandler(logFile, nil))})
+	cfg := apiserver.Config{DB: benchDB(b, dir), BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(logFile, nil))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := apiserver.New(b.Context(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
