@@ -21,6 +21,9 @@ resource "warden_environment" "staging" {
   name            = "staging"
   cloud           = "aws"
   resource_prefix = "stg_"
+  # Created opted out of vendor alert routing (warden_alert_routing.staging below keeps it so):
+  # no staging alert ever reaches the vendor's on-call.
+  initial_vendor_routing = false
 }
 
 resource "warden_user" "alice" {

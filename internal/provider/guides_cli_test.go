@@ -80,14 +80,16 @@ resource "warden_environment" "production" {
 `, check: checkAlertmanagerConfig},
 	"alert-routing-opt-out": {hcl: `
 resource "warden_environment" "production" {
-  name  = "production"
-  cloud = "gcp"
+  name                   = "production"
+  cloud                  = "gcp"
+  initial_vendor_routing = false
 }
 
 resource "warden_environment" "this" {
-  for_each = toset(["dev", "qa"])
-  name     = each.key
-  cloud    = "aws"
+  for_each               = toset(["dev", "qa"])
+  name                   = each.key
+  cloud                  = "aws"
+  initial_vendor_routing = false
 }
 `},
 	"vendor-support-workflow": {hcl: `
