@@ -99,16 +99,22 @@ func recordingFactories(log *progressLog) map[string]func() (tfprotov6.ProviderS
 // (actionAttrs added to its config), which terraform_data.test runs when created and whenever
 // run changes.
 func testAlertConfig(srv *acctest.Server, routing, actionAttrs, run string) string {
+	// A routing that opts out has its environment created opted out (the plan fails otherwise).
+	initial := "true"
+	if strings.HasPrefix(routing, "vendor_routing = false") {
+		initial = "false"
+	}
 	hcl := fmt.Sprintf(`
 resource "warden_environment" "prod" {
-  name  = "production"
-  cloud = "gcp"
+  name                   = "production"
+  cloud                  = "gcp"
+  initial_vendor_routing = %s
 }
 resource "warden_alert_routing" "prod" {
   environment_id = warden_environment.prod.id
   %s
 }
-`, routing)
+`, initial, routing)
 	if run == "" {
 		return srv.Config(hcl)
 	}
