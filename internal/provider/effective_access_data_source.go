@@ -151,7 +151,7 @@ func (d *effectiveAccessDataSource) Schema(_ context.Context, _ datasource.Schem
 				MarkdownDescription: "For each allowed action, each reason it is allowed; an action allowed several ways appears once per way.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
+					Attributes: withHolder("The role holding the grant.", map[string]schema.Attribute{
 						"action": schema.StringAttribute{
 							MarkdownDescription: "The allowed action.",
 							Computed:            true,
@@ -164,23 +164,7 @@ func (d *effectiveAccessDataSource) Schema(_ context.Context, _ datasource.Schem
 							MarkdownDescription: "The environment grant holding that permission; null when an organization role (`account_owner`, `deploy_owner`) allows it.",
 							Computed:            true,
 						},
-						"role_id": schema.StringAttribute{
-							MarkdownDescription: "The role holding the grant.",
-							Computed:            true,
-						},
-						"role_name": schema.StringAttribute{
-							MarkdownDescription: "That role's name.",
-							Computed:            true,
-						},
-						"group_id": schema.StringAttribute{
-							MarkdownDescription: "The group through which the role is held; null when held directly.",
-							Computed:            true,
-						},
-						"group_name": schema.StringAttribute{
-							MarkdownDescription: "That group's name; null when the role is held directly.",
-							Computed:            true,
-						},
-					},
+					}),
 				},
 			},
 			"platform": schema.ListNestedAttribute{
@@ -188,7 +172,7 @@ func (d *effectiveAccessDataSource) Schema(_ context.Context, _ datasource.Schem
 					"it is held: a permission held several ways appears once per way. Empty for vendor users, who act only through support tiers.",
 				Computed: true,
 				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
+					Attributes: withHolder("The role that gives it.", map[string]schema.Attribute{
 						"permission": schema.StringAttribute{
 							MarkdownDescription: "The platform permission.",
 							Computed:            true,
@@ -197,28 +181,12 @@ func (d *effectiveAccessDataSource) Schema(_ context.Context, _ datasource.Schem
 							MarkdownDescription: "The permission of the role that includes this one (`users.admin` includes `users.read`); null when the role lists it itself.",
 							Computed:            true,
 						},
-						"role_id": schema.StringAttribute{
-							MarkdownDescription: "The role that gives it.",
-							Computed:            true,
-						},
-						"role_name": schema.StringAttribute{
-							MarkdownDescription: "That role's name.",
-							Computed:            true,
-						},
-						"group_id": schema.StringAttribute{
-							MarkdownDescription: "The group through which the role is held; null when held directly.",
-							Computed:            true,
-						},
-						"group_name": schema.StringAttribute{
-							MarkdownDescription: "That group's name; null when the role is held directly.",
-							Computed:            true,
-						},
 						"owner": schema.BoolAttribute{
 							MarkdownDescription: "Whether the role is a built-in organization role (`account_owner`, `deploy_owner`), which holds every " +
 								"platform permission: each name of the catalogue is listed for it, and it holds the patterns' names too.",
 							Computed: true,
 						},
-					},
+					}),
 				},
 			},
 			"support": schema.ListAttribute{
@@ -258,4 +226,14 @@ func (d *effectiveAccessDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// withHolder adds to attrs who holds the role behind an allowed action or a platform
+// permission: the role (roleDoc describes it), and the group it is held through.
+func withHolder(roleDoc string, attrs map[string]schema.Attribute) map[string]schema.Attribute {
+	attrs["role_id"] = schema.StringAttribute{MarkdownDescription: roleDoc, Computed: true}
+	attrs["role_name"] = schema.StringAttribute{MarkdownDescription: "That role's name.", Computed: true}
+	attrs["group_id"] = schema.StringAttribute{MarkdownDescription: "The group through which the role is held; null when held directly.", Computed: true}
+	attrs["group_name"] = schema.StringAttribute{MarkdownDescription: "That group's name; null when the role is held directly.", Computed: true}
+	return attrs
 }
