@@ -107,7 +107,9 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		// The API speaks only JSON. curl -d labels bodies as form data; read them as the JSON
 		// they are, so that the plain-curl path answers with field-level problems, not 415.
-		if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) == "application/x-www-form-urlencoded" {
+		// The review page (/ui/) posts real forms.
+		if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) == "application/x-www-form-urlencoded" &&
+			!strings.HasPrefix(r.URL.Path, "/ui/") {
 			r.Header.Set("Content-Type", "application/json")
 		}
 		rec := &statusRecorder{ResponseWriter: w}

@@ -54,6 +54,8 @@ func (s *Server) routes() http.Handler {
 	s.registerAlerts(hapi)
 	s.registerAccessRequests(hapi)
 	s.registerAuthorize(hapi)
+	mux.Handle("/ui/", s.ui)
+	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	return s.withRequest(withProblemFallback(mux))
 }
 

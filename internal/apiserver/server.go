@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/ui"
 )
 
 // BootstrapEmail is the e-mail of the account_owner user created on an empty store.
@@ -87,6 +88,8 @@ type Server struct {
 	// dispatcher delivers alerts; stopDispatcher ends it and waits.
 	dispatcher     *alerting.Dispatcher
 	stopDispatcher func()
+	// ui is the review page under /ui/.
+	ui *ui.Handler
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -137,6 +140,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		_ = s.Close()
 		created.remove()
+		return nil, err
+	}
+	if s.ui, err = ui.New(ui.Config{Source: uiSource{s}, Now: s.now, Logger: s.log,
+		SecureCookies: strings.HasPrefix(s.publicURL, "https://")}); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	s.handler = s.routes()

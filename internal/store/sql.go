@@ -133,6 +133,11 @@ func (t *sqlTx) TokenByHash(hash string) (TokenRecord, error) {
 	return one(t.queryRow(`SELECT `+tokenCols+` FROM tokens WHERE hash = ?`, hash), scanToken)
 }
 
+func (t *sqlTx) UserTokens(userID string) ([]TokenRecord, error) {
+	ts, _, err := list(t, "tokens", tokenCols, "user_id = ?", []any{userID}, Page{}, scanToken)
+	return ts, err
+}
+
 func (t *sqlTx) deleteToken(id string) error { return t.execOne(`DELETE FROM tokens WHERE id=?`, id) }
 
 // Groups.

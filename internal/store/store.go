@@ -163,6 +163,9 @@ type Tx interface {
 	InsertToken(t TokenRecord) error
 	Token(userID, id string) (TokenRecord, error)
 	TokenByHash(hash string) (TokenRecord, error)
+	// UserTokens lists a user's tokens, oldest first (names and expiries for the review
+	// page; the hash never leaves the server).
+	UserTokens(userID string) ([]TokenRecord, error)
 	DeleteToken(id string) error
 
 	InsertGroup(g api.Group) error

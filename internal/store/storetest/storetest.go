@@ -164,6 +164,12 @@ func TestCascadesFlagsSetsAndTimes(t *testing.T, open Open) {
 		if err != nil || tok.UserID != "usr_1" || !tok.ExpiresAt.Equal(exp) {
 			return fmt.Errorf("token %+v: %w", tok, err)
 		}
+		if ts, err := tx.UserTokens("usr_1"); err != nil || len(ts) != 1 || ts[0].Name != "t" || !ts[0].ExpiresAt.Equal(exp) {
+			return fmt.Errorf("usr_1's tokens %+v: %w", ts, err)
+		}
+		if ts, err := tx.UserTokens("usr_2"); err != nil || len(ts) != 0 {
+			return fmt.Errorf("usr_2's tokens %+v: %w", ts, err)
+		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
