@@ -559,7 +559,7 @@ func timelineFromAudit(events []api.AuditEvent, now time.Time) []ui.TimelineEven
 			switch verb := strings.TrimPrefix(e.Action, "access_request."); verb {
 			case "create":
 				ev.What = "requested"
-				ev.Detail = "for "+duration(r.DurationSeconds)
+				ev.Detail = "for " + duration(r.DurationSeconds)
 				if r.Reason != "" {
 					ev.Detail += ": " + r.Reason
 				}

@@ -37,7 +37,16 @@ func newBrowser(t *testing.T, base string) *browser {
 	}}}
 }
 
-func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+// reply is what the client kept of an answer, its body read and closed.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+	cookies    []*http.Cookie
+}
+
+func (r *reply) Cookies() []*http.Cookie { return r.cookies }
+
+func (b *browser) do(method, path string, form url.Values) (*reply, string) {
 	b.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -56,7 +65,7 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
-	return resp, string(raw)
+	return &reply{StatusCode: resp.StatusCode, Header: resp.Header, cookies: resp.Cookies()}, string(raw)
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -82,7 +91,7 @@ func (b *browser) signIn(token string) string {
 	return csrfOf(b.t, page)
 }
 
-func (b *browser) get(path string, want int) (*http.Response, string) {
+func (b *browser) get(path string, want int) (*reply, string) {
 	b.t.Helper()
 	resp, body := b.do(http.MethodGet, path, nil)
 	if resp.StatusCode != want {
@@ -263,8 +272,8 @@ func TestUI_reviewCSV(t *testing.T) {
 	}
 	want := map[string]bool{
 		"alice@example.com apps.deploy deployment role deployers through group sre": false,
-		"bob@example.com databases.create_tunnels tunnel role operators":             false,
-		"vic@vendor.example support.read_log_streams support vendor support tier":          false,
+		"bob@example.com databases.create_tunnels tunnel role operators":            false,
+		"vic@vendor.example support.read_log_streams support vendor support tier":   false,
 	}
 	for _, r := range rows[1:] {
 		k := r[0] + " " + r[5] + " " + r[6] + " " + strings.Split(r[7], " (grant")[0]

@@ -30,14 +30,14 @@ type org struct {
 	clock *testclock.Clock
 	srv   *apiserver.Server
 
-	production, staging     api.Environment
-	alice, bob, carol, vic  api.User
-	sre                     api.Group
-	deployers, reviewers    api.Role
-	carolToken, aliceToken  string
-	vicToken, vicTokenName  string
-	approved, denied        api.AccessRequest
-	aliceTokenID, webhookID string
+	production, staging    api.Environment
+	alice, bob, carol, vic api.User
+	sre                    api.Group
+	deployers, reviewers   api.Role
+	carolToken, aliceToken string
+	vicToken, vicTokenName string
+	approved, denied       api.AccessRequest
+	aliceTokenID           string
 }
 
 // startOrg starts a server and seeds it.
