@@ -32,6 +32,8 @@ func NewGroupMemberResource() resource.Resource { return &groupMemberResource{} 
 // members: several modules can each add their own.
 type groupMemberResource struct {
 	client *client.Client
+	// plan knows the users this plan creates, for their kinds and e-mail addresses.
+	plan *planNotes
 }
 
 type groupMemberResourceModel struct {
@@ -117,7 +119,7 @@ func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.Modif
 			}
 		}
 	}
-	plan.UserEmail = plannedUserEmail(ctx, r.client, plan.UserID, &resp.Diagnostics, func(users userReads) {
+	plan.UserEmail = plannedUserEmail(ctx, r.client, r.plan, plan.UserID, &resp.Diagnostics, func(users userReads) {
 		users.addVendorMembers(&resp.Diagnostics, []string{plan.UserID.ValueString()},
 			func(string) path.Path { return path.Root("user_id") }, "Remove this warden_group_member.")
 	})
@@ -127,6 +129,7 @@ func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *groupMemberResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.plan = d.Plan
 	}
 }
 

@@ -39,6 +39,8 @@ type groupResource struct {
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
+	// plan knows the users this plan creates, for their kinds and e-mail addresses.
+	plan *planNotes
 }
 
 type groupResourceModel struct {
@@ -165,9 +167,10 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 }
 
 // planMemberEmails sets the planned member_emails, reading the members' users when every id
-// is known and the members change: each id no user has, and each vendor user, fails the plan
-// on its element of members (the API would refuse them on apply). Members whose ids are known
-// only after apply (users created in the same plan) leave member_emails unknown.
+// is known and the members change (a user this plan creates is known from the plan's notes):
+// each id no user has, and each vendor user, fails the plan on its element of members (the API
+// would refuse them on apply). Members whose ids are known only after apply leave
+// member_emails unknown.
 func (r *groupResource) planMemberEmails(ctx context.Context, plan, prior *groupResourceModel, diags *diag.Diagnostics) {
 	ids, known := setStrings(ctx, plan.Members, diags)
 	switch {
@@ -181,7 +184,7 @@ func (r *groupResource) planMemberEmails(ctx context.Context, plan, prior *group
 		plan.MemberEmails = prior.MemberEmails
 		return
 	}
-	reads := readUsers(ctx, r.client, ids)
+	reads := readUsers(ctx, r.client, r.plan, ids)
 	at := func(id string) path.Path { return path.Root("members").AtSetValue(types.StringValue(id)) }
 	reads.addMissingUsers(diags, at)
 	reads.addVendorMembers(diags, ids, at, "Remove it from members.")
@@ -201,7 +204,7 @@ func (r *groupResource) readMembers(ctx context.Context, g *api.Group, withMembe
 	if !withMembers {
 		return nil
 	}
-	reads := readUsers(ctx, r.client, g.Members)
+	reads := readUsers(ctx, r.client, nil, g.Members)
 	return &reads
 }
 
@@ -221,6 +224,7 @@ func (r *groupResource) Configure(_ context.Context, req resource.ConfigureReque
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
 		r.typeName = d.TypeName + "_group"
+		r.plan = d.Plan
 	}
 }
 

@@ -32,6 +32,8 @@ func NewRoleAssignmentResource() resource.Resource { return &roleAssignmentResou
 
 type roleAssignmentResource struct {
 	client *client.Client
+	// plan knows the users this plan creates, for their kinds and e-mail addresses.
+	plan *planNotes
 }
 
 type roleAssignmentResourceModel struct {
@@ -140,7 +142,7 @@ func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if plan.UserID.IsNull() {
 		plan.UserEmail = types.StringNull()
 	} else {
-		plan.UserEmail = plannedUserEmail(ctx, r.client, plan.UserID, &resp.Diagnostics, func(users userReads) {
+		plan.UserEmail = plannedUserEmail(ctx, r.client, r.plan, plan.UserID, &resp.Diagnostics, func(users userReads) {
 			users.addVendorAssignee(&resp.Diagnostics, plan.RoleID.ValueString(), plan.UserID.ValueString(), path.Root("user_id"))
 		})
 	}
@@ -150,6 +152,7 @@ func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.Mo
 func (r *roleAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.plan = d.Plan
 	}
 }
 
