@@ -80,7 +80,8 @@ func (r *groupMemberResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user (e.g. `warden_user.alice.id`); not a vendor user. Changing it replaces the membership. " +
-					"When the id is known at plan time, the plan fails for a vendor user or an id no user has.",
+					"When the id is known at plan time, the plan fails for a vendor user or an id no user has; a `warden_user` of the " +
+					"same configuration plans its new user's id, so a vendor user created alongside fails the plan as well.",
 				Required:      true,
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},

@@ -114,7 +114,8 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 					"authoritative: a member added outside Terraform is removed by the next apply. When left out, this resource does " +
 					"not manage members: they stay as they are (an imported group keeps its members), and `warden_group_member` " +
 					"resources may add them one at a time. Use one or the other for a group, not both: the plan fails when the group " +
-					"already has members from `warden_group_member`.",
+					"already has members from `warden_group_member`. A vendor user among them, existing or created by a `warden_user` of the same " +
+					"configuration, fails the plan: vendor users join no groups.",
 				ElementType: typesString,
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},

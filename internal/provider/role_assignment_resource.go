@@ -97,7 +97,8 @@ func (r *roleAssignmentResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user holding the role; not a vendor user (vendor users hold no roles). Exactly one of `user_id` and `group_id`. " +
-					"When the id is known at plan time, the plan fails for a vendor user or an id no user has.",
+					"When the id is known at plan time, the plan fails for a vendor user or an id no user has; a `warden_user` of the " +
+					"same configuration plans its new user's id, so a vendor user created alongside fails the plan as well.",
 				Optional:      true,
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: replace,
