@@ -236,3 +236,27 @@ resource "warden_group_member" "bob" {
 		t.Fatalf("destroy: exit %d\n%s", code, out)
 	}
 }
+
+// A user that Terraform created but no state holds any more (its state was lost) has the id a
+// new plan gives the same address: the create collides on the id as well as the e-mail, and
+// the error names the user and the import block that adopts it, as for any taken address.
+func TestAccUserResource_plannedIDOfALostState(t *testing.T) {
+	srv := acctest.NewServer(t)
+	id := plannedUserID("erin@example.com", access.KindMember, 0)
+	if _, err := srv.Client.CreateUser(context.Background(), api.UserCreate{ID: id, Email: "erin@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(`
+resource "warden_user" "erin" {
+  email = "erin@example.com"
+}`),
+				ExpectError: wrappedRegexp("Unable to Create User", `A user with email "erin@example.com" already exists (id `+id+`).`,
+					"Adopt it with:", `id = "`+id+`"`),
+			},
+		},
+	})
+}
