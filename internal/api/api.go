@@ -64,6 +64,9 @@ type User struct {
 
 // UserCreate is the body of POST /v1/users.
 type UserCreate struct {
+	// ID is the id the client chose, so that it knows the id before the user exists (the
+	// provider plans it); empty lets the API choose.
+	ID    string `json:"id,omitempty" maxLength:"64" doc:"Optional: the new user's id, chosen by the client (usr_ and 26 characters a-z or 2-7, the form the API makes); when left out the API chooses one. 422 on another form, 409 when a user has it."`
 	Email string `json:"email" minLength:"3" maxLength:"254" doc:"Unique e-mail address."`
 	Name  string `json:"name,omitempty" maxLength:"128" doc:"Display name."`
 	Kind  string `json:"kind,omitempty" doc:"member (default) or vendor; cannot change later."`

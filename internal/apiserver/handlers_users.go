@@ -25,7 +25,8 @@ type userCreateInput struct {
 }
 
 func (in *userCreateInput) Resolve(huma.Context) []error {
-	return findingErrors(append(userFindings(&in.Body.Email, &in.Body.Name), access.ValidateUserKind(in.Body.Kind)...))
+	fs := append(access.ValidateUserID(in.Body.ID), userFindings(&in.Body.Email, &in.Body.Name)...)
+	return findingErrors(append(fs, access.ValidateUserKind(in.Body.Kind)...))
 }
 
 type userIDInput struct {
@@ -55,7 +56,7 @@ type userDeleteInput struct {
 }
 
 func (s *Server) registerUsers(hapi huma.API) {
-	huma.Register(hapi, operation(http.MethodPost, "/v1/users", "create-user", "Create a user", http.StatusCreated), s.createUser)
+	huma.Register(hapi, operation(http.MethodPost, "/v1/users", "create-user", "Create a user, with an id of the client's choice or the API's", http.StatusCreated), s.createUser)
 	huma.Register(hapi, operation(http.MethodGet, "/v1/users", "list-users", "List users", http.StatusOK), s.listUsers)
 	huma.Register(hapi, operation(http.MethodGet, "/v1/users/{id}", "get-user", "Read a user", http.StatusOK), s.getUser)
 	huma.Register(hapi, operation(http.MethodPatch, "/v1/users/{id}", "update-user", "Change a user's e-mail or name (kind cannot change)", http.StatusOK), s.updateUser)
@@ -65,6 +66,9 @@ func (s *Server) registerUsers(hapi huma.API) {
 func (s *Server) createUser(ctx context.Context, in *userCreateInput) (*objectOutput[api.User], error) {
 	return idempotent(ctx, s, in.IdempotencyKey, in.Body, http.StatusCreated, func(tx Tx, p *principal) (api.User, int64, error) {
 		u := api.User{Meta: newMeta("usr", s.now()), Email: in.Body.Email, Name: in.Body.Name, Kind: in.Body.Kind}
+		if in.Body.ID != "" {
+			u.ID = in.Body.ID // the client's choice, of the form newMeta makes (Resolve checked it)
+		}
 		if u.Kind == "" {
 			u.Kind = kindMember
 		}

@@ -51,6 +51,10 @@ func storeErr(err error, kind objectKind, id string) error {
 	case errors.Is(err, ErrNotFound):
 		return notFound(kind, id)
 	case errors.As(err, &ce):
+		if ce.Field == "id" {
+			return newProblem(http.StatusConflict, codeConflict, ce.Field,
+				fmt.Sprintf("Another %s already has the id %q; leave id out and the API chooses a free one.", kind, id))
+		}
 		if ce.Field == "email" {
 			return newProblem(http.StatusConflict, codeNameTaken, ce.Field,
 				fmt.Sprintf("Another %s already has this email, or one that differs only in case; email must be unique whatever its case.", kind))

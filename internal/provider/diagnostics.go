@@ -142,17 +142,35 @@ func addCreateError(ctx context.Context, diags *diag.Diagnostics, op string, err
 		diags.AddAttributeError(path.Root(a.field), "Unable to "+op, detail)
 		return
 	}
+	if apiErr.Field == "id" && a.lookup != nil {
+		// The id the plan gave the object (a warden_user's) is taken: by the object of the
+		// same unique value, the one to adopt; or else by another one since the plan, and a
+		// new plan gives this one another id.
+		if id, lerr := a.lookup(ctx); lerr == nil && id != "" {
+			addAdoption(diags, op, apiErr, a, id)
+			return
+		}
+		diags.AddAttributeError(path.Root("id"), "Unable to "+op, apiErr.Error()+"\n\nAnother "+a.noun+
+			" took this id after the plan gave it to this one. Run terraform apply again: its plan gives this "+a.noun+" another id.")
+		return
+	}
 	if apiErr.Code != api.CodeNameTaken || a.lookup == nil {
 		addAPIError(diags, op, err)
 		return
 	}
-	what := fmt.Sprintf("%s named %q", withArticle(a.noun), a.value)
-	if a.field != "name" {
-		what = fmt.Sprintf("%s with %s %q", withArticle(a.noun), a.field, a.value)
-	}
 	id, lerr := a.lookup(ctx)
 	if lerr != nil {
 		id = "" // the caller may not be allowed to list them; the advice still holds
+	}
+	addAdoption(diags, op, apiErr, a, id)
+}
+
+// addAdoption reports that the object a would create exists already: as the object of id
+// ("" when it could not be found) with the import block that adopts it.
+func addAdoption(diags *diag.Diagnostics, op string, apiErr *client.APIError, a adoption, id string) {
+	what := fmt.Sprintf("%s named %q", withArticle(a.noun), a.value)
+	if a.field != "name" {
+		what = fmt.Sprintf("%s with %s %q", withArticle(a.noun), a.field, a.value)
 	}
 	var detail string
 	if id != "" {

@@ -82,7 +82,7 @@ func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	readLookup(ctx, req, resp, "Read Group",
 		func(m *groupDataSourceModel) (types.String, types.String) { return m.ID, m.Name },
 		d.client.GetGroup, d.client.FindGroupByName, func(m *groupDataSourceModel, g *api.Group) {
-			users := readUsers(ctx, d.client, g.Members)
+			users := readUsers(ctx, d.client, nil, g.Members)
 			m.fromAPI(g, true, &users)
 		})
 }

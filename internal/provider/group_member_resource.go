@@ -32,6 +32,8 @@ func NewGroupMemberResource() resource.Resource { return &groupMemberResource{} 
 // members: several modules can each add their own.
 type groupMemberResource struct {
 	client *client.Client
+	// plan knows the users this plan creates, for their kinds and e-mail addresses.
+	plan *planNotes
 }
 
 type groupMemberResourceModel struct {
@@ -78,7 +80,8 @@ func (r *groupMemberResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user (e.g. `warden_user.alice.id`); not a vendor user. Changing it replaces the membership. " +
-					"When the id is known at plan time, the plan fails for a vendor user or an id no user has.",
+					"When the id is known at plan time, the plan fails for a vendor user or an id no user has; a `warden_user` of the " +
+					"same configuration plans its new user's id, so a vendor user created alongside fails the plan as well.",
 				Required:      true,
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -117,7 +120,7 @@ func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.Modif
 			}
 		}
 	}
-	plan.UserEmail = plannedUserEmail(ctx, r.client, plan.UserID, &resp.Diagnostics, func(users userReads) {
+	plan.UserEmail = plannedUserEmail(ctx, r.client, r.plan, plan.UserID, &resp.Diagnostics, func(users userReads) {
 		users.addVendorMembers(&resp.Diagnostics, []string{plan.UserID.ValueString()},
 			func(string) path.Path { return path.Root("user_id") }, "Remove this warden_group_member.")
 	})
@@ -127,6 +130,7 @@ func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *groupMemberResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.plan = d.Plan
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
 func TestAccGroupMemberResource_basic(t *testing.T) {
@@ -146,6 +148,79 @@ resource "warden_group_member" "test" {
 				Config:      config("usr_nobody"),
 				PlanOnly:    true,
 				ExpectError: wrappedRegexp("User Not Found", "with warden_group_member.test,", `No user has the id "usr_nobody".`),
+			},
+		},
+	})
+}
+
+// A user created in the same configuration has its id, and its kind, known at plan: a new
+// vendor user's membership fails the plan (nothing is created), a new member's plans with its
+// e-mail address and applies, and a change of the member's kind to vendor, which replaces
+// the user and with it the membership, fails the plan too.
+func TestAccGroupMemberResource_userOfThisPlan(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	g, err := srv.Client.CreateGroup(ctx, api.GroupCreate{Name: "sre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const addr = "warden_group_member.bob"
+	config := func(kind string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "warden_user" "bob" {
+  email = "bob@example.com"
+  kind  = %q
+}
+resource "warden_group_member" "bob" {
+  group_id = %q
+  user_id  = warden_user.bob.id
+}`, kind, g.ID))
+	}
+	noUser := func() {
+		if u, err := srv.Client.FindUserByEmail(ctx, "bob@example.com"); !errors.Is(err, client.ErrNotFound) {
+			t.Fatalf("after the failed plan the API holds %+v (%v), want no user", u, err)
+		}
+	}
+	memberID := plannedUserID("bob@example.com", access.KindMember, 0)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config("vendor"),
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group_member.bob,",
+					fmt.Sprintf("User %q is a vendor user; vendor users join no groups", plannedUserID("bob@example.com", access.KindVendor, 0)),
+					"(bob@example.com) Remove this warden_group_member.", "warden_support_access"),
+			},
+			{
+				PreConfig: noUser,
+				Config:    config("member"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("user_id"), knownvalue.StringExact(memberID)),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("bob@example.com")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(g.ID+"/"+memberID)),
+				},
+			},
+			{
+				Config: config("vendor"),
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group_member.bob,",
+					"(bob@example.com) Remove this warden_group_member."),
+			},
+			{
+				// The failed plan changed nothing: bob is still the member in the group.
+				PreConfig: func() {
+					if err := checkAPIUser(srv, memberID, api.User{Email: "bob@example.com", Kind: "member"}); err != nil {
+						t.Fatal(err)
+					}
+					if got, err := srv.Client.GetGroup(ctx, g.ID); err != nil || !slices.Equal(got.Members, []string{memberID}) {
+						t.Fatalf("group %+v (%v), want bob in it", got, err)
+					}
+				},
+				Config:   config("member"),
+				PlanOnly: true,
 			},
 		},
 	})

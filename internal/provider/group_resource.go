@@ -39,6 +39,8 @@ type groupResource struct {
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
+	// plan knows the users this plan creates, for their kinds and e-mail addresses.
+	plan *planNotes
 }
 
 type groupResourceModel struct {
@@ -112,7 +114,8 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 					"authoritative: a member added outside Terraform is removed by the next apply. When left out, this resource does " +
 					"not manage members: they stay as they are (an imported group keeps its members), and `warden_group_member` " +
 					"resources may add them one at a time. Use one or the other for a group, not both: the plan fails when the group " +
-					"already has members from `warden_group_member`.",
+					"already has members from `warden_group_member`. A vendor user among them, existing or created by a `warden_user` of the same " +
+					"configuration, fails the plan: vendor users join no groups.",
 				ElementType: typesString,
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
@@ -165,9 +168,10 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 }
 
 // planMemberEmails sets the planned member_emails, reading the members' users when every id
-// is known and the members change: each id no user has, and each vendor user, fails the plan
-// on its element of members (the API would refuse them on apply). Members whose ids are known
-// only after apply (users created in the same plan) leave member_emails unknown.
+// is known and the members change (a user this plan creates is known from the plan's notes):
+// each id no user has, and each vendor user, fails the plan on its element of members (the API
+// would refuse them on apply). Members whose ids are known only after apply leave
+// member_emails unknown.
 func (r *groupResource) planMemberEmails(ctx context.Context, plan, prior *groupResourceModel, diags *diag.Diagnostics) {
 	ids, known := setStrings(ctx, plan.Members, diags)
 	switch {
@@ -181,7 +185,7 @@ func (r *groupResource) planMemberEmails(ctx context.Context, plan, prior *group
 		plan.MemberEmails = prior.MemberEmails
 		return
 	}
-	reads := readUsers(ctx, r.client, ids)
+	reads := readUsers(ctx, r.client, r.plan, ids)
 	at := func(id string) path.Path { return path.Root("members").AtSetValue(types.StringValue(id)) }
 	reads.addMissingUsers(diags, at)
 	reads.addVendorMembers(diags, ids, at, "Remove it from members.")
@@ -201,7 +205,7 @@ func (r *groupResource) readMembers(ctx context.Context, g *api.Group, withMembe
 	if !withMembers {
 		return nil
 	}
-	reads := readUsers(ctx, r.client, g.Members)
+	reads := readUsers(ctx, r.client, nil, g.Members)
 	return &reads
 }
 
@@ -221,6 +225,7 @@ func (r *groupResource) Configure(_ context.Context, req resource.ConfigureReque
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
 		r.typeName = d.TypeName + "_group"
+		r.plan = d.Plan
 	}
 }
 

@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -316,8 +318,9 @@ func mustFindGroup(t *testing.T, srv *acctest.Server, name string) *api.Group {
 }
 
 // A vendor user among a group's members fails the plan on its element of members, in the
-// engine's words. A vendor user of the same configuration, whose id is known only after
-// apply, cannot be judged by the plan: the apply fails once it has created the user.
+// engine's words: an existing one, one created in the same configuration (its warden_user
+// plans its id), and a member whose kind changes to vendor (which replaces the user: its new
+// id replaces the old one among the members). Nothing is created or changed.
 func TestAccGroupResource_vendorMember(t *testing.T) {
 	srv := acctest.NewServer(t)
 	ctx := context.Background()
@@ -371,12 +374,53 @@ resource "warden_group" "test" {
   name    = "sre"
   members = [warden_user.alice.id, warden_user.vendor.id]
 }`),
-				// The plan passes (its member_emails wait for the user's id); the apply creates the
-				// user, plans the group again with its id, and fails there.
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue("warden_group.test", tfjsonpath.New("member_emails"))},
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group.test,",
+					fmt.Sprintf("User %q is a vendor user", plannedUserID("second@vendor.example", access.KindVendor, 0)),
+					"(second@vendor.example) Remove it from members."),
+			},
+			{
+				// Nothing was created. bob (created with the id his plan gave him) joins, his address shown.
+				PreConfig: func() {
+					if u, err := srv.Client.FindUserByEmail(ctx, "second@vendor.example"); !errors.Is(err, client.ErrNotFound) {
+						t.Fatalf("after the failed plan the API holds %+v (%v), want no user", u, err)
+					}
 				},
-				ExpectError: wrappedRegexp("Error running apply", "Vendor User Cannot Join a Group", "(second@vendor.example)"),
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, warden_user.bob.id]
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue("warden_user.bob", tfjsonpath.New("id"), knownvalue.StringExact(plannedUserID("bob@example.com", access.KindMember, 0))),
+						plancheck.ExpectKnownValue("warden_group.test", tfjsonpath.New("member_emails"),
+							knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("alice@example.com"), knownvalue.StringExact("bob@example.com")})),
+					},
+				},
+			},
+			{
+				// bob becomes a vendor: his replacement is a vendor user, refused among the members.
+				Config: srv.Config(strings.Replace(groupUsers, `email = "bob@example.com"`, `email = "bob@example.com"
+  kind  = "vendor"`, 1) + `
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, warden_user.bob.id]
+}`),
+				ExpectError: wrappedRegexp("Vendor User Cannot Join a Group", "with warden_group.test,",
+					fmt.Sprintf("User %q is a vendor user", plannedUserID("bob@example.com", access.KindVendor, 0)), "(bob@example.com) Remove it from members."),
+			},
+			{
+				PreConfig: func() {
+					if err := checkAPIUser(srv, plannedUserID("bob@example.com", access.KindMember, 0), api.User{Email: "bob@example.com", Kind: "member"}); err != nil {
+						t.Fatalf("after the failed plan: %v", err)
+					}
+				},
+				Config: srv.Config(groupUsers + `
+resource "warden_group" "test" {
+  name    = "sre"
+  members = [warden_user.alice.id, warden_user.bob.id]
+}`),
+				PlanOnly: true,
 			},
 		},
 	})

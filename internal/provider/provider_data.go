@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -42,9 +43,35 @@ type planNotes struct {
 	// newEnvironments counts the environments created, optedOut those of them created with
 	// vendor routing off (or not yet known to be on).
 	newEnvironments, optedOut int
+	// newUsers are the users a warden_user creates, by the id it planned (see user_ids.go):
+	// the groups, members and role assignments naming them are planned after them.
+	newUsers map[string]api.User
 }
 
-func newPlanNotes() *planNotes { return &planNotes{routingCreates: map[string]bool{}} }
+func newPlanNotes() *planNotes {
+	return &planNotes{routingCreates: map[string]bool{}, newUsers: map[string]api.User{}}
+}
+
+// userPlanned notes a user that a warden_user creates with the id it planned.
+func (n *planNotes) userPlanned(u api.User) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.newUsers[u.ID] = u
+}
+
+// plannedUser is the user that a warden_user of this plan creates with id, if one does.
+func (n *planNotes) plannedUser(id string) (api.User, bool) {
+	if n == nil {
+		return api.User{}, false
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	u, ok := n.newUsers[id]
+	return u, ok
+}
 
 // claimRouting notes that a warden_alert_routing creates envID's routing; false when another
 // one of this plan already does.

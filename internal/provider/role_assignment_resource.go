@@ -32,6 +32,8 @@ func NewRoleAssignmentResource() resource.Resource { return &roleAssignmentResou
 
 type roleAssignmentResource struct {
 	client *client.Client
+	// plan knows the users this plan creates, for their kinds and e-mail addresses.
+	plan *planNotes
 }
 
 type roleAssignmentResourceModel struct {
@@ -95,7 +97,8 @@ func (r *roleAssignmentResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user holding the role; not a vendor user (vendor users hold no roles). Exactly one of `user_id` and `group_id`. " +
-					"When the id is known at plan time, the plan fails for a vendor user or an id no user has.",
+					"When the id is known at plan time, the plan fails for a vendor user or an id no user has; a `warden_user` of the " +
+					"same configuration plans its new user's id, so a vendor user created alongside fails the plan as well.",
 				Optional:      true,
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: replace,
@@ -140,7 +143,7 @@ func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if plan.UserID.IsNull() {
 		plan.UserEmail = types.StringNull()
 	} else {
-		plan.UserEmail = plannedUserEmail(ctx, r.client, plan.UserID, &resp.Diagnostics, func(users userReads) {
+		plan.UserEmail = plannedUserEmail(ctx, r.client, r.plan, plan.UserID, &resp.Diagnostics, func(users userReads) {
 			users.addVendorAssignee(&resp.Diagnostics, plan.RoleID.ValueString(), plan.UserID.ValueString(), path.Root("user_id"))
 		})
 	}
@@ -150,6 +153,7 @@ func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.Mo
 func (r *roleAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.plan = d.Plan
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/acctest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
@@ -289,6 +291,79 @@ resource "warden_role_assignment" "test" {
 				Config:      config("usr_nobody"),
 				PlanOnly:    true,
 				ExpectError: wrappedRegexp("User Not Found", "with warden_role_assignment.test,", `No user has the id "usr_nobody".`),
+			},
+		},
+	})
+}
+
+// A role assigned to a user created in the same configuration: its id, and its kind, are known
+// at plan. A new vendor user fails the plan on user_id, and nothing is created (neither the
+// user nor the role); a new member plans with its e-mail address and applies; a change of the
+// member's kind to vendor replaces the user and the assignment, and fails the plan.
+func TestAccRoleAssignmentResource_userOfThisPlan(t *testing.T) {
+	srv := acctest.NewServer(t)
+	ctx := context.Background()
+	const addr = "warden_role_assignment.test"
+	config := func(kind string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "warden_user" "dana" {
+  email = "dana@example.com"
+  kind  = %q
+}
+resource "warden_role" "deployers" {
+  name        = "deployers"
+  permissions = ["conducts.read"]
+}
+resource "warden_role_assignment" "test" {
+  role_id = warden_role.deployers.id
+  user_id = warden_user.dana.id
+}`, kind))
+	}
+	vendorID := plannedUserID("dana@example.com", access.KindVendor, 0)
+	memberID := plannedUserID("dana@example.com", access.KindMember, 0)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config("vendor"),
+				ExpectError: wrappedRegexp("Vendor User Cannot Hold a Role", "with warden_role_assignment.test,",
+					"Vendor users hold no roles: they act only through support tiers and access requests.",
+					"(dana@example.com ("+vendorID+") is a vendor user.) Remove this warden_role_assignment.", "warden_support_access"),
+			},
+			{
+				PreConfig: func() {
+					if u, err := srv.Client.FindUserByEmail(ctx, "dana@example.com"); !errors.Is(err, client.ErrNotFound) {
+						t.Fatalf("after the failed plan the API holds %+v (%v), want no user", u, err)
+					}
+					if r, err := srv.Client.FindRoleByName(ctx, "deployers"); !errors.Is(err, client.ErrNotFound) {
+						t.Fatalf("after the failed plan the API holds %+v (%v), want no role", r, err)
+					}
+				},
+				Config: config("member"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("user_id"), knownvalue.StringExact(memberID)),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("dana@example.com")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_id"), knownvalue.StringExact(memberID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("user_email"), knownvalue.StringExact("dana@example.com")),
+				},
+			},
+			{
+				Config: config("vendor"),
+				ExpectError: wrappedRegexp("Vendor User Cannot Hold a Role", "with warden_role_assignment.test,",
+					"(dana@example.com ("+vendorID+") is a vendor user.)"),
+			},
+			{
+				PreConfig: func() {
+					if err := checkAPIUser(srv, memberID, api.User{Email: "dana@example.com", Kind: "member"}); err != nil {
+						t.Fatalf("after the failed plan: %v", err)
+					}
+				},
+				Config:   config("member"),
+				PlanOnly: true,
 			},
 		},
 	})

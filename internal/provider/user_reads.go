@@ -21,16 +21,19 @@ import (
 // when the ids are known: to show who they are (e-mail addresses, not usr_… ids) and to fail a
 // vendor user at plan rather than at apply.
 //
-// A user created in the same plan has no id until apply, and nothing in the plan links that
-// unknown id to its warden_user block (Terraform passes a provider only the unknown value, and
-// ids are opaque, so no part of one can carry the kind): its kind cannot be known at plan, and
-// the API refuses a vendor there with 422 on apply.
+// A user created in the same plan has the id its warden_user planned (user_ids.go), which no
+// user has yet: the plan's notes hold that user (planNotes), so its kind is known at plan all
+// the same. Only an id that is still unknown (the warden_user could not plan it) waits for the
+// apply, where the API refuses a vendor with 422.
 
 // userReads is the users behind a set of ids, as far as they could be read.
 type userReads struct {
 	users map[string]*api.User
 	// missing are the ids no user has.
 	missing []string
+	// pending are ids that no user has and no note knows, but that a warden_user of another
+	// configuration of the provider may have planned (looksPlanned): the apply judges them.
+	pending []string
 	// err is the first other failure (the token may lack users.read): users is then partial.
 	err error
 }
@@ -38,8 +41,9 @@ type userReads struct {
 // readUsersParallel bounds the GETs in flight for one resource's users.
 const readUsersParallel = 8
 
-// readUsers reads each user of ids once, a few at a time.
-func readUsers(ctx context.Context, c *client.Client, ids []string) userReads {
+// readUsers reads each user of ids once, a few at a time; the users that notes says this
+// plan creates (notes may be nil) are taken from there, not read.
+func readUsers(ctx context.Context, c *client.Client, notes *planNotes, ids []string) userReads {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	out := userReads{users: make(map[string]*api.User, len(ids))}
 	var (
@@ -48,6 +52,10 @@ func readUsers(ctx context.Context, c *client.Client, ids []string) userReads {
 		slot = make(chan struct{}, readUsersParallel)
 	)
 	for _, id := range ids {
+		if u, ok := notes.plannedUser(id); ok {
+			out.users[id] = &u
+			continue
+		}
 		wg.Add(1)
 		slot <- struct{}{}
 		go func() {
@@ -58,6 +66,8 @@ func readUsers(ctx context.Context, c *client.Client, ids []string) userReads {
 			switch {
 			case err == nil:
 				out.users[id] = u
+			case errors.Is(err, client.ErrNotFound) && looksPlanned(id):
+				out.pending = append(out.pending, id)
 			case errors.Is(err, client.ErrNotFound):
 				out.missing = append(out.missing, id)
 			case out.err == nil:
@@ -67,6 +77,7 @@ func readUsers(ctx context.Context, c *client.Client, ids []string) userReads {
 	}
 	wg.Wait()
 	slices.Sort(out.missing)
+	slices.Sort(out.pending)
 	return out
 }
 
@@ -81,7 +92,7 @@ func listUsers(ctx context.Context, c *client.Client) userReads {
 }
 
 // complete reports whether every id was read or found missing.
-func (r userReads) complete() bool { return r.err == nil }
+func (r userReads) complete() bool { return r.err == nil && len(r.pending) == 0 }
 
 // emails is the sorted e-mail addresses of the users of ids that were read.
 func (r userReads) emails(ids []string) []string {
@@ -140,15 +151,15 @@ func (r userReads) addVendorAssignee(diags *diag.Diagnostics, roleID, userID str
 	}
 }
 
-// plannedUserEmail is the user_email a plan shows for userID, read when the id is known: the
-// e-mail, null when the token may not read users (as the apply then stores), unknown when the
-// read failed otherwise or the id is unknown. It adds the plan-time errors: no such user, or a
-// vendor user where none may be (check adds those).
-func plannedUserEmail(ctx context.Context, c *client.Client, userID types.String, diags *diag.Diagnostics, check func(userReads)) types.String {
+// plannedUserEmail is the user_email a plan shows for userID, read (or taken from notes) when
+// the id is known: the e-mail, null when the token may not read users (as the apply then
+// stores), unknown when the read failed otherwise or the id is unknown. It adds the plan-time
+// errors: no such user, or a vendor user where none may be (check adds those).
+func plannedUserEmail(ctx context.Context, c *client.Client, notes *planNotes, userID types.String, diags *diag.Diagnostics, check func(userReads)) types.String {
 	if c == nil || userID.IsNull() || userID.IsUnknown() {
 		return types.StringUnknown()
 	}
-	reads := readUsers(ctx, c, []string{userID.ValueString()})
+	reads := readUsers(ctx, c, notes, []string{userID.ValueString()})
 	reads.addMissingUsers(diags, func(string) path.Path { return path.Root("user_id") })
 	if u := reads.users[userID.ValueString()]; u != nil {
 		check(reads)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,6 +34,9 @@ type userResource struct {
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
+	// plan hears of the users this plan creates, for the groups, members and role
+	// assignments planned after them.
+	plan *planNotes
 }
 
 type userResourceModel struct {
@@ -51,6 +55,7 @@ func (m *userResourceModel) fromAPI(u *api.User) {
 
 func (m *userResourceModel) toAPI() api.UserCreate {
 	return api.UserCreate{
+		ID:    m.ID.ValueString(), // planned ("" while unknown: the API chooses)
 		Email: m.Email.ValueString(),
 		Name:  m.Name.ValueString(),
 		Kind:  m.Kind.ValueString(),
@@ -70,9 +75,13 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"Managing users needs the `users.admin` platform permission.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The user's id, chosen by the API.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The user's id. A new user's id is known at plan time: the provider plans it (a `usr_…` id derived " +
+					"from `email` and `kind`, which the API then gives the user), so that groups, `warden_group_member` and " +
+					"`warden_role_assignment` of the same configuration refuse a vendor user at plan rather than at apply. " +
+					"Changing `kind` replaces the user, and its new id is planned likewise. An existing or imported user keeps the id " +
+					"the API gave it. When the API cannot be asked at plan time, the id is known only after apply.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"email": schema.StringAttribute{
 				MarkdownDescription: "Unique e-mail address. Changing it updates the user in place.",
@@ -106,13 +115,23 @@ func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 	resp.IdentitySchema = idIdentitySchema("user")
 }
 
-// ModifyPlan warns, when a changed kind replaces the user, what its deletion takes with it.
+// ModifyPlan plans a new user's id and notes the user for the resources planned after it
+// (user_ids.go); a replacement is planned as a new user (Terraform plans it again without
+// the prior state). It warns, when a changed kind replaces the user, what its deletion takes
+// with it.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
 	var plan, state userResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		r.planID(ctx, &plan, resp)
+		return
+	}
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || plan.Kind.IsUnknown() || plan.Kind.Equal(state.Kind) {
 		return
@@ -120,10 +139,25 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	warnUserReplacement(ctx, r.client, state.ID.ValueString(), state.Email.ValueString(), path.Root("kind"), &resp.Diagnostics)
 }
 
+// planID gives a new user the id it is created with, and notes it.
+func (r *userResource) planID(ctx context.Context, plan *userResourceModel, resp *resource.ModifyPlanResponse) {
+	if !plan.ID.IsUnknown() || plan.Email.IsUnknown() || plan.Kind.IsUnknown() {
+		return
+	}
+	id, ok := planUserID(ctx, r.client, plan.Email.ValueString(), access.UserKind(plan.Kind.ValueString()))
+	if !ok {
+		return
+	}
+	plan.ID = types.StringValue(id)
+	r.plan.userPlanned(api.User{Meta: api.Meta{ID: id}, Email: plan.Email.ValueString(), Name: plan.Name.ValueString(), Kind: plan.Kind.ValueString()})
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ID)...)
+}
+
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
 		r.typeName = d.TypeName + "_user"
+		r.plan = d.Plan
 	}
 }
 
@@ -143,6 +177,13 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 				}
 				return u.ID, nil
 			}})
+		return
+	}
+	if planned := plan.ID.ValueString(); planned != "" && u.ID != planned {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Unable to Create User",
+			fmt.Sprintf("The Warden API created the user %s with the id %s, not with the id %s that the plan gave it: the server is older than "+
+				"this provider and chooses every id itself. Upgrade warden-server, then adopt the user with:\n\n%s", u.Email, u.ID, planned,
+				importBlock(r.typeName, u.ID)))
 		return
 	}
 	plan.fromAPI(u)

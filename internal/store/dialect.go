@@ -74,9 +74,13 @@ func (sqliteDialect) mapErr(err error) error {
 	if j := strings.IndexAny(rest, " ,)"); j >= 0 {
 		rest = rest[:j]
 	}
-	_, col, _ := strings.Cut(rest, ".")
+	table, col, _ := strings.Cut(rest, ".")
 	switch col {
 	case "name", "email":
+	case "id":
+		if table != "users" { // only a user's id is a client's choice
+			col = ""
+		}
 	case "email_fold": // e-mails are unique whatever their case
 		col = "email"
 	default:
@@ -96,6 +100,7 @@ func (postgresDialect) skipLocked() string     { return " FOR UPDATE SKIP LOCKED
 // uniqueFields maps the unique constraints a client can resolve to the field at fault.
 var uniqueFields = map[string]string{
 	"environments_name_key": "name",
+	"users_id_key":          "id", // a user's id may be the client's choice
 	"users_email_key":       "email",
 	"users_email_fold_key":  "email", // e-mails are unique whatever their case
 	"user_groups_name_key":  "name",
