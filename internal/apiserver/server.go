@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/metrics"
 )
 
 // BootstrapEmail is the e-mail of the account_owner user created on an empty store.
@@ -62,6 +63,8 @@ type Config struct {
 	PublicURL string
 	// Alerting configures alert ingestion and delivery.
 	Alerting AlertingConfig
+	// Version is the server's version, which warden_build_info reports.
+	Version string
 }
 
 // Server is the Warden API.
@@ -87,6 +90,8 @@ type Server struct {
 	// dispatcher delivers alerts; stopDispatcher ends it and waits.
 	dispatcher     *alerting.Dispatcher
 	stopDispatcher func()
+	// metrics records what the server does, for GET /metrics (metrics.go).
+	metrics *metrics.Metrics
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -127,7 +132,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.unlock = unlock
 	s.store = st
 	s.barrier = &generationBarrier{read: st.Generation}
-	err = st.View(ctx, func(tx Tx) error { return s.reloadFrom(tx) })
+	s.metrics = s.newMetrics(cfg.Version, st.Pools())
+	err = st.View(ctx, func(tx Tx) error { return s.reloadFrom(tx, metrics.ReloadStart) })
 	if err == nil {
 		err = s.bootstrap(ctx, cfg.BootstrapToken)
 	}
