@@ -41,7 +41,7 @@ func (s *Server) newMetrics(version string, pools map[string]*sql.DB) *metrics.M
 // operator's scrapers reach (-metrics-listen); everything else there is 404.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", s.metrics.Handler(s.log))
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	return mux
 }
 
@@ -54,7 +54,7 @@ func (s *Server) registerMetrics(hapi huma.API) {
 		Description: "The metrics in the Prometheus text exposition format (OpenMetrics when the scraper asks for it).",
 		Content:     map[string]*huma.MediaType{"text/plain; version=0.0.4; charset=utf-8": {Schema: &huma.Schema{Type: huma.TypeString}}},
 	}}
-	h := s.metrics.Handler(s.log)
+	h := s.metrics.Handler()
 	huma.Register(hapi, op, func(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
 		// As every read, answered only if the caller may still have it.
 		if err := s.stillAllowed(ctx); err != nil {

@@ -53,6 +53,7 @@ const (
 // Metrics is the server's set of metrics and the registry that serves them.
 type Metrics struct {
 	reg *prometheus.Registry
+	log *slog.Logger
 
 	inFlight  prometheus.Gauge
 	requests  *prometheus.CounterVec
@@ -87,7 +88,7 @@ func New(o Options) *Metrics {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Metrics{reg: prometheus.NewRegistry()}
+	m := &Metrics{reg: prometheus.NewRegistry(), log: o.Logger}
 	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "warden_http_requests_in_flight",
 		Help: "API requests being served."})
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_http_requests_total",
@@ -151,10 +152,11 @@ func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
 
 // Handler serves the metrics in the Prometheus text format (or OpenMetrics or protobuf, as
 // the scraper asks). A collector that fails (the outbox query) leaves its metrics out and is
-// logged and counted in promhttp_metric_handler_errors_total; the rest is served.
-func (m *Metrics) Handler(log *slog.Logger) http.Handler {
+// logged (Options.Logger) and counted in promhttp_metric_handler_errors_total; the rest is
+// served.
+func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:      slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
 		ErrorHandling: promhttp.ContinueOnError,
 		Registry:      m.reg,
 		// A scrape never piles up behind a slow one: concurrent scrapes share one gather.

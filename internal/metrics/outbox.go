@@ -12,9 +12,9 @@ import (
 
 // outboxCollector reports the outbox's backlog, read from the store when scraped: a gauge
 // set by the code that changes the outbox would be wrong on every replica but the one that
-// made the change, while the outbox is shared. The read is cached for OutboxCacheFor; the age
-// is taken at each scrape from the cached oldest instant, so that it keeps growing between
-// reads as it does in the database.
+// made the change, while the outbox is shared. The read is cached for OutboxCacheFor of the
+// server's clock; the age is taken at each scrape from the cached oldest instant, so that it
+// keeps growing between reads as it does in the database.
 type outboxCollector struct {
 	read func(context.Context) (store.OutboxStats, error)
 	now  func() time.Time
@@ -23,7 +23,7 @@ type outboxCollector struct {
 
 	mu     sync.Mutex // held across a read: concurrent scrapes share it
 	stats  store.OutboxStats
-	readAt time.Time // real time of the last successful read; zero before one
+	readAt time.Time // of the last successful read; zero before one
 }
 
 func newOutboxCollector(read func(context.Context) (store.OutboxStats, error), now func() time.Time) *outboxCollector {
@@ -46,7 +46,8 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.readAt.IsZero() || time.Since(c.readAt) >= OutboxCacheFor {
+	now := c.now()
+	if c.readAt.IsZero() || now.Sub(c.readAt) >= OutboxCacheFor || now.Before(c.readAt) {
 		ctx, cancel := context.WithTimeout(context.Background(), OutboxTimeout)
 		stats, err := c.read(ctx)
 		cancel()
@@ -54,11 +55,11 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.NewInvalidMetric(c.pending, err)
 			return
 		}
-		c.stats, c.readAt = stats, time.Now()
+		c.stats, c.readAt = stats, now
 	}
 	age := 0.0
 	if c.stats.OldestPending != nil {
-		age = max(0, c.now().Sub(*c.stats.OldestPending).Seconds())
+		age = max(0, now.Sub(*c.stats.OldestPending).Seconds())
 	}
 	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(c.stats.Pending))
 	ch <- prometheus.MustNewConstMetric(c.oldestAge, prometheus.GaugeValue, age)
