@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,9 +57,15 @@ type Metrics struct {
 	reg *prometheus.Registry
 	log *slog.Logger
 
-	inFlight  prometheus.Gauge
+	// inFlight backs warden_http_requests_in_flight: one atomic add per change, where a
+	// Gauge's float needs a compare-and-swap loop.
+	inFlight  atomic.Int64
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec
+	// series caches each request key's children (requestKey → *requestSeries): a vector's
+	// lookup hashes every label value and takes a read lock every core contends for, on every
+	// request; a sync.Map read takes neither.
+	series sync.Map
 
 	allowed, denied prometheus.Counter
 	refused         *prometheus.CounterVec
@@ -89,8 +97,8 @@ func New(o Options) *Metrics {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Metrics{reg: prometheus.NewRegistry(), log: o.Logger}
-	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "warden_http_requests_in_flight",
-		Help: "API requests being served."})
+	inFlight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_http_requests_in_flight",
+		Help: "API requests being served."}, func() float64 { return float64(m.inFlight.Load()) })
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_http_requests_total",
 		Help: "API requests answered, by method, route template and status code; route is \"unmatched\" for a request no route matched (404/405)."},
 		[]string{"method", "route", "code"})
@@ -126,7 +134,7 @@ func New(o Options) *Metrics {
 	if version == "" {
 		version = "unknown"
 	}
-	m.reg.MustRegister(m.inFlight, m.requests, m.durations, decisions, m.refused, m.reloads, m.reloadSeconds, m.replays,
+	m.reg.MustRegister(inFlight, m.requests, m.durations, decisions, m.refused, m.reloads, m.reloadSeconds, m.replays,
 		ingested, m.attempts, m.attemptSeconds, m.undeliverable,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_build_info", Help: "Always 1; its labels say which warden-server runs.",
 			ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()}}, func() float64 { return 1 }),
@@ -167,7 +175,7 @@ func (m *Metrics) Handler() http.Handler {
 // RequestStarted counts a request in flight; RequestDone ends it.
 func (m *Metrics) RequestStarted() {
 	if m != nil {
-		m.inFlight.Inc()
+		m.inFlight.Add(1)
 	}
 }
 
@@ -177,13 +185,33 @@ func (m *Metrics) RequestDone(method, route string, code int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.inFlight.Dec()
+	m.inFlight.Add(-1)
 	method = methodLabel(method)
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(method, route, codeLabel(code)).Inc()
-	m.durations.WithLabelValues(method, route).Observe(d.Seconds())
+	k := requestKey{method: method, route: route, code: code}
+	rs, ok := m.series.Load(k)
+	if !ok {
+		// Raced, both store the same children: a vector hands out one child per labels.
+		rs, _ = m.series.LoadOrStore(k, &requestSeries{count: m.requests.WithLabelValues(method, route, codeLabel(code)),
+			duration: m.durations.WithLabelValues(method, route)})
+	}
+	if rs, ok := rs.(*requestSeries); ok {
+		rs.count.Inc()
+		rs.duration.Observe(d.Seconds())
+	}
+}
+
+// requestKey is a request's labels, the code as a number.
+type requestKey struct {
+	method, route string
+	code          int
+}
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // AuthorizeDecision counts one POST /v1/authorize answer.

@@ -54,7 +54,7 @@ func TestMetrics_requestLabelsAreBounded(t *testing.T) {
 			t.Errorf("%v: %v, want %v", c.labels, got, c.want)
 		}
 	}
-	if got := testutil.ToFloat64(m.inFlight); got != 0 {
+	if got := m.inFlight.Load(); got != 0 {
 		t.Errorf("in flight after every request ended: %v", got)
 	}
 	if got := codeLabel(999); got != "999" {
