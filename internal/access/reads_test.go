@@ -85,6 +85,7 @@ func TestRoutes_readRules(t *testing.T) {
 		"GET /v1/access-requests":                                  {{nil, []string{"vendor", "cluster.admin", "owner"}}},
 		"GET /v1/access-requests/{id}":                             {{map[string]string{"id": "arq"}, []string{"vendor", "cluster.admin", "owner"}}},
 		"GET /v1/audit-events":                                     {{nil, []string{"owner"}}},
+		"GET /metrics":                                             {{nil, []string{"cluster.admin", "owner"}}},
 		// The body names the principal: the handler asks CanReadAccessOf (below).
 		"POST /v1/authorize": {{nil, everyone}},
 	}
@@ -111,6 +112,34 @@ func TestRoutes_readRules(t *testing.T) {
 			if !slices.Equal(got, w.allowed) {
 				t.Errorf("%s with %v: allowed %v, want %v (rule: %s)", key, w.params, got, w.allowed, r.Rule)
 			}
+		}
+	}
+}
+
+// GET /metrics needs cluster.read, which cluster.admin includes: a role holding only
+// cluster.read scrapes, a member without it and a vendor user do not.
+func TestRoutes_metricsNeedClusterRead(t *testing.T) {
+	p := NewPolicy()
+	p.PutRole(Role{ID: "scrapers", Name: "scrapers", Permissions: []string{string(ClusterRead)}})
+	p.PutUser(User{ID: "prometheus", Kind: KindMember})
+	p.PutAssignment(Assignment{ID: "asg", RoleID: "scrapers", UserID: "prometheus"})
+	p.PutUser(User{ID: "member", Kind: KindMember})
+	p.PutUser(User{ID: "vendor", Kind: KindVendor})
+	r, ok := RouteFor("GET", "/metrics")
+	if !ok || r.Public {
+		t.Fatalf("GET /metrics: %+v, %v; want an authenticated route", r, ok)
+	}
+	for who, allowed := range map[string]bool{"prometheus": true, "member": false, "vendor": false} {
+		pr, ok := p.Principal(who)
+		if !ok {
+			t.Fatal(who)
+		}
+		d := r.Check(p, pr, func(string) string { return "" })
+		if (d == nil) != allowed {
+			t.Errorf("%s: denial %v, want allowed %v", who, d, allowed)
+		}
+		if d != nil && !strings.Contains(d.Message, "cluster.read") {
+			t.Errorf("%s: the refusal does not name cluster.read: %s", who, d.Message)
 		}
 	}
 }

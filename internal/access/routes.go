@@ -80,6 +80,9 @@ const (
 
 const ruleRoutingClaim = "Refused (409 alert_routing_claimed) when made under a claim while another warden_alert_routing's claim holds the routing."
 
+const ruleMetrics = "cluster.read (cluster.admin includes it): counts of requests, decisions and alert deliveries, which name no principal " +
+	"but describe how the service is used. Scrapers on the operator's network use -metrics-listen instead, which needs no token."
+
 const ruleDestination = "cluster.admin. Refused (409 membership_mode_conflict) when the environment's destinations are authoritative."
 
 func owner(_ *Policy, pr *Principal, _ func(string) string) *Denial { return CanActAsOwner(pr) }
@@ -241,6 +244,8 @@ var routes = []Route{
 
 	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthorize},
 	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform(AuditRead)},
+
+	{Method: "GET", Path: "/metrics", Rule: ruleMetrics, check: platform(ClusterRead)},
 }
 
 // Routes returns every API route with its rule.

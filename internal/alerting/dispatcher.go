@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/metrics"
 	"github.com/wardenhq/terraform-provider-warden/internal/store"
 )
 
@@ -41,6 +42,8 @@ type Config struct {
 	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
 	// Rand is in [0, 1) and safe for concurrent use (math/rand/v2's Float64).
 	Rand func() float64
+	// Metrics counts attempts by outcome (nil counts nothing).
+	Metrics *metrics.Metrics
 }
 
 // Dispatcher delivers the store's pending deliveries.
@@ -233,8 +236,9 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	until := now.Add(d.cfg.LeaseFor)
 	var ds []api.AlertDelivery
 	var leased int
+	var undeliverable []string // the kinds of the deliveries made undeliverable
 	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		ds = ds[:0]
+		ds, undeliverable = ds[:0], undeliverable[:0]
 		all, err := tx.LeaseDeliveries(d.cfg.Owner, now, until, d.cfg.Batch)
 		if err != nil {
 			return err
@@ -246,12 +250,18 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 				if err := tx.UpdateDelivery(dl); err != nil {
 					return err
 				}
+				undeliverable = append(undeliverable, dl.Kind)
 				continue
 			}
 			ds = append(ds, dl)
 		}
 		return nil
 	})
+	if err == nil {
+		for _, kind := range undeliverable {
+			d.cfg.Metrics.Undeliverable(kind)
+		}
+	}
 	if err != nil || len(ds) == 0 {
 		return nil, leased, err
 	}
@@ -378,8 +388,10 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	n := j.d.AttemptCount + 1
 	start := time.Now()
 	r := d.send(ctx, j, n, at)
-	f := d.next(j.d, r, at, d.cfg.Now(), time.Since(start))
+	took := time.Since(start)
+	f := d.next(j.d, r, at, d.cfg.Now(), took)
 	d.logAttempt(f)
+	d.cfg.Metrics.DeliveryAttempt(f.d.Kind, f.a.Outcome, took)
 	return f, true
 }
 

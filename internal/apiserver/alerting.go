@@ -123,7 +123,7 @@ func (s *Server) startDispatcher() error {
 	}
 	d := alerting.New(alerting.Config{Store: s.store, Now: s.now, Schedule: s.alerting.RetrySchedule,
 		VendorURL: s.alerting.VendorURL, VendorRoutingKey: s.alerting.VendorRoutingKey, SMTP: smtp,
-		AllowPrivate: s.alerting.AllowPrivateDestinations, Logger: s.log, TLSRoots: s.alerting.TLSRoots})
+		AllowPrivate: s.alerting.AllowPrivateDestinations, Logger: s.log, TLSRoots: s.alerting.TLSRoots, Metrics: s.metrics})
 	ctx, cancel := context.WithCancel(s.lifetime)
 	done := make(chan struct{})
 	go func() {

@@ -132,6 +132,7 @@ func (s *Server) refused(ctx context.Context, d *access.Denial) error {
 // in a transaction of its own, after the refused change rolled back, so the log never misses
 // an attempt and the attempt changes nothing else.
 func (s *Server) auditRefusal(ctx context.Context, d *access.Denial) {
+	s.metrics.Refused(d.Code)
 	ctx = context.WithoutCancel(ctx)
 	actorID := ""
 	if p := principalFrom(ctx); p != nil {

@@ -164,13 +164,17 @@ func (s *Server) ingestFor(ctx context.Context, key, envID string, build func(Tx
 		if key == "" {
 			return nil, errIngestKey
 		}
-		return s.submitIngest(ctx, &ingestJob{key: key, envID: envID, build: func(tx Tx, env string) ([]api.Alert, error) {
+		res, err := s.submitIngest(ctx, &ingestJob{key: key, envID: envID, build: func(tx Tx, env string) ([]api.Alert, error) {
 			alerts, err := build(tx, env)
 			for i := range alerts {
 				alerts[i].Test = false
 			}
 			return alerts, err
 		}})
+		if err == nil {
+			s.countIngested(res)
+		}
+		return res, err
 	}
 	var res []ingested
 	err := s.update(ctx, func(tx Tx) error {
@@ -188,9 +192,26 @@ func (s *Server) ingestFor(ctx context.Context, key, envID string, build func(Tx
 		return err
 	})
 	if err == nil {
+		s.countIngested(res)
 		s.notifyDispatcher()
 	}
 	return res, err
+}
+
+// countIngested records committed alerts in the metrics, with the deliveries their routing
+// made undeliverable (the dispatcher counts the others as it attempts them).
+func (s *Server) countIngested(res []ingested) {
+	for _, in := range res {
+		s.metrics.AlertIngested(in.Duplicate)
+		if in.Duplicate {
+			continue
+		}
+		for _, r := range in.Alert.Routing {
+			if r.Chosen && s.undeliverable(r.Kind) != "" {
+				s.metrics.Undeliverable(r.Kind)
+			}
+		}
+	}
 }
 
 // seeTargets is how the caller reads alert targets: with their secret parts only when it

@@ -64,6 +64,7 @@ func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeO
 	case err != nil:
 		return nil, err
 	}
+	s.metrics.AuthorizeDecision(d.Allowed)
 	out := &authorizeOutput{Body: api.AuthorizeResponse{Allowed: d.Allowed, Reason: d.Reason}}
 	if d.Allowed {
 		v := api.Via(d.Via)

@@ -64,7 +64,9 @@ func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, 
 			return err
 		}
 	}
-	return s.update(ctx, func(tx Tx) error {
+	replayed := false
+	err := s.update(ctx, func(tx Tx) error {
+		replayed = false
 		if key != "" {
 			rec, err := tx.Idempotency(p.User.ID, key, s.idempotencyCutoff())
 			switch {
@@ -73,6 +75,7 @@ func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, 
 					return invalid(codeIdempotencyKeyReused, "Idempotency-Key",
 						"This Idempotency-Key was already used for a different request; use a new key for a new request.")
 				}
+				replayed = true
 				return replay(rec)
 			case !errors.Is(err, ErrNotFound):
 				return err
@@ -90,6 +93,10 @@ func (s *Server) withIdempotency(ctx context.Context, p *principal, key string, 
 		}
 		return tx.InsertIdempotency(p.User.ID, key, IdempotencyRecord{RequestHash: hash, Status: status, Body: b, CreatedAt: s.now()})
 	})
+	if err == nil && replayed {
+		s.metrics.IdempotentReplay()
+	}
+	return err
 }
 
 // idempotent runs a change that answers with one object (a create, an update, an action)

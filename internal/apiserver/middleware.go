@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -28,7 +29,9 @@ type requestInfo struct {
 	// base is the scheme and host the request was sent to (http://127.0.0.1:8080): the
 	// server's own address as its caller knows it, for URLs it hands out (an ingest URL).
 	base string
-	err  error // set when a 5xx is produced; logged, never sent
+	// route is the template of the route that matched (withRoute), for the request metrics.
+	route string
+	err   error // set when a 5xx is produced; logged, never sent
 }
 
 type requestInfoKey struct{}
@@ -87,8 +90,8 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// withRequest is the outermost middleware: request id, bounded body, panic recovery and
-// exactly one log line per request.
+// withRequest is the outermost middleware: request id, bounded body, panic recovery,
+// exactly one log line per request and the request metrics.
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -113,6 +116,11 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 			r.Header.Set("Content-Type", "application/json")
 		}
 		rec := &statusRecorder{ResponseWriter: w}
+		// Deferred first, so that it runs last: also after an aborted handler's panic.
+		s.metrics.RequestStarted()
+		defer func() {
+			s.metrics.RequestDone(r.Method, metricsRoute(ri, r), cmp.Or(rec.status, http.StatusOK), time.Since(start))
+		}()
 		defer func() {
 			if v := recover(); v != nil {
 				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
@@ -144,6 +152,18 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// metricsRoute is the template of the route that answered r: the API operation's, else the
+// pattern of the route the mux matched (huma's documents), else "" (no route matched).
+func metricsRoute(ri *requestInfo, r *http.Request) string {
+	if ri.route != "" {
+		return ri.route
+	}
+	if _, path, ok := strings.Cut(r.Pattern, " "); ok {
+		return path
+	}
+	return r.Pattern
 }
 
 // withProblemFallback answers requests that match no route (404) or no method (405) with

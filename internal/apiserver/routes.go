@@ -36,6 +36,7 @@ func (s *Server) routes() http.Handler {
 	// Relative: the document describes whichever address the server listens on.
 	cfg.Servers = []*huma.Server{{URL: "/", Description: "This Warden API server."}}
 	hapi := humago.New(mux, cfg)
+	hapi.UseMiddleware(s.withRoute)
 	hapi.UseMiddleware(s.authenticate(hapi))
 	hapi.UseMiddleware(s.withClock)
 
@@ -56,6 +57,7 @@ func (s *Server) routes() http.Handler {
 	s.registerAuthorize(hapi)
 	mux.Handle("/ui/", s.ui)
 	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	s.registerMetrics(hapi)
 	return s.withRequest(withProblemFallback(mux))
 }
 
@@ -72,7 +74,7 @@ func operation(method, path, id, summary string, status int) huma.Operation {
 		panic("apiserver: route " + method + " " + path + " is missing from access.Routes")
 	}
 	rule := route.Rule
-	tag := strings.Split(strings.TrimPrefix(path, "/v1/"), "/")[0]
+	tag := strings.Split(strings.TrimPrefix(strings.TrimPrefix(path, "/v1"), "/"), "/")[0]
 	if strings.HasPrefix(path, "/v1/environments/{id}/") {
 		tag = strings.Split(path, "/")[4]
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/metrics"
 	"github.com/wardenhq/terraform-provider-warden/internal/ui"
 )
 
@@ -63,6 +64,8 @@ type Config struct {
 	PublicURL string
 	// Alerting configures alert ingestion and delivery.
 	Alerting AlertingConfig
+	// Version is the server's version, which warden_build_info reports.
+	Version string
 }
 
 // Server is the Warden API.
@@ -90,6 +93,8 @@ type Server struct {
 	stopDispatcher func()
 	// ui is the review page under /ui/.
 	ui *ui.Handler
+	// metrics records what the server does, for GET /metrics (metrics.go).
+	metrics *metrics.Metrics
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -130,7 +135,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.unlock = unlock
 	s.store = st
 	s.barrier = &generationBarrier{read: st.Generation}
-	err = st.View(ctx, func(tx Tx) error { return s.reloadFrom(tx) })
+	s.metrics = s.newMetrics(cfg.Version, st.Pools())
+	err = st.View(ctx, func(tx Tx) error { return s.reloadFrom(tx, metrics.ReloadStart) })
 	if err == nil {
 		err = s.bootstrap(ctx, cfg.BootstrapToken)
 	}

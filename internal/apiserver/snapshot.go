@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/metrics"
 )
 
 // The server keeps the engine's policy snapshot (access.Policy) in memory, so that
@@ -50,7 +52,7 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 			return err
 		}
 		if cur != s.state.gen || s.state.stale {
-			if err := s.reloadFrom(tx); err != nil {
+			if err := s.reloadFrom(tx, s.reloadReason()); err != nil {
 				return err
 			}
 		}
@@ -78,8 +80,10 @@ func (s *Server) update(ctx context.Context, fn func(Tx) error) error {
 	return nil
 }
 
-// reloadFrom replaces the snapshot with the store's, read in tx. The caller holds wmu.
-func (s *Server) reloadFrom(tx Tx) error {
+// reloadFrom replaces the snapshot with the store's, read in tx, for reason (a
+// metrics.Reload… value). The caller holds wmu.
+func (s *Server) reloadFrom(tx Tx, reason string) error {
+	start := time.Now()
 	pol, gen, err := loadPolicy(tx)
 	if err != nil {
 		return err
@@ -87,7 +91,24 @@ func (s *Server) reloadFrom(tx Tx) error {
 	s.state.mu.Lock()
 	s.state.pol, s.state.gen, s.state.stale = pol, gen, false
 	s.state.mu.Unlock()
+	s.metrics.PolicyReloaded(reason, time.Since(start))
 	return nil
+}
+
+// reloadReason says why a snapshot behind the store is reloaded: a commit whose outcome was
+// unknown, or another replica's change. The caller holds wmu.
+func (s *Server) reloadReason() string {
+	if s.state.stale {
+		return metrics.ReloadStale
+	}
+	return metrics.ReloadGeneration
+}
+
+// generation is the snapshot's generation, for metrics.
+func (s *Server) generation() int64 {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	return s.state.gen
 }
 
 // pol is the snapshot for a decision inside s.update (the writer holds wmu, so nothing
@@ -149,7 +170,7 @@ func (s *Server) ensureCurrent(ctx context.Context) error {
 		if err != nil || (cur == s.state.gen && !s.state.stale) {
 			return err
 		}
-		return s.reloadFrom(tx)
+		return s.reloadFrom(tx, s.reloadReason())
 	})
 }
 

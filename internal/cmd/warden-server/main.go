@@ -1,6 +1,6 @@
 // Command warden-server serves the Warden API.
 //
-//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h]
+//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h] [-metrics-listen 127.0.0.1:9464]
 //	warden-server recover-owner -db ./warden.db [-email owner@warden.local]
 //	warden-server backup -db ./warden.db -to ./warden-backup.db
 //	warden-server --version
@@ -17,6 +17,10 @@
 // account_owner any more: run it with the server stopped; it prints a fresh owner token.
 //
 // backup writes a consistent copy of the SQLite store (VACUUM INTO), also while a server runs.
+//
+// Prometheus metrics are at GET /metrics on -listen, for a token holding cluster.read, and,
+// with -metrics-listen, on a listener of their own that needs no token (plain HTTP, for
+// the operator's scrapers: bind it to loopback or a private address).
 package main
 
 import (
@@ -27,6 +31,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -74,6 +79,7 @@ func printVersion(stdout io.Writer) error {
 // serveConfig is the server's command line, after the environment has filled the gaps.
 type serveConfig struct {
 	listen, db      string
+	metricsListen   string
 	tlsCert, tlsKey string
 	idemTTL         time.Duration
 	readTimeout     time.Duration
@@ -97,6 +103,7 @@ Serves the Warden API. On an empty store it creates an account_owner user whose 
 WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to start without one.`)
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on")
+	fs.StringVar(&c.metricsListen, "metrics-listen", "", "`address` of a plain-HTTP listener serving only GET /metrics, without a token (e.g. 127.0.0.1:9464; keep it off public networks); default: none, and GET /metrics on -listen needs a token with cluster.read")
 	fs.StringVar(&c.db, "db", "./warden.db", "the store: a SQLite `file` path, or a postgres:// URL (PostgreSQL, for several replicas on one database)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file` (chain allowed) to serve HTTPS; needs -tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key `file` of -tls-cert")
@@ -121,6 +128,7 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", apiserver.DefaultShutdownTimeout, "on SIGINT/SIGTERM, how long in-flight requests may finish before connections are closed")
 	err := parseWithEnv(fs, args, getenv, map[string]string{
 		"listen":           "WARDEN_LISTEN",
+		"metrics-listen":   "WARDEN_METRICS_LISTEN",
 		"db":               "WARDEN_DB",
 		"tls-cert":         "WARDEN_TLS_CERT",
 		"tls-key":          "WARDEN_TLS_KEY",
@@ -201,6 +209,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer func() { _ = ln.Close() }()
+	var metricsLn net.Listener
+	if c.metricsListen != "" {
+		metricsLn, err = (&net.ListenConfig{}).Listen(ctx, "tcp", c.metricsListen)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%w: another program listens on %s; choose another address with -metrics-listen (WARDEN_METRICS_LISTEN)", err, c.metricsListen)
+		}
+		if err != nil {
+			return err
+		}
+		defer func() { _ = metricsLn.Close() }()
+	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	opts.Logger = logger
@@ -211,17 +230,55 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdempotencyTTL: c.idemTTL,
 		PublicURL:      c.publicURL,
 		Alerting:       c.alerting,
+		Version:        version,
 	})
 	if err != nil {
 		return err
 	}
 	defer func() { _ = srv.Close() }()
 
-	if err := apiserver.Serve(ctx, ln, srv.Handler(), opts); err != nil {
+	if err := serveAll(ctx, ln, srv.Handler(), opts, metricsLn, srv.MetricsHandler(), stdout); err != nil {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// serveAll serves the API on ln and, when metricsLn is not nil, the metrics on it, until ctx
+// ends or either fails; then both drain.
+func serveAll(ctx context.Context, ln net.Listener, api http.Handler, opts apiserver.ServeOptions,
+	metricsLn net.Listener, metrics http.Handler, stdout io.Writer,
+) error {
+	if metricsLn == nil {
+		return apiserver.Serve(ctx, ln, api, opts)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	mopts := apiserver.ServeOptions{ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
+		ShutdownTimeout: opts.ShutdownTimeout}
+	if opts.Logger != nil {
+		mopts.Logger = opts.Logger.With("listener", "metrics")
+	}
+	// Announced after the API, whose line scripts wait for first; both listeners are open.
+	announce := opts.Announce
+	opts.Announce = func(url string) {
+		if announce != nil {
+			announce(url)
+		}
+		_, _ = fmt.Fprintf(stdout, "warden-server metrics on http://%s/metrics\n", metricsLn.Addr())
+	}
+	metricsDone := make(chan error, 1)
+	go func() {
+		err := apiserver.Serve(ctx, metricsLn, metrics, mopts)
+		cancel() // a metrics listener that fails stops the API too: the operator asked for both
+		metricsDone <- err
+	}()
+	err := apiserver.Serve(ctx, ln, api, opts)
+	cancel()
+	if merr := <-metricsDone; err == nil && merr != nil {
+		err = fmt.Errorf("metrics listener: %w", merr)
+	}
+	return err
 }
 
 // recoverOwner is the recover-owner subcommand: it prints the token once, with what to do

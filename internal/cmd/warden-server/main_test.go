@@ -47,12 +47,13 @@ func TestParseServe_environment(t *testing.T) {
 		"WARDEN_SMTP_FROM":                  "alerts@example.com",
 		"WARDEN_ALLOW_PRIVATE_DESTINATIONS": "true",
 		"WARDEN_ALERT_RETENTION":            "168h",
+		"WARDEN_METRICS_LISTEN":             "127.0.0.1:9464",
 	})
 	c, err := parseServe(nil, env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := serveConfig{listen: "0.0.0.0:9000", db: "/var/lib/warden/env.db", tlsCert: "/etc/warden/cert.pem",
+	want := serveConfig{listen: "0.0.0.0:9000", metricsListen: "127.0.0.1:9464", db: "/var/lib/warden/env.db", tlsCert: "/etc/warden/cert.pem",
 		tlsKey: "/etc/warden/key.pem", idemTTL: time.Hour, readTimeout: 7 * time.Second, writeTimeout: 60 * time.Second,
 		idleTimeout: 120 * time.Second, shutdownTimeout: 5 * time.Second, bootstrapToken: bootstrapToken,
 		alerting: apiserver.AlertingConfig{VendorURL: "https://events.pagerduty.com/v2/enqueue", VendorRoutingKey: "R0UTING",
@@ -397,9 +398,11 @@ func TestRun_refusedStartLeavesNoFiles(t *testing.T) {
 		"no bootstrap token":    {nil, nil, "set WARDEN_BOOTSTRAP_TOKEN"},
 		"short bootstrap token": {nil, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": "short"}, "at least 16"},
 		"address in use":        {[]string{"-listen", taken.Addr().String()}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "another warden-server, or another program, listens on " + taken.Addr().String()},
-		"bad flag":              {[]string{"-idempotency-ttl", "-1s"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-idempotency-ttl must be positive"},
-		"unknown flag":          {[]string{"-tls"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-tls"},
-		"bad vendor url":        {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-vendor-alert-url"},
+		"metrics address in use": {[]string{"-metrics-listen", taken.Addr().String()}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken},
+			"another program listens on " + taken.Addr().String() + "; choose another address with -metrics-listen"},
+		"bad flag":       {[]string{"-idempotency-ttl", "-1s"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-idempotency-ttl must be positive"},
+		"unknown flag":   {[]string{"-tls"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-tls"},
+		"bad vendor url": {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}, "-vendor-alert-url"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -449,4 +452,72 @@ func existing(names []string) []string {
 		}
 	}
 	return out
+}
+
+// -metrics-listen serves the metrics on a listener of their own, announced after the API, to
+// a scraper without a token; on -listen they still need one. Both drain on SIGTERM.
+func TestRun_metricsListener(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "warden.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	errc := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0", "-db", db},
+			envOf(map[string]string{"WARDEN_BOOTSTRAP_TOKEN": bootstrapToken}), pw, &stderr)
+		_ = pw.Close()
+		errc <- err
+	}()
+	rd := bufio.NewReader(pr)
+	var lines []string
+	for range 2 {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("announcements %q: %v (%v)", lines, err, <-errc)
+		}
+		lines = append(lines, strings.TrimSpace(line))
+	}
+	go func() { _, _ = io.Copy(io.Discard, rd) }()
+	api, ok := strings.CutPrefix(lines[0], "warden-server listening on ")
+	metrics, ok2 := strings.CutPrefix(lines[1], "warden-server metrics on ")
+	if !ok || !ok2 || !strings.HasSuffix(metrics, "/metrics") {
+		t.Fatalf("announcements %q: want the API's, then the metrics'", lines)
+	}
+
+	get := func(url, token string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get(metrics, ""); status != 200 || !strings.Contains(body, `warden_build_info{goversion="`) ||
+		!strings.Contains(body, `version="`+version+`"`) {
+		t.Errorf("GET %s without a token: %d\n%.500s", metrics, status, body)
+	}
+	if status, _ := get(api+"/metrics", ""); status != 401 {
+		t.Errorf("GET /metrics on -listen without a token: %d, want 401", status)
+	}
+	if status, body := get(api+"/metrics", bootstrapToken); status != 200 || !strings.Contains(body, "warden_http_requests_total") {
+		t.Errorf("GET /metrics on -listen as the owner: %d", status)
+	}
+
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run after SIGTERM-equivalent: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "msg=drained listener=metrics") {
+		t.Errorf("the metrics listener did not drain:\n%s", stderr.String())
+	}
 }
