@@ -315,7 +315,7 @@ func reach(before, after *Policy) []string {
 	for _, q := range []*Policy{before, after} {
 		for id := range changed {
 			if r := q.roles[id]; r != nil {
-				q.holders(r, func(u *User, _ Held) { set[u.ID] = true })
+				q.holders(r, func(u *User, _, _ string) { set[u.ID] = true })
 			}
 		}
 	}

@@ -62,24 +62,28 @@ func (p *Policy) WhoCan(envID, action string, now time.Time) ([]Holder, error) {
 // an organization role, every such reason.
 func (p *Policy) memberHolders(env *Environment, action string) map[string][]Via {
 	need, _ := actionSet(action)
-	reasons := map[string][]Via{}
-	add := func(r *Role, via func(Held) Via) {
-		p.holders(r, func(u *User, h Held) {
+	reasons := make(map[string][]Via, len(p.users)/4)
+	// base is what every holder's reason shares (grantVia's, or ownerVia's, without the
+	// group): made once per grant, not once per holder.
+	add := func(r *Role, base Via) {
+		p.holders(r, func(u *User, groupID, groupName string) {
+			v := base
+			v.GroupID, v.GroupName = groupID, groupName
 			vias := reasons[u.ID]
 			if vias == nil {
 				vias = make([]Via, 0, 2)
 			}
-			reasons[u.ID] = append(vias, via(h))
+			reasons[u.ID] = append(vias, v)
 		})
 	}
 	for _, g := range p.envGrants[env.ID] {
 		if r := p.roles[g.RoleID]; r != nil && g.set&need != 0 {
-			add(r, func(h Held) Via { return p.grantVia(h, g, action) })
+			add(r, p.grantVia(Held{Role: r}, g, action))
 		}
 	}
 	for _, r := range p.roles {
 		if r.owner() {
-			add(r, p.ownerVia)
+			add(r, p.ownerVia(Held{Role: r}))
 		}
 	}
 	for _, vias := range reasons {
@@ -90,13 +94,13 @@ func (p *Policy) memberHolders(env *Environment, action string) map[string][]Via
 	return reasons
 }
 
-// holders calls fn for every member user holding r, once per way (directly, or through each
-// group it is a member of), as held yields them.
-func (p *Policy) holders(r *Role, fn func(*User, Held)) {
+// holders calls fn for every member user holding r, once per way: directly (groupID ""), or
+// through each group it is a member of, as held yields them.
+func (p *Policy) holders(r *Role, fn func(u *User, groupID, groupName string)) {
 	for _, a := range p.roleAssignments[r.ID] {
 		if a.UserID != "" {
 			if u := p.users[a.UserID]; u != nil && u.Kind != KindVendor {
-				fn(u, Held{r, "", a.ID})
+				fn(u, "", "")
 			}
 			continue
 		}
@@ -106,7 +110,7 @@ func (p *Policy) holders(r *Role, fn func(*User, Held)) {
 		}
 		for _, m := range g.Members {
 			if u := p.users[m]; u != nil && u.Kind != KindVendor {
-				fn(u, Held{r, g.ID, a.ID})
+				fn(u, g.ID, g.Name)
 			}
 		}
 	}
