@@ -118,9 +118,59 @@ func (p *Policy) envSet(userID, envID string) PermSet {
 }
 
 // Via names what allows an action: a grant (with its role and, when held through one, the
-// group), an organization role, or an approved access request.
+// group), an organization role, or a vendor tier held through an approved access request or
+// standing support access. ExpiresAt is when a vendor tier ends (the earlier of the
+// request's and the support access's expiry); zero when it does not end, and for members.
 type Via struct {
-	Permission, GrantID, RoleID, RoleName, GroupID, AccessRequestID, SupportAccessID, Tier string
+	Permission, GrantID, RoleID, RoleName, GroupID, GroupName, AccessRequestID, SupportAccessID, Tier string
+	ExpiresAt                                                                                         time.Time
+}
+
+// grantVia is the reason a role's grant gives for action, as every answer names it.
+func (p *Policy) grantVia(h Held, g *Grant, action string) Via {
+	return Via{Permission: AllowingPermission(g.Permissions, action), GrantID: g.ID, RoleID: h.Role.ID, RoleName: h.Role.Name,
+		GroupID: h.GroupID, GroupName: p.groupName(h.GroupID)}
+}
+
+// ownerVia is the reason an organization role gives for every action in every environment.
+func (p *Policy) ownerVia(h Held) Via {
+	return Via{Permission: string(EnvironmentAdmin), RoleID: h.Role.ID, RoleName: h.Role.Name, GroupID: h.GroupID, GroupName: p.groupName(h.GroupID)}
+}
+
+// tierVia is the reason a held tier gives for a capability: the approved request, or the
+// standing support access, each with when it ends.
+func tierVia(sa *SupportAccess, h heldTier, capability string) Via {
+	if h.req == nil {
+		return Via{Permission: capability, SupportAccessID: sa.ID, Tier: h.tier, ExpiresAt: earliest(sa.ExpiresAt, nil)}
+	}
+	return Via{Permission: capability, AccessRequestID: h.req.ID, Tier: h.tier, ExpiresAt: earliest(sa.ExpiresAt, h.req.ExpiresAt)}
+}
+
+// earliest is the earlier of two optional expiries; zero when neither ends.
+func earliest(a, b *time.Time) time.Time {
+	switch {
+	case a == nil && b == nil:
+		return time.Time{}
+	case a == nil:
+		return *b
+	case b == nil || a.Before(*b):
+		return *a
+	}
+	return *b
+}
+
+// byReason orders the reasons for one action as every answer lists them: grants before
+// organization roles (a grant is what Authorize names when there is one), then by role
+// name, direct before groups. Vendor reasons keep the order of vendorTiers.
+func byReason(a, b Via) int {
+	return cmp.Or(cmp.Compare(boolRank(a.GrantID == ""), boolRank(b.GrantID == "")), cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.GroupID, b.GroupID))
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Decision is the answer to "may P do A in E?". Reason says why in words.
@@ -184,15 +234,15 @@ func (p *Policy) authorizeMember(u *User, env *Environment, action string) Decis
 		}
 	}
 	if best.Role != nil {
-		perm := AllowingPermission(bestGrant.Permissions, action)
+		via := p.grantVia(best, bestGrant, action)
 		return Decision{Allowed: true,
-			Reason: "Role " + strconv.Quote(best.Role.Name) + " holds " + perm + " in environment " + strconv.Quote(env.Name) + ".",
-			Via:    Via{Permission: perm, GrantID: bestGrant.ID, RoleID: best.Role.ID, RoleName: best.Role.Name, GroupID: best.GroupID}}
+			Reason: "Role " + strconv.Quote(best.Role.Name) + " holds " + via.Permission + " in environment " + strconv.Quote(env.Name) + ".",
+			Via:    via}
 	}
 	if owner.Role != nil {
 		return Decision{Allowed: true,
 			Reason: "The organization role " + strconv.Quote(owner.Role.Name) + " holds environment_admin in every environment.",
-			Via:    Via{Permission: string(EnvironmentAdmin), RoleID: owner.Role.ID, RoleName: owner.Role.Name, GroupID: owner.GroupID}}
+			Via:    p.ownerVia(owner)}
 	}
 	return Decision{Reason: "No grant in environment " + strconv.Quote(env.Name) + " allows " + strconv.Quote(action) +
 		"; it needs one of " + needText[action] + "."}
@@ -255,7 +305,7 @@ func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource str
 		if capabilityIn(action, h.tier, sa.PortForwarding) && h.req == nil {
 			return Decision{Allowed: true,
 				Reason: fmt.Sprintf("The standing support access of environment %q gives every vendor user tier %q (no approval required).", env.Name, h.tier),
-				Via:    Via{Permission: action, SupportAccessID: sa.ID, Tier: h.tier}}
+				Via:    tierVia(sa, h, action)}
 		}
 		if capabilityIn(action, h.tier, sa.PortForwarding) {
 			reason := fmt.Sprintf("Approved access request %s holds tier %q in environment %q until %s.",
@@ -264,7 +314,7 @@ func (p *Policy) authorizeVendor(u *User, env *Environment, action, resource str
 				reason = fmt.Sprintf("Approved access request %s asked for tier %q; the environment's support access now allows at most %q, held until %s.",
 					h.req.ID, h.req.Tier, h.tier, h.req.ExpiresAt.Format(time.RFC3339))
 			}
-			return Decision{Allowed: true, Reason: reason, Via: Via{Permission: action, AccessRequestID: h.req.ID, Tier: h.tier}}
+			return Decision{Allowed: true, Reason: reason, Via: tierVia(sa, h, action)}
 		}
 	}
 	return vendorDenial(env, sa, tiers, action)

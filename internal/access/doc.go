@@ -6,7 +6,10 @@
 //     vendor support tiers and their capabilities (tiers.go).
 //   - The policy snapshot (policy.go) and the decisions over it (decide.go): authenticating a
 //     token to a Principal, Authorize ("may P do A in E?", with the grant, role or request
-//     that allows it), effective access, and a vendor's support capabilities.
+//     that allows it), effective access, and a vendor's support capabilities; its reverse,
+//     who may do an action where (whocan.go); and the access preview (preview.go): the
+//     difference in effective access between a snapshot and a copy changed by proposed
+//     changes, whose kinds and validation are in changes.go.
 //   - The change rules (rules.go, modes.go, alerts.go) and the read rules (reads.go): each a
 //     Can… function returning nil or a *Denial, made by one constructor (denial.go); the API's
 //     routes and the check each runs first (routes.go).

@@ -3,7 +3,9 @@ package access
 import (
 	"cmp"
 	"iter"
+	"maps"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -99,6 +101,10 @@ type Policy struct {
 	userTokens       map[string][]*Token
 	userRequests     map[string][]*AccessRequest
 	envRequests      map[string][]*AccessRequest
+
+	// byEmail is every user sorted by e-mail, made on first use by a reader (readers share
+	// the snapshot, hence the atomic) and dropped by every user write.
+	byEmail atomic.Pointer[[]*User]
 }
 
 // NewPolicy returns an empty snapshot.
@@ -148,7 +154,10 @@ func (p *Policy) DeleteEnvironment(id string) {
 }
 
 // PutUser adds or replaces a user.
-func (p *Policy) PutUser(u User) { p.users[u.ID] = &u }
+func (p *Policy) PutUser(u User) {
+	p.users[u.ID] = &u
+	p.byEmail.Store(nil)
+}
 
 // DeleteUser removes a user with its tokens, memberships, assignments and requests.
 func (p *Policy) DeleteUser(id string) {
@@ -169,6 +178,17 @@ func (p *Policy) DeleteUser(id string) {
 		p.deleteRequest(r.ID)
 	}
 	delete(p.users, id)
+	p.byEmail.Store(nil)
+}
+
+// usersByEmail returns every user sorted by e-mail (then id), the order answers list them in.
+func (p *Policy) usersByEmail() []*User {
+	if s := p.byEmail.Load(); s != nil {
+		return *s
+	}
+	s := slices.SortedFunc(maps.Values(p.users), func(a, b *User) int { return byUser(*a, *b) })
+	p.byEmail.Store(&s)
+	return s
 }
 
 // PutToken adds a token.

@@ -66,6 +66,10 @@ func TestRoutes_readRules(t *testing.T) {
 			{map[string]string{"id": "env", "user_id": "other-vendor"}, []string{"cluster.admin", "owner"}},
 			{map[string]string{"id": "env", "group_id": "grp"}, []string{"groups.read", "owner"}},
 		},
+		"GET /v1/environments/{id}/principals": {
+			{map[string]string{"id": "env", "action": "apps.deploy"}, []string{"users.read", "owner"}},
+			{map[string]string{"id": "env", "action": "operator.reboot_host"}, []string{"cluster.admin", "owner"}},
+		},
 		"GET /v1/users":                       {{nil, []string{"users.read", "owner"}}},
 		"GET /v1/users/{id}":                  {{other, []string{"users.read", "owner"}}},
 		"GET /v1/groups":                      {{nil, []string{"groups.read", "owner"}}},
@@ -88,9 +92,11 @@ func TestRoutes_readRules(t *testing.T) {
 		"GET /metrics":                                             {{nil, []string{"cluster.admin", "owner"}}},
 		// The body names the principal: the handler asks CanReadAccessOf (below).
 		"POST /v1/authorize": {{nil, everyone}},
+		// The changes name the principals reached: the handler asks CanReadAccessOf of each.
+		"POST /v1/access-preview": {{nil, []string{"users.read", "owner"}}},
 	}
 	for _, r := range Routes() {
-		if r.Public || (r.Method != "GET" && r.Path != "/v1/authorize") {
+		if r.Public || (r.Method != "GET" && r.Path != "/v1/authorize" && r.Path != "/v1/access-preview") {
 			continue
 		}
 		key := r.Method + " " + r.Path

@@ -48,6 +48,10 @@ const (
 	ruleSupport   = "Any authenticated principal, vendor users included: the tier and expiry are the ceiling vendors work under."
 	ruleRouting   = "Any member user (not vendor users); the secret parts of webhook targets (userinfo, query values) are shown to cluster.admin only, " +
 		"redacted for everyone else."
+	ruleWhoCan = "Reads the access of every holder: users.read for a matrix action (held by members only), cluster.admin for a tier capability " +
+		"(held by vendor users only). Never a partial list."
+	rulePreview = "users.read (a preview reads the access of everyone a change reaches); cluster.admin as well when the changes reach vendor users " +
+		"(support access, a vendor user's kind). Pure: computed on a copy of the policy; nothing is written (a refusal is audited, as every refusal is)."
 	ruleAuthorize = "Any authenticated principal about itself; about another member user users.read, about a vendor user cluster.admin " +
 		"(checked once the body names the principal)."
 )
@@ -142,6 +146,11 @@ func effectiveReads(p *Policy, pr *Principal, param func(string) string) *Denial
 	return nil // the handler asks for exactly one
 }
 
+// whoCanReads is the rule of who-can, which depends on the action asked about (CanReadWhoCan).
+func whoCanReads(_ *Policy, pr *Principal, param func(string) string) *Denial {
+	return CanReadWhoCan(pr, param("action"))
+}
+
 // vendorOrClusterAdmin lets vendors through to their own requests (the handler narrows).
 func vendorOrClusterAdmin(p *Policy, pr *Principal, param func(string) string) *Denial {
 	if pr.User.Kind == KindVendor {
@@ -161,6 +170,7 @@ var routes = []Route{
 	{Method: "PATCH", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
 	{Method: "DELETE", Path: "/v1/environments/{id}", Rule: ruleOwner, check: owner},
 	{Method: "GET", Path: "/v1/environments/{id}/effective-access", Rule: ruleEffective, check: effectiveReads, Query: []string{"user_id", "group_id"}},
+	{Method: "GET", Path: "/v1/environments/{id}/principals", Rule: ruleWhoCan, check: whoCanReads, Query: []string{"action"}},
 
 	{Method: "POST", Path: "/v1/users", Rule: "users.admin.", check: platform(UsersAdmin)},
 	{Method: "GET", Path: "/v1/users", Rule: "users.read (users.admin includes it).", check: platform(UsersRead)},
@@ -243,6 +253,7 @@ var routes = []Route{
 	{Method: "POST", Path: "/v1/access-requests/{id}/revoke", Rule: "cluster.admin.", check: platform(ClusterAdmin)},
 
 	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthorize},
+	{Method: "POST", Path: "/v1/access-preview", Rule: rulePreview, check: platform(UsersRead)},
 	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform(AuditRead)},
 
 	{Method: "GET", Path: "/metrics", Rule: ruleMetrics, check: platform(ClusterRead)},

@@ -339,9 +339,13 @@ type Via struct {
 	RoleID          string `json:"role_id,omitempty" doc:"The role holding the grant."`
 	RoleName        string `json:"role_name,omitempty" doc:"That role's name."`
 	GroupID         string `json:"group_id,omitempty" doc:"The group through which the role is held, if any."`
+	GroupName       string `json:"group_name,omitempty" doc:"That group's name."`
 	AccessRequestID string `json:"access_request_id,omitempty" doc:"The approved access request, for vendor users."`
 	SupportAccessID string `json:"support_access_id,omitempty" doc:"The standing support access (require_approval false), for vendor users."`
 	Tier            string `json:"tier,omitempty" doc:"The tier held, for vendor users."`
+	// ExpiresAt is when a vendor's tier ends: the earlier of its approved request's expiry and
+	// the support access's.
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the vendor tier ends (the earlier of the access request's and the support access's expiry); absent when it does not end, and for members."`
 }
 
 // EffectiveAccess lists everything a user or group may do in an environment, and why.

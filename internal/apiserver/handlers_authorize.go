@@ -33,8 +33,18 @@ type effectiveOutput struct {
 	Body api.EffectiveAccess
 }
 
+type whoCanInput struct {
+	ID     string `path:"id" doc:"The environment id."`
+	Action string `query:"action" required:"true" doc:"A matrix action (apps.deploy) or a vendor tier capability (operator.reboot_host)."`
+}
+
+type whoCanOutput struct {
+	Body api.WhoCan
+}
+
 func (s *Server) registerAuthorize(hapi huma.API) {
 	huma.Register(hapi, operation(http.MethodPost, "/v1/authorize", "authorize", "May principal P do action A in environment E? Answers with what allows it", http.StatusOK), s.authorize)
+	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/principals", "who-can", "Every user who may do an action in an environment, each with every grant, role, group, organization role or vendor tier that allows it", http.StatusOK), s.whoCan)
 	huma.Register(hapi, operation(http.MethodGet, "/v1/environments/{id}/effective-access", "get-effective-access", "Every action a user or group may do in an environment and every platform permission it holds, each with the grant, role or group that allows it", http.StatusOK), s.getEffectiveAccess)
 }
 
@@ -67,7 +77,7 @@ func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeO
 	s.metrics.AuthorizeDecision(d.Allowed)
 	out := &authorizeOutput{Body: api.AuthorizeResponse{Allowed: d.Allowed, Reason: d.Reason}}
 	if d.Allowed {
-		v := api.Via(d.Via)
+		v := apiVia(d.Via)
 		out.Body.Via = &v
 	}
 	return out, nil
@@ -103,4 +113,51 @@ func (s *Server) getEffectiveAccess(ctx context.Context, in *effectiveInput) (*e
 	}
 	ea.Actions = slices.Compact(ea.Actions)
 	return &effectiveOutput{Body: ea}, nil
+}
+
+// whoCan answers the reverse of authorize: every principal who may do the action there. The
+// route's check (access.CanReadWhoCan) has already read the action; an unknown one is 422.
+func (s *Server) whoCan(ctx context.Context, in *whoCanInput) (*whoCanOutput, error) {
+	if fs := access.ValidateWhoCanAction("action", in.Action); access.HasErrors(fs) {
+		return nil, findingsProblem(fs)
+	}
+	out := api.WhoCan{EnvironmentID: in.ID, Action: in.Action, Principals: []api.PrincipalAccess{}}
+	err := s.read(ctx, func(pol *access.Policy) error {
+		env, ok := pol.EnvironmentByID(in.ID)
+		if !ok {
+			return access.ErrUnknownEnvironment
+		}
+		out.EnvironmentName = env.Name
+		holders, err := pol.WhoCan(in.ID, in.Action, s.now())
+		for _, h := range holders {
+			out.Principals = append(out.Principals, api.PrincipalAccess{UserID: h.User.ID, Email: h.User.Email, Kind: string(h.User.Kind), Via: apiVias(h.Via)})
+		}
+		return err
+	})
+	if errors.Is(err, access.ErrUnknownEnvironment) {
+		return nil, notFound(objectEnvironment, in.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &whoCanOutput{Body: out}, nil
+}
+
+// apiVia is the wire form of a reason; the only mapping site.
+func apiVia(v access.Via) api.Via {
+	out := api.Via{Permission: v.Permission, GrantID: v.GrantID, RoleID: v.RoleID, RoleName: v.RoleName, GroupID: v.GroupID,
+		GroupName: v.GroupName, AccessRequestID: v.AccessRequestID, SupportAccessID: v.SupportAccessID, Tier: v.Tier}
+	if !v.ExpiresAt.IsZero() {
+		t := v.ExpiresAt.UTC()
+		out.ExpiresAt = &t
+	}
+	return out
+}
+
+func apiVias(vs []access.Via) []api.Via {
+	out := make([]api.Via, len(vs))
+	for i, v := range vs {
+		out[i] = apiVia(v)
+	}
+	return out
 }

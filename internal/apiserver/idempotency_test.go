@@ -44,8 +44,8 @@ func TestIdempotency_everyChangeTakesAKey(t *testing.T) {
 		for method, op := range ops {
 			m := strings.ToUpper(method)
 			// Alerts are made idempotent by their own keys (fingerprint, dedup_key): their
-			// senders send no Idempotency-Key.
-			if route, _ := access.RouteFor(m, path); m == http.MethodGet || (m == http.MethodPost && path == "/v1/authorize") || route.Ingest {
+			// senders send no Idempotency-Key. Authorize and the access preview change nothing.
+			if route, _ := access.RouteFor(m, path); m == http.MethodGet || (m == http.MethodPost && (path == "/v1/authorize" || path == "/v1/access-preview")) || route.Ingest {
 				continue
 			}
 			checked++

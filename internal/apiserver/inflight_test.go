@@ -223,6 +223,8 @@ func TestInflight_everyBodyRouteRefusesARevokedToken(t *testing.T) {
 			api.Destination{Type: "webhook", Target: "https://hooks.example.com/x", MinSeverity: "warning"}, false},
 		{"POST", "/v1/access-requests", "/v1/access-requests", api.AccessRequestCreate{EnvironmentID: env.ID, Tier: "support", DurationSeconds: 600}, true},
 		{"POST", "/v1/authorize", "/v1/authorize", api.AuthorizeRequest{PrincipalID: member.ID, EnvironmentID: env.ID, Action: "apps.deploy"}, false},
+		{"POST", "/v1/access-preview", "/v1/access-preview", api.AccessPreviewRequest{Changes: []api.AccessChange{
+			{Kind: "role_assignment_add", RoleID: role.ID, UserID: member.ID}}}, false},
 		{"POST", "/v1/environments/{id}/alerts", "/v1/environments/" + env.ID + "/alerts",
 			amPayload("firing", ts.clock.Now(), map[string]string{"alertname": "Late"}), false},
 		{"POST", "/v1/alerts/enqueue", "/v1/alerts/enqueue", map[string]any{"routing_key": env.ID, "event_action": "trigger",

@@ -58,6 +58,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/ui/", s.ui)
 	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	s.registerMetrics(hapi)
+	s.registerPreview(hapi)
 	return s.withRequest(withProblemFallback(mux))
 }
 

@@ -42,6 +42,10 @@ func openStore(ctx context.Context, db string, shared bool) (*store.DB, func() e
 
 func loadPolicy(tx Tx) (*access.Policy, int64, error) { return store.LoadPolicy(tx) }
 
-func policyRole(r api.Role) access.Role                      { return store.PolicyRole(r) }
-func policySupport(a api.SupportAccess) access.SupportAccess { return store.PolicySupport(a) }
-func policyRequest(r api.AccessRequest) access.AccessRequest { return store.PolicyRequest(r) }
+func policyRole(r api.Role) access.Role                       { return store.PolicyRole(r) }
+func policyGrant(g api.Grant) access.Grant                    { return store.PolicyGrant(g) }
+func policyGroup(g api.Group) access.Group                    { return store.PolicyGroup(g) }
+func policyUser(u api.User) access.User                       { return store.PolicyUser(u) }
+func policyAssignment(a api.RoleAssignment) access.Assignment { return store.PolicyAssignment(a) }
+func policySupport(a api.SupportAccess) access.SupportAccess  { return store.PolicySupport(a) }
+func policyRequest(r api.AccessRequest) access.AccessRequest  { return store.PolicyRequest(r) }

@@ -326,6 +326,41 @@ func TestIntegration_grantsAuthorizeEffectiveAccess(t *testing.T) {
 	}
 }
 
+func TestIntegration_whoCanAndPreview(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	c := newClient(t, newServer(t), ownerToken, nil)
+	env := must(c.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "production", Cloud: "gcp"}))(t)
+	u := must(c.CreateUser(ctx, api.UserCreate{Email: "dba@example.com"}))(t)
+	r := must(c.CreateRole(ctx, api.RoleCreate{Name: "dbas"}))(t)
+	must(c.CreateRoleAssignment(ctx, r.ID, api.RoleAssignmentCreate{UserID: u.ID}))(t)
+
+	p := must(c.PreviewAccess(ctx, []api.AccessChange{
+		{Kind: "grant_upsert", EnvironmentID: env.ID, RoleID: r.ID, Permissions: &[]string{"sensitive_access"}},
+	}))(t)
+	if len(p.Environments) != 1 || p.Environments[0].EnvironmentName != "production" || len(p.Environments[0].Users) != 1 ||
+		p.Environments[0].Users[0].Email != "dba@example.com" || !slices.ContainsFunc(p.Environments[0].Users[0].Gained,
+		func(g api.AccessChangeItem) bool { return g.Action == "databases.read_credentials" }) {
+		t.Fatalf("PreviewAccess = %+v", p)
+	}
+	if w := must(c.WhoCan(ctx, env.ID, "databases.read_credentials"))(t); len(w.Principals) != 1 {
+		t.Errorf("before the grant, WhoCan = %+v; want the owner only", w)
+	}
+	g := must(c.CreateGrant(ctx, env.ID, api.GrantCreate{RoleID: r.ID, Permissions: []string{"sensitive_access"}}))(t)
+	w := must(c.WhoCan(ctx, env.ID, "databases.read_credentials"))(t)
+	if len(w.Principals) != 2 || w.Principals[0].Email != "dba@example.com" || w.Principals[0].Via[0].GrantID != g.ID {
+		t.Errorf("after the grant, WhoCan = %+v", w)
+	}
+	_, err := c.WhoCan(ctx, env.ID, "databases.read_credential")
+	if apiErr := wantStatus(t, err, 422, access.CodeUnknownAction); apiErr.Field != "action" {
+		t.Errorf("unknown action: %+v", apiErr)
+	}
+	_, err = c.PreviewAccess(ctx, []api.AccessChange{{Kind: "grant_delete", EnvironmentID: env.ID, RoleID: "role_nope"}})
+	if apiErr := wantStatus(t, err, 422, access.CodeUnknownObject); apiErr.Field != "changes[0].role_id" {
+		t.Errorf("unknown role: %+v", apiErr)
+	}
+}
+
 func TestIntegration_supportAccessAlertRouting(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

@@ -607,6 +607,9 @@ func TestRequest_headersPathsAndQueries(t *testing.T) {
 	if _, err := c.EffectiveAccess(ctx, "e1", "u1", ""); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.WhoCan(ctx, "e1", "apps.deploy"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.ListAuditEvents(ctx, AuditFilter{ActorID: "u 1", Since: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600)), Limit: 5}); err != nil {
 		t.Fatal(err)
 	}
@@ -622,6 +625,7 @@ func TestRequest_headersPathsAndQueries(t *testing.T) {
 		{method: "PATCH", uri: "/v1/environments/env%2F1%20x", ifMatch: `"7"`, contentType: "application/json", body: `{"name":"renamed"}`},
 		{method: "DELETE", uri: "/v1/environments/e1/grants/r%3F1"},
 		{method: "GET", uri: "/v1/environments/e1/effective-access?user_id=u1"},
+		{method: "GET", uri: "/v1/environments/e1/principals?action=apps.deploy"},
 		{method: "GET", uri: "/v1/audit-events?actor_id=u+1&limit=5&since=2026-01-02T02%3A04%3A05Z"},
 		{method: "GET", uri: "/v1/users?email=a%2Bb%40example.com"},
 		{method: "POST", uri: "/v1/access-requests/ar1/approve"},

@@ -28,6 +28,19 @@ func (c *Client) Authorize(ctx context.Context, body api.AuthorizeRequest) (*api
 	return call[api.AuthorizeResponse](ctx, c, request{method: http.MethodPost, path: "/v1/authorize", body: body})
 }
 
+// WhoCan lists every user who may do action (a matrix action or a tier capability) in an
+// environment, each with every grant, role, group or vendor tier that allows it.
+func (c *Client) WhoCan(ctx context.Context, envID, action string) (*api.WhoCan, error) {
+	return call[api.WhoCan](ctx, c, request{method: http.MethodGet, path: "/v1/environments/%s/principals", args: []string{envID},
+		query: values("action", action)})
+}
+
+// PreviewAccess answers what the changes, made in order, would give or take from whom, per
+// environment and user, without making them.
+func (c *Client) PreviewAccess(ctx context.Context, changes []api.AccessChange) (*api.AccessPreview, error) {
+	return call[api.AccessPreview](ctx, c, request{method: http.MethodPost, path: "/v1/access-preview", body: api.AccessPreviewRequest{Changes: changes}})
+}
+
 // PermissionMatrix returns the server's permission matrix and its version.
 func (c *Client) PermissionMatrix(ctx context.Context) (*api.PermissionMatrix, error) {
 	return call[api.PermissionMatrix](ctx, c, request{method: http.MethodGet, path: "/v1/permission-matrix"})

@@ -349,6 +349,7 @@ func (p *wardenProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewAccessRequestsDataSource,
 		NewPermissionMatrixDataSource,
 		NewEffectiveAccessDataSource,
+		NewWhoCanDataSource,
 	}
 }
 
