@@ -33,7 +33,7 @@ type Config struct {
 	Logger       *slog.Logger
 	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
-	AttemptTimeout time.Duration // connection to last byte (10s)
+	AttemptTimeout time.Duration // connection to last byte (DefaultAttemptTimeout)
 	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
 	LeaseFor     time.Duration
@@ -43,6 +43,9 @@ type Config struct {
 	Rand func() float64
 }
 
+// DefaultAttemptTimeout bounds one attempt, from connecting to the last byte of the answer.
+const DefaultAttemptTimeout = 10 * time.Second
+
 // Dispatcher delivers the store's pending deliveries.
 type Dispatcher struct {
 	cfg      Config
@@ -50,6 +53,10 @@ type Dispatcher struct {
 	webhooks poster
 	vendor   poster
 	wake     chan struct{}
+	// handoffs are deliveries handed over after ingestion (handover.go), room what they
+	// may hold.
+	handoffs chan handoff
+	room     room
 }
 
 // NewOwner is a lease owner unique to this process: the random part keeps a restart with
@@ -63,7 +70,7 @@ func NewOwner() string {
 func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Batch, 64)
 	orDefault(&cfg.Workers, 16)
-	orDefault(&cfg.AttemptTimeout, 10*time.Second)
+	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
 	rounds := time.Duration((cfg.Batch+cfg.Workers-1)/cfg.Workers + 1)
 	orDefault(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
@@ -85,7 +92,7 @@ func New(cfg Config) *Dispatcher {
 	return &Dispatcher{
 		cfg: cfg, log: cfg.Logger.With("component", "alerting", "owner", cfg.Owner),
 		webhooks: newPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
-		wake: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Batch), room: room{max: int64(cfg.Batch)},
 	}
 }
 
@@ -103,24 +110,39 @@ func (d *Dispatcher) Notify() {
 	}
 }
 
-// Run delivers until ctx ends: it leases a batch, hands it to the workers, and goes again
-// at once when the batch was full, else on Notify or after the poll interval. It returns
-// once the attempts under way are recorded, or after AttemptTimeout and a few seconds.
-// Leased deliveries not yet begun wait for their leases to expire: another replica sends them.
+// Run delivers until ctx ends: it hands what ingestion hands over to the workers as it
+// comes, and leases a batch from the store, handing it to the workers too, at the start,
+// again at once when the batch was full, else on Notify or after the poll interval. It
+// returns once the attempts under way are recorded, or after AttemptTimeout and a few
+// seconds. Leased deliveries not yet begun wait for their leases to expire: another replica
+// sends them.
 func (d *Dispatcher) Run(ctx context.Context) {
 	p := d.start(context.WithoutCancel(ctx))
+	poll := time.Now()
 	for ctx.Err() == nil {
-		n, err := d.feed(ctx, p)
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("leasing deliveries", "error", err)
-		}
-		if err == nil && n == d.cfg.Batch {
+		select {
+		case h := <-d.handoffs:
+			d.feedHandoff(ctx, p, h)
 			continue
+		default:
 		}
-		t := time.NewTimer(jitter(d.cfg.PollInterval, d.cfg.Rand()))
+		if !time.Now().Before(poll) {
+			n, err := d.feed(ctx, p)
+			if err != nil && ctx.Err() == nil {
+				d.log.Error("leasing deliveries", "error", err)
+			}
+			if err == nil && n == d.cfg.Batch {
+				continue
+			}
+			poll = time.Now().Add(jitter(d.cfg.PollInterval, d.cfg.Rand()))
+		}
+		t := time.NewTimer(time.Until(poll))
 		select {
 		case <-ctx.Done():
+		case h := <-d.handoffs:
+			d.feedHandoff(ctx, p, h)
 		case <-d.wake:
+			poll = time.Now()
 		case <-t.C:
 		}
 		t.Stop()
@@ -203,7 +225,7 @@ type deliveryTx interface {
 	Alert(envID, id string) (api.Alert, error)
 	Environment(id string) (api.Environment, error)
 	AlertCredentials(environmentID string) (store.AlertCredentialsRecord, error)
-	FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error
+	FinishAttempts(owner string, fs []store.Finish) (lost []string, err error)
 	UpdateDelivery(d api.AlertDelivery) error
 }
 
@@ -362,10 +384,9 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 	return j, nil
 }
 
-type finished struct {
-	d api.AlertDelivery
-	a api.AlertAttempt
-}
+
+// finished is a delivery after an attempt, with the attempt, waiting to be recorded.
+type finished = store.Finish
 
 // attempt makes j's next attempt, unless the lease could end first (another replica may
 // take the delivery then, and send it too).
@@ -422,20 +443,20 @@ func (d *Dispatcher) next(dl api.AlertDelivery, r result, at, now time.Time, lat
 	default:
 		dl.Status = api.DeliveryFailed
 	}
-	return finished{d: dl, a: a}
+	return finished{Delivery: dl, Attempt: a}
 }
 
 func (d *Dispatcher) logAttempt(f finished) {
 	level := slog.LevelDebug
-	switch f.d.Status {
+	switch f.Delivery.Status {
 	case api.DeliveryPending:
 		level = slog.LevelInfo
 	case api.DeliveryFailed, api.DeliveryGone:
 		level = slog.LevelWarn
 	}
-	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.d.ID, "environment", f.d.EnvironmentID,
-		"kind", f.d.Kind, "target", access.RedactTarget(f.d.Kind, f.d.Target), "attempt", f.a.N, "outcome", f.a.Outcome,
-		"status", f.d.Status, "status_code", f.a.StatusCode, "error", f.a.Error)
+	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.Delivery.ID, "environment", f.Delivery.EnvironmentID,
+		"kind", f.Delivery.Kind, "target", access.RedactTarget(f.Delivery.Kind, f.Delivery.Target), "attempt", f.Attempt.N, "outcome", f.Attempt.Outcome,
+		"status", f.Delivery.Status, "status_code", f.Attempt.StatusCode, "error", f.Attempt.Error)
 }
 
 // record writes the results waiting together in one transaction: SQLite has one writer,
@@ -466,22 +487,15 @@ func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error 
 	return first
 }
 
-// finish drops an attempt whose lease another replica took: that one's is on record.
+// finish records a batch of attempts in one transaction, dropping those whose leases
+// another replica took: that one's attempts are on record.
 func (d *Dispatcher) finish(ctx context.Context, batch []finished) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var lost []string
-	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		lost = lost[:0]
-		for _, f := range batch {
-			err := tx.FinishAttempt(d.cfg.Owner, f.d, f.a)
-			if errors.Is(err, store.ErrNotFound) {
-				lost = append(lost, f.d.ID)
-			} else if err != nil {
-				return err
-			}
-		}
-		return nil
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) (err error) {
+		lost, err = tx.FinishAttempts(d.cfg.Owner, batch)
+		return err
 	})
 	if err == nil && len(lost) > 0 {
 		d.log.Warn("lease lost before the attempt was recorded: another dispatcher took the delivery", "deliveries", lost)
