@@ -384,7 +384,6 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 	return j, nil
 }
 
-
 // finished is a delivery after an attempt, with the attempt, waiting to be recorded.
 type finished = store.Finish
 
