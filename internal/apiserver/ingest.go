@@ -203,7 +203,7 @@ func (s *Server) recordRoutedAlerts(tx Tx, envID string, routing api.AlertRoutin
 		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		a.ID = newID("alr")
+		a.ID = newTimeID("alr", time.Now())
 		deliveries := s.route(&a, routing, now)
 		if err := tx.InsertAlert(a); err != nil {
 			return nil, err
@@ -237,7 +237,7 @@ func (s *Server) route(a *api.Alert, routing api.AlertRouting, now time.Time) []
 		if !rd.Chosen {
 			return r
 		}
-		d := api.AlertDelivery{ID: newID("dlv"), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: kind, Target: r.Target,
+		d := api.AlertDelivery{ID: newTimeID("dlv", time.Now()), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: kind, Target: r.Target,
 			Event: event, Status: api.DeliveryPending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now, Attempts: []api.AlertAttempt{}}
 		if why := s.undeliverable(kind); why != "" {
 			d.Status, d.NextAttemptAt, d.LastError = api.DeliveryUndeliverable, nil, why
