@@ -38,6 +38,10 @@ type Config struct {
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
 	LeaseFor     time.Duration
 	PollInterval time.Duration  // when no Notify comes (250ms), jittered
+	// RecordWait (20ms) is how long the recorder gathers results after the first before
+	// writing them, up to 4 × Batch in one transaction: on SQLite each commit waits for the
+	// disk, and the one writer is what ingestion needs.
+	RecordWait time.Duration
 	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
 	// Rand is in [0, 1) and safe for concurrent use (math/rand/v2's Float64).
 	Rand func() float64
@@ -72,6 +76,7 @@ func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Workers, 16)
 	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
+	orDefault(&cfg.RecordWait, 20*time.Millisecond)
 	rounds := time.Duration((cfg.Batch+cfg.Workers-1)/cfg.Workers + 1)
 	orDefault(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
 	if cfg.Now == nil {
@@ -168,8 +173,8 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	return n, errors.Join(err, p.stop())
 }
 
-// pipeline is the workers and the recorder, bounded: Workers attempts under way, Batch
-// results waiting, Batch written per transaction.
+// pipeline is the workers and the recorder, bounded: Workers attempts under way, 4 × Batch
+// results waiting, as many written per transaction.
 type pipeline struct {
 	jobs    chan *job
 	results chan finished
@@ -179,7 +184,7 @@ type pipeline struct {
 }
 
 func (d *Dispatcher) start(ctx context.Context) *pipeline {
-	p := &pipeline{jobs: make(chan *job), results: make(chan finished, d.cfg.Batch), done: make(chan struct{})}
+	p := &pipeline{jobs: make(chan *job), results: make(chan finished, d.recordMax()), done: make(chan struct{})}
 	for range d.cfg.Workers {
 		p.workers.Go(func() {
 			for j := range p.jobs {
@@ -458,26 +463,31 @@ func (d *Dispatcher) logAttempt(f finished) {
 		"status", f.Delivery.Status, "status_code", f.Attempt.StatusCode, "error", f.Attempt.Error)
 }
 
-// record writes the results waiting together in one transaction: SQLite has one writer,
-// and a commit per attempt would cap throughput at its commit rate. A batch that fails to
-// be written is sent again when its leases expire (at least once).
+func (d *Dispatcher) recordMax() int { return 4 * d.cfg.Batch }
+
+// record writes the results that come within RecordWait of one another's first together in
+// one transaction: SQLite has one writer, and a commit per attempt would cap throughput at
+// its commit rate. A batch that fails to be written is sent again when its leases expire
+// (at least once).
 func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error {
 	var first error
-	batch := make([]finished, 0, d.cfg.Batch)
+	batch := make([]finished, 0, d.recordMax())
 	for f := range results {
 		batch = append(batch[:0], f)
-	drain:
-		for len(batch) < d.cfg.Batch {
+		wait := time.NewTimer(d.cfg.RecordWait)
+	gather:
+		for len(batch) < d.recordMax() {
 			select {
 			case f, ok := <-results:
 				if !ok {
-					break drain
+					break gather
 				}
 				batch = append(batch, f)
-			default:
-				break drain
+			case <-wait.C:
+				break gather
 			}
 		}
+		wait.Stop()
 		if err := d.finish(ctx, batch); err != nil {
 			d.log.Error("recording attempts", "error", err, "attempts", len(batch))
 			first = cmp.Or(first, err)
