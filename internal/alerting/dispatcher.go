@@ -38,8 +38,8 @@ type Config struct {
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
 	LeaseFor     time.Duration
 	PollInterval time.Duration  // when no Notify comes (250ms), jittered
-	// RecordWait (20ms) is how long the recorder gathers results after the first before
-	// writing them, up to 4 × Batch in one transaction: on SQLite each commit waits for the
+	// RecordWait (100ms) is how long the recorder gathers results after the first before
+	// writing them, up to 16 × Batch in one transaction: on SQLite each commit waits for the
 	// disk, and the one writer is what ingestion needs.
 	RecordWait time.Duration
 	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
@@ -76,7 +76,7 @@ func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Workers, 16)
 	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
-	orDefault(&cfg.RecordWait, 20*time.Millisecond)
+	orDefault(&cfg.RecordWait, 100*time.Millisecond)
 	rounds := time.Duration((cfg.Batch+cfg.Workers-1)/cfg.Workers + 1)
 	orDefault(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
 	if cfg.Now == nil {
@@ -173,7 +173,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	return n, errors.Join(err, p.stop())
 }
 
-// pipeline is the workers and the recorder, bounded: Workers attempts under way, 4 × Batch
+// pipeline is the workers and the recorder, bounded: Workers attempts under way, 16 × Batch
 // results waiting, as many written per transaction.
 type pipeline struct {
 	jobs    chan *job
@@ -463,7 +463,7 @@ func (d *Dispatcher) logAttempt(f finished) {
 		"status", f.Delivery.Status, "status_code", f.Attempt.StatusCode, "error", f.Attempt.Error)
 }
 
-func (d *Dispatcher) recordMax() int { return 4 * d.cfg.Batch }
+func (d *Dispatcher) recordMax() int { return 16 * d.cfg.Batch }
 
 // record writes the results that come within RecordWait of one another's first together in
 // one transaction: SQLite has one writer, and a commit per attempt would cap throughput at
