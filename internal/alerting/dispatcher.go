@@ -37,12 +37,12 @@ type Config struct {
 	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
 	LeaseFor     time.Duration
-	PollInterval time.Duration  // when no Notify comes (250ms), jittered
+	PollInterval time.Duration // when no Notify comes (250ms), jittered
 	// RecordWait (100ms) is how long the recorder gathers results after the first before
 	// writing them, up to 16 × Batch in one transaction: on SQLite each commit waits for the
 	// disk, and the one writer is what ingestion needs.
 	RecordWait time.Duration
-	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
+	TLSRoots   *x509.CertPool // replaces the system's roots (tests)
 	// Rand is in [0, 1) and safe for concurrent use (math/rand/v2's Float64).
 	Rand func() float64
 }
