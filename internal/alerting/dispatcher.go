@@ -125,22 +125,18 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	p := d.start(context.WithoutCancel(ctx))
 	poll := time.Now()
 	for ctx.Err() == nil {
-		select {
-		case h := <-d.handoffs:
-			d.feedHandoff(ctx, p, h)
-			continue
-		default:
-		}
 		if !time.Now().Before(poll) {
 			n, err := d.feed(ctx, p)
 			if err != nil && ctx.Err() == nil {
 				d.log.Error("leasing deliveries", "error", err)
 			}
-			if err == nil && n == d.cfg.Batch {
-				continue
+			poll = time.Now()
+			if err != nil || n < d.cfg.Batch {
+				poll = poll.Add(jitter(d.cfg.PollInterval, d.cfg.Rand()))
 			}
-			poll = time.Now().Add(jitter(d.cfg.PollInterval, d.cfg.Rand()))
 		}
+		// Handoffs, a wake-up and a poll due are taken in random order when several are
+		// ready: neither a stream of handoffs nor a backlog in the store starves the other.
 		t := time.NewTimer(time.Until(poll))
 		select {
 		case <-ctx.Done():
