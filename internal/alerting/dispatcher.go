@@ -124,13 +124,15 @@ func (d *Dispatcher) Notify() {
 func (d *Dispatcher) Run(ctx context.Context) {
 	p := d.start(context.WithoutCancel(ctx))
 	poll := time.Now()
+	var polled time.Time
 	for ctx.Err() == nil {
 		if !time.Now().Before(poll) {
 			n, err := d.feed(ctx, p)
 			if err != nil && ctx.Err() == nil {
 				d.log.Error("leasing deliveries", "error", err)
 			}
-			poll = time.Now()
+			polled = time.Now()
+			poll = polled
 			if err != nil || n < d.cfg.Batch {
 				poll = poll.Add(jitter(d.cfg.PollInterval, d.cfg.Rand()))
 			}
@@ -143,7 +145,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case h := <-d.handoffs:
 			d.feedHandoff(ctx, p, h)
 		case <-d.wake:
-			poll = time.Now()
+			// Wake-ups come with every commit while the workers are behind: leasing on
+			// each would take the one writer for nothing, so they poll at most every
+			// wakeGap.
+			if next := polled.Add(wakeGap); next.Before(poll) {
+				poll = next
+			}
 		case <-t.C:
 		}
 		t.Stop()
@@ -161,6 +168,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 }
 
 const shutdownGrace = 5 * time.Second
+
+// wakeGap is the least time between two leases that Notify calls for.
+const wakeGap = 25 * time.Millisecond
 
 // RunOnce leases a batch, makes and records its attempts, and returns how many it leased.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
