@@ -34,17 +34,24 @@ type Config struct {
 	Logger       *slog.Logger
 	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
-	AttemptTimeout time.Duration // connection to last byte (10s)
+	AttemptTimeout time.Duration // connection to last byte (DefaultAttemptTimeout)
 	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
 	LeaseFor     time.Duration
-	PollInterval time.Duration  // when no Notify comes (250ms), jittered
-	TLSRoots     *x509.CertPool // replaces the system's roots (tests)
+	PollInterval time.Duration // when no Notify comes (250ms), jittered
+	// RecordWait (100ms) is how long the recorder gathers results after the first before
+	// writing them, up to 16 × Batch in one transaction: on SQLite each commit waits for the
+	// disk, and the one writer is what ingestion needs.
+	RecordWait time.Duration
+	TLSRoots   *x509.CertPool // replaces the system's roots (tests)
 	// Rand is in [0, 1) and safe for concurrent use (math/rand/v2's Float64).
 	Rand func() float64
 	// Metrics counts attempts by outcome (nil counts nothing).
 	Metrics *metrics.Metrics
 }
+
+// DefaultAttemptTimeout bounds one attempt, from connecting to the last byte of the answer.
+const DefaultAttemptTimeout = 10 * time.Second
 
 // Dispatcher delivers the store's pending deliveries.
 type Dispatcher struct {
@@ -53,6 +60,10 @@ type Dispatcher struct {
 	webhooks poster
 	vendor   poster
 	wake     chan struct{}
+	// handoffs are deliveries handed over after ingestion (handover.go), room what they
+	// may hold.
+	handoffs chan handoff
+	room     room
 }
 
 // NewOwner is a lease owner unique to this process: the random part keeps a restart with
@@ -66,8 +77,9 @@ func NewOwner() string {
 func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Batch, 64)
 	orDefault(&cfg.Workers, 16)
-	orDefault(&cfg.AttemptTimeout, 10*time.Second)
+	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
+	orDefault(&cfg.RecordWait, 100*time.Millisecond)
 	rounds := time.Duration((cfg.Batch+cfg.Workers-1)/cfg.Workers + 1)
 	orDefault(&cfg.LeaseFor, max(time.Minute, 2*cfg.AttemptTimeout*rounds))
 	if cfg.Now == nil {
@@ -88,7 +100,7 @@ func New(cfg Config) *Dispatcher {
 	return &Dispatcher{
 		cfg: cfg, log: cfg.Logger.With("component", "alerting", "owner", cfg.Owner),
 		webhooks: newPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
-		wake: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Batch), room: room{max: int64(cfg.Batch)},
 	}
 }
 
@@ -106,24 +118,42 @@ func (d *Dispatcher) Notify() {
 	}
 }
 
-// Run delivers until ctx ends: it leases a batch, hands it to the workers, and goes again
-// at once when the batch was full, else on Notify or after the poll interval. It returns
-// once the attempts under way are recorded, or after AttemptTimeout and a few seconds.
-// Leased deliveries not yet begun wait for their leases to expire: another replica sends them.
+// Run delivers until ctx ends: it hands what ingestion hands over to the workers as it
+// comes, and leases a batch from the store, handing it to the workers too, at the start,
+// again at once when the batch was full, else on Notify or after the poll interval. It
+// returns once the attempts under way are recorded, or after AttemptTimeout and a few
+// seconds. Leased deliveries not yet begun wait for their leases to expire: another replica
+// sends them.
 func (d *Dispatcher) Run(ctx context.Context) {
 	p := d.start(context.WithoutCancel(ctx))
+	poll := time.Now()
+	var polled time.Time
 	for ctx.Err() == nil {
-		n, err := d.feed(ctx, p)
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("leasing deliveries", "error", err)
+		if !time.Now().Before(poll) {
+			n, err := d.feed(ctx, p)
+			if err != nil && ctx.Err() == nil {
+				d.log.Error("leasing deliveries", "error", err)
+			}
+			polled = time.Now()
+			poll = polled
+			if err != nil || n < d.cfg.Batch {
+				poll = poll.Add(jitter(d.cfg.PollInterval, d.cfg.Rand()))
+			}
 		}
-		if err == nil && n == d.cfg.Batch {
-			continue
-		}
-		t := time.NewTimer(jitter(d.cfg.PollInterval, d.cfg.Rand()))
+		// Handoffs, a wake-up and a poll due are taken in random order when several are
+		// ready: neither a stream of handoffs nor a backlog in the store starves the other.
+		t := time.NewTimer(time.Until(poll))
 		select {
 		case <-ctx.Done():
+		case h := <-d.handoffs:
+			d.feedHandoff(ctx, p, h)
 		case <-d.wake:
+			// Wake-ups come with every commit while the workers are behind: leasing on
+			// each would take the one writer for nothing, so they poll at most every
+			// wakeGap.
+			if next := polled.Add(wakeGap); next.Before(poll) {
+				poll = next
+			}
 		case <-t.C:
 		}
 		t.Stop()
@@ -142,6 +172,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 const shutdownGrace = 5 * time.Second
 
+// wakeGap is the least time between two leases that Notify calls for.
+const wakeGap = 25 * time.Millisecond
+
 // RunOnce leases a batch, makes and records its attempts, and returns how many it leased.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	p := d.start(ctx)
@@ -149,8 +182,8 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	return n, errors.Join(err, p.stop())
 }
 
-// pipeline is the workers and the recorder, bounded: Workers attempts under way, Batch
-// results waiting, Batch written per transaction.
+// pipeline is the workers and the recorder, bounded: Workers attempts under way, 16 × Batch
+// results waiting, as many written per transaction.
 type pipeline struct {
 	jobs    chan *job
 	results chan finished
@@ -160,7 +193,7 @@ type pipeline struct {
 }
 
 func (d *Dispatcher) start(ctx context.Context) *pipeline {
-	p := &pipeline{jobs: make(chan *job), results: make(chan finished, d.cfg.Batch), done: make(chan struct{})}
+	p := &pipeline{jobs: make(chan *job), results: make(chan finished, d.recordMax()), done: make(chan struct{})}
 	for range d.cfg.Workers {
 		p.workers.Go(func() {
 			for j := range p.jobs {
@@ -206,7 +239,7 @@ type deliveryTx interface {
 	Alert(envID, id string) (api.Alert, error)
 	Environment(id string) (api.Environment, error)
 	AlertCredentials(environmentID string) (store.AlertCredentialsRecord, error)
-	FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error
+	FinishAttempts(owner string, fs []store.Finish) (lost []string, err error)
 	UpdateDelivery(d api.AlertDelivery) error
 }
 
@@ -372,10 +405,8 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 	return j, nil
 }
 
-type finished struct {
-	d api.AlertDelivery
-	a api.AlertAttempt
-}
+// finished is a delivery after an attempt, with the attempt, waiting to be recorded.
+type finished = store.Finish
 
 // attempt makes j's next attempt, unless the lease could end first (another replica may
 // take the delivery then, and send it too).
@@ -391,7 +422,7 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	took := time.Since(start)
 	f := d.next(j.d, r, at, d.cfg.Now(), took)
 	d.logAttempt(f)
-	d.cfg.Metrics.DeliveryAttempt(f.d.Kind, f.a.Outcome, took)
+	d.cfg.Metrics.DeliveryAttempt(f.Delivery.Kind, f.Attempt.Outcome, took)
 	return f, true
 }
 
@@ -434,42 +465,47 @@ func (d *Dispatcher) next(dl api.AlertDelivery, r result, at, now time.Time, lat
 	default:
 		dl.Status = api.DeliveryFailed
 	}
-	return finished{d: dl, a: a}
+	return finished{Delivery: dl, Attempt: a}
 }
 
 func (d *Dispatcher) logAttempt(f finished) {
 	level := slog.LevelDebug
-	switch f.d.Status {
+	switch f.Delivery.Status {
 	case api.DeliveryPending:
 		level = slog.LevelInfo
 	case api.DeliveryFailed, api.DeliveryGone:
 		level = slog.LevelWarn
 	}
-	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.d.ID, "environment", f.d.EnvironmentID,
-		"kind", f.d.Kind, "target", access.RedactTarget(f.d.Kind, f.d.Target), "attempt", f.a.N, "outcome", f.a.Outcome,
-		"status", f.d.Status, "status_code", f.a.StatusCode, "error", f.a.Error)
+	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.Delivery.ID, "environment", f.Delivery.EnvironmentID,
+		"kind", f.Delivery.Kind, "target", access.RedactTarget(f.Delivery.Kind, f.Delivery.Target), "attempt", f.Attempt.N, "outcome", f.Attempt.Outcome,
+		"status", f.Delivery.Status, "status_code", f.Attempt.StatusCode, "error", f.Attempt.Error)
 }
 
-// record writes the results waiting together in one transaction: SQLite has one writer,
-// and a commit per attempt would cap throughput at its commit rate. A batch that fails to
-// be written is sent again when its leases expire (at least once).
+func (d *Dispatcher) recordMax() int { return 16 * d.cfg.Batch }
+
+// record writes the results that come within RecordWait of one another's first together in
+// one transaction: SQLite has one writer, and a commit per attempt would cap throughput at
+// its commit rate. A batch that fails to be written is sent again when its leases expire
+// (at least once).
 func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error {
 	var first error
-	batch := make([]finished, 0, d.cfg.Batch)
+	batch := make([]finished, 0, d.recordMax())
 	for f := range results {
 		batch = append(batch[:0], f)
-	drain:
-		for len(batch) < d.cfg.Batch {
+		wait := time.NewTimer(d.cfg.RecordWait)
+	gather:
+		for len(batch) < d.recordMax() {
 			select {
 			case f, ok := <-results:
 				if !ok {
-					break drain
+					break gather
 				}
 				batch = append(batch, f)
-			default:
-				break drain
+			case <-wait.C:
+				break gather
 			}
 		}
+		wait.Stop()
 		if err := d.finish(ctx, batch); err != nil {
 			d.log.Error("recording attempts", "error", err, "attempts", len(batch))
 			first = cmp.Or(first, err)
@@ -478,22 +514,15 @@ func (d *Dispatcher) record(ctx context.Context, results <-chan finished) error 
 	return first
 }
 
-// finish drops an attempt whose lease another replica took: that one's is on record.
+// finish records a batch of attempts in one transaction, dropping those whose leases
+// another replica took: that one's attempts are on record.
 func (d *Dispatcher) finish(ctx context.Context, batch []finished) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var lost []string
-	err := d.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		lost = lost[:0]
-		for _, f := range batch {
-			err := tx.FinishAttempt(d.cfg.Owner, f.d, f.a)
-			if errors.Is(err, store.ErrNotFound) {
-				lost = append(lost, f.d.ID)
-			} else if err != nil {
-				return err
-			}
-		}
-		return nil
+	err := d.cfg.Store.Update(ctx, func(tx store.Tx) (err error) {
+		lost, err = tx.FinishAttempts(d.cfg.Owner, batch)
+		return err
 	})
 	if err == nil && len(lost) > 0 {
 		d.log.Warn("lease lost before the attempt was recorded: another dispatcher took the delivery", "deliveries", lost)

@@ -121,12 +121,7 @@ func (f *fixture) addMany(a api.Alert, kind, target string, n int) []api.AlertDe
 				return err
 			}
 		}
-		for _, d := range ds {
-			if err := tx.InsertDelivery(d); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.InsertDeliveries(store.Lease{}, ds)
 	})
 	return ds
 }

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
@@ -118,4 +120,38 @@ func TestAlertDestinations_privateTargetsRefused(t *testing.T) {
 	}
 	ts.routingWith(e.ID, true, api.Destination{Type: "webhook", Target: "https://hooks.example.com/a", MinSeverity: "info"},
 		api.Destination{Type: "webhook", Target: "https://not-yet.example.net/a", MinSeverity: "info"})
+}
+
+// -alert-attempt-timeout bounds an attempt: a receiver that does not answer within it gets
+// an attempt on record as unanswered, and the delivery stays pending for its next attempt.
+func TestAlertDelivery_attemptTimeout(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hung.Close)
+	t.Cleanup(func() { close(release) })
+	ts := newTestServer(t, func(c *Config) { c.Alerting.AttemptTimeout = 200 * time.Millisecond })
+	env := ts.createEnv("prod", "aws")
+	creds := ts.credentials(env.ID, ownerToken)
+	ts.routingWith(env.ID, false, api.Destination{Type: "webhook", Target: hung.URL, MinSeverity: "info"})
+	labels := map[string]string{"alertname": "DiskFull", "instance": "db1", "severity": "critical"}
+	ts.call("POST", "/v1/environments/"+env.ID+"/alerts", creds.IngestKey, amPayload("firing", ts.clock.Now(), labels), 202, nil)
+	var d api.AlertDelivery
+	alerttestAwait(t, func() bool {
+		ds := ts.deliveries(env.ID, "")
+		if len(ds) == 1 && len(ds[0].Attempts) > 0 {
+			d = ds[0]
+			return true
+		}
+		return false
+	})
+	a := d.Attempts[0]
+	if d.Status != api.DeliveryPending || a.Outcome != api.AttemptRetry || a.StatusCode != 0 {
+		t.Errorf("after an attempt the receiver never answered: delivery %s, attempt %+v; want pending, a retry", d.Status, a)
+	}
+	requireContains(t, a.Error, "no answer in time")
 }

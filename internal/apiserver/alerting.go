@@ -39,6 +39,9 @@ type AlertingConfig struct {
 	// RetrySchedule is the delay before each attempt of a delivery (the first is 0); nil is
 	// alerting.DefaultSchedule.
 	RetrySchedule alerting.Schedule
+	// AttemptTimeout bounds one delivery attempt, from connecting to the answer's last
+	// byte; 0 is alerting.DefaultAttemptTimeout. Leases last a few times longer.
+	AttemptTimeout time.Duration
 	// Resolver resolves webhook hosts when destinations are configured; nil is the
 	// system's. TLSRoots replaces the system's roots for deliveries (tests).
 	Resolver alerting.Resolver
@@ -123,7 +126,8 @@ func (s *Server) startDispatcher() error {
 	}
 	d := alerting.New(alerting.Config{Store: s.store, Now: s.now, Schedule: s.alerting.RetrySchedule,
 		VendorURL: s.alerting.VendorURL, VendorRoutingKey: s.alerting.VendorRoutingKey, SMTP: smtp,
-		AllowPrivate: s.alerting.AllowPrivateDestinations, Logger: s.log, TLSRoots: s.alerting.TLSRoots, Metrics: s.metrics})
+		AllowPrivate: s.alerting.AllowPrivateDestinations, Logger: s.log, TLSRoots: s.alerting.TLSRoots, Metrics: s.metrics,
+		AttemptTimeout: s.alerting.AttemptTimeout})
 	ctx, cancel := context.WithCancel(s.lifetime)
 	done := make(chan struct{})
 	go func() {

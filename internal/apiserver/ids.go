@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"time"
 )
 
 // Ids and secrets: how the server names new objects and issues bearer tokens.
@@ -13,6 +14,23 @@ import (
 // and 128 bits of randomness.
 func newID(prefix string) string {
 	return prefix + "_" + strings.ToLower(rand.Text())
+}
+
+// newTimeID is newID for the rows written by the thousand (alerts, deliveries): its first
+// ten characters are the time in milliseconds, in an alphabet whose order is the values'
+// (rand.Text's, lowercased, sorted), then 80 random bits. Inserted in about the order of
+// their ids, such rows add to the right edge of the indexes on id rather than to a random
+// page each, so that a commit writes a few pages instead of one per row and index.
+func newTimeID(prefix string, now time.Time) string {
+	const alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+	var b [26]byte
+	ms := uint64(now.UnixMilli())
+	for i := 9; i >= 0; i-- {
+		b[i] = alphabet[ms&31]
+		ms >>= 5
+	}
+	copy(b[10:], strings.ToLower(rand.Text()[:16]))
+	return prefix + "_" + string(b[:])
 }
 
 // newTokenSecret makes a bearer secret in the format POST /v1/users/{id}/tokens issues:

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
@@ -116,10 +117,12 @@ func (s *Server) submitIngest(ctx context.Context, j *ingestJob) ([]ingested, er
 }
 
 // commitIngest runs one transaction for batch. A job refused on its own (a bad key) fails
-// alone; a failed transaction fails every job, and each sender retries (5xx).
+// alone; a failed transaction fails every job, and each sender retries (5xx). The
+// deliveries it makes go to the dispatcher in memory once committed (alerting.Handover).
 func (s *Server) commitIngest(batch []*ingestJob) {
 	ctx := context.WithoutCancel(s.lifetime)
 	now := s.now()
+	h := s.dispatcher.Handover(now)
 	err := s.store.Update(ctx, func(tx Tx) error {
 		// A batch is mostly one sender's requests: each key and each routing is read once
 		// per transaction, which no other writer can change meanwhile.
@@ -151,7 +154,7 @@ func (s *Server) commitIngest(batch []*ingestJob) {
 				routings[env] = routing
 			}
 			var err error
-			if j.res, err = s.recordRoutedAlerts(tx, env, routing, now, j.build); err != nil {
+			if j.res, err = s.recordRoutedAlerts(tx, env, routing, now, j.build, h); err != nil {
 				var pe *problemError
 				if !errors.As(err, &pe) {
 					return err
@@ -161,32 +164,33 @@ func (s *Server) commitIngest(batch []*ingestJob) {
 		}
 		return nil
 	})
+	h.Done(err == nil)
 	for _, j := range batch {
 		if err != nil {
 			j.res, j.err = nil, err
 		}
 		close(j.done)
 	}
-	if err == nil {
-		s.notifyDispatcher()
-	} else {
+	if err != nil {
 		s.log.Error("committing received alerts", "alerts", len(batch), "error", err)
 	}
 }
 
 // recordAlerts stores the alerts build makes for environment envID with the routing
-// decision for each and a delivery per chosen recipient; a repeat is answered with the alert
-// it repeats and stores nothing.
+// decision for each and a delivery per chosen recipient, unleased (the caller notifies the
+// dispatcher after commit); a repeat is answered with the alert it repeats and stores nothing.
 func (s *Server) recordAlerts(tx Tx, envID string, now time.Time, build func(Tx, string) ([]api.Alert, error)) ([]ingested, error) {
 	routing, err := tx.AlertRouting(envID)
 	if err != nil {
 		return nil, err
 	}
-	return s.recordRoutedAlerts(tx, envID, routing, now, build)
+	return s.recordRoutedAlerts(tx, envID, routing, now, build, nil)
 }
 
-// recordRoutedAlerts is recordAlerts with the environment's routing already read in tx.
-func (s *Server) recordRoutedAlerts(tx Tx, envID string, routing api.AlertRouting, now time.Time, build func(Tx, string) ([]api.Alert, error)) ([]ingested, error) {
+// recordRoutedAlerts is recordAlerts with the environment's routing already read in tx, the
+// deliveries leased to the dispatcher h hands them to when it has room for them.
+func (s *Server) recordRoutedAlerts(tx Tx, envID string, routing api.AlertRouting, now time.Time, build func(Tx, string) ([]api.Alert, error),
+	h *alerting.Handover) ([]ingested, error) {
 	alerts, err := build(tx, envID)
 	if err != nil {
 		return nil, err
@@ -199,15 +203,13 @@ func (s *Server) recordRoutedAlerts(tx Tx, envID string, routing api.AlertRoutin
 		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		a.ID = newID("alr")
+		a.ID = newTimeID("alr", time.Now())
 		deliveries := s.route(&a, routing, now)
 		if err := tx.InsertAlert(a); err != nil {
 			return nil, err
 		}
-		for _, d := range deliveries {
-			if err := tx.InsertDelivery(d); err != nil {
-				return nil, err
-			}
+		if err := tx.InsertDeliveries(h.Lease(a, deliveries), deliveries); err != nil {
+			return nil, err
 		}
 		out[i] = ingested{Alert: a}
 	}
@@ -235,7 +237,7 @@ func (s *Server) route(a *api.Alert, routing api.AlertRouting, now time.Time) []
 		if !rd.Chosen {
 			return r
 		}
-		d := api.AlertDelivery{ID: newID("dlv"), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: kind, Target: r.Target,
+		d := api.AlertDelivery{ID: newTimeID("dlv", time.Now()), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: kind, Target: r.Target,
 			Event: event, Status: api.DeliveryPending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now, Attempts: []api.AlertAttempt{}}
 		if why := s.undeliverable(kind); why != "" {
 			d.Status, d.NextAttemptAt, d.LastError = api.DeliveryUndeliverable, nil, why

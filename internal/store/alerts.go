@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -112,11 +113,59 @@ func nextUnix(d api.AlertDelivery) int64 {
 	return unixNano(*d.NextAttemptAt)
 }
 
-func (t *sqlTx) InsertDelivery(d api.AlertDelivery) error {
-	_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',0)`,
-		d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, d.ScheduleStart, fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt),
-		d.LastError, fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt), nextUnix(d), unixNano(d.CreatedAt))
-	return err
+// Lease is who holds a delivery and until when; the zero Lease is none.
+type Lease struct {
+	Owner string
+	Until time.Time
+}
+
+func (l Lease) untilUnix() int64 {
+	if l.Owner == "" {
+		return 0
+	}
+	return unixNano(l.Until)
+}
+
+// rowsPerStatement bounds the rows of one multi-row statement: well inside both databases'
+// limits on parameters, and few distinct statement texts to keep prepared.
+const rowsPerStatement = 64
+
+// chunks calls fn with ds in slices of at most rowsPerStatement.
+func chunks[T any](ds []T, fn func([]T) error) error {
+	for len(ds) > 0 {
+		n := min(len(ds), rowsPerStatement)
+		if err := fn(ds[:n]); err != nil {
+			return err
+		}
+		ds = ds[n:]
+	}
+	return nil
+}
+
+// rowsOf is n parenthesized rows of placeholders, row being one of them.
+func rowsOf(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+// InsertDeliveries stores ds, the pending ones held by lease: an ingesting server hands the
+// deliveries it makes to its own dispatcher in memory, leased already, so that no other
+// dispatcher sends them meanwhile and, should it die first, they are sent once the lease ends.
+func (t *sqlTx) InsertDeliveries(lease Lease, ds []api.AlertDelivery) error {
+	return chunks(ds, func(ds []api.AlertDelivery) error {
+		args := make([]any, 0, 18*len(ds))
+		for _, d := range ds {
+			l := lease
+			if d.Status != api.DeliveryPending {
+				l = Lease{}
+			}
+			args = append(args, d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, d.ScheduleStart,
+				fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt), nextUnix(d),
+				unixNano(d.CreatedAt), l.Owner, l.untilUnix())
+		}
+		_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES `+
+			rowsOf("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", len(ds)), args...)
+		return err
+	})
 }
 
 func (t *sqlTx) Delivery(envID, id string) (api.AlertDelivery, error) {
@@ -207,19 +256,77 @@ func (t *sqlTx) LeaseDeliveries(owner string, now, until time.Time, limit int) (
 	return ds, nil
 }
 
-// FinishAttempt records attempt a of delivery d.ID, leased by owner, and stores d's status,
-// attempt count, next attempt, delivery instant and last error, releasing the lease. When
-// owner no longer holds the lease (it expired and another dispatcher took the delivery) it
-// writes nothing and returns ErrNotFound: that dispatcher's attempt is the one on record.
-func (t *sqlTx) FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error {
-	if err := t.execOne(`UPDATE alert_deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, next_attempt_unix = ?, delivered_at = ?,
-		last_error = ?, updated_at = ?, lease_owner = '', lease_until_unix = 0 WHERE id = ? AND lease_owner = ?`,
-		d.Status, d.AttemptCount, fmtTimePtr(d.NextAttemptAt), nextUnix(d), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.UpdatedAt), d.ID, owner); err != nil {
+// Finish is a delivery after an attempt, with the attempt.
+type Finish struct {
+	Delivery api.AlertDelivery
+	Attempt  api.AlertAttempt
+}
+
+// FinishAttempts records each attempt of fs and stores its delivery's status, attempt
+// count, next attempt, delivery instant and last error, releasing the lease: one statement
+// per rowsPerStatement deliveries, and one for their attempts. A delivery whose lease owner
+// no longer holds (it expired and another dispatcher took it) is left as it is, its attempt
+// unrecorded, and returned in lost: that dispatcher's attempt is the one on record.
+func (t *sqlTx) FinishAttempts(owner string, fs []Finish) (lost []string, err error) {
+	err = chunks(fs, func(fs []Finish) error {
+		// A delivery twice in one batch: the first attempt is recorded, the other is lost,
+		// as when finished one at a time (the first releases the lease).
+		seen := make(map[string]bool, len(fs))
+		uniq := fs[:0:0]
+		for _, f := range fs {
+			if seen[f.Delivery.ID] {
+				lost = append(lost, f.Delivery.ID)
+				continue
+			}
+			seen[f.Delivery.ID] = true
+			uniq = append(uniq, f)
+		}
+		fs = uniq
+		// The values' columns are column1… in both databases; the casts type the
+		// parameters for PostgreSQL, which would take them as text.
+		const row = "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))"
+		args := make([]any, 0, 8*len(fs)+1)
+		for _, f := range fs {
+			d := f.Delivery
+			args = append(args, d.ID, d.Status, d.AttemptCount, fmtTimePtr(d.NextAttemptAt), nextUnix(d), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.UpdatedAt))
+		}
+		rows, err := t.query(`UPDATE alert_deliveries SET status = v.column2, attempt_count = v.column3, next_attempt_at = v.column4,
+			next_attempt_unix = v.column5, delivered_at = v.column6, last_error = v.column7, updated_at = v.column8, lease_owner = '', lease_until_unix = 0
+			FROM (VALUES `+rowsOf(row, len(fs))+`) AS v WHERE alert_deliveries.id = v.column1 AND alert_deliveries.lease_owner = ? RETURNING alert_deliveries.id`,
+			append(args, owner)...)
+		if err != nil {
+			return err
+		}
+		done := make(map[string]bool, len(fs))
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			done[id] = true
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		args = args[:0]
+		n := 0
+		for _, f := range fs {
+			if !done[f.Delivery.ID] {
+				lost = append(lost, f.Delivery.ID)
+				continue
+			}
+			a := f.Attempt
+			args = append(args, f.Delivery.ID, a.N, fmtTime(a.At), a.StatusCode, a.LatencyMS, a.Outcome, a.Error)
+			n++
+		}
+		if n == 0 {
+			return nil
+		}
+		_, err = t.exec(`INSERT INTO alert_attempts (delivery_id, n, at, status_code, latency_ms, outcome, error) VALUES `+rowsOf("(?,?,?,?,?,?,?)", n), args...)
 		return err
-	}
-	_, err := t.exec(`INSERT INTO alert_attempts (delivery_id, n, at, status_code, latency_ms, outcome, error) VALUES (?,?,?,?,?,?,?)`,
-		d.ID, a.N, fmtTime(a.At), a.StatusCode, a.LatencyMS, a.Outcome, a.Error)
-	return err
+	})
+	return lost, err
 }
 
 // ReleaseLeases frees every lease: a server alone on its database calls it at start, when no

@@ -21,13 +21,16 @@ type DB struct {
 	d           dialect
 	// readOpts begins read transactions: one snapshot for every read inside fn.
 	readOpts *sql.TxOptions
+	// writeStmts and readStmts keep each pool's statements prepared (SQLite, whose driver
+	// otherwise parses every statement anew); nil where the driver caches them itself (pgx).
+	writeStmts, readStmts *stmtCache
 }
 
 var _ Store = (*DB)(nil)
 
 func (s *DB) UpdatePolicy(ctx context.Context, fn func(Tx) error) (Commit, error) {
 	var c Commit
-	err := s.run(ctx, s.write, nil, &sqlTx{write: true, recording: true}, func(t *sqlTx) error {
+	err := s.run(ctx, s.write, s.writeStmts, nil, &sqlTx{write: true, recording: true}, func(t *sqlTx) error {
 		err := fn(t)
 		c.changes = t.changes
 		if err != nil {
@@ -43,20 +46,23 @@ func (s *DB) UpdatePolicy(ctx context.Context, fn func(Tx) error) (Commit, error
 }
 
 func (s *DB) Update(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.write, nil, &sqlTx{write: true}, func(t *sqlTx) error { return fn(t) })
+	return s.run(ctx, s.write, s.writeStmts, nil, &sqlTx{write: true}, func(t *sqlTx) error { return fn(t) })
 }
 
 func (s *DB) View(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.read, s.readOpts, &sqlTx{}, func(t *sqlTx) error { return fn(t) })
+	return s.run(ctx, s.read, s.readStmts, s.readOpts, &sqlTx{}, func(t *sqlTx) error { return fn(t) })
 }
 
-// run begins a transaction on db for t and commits it unless fn fails.
-func (s *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, t *sqlTx, fn func(*sqlTx) error) error {
+// run begins a transaction on db for t and commits it unless fn fails. The statements t
+// ran that stmts did not hold yet are prepared afterwards, once the transaction has given
+// its connection back.
+func (s *DB) run(ctx context.Context, db *sql.DB, stmts *stmtCache, opts *sql.TxOptions, t *sqlTx, fn func(*sqlTx) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
-	t.ctx, t.tx, t.d = ctx, tx, s.d
+	t.ctx, t.tx, t.d, t.stmts = ctx, tx, s.d, stmts
+	defer func() { stmts.prepareLater(db, t.missed) }()
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -71,10 +77,11 @@ func (s *DB) Generation(ctx context.Context) (int64, error) {
 }
 
 func (s *DB) Close() error {
+	errs := []error{s.writeStmts.close(), s.readStmts.close()}
 	if s.read == s.write {
-		return s.write.Close()
+		return errors.Join(append(errs, s.write.Close())...)
 	}
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(append(errs, s.read.Close(), s.write.Close())...)
 }
 
 // sqlTx implements Tx on one database/sql transaction. Its SQL writers (sql.go) are
@@ -90,21 +97,69 @@ type sqlTx struct {
 	changes   []func(*access.Policy)
 	// gen is the generation last read (Generation), for Commit.Gen.
 	gen int64
+	// stmts are the pool's prepared statements (nil: none), bound holds those bound to tx
+	// so far, and missed the statements run unprepared, for stmts to prepare after tx.
+	stmts  *stmtCache
+	bound  map[string]*sql.Stmt
+	missed []string
 }
 
 type scanFunc func(dest ...any) error
 
 func (t *sqlTx) exec(query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(t.ctx, t.d.rebind(query), args...)
+	q := t.d.rebind(query)
+	var res sql.Result
+	var err error
+	if st := t.stmt(q); st != nil {
+		res, err = st.ExecContext(t.ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(t.ctx, q, args...)
+	}
 	return res, t.d.mapErr(err)
 }
 
 func (t *sqlTx) query(query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(t.ctx, t.d.rebind(query), args...)
+	q := t.d.rebind(query)
+	if st := t.stmt(q); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
 func (t *sqlTx) queryRow(query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, t.d.rebind(query), args...)
+	q := t.d.rebind(query)
+	if st := t.stmt(q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// stmt is q prepared and bound to t's transaction, or nil when it is not prepared yet (it
+// is then noted, to be prepared after the transaction) or the store keeps no statements.
+func (t *sqlTx) stmt(q string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	if st, ok := t.bound[q]; ok {
+		return st
+	}
+	st, ok := t.stmts.get(q)
+	if !ok {
+		if t.bound == nil {
+			t.bound = map[string]*sql.Stmt{}
+		}
+		t.bound[q] = nil // noted once per transaction
+		t.missed = append(t.missed, q)
+		return nil
+	}
+	// On the transaction's connection, where the statement is prepared already: the write
+	// pool's only one, or a read connection that prepares it once on first use.
+	txst := t.tx.StmtContext(t.ctx, st)
+	if t.bound == nil {
+		t.bound = map[string]*sql.Stmt{}
+	}
+	t.bound[q] = txst
+	return txst
 }
 
 // execOne runs a write that must touch exactly one row.

@@ -25,7 +25,9 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		// FULL: in WAL mode NORMAL syncs only at checkpoints, and a commit (an alert answered
+		// 202) could be lost to a power cut; FULL syncs the WAL at each commit.
+		q.Add("_pragma", "synchronous(FULL)")
 		q.Set("_txlock", txlock)
 		// SQLite reads a file: URI: a '#' or '?' in the path would end it early (and open
 		// another file), so they and '%' are escaped.
@@ -46,7 +48,8 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	s := &DB{write: w, read: r, d: sqliteDialect{}}
+	r.SetMaxIdleConns(8) // each keeps its prepared statements
+	s := &DB{write: w, read: r, d: sqliteDialect{}, writeStmts: newStmtCache(), readStmts: newStmtCache()}
 	if err := migrateSQLite(ctx, s); err != nil {
 		_ = s.Close()
 		return nil, err

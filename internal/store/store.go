@@ -222,12 +222,12 @@ type Tx interface {
 	Alert(envID, id string) (api.Alert, error)
 	Alerts(f AlertFilter, p Page) ([]api.Alert, string, error)
 	PruneAlerts(before time.Time) (int64, error)
-	InsertDelivery(d api.AlertDelivery) error
+	InsertDeliveries(lease Lease, ds []api.AlertDelivery) error
 	// Delivery and Deliveries fill in the attempts, oldest first.
 	Delivery(envID, id string) (api.AlertDelivery, error)
 	Deliveries(f DeliveryFilter, p Page) ([]api.AlertDelivery, string, error)
 	LeaseDeliveries(owner string, now, until time.Time, limit int) ([]api.AlertDelivery, error)
-	FinishAttempt(owner string, d api.AlertDelivery, a api.AlertAttempt) error
+	FinishAttempts(owner string, fs []Finish) (lost []string, err error)
 	UpdateDelivery(d api.AlertDelivery) error
 	ReleaseLeases() error
 	Outbox() (OutboxStats, error)

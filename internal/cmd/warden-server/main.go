@@ -120,6 +120,7 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 			a.RetrySchedule, err = alerting.ParseSchedule(v)
 			return err
 		})
+	fs.DurationVar(&a.AttemptTimeout, "alert-attempt-timeout", alerting.DefaultAttemptTimeout, "how long one delivery attempt (webhook, vendor or e-mail) may take, from connecting to the answer's last byte; one that takes longer is retried on the schedule. Leases on deliveries last about ten times as long (at least a minute), so a replica that dies mid-attempt delays its deliveries by that much")
 	fs.DurationVar(&a.DedupWindow, "alert-dedup-window", apiserver.DefaultAlertDedupWindow, "how long a repeat of an alert (same fingerprint or dedup_key, status and start) counts as the same alert")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
@@ -147,13 +148,14 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"alert-retention":            "WARDEN_ALERT_RETENTION",
 		"alert-dedup-window":         "WARDEN_ALERT_DEDUP_WINDOW",
 		"alert-retry-schedule":       "WARDEN_ALERT_RETRY_SCHEDULE",
+		"alert-attempt-timeout":      "WARDEN_ALERT_ATTEMPT_TIMEOUT",
 	})
 	if err != nil {
 		return c, err
 	}
 	for name, d := range map[string]time.Duration{"idempotency-ttl": c.idemTTL, "read-timeout": c.readTimeout,
 		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout,
-		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow} {
+		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow, "alert-attempt-timeout": a.AttemptTimeout} {
 		if d <= 0 {
 			return c, fmt.Errorf("-%s must be positive, not %v", name, d)
 		}

@@ -48,6 +48,7 @@ func TestParseServe_environment(t *testing.T) {
 		"WARDEN_ALLOW_PRIVATE_DESTINATIONS": "true",
 		"WARDEN_ALERT_RETENTION":            "168h",
 		"WARDEN_METRICS_LISTEN":             "127.0.0.1:9464",
+		"WARDEN_ALERT_ATTEMPT_TIMEOUT":      "3s",
 	})
 	c, err := parseServe(nil, env, io.Discard)
 	if err != nil {
@@ -58,7 +59,7 @@ func TestParseServe_environment(t *testing.T) {
 		idleTimeout: 120 * time.Second, shutdownTimeout: 5 * time.Second, bootstrapToken: bootstrapToken,
 		alerting: apiserver.AlertingConfig{VendorURL: "https://events.pagerduty.com/v2/enqueue", VendorRoutingKey: "R0UTING",
 			SMTPURL: "smtp://mail.example.com:587", SMTPFrom: "alerts@example.com", AllowPrivateDestinations: true,
-			Retention: 7 * 24 * time.Hour, DedupWindow: apiserver.DefaultAlertDedupWindow}}
+			Retention: 7 * 24 * time.Hour, DedupWindow: apiserver.DefaultAlertDedupWindow, AttemptTimeout: 3 * time.Second}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the environment:\n got %+v\nwant %+v", c, want)
 	}
@@ -92,6 +93,7 @@ func TestParseServe_refusals(t *testing.T) {
 		"key from env, no cert":      {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
 		"bad duration in env":        {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
 		"non-positive ttl":           {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
+		"zero attempt timeout":       {[]string{"-alert-attempt-timeout", "0s"}, nil, "-alert-attempt-timeout must be positive"},
 		"stray argument":             {[]string{"serve"}, nil, `unexpected argument "serve"`},
 		"negative write timeout":     {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
 		"unknown flag is refused":    {[]string{"-tls"}, nil, "-tls"},

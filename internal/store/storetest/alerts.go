@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -106,10 +107,11 @@ func TestAlertOutbox(t *testing.T, open Open) {
 	alertEnv(t, st)
 	write(t, st, func(tx store.Tx) error {
 		errs := []error{tx.InsertAlert(testAlert(1, api.AlertFiring, now))}
+		var ds []api.AlertDelivery
 		for i, due := range []time.Time{now.Add(2 * time.Second), now, now.Add(time.Second), now.Add(time.Hour)} {
-			errs = append(errs, tx.InsertDelivery(testDelivery(i+1, due)))
+			ds = append(ds, testDelivery(i+1, due))
 		}
-		return errors.Join(errs...)
+		return errors.Join(append(errs, tx.InsertDeliveries(store.Lease{}, ds))...)
 	})
 	lease := func(owner string, at time.Time, limit int) []string {
 		t.Helper()
@@ -134,18 +136,20 @@ func TestAlertOutbox(t *testing.T, open Open) {
 	delivered := at.Add(time.Second)
 	done.Status, done.AttemptCount, done.NextAttemptAt, done.DeliveredAt, done.UpdatedAt = api.DeliveryDelivered, 1, nil, &delivered, delivered
 	attempt := api.AlertAttempt{N: 1, At: at, StatusCode: 204, LatencyMS: 12, Outcome: api.AttemptDelivered}
-	if err := st.Update(t.Context(), func(tx store.Tx) error { return tx.FinishAttempt("b", done, attempt) }); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("a finish by a dispatcher not holding the lease: %v", err)
+	if lost := finish(t, st, "b", store.Finish{Delivery: done, Attempt: attempt}); !reflect.DeepEqual(lost, []string{"dlv_2"}) {
+		t.Fatalf("a finish by a dispatcher not holding the lease: lost %v", lost)
 	}
-	write(t, st, func(tx store.Tx) error { return tx.FinishAttempt("a", done, attempt) })
+	if lost := finish(t, st, "a", store.Finish{Delivery: done, Attempt: attempt}); len(lost) != 0 {
+		t.Fatalf("the lease holder's finish lost %v", lost)
+	}
 	// dlv_3's lease by a runs out: c takes it, and a's late finish is refused.
 	if got := lease("c", at.Add(2*time.Minute), 10); !reflect.DeepEqual(got, []string{"dlv_3", "dlv_1"}) {
 		t.Fatalf("lease after expiry %v, want the expired leases", got)
 	}
 	late := testDelivery(3, now)
 	late.Status = api.DeliveryFailed
-	if err := st.Update(t.Context(), func(tx store.Tx) error { return tx.FinishAttempt("a", late, attempt) }); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("a finish after the lease was taken over: %v", err)
+	if lost := finish(t, st, "a", store.Finish{Delivery: late, Attempt: attempt}); !reflect.DeepEqual(lost, []string{"dlv_3"}) {
+		t.Fatalf("a finish after the lease was taken over: lost %v", lost)
 	}
 	view(t, st, func(tx store.Tx) error {
 		got, err := tx.Delivery("env_1", "dlv_2")
@@ -208,11 +212,11 @@ func TestAlertLeasesExclusive(t *testing.T, open Open) {
 	alertEnv(t, st)
 	const n = 200
 	write(t, st, func(tx store.Tx) error {
-		errs := []error{tx.InsertAlert(testAlert(1, api.AlertFiring, now))}
+		var ds []api.AlertDelivery
 		for i := range n {
-			errs = append(errs, tx.InsertDelivery(testDelivery(i, now)))
+			ds = append(ds, testDelivery(i, now))
 		}
-		return errors.Join(errs...)
+		return errors.Join(tx.InsertAlert(testAlert(1, api.AlertFiring, now)), tx.InsertDeliveries(store.Lease{}, ds))
 	})
 	var mu sync.Mutex
 	seen := map[string]string{}
@@ -248,6 +252,83 @@ func TestAlertLeasesExclusive(t *testing.T, open Open) {
 	if len(seen) != n {
 		t.Fatalf("%d of %d deliveries leased", len(seen), n)
 	}
+}
+
+// Deliveries inserted leased are not leased again until the lease ends; a batch of finishes
+// records those whose lease its owner holds (a delivery given twice, once) and names the
+// others; the attempts read back in order.
+func TestAlertBatches(t *testing.T, open Open) {
+	st := open(t)
+	alertEnv(t, st)
+	const n = 150 // more than one statement's rows
+	var ds []api.AlertDelivery
+	for i := range n {
+		ds = append(ds, testDelivery(i, now))
+	}
+	write(t, st, func(tx store.Tx) error {
+		return errors.Join(tx.InsertAlert(testAlert(1, api.AlertFiring, now)),
+			tx.InsertDeliveries(store.Lease{Owner: "a", Until: now.Add(time.Minute)}, ds[:n-1]), tx.InsertDeliveries(store.Lease{}, ds[n-1:]))
+	})
+	var leased []api.AlertDelivery
+	write(t, st, func(tx store.Tx) error {
+		var err error
+		leased, err = tx.LeaseDeliveries("b", now, now.Add(time.Minute), n)
+		return err
+	})
+	if len(leased) != 1 || leased[0].ID != ds[n-1].ID {
+		t.Fatalf("leased %d deliveries besides the ones inserted leased, want only %s", len(leased), ds[n-1].ID)
+	}
+	var fs []store.Finish
+	var want []string // what a loses: b's delivery, and the repeat of dlv_0
+	for i, d := range ds {
+		d.Status, d.AttemptCount, d.NextAttemptAt, d.LastError, d.UpdatedAt = api.DeliveryFailed, 1, nil, "refused", now.Add(time.Second)
+		if i%2 == 1 {
+			next := now.Add(time.Duration(i) * time.Second)
+			d.Status, d.NextAttemptAt = api.DeliveryPending, &next
+		}
+		fs = append(fs, store.Finish{Delivery: d, Attempt: api.AlertAttempt{N: 1, At: now, StatusCode: 400 + i%100, LatencyMS: int64(i), Outcome: api.AttemptFailed, Error: "refused"}})
+	}
+	fs = append(fs, fs[0])
+	want = append(want, ds[n-1].ID, ds[0].ID)
+	if lost := finish(t, st, "a", fs...); !reflect.DeepEqual(slices.Sorted(slices.Values(lost)), slices.Sorted(slices.Values(want))) {
+		t.Fatalf("lost %v, want %v", lost, want)
+	}
+	view(t, st, func(tx store.Tx) error {
+		for i, f := range fs[:n-1] {
+			got, err := tx.Delivery("env_1", f.Delivery.ID)
+			want := f.Delivery
+			want.Attempts = []api.AlertAttempt{f.Attempt}
+			if err != nil || !reflect.DeepEqual(got, want) {
+				return fmt.Errorf("delivery %d read back %+v (%w), want %+v", i, got, err, want)
+			}
+		}
+		if got, err := tx.Delivery("env_1", ds[n-1].ID); err != nil || got.Status != api.DeliveryPending || len(got.Attempts) != 0 {
+			return fmt.Errorf("b's delivery after a's finish: %+v (%w)", got, err)
+		}
+		return nil
+	})
+	// Once released, the pending ones are due to anyone.
+	write(t, st, func(tx store.Tx) error {
+		var err error
+		leased, err = tx.LeaseDeliveries("b", now.Add(time.Hour), now.Add(2*time.Hour), n)
+		return err
+	})
+	if len(leased) != n/2 {
+		t.Fatalf("leased %d of the %d pending deliveries", len(leased), n/2)
+	}
+}
+
+// finish runs FinishAttempts for owner in st.Update, failing the test on an error, and
+// returns the deliveries it lost.
+func finish(t *testing.T, st store.Store, owner string, fs ...store.Finish) []string {
+	t.Helper()
+	var lost []string
+	write(t, st, func(tx store.Tx) error {
+		var err error
+		lost, err = tx.FinishAttempts(owner, fs)
+		return err
+	})
+	return lost
 }
 
 // view runs fn in st.View, failing the test on an error.

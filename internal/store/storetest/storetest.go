@@ -41,6 +41,7 @@ func RunAll(t *testing.T, open Open) {
 		{"AlertsRoundTrip", TestAlertsRoundTrip},
 		{"AlertOutbox", TestAlertOutbox},
 		{"AlertLeasesExclusive", TestAlertLeasesExclusive},
+		{"AlertBatches", TestAlertBatches},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -359,7 +360,7 @@ var policyWrites = []struct {
 
 // nonPolicyWrites are the writes of store.Tx that change nothing the engine decides on.
 var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency",
-	"InsertAlert", "PruneAlerts", "InsertDelivery", "LeaseDeliveries", "FinishAttempt", "UpdateDelivery", "ReleaseLeases"}
+	"InsertAlert", "PruneAlerts", "InsertDeliveries", "LeaseDeliveries", "FinishAttempts", "UpdateDelivery", "ReleaseLeases"}
 
 func loadPolicy(t *testing.T, st store.Store) (*access.Policy, int64) {
 	t.Helper()

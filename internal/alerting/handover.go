@@ -1,0 +1,148 @@
+package alerting
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/store"
+)
+
+// Handing deliveries over in memory. A server that ingests alerts inserts their deliveries
+// leased to its own dispatcher already (store.Tx.InsertDeliveries) and, once they are
+// committed, hands them to it with their alerts: the dispatcher sends them without a
+// transaction of its own to lease them and another to read their alerts, which on SQLite
+// take the one writer that ingestion needs. Nothing is lost to a crash: until an attempt is
+// recorded a delivery stays pending in the database, its lease ends, and a dispatcher sends
+// it then (a restarted server alone on its store frees its leases at once).
+//
+// The dispatcher takes at most Batch deliveries waiting for a worker this way, so that the
+// lease outlasts the wait as LeaseFor's bound says; beyond, deliveries are inserted unleased
+// and the dispatcher leases them from the database (Notify).
+
+// Handover is one ingesting transaction's deliveries, handed to the dispatcher after commit.
+type Handover struct {
+	d     *Dispatcher
+	lease store.Lease
+	taken int
+	// unleased is set when pending deliveries were inserted unleased (no room).
+	unleased bool
+	alerts   map[string]api.Alert
+	ds       []api.AlertDelivery
+}
+
+// handoff is a committed Handover, waiting for the dispatcher's loop.
+type handoff struct {
+	lease  store.Lease
+	alerts map[string]api.Alert
+	ds     []api.AlertDelivery
+}
+
+// room counts the handed-over deliveries no worker has taken yet, up to a bound.
+type room struct {
+	used atomic.Int64
+	max  int64
+}
+
+func (r *room) take(n int) bool {
+	for {
+		used := r.used.Load()
+		if used+int64(n) > r.max {
+			return false
+		}
+		if r.used.CompareAndSwap(used, used+int64(n)) {
+			return true
+		}
+	}
+}
+
+func (r *room) give(n int) { r.used.Add(-int64(n)) }
+
+// Handover begins handing over the deliveries of a transaction that starts at now; nil (no
+// handover: deliveries are inserted unleased) on a nil dispatcher.
+func (d *Dispatcher) Handover(now time.Time) *Handover {
+	if d == nil {
+		return nil
+	}
+	return &Handover{d: d, lease: store.Lease{Owner: d.cfg.Owner, Until: now.Add(d.cfg.LeaseFor)}, alerts: map[string]api.Alert{}}
+}
+
+// Lease is the lease to insert the deliveries ds of alert a with (InsertDeliveries leases
+// the pending ones), and notes the pending ones for handing over; the zero Lease when the
+// dispatcher has no room for them: they are inserted unleased, and Notify wakes it.
+func (h *Handover) Lease(a api.Alert, ds []api.AlertDelivery) store.Lease {
+	var pending []api.AlertDelivery
+	for _, dl := range ds {
+		if dl.Status == api.DeliveryPending {
+			pending = append(pending, dl)
+		}
+	}
+	if h == nil || len(pending) == 0 {
+		return store.Lease{}
+	}
+	if !h.d.room.take(len(pending)) {
+		h.unleased = true
+		return store.Lease{}
+	}
+	h.taken += len(pending)
+	h.alerts[a.ID] = a
+	h.ds = append(h.ds, pending...)
+	return h.lease
+}
+
+// Done hands the deliveries over when their transaction committed, and wakes the dispatcher
+// for those inserted unleased; when it did not commit (nothing was stored), it frees their
+// room.
+func (h *Handover) Done(committed bool) {
+	if h == nil {
+		return
+	}
+	if !committed {
+		h.d.room.give(h.taken)
+		return
+	}
+	if h.unleased {
+		h.d.Notify()
+	}
+	if h.taken == 0 {
+		return
+	}
+	// Never blocks: each handoff holds room for at least one delivery, and the channel
+	// holds as many handoffs as there is room.
+	h.d.handoffs <- handoff{lease: h.lease, alerts: h.alerts, ds: h.ds}
+}
+
+// feedHandoff reads what the attempts of a handoff need besides their alerts (each
+// environment and its signing keys) in a read transaction, and hands them to the workers.
+func (d *Dispatcher) feedHandoff(ctx context.Context, p *pipeline, h handoff) {
+	defer func() { d.room.give(len(h.ds)) }()
+	now := d.cfg.Now()
+	var jobs []*job
+	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
+		jobs = jobs[:0]
+		c := prepared{envs: map[string]*envInfo{}, alerts: h.alerts}
+		for _, dl := range h.ds {
+			j, err := c.prepare(tx, dl, now)
+			if err != nil {
+				return err
+			}
+			j.until = h.lease.Until
+			jobs = append(jobs, j)
+		}
+		return nil
+	})
+	if err != nil {
+		d.log.Error("reading what handed-over deliveries need", "error", err)
+		d.release(h.ds)
+		d.Notify()
+		return
+	}
+	for _, j := range jobs {
+		select {
+		case p.jobs <- j:
+		case <-ctx.Done():
+			return
+		}
+	}
+}

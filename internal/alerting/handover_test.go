@@ -1,0 +1,127 @@
+package alerting
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/store"
+	"github.com/wardenhq/terraform-provider-warden/internal/testclock"
+)
+
+// handOver inserts alert a with n pending deliveries to target in one transaction, leased
+// through h, and returns them with the lease they were inserted with.
+func (f *fixture) handOver(h *Handover, a api.Alert, target string, n int) ([]api.AlertDelivery, store.Lease) {
+	f.t.Helper()
+	now := f.clock.Now()
+	ds := make([]api.AlertDelivery, n)
+	for i := range ds {
+		f.seq++
+		ds[i] = api.AlertDelivery{ID: fmt.Sprintf("dlv_%d", f.seq), AlertID: a.ID, EnvironmentID: a.EnvironmentID, Kind: api.RecipientWebhook,
+			Target: target, Event: api.EventTrigger, Status: api.DeliveryPending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
+	}
+	var lease store.Lease
+	f.update(func(tx store.Tx) error {
+		lease = h.Lease(a, ds)
+		if err := tx.InsertAlert(a); err != nil {
+			return err
+		}
+		return tx.InsertDeliveries(lease, ds)
+	})
+	return ds, lease
+}
+
+// Deliveries handed over after their commit are sent without a lease from the store (the
+// poll interval is an hour here, and nothing notifies); those beyond the dispatcher's room
+// are inserted unleased, and the handover's end wakes the dispatcher to lease them.
+func TestHandover_sendsWithoutPolling(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, testclock.Running())
+	got := make(chan string, 10)
+	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("webhook-id")
+		w.WriteHeader(http.StatusOK)
+	})
+	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 4})
+	ctx, cancel := context.WithCancel(t.Context())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		d.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-stopped
+	}()
+
+	h := d.Handover(f.clock.Now())
+	handed, lease := f.handOver(h, testAlert("alr_1", api.AlertFiring, f.clock.Now()), hook.URL, 3)
+	if lease.Owner != "test-owner" {
+		t.Fatalf("3 deliveries with room for 4 inserted with lease %+v; want the dispatcher's", lease)
+	}
+	beyond, lease := f.handOver(h, testAlert("alr_2", api.AlertFiring, f.clock.Now()), hook.URL, 2)
+	if lease.Owner != "" {
+		t.Fatalf("2 more deliveries beyond the room inserted with lease %+v; want none", lease)
+	}
+	h.Done(true)
+	want := map[string]bool{}
+	for _, dl := range append(handed, beyond...) {
+		want[dl.ID] = true
+	}
+	for n := len(want); n > 0; n-- {
+		select {
+		case id := <-got:
+			if !want[id] {
+				t.Errorf("delivered %s, not one of %v (or twice)", id, want)
+			}
+			delete(want, id)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("not delivered: %v", want)
+		}
+	}
+	cancel()
+	<-stopped
+	for _, dl := range append(handed, beyond...) {
+		if got := f.delivery(dl.ID); got.Status != api.DeliveryDelivered || len(got.Attempts) != 1 {
+			t.Errorf("%s after Run: %s with %d attempts; want delivered with one", dl.ID, got.Status, len(got.Attempts))
+		}
+	}
+}
+
+// A handover is no promise kept in memory alone: deliveries handed to a dispatcher that
+// never sends them (its process died) stay leased until the lease ends, then another
+// dispatcher sends them. A handover whose transaction did not commit gives its room back.
+func TestHandover_leasedUntilSent(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(epoch)
+	f := newFixture(t, clock)
+	hook := newReceiver(t, answer(http.StatusOK))
+	dead := f.dispatcher(Config{AllowPrivate: true, Batch: 2})
+	aborted := dead.Handover(clock.Now())
+	if lease := aborted.Lease(testAlert("alr_0", api.AlertFiring, epoch), []api.AlertDelivery{{ID: "dlv_x", Status: api.DeliveryPending}}); lease.Owner == "" {
+		t.Fatal("no room in a dispatcher with nothing handed over")
+	}
+	aborted.Done(false)
+	h := dead.Handover(clock.Now())
+	ds, lease := f.handOver(h, testAlert("alr_1", api.AlertFiring, epoch), hook.URL, 2)
+	if lease.Owner != "test-owner" {
+		t.Fatalf("the room an aborted handover took was not given back: lease %+v", lease)
+	}
+	h.Done(true) // never run: the process died with the deliveries in memory
+
+	other := New(Config{Store: f.st, Now: clock.Now, Owner: "other-owner", AllowPrivate: true, AttemptTimeout: 2 * time.Second})
+	runOnce(t, other, 0)
+	clock.Advance(dead.cfg.LeaseFor + time.Second)
+	runOnce(t, other, 2)
+	for _, dl := range ds {
+		if got := f.delivery(dl.ID); got.Status != api.DeliveryDelivered || len(got.Attempts) != 1 {
+			t.Errorf("%s: %s with %d attempts; want delivered by the other dispatcher", dl.ID, got.Status, len(got.Attempts))
+		}
+	}
+	if n := len(hook.requests()); n != 2 {
+		t.Errorf("%d requests; want 2", n)
+	}
+}
