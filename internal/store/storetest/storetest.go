@@ -41,6 +41,7 @@ func RunAll(t *testing.T, open Open) {
 		{"AlertsRoundTrip", TestAlertsRoundTrip},
 		{"AlertOutbox", TestAlertOutbox},
 		{"AlertLeasesExclusive", TestAlertLeasesExclusive},
+		{"DecisionLog", TestDecisionLog},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -353,7 +354,8 @@ var policyWrites = []struct {
 
 // nonPolicyWrites are the writes of store.Tx that change nothing the engine decides on.
 var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency",
-	"InsertAlert", "PruneAlerts", "InsertDelivery", "LeaseDeliveries", "FinishAttempt", "UpdateDelivery", "ReleaseLeases"}
+	"InsertAlert", "PruneAlerts", "InsertDelivery", "LeaseDeliveries", "FinishAttempt", "UpdateDelivery", "ReleaseLeases",
+	"InsertDecisions", "PruneDecisions"}
 
 func loadPolicy(t *testing.T, st store.Store) (*access.Policy, int64) {
 	t.Helper()
