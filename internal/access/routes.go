@@ -48,6 +48,8 @@ const (
 	ruleSupport   = "Any authenticated principal, vendor users included: the tier and expiry are the ceiling vendors work under."
 	ruleRouting   = "Any member user (not vendor users); the secret parts of webhook targets (userinfo, query values) are shown to cluster.admin only, " +
 		"redacted for everyone else."
+	ruleDecisions = "audit.read reads every decision; cluster.admin every vendor user's; every principal its own (so a vendor user only its own). " +
+		"A list without principal_id shows what the caller may read; principal_id naming a user outside that is refused."
 	ruleAuthorize = "Any authenticated principal about itself; about another member user users.read, about a vendor user cluster.admin " +
 		"(checked once the body names the principal)."
 )
@@ -137,6 +139,14 @@ func effectiveReads(p *Policy, pr *Principal, param func(string) string) *Denial
 		return p.CanReadGroupAccess(pr, param("group_id"))
 	}
 	return nil // the handler asks for exactly one
+}
+
+// decisionReads is the decision log's rule; principal_id, when sent, is checked by name.
+func decisionReads(p *Policy, pr *Principal, param func(string) string) *Denial {
+	if id := param("principal_id"); id != "" {
+		return p.CanReadDecisionsOf(pr, id)
+	}
+	return nil // the handler narrows the list (DecisionReads)
 }
 
 // vendorOrClusterAdmin lets vendors through to their own requests (the handler narrows).
@@ -241,6 +251,7 @@ var routes = []Route{
 
 	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthorize},
 	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform(AuditRead)},
+	{Method: "GET", Path: "/v1/authorization-decisions", Rule: ruleDecisions, check: decisionReads, Query: []string{"principal_id"}},
 }
 
 // Routes returns every API route with its rule.
