@@ -46,12 +46,13 @@ func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeO
 	}
 	var d access.Decision
 	var denial *access.Denial
+	now := s.now()
 	err = s.read(ctx, func(pol *access.Policy) error {
 		if denial = pol.CanReadAccessOf(p, b.PrincipalID); denial != nil {
 			return nil
 		}
 		var err error
-		d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, s.now())
+		d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, now)
 		return err
 	})
 	switch {
@@ -64,6 +65,8 @@ func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeO
 	case err != nil:
 		return nil, err
 	}
+	// Queued, never awaited: the log is written in batches off the request path.
+	s.recordDecision(ctx, p.User.ID, b, d, now)
 	out := &authorizeOutput{Body: api.AuthorizeResponse{Allowed: d.Allowed, Reason: d.Reason}}
 	if d.Allowed {
 		v := api.Via(d.Via)

@@ -54,6 +54,7 @@ func (s *Server) routes() http.Handler {
 	s.registerAlerts(hapi)
 	s.registerAccessRequests(hapi)
 	s.registerAuthorize(hapi)
+	s.registerDecisions(hapi)
 	return s.withRequest(withProblemFallback(mux))
 }
 

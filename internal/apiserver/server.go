@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 )
 
 // BootstrapEmail is the e-mail of the account_owner user created on an empty store.
@@ -62,6 +63,8 @@ type Config struct {
 	PublicURL string
 	// Alerting configures alert ingestion and delivery.
 	Alerting AlertingConfig
+	// DecisionLog configures the log of POST /v1/authorize's decisions.
+	DecisionLog DecisionLogConfig
 }
 
 // Server is the Warden API.
@@ -87,6 +90,9 @@ type Server struct {
 	// dispatcher delivers alerts; stopDispatcher ends it and waits.
 	dispatcher     *alerting.Dispatcher
 	stopDispatcher func()
+	// decisions queues authorize's decisions for their writer (decisions.go).
+	decisions   *decisionlog.Log
+	decisionCfg DecisionLogConfig
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -102,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), alerting: cfg.Alerting.withDefaults(),
-		lifetime: context.WithoutCancel(ctx)}
+		decisionCfg: cfg.DecisionLog.withDefaults(), lifetime: context.WithoutCancel(ctx)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -140,6 +146,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.routes()
+	s.startDecisionLog()
 	s.startIngest()
 	s.startPruner(ctx)
 	return s, nil
@@ -148,7 +155,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // Handler returns the HTTP handler serving the whole API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops the background work, closes the store and releases the database.
+// Close stops the background work, closes the store and releases the database. The
+// decisions still queued are written first: call it once the HTTP server has drained (as
+// warden-server does), so that no answered authorize request loses its decision.
 func (s *Server) Close() error {
 	if s.stopPruner != nil {
 		s.stopPruner()
@@ -158,6 +167,9 @@ func (s *Server) Close() error {
 	if s.stopDispatcher != nil {
 		s.stopDispatcher()
 		s.stopDispatcher = nil
+	}
+	if s.decisions != nil {
+		s.decisions.Stop()
 	}
 	return errors.Join(s.store.Close(), s.unlock())
 }

@@ -145,6 +145,8 @@ type Log struct {
 	stopped bool
 	stop    chan struct{}
 	done    chan struct{}
+	// flushes asks the writer to write everything queued now, then close the channel.
+	flushes chan chan struct{}
 
 	written, dropped, failed atomic.Uint64
 }
@@ -155,7 +157,7 @@ func Start(cfg Config) *Log {
 		panic("decisionlog: Config.Write is nil")
 	}
 	l := &Log{write: cfg.Write, batch: cfg.Batch, interval: cfg.Interval, log: cfg.Logger,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), flushes: make(chan chan struct{})}
 	if cfg.Queue <= 0 {
 		cfg.Queue = DefaultQueue
 	}
@@ -202,6 +204,26 @@ func (l *Log) Stop() {
 	<-l.done
 }
 
+// Flush returns once every decision Record kept before the call is written (or counted as
+// failed), or ctx ends: for tests and tools that read the log right after deciding. It does
+// not stop the log.
+func (l *Log) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case l.flushes <- done:
+	case <-l.done:
+		return nil // stopped: Stop wrote everything
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Stats returns the counters.
 func (l *Log) Stats() Stats {
 	return Stats{Queued: len(l.queue), Written: l.written.Load(), Dropped: l.dropped.Load(), Failed: l.failed.Load()}
@@ -218,8 +240,12 @@ func (l *Log) run() {
 		select {
 		case d := <-l.queue:
 			batch = append(batch[:0], d)
+		case done := <-l.flushes:
+			l.drain(batch[:0])
+			close(done)
+			continue
 		case <-l.stop:
-			l.flush(batch[:0])
+			l.finish(batch[:0])
 			return
 		}
 		gather.Reset(l.interval)
@@ -231,6 +257,12 @@ func (l *Log) run() {
 				batch = append(batch, d)
 			case <-gather.C:
 				break fill
+			case done := <-l.flushes:
+				l.writeBatch(batch)
+				l.drain(batch[:0])
+				close(done)
+				batch = batch[:0]
+				break fill
 			case <-l.stop:
 				stopping = true
 				break fill
@@ -239,7 +271,7 @@ func (l *Log) run() {
 		gather.Stop()
 		l.writeBatch(batch)
 		if stopping {
-			l.flush(batch[:0])
+			l.finish(batch[:0])
 			return
 		}
 		if n := l.dropped.Load(); n > loggedDrops && time.Since(loggedAt) >= dropLogEvery {
@@ -250,8 +282,15 @@ func (l *Log) run() {
 	}
 }
 
-// flush writes everything queued, in batches; Stop has closed the queue to new decisions.
-func (l *Log) flush(batch []api.AuthorizationDecision) {
+// finish writes everything queued, once Stop has closed the queue to new decisions.
+func (l *Log) finish(batch []api.AuthorizationDecision) {
+	flushed := l.drain(batch)
+	st := l.Stats()
+	l.log.Info("decision log stopped", "flushed_at_stop", flushed, "written", st.Written, "dropped", st.Dropped, "failed", st.Failed)
+}
+
+// drain writes what is queued, in batches, until the queue is empty, and returns how many.
+func (l *Log) drain(batch []api.AuthorizationDecision) int {
 	flushed := 0
 	for {
 		batch = batch[:0]
@@ -270,8 +309,7 @@ func (l *Log) flush(batch []api.AuthorizationDecision) {
 		flushed += len(batch)
 		l.writeBatch(batch)
 	}
-	st := l.Stats()
-	l.log.Info("decision log stopped", "flushed_at_stop", flushed, "written", st.Written, "dropped", st.Dropped, "failed", st.Failed)
+	return flushed
 }
 
 // writeBatch writes one batch, trying again a few times: a busy database (SQLite's writer,

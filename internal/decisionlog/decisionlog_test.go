@@ -229,3 +229,29 @@ func TestParseMembers(t *testing.T) {
 		t.Errorf("sample:0.25 kept %d of 100,000", kept)
 	}
 }
+
+// Flush returns once what was recorded before it is written, without stopping the log,
+// whether the writer was idle or gathering a batch.
+func TestLog_flushWritesWhatWasRecorded(t *testing.T) {
+	s := &sink{}
+	l := Start(Config{Write: s.write, Batch: 1000, Interval: time.Hour})
+	defer l.Stop()
+	for round := range 3 {
+		for i := range 10 {
+			l.Record(decision(round*10 + i))
+		}
+		if err := l.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.ids(); !slices.Equal(got, seq(10*(round+1))) {
+			t.Fatalf("round %d: written %v", round, got)
+		}
+	}
+	if err := l.Flush(t.Context()); err != nil { // nothing queued
+		t.Fatal(err)
+	}
+	l.Stop()
+	if err := l.Flush(t.Context()); err != nil { // after Stop
+		t.Fatal(err)
+	}
+}
