@@ -144,11 +144,11 @@ func TestDecisionLog_filtersAndPaging(t *testing.T) {
 		ts.authorize(token, api.AuthorizeRequest{PrincipalID: principal, EnvironmentID: env, Action: action, Resource: resource})
 		ts.clock.Advance(time.Minute)
 	}
-	ask(c.vendorToken, c.vendor.ID, c.prod.ID, "operator.reboot_host", "aw_1")        // allowed, request
+	ask(c.vendorToken, c.vendor.ID, c.prod.ID, "operator.reboot_host", "aw_1")          // allowed, request
 	ask(c.vendorToken, c.vendor.ID, c.prod.ID, "co_maintainer.apply_workspace", "aw_1") // denied
-	ask(c.vendorToken, c.vendor.ID, c.lab.ID, "support.read_log_streams", "aw_1")             // allowed, standing
-	ask(c.otherVendorToken, c.other.ID, c.prod.ID, "operator.reboot_host", "aw_1")     // denied: no request
-	ask(c.otherVendorToken, c.other.ID, c.lab.ID, "support.read_log_streams", "aw_1")         // allowed, standing
+	ask(c.vendorToken, c.vendor.ID, c.lab.ID, "support.read_log_streams", "aw_1")       // allowed, standing
+	ask(c.otherVendorToken, c.other.ID, c.prod.ID, "operator.reboot_host", "aw_1")      // denied: no request
+	ask(c.otherVendorToken, c.other.ID, c.lab.ID, "support.read_log_streams", "aw_1")   // allowed, standing
 
 	ids := func(ds []api.AuthorizationDecision) []string {
 		var out []string
