@@ -49,6 +49,11 @@ type DecisionLogStats = decisionlog.Stats
 // queue was full) and failed (a batch the database refused).
 func (s *Server) DecisionLogStats() DecisionLogStats { return s.decisions.Stats() }
 
+// FlushDecisions returns once every decision queued before the call is written: for tests
+// and tools that read the log right after deciding. The server never needs it (Close
+// flushes).
+func (s *Server) FlushDecisions(ctx context.Context) error { return s.decisions.Flush(ctx) }
+
 func (s *Server) startDecisionLog() {
 	s.decisions = decisionlog.Start(decisionlog.Config{Write: s.writeDecisions, Queue: s.decisionCfg.Queue,
 		Interval: s.decisionCfg.Interval, Logger: s.log})

@@ -18,7 +18,7 @@ import (
 // query as token, every page.
 func (ts *testServer) decisions(token string, query url.Values) []api.AuthorizationDecision {
 	ts.t.Helper()
-	if err := ts.srv.decisions.Flush(ts.t.Context()); err != nil {
+	if err := ts.srv.FlushDecisions(ts.t.Context()); err != nil {
 		ts.t.Fatal(err)
 	}
 	return listDecisions(ts, token, query)

@@ -1,6 +1,6 @@
 // Command warden-server serves the Warden API.
 //
-//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h]
+//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h] [-decision-log-members off|sample:<rate>|all]
 //	warden-server recover-owner -db ./warden.db [-email owner@warden.local]
 //	warden-server backup -db ./warden.db -to ./warden-backup.db
 //	warden-server --version
@@ -34,6 +34,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 )
 
 func main() {
@@ -84,6 +85,7 @@ type serveConfig struct {
 	publicURL       string
 	version         bool
 	alerting        apiserver.AlertingConfig
+	decisionLog     apiserver.DecisionLogConfig
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -114,6 +116,14 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 			return err
 		})
 	fs.DurationVar(&a.DedupWindow, "alert-dedup-window", apiserver.DefaultAlertDedupWindow, "how long a repeat of an alert (same fingerprint or dedup_key, status and start) counts as the same alert")
+	dl := &c.decisionLog
+	fs.Func("decision-log-members", "which member users' POST /v1/authorize decisions the decision log keeps: off (the default), sample:<rate> (e.g. sample:0.01, one in a hundred) or all; vendor users' decisions are always kept",
+		func(v string) (err error) {
+			dl.Members, err = decisionlog.ParseMembers(v)
+			return err
+		})
+	fs.IntVar(&dl.Queue, "decision-log-queue", decisionlog.DefaultQueue, "how many `decisions` may wait in memory for the decision log's writer; when it is full, authorize still answers and the decision is dropped and counted (GET /v1/ready's decision_log.dropped)")
+	fs.DurationVar(&dl.Retention, "decision-log-retention", decisionlog.DefaultRetention, "how long authorization decisions are kept; older ones are pruned")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", apiserver.DefaultWriteTimeout, "longest time from the end of the request headers to the end of the response")
@@ -139,16 +149,23 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"alert-retention":            "WARDEN_ALERT_RETENTION",
 		"alert-dedup-window":         "WARDEN_ALERT_DEDUP_WINDOW",
 		"alert-retry-schedule":       "WARDEN_ALERT_RETRY_SCHEDULE",
+
+		"decision-log-members":   "WARDEN_DECISION_LOG_MEMBERS",
+		"decision-log-queue":     "WARDEN_DECISION_LOG_QUEUE",
+		"decision-log-retention": "WARDEN_DECISION_LOG_RETENTION",
 	})
 	if err != nil {
 		return c, err
 	}
 	for name, d := range map[string]time.Duration{"idempotency-ttl": c.idemTTL, "read-timeout": c.readTimeout,
 		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout,
-		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow} {
+		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow, "decision-log-retention": dl.Retention} {
 		if d <= 0 {
 			return c, fmt.Errorf("-%s must be positive, not %v", name, d)
 		}
+	}
+	if dl.Queue < 1 {
+		return c, fmt.Errorf("-decision-log-queue must be at least 1, not %d", dl.Queue)
 	}
 	if _, err := (apiserver.ServeOptions{TLSCertFile: c.tlsCert, TLSKeyFile: c.tlsKey}).TLS(); err != nil {
 		return c, err
@@ -211,6 +228,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdempotencyTTL: c.idemTTL,
 		PublicURL:      c.publicURL,
 		Alerting:       c.alerting,
+		DecisionLog:    c.decisionLog,
 	})
 	if err != nil {
 		return err
