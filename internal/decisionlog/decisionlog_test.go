@@ -191,7 +191,7 @@ func TestLog_concurrentRecordAndStop(t *testing.T) {
 	n := 0
 	kept.Range(func(k, _ any) bool {
 		n++
-		if !seen[k.(string)] {
+		if id, _ := k.(string); !seen[id] {
 			t.Errorf("%s kept but never written", k)
 		}
 		return true
