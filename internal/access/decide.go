@@ -178,6 +178,9 @@ type Decision struct {
 	Allowed bool
 	Via     Via
 	Reason  string
+	// Kind is the principal's kind: the decision log keeps every vendor user's decisions,
+	// members' only as configured.
+	Kind UserKind
 }
 
 func deny(format string, args ...any) Decision {
@@ -203,10 +206,14 @@ func (p *Policy) Authorize(userID, envID, action, resource string, now time.Time
 	if env == nil {
 		return Decision{}, ErrUnknownEnvironment
 	}
+	var d Decision
 	if u.Kind == KindVendor {
-		return p.authorizeVendor(u, env, action, resource, now), nil
+		d = p.authorizeVendor(u, env, action, resource, now)
+	} else {
+		d = p.authorizeMember(u, env, action)
 	}
-	return p.authorizeMember(u, env, action), nil
+	d.Kind = u.Kind
+	return d, nil
 }
 
 func (p *Policy) authorizeMember(u *User, env *Environment, action string) Decision {

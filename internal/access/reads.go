@@ -93,3 +93,48 @@ func CanReadOrganization(pr *Principal, what string) *Denial {
 func vendorReadsNot(what string) *Denial {
 	return forbid("Vendor users read only themselves, their own access requests, the environments and their support access; %s are the organization's own.", what)
 }
+
+// DecisionScope is the part of the decision log (POST /v1/authorize's answers) a principal
+// may read: every decision (All), those about principals of Kinds, and always its own (Self).
+type DecisionScope struct {
+	All   bool
+	Kinds []UserKind
+	Self  string
+}
+
+// DecisionReads is the rule for reading the decision log. audit.read reads every decision,
+// as it reads every change; cluster.admin, who decides vendor access, reads every vendor
+// user's decisions (reading a vendor's access is its right); every principal reads its own.
+// So a vendor user reads only its own decisions, never another's.
+func DecisionReads(pr *Principal) DecisionScope {
+	sc := DecisionScope{Self: pr.User.ID}
+	switch {
+	case pr.holds(AuditRead):
+		sc.All = true
+	case pr.holds(ClusterAdmin):
+		sc.Kinds = []UserKind{KindVendor}
+	}
+	return sc
+}
+
+// CanReadDecisionsOf is DecisionReads for the decisions about one principal, targetID: it
+// refuses, rather than answering with an empty list, a caller whose scope leaves out a
+// principal it names. A target the snapshot no longer holds (a deleted user) is let
+// through to a list that DecisionReads still narrows.
+func (p *Policy) CanReadDecisionsOf(pr *Principal, targetID string) *Denial {
+	sc := DecisionReads(pr)
+	if sc.All || targetID == sc.Self {
+		return nil
+	}
+	t := p.users[targetID]
+	if t == nil && len(sc.Kinds) > 0 {
+		return nil
+	}
+	if t != nil && slices.Contains(sc.Kinds, t.Kind) {
+		return nil
+	}
+	if t != nil && t.Kind == KindVendor {
+		return forbid("Reading a vendor user's decisions needs %q or %q, which you do not hold; you may always read your own.", ClusterAdmin, AuditRead)
+	}
+	return forbid("Reading another user's decisions needs %q (a vendor user's: %q), which you do not hold; you may always read your own.", AuditRead, ClusterAdmin)
+}

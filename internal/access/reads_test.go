@@ -90,6 +90,13 @@ func TestRoutes_readRules(t *testing.T) {
 		"GET /v1/access-requests/{id}":                             {{map[string]string{"id": "arq"}, []string{"vendor", "cluster.admin", "owner"}}},
 		"GET /v1/audit-events":                                     {{nil, []string{"owner"}}},
 		"GET /metrics":                                             {{nil, []string{"cluster.admin", "owner"}}},
+		"GET /v1/authorization-decisions": {
+			{nil, everyone}, // narrowed to what each may read (TestDecisionReads)
+			{map[string]string{"principal_id": "other-vendor"}, []string{"cluster.admin", "owner"}},
+			{map[string]string{"principal_id": "other-member"}, []string{"owner"}},
+			{map[string]string{"principal_id": "vendor"}, []string{"vendor", "cluster.admin", "owner"}},
+			{map[string]string{"principal_id": "ghost"}, []string{"cluster.admin", "owner"}},
+		},
 		// The body names the principal: the handler asks CanReadAccessOf (below).
 		"POST /v1/authorize": {{nil, everyone}},
 		// The changes name the principals reached: the handler asks CanReadAccessOf of each.
@@ -182,6 +189,51 @@ func TestCanReadAssignment(t *testing.T) {
 	} {
 		if d := CanReadAssignment(cast[c.who], c.user, c.group); (d == nil) != c.ok {
 			t.Errorf("%s reading %s/%s: %v, want allowed %v", c.who, c.user, c.group, d, c.ok)
+		}
+	}
+}
+
+// The decision log: audit.read reads all of it, cluster.admin every vendor user's decisions,
+// everyone its own; a vendor never reads another's.
+func TestDecisionReads(t *testing.T) {
+	pol, cast := readCast(t)
+	pol.PutRole(Role{ID: "auditors", Name: "auditors", Permissions: []string{string(AuditRead)}})
+	pol.PutUser(User{ID: "auditor", Email: "auditor@example.com", Kind: KindMember})
+	pol.PutAssignment(Assignment{ID: "asg-auditor", RoleID: "auditors", UserID: "auditor"})
+	auditor, ok := pol.Principal("auditor")
+	if !ok {
+		t.Fatal("auditor")
+	}
+	cast["auditor"] = auditor
+	for who, want := range map[string]DecisionScope{
+		"vendor":        {Self: "vendor"},
+		"member":        {Self: "member"},
+		"users.read":    {Self: "users.read"},
+		"cluster.admin": {Self: "cluster.admin", Kinds: []UserKind{KindVendor}},
+		"auditor":       {Self: "auditor", All: true},
+		"owner":         {Self: "owner", All: true},
+	} {
+		got := DecisionReads(cast[who])
+		if got.All != want.All || got.Self != want.Self || !slices.Equal(got.Kinds, want.Kinds) {
+			t.Errorf("%s: %+v, want %+v", who, got, want)
+		}
+	}
+	for _, c := range []struct {
+		who, target string
+		ok          bool
+	}{
+		{"vendor", "vendor", true}, {"vendor", "other-vendor", false}, {"vendor", "other-member", false}, {"vendor", "ghost", false},
+		{"member", "member", true}, {"member", "other-member", false}, {"member", "other-vendor", false},
+		{"users.read", "other-member", false},
+		{"cluster.admin", "other-vendor", true}, {"cluster.admin", "other-member", false}, {"cluster.admin", "ghost", true},
+		{"auditor", "other-member", true}, {"auditor", "other-vendor", true}, {"auditor", "ghost", true},
+	} {
+		d := pol.CanReadDecisionsOf(cast[c.who], c.target)
+		if (d == nil) != c.ok {
+			t.Errorf("%s reading %s's decisions: %v, want allowed %v", c.who, c.target, d, c.ok)
+		}
+		if d != nil && !strings.Contains(d.Message, "your own") {
+			t.Errorf("%s reading %s's decisions: %q does not say what it may read", c.who, c.target, d.Message)
 		}
 	}
 }

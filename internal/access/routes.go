@@ -52,6 +52,8 @@ const (
 		"(held by vendor users only). Never a partial list."
 	rulePreview = "users.read (a preview reads the access of everyone a change reaches); cluster.admin as well when the changes reach vendor users " +
 		"(support access, a vendor user's kind). Pure: computed on a copy of the policy; nothing is written (a refusal is audited, as every refusal is)."
+	ruleDecisions = "audit.read reads every decision; cluster.admin every vendor user's; every principal its own (so a vendor user only its own). " +
+		"A list without principal_id shows what the caller may read; principal_id naming a user outside that is refused."
 	ruleAuthorize = "Any authenticated principal about itself; about another member user users.read, about a vendor user cluster.admin " +
 		"(checked once the body names the principal)."
 )
@@ -149,6 +151,14 @@ func effectiveReads(p *Policy, pr *Principal, param func(string) string) *Denial
 // whoCanReads is the rule of who-can, which depends on the action asked about (CanReadWhoCan).
 func whoCanReads(_ *Policy, pr *Principal, param func(string) string) *Denial {
 	return CanReadWhoCan(pr, param("action"))
+}
+
+// decisionReads is the decision log's rule; principal_id, when sent, is checked by name.
+func decisionReads(p *Policy, pr *Principal, param func(string) string) *Denial {
+	if id := param("principal_id"); id != "" {
+		return p.CanReadDecisionsOf(pr, id)
+	}
+	return nil // the handler narrows the list (DecisionReads)
 }
 
 // vendorOrClusterAdmin lets vendors through to their own requests (the handler narrows).
@@ -255,6 +265,7 @@ var routes = []Route{
 	{Method: "POST", Path: "/v1/authorize", Rule: ruleAuthorize},
 	{Method: "POST", Path: "/v1/access-preview", Rule: rulePreview, check: platform(UsersRead)},
 	{Method: "GET", Path: "/v1/audit-events", Rule: "audit.read.", check: platform(AuditRead)},
+	{Method: "GET", Path: "/v1/authorization-decisions", Rule: ruleDecisions, check: decisionReads, Query: []string{"principal_id"}},
 
 	{Method: "GET", Path: "/metrics", Rule: ruleMetrics, check: platform(ClusterRead)},
 }

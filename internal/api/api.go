@@ -430,6 +430,31 @@ type AuditEvent struct {
 	ClientRequestID string `json:"client_request_id,omitempty" doc:"The X-Request-Id the caller sent, if any (at most 128 printable ASCII characters)."`
 }
 
+// AuthorizationDecision is one answer of POST /v1/authorize as the decision log keeps it:
+// about whom, what, where, the answer and what allowed it. Every decision about a vendor user
+// is kept; members' only as the server's -decision-log-members says (SampleRate).
+type AuthorizationDecision struct {
+	ID            string    `json:"id" doc:"Decision id."`
+	At            time.Time `json:"at" doc:"When it was decided."`
+	PrincipalID   string    `json:"principal_id" doc:"The user the decision is about."`
+	PrincipalKind string    `json:"principal_kind" enum:"member,vendor" doc:"That user's kind."`
+	EnvironmentID string    `json:"environment_id" doc:"The environment."`
+	Action        string    `json:"action" doc:"The matrix action or tier capability asked about."`
+	Resource      string    `json:"resource,omitempty" doc:"The resource named, for vendor capabilities."`
+	Allowed       bool      `json:"allowed" doc:"The answer."`
+	Reason        string    `json:"reason" doc:"Why, in the words POST /v1/authorize answered with."`
+	// Via names what allowed it; for a vendor user, the approved access request
+	// (access_request_id) or the standing support access (support_access_id).
+	Via *Via `json:"via,omitempty" doc:"What allowed it, when allowed: for a vendor user the approved access request (access_request_id) or the standing support access (support_access_id)."`
+	// AskedBy is who called POST /v1/authorize: the principal itself, or a service asking
+	// about it.
+	AskedBy   string `json:"asked_by" doc:"The user whose token asked (the principal itself, or a service asking about it)."`
+	RequestID string `json:"request_id,omitempty" doc:"The server's id of the authorize request (the X-Request-Id of its response)."`
+	// SampleRate is the share of such decisions that the log keeps: 1 for vendor users and
+	// with -decision-log-members=all, the rate with sample:<rate>.
+	SampleRate float64 `json:"sample_rate" doc:"The share of such decisions the log keeps: 1 for vendor users (all of them), the configured rate for sampled member decisions; count each as 1/sample_rate."`
+}
+
 // Problem is an RFC 9457 problem+json body with Warden's stable code and the field at fault.
 type Problem struct {
 	Type      string          `json:"type,omitempty" doc:"A URI naming the problem type."`

@@ -56,12 +56,13 @@ func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeO
 	}
 	var d access.Decision
 	var denial *access.Denial
+	now := s.now()
 	err = s.read(ctx, func(pol *access.Policy) error {
 		if denial = pol.CanReadAccessOf(p, b.PrincipalID); denial != nil {
 			return nil
 		}
 		var err error
-		d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, s.now())
+		d, err = pol.Authorize(b.PrincipalID, b.EnvironmentID, b.Action, b.Resource, now)
 		return err
 	})
 	switch {
@@ -75,6 +76,8 @@ func (s *Server) authorize(ctx context.Context, in *authorizeInput) (*authorizeO
 		return nil, err
 	}
 	s.metrics.AuthorizeDecision(d.Allowed)
+	// Queued, never awaited: the log is written in batches off the request path.
+	s.recordDecision(ctx, p.User.ID, b, d, now)
 	out := &authorizeOutput{Body: api.AuthorizeResponse{Allowed: d.Allowed, Reason: d.Reason}}
 	if d.Allowed {
 		v := apiVia(d.Via)

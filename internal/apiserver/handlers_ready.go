@@ -20,7 +20,16 @@ type readyOutput struct {
 	Body struct {
 		Status   string        `json:"status" doc:"ready when the database answers and its migrations have run."`
 		Alerting readyAlerting `json:"alerting" doc:"What alert delivery can do and how far behind it is; informational: it does not make the server unready."`
+		// This server's own counters: each replica has its queue.
+		DecisionLog readyDecisionLog `json:"decision_log" doc:"This server's decision log: what it keeps and whether it keeps up; informational: it does not make the server unready."`
 	}
+}
+
+type readyDecisionLog struct {
+	Members string `json:"members" doc:"Which member users' decisions are kept: off, sample:<rate> or all (-decision-log-members); vendor users' always are."`
+	Queued  int    `json:"queued" doc:"Decisions waiting for the writer now."`
+	Dropped uint64 `json:"dropped" doc:"Decisions dropped since the server started because the queue was full (authorize never waits for the log); raise -decision-log-queue or look at the database when this grows."`
+	Failed  uint64 `json:"failed" doc:"Decisions lost since the server started because the database refused their batch (see the server log)."`
 }
 
 type readyAlerting struct {
@@ -66,5 +75,7 @@ func (s *Server) ready(ctx context.Context, _ *struct{}) (*readyOutput, error) {
 		email = "not_configured"
 	}
 	out.Body.Alerting = readyAlerting{VendorDelivery: s.vendorDelivery(), EmailDelivery: email, Pending: outbox.Pending, OldestPending: outbox.OldestPending}
+	st := s.DecisionLogStats()
+	out.Body.DecisionLog = readyDecisionLog{Members: s.decisionCfg.Members.String(), Queued: st.Queued, Dropped: st.Dropped, Failed: st.Failed}
 	return out, nil
 }

@@ -61,6 +61,13 @@ func (s *Server) startPruner(ctx context.Context) {
 			case n > 0:
 				s.log.Info("pruned alerts past their retention", "deleted", n)
 			}
+			n, err = s.pruneDecisions(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Error("pruning authorization decisions", "error", err)
+			case n > 0:
+				s.log.Info("pruned authorization decisions past their retention", "deleted", n)
+			}
 			select {
 			case <-ctx.Done():
 				return

@@ -31,6 +31,7 @@ const (
 	objectAlertDelivery    objectKind = "alert_delivery"
 	objectAccessRequest    objectKind = "access_request"
 	objectAuditEvent       objectKind = "audit_event"
+	objectDecision         objectKind = "authorization_decision"
 	// objectRequest is a refused request, which the audit log records as its object.
 	objectRequest objectKind = "request"
 )

@@ -59,6 +59,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	s.registerMetrics(hapi)
 	s.registerPreview(hapi)
+	s.registerDecisions(hapi)
 	return s.withRequest(withProblemFallback(mux))
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 	"github.com/wardenhq/terraform-provider-warden/internal/metrics"
 	"github.com/wardenhq/terraform-provider-warden/internal/ui"
 )
@@ -66,6 +67,8 @@ type Config struct {
 	Alerting AlertingConfig
 	// Version is the server's version, which warden_build_info reports.
 	Version string
+	// DecisionLog configures the log of POST /v1/authorize's decisions.
+	DecisionLog DecisionLogConfig
 }
 
 // Server is the Warden API.
@@ -95,6 +98,9 @@ type Server struct {
 	ui *ui.Handler
 	// metrics records what the server does, for GET /metrics (metrics.go).
 	metrics *metrics.Metrics
+	// decisions queues authorize's decisions for their writer (decisions.go).
+	decisions   *decisionlog.Log
+	decisionCfg DecisionLogConfig
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
@@ -110,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{log: cfg.Logger, now: cfg.Now, maxBody: cfg.MaxBodyBytes, idemTTL: cfg.IdempotencyTTL,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), alerting: cfg.Alerting.withDefaults(),
-		lifetime: context.WithoutCancel(ctx)}
+		decisionCfg: cfg.DecisionLog.withDefaults(), lifetime: context.WithoutCancel(ctx)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -154,6 +160,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.routes()
+	s.startDecisionLog()
 	s.startIngest()
 	s.startPruner(ctx)
 	return s, nil
@@ -162,7 +169,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // Handler returns the HTTP handler serving the whole API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops the background work, closes the store and releases the database.
+// Close stops the background work, closes the store and releases the database. The
+// decisions still queued are written first: call it once the HTTP server has drained (as
+// warden-server does), so that no answered authorize request loses its decision.
 func (s *Server) Close() error {
 	if s.stopPruner != nil {
 		s.stopPruner()
@@ -172,6 +181,9 @@ func (s *Server) Close() error {
 	if s.stopDispatcher != nil {
 		s.stopDispatcher()
 		s.stopDispatcher = nil
+	}
+	if s.decisions != nil {
+		s.decisions.Stop()
 	}
 	return errors.Join(s.store.Close(), s.unlock())
 }

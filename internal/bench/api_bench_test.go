@@ -29,6 +29,7 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 )
 
 // The data set the issue's target is stated for.
@@ -81,6 +82,9 @@ const (
 	// same apiserver.New and handler the binary serves) and its CPU is profiled during the
 	// load only, for `go tool pprof -top -cum`.
 	apiCPUProfileEnv = "WARDEN_BENCH_API_CPUPROFILE"
+	// apiDecisionMembersEnv is the server's -decision-log-members (default off, as the
+	// server's): sample:0.01 or all measure what logging members' decisions too costs.
+	apiDecisionMembersEnv = "WARDEN_BENCH_API_DECISION_MEMBERS"
 )
 
 // BenchmarkAuthorizeAPI drives POST /v1/authorize with wrk against bin/warden-server holding
@@ -94,14 +98,21 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 		seconds: envSeconds(b, apiDurationEnv, 10*time.Second)}
 	profile := os.Getenv(apiCPUProfileEnv)
 
+	members := decisionlog.MembersOff
+	if v := os.Getenv(apiDecisionMembersEnv); v != "" {
+		if members, err = decisionlog.ParseMembers(v); err != nil {
+			b.Fatalf("%s: %v", apiDecisionMembersEnv, err)
+		}
+	}
+
 	token := randomToken(b)
 	var url string
 	pids := []int{os.Getpid()}
 	if profile != "" {
-		url = startInProcessServer(b, token)
+		url = startInProcessServer(b, token, func(c *apiserver.Config) { c.DecisionLog.Members = members })
 	} else {
 		var pid int
-		url, pid = startServerBinary(b, serverBinary(b), token)
+		url, pid = startServerBinary(b, serverBinary(b), token, "-decision-log-members", members.String())
 		pids = append(pids, pid)
 	}
 
@@ -130,7 +141,8 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 	// the first seconds, and whatever an engine builds lazily is built.
 	warm := cfg
 	warm.seconds = min(warmupSeconds, cfg.seconds)
-	if _, err := runWrk(b.Context(), wrk, warm, script, url, false); err != nil {
+	warmed, err := runWrk(b.Context(), wrk, warm, script, url, false)
+	if err != nil {
 		b.Fatalf("warm-up: %v", err)
 	}
 
@@ -174,6 +186,116 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 	}
 	if profile != "" {
 		fmt.Printf("server CPU profile of the load: %s (go tool pprof -top -cum %s)\n", profile, profile)
+	}
+	dl, err := decisionLogFigures(b.Context(), c, token)
+	if err != nil {
+		b.Fatalf("decision log: %v", err)
+	}
+	b.ReportMetric(float64(dl.recorded), "decisions")
+	b.ReportMetric(float64(dl.dropped), "decisions-dropped")
+	fmt.Printf("decision log (-decision-log-members=%s; %d%% of the mix are vendor checks, every one logged): %s decisions recorded "+
+		"over warm-up and load, %d dropped, %d failed; the queue was empty %.2fs after the load\n",
+		members, vendorPercent, thousands(int64(dl.recorded)), dl.dropped, dl.failed, dl.settle.Seconds())
+	if dl.dropped > 0 || dl.failed > 0 {
+		fmt.Printf("warning: the decision log lost %d decisions under this load\n", dl.dropped+dl.failed)
+	}
+	// With one wrk thread every run walks the bodies from the first, so the vendor checks
+	// answered are known: each must be in the log (a few more may be, answered after wrk
+	// stopped counting). Members' decisions, when sampled, are not counted.
+	if cfg.threads == 1 && members == decisionlog.MembersOff {
+		want := vendorChecks(reqs, int(warmed.requests)) + vendorChecks(reqs, int(r.requests)) + vendorChecks(reqs[:verifySample], verifySample) + 2
+		verdict := "every one recorded"
+		if dl.recorded < want {
+			verdict = fmt.Sprintf("%d MISSING", want-dl.recorded)
+		}
+		fmt.Printf("decision log: %s vendor checks answered, %s in the log: %s\n", thousands(int64(want)), thousands(int64(dl.recorded)), verdict)
+	}
+}
+
+// vendorChecks is how many of the first n requests a wrk thread sends, cycling through
+// reqs from the first, ask about a vendor user.
+func vendorChecks(reqs []api.AuthorizeRequest, n int) int {
+	vendors := 0
+	for _, r := range reqs {
+		if strings.HasPrefix(r.Resource, access.DefaultResourcePrefix) {
+			vendors++
+		}
+	}
+	out := n / len(reqs) * vendors
+	for _, r := range reqs[:n%len(reqs)] {
+		if strings.HasPrefix(r.Resource, access.DefaultResourcePrefix) {
+			out++
+		}
+	}
+	return out
+}
+
+// decisionLogState is what the decision log kept of the load.
+type decisionLogState struct {
+	recorded                int
+	queued, dropped, failed uint64
+	// settle is how long the queue took, after the load, to empty (to the 50 ms polled).
+	settle time.Duration
+}
+
+// decisionLogFigures waits (at most a minute) for the server's decision writer to empty its
+// queue, then counts the decisions the log holds and reads the drop counters of /v1/ready.
+func decisionLogFigures(ctx context.Context, c *apiClient, token string) (decisionLogState, error) {
+	var st decisionLogState
+	start := time.Now()
+	for {
+		var ready struct {
+			DecisionLog struct {
+				Queued  uint64 `json:"queued"`
+				Dropped uint64 `json:"dropped"`
+				Failed  uint64 `json:"failed"`
+			} `json:"decision_log"`
+		}
+		if err := c.call(ctx, http.MethodGet, "/v1/ready", "", nil, &ready, http.StatusOK); err != nil {
+			return st, err
+		}
+		st.queued, st.dropped, st.failed = ready.DecisionLog.Queued, ready.DecisionLog.Dropped, ready.DecisionLog.Failed
+		if st.queued == 0 || time.Since(start) > time.Minute {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	st.settle = time.Since(start)
+	// The writer has taken its last batch from the queue, and may still be committing it:
+	// count until two counts a moment apart agree.
+	last := -1
+	for range 20 {
+		n, err := countDecisions(ctx, c, token)
+		if err != nil {
+			return st, err
+		}
+		if n == last {
+			break
+		}
+		last = n
+		time.Sleep(2 * decisionlog.DefaultInterval)
+	}
+	st.recorded = last
+	return st, nil
+}
+
+// countDecisions pages through the whole decision log.
+func countDecisions(ctx context.Context, c *apiClient, token string) (int, error) {
+	n, cursor := 0, ""
+	for {
+		var page api.List[api.AuthorizationDecision]
+		path := "/v1/authorization-decisions?limit=1000"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		if err := c.call(ctx, http.MethodGet, path, token, nil, &page, http.StatusOK); err != nil {
+			return n, err
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			return n, nil
+		}
+		cursor = page.NextCursor
 	}
 }
 

@@ -1,11 +1,13 @@
 package client_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +19,9 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
+	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 )
 
 // These tests run the client against the real Warden API (internal/apiserver) on 127.0.0.1
@@ -1015,4 +1019,55 @@ func TestIntegration_concurrentUse(t *testing.T) {
 	if l := must(c.ListGroups(ctx, client.ListGroupsOptions{PageSize: 5}))(t); len(l) != n {
 		t.Errorf("%d groups, want %d", len(l), n)
 	}
+}
+
+// ListAuthorizationDecisions reads the decision log with every filter, across pages.
+func TestIntegration_authorizationDecisions(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv, err := apiserver.New(context.Background(), apiserver.Config{DB: filepath.Join(t.TempDir(), "warden.db"), BootstrapToken: ownerToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	url := testserver.Start(t, srv.Handler())
+	c := newClient(t, url, ownerToken, nil)
+	env := must(c.CreateEnvironment(ctx, api.EnvironmentCreate{Name: "prod", Cloud: "aws"}))(t)
+	must(c.CreateSupportAccess(ctx, env.ID, api.SupportAccessCreate{Tier: "operator"}))(t)
+	vendor := must(c.CreateUser(ctx, api.UserCreate{Email: "oncall@vendor.example", Kind: "vendor"}))(t)
+	tok := must(c.CreateToken(ctx, vendor.ID, api.TokenCreate{Name: "t"}))(t)
+	v := newClient(t, url, tok.Secret, nil)
+	req := must(v.CreateAccessRequest(ctx, api.AccessRequestCreate{EnvironmentID: env.ID, Tier: "operator", DurationSeconds: 600}))(t)
+	must(c.ApproveAccessRequest(ctx, req.ID))(t)
+	start := time.Now().Add(-time.Minute)
+	for _, resource := range []string{"aw_a", "other", "aw_b"} {
+		must(v.Authorize(ctx, api.AuthorizeRequest{PrincipalID: vendor.ID, EnvironmentID: env.ID, Action: "operator.reboot_host", Resource: resource}))(t)
+	}
+	if err := srv.FlushDecisions(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	all := must(c.ListAuthorizationDecisions(ctx, client.DecisionFilter{PrincipalID: vendor.ID, EnvironmentID: env.ID, Since: start}))(t)
+	if len(all) != 3 || all[0].Resource != "aw_b" || all[2].Resource != "aw_a" {
+		t.Fatalf("decisions = %+v, want three, newest first", all)
+	}
+	no := false
+	denied := must(c.ListAuthorizationDecisions(ctx, client.DecisionFilter{Allowed: &no}))(t)
+	if len(denied) != 1 || denied[0].Resource != "other" || denied[0].Via != nil {
+		t.Errorf("denied = %+v", denied)
+	}
+	viaReq := must(c.ListAuthorizationDecisions(ctx, client.DecisionFilter{AccessRequestID: req.ID, Limit: 1}))(t)
+	if len(viaReq) != 1 || viaReq[0].Resource != "aw_b" || viaReq[0].Via.AccessRequestID != req.ID {
+		t.Errorf("via the request, limit 1 = %+v", viaReq)
+	}
+	if none := must(c.ListAuthorizationDecisions(ctx, client.DecisionFilter{Until: start}))(t); len(none) != 0 {
+		t.Errorf("decisions before the start: %+v", none)
+	}
+	// The vendor reads its own, and is refused another's.
+	if mine := must(v.ListAuthorizationDecisions(ctx, client.DecisionFilter{}))(t); len(mine) != 3 {
+		t.Errorf("the vendor reads %d of its decisions", len(mine))
+	}
+	owner := must(c.ListUsers(ctx, client.ListUsersOptions{Email: apiserver.BootstrapEmail}))(t)
+	_, err = v.ListAuthorizationDecisions(ctx, client.DecisionFilter{PrincipalID: owner[0].ID})
+	wantStatus(t, err, 403, "forbidden")
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -51,6 +52,31 @@ func (c *Client) ListAuditEvents(ctx context.Context, f AuditFilter) ([]api.Audi
 	q := values("actor_id", f.ActorID, "environment_id", f.EnvironmentID, "object_id", f.ObjectID,
 		"since", formatTime(f.Since), "until", formatTime(f.Until))
 	return listAll[api.AuditEvent](ctx, c, "/v1/audit-events", nil, q, min(f.Limit, auditPageSize), f.Limit)
+}
+
+// DecisionFilter selects authorization decisions; zero fields do not filter.
+type DecisionFilter struct {
+	PrincipalID     string
+	EnvironmentID   string
+	AccessRequestID string
+	// Allowed, when non-nil, keeps only allowed (true) or only denied (false) decisions.
+	Allowed      *bool
+	Since, Until time.Time
+	// Limit caps how many decisions are returned (0 = all of them, across every page).
+	Limit int
+}
+
+// ListAuthorizationDecisions returns the decision log's entries matching f, newest first,
+// across pages: those the token may read (audit.read every one, cluster.admin every vendor
+// user's, anyone its own).
+func (c *Client) ListAuthorizationDecisions(ctx context.Context, f DecisionFilter) ([]api.AuthorizationDecision, error) {
+	allowed := ""
+	if f.Allowed != nil {
+		allowed = strconv.FormatBool(*f.Allowed)
+	}
+	q := values("principal_id", f.PrincipalID, "environment_id", f.EnvironmentID, "access_request_id", f.AccessRequestID,
+		"allowed", allowed, "since", formatTime(f.Since), "until", formatTime(f.Until))
+	return listAll[api.AuthorizationDecision](ctx, c, "/v1/authorization-decisions", nil, q, min(f.Limit, auditPageSize), f.Limit)
 }
 
 func formatTime(t time.Time) string {

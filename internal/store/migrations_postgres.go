@@ -268,4 +268,32 @@ CREATE TABLE alert_attempts (
 ALTER TABLE alert_routing ADD COLUMN claim_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE alert_routing ADD COLUMN claimed_at TEXT;
 `},
+	// The decision log (decisions.go): every POST /v1/authorize decision about a vendor user,
+	// and members' as -decision-log-members says, written in batches off the request path.
+	// Lists run newest first by seq, filtered by principal, environment, access request and
+	// time (at_unix_nano, which pruning also uses).
+	{10, "authorization_decisions", `
+CREATE TABLE authorization_decisions (
+	seq               BIGSERIAL PRIMARY KEY,
+	id                TEXT NOT NULL UNIQUE,
+	at_unix_nano      BIGINT NOT NULL,
+	at                TEXT NOT NULL,
+	principal_id      TEXT NOT NULL,
+	principal_kind    TEXT NOT NULL,
+	environment_id    TEXT NOT NULL,
+	action            TEXT NOT NULL,
+	resource          TEXT NOT NULL,
+	allowed           BOOLEAN NOT NULL,
+	reason            TEXT NOT NULL,
+	via               TEXT,
+	access_request_id TEXT NOT NULL,
+	asked_by          TEXT NOT NULL,
+	request_id        TEXT NOT NULL,
+	sample_rate       DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX authorization_decisions_principal ON authorization_decisions(principal_id, seq);
+CREATE INDEX authorization_decisions_env ON authorization_decisions(environment_id, seq);
+CREATE INDEX authorization_decisions_request ON authorization_decisions(access_request_id, seq);
+CREATE INDEX authorization_decisions_at ON authorization_decisions(at_unix_nano);
+`},
 }

@@ -194,6 +194,16 @@ func one[T any](row *sql.Row, scan func(scanFunc) (T, error)) (T, error) {
 
 // list pages through table in seq (creation) order; the cursor is the last seq returned.
 func list[T any](t *sqlTx, table, cols, where string, args []any, p Page, scan func(scanFunc) (T, error)) ([]T, string, error) {
+	return listOrdered(t, table, cols, where, args, p, false, scan)
+}
+
+// listNewest pages through table newest first (descending seq); the cursor is the last seq
+// returned, and the next page holds the rows before it.
+func listNewest[T any](t *sqlTx, table, cols, where string, args []any, p Page, scan func(scanFunc) (T, error)) ([]T, string, error) {
+	return listOrdered(t, table, cols, where, args, p, true, scan)
+}
+
+func listOrdered[T any](t *sqlTx, table, cols, where string, args []any, p Page, newest bool, scan func(scanFunc) (T, error)) ([]T, string, error) {
 	var after int64
 	if p.Cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(p.Cursor)
@@ -205,11 +215,19 @@ func list[T any](t *sqlTx, table, cols, where string, args []any, p Page, scan f
 		}
 	}
 	q := "SELECT seq, " + cols + " FROM " + table + " WHERE seq > ?"
+	order := " ORDER BY seq"
+	if newest {
+		// No cursor: from the newest row on.
+		if p.Cursor == "" {
+			after = math.MaxInt64
+		}
+		q, order = "SELECT seq, "+cols+" FROM "+table+" WHERE seq < ?", " ORDER BY seq DESC"
+	}
 	args = append([]any{after}, args...)
 	if where != "" {
 		q += " AND " + where
 	}
-	q += " ORDER BY seq"
+	q += order
 	if p.Limit > 0 {
 		q += " LIMIT ?"
 		args = append(args, p.Limit+1)

@@ -240,6 +240,12 @@ type Tx interface {
 	InsertAuditEvent(e api.AuditEvent) error
 	AuditEvents(f AuditFilter, p Page) ([]api.AuditEvent, string, error)
 
+	// The decision log (decisions.go): written in batches, listed newest first, pruned by
+	// age; none is a policy write.
+	InsertDecisions(ds []api.AuthorizationDecision) error
+	Decisions(f DecisionFilter, p Page) ([]api.AuthorizationDecision, string, error)
+	PruneDecisions(before time.Time) (int64, error)
+
 	// The policy snapshot (policy.go) loads every row that decisions depend on at once.
 	AllAssignments() ([]api.RoleAssignment, error)
 	AllGrants() ([]api.Grant, error)

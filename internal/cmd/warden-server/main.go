@@ -1,6 +1,6 @@
 // Command warden-server serves the Warden API.
 //
-//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h] [-metrics-listen 127.0.0.1:9464]
+//	warden-server -listen 127.0.0.1:8080 -db ./warden.db [-tls-cert FILE -tls-key FILE] [-idempotency-ttl 24h] [-metrics-listen 127.0.0.1:9464] [-decision-log-members off|sample:<rate>|all]
 //	warden-server recover-owner -db ./warden.db [-email owner@warden.local]
 //	warden-server backup -db ./warden.db -to ./warden-backup.db
 //	warden-server --version
@@ -39,6 +39,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 )
 
 func main() {
@@ -90,6 +91,7 @@ type serveConfig struct {
 	publicURL       string
 	version         bool
 	alerting        apiserver.AlertingConfig
+	decisionLog     apiserver.DecisionLogConfig
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -122,6 +124,14 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		})
 	fs.DurationVar(&a.AttemptTimeout, "alert-attempt-timeout", alerting.DefaultAttemptTimeout, "how long one delivery attempt (webhook, vendor or e-mail) may take, from connecting to the answer's last byte; one that takes longer is retried on the schedule. Leases on deliveries last about ten times as long (at least a minute), so a replica that dies mid-attempt delays its deliveries by that much")
 	fs.DurationVar(&a.DedupWindow, "alert-dedup-window", apiserver.DefaultAlertDedupWindow, "how long a repeat of an alert (same fingerprint or dedup_key, status and start) counts as the same alert")
+	dl := &c.decisionLog
+	fs.Func("decision-log-members", "which member users' POST /v1/authorize decisions the decision log keeps: off (the default), sample:<rate> (e.g. sample:0.01, one in a hundred) or all; vendor users' decisions are always kept",
+		func(v string) (err error) {
+			dl.Members, err = decisionlog.ParseMembers(v)
+			return err
+		})
+	fs.IntVar(&dl.Queue, "decision-log-queue", decisionlog.DefaultQueue, "how many `decisions` may wait in memory for the decision log's writer; when it is full, authorize still answers and the decision is dropped and counted (GET /v1/ready's decision_log.dropped)")
+	fs.DurationVar(&dl.Retention, "decision-log-retention", decisionlog.DefaultRetention, "how long authorization decisions are kept; older ones are pruned")
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", apiserver.DefaultWriteTimeout, "longest time from the end of the request headers to the end of the response")
@@ -149,16 +159,23 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"alert-dedup-window":         "WARDEN_ALERT_DEDUP_WINDOW",
 		"alert-retry-schedule":       "WARDEN_ALERT_RETRY_SCHEDULE",
 		"alert-attempt-timeout":      "WARDEN_ALERT_ATTEMPT_TIMEOUT",
+
+		"decision-log-members":   "WARDEN_DECISION_LOG_MEMBERS",
+		"decision-log-queue":     "WARDEN_DECISION_LOG_QUEUE",
+		"decision-log-retention": "WARDEN_DECISION_LOG_RETENTION",
 	})
 	if err != nil {
 		return c, err
 	}
 	for name, d := range map[string]time.Duration{"idempotency-ttl": c.idemTTL, "read-timeout": c.readTimeout,
 		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout,
-		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow, "alert-attempt-timeout": a.AttemptTimeout} {
+		"alert-retention": a.Retention, "alert-dedup-window": a.DedupWindow, "alert-attempt-timeout": a.AttemptTimeout, "decision-log-retention": dl.Retention} {
 		if d <= 0 {
 			return c, fmt.Errorf("-%s must be positive, not %v", name, d)
 		}
+	}
+	if dl.Queue < 1 {
+		return c, fmt.Errorf("-decision-log-queue must be at least 1, not %d", dl.Queue)
 	}
 	if _, err := (apiserver.ServeOptions{TLSCertFile: c.tlsCert, TLSKeyFile: c.tlsKey}).TLS(); err != nil {
 		return c, err
@@ -233,6 +250,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		PublicURL:      c.publicURL,
 		Alerting:       c.alerting,
 		Version:        version,
+		DecisionLog:    c.decisionLog,
 	})
 	if err != nil {
 		return err

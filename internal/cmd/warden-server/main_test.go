@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 	"github.com/wardenhq/terraform-provider-warden/internal/tlstesting"
 )
 
@@ -31,6 +32,10 @@ func envOf(vars map[string]string) func(string) string {
 }
 
 func TestParseServe_environment(t *testing.T) {
+	sampled, err := decisionlog.ParseMembers("sample:0.05")
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := envOf(map[string]string{
 		"WARDEN_LISTEN":           "0.0.0.0:9000",
 		"WARDEN_DB":               "/var/lib/warden/env.db",
@@ -49,6 +54,10 @@ func TestParseServe_environment(t *testing.T) {
 		"WARDEN_ALERT_RETENTION":            "168h",
 		"WARDEN_METRICS_LISTEN":             "127.0.0.1:9464",
 		"WARDEN_ALERT_ATTEMPT_TIMEOUT":      "3s",
+
+		"WARDEN_DECISION_LOG_MEMBERS":   "sample:0.05",
+		"WARDEN_DECISION_LOG_QUEUE":     "1000",
+		"WARDEN_DECISION_LOG_RETENTION": "720h",
 	})
 	c, err := parseServe(nil, env, io.Discard)
 	if err != nil {
@@ -59,7 +68,8 @@ func TestParseServe_environment(t *testing.T) {
 		idleTimeout: 120 * time.Second, shutdownTimeout: 5 * time.Second, bootstrapToken: bootstrapToken,
 		alerting: apiserver.AlertingConfig{VendorURL: "https://events.pagerduty.com/v2/enqueue", VendorRoutingKey: "R0UTING",
 			SMTPURL: "smtp://mail.example.com:587", SMTPFrom: "alerts@example.com", AllowPrivateDestinations: true,
-			Retention: 7 * 24 * time.Hour, DedupWindow: apiserver.DefaultAlertDedupWindow, AttemptTimeout: 3 * time.Second}}
+			Retention: 7 * 24 * time.Hour, DedupWindow: apiserver.DefaultAlertDedupWindow, AttemptTimeout: 3 * time.Second},
+		decisionLog: apiserver.DecisionLogConfig{Members: sampled, Queue: 1000, Retention: 30 * 24 * time.Hour}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the environment:\n got %+v\nwant %+v", c, want)
 	}
@@ -81,6 +91,10 @@ func TestParseServe_environment(t *testing.T) {
 	if c.listen != "127.0.0.1:8080" || c.db != "./warden.db" || c.tlsCert != "" || c.shutdownTimeout != 30*time.Second {
 		t.Errorf("defaults: %+v", c)
 	}
+	// The decision log keeps vendors' decisions only, by default.
+	if c.decisionLog != (apiserver.DecisionLogConfig{Members: decisionlog.MembersOff, Queue: decisionlog.DefaultQueue, Retention: decisionlog.DefaultRetention}) {
+		t.Errorf("decision log defaults: %+v", c.decisionLog)
+	}
 }
 
 func TestParseServe_refusals(t *testing.T) {
@@ -89,19 +103,23 @@ func TestParseServe_refusals(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"cert without key":           {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
-		"key from env, no cert":      {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
-		"bad duration in env":        {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
-		"non-positive ttl":           {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
-		"zero attempt timeout":       {[]string{"-alert-attempt-timeout", "0s"}, nil, "-alert-attempt-timeout must be positive"},
-		"stray argument":             {[]string{"serve"}, nil, `unexpected argument "serve"`},
-		"negative write timeout":     {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
-		"unknown flag is refused":    {[]string{"-tls"}, nil, "-tls"},
-		"vendor url without key":     {[]string{"-vendor-alert-url", "https://events.example.com/v2/enqueue"}, nil, "-vendor-alert-routing-key"},
-		"vendor url not http":        {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, nil, "-vendor-alert-url"},
-		"smtp url of another scheme": {nil, map[string]string{"WARDEN_SMTP_URL": "http://u:hunter2@mail:25", "WARDEN_SMTP_FROM": "a@b.c"}, "not smtp or smtps"},
-		"smtp without from":          {[]string{"-smtp-url", "smtp://mail:25"}, nil, "-smtp-from"},
-		"public URL without scheme":  {nil, map[string]string{"WARDEN_PUBLIC_URL": "warden.example.com"}, "-public-url"},
+		"cert without key":            {[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
+		"key from env, no cert":       {nil, map[string]string{"WARDEN_TLS_KEY": "k.pem"}, "-tls-cert"},
+		"bad duration in env":         {nil, map[string]string{"WARDEN_SHUTDOWN_TIMEOUT": "soon"}, "WARDEN_SHUTDOWN_TIMEOUT"},
+		"non-positive ttl":            {[]string{"-idempotency-ttl", "0s"}, nil, "-idempotency-ttl must be positive"},
+		"stray argument":              {[]string{"serve"}, nil, `unexpected argument "serve"`},
+		"negative write timeout":      {nil, map[string]string{"WARDEN_WRITE_TIMEOUT": "-1s"}, "-write-timeout"},
+		"unknown flag is refused":     {[]string{"-tls"}, nil, "-tls"},
+		"vendor url without key":      {[]string{"-vendor-alert-url", "https://events.example.com/v2/enqueue"}, nil, "-vendor-alert-routing-key"},
+		"vendor url not http":         {[]string{"-vendor-alert-url", "ftp://x", "-vendor-alert-routing-key", "k"}, nil, "-vendor-alert-url"},
+		"smtp url of another scheme":  {nil, map[string]string{"WARDEN_SMTP_URL": "http://u:hunter2@mail:25", "WARDEN_SMTP_FROM": "a@b.c"}, "not smtp or smtps"},
+		"smtp without from":           {[]string{"-smtp-url", "smtp://mail:25"}, nil, "-smtp-from"},
+		"public URL without scheme":   {nil, map[string]string{"WARDEN_PUBLIC_URL": "warden.example.com"}, "-public-url"},
+		"members neither off nor all": {[]string{"-decision-log-members", "some"}, nil, "off, all or sample:<rate>"},
+		"sample rate above 1":         {nil, map[string]string{"WARDEN_DECISION_LOG_MEMBERS": "sample:5"}, "at most 1"},
+		"empty decision queue":        {[]string{"-decision-log-queue", "0"}, nil, "-decision-log-queue must be at least 1"},
+		"no decision retention":       {[]string{"-decision-log-retention", "0s"}, nil, "-decision-log-retention must be positive"},
+		"zero attempt timeout":        {[]string{"-alert-attempt-timeout", "0s"}, nil, "-alert-attempt-timeout must be positive"},
 	} {
 		_, err := parseServe(c.args, envOf(c.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -200,6 +218,10 @@ func TestRun_TLSFromEnvironment(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, stderr.String())
 		}
+	}
+	// The decision log is written out after the drain, when no request can add to it.
+	if d, f := strings.Index(stderr.String(), "drained"), strings.Index(stderr.String(), "decision log stopped"); f < d {
+		t.Errorf("the decision log did not stop after the drain:\n%s", stderr.String())
 	}
 
 	// recover-owner reads WARDEN_DB too (the server has stopped and released the lock).

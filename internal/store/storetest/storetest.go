@@ -42,6 +42,7 @@ func RunAll(t *testing.T, open Open) {
 		{"AlertOutbox", TestAlertOutbox},
 		{"AlertLeasesExclusive", TestAlertLeasesExclusive},
 		{"AlertBatches", TestAlertBatches},
+		{"DecisionLog", TestDecisionLog},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -360,7 +361,8 @@ var policyWrites = []struct {
 
 // nonPolicyWrites are the writes of store.Tx that change nothing the engine decides on.
 var nonPolicyWrites = []string{"InsertAlertRouting", "UpdateAlertRouting", "InsertAlertCredentials", "UpdateAlertCredentials", "InsertAuditEvent", "InsertIdempotency", "PruneIdempotency",
-	"InsertAlert", "PruneAlerts", "InsertDeliveries", "LeaseDeliveries", "FinishAttempts", "UpdateDelivery", "ReleaseLeases"}
+	"InsertAlert", "PruneAlerts", "InsertDeliveries", "LeaseDeliveries", "FinishAttempts", "UpdateDelivery", "ReleaseLeases",
+	"InsertDecisions", "PruneDecisions"}
 
 func loadPolicy(t *testing.T, st store.Store) (*access.Policy, int64) {
 	t.Helper()
