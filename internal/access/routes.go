@@ -5,7 +5,7 @@ package access
 // validation error or a 404 telling it what exists. Finer rules that need the request (the
 // escalation rule, the last owner, vendor rules) run afterwards, in the handler, through the
 // rules in rules.go. The server copies Rule into each operation's OpenAPI description and
-// the README's table is tested against this list.
+// the API reference's table (docs/reference/api.md) is tested against this list.
 
 // Route is one API route and the permission it needs.
 type Route struct {

@@ -7,18 +7,18 @@ import (
 	"testing"
 )
 
-// The README's metrics table names every warden_ metric the server serves, and nothing it
+// The metrics table of docs/reference/running.md names every warden_ metric the server serves, and nothing it
 // does not (its example alert rule included).
-func TestREADME_metrics(t *testing.T) {
+func TestRunningDoc_metrics(t *testing.T) {
 	const begin, end = "<!-- metrics:begin", "<!-- metrics:end -->"
-	raw, err := os.ReadFile("../../README.md")
+	raw, err := os.ReadFile("../../docs/reference/running.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(raw)
 	i, j := strings.Index(readme, begin), strings.Index(readme, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md has no metrics section (markers %q … %q)", begin, end)
+		t.Fatalf("docs/reference/running.md has no metrics section (markers %q … %q)", begin, end)
 	}
 	documented := map[string]bool{}
 	for _, name := range regexp.MustCompile(`\bwarden_[a-z_]+`).FindAllString(readme[i:j], -1) {
@@ -35,13 +35,13 @@ func TestREADME_metrics(t *testing.T) {
 		if name := mf.GetName(); strings.HasPrefix(name, "warden_") {
 			served[name] = true
 			if !documented[name] {
-				t.Errorf("README.md's metrics table lacks %s", name)
+				t.Errorf("docs/reference/running.md's metrics table lacks %s", name)
 			}
 		}
 	}
 	for name := range documented {
 		if !served[name] {
-			t.Errorf("README.md names %s, which the server does not serve", name)
+			t.Errorf("docs/reference/running.md names %s, which the server does not serve", name)
 		}
 	}
 }

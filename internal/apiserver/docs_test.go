@@ -8,10 +8,10 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 )
 
-// The README's route → permission table is the engine's route table (access.Routes),
-// rendered; WARDEN_UPDATE_README=1 rewrites it.
-func TestREADME_routeTable(t *testing.T) {
-	const begin, end = "<!-- routes:begin (generated from access.Routes by TestREADME_routeTable) -->\n", "<!-- routes:end -->"
+// The API reference's route → permission table is the engine's route table (access.Routes),
+// rendered; WARDEN_UPDATE_DOCS=1 rewrites it.
+func TestAPIDoc_routeTable(t *testing.T) {
+	const begin, end = "<!-- routes:begin (generated from access.Routes by TestAPIDoc_routeTable) -->\n", "<!-- routes:end -->"
 	var b strings.Builder
 	b.WriteString(begin)
 	b.WriteString("| route | who may call it |\n|---|---|\n")
@@ -21,7 +21,7 @@ func TestREADME_routeTable(t *testing.T) {
 	b.WriteString(end)
 	want := b.String()
 
-	const path = "../../README.md"
+	const path = "../../docs/reference/api.md"
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -29,17 +29,17 @@ func TestREADME_routeTable(t *testing.T) {
 	readme := string(raw)
 	i, j := strings.Index(readme, begin), strings.Index(readme, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md has no generated route table (markers %q … %q)", strings.TrimSpace(begin), end)
+		t.Fatalf("docs/reference/api.md has no generated route table (markers %q … %q)", strings.TrimSpace(begin), end)
 	}
 	got := readme[i : j+len(end)]
 	if got == want {
 		return
 	}
-	if os.Getenv("WARDEN_UPDATE_README") == "1" {
+	if os.Getenv("WARDEN_UPDATE_DOCS") == "1" {
 		if err := os.WriteFile(path, []byte(readme[:i]+want+readme[j+len(end):]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Fatalf("README.md's route table differs from access.Routes; run WARDEN_UPDATE_README=1 go test -run TestREADME_routeTable ./internal/apiserver/\nwant:\n%s", want)
+	t.Fatalf("docs/reference/api.md's route table differs from access.Routes; run WARDEN_UPDATE_DOCS=1 go test -run TestAPIDoc_routeTable ./internal/apiserver/\nwant:\n%s", want)
 }
