@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -740,6 +741,52 @@ func (u uiSource) Audit(ctx context.Context, c ui.Credential, q ui.AuditQuery) (
 		}
 	}
 	return v, nil
+}
+
+func (u uiSource) WhoCan(ctx context.Context, c ui.Credential, envID, action string) (api.WhoCan, error) {
+	ctx, err := u.as(ctx, c, http.MethodGet, "/v1/environments/{id}/principals", map[string]string{"id": envID, "action": action}, true)
+	if err != nil {
+		return api.WhoCan{}, uiErr(err)
+	}
+	out, err := u.s.whoCan(ctx, &whoCanInput{ID: envID, Action: action})
+	if err != nil {
+		return api.WhoCan{}, uiErr(err)
+	}
+	return out.Body, nil
+}
+
+// uiDecisionPage is how many decisions one page of the vendor activity view shows.
+const uiDecisionPage = 100
+
+func (u uiSource) Decisions(ctx context.Context, c ui.Credential, q ui.DecisionQuery) (ui.DecisionsView, error) {
+	var v ui.DecisionsView
+	dctx, err := u.as(ctx, c, http.MethodGet, "/v1/authorization-decisions", map[string]string{"principal_id": q.PrincipalID}, true)
+	if err != nil {
+		return v, uiErr(err)
+	}
+	in := &decisionsInput{PageParams: PageParams{Limit: uiDecisionPage, Cursor: q.Cursor}, PrincipalID: q.PrincipalID,
+		EnvironmentID: q.EnvironmentID, AccessRequestID: q.AccessRequestID, since: q.Since, until: q.Until}
+	if q.Allowed != nil {
+		in.Allowed = strconv.FormatBool(*q.Allowed)
+	}
+	out, err := u.s.listDecisions(dctx, in)
+	if err != nil {
+		return v, uiErr(err)
+	}
+	v.Decisions, v.NextCursor = out.Body.Items, out.Body.NextCursor
+	names := u.names(ctx, c)
+	v.Names = map[string]string{}
+	for _, d := range v.Decisions {
+		if _, ok := v.Names[d.PrincipalID]; !ok {
+			v.Names[d.PrincipalID] = names(d.PrincipalID)
+		}
+	}
+	// The filter offers the vendor users the reader may list (GET /v1/users).
+	v.Vendors, err = section(func() ([]api.User, error) {
+		users, err := u.users(ctx, c, false)
+		return slices.DeleteFunc(users, func(usr api.User) bool { return usr.Kind != string(access.KindVendor) }), err
+	}())
+	return v, err
 }
 
 func (u uiSource) Review(ctx context.Context, c ui.Credential, envID, userID string, emit func(ui.ReviewRow) error) error {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,10 +13,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 )
 
 // The review page (/ui/) on the data set of bench-api (100 environments, 10,000 grants,
-// 1,000 members, 100 groups): each view's server time, as the page's own Server-Timing
+// 1,000 members, 100 groups), with uiDecisions vendor checks in the decision log: each
+// view's server time, as the page's own Server-Timing
 // header reports it (from the request reaching the page to the rendered page, before it is
 // sent; for a CSV export, to its first row), and the whole answer's time as the client on
 // 127.0.0.1 sees it (the CSV streamed to its end). A view meets the target of 100 ms when its
@@ -28,6 +33,9 @@ const (
 	targetViewMs = 100.0
 	// uiRounds requests per view; the median and the slowest are reported.
 	uiRounds = 15
+	// uiDecisions vendor checks (POST /v1/authorize) fill the decision log that the vendor
+	// activity view reads.
+	uiDecisions = 10_000
 )
 
 var serverTiming = regexp.MustCompile(`app;dur=([0-9.]+)`)
@@ -45,6 +53,12 @@ func BenchmarkUIViews(b *testing.B) {
 	}
 	fmt.Printf("seeded %d environments, %d grants, %d members (+%d vendors), %d groups in %.1fs\n",
 		len(d.envs), d.grants, len(d.members), len(d.vendors), len(d.groups), time.Since(start).Seconds())
+	start = time.Now()
+	logged, err := seedDecisions(b.Context(), c, token, d, uiDecisions)
+	if err != nil {
+		b.Fatalf("seeding the decision log: %v", err)
+	}
+	fmt.Printf("seeded %s vendor decisions in the log in %.1fs\n", thousands(int64(logged)), time.Since(start).Seconds())
 
 	var lastWall float64 // the last get's whole answer, in ms
 	jar, _ := cookiejar.New(nil)
@@ -80,6 +94,15 @@ func BenchmarkUIViews(b *testing.B) {
 	_ = resp.Body.Close()
 
 	env, member, vendor := d.envs[0], d.members[0], d.vendors[0]
+	// How many people the who-can views list, for their names.
+	holders := map[string]int{}
+	for _, action := range []string{"apps.deploy", "operator.reboot_host"} {
+		var wc api.WhoCan
+		if err := c.call(b.Context(), http.MethodGet, "/v1/environments/"+env.ID+"/principals?action="+action, token, nil, &wc, http.StatusOK); err != nil {
+			b.Fatal(err)
+		}
+		holders[action] = len(wc.Principals)
+	}
 	views := []struct {
 		name, path string
 		export     bool
@@ -93,6 +116,12 @@ func BenchmarkUIViews(b *testing.B) {
 		{"vendor access timeline", "/ui/environments/" + env.ID + "/vendor-access", false},
 		{"audit log (first page)", "/ui/audit", false},
 		{"audit log (one environment)", "/ui/audit?environment_id=" + env.ID, false},
+		{fmt.Sprintf("who can apps.deploy (%s)", thousands(int64(holders["apps.deploy"]))), "/ui/who-can?environment_id=" + env.ID + "&action=apps.deploy", false},
+		{fmt.Sprintf("who can a capability (%d)", holders["operator.reboot_host"]), "/ui/who-can?environment_id=" + env.ID + "&action=operator.reboot_host", false},
+		{"vendor activity (first page)", "/ui/vendor-activity", false},
+		{"vendor activity (one environment)", "/ui/vendor-activity?environment_id=" + env.ID, false},
+		{"vendor activity (one vendor)", "/ui/vendor-activity?principal_id=" + vendor.ID, false},
+		{"vendor activity (denied)", "/ui/vendor-activity?allowed=false&environment_id=" + env.ID, false},
 		{"review CSV (one environment)", "/ui/environments/" + env.ID + "/review.csv", true},
 		{"review CSV (one person)", "/ui/people/" + member.ID + "/review.csv", true},
 	}
@@ -132,9 +161,36 @@ func BenchmarkUIViews(b *testing.B) {
 		case r.median > targetViewMs:
 			verdict, met = "MISS", false
 		}
-		fmt.Printf("  %-30s server median %6.2f ms, slowest %6.2f ms; whole answer median %6.2f ms, slowest %6.2f ms; %9s bytes  %s\n",
+		fmt.Printf("  %-33s server median %6.2f ms, slowest %6.2f ms; whole answer median %6.2f ms, slowest %6.2f ms; %9s bytes  %s\n",
 			r.name, r.median, r.worst, r.wallMedian, r.wall, thousands(int64(r.bytes)), verdict)
 		b.ReportMetric(r.median, strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "", "×", "x").Replace(r.name)+"-ms")
 	}
 	fmt.Printf("target (every view's median server time ≤ %.0f ms): %s\n", targetViewMs, map[bool]string{true: "met", false: "NOT met"}[met])
+}
+
+// seedDecisions fills the decision log with n vendor checks of the authorize mix (tier
+// capabilities, half where the vendor holds an approved request) and waits until the log has
+// written them; it returns how many the log holds.
+func seedDecisions(ctx context.Context, c *apiClient, owner string, d dataset, n int) (int, error) {
+	var jobs []job
+	for _, req := range authorizeRequests(d, n*100/vendorPercent) {
+		if !access.IsCapability(req.Action) || len(jobs) == n {
+			continue
+		}
+		jobs = append(jobs, func(ctx context.Context) error {
+			var resp api.AuthorizeResponse
+			return c.call(ctx, http.MethodPost, "/v1/authorize", owner, req, &resp, http.StatusOK)
+		})
+	}
+	if err := runJobs(ctx, seedWorkers, jobs); err != nil {
+		return 0, err
+	}
+	st, err := decisionLogFigures(ctx, c, owner)
+	if err != nil {
+		return 0, err
+	}
+	if st.recorded < len(jobs) {
+		return st.recorded, fmt.Errorf("the log holds %d of %d vendor decisions (dropped %d, failed %d)", st.recorded, len(jobs), st.dropped, st.failed)
+	}
+	return st.recorded, nil
 }

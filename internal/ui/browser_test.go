@@ -5,11 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The page in a real browser: Debian's chromium, headless, driven by chromedp. A reviewer
@@ -77,6 +79,17 @@ func visit(t *testing.T, ctx context.Context, url string) string {
 func bodyText(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// textOf is the visible text of the elements sel selects (a table, not the page's chrome
+// and forms), joined.
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(`+"`"+sel+"`"+`)).map(e => e.innerText).join("\n")`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,11 +182,11 @@ func TestBrowser_reviewerSeesEveryView(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Columns in access.PermissionNames() order.
-	mustSee(t, "production's matrix", strings.Join(marks, " "), "deployers:00010100", "operators:01000101", "reviewers:10000000")
+	mustSee(t, "production's matrix", strings.Join(marks, " "), "deployers:00010100", "operators:01000101", "reviewers:10000000", "dbas:00000010")
 	screenshot(t, ctx, "ui-environment")
 
 	text = visit(t, ctx, o.url+"/ui/people")
-	mustSee(t, "the people list", text, "alice@example.com", "Bob <b>Brown</b>", "vic@vendor.example", "5 of 5 people")
+	mustSee(t, "the people list", text, "alice@example.com", "Bob <b>Brown</b>", "vic@vendor.example", "6 of 6 people")
 	screenshot(t, ctx, "ui-people")
 
 	text = visit(t, ctx, o.url+"/ui/people/"+o.alice.ID)
@@ -198,6 +211,9 @@ func TestBrowser_reviewerSeesEveryView(t *testing.T) {
 	screenshot(t, ctx, "ui-timeline")
 	text = visit(t, ctx, o.url+"/ui/environments/"+o.staging.ID+"/vendor-access")
 	mustSee(t, "staging's vendor timeline", text, "standing access on", "standing access off")
+
+	whoCan(t, ctx, o)
+	vendorActivity(t, ctx, o)
 
 	text = visit(t, ctx, o.url+"/ui/audit?environment_id="+o.production.ID)
 	mustSee(t, "the audit log", text, "Audit log", "environment.create", "grant.create", "access_request.approve", "owner@warden.local")
@@ -245,4 +261,134 @@ func TestBrowser_vendorSeesOnlyItsScope(t *testing.T) {
 	text = visit(t, ctx, o.url+"/ui/environments/"+o.production.ID+"/vendor-access")
 	mustSee(t, "the vendor's timeline", text, "from the access requests", "requested", "approved")
 	mustNotSee(t, "the vendor's timeline", text, "carol@example.com")
+
+	// Who may do a matrix action is other members' access: refused, in the engine's words,
+	// and no list.
+	text = visit(t, ctx, o.url+"/ui/who-can?environment_id="+o.production.ID+"&action=databases.read_credentials")
+	mustSee(t, "the vendor's who-can", text, "Who can", `needs the platform permission "users.read"`)
+	mustNotSee(t, "the vendor's who-can", text, "alice@example.com", "owner@warden.local", "dbas")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.who-can").length`)); err != nil || n != 0 {
+		t.Errorf("the vendor's who-can shows a list (%d tables, %v)", n, err)
+	}
+
+	// Vic's activity: his own decisions only, never Wendy's.
+	text = visit(t, ctx, o.url+"/ui/vendor-activity")
+	mustSee(t, "the vendor's activity", text, "3 decisions, newest first", "vic@vendor.example", "aw_api-logs", "billing-db", "through access request")
+	mustNotSee(t, "the vendor's activity", text, "wendy@vendor.example", "stg_cache-1")
+	if got := textOf(t, ctx, "select#principal_id option"); got != "Everyone\nvic@vendor.example (you)" {
+		t.Errorf("the vendor's principal filter offers %q", got)
+	}
+	text = visit(t, ctx, o.url+"/ui/vendor-activity?principal_id="+o.wendy.ID)
+	mustSee(t, "the vendor's activity of another vendor", text, "Reading a vendor user's decisions needs")
+	mustNotSee(t, "the vendor's activity of another vendor", text, "stg_cache-1", "decisions, newest first")
+}
+
+// whoCan asks the "Who can" form with the keyboard, as a reviewer would: the environment
+// typed into its select, the action into its field, Enter.
+func whoCan(t *testing.T, ctx context.Context, o *org) {
+	t.Helper()
+	text := visit(t, ctx, o.url+"/ui/who-can")
+	mustSee(t, "the who-can form", text, "Who can", "Environment", "Action or tier capability")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`select#environment_id`), "production"),
+		chromedp.SendKeys(chromedp.CSS(`input#action`), "databases.read_credentials"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`table.who-can`))); err != nil {
+		t.Fatalf("asking who can: %v", err)
+	}
+	url, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.Contains(url, "environment_id="+o.production.ID) || !strings.Contains(url, "action=databases.read_credentials") {
+		t.Errorf("the form asked %s", url)
+	}
+	text = bodyText(t, ctx)
+	mustSee(t, "who can read production's database credentials", text, "Who can databases.read_credentials in production", "3 people",
+		"alice@example.com", "role dbas held directly: sensitive_access", "role dbas through group sre: sensitive_access",
+		"bob@example.com", "owner@warden.local", "organization role account_owner held directly: environment_admin in every environment")
+	mustNotSee(t, "who can read production's database credentials", textOf(t, ctx, "main"), "carol@example.com", "vic@vendor.example")
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table.who-can tbody tr")).map(r =>
+		r.querySelector("th").innerText + ":" + r.querySelectorAll("div.via").length)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows, " "); got != "alice@example.com:2 bob@example.com:1 owner@warden.local:1" {
+		t.Errorf("who can, person:reasons: %s", got)
+	}
+	labelled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(document.querySelectorAll("form.filter input, form.filter select")).every(i => i.labels.length === 1)`))
+	if err != nil || !labelled {
+		t.Errorf("a who-can field has no label (%v)", err)
+	}
+	screenshot(t, ctx, "ui-who-can")
+
+	// A tier capability: the vendor who holds it, through which request, until when.
+	text = visit(t, ctx, o.url+"/ui/who-can?environment_id="+o.production.ID+"&action=support.read_log_streams")
+	mustSee(t, "who can read production's log streams", text, "1 person", "vic@vendor.example", "vendor",
+		"tier support through access request "+o.approved.ID+", until 2026-03-02 17:30 UTC")
+	// An unknown action: the API's did-you-mean, under the form.
+	text = visit(t, ctx, o.url+"/ui/who-can?environment_id="+o.production.ID+"&action=databases.read_credential")
+	mustSee(t, "who can with a typo", text, `"databases.read_credential" is neither an action of the permissions matrix nor a vendor tier capability.`,
+		`Did you mean "databases.read_credentials"?`)
+}
+
+// vendorActivity reads the decision log as a reviewer: newest first, with what allowed each
+// decision, filtered and linked from the pages that lead to it.
+func vendorActivity(t *testing.T, ctx context.Context, o *org) {
+	t.Helper()
+	text := visit(t, ctx, o.url+"/ui/environments/"+o.production.ID)
+	mustSee(t, "production's page", text, "Vendor activity")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main a[href^="/ui/vendor-activity?environment_id="]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.activity`))); err != nil {
+		t.Fatalf("following the vendor activity link: %v", err)
+	}
+	text = bodyText(t, ctx)
+	mustSee(t, "production's vendor activity", text, "4 decisions in production, newest first", "vic@vendor.example", "wendy@vendor.example",
+		"support.read_log_streams", "operator.reboot_host", "aw_api-logs", "aw_cache-1", "billing-db", "allowed", "denied",
+		"tier support through access request "+o.approved.ID, "2026-03-02 13:56:00 UTC")
+	mustNotSee(t, "production's vendor activity", text, "stg_cache-1")
+	// Newest first: each row's time is not after the one above it, and the rows are the seed's
+	// production decisions in reverse.
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table.activity tbody tr")).map(r =>
+		Array.from(r.cells).slice(0, 5).map(c => c.innerText.trim()).join("|"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, d := range slices.Backward(o.decisions) {
+		if d.req.EnvironmentID != o.production.ID {
+			continue
+		}
+		email := map[string]string{o.vic.ID: "vic@vendor.example", o.wendy.ID: "wendy@vendor.example"}[d.req.PrincipalID]
+		want = append(want, strings.Join([]string{d.at.UTC().Format("2006-01-02 15:04:05 UTC"), email, d.req.Action,
+			d.req.Resource, map[bool]string{true: "allowed", false: "denied"}[d.Allowed]}, "|"))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("production's vendor activity rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	screenshot(t, ctx, "ui-vendor-activity")
+
+	// Denied only, from the form.
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`select#allowed`), "false"), chromedp.Submit(chromedp.CSS(`select#allowed`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.activity`))); err != nil {
+		t.Fatal(err)
+	}
+	text = bodyText(t, ctx)
+	mustSee(t, "production's denied vendor activity", text, "3 decisions in production, newest first", "billing-db", "aw_cache-1")
+	mustNotSee(t, "production's denied vendor activity", text, "through access request")
+
+	// Standing access in staging, from the timeline's link.
+	visit(t, ctx, o.url+"/ui/environments/"+o.staging.ID+"/vendor-access")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main a[href^="/ui/vendor-activity?environment_id="]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.activity`))); err != nil {
+		t.Fatalf("following the timeline's vendor activity link: %v", err)
+	}
+	text = bodyText(t, ctx)
+	mustSee(t, "staging's vendor activity", text, "1 decision in staging", "wendy@vendor.example", "stg_cache-1", "tier operator through standing access")
+
+	// One vendor's, from its page.
+	visit(t, ctx, o.url+"/ui/people/"+o.vic.ID)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main a[href^="/ui/vendor-activity?principal_id="]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.activity`))); err != nil {
+		t.Fatalf("following the vendor's activity link: %v", err)
+	}
+	text = bodyText(t, ctx)
+	mustSee(t, "vic's activity", text, "3 decisions, newest first", "vic@vendor.example")
+	mustNotSee(t, "vic's activity", textOf(t, ctx, "table.activity"), "wendy@vendor.example")
 }

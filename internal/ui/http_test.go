@@ -2,16 +2,19 @@ package ui_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 	"github.com/wardenhq/terraform-provider-warden/internal/ui"
@@ -305,5 +308,164 @@ func TestUI_secureCookiesBehindHTTPS(t *testing.T) {
 		if c.Name == "warden_session" && !c.Secure {
 			t.Errorf("the session cookie is not Secure behind https: %+v", c)
 		}
+	}
+}
+
+func TestUI_whoCan(t *testing.T) {
+	o := startOrg(t)
+	b := newBrowser(t, o.url)
+	b.signIn(o.carolToken)
+	_, page := b.get("/ui/who-can", http.StatusOK)
+	for _, want := range []string{`<label for="environment_id">`, `<label for="action">`, `<option value="` + o.production.ID + `">production</option>`,
+		`<option value="apps.deploy"`, `<option value="operator.port_forward_metrics"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the who-can form lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "<table") || strings.Contains(page, "<script") || strings.Contains(page, "style=") {
+		t.Errorf("the empty form shows a table, a script or an inline style:\n%s", page)
+	}
+	ask := func(env, action string, want int) string {
+		t.Helper()
+		_, page := b.get("/ui/who-can?"+url.Values{"environment_id": {env}, "action": {action}}.Encode(), want)
+		return page
+	}
+	page = ask(o.production.ID, "apps.deploy", http.StatusOK)
+	// Bob's name is escaped where it appears; deployers hold deployment through sre.
+	for _, want := range []string{"alice@example.com", "bob@example.com", "owner@warden.local", "role <strong>deployers</strong> through group <strong>sre</strong>: <code>deployment</code>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("who can apps.deploy lacks %s:\n%s", want, page)
+		}
+	}
+	// A tier capability: the vendor with its request and expiry; not the members.
+	page = ask(o.production.ID, "support.read_log_streams", http.StatusOK)
+	for _, want := range []string{"vic@vendor.example", `href="/ui/vendor-activity?access_request_id=` + o.approved.ID + `"`, "until 2026-03-02 17:30 UTC"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("who can support.read_log_streams lacks %s:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "wendy@vendor.example") || strings.Contains(page, `href="/ui/people/`+o.alice.ID+`"`) {
+		t.Error("who can support.read_log_streams lists someone without a tier")
+	}
+	// Nobody: staging's access needs a request again, and nobody holds one there.
+	page = ask(o.staging.ID, "operator.reboot_host", http.StatusOK)
+	if !strings.Contains(page, "Nobody may do <code>operator.reboot_host</code> in staging.") {
+		t.Errorf("who can reboot staging's hosts:\n%s", page)
+	}
+	// The API's errors, under the form.
+	page = ask(o.production.ID, "<b>apps.deploi</b>", http.StatusUnprocessableEntity)
+	if !strings.Contains(page, "neither an action of the permissions matrix") || strings.Contains(page, "<b>apps") {
+		t.Errorf("an unknown action, escaped:\n%s", page)
+	}
+	page = ask("env_nosuch", "apps.deploy", http.StatusNotFound)
+	if !strings.Contains(page, "env_nosuch") || !strings.Contains(page, `<form class="filter"`) {
+		t.Errorf("an unknown environment:\n%s", page)
+	}
+	ask(o.production.ID, "", http.StatusUnprocessableEntity)
+
+	// Members without users.read and vendors are refused, and the refusal is audited as the
+	// API audits a refused request.
+	alice := newBrowser(t, o.url)
+	alice.signIn(o.aliceToken)
+	_, page = alice.get("/ui/who-can?environment_id="+o.production.ID+"&action=apps.deploy", http.StatusForbidden)
+	if !strings.Contains(page, "users.read") || strings.Contains(page, "bob@example.com") {
+		t.Errorf("alice's who-can:\n%s", page)
+	}
+	vendor := newBrowser(t, o.url)
+	vendor.signIn(o.vicToken)
+	_, page = vendor.get("/ui/who-can?environment_id="+o.production.ID+"&action=operator.reboot_host", http.StatusForbidden)
+	if !strings.Contains(page, "cluster.admin") || strings.Contains(page, "<table") {
+		t.Errorf("the vendor's who-can of a capability:\n%s", page)
+	}
+	var events api.List[api.AuditEvent]
+	o.call(t, http.MethodGet, "/v1/audit-events?actor_id="+o.vic.ID, ownerToken, nil, &events, http.StatusOK)
+	audited := false
+	for _, e := range events.Items {
+		audited = audited || strings.Contains(string(e.After), "/v1/environments/{id}/principals (review page /ui/who-can)")
+	}
+	if !audited {
+		t.Errorf("the vendor's refused who-can is not audited: %+v", events.Items)
+	}
+}
+
+func TestUI_vendorActivity(t *testing.T) {
+	o := startOrg(t)
+	// 120 more checks by Vic, a second apart: two pages.
+	for i := range 120 {
+		o.step(time.Second)
+		o.authorize(t, o.vicToken, o.vic.ID, o.production.ID, "support.read_parameters", fmt.Sprintf("aw_param-%03d", i), true)
+	}
+	if err := o.srv.FlushDecisions(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile(`<tr><td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC)</td>`)
+	times := func(page string) []string {
+		var out []string
+		for _, m := range rows.FindAllStringSubmatch(page, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+	b := newBrowser(t, o.url)
+	b.signIn(o.carolToken)
+	_, page := b.get("/ui/vendor-activity?environment_id="+o.production.ID+"&allowed=&since=&until=", http.StatusOK)
+	first := times(page)
+	m := next.FindStringSubmatch(page)
+	if len(first) != 100 || m == nil {
+		t.Fatalf("the first page has %d decisions, next link %v", len(first), m)
+	}
+	link := strings.ReplaceAll(m[1], "&amp;", "&")
+	if strings.Contains(link, "allowed=") || !strings.Contains(link, "environment_id="+o.production.ID) {
+		t.Errorf("the next page's link %s", link)
+	}
+	_, page = b.get(link, http.StatusOK)
+	second := times(page)
+	if len(second) != 24 || next.MatchString(page) { // 20 more of Vic's, and the seed's 4 in production
+		t.Fatalf("the second page has %d decisions", len(second))
+	}
+	all := append(first, second...)
+	if !slices.IsSortedFunc(all, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Errorf("not newest first: %v", all)
+	}
+	// Filters: denied only, one vendor, a time window, an access request.
+	_, page = b.get("/ui/vendor-activity?allowed=false", http.StatusOK)
+	if n := len(times(page)); n != 3 || strings.Contains(page, "status-allowed") {
+		t.Errorf("denied only: %d decisions", n)
+	}
+	_, page = b.get("/ui/vendor-activity?principal_id="+o.wendy.ID, http.StatusOK)
+	if n := len(times(page)); n != 2 || strings.Contains(page, "aw_param-") {
+		t.Errorf("wendy's: %d decisions", n)
+	}
+	_, page = b.get("/ui/vendor-activity?since=2026-03-02T13:57:00Z&until=2026-03-02T13:58:00Z", http.StatusOK)
+	if got := times(page); strings.Join(got, ",") != "2026-03-02 13:58:00 UTC,2026-03-02 13:57:00 UTC" {
+		t.Errorf("13:57 to 13:58: %v", got)
+	}
+	_, page = b.get("/ui/vendor-activity?access_request_id="+o.approved.ID, http.StatusOK)
+	if n := len(times(page)); n != 100 || strings.Contains(page, "denied</span>") {
+		t.Errorf("through the approved request: %d decisions on the first page", n)
+	}
+	// Bad filters are said under the form.
+	_, page = b.get("/ui/vendor-activity?allowed=maybe", http.StatusUnprocessableEntity)
+	if !strings.Contains(page, "allowed is true") {
+		t.Errorf("allowed=maybe:\n%s", page)
+	}
+	_, page = b.get("/ui/vendor-activity?since=yesterday", http.StatusUnprocessableEntity)
+	if !strings.Contains(page, "since is not a time") {
+		t.Errorf("since=yesterday:\n%s", page)
+	}
+	b.get("/ui/vendor-activity?cursor=forged", http.StatusUnprocessableEntity)
+
+	// A vendor reads its own decisions only, as the API narrows them; naming another vendor
+	// is refused.
+	vendor := newBrowser(t, o.url)
+	vendor.signIn(o.wendyToken)
+	_, page = vendor.get("/ui/vendor-activity", http.StatusOK)
+	if n := len(times(page)); n != 2 || strings.Contains(page, "vic@vendor.example") || strings.Contains(page, "aw_param-") {
+		t.Errorf("wendy's own activity: %d decisions\n%s", n, page)
+	}
+	_, page = vendor.get("/ui/vendor-activity?principal_id="+o.vic.ID, http.StatusForbidden)
+	if strings.Contains(page, "aw_param-") {
+		t.Error("wendy reads vic's decisions")
 	}
 }

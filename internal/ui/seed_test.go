@@ -32,12 +32,23 @@ type org struct {
 
 	production, staging    api.Environment
 	alice, bob, carol, vic api.User
+	wendy                  api.User
 	sre                    api.Group
 	deployers, reviewers   api.Role
 	carolToken, aliceToken string
 	vicToken, vicTokenName string
+	wendyToken             string
 	approved, denied       api.AccessRequest
 	aliceTokenID           string
+	// decisions are the vendors' authorize calls, oldest first.
+	decisions []seededDecision
+}
+
+// seededDecision is one POST /v1/authorize the seed made, and its answer.
+type seededDecision struct {
+	at  time.Time
+	req api.AuthorizeRequest
+	api.AuthorizeResponse
 }
 
 // startOrg starts a server and seeds it.
@@ -117,6 +128,7 @@ func (o *org) seed(t *testing.T) {
 		{&o.bob, "bob@example.com", "Bob <b>Brown</b>", "member"},
 		{&o.carol, "carol@example.com", "Carol Reviewer", "member"},
 		{&o.vic, "vic@vendor.example", "Vic Vendor", "vendor"},
+		{&o.wendy, "wendy@vendor.example", "Wendy Vendor", "vendor"},
 	} {
 		o.post(t, "/v1/users", own, api.UserCreate{Email: u.email, Name: u.name, Kind: u.kind}, u.dst)
 	}
@@ -126,9 +138,14 @@ func (o *org) seed(t *testing.T) {
 	o.post(t, "/v1/roles", own, api.RoleCreate{Name: "operators", Description: "Keeps things running"}, &operators)
 	o.post(t, "/v1/roles", own, api.RoleCreate{Name: "reviewers", Description: "Quarterly access review",
 		Permissions: []string{"users.read", "groups.read", "audit.read", "cluster.admin"}}, &o.reviewers)
+	var dbas api.Role
+	o.post(t, "/v1/roles", own, api.RoleCreate{Name: "dbas", Description: "Database on-call"}, &dbas)
 	members := []string{o.alice.ID, o.bob.ID}
 	o.post(t, "/v1/groups", own, api.GroupCreate{Name: "sre", Description: "Site reliability", Members: &members}, &o.sre)
 	o.post(t, "/v1/roles/"+o.deployers.ID+"/assignments", own, api.RoleAssignmentCreate{GroupID: o.sre.ID}, nil)
+	// Alice holds dbas twice: directly, and through sre (as Bob does).
+	o.post(t, "/v1/roles/"+dbas.ID+"/assignments", own, api.RoleAssignmentCreate{UserID: o.alice.ID}, nil)
+	o.post(t, "/v1/roles/"+dbas.ID+"/assignments", own, api.RoleAssignmentCreate{GroupID: o.sre.ID}, nil)
 	o.post(t, "/v1/roles/"+operators.ID+"/assignments", own, api.RoleAssignmentCreate{UserID: o.bob.ID}, nil)
 	o.post(t, "/v1/roles/"+o.reviewers.ID+"/assignments", own, api.RoleAssignmentCreate{UserID: o.carol.ID}, nil)
 	for _, g := range []struct {
@@ -139,6 +156,7 @@ func (o *org) seed(t *testing.T) {
 		{o.production, o.deployers, []string{"deployment", "ops"}},
 		{o.production, operators, []string{"ops", "tunnel", "full_visibility"}},
 		{o.production, o.reviewers, []string{"basic_visibility"}},
+		{o.production, dbas, []string{"sensitive_access"}},
 		{o.staging, o.deployers, []string{"environment_admin"}},
 		{o.staging, operators, []string{"ops", "sensitive_access"}},
 	} {
@@ -153,6 +171,8 @@ func (o *org) seed(t *testing.T) {
 	o.aliceToken, o.aliceTokenID = tok.Secret, tok.ID
 	o.post(t, "/v1/users/"+o.vic.ID+"/tokens", own, api.TokenCreate{Name: "vic-oncall"}, &tok)
 	o.vicToken, o.vicTokenName = tok.Secret, tok.Name
+	o.post(t, "/v1/users/"+o.wendy.ID+"/tokens", own, api.TokenCreate{Name: "wendy-oncall"}, &tok)
+	o.wendyToken = tok.Secret
 
 	// Vendor access: a ceiling in production with approvals, standing access in staging.
 	supportExp := epoch.Add(30 * 24 * time.Hour)
@@ -175,7 +195,10 @@ func (o *org) seed(t *testing.T) {
 	o.call(t, http.MethodPost, "/v1/access-requests/"+o.approved.ID+"/approve", o.carolToken, nil, &o.approved, http.StatusOK)
 	notRequired := false
 	o.post(t, "/v1/environments/"+o.staging.ID+"/support-access", own, api.SupportAccessCreate{Tier: "operator", RequireApproval: &notRequired}, nil)
-	o.step(20 * time.Minute)
+	o.step(5 * time.Minute)
+	// While staging's access is standing, Wendy reboots a host there without a request.
+	o.authorize(t, o.wendyToken, o.wendy.ID, o.staging.ID, "operator.reboot_host", "stg_cache-1", true)
+	o.step(15 * time.Minute)
 	required := true
 	o.call(t, http.MethodPatch, "/v1/environments/"+o.staging.ID+"/support-access", own, api.SupportAccessUpdate{RequireApproval: &required}, nil, http.StatusOK)
 
@@ -192,6 +215,36 @@ func (o *org) seed(t *testing.T) {
 			"fingerprint": "fp-cache"}}}
 	o.call(t, http.MethodPost, "/v1/environments/"+o.production.ID+"/alerts", own, alert, nil, http.StatusAccepted)
 	o.waitDelivered(t)
+
+	// The vendors at work in production, a minute apart: Vic reads logs through his approved
+	// request (support tier), is refused a reboot (operator) and a resource without the
+	// environment's prefix; Wendy holds nothing there.
+	for _, d := range []struct {
+		token, user, env, action, resource string
+		allowed                            bool
+	}{
+		{o.vicToken, o.vic.ID, o.production.ID, "support.read_log_streams", "aw_api-logs", true},
+		{o.vicToken, o.vic.ID, o.production.ID, "operator.reboot_host", "aw_cache-1", false},
+		{o.vicToken, o.vic.ID, o.production.ID, "support.read_log_streams", "billing-db", false},
+		{o.wendyToken, o.wendy.ID, o.production.ID, "support.read_log_streams", "aw_api-logs", false},
+	} {
+		o.step(time.Minute)
+		o.authorize(t, d.token, d.user, d.env, d.action, d.resource, d.allowed)
+	}
+	if err := o.srv.FlushDecisions(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// authorize asks POST /v1/authorize with token about user, and checks the answer.
+func (o *org) authorize(t *testing.T, token, user, env, action, resource string, want bool) {
+	t.Helper()
+	d := seededDecision{at: o.clock.Now(), req: api.AuthorizeRequest{PrincipalID: user, EnvironmentID: env, Action: action, Resource: resource}}
+	o.call(t, http.MethodPost, "/v1/authorize", token, d.req, &d.AuthorizeResponse, http.StatusOK)
+	if d.Allowed != want {
+		t.Fatalf("authorize %s %s on %s: allowed %v, want %v (%s)", user, action, resource, d.Allowed, want, d.Reason)
+	}
+	o.decisions = append(o.decisions, d)
 }
 
 // waitDelivered waits until the alert's delivery to the vendor has been accepted: the

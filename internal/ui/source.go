@@ -51,6 +51,13 @@ type Source interface {
 	VendorAccess(ctx context.Context, c Credential) (VendorAccessView, error)
 	Timeline(ctx context.Context, c Credential, envID string) (TimelineView, error)
 	Audit(ctx context.Context, c Credential, q AuditQuery) (AuditView, error)
+	// WhoCan is every user who may do action (a matrix action or a tier capability) in
+	// environment envID, each with every reason; a refusal, an unknown environment or an
+	// unknown action is a *Problem in the API's words.
+	WhoCan(ctx context.Context, c Credential, envID, action string) (api.WhoCan, error)
+	// Decisions is one page of the decision log (POST /v1/authorize's answers), newest
+	// first, as far as c may read it.
+	Decisions(ctx context.Context, c Credential, q DecisionQuery) (DecisionsView, error)
 	// Review emits the rows of an access review: one environment's (envID set), one
 	// person's (userID set), or the whole organization's (neither), as far as c may read.
 	Review(ctx context.Context, c Credential, envID, userID string, emit func(ReviewRow) error) error
@@ -142,6 +149,25 @@ type AuditView struct {
 	NextCursor string
 	// Names are the e-mails of the actors the reader may read, by id.
 	Names map[string]string
+}
+
+// DecisionQuery is the decision log's filters (as the API takes them) and a page.
+type DecisionQuery struct {
+	PrincipalID, EnvironmentID, AccessRequestID string
+	// Allowed keeps only allowed (true) or only denied (false) decisions; nil keeps both.
+	Allowed      *bool
+	Since, Until *time.Time
+	Cursor       string
+}
+
+// DecisionsView is one page of the decision log.
+type DecisionsView struct {
+	Decisions  []api.AuthorizationDecision
+	NextCursor string
+	// Names are the e-mails of the principals the reader may read, by id.
+	Names map[string]string
+	// Vendors are the vendor users the reader may list, for the filter.
+	Vendors Section[[]api.User]
 }
 
 // ReviewRow is one line of an access review: a user may do an action in an environment, and

@@ -47,11 +47,13 @@ type navEntry struct {
 	Label, Path string
 }
 
-// nav is the navigation, in order; the "Who can" view joins it once the engine answers it.
+// nav is the navigation, in order.
 var nav = []navEntry{
 	{"Environments", "/ui/environments"},
 	{"People", "/ui/people"},
+	{"Who can", "/ui/who-can"},
 	{"Vendor access", "/ui/vendor-access"},
+	{"Vendor activity", "/ui/vendor-activity"},
 	{"Audit log", "/ui/audit"},
 }
 
@@ -140,6 +142,8 @@ type page struct {
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"when":     when,
+		"instant":  instant,
+		"count":    count,
 		"nav":      func() []navEntry { return nav },
 		"has":      func(set []string, v string) bool { return contains(set, v) },
 		"join":     strings.Join,
@@ -218,6 +222,17 @@ func when(t any) string {
 		return when(*v)
 	}
 	return fmt.Sprint(t)
+}
+
+// instant is a decision's time to the second: an engineer's checks come seconds apart.
+func instant(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// count says n things: "1 person", "3 people".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func contains(set []string, v string) bool {

@@ -30,6 +30,8 @@ var views = []view{
 	{"/ui/people/{id}/review.csv", "/ui/people", (*Handler).personReview},
 	{"/ui/vendor-access", "/ui/vendor-access", (*Handler).vendorAccess},
 	{"/ui/audit", "/ui/audit", (*Handler).audit},
+	{"/ui/who-can", "/ui/who-can", (*Handler).whoCan},
+	{"/ui/vendor-activity", "/ui/vendor-activity", (*Handler).vendorActivity},
 	{"/ui/review.csv", "/ui/environments", (*Handler).organizationReview},
 }
 
