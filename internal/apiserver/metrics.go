@@ -34,6 +34,13 @@ func (s *Server) newMetrics(version string, pools map[string]*sql.DB) *metrics.M
 		Now:    s.now,
 		Pools:  pools,
 		Logger: s.log,
+		DecisionLog: func() metrics.DecisionLogStats {
+			if s.decisions == nil {
+				return metrics.DecisionLogStats{}
+			}
+			d := s.decisions.Stats()
+			return metrics.DecisionLogStats{Queued: d.Queued, Written: d.Written, Dropped: d.Dropped, Failed: d.Failed}
+		},
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerttest"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
+	"github.com/wardenhq/terraform-provider-warden/internal/decisionlog"
 	"github.com/wardenhq/terraform-provider-warden/internal/store"
 	"github.com/wardenhq/terraform-provider-warden/internal/testserver"
 )
@@ -116,7 +117,7 @@ func (f families) value(t *testing.T, name string, typ dto.MetricType, labels ..
 // the snapshot's generation and reloads, the database pools, the Go runtime and the process;
 // and every name passes Prometheus' linter.
 func TestMetrics_scrapeAfterRealWork(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) { c.Version = "v9.8.7-test" })
+	ts := newTestServer(t, func(c *Config) { c.Version = "v9.8.7-test"; c.DecisionLog.Members = decisionlog.MembersAll })
 	env := ts.createEnv("prod", "aws")
 	member, memberToken := ts.createUser("member@example.com", "member")
 
@@ -166,6 +167,9 @@ func TestMetrics_scrapeAfterRealWork(t *testing.T) {
 	if p := ts.do("GET", "/metrics", memberToken, nil).problem(t); p.Status != 403 || !strings.Contains(p.Detail, "cluster.read") {
 		t.Fatalf("GET /metrics as a member: %+v", p)
 	}
+	if err := ts.srv.FlushDecisions(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	f := scrape(t, ts.url, ownerToken)
 
 	const (
@@ -188,6 +192,11 @@ func TestMetrics_scrapeAfterRealWork(t *testing.T) {
 		{"warden_http_requests_in_flight", gauge, nil, 1}, // the scrape itself
 		{"warden_authorize_decisions_total", counter, []string{"decision", "allowed"}, 1},
 		{"warden_authorize_decisions_total", counter, []string{"decision", "denied"}, 1},
+		// Both decisions, members' kept (-decision-log-members all), flushed before the scrape.
+		{"warden_decision_log_written_total", counter, nil, 2},
+		{"warden_decision_log_queued", gauge, nil, 0},
+		{"warden_decision_log_dropped_total", counter, nil, 0},
+		{"warden_decision_log_failed_total", counter, nil, 0},
 		// The refused environment and the member's scrape.
 		{"warden_refused_requests_total", counter, []string{"code", "forbidden"}, 2},
 		{"warden_idempotent_replays_total", counter, nil, 1},

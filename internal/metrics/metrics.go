@@ -42,6 +42,15 @@ type Options struct {
 	Pools map[string]*sql.DB
 	// Logger receives scrape errors (a collector that failed); nil discards.
 	Logger *slog.Logger
+	// DecisionLog reads the decision log's counters (decisionlog.Log.Stats) at scrape time;
+	// nil registers none.
+	DecisionLog func() DecisionLogStats
+}
+
+// DecisionLogStats are the decision log's counters since the server started.
+type DecisionLogStats struct {
+	Queued                   int
+	Written, Dropped, Failed uint64
 }
 
 // The outbox is read at scrape time: boundedly (a scrape must answer even when the database
@@ -148,6 +157,9 @@ func New(o Options) *Metrics {
 	}
 	if o.Outbox != nil {
 		m.reg.MustRegister(newOutboxCollector(o.Outbox, o.Now))
+	}
+	if o.DecisionLog != nil {
+		registerDecisionLog(m.reg, o.DecisionLog)
 	}
 	for name, db := range o.Pools {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -307,4 +319,21 @@ func codeLabel(code int) string {
 		return codeLabels[code]
 	}
 	return strconv.Itoa(code)
+}
+
+// registerDecisionLog adds the decision log's queue and counters, read when scraped.
+func registerDecisionLog(reg *prometheus.Registry, stats func() DecisionLogStats) {
+	counter := func(name, help string, v func(DecisionLogStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v(stats())) })
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_decision_log_queued",
+			Help: "Authorization decisions waiting in memory for the decision log's writer."}, func() float64 { return float64(stats().Queued) }),
+		counter("warden_decision_log_written_total", "Authorization decisions committed to the decision log.",
+			func(s DecisionLogStats) uint64 { return s.Written }),
+		counter("warden_decision_log_dropped_total", "Authorization decisions never logged because the queue was full (authorize still answered).",
+			func(s DecisionLogStats) uint64 { return s.Dropped }),
+		counter("warden_decision_log_failed_total", "Authorization decisions lost in batches the database refused on every attempt.",
+			func(s DecisionLogStats) uint64 { return s.Failed }),
+	)
 }

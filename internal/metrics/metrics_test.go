@@ -127,7 +127,7 @@ func requireLine(t *testing.T, body string, lines ...string) {
 func everyMetric() *Metrics {
 	m := New(Options{Generation: func() int64 { return 1 }, Outbox: func(context.Context) (store.OutboxStats, error) {
 		return store.OutboxStats{}, nil
-	}})
+	}, DecisionLog: func() DecisionLogStats { return DecisionLogStats{Queued: 1, Written: 2} }})
 	m.RequestStarted()
 	m.RequestDone("GET", "/v1/health", 200, time.Millisecond)
 	m.AuthorizeDecision(true)
