@@ -34,7 +34,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -42,16 +41,7 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/apiserver"
 )
 
-// defaultGCPercent is the garbage collector's target when GOGC is not set: the live heap is
-// small (tens of MiB) and allocation per request high, so Go's default of 100 spends a
-// tenth of the CPU of a busy ingestion on collections; 400 trades a few tens of MiB for
-// most of it.
-const defaultGCPercent = 400
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
