@@ -24,8 +24,6 @@ type DB struct {
 	// writeStmts and readStmts keep each pool's statements prepared (SQLite, whose driver
 	// otherwise parses every statement anew); nil where the driver caches them itself (pgx).
 	writeStmts, readStmts *stmtCache
-	// stopCheckpoints ends SQLite's background checkpointer (nil elsewhere).
-	stopCheckpoints func()
 }
 
 var _ Store = (*DB)(nil)
@@ -79,10 +77,6 @@ func (s *DB) Generation(ctx context.Context) (int64, error) {
 }
 
 func (s *DB) Close() error {
-	if s.stopCheckpoints != nil {
-		s.stopCheckpoints()
-		s.stopCheckpoints = nil
-	}
 	errs := []error{s.writeStmts.close(), s.readStmts.close()}
 	if s.read == s.write {
 		return errors.Join(append(errs, s.write.Close())...)

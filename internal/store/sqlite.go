@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver: no cgo in the server
 )
@@ -29,12 +28,6 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		// FULL: in WAL mode NORMAL syncs only at checkpoints, and a commit (an alert answered
 		// 202) could be lost to a power cut; FULL syncs the WAL at each commit.
 		q.Add("_pragma", "synchronous(FULL)")
-		if txlock == "immediate" {
-			// The writer checkpoints only when the WAL outgrows what the background
-			// checkpointer (checkpoints) keeps up with: a checkpoint on the commit path
-			// copies pages and syncs the database file while every writer waits.
-			q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
-		}
 		q.Set("_txlock", txlock)
 		// SQLite reads a file: URI: a '#' or '?' in the path would end it early (and open
 		// another file), so they and '%' are escaped.
@@ -61,43 +54,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		_ = s.Close()
 		return nil, err
 	}
-	s.stopCheckpoints = checkpoints(r)
 	return s, nil
-}
-
-// walBackstopPages is the WAL's size (in pages, 4 KiB each) at which the committing writer
-// checkpoints itself, when the background checkpointer has not kept it smaller.
-const walBackstopPages = 10000
-
-// checkpointEvery is how often the background checkpointer runs.
-const checkpointEvery = 250 * time.Millisecond
-
-// checkpoints copies the WAL into the database file in the background, on a read
-// connection: a PASSIVE checkpoint runs beside the writer (it takes no write lock and waits
-// for no reader), so that commits, which each wait for the disk already (synchronous=FULL),
-// no longer also wait for a checkpoint every 1,000 pages. The returned function stops it.
-func checkpoints(db *sql.DB) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(checkpointEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				// A failure (the database busy or closing) is retried at the next tick;
-				// the writer's own checkpoint at walBackstopPages bounds the WAL meanwhile.
-				_, _ = db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
 }
 
 // migrateSQLite applies migrations on the single write connection; SQLite's write lock
