@@ -64,7 +64,6 @@ type Dispatcher struct {
 	// may hold.
 	handoffs chan handoff
 	room     room
-	recent   recentAlerts
 }
 
 // NewOwner is a lease owner unique to this process: the random part keeps a restart with
@@ -303,7 +302,6 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	err = d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
 		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}}
-		d.recent.fill(c.alerts, ds)
 		for _, dl := range ds {
 			j, err := c.prepare(tx, dl, now)
 			if err != nil {

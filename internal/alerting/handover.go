@@ -2,9 +2,7 @@ package alerting
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
-
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
@@ -32,9 +30,6 @@ type Handover struct {
 	unleased bool
 	alerts   map[string]api.Alert
 	ds       []api.AlertDelivery
-	// spilled are the alerts whose deliveries were inserted unleased: kept in the
-	// dispatcher's recent alerts once committed, so that leasing them reads no alert.
-	spilled []api.Alert
 }
 
 // handoff is a committed Handover, waiting for the dispatcher's loop.
@@ -88,7 +83,6 @@ func (h *Handover) Lease(a api.Alert, ds []api.AlertDelivery) store.Lease {
 	}
 	if !h.d.room.take(len(pending)) {
 		h.unleased = true
-		h.spilled = append(h.spilled, a)
 		return store.Lease{}
 	}
 	h.taken += len(pending)
@@ -109,7 +103,6 @@ func (h *Handover) Done(committed bool) {
 		return
 	}
 	if h.unleased {
-		h.d.recent.add(h.spilled)
 		h.d.Notify()
 	}
 	if h.taken == 0 {
@@ -150,51 +143,6 @@ func (d *Dispatcher) feedHandoff(ctx context.Context, p *pipeline, h handoff) {
 		case p.jobs <- j:
 		case <-ctx.Done():
 			return
-		}
-	}
-}
-
-// recentAlerts keeps the last alerts whose deliveries were inserted unleased (no room), for
-// the lease that takes them from the store: an alert is written once and never changed, and
-// while the dispatcher is behind, reading each alert back is a query per alert. Bounded: the
-// oldest go first, and a lease that misses reads the alert from the store as before.
-type recentAlerts struct {
-	mu    sync.Mutex
-	byID  map[string]api.Alert
-	order []string // ring of ids, next the oldest slot
-	next  int
-}
-
-// recentAlertsMax bounds the recent alerts (a few KiB each).
-const recentAlertsMax = 2048
-
-func (r *recentAlerts) add(as []api.Alert) {
-	if len(as) == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.byID == nil {
-		r.byID = make(map[string]api.Alert, recentAlertsMax)
-		r.order = make([]string, recentAlertsMax)
-	}
-	for _, a := range as {
-		if old := r.order[r.next]; old != "" {
-			delete(r.byID, old)
-		}
-		r.order[r.next] = a.ID
-		r.byID[a.ID] = a
-		r.next = (r.next + 1) % recentAlertsMax
-	}
-}
-
-// fill adds to alerts those of ds's alerts it keeps.
-func (r *recentAlerts) fill(alerts map[string]api.Alert, ds []api.AlertDelivery) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, dl := range ds {
-		if a, ok := r.byID[dl.AlertID]; ok && a.EnvironmentID == dl.EnvironmentID {
-			alerts[dl.AlertID] = a
 		}
 	}
 }

@@ -125,36 +125,3 @@ func TestHandover_leasedUntilSent(t *testing.T) {
 		t.Errorf("%d requests; want 2", n)
 	}
 }
-
-// The recent alerts keep the last recentAlertsMax alerts spilled to the store, give back
-// only those of the deliveries asked for (and of the same environment), and forget the
-// oldest first.
-func TestRecentAlerts(t *testing.T) {
-	var r recentAlerts
-	alert := func(i int) api.Alert {
-		return api.Alert{ID: fmt.Sprintf("alr_%d", i), EnvironmentID: "env_a", Summary: fmt.Sprintf("alert %d", i)}
-	}
-	var as []api.Alert
-	for i := range recentAlertsMax + 10 {
-		as = append(as, alert(i))
-	}
-	r.add(as[:5])
-	r.add(as[5:])
-	got := map[string]api.Alert{}
-	r.fill(got, []api.AlertDelivery{
-		{AlertID: "alr_0", EnvironmentID: "env_a"},                                  // forgotten: the oldest
-		{AlertID: "alr_9", EnvironmentID: "env_a"},                                  // forgotten
-		{AlertID: "alr_10", EnvironmentID: "env_a"},                                 // kept
-		{AlertID: fmt.Sprintf("alr_%d", recentAlertsMax+9), EnvironmentID: "env_a"}, // the newest
-		{AlertID: fmt.Sprintf("alr_%d", recentAlertsMax), EnvironmentID: "env_b"},   // another environment's id
-		{AlertID: "alr_unknown", EnvironmentID: "env_a"},                            // never added
-	})
-	if len(got) != 2 || got["alr_10"].Summary != "alert 10" || got[fmt.Sprintf("alr_%d", recentAlertsMax+9)].ID == "" {
-		t.Errorf("filled %v; want alr_10 and the newest", got)
-	}
-	var empty recentAlerts
-	empty.fill(got, []api.AlertDelivery{{AlertID: "alr_x"}})
-	if len(got) != 2 {
-		t.Errorf("an empty cache filled %v", got)
-	}
-}
