@@ -36,6 +36,8 @@ const privateImportKey = "imported"
 func NewGroupResource() resource.Resource { return &groupResource{} }
 
 type groupResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
@@ -49,6 +51,7 @@ type groupResourceModel struct {
 	Description  types.String `tfsdk:"description"`
 	Members      types.Set    `tfsdk:"members"`
 	MemberEmails types.List   `tfsdk:"member_emails"`
+	Acknowledge  types.Set    `tfsdk:"acknowledge_new_access"`
 }
 
 // fromAPI maps a group to the model. Members are only taken when this resource manages them
@@ -61,6 +64,7 @@ func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *user
 	m.Description = types.StringValue(g.Description)
 	m.Members = types.SetNull(types.StringType)
 	m.MemberEmails = types.ListNull(types.StringType)
+	m.Acknowledge = configOnly(m.Acknowledge)
 	if withMembers {
 		m.Members = stringSet(g.Members)
 		if users != nil && users.complete() {
@@ -120,6 +124,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 			"member_emails": schema.ListAttribute{
 				MarkdownDescription: "The e-mail addresses of the users in `members`, sorted: what a plan shows, so that a reviewer reads who joins " +
 					"or leaves rather than user ids. Known at plan time when every member id is. Null when `members` is not set, or when the " +
@@ -142,7 +147,10 @@ func (r *groupResource) IdentitySchema(_ context.Context, _ resource.IdentitySch
 // the members' e-mail addresses and fails members that the API would refuse (see
 // planMemberEmails).
 func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if prior, next := planModels[groupResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
+		r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics)
+	}
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
 	var plan, state groupResourceModel
@@ -221,15 +229,44 @@ func (r *groupResource) applied(ctx context.Context, plan *groupResourceModel, g
 	plan.fromAPI(g, withMembers, r.readMembers(ctx, g, withMembers))
 }
 
+// plannedAccess is the access this group's plan changes: its members' when members (set,
+// authoritative) change (group_members_set); every member's access through it when it goes
+// (as if its members were none). A new group holds no role yet.
+func (r *groupResource) plannedAccess(ctx context.Context, prior, next *groupResourceModel) plannedAccess {
+	if prior == nil {
+		return plannedAccess{}
+	}
+	none := []string{}
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{{Kind: string(access.ChangeMembersSet), GroupID: prior.ID.ValueString(), Members: &none}}}
+	}
+	pa := plannedAccess{at: path.Root("members"), ack: ackOf(ctx, next.Acknowledge)}
+	if next.Members.IsNull() || next.Members.Equal(prior.Members) {
+		return pa
+	}
+	pa.could = func(ctx context.Context) (couldGive, error) { return r.access.groupCould(ctx, prior.ID.ValueString()) }
+	var diags diag.Diagnostics
+	members, ok := setStrings(ctx, next.Members, &diags)
+	if !ok {
+		pa.pending = "its members are known only after apply"
+		return pa
+	}
+	members = append(none, members...)
+	pa.changes = []api.AccessChange{{Kind: string(access.ChangeMembersSet), GroupID: prior.ID.ValueString(), Members: &members}}
+	return pa
+}
+
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.typeName = d.TypeName + "_group"
 		r.plan = d.Plan
 	}
 }
 
 func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	plan, body, ok := planned[groupResourceModel, api.GroupCreate](ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -278,6 +315,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	var plan, state groupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -307,6 +345,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Group", func(ctx context.Context, state *groupResourceModel) error {
 		return r.client.DeleteGroup(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
 	})
