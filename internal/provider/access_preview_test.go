@@ -292,7 +292,6 @@ resource "warden_group_member" "erin" {
 	})
 }
 
-
 // Guardrails: a plan giving anyone a protected action in a protected environment fails,
 // naming who, where and what, unless the resource acknowledges it; so does a change that
 // cannot be previewed but could give one; a role created in the same plan whose grant gives

@@ -40,9 +40,9 @@ type groupMemberResource struct {
 }
 
 type groupMemberResourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	GroupID   types.String `tfsdk:"group_id"`
-	UserID    types.String `tfsdk:"user_id"`
+	ID          types.String `tfsdk:"id"`
+	GroupID     types.String `tfsdk:"group_id"`
+	UserID      types.String `tfsdk:"user_id"`
 	UserEmail   types.String `tfsdk:"user_email"`
 	Acknowledge types.Set    `tfsdk:"acknowledge_new_access"`
 }
@@ -157,7 +157,9 @@ func (r *groupMemberResource) plannedAccess(ctx context.Context, prior, next *gr
 	case next.UserID.IsUnknown():
 		pa.pending = "its user is created in this plan"
 	}
-	pa.could = func(ctx context.Context) (couldGive, error) { return r.access.groupCould(ctx, next.GroupID.ValueString()) }
+	pa.could = func(ctx context.Context) (couldGive, error) {
+		return r.access.groupCould(ctx, next.GroupID.ValueString())
+	}
 	if pa.pending == "" {
 		if prior != nil {
 			pa.changes = append(pa.changes, change(access.ChangeMemberRemove, prior))

@@ -45,32 +45,43 @@ type groupResource struct {
 	plan *planNotes
 }
 
-type groupResourceModel struct {
+// groupFields are the group's attributes as the API holds them, shared with the data sources.
+type groupFields struct {
 	ID           types.String `tfsdk:"id"`
 	Name         types.String `tfsdk:"name"`
 	Description  types.String `tfsdk:"description"`
 	Members      types.Set    `tfsdk:"members"`
 	MemberEmails types.List   `tfsdk:"member_emails"`
-	Acknowledge  types.Set    `tfsdk:"acknowledge_new_access"`
+}
+
+// groupResourceModel is the resource's: the API's attributes and what only the configuration holds.
+type groupResourceModel struct {
+	groupFields
+	Acknowledge types.Set `tfsdk:"acknowledge_new_access"`
 }
 
 // fromAPI maps a group to the model. Members are only taken when this resource manages them
 // (members set, or wanted): a null members attribute means someone else does, and reading
 // them in would show their changes as this resource's drift. users are the members' users,
 // for member_emails; nil, or incomplete, leaves member_emails null.
-func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *userReads) {
+func (m *groupFields) fromAPI(g *api.Group, withMembers bool, users *userReads) {
 	m.ID = types.StringValue(g.ID)
 	m.Name = types.StringValue(g.Name)
 	m.Description = types.StringValue(g.Description)
 	m.Members = types.SetNull(types.StringType)
 	m.MemberEmails = types.ListNull(types.StringType)
-	m.Acknowledge = configOnly(m.Acknowledge)
 	if withMembers {
 		m.Members = stringSet(g.Members)
 		if users != nil && users.complete() {
 			m.MemberEmails = stringList(users.emails(g.Members))
 		}
 	}
+}
+
+// fromAPI keeps acknowledge_new_access as configured (null when made from the API alone).
+func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *userReads) {
+	m.groupFields.fromAPI(g, withMembers, users)
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 // toAPI maps the plan to a create body. Members is nil when the configuration leaves them

@@ -3,9 +3,10 @@
 // API calls in internal/client; this package only maps between them and Terraform.
 //
 // A model is named for the object it serves, so that the three kinds of one type read
-// alike: roleResourceModel, roleDataSourceModel (an alias of the resource's model where the
-// attributes are the same), roleListResourceModel (a list block's filters). A plural data
-// source's elements are its singular data source's model.
+// alike: roleResourceModel, roleDataSourceModel (built on roleFields, the attributes both
+// share: the resource adds what only its configuration holds, acknowledge_new_access),
+// roleListResourceModel (a list block's filters). A plural data source's elements are its
+// singular data source's model.
 package provider
 
 import (

@@ -40,10 +40,10 @@ type roleAssignmentResource struct {
 }
 
 type roleAssignmentResourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	RoleID    types.String `tfsdk:"role_id"`
-	UserID    types.String `tfsdk:"user_id"`
-	GroupID   types.String `tfsdk:"group_id"`
+	ID          types.String `tfsdk:"id"`
+	RoleID      types.String `tfsdk:"role_id"`
+	UserID      types.String `tfsdk:"user_id"`
+	GroupID     types.String `tfsdk:"group_id"`
 	UserEmail   types.String `tfsdk:"user_email"`
 	Acknowledge types.Set    `tfsdk:"acknowledge_new_access"`
 }
@@ -180,7 +180,9 @@ func (r *roleAssignmentResource) plannedAccess(ctx context.Context, prior, next 
 	case !known(next.UserID, next.GroupID):
 		pa.pending = "the group (or user) holding it is created in this plan"
 	}
-	pa.could = func(ctx context.Context) (couldGive, error) { return r.access.roleCould(ctx, next.RoleID.ValueString()) }
+	pa.could = func(ctx context.Context) (couldGive, error) {
+		return r.access.roleCould(ctx, next.RoleID.ValueString())
+	}
 	if pa.pending == "" {
 		if prior != nil {
 			pa.changes = append(pa.changes, change(access.ChangeAssignmentRemove, prior))

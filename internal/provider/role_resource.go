@@ -47,19 +47,30 @@ type roleResource struct {
 	matrixValidation bool
 }
 
-type roleResourceModel struct {
+// roleFields are the role's attributes as the API holds them, shared with the data sources.
+type roleFields struct {
 	ID          types.String `tfsdk:"id"`
 	Name        types.String `tfsdk:"name"`
 	Description types.String `tfsdk:"description"`
 	Permissions types.Set    `tfsdk:"permissions"`
-	Acknowledge types.Set    `tfsdk:"acknowledge_new_access"`
 }
 
-func (m *roleResourceModel) fromAPI(r *api.Role) {
+// roleResourceModel is the resource's: the API's attributes and what only the configuration holds.
+type roleResourceModel struct {
+	roleFields
+	Acknowledge types.Set `tfsdk:"acknowledge_new_access"`
+}
+
+func (m *roleFields) fromAPI(r *api.Role) {
 	m.ID = types.StringValue(r.ID)
 	m.Name = types.StringValue(r.Name)
 	m.Description = types.StringValue(r.Description)
 	m.Permissions = stringSet(r.Permissions)
+}
+
+// fromAPI keeps acknowledge_new_access as configured (null when made from the API alone).
+func (m *roleResourceModel) fromAPI(r *api.Role) {
+	m.roleFields.fromAPI(r)
 	m.Acknowledge = configOnly(m.Acknowledge)
 }
 

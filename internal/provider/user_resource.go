@@ -41,20 +41,30 @@ type userResource struct {
 	plan *planNotes
 }
 
-type userResourceModel struct {
+// userFields are the user's attributes as the API holds them, shared with the data sources.
+type userFields struct {
 	ID    types.String `tfsdk:"id"`
 	Email types.String `tfsdk:"email"`
 	Name  types.String `tfsdk:"name"`
 	Kind  types.String `tfsdk:"kind"`
-	// Acknowledge is acknowledge_new_access: a kind change can give a vendor user standing tiers.
+}
+
+// userResourceModel is the resource's: the API's attributes and what only the configuration holds.
+type userResourceModel struct {
+	userFields
 	Acknowledge types.Set `tfsdk:"acknowledge_new_access"`
 }
 
-func (m *userResourceModel) fromAPI(u *api.User) {
+func (m *userFields) fromAPI(u *api.User) {
 	m.ID = types.StringValue(u.ID)
 	m.Email = types.StringValue(u.Email)
 	m.Name = types.StringValue(u.Name)
 	m.Kind = types.StringValue(u.Kind)
+}
+
+// fromAPI keeps acknowledge_new_access as configured (null when made from the API alone).
+func (m *userResourceModel) fromAPI(u *api.User) {
+	m.userFields.fromAPI(u)
 	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
