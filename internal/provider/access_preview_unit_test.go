@@ -81,4 +81,3 @@ func TestProtectedGains(t *testing.T) {
 		}
 	}
 }
-
