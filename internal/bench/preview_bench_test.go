@@ -142,7 +142,7 @@ func previewCalls(b *testing.B, srv *acctest.Server) int {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		b.Fatal(err)

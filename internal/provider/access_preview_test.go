@@ -30,7 +30,7 @@ func previewCalls(t *testing.T, srv *acctest.Server) int {
 	if err != nil {
 		t.Fatalf("GET /metrics: %v", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	n := 0
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
