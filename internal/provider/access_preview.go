@@ -103,7 +103,8 @@ func ackOf(ctx context.Context, s types.Set) []string {
 
 // review previews a resource's planned change and judges it against the guardrails.
 func (g *accessGuard) review(ctx context.Context, pa plannedAccess, diags *diag.Diagnostics) {
-	if g == nil || !g.enabled || g.notes.applying() || (len(pa.changes) == 0 && pa.pending == "") {
+	// A plan the resource's own checks fail already says what is wrong with it.
+	if g == nil || !g.enabled || g.notes.applying() || diags.HasError() || (len(pa.changes) == 0 && pa.pending == "") {
 		return
 	}
 	if pa.pending == "" {
@@ -141,7 +142,8 @@ func (g *accessGuard) unknownObject(e *client.APIError) string {
 		if u, ok := g.notes.plannedUser(f.Value); ok {
 			return fmt.Sprintf("user %s is created in this plan", u.Email)
 		}
-		return fmt.Sprintf("%s %q does not exist yet (it is created in this plan)", strings.TrimSuffix(f.Field, "_id"), f.Value)
+		field := f.Field[strings.LastIndexByte(f.Field, '.')+1:]
+		return fmt.Sprintf("%s %q does not exist on the server yet (is it created in this plan?)", strings.TrimSuffix(field, "_id"), f.Value)
 	}
 	return "an object it names does not exist yet (it is created in this plan)"
 }

@@ -165,10 +165,13 @@ func grantFindings(ctx context.Context, m *environmentGrantResourceModel, diags 
 // them as errors, or as warnings with matrix_validation = false; warnings) and computes
 // allowed_actions from the planned permissions, so that the plan shows them.
 func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if prior, next := planModels[environmentGrantResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
-		r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics)
+	// The preview comes last: a plan this resource's own checks fail is not previewed.
+	prior, next := planModels[environmentGrantResourceModel](ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
+	defer func() { r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics) }()
+	if next == nil {
 		return
 	}
 	var plan, state environmentGrantResourceModel

@@ -153,10 +153,13 @@ func (r *roleResource) ValidateConfig(ctx context.Context, req resource.Validate
 // matrix_validation off, as warnings (a newer server may know names this build does not),
 // beside every other finding.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if prior, next := planModels[roleResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
-		r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics)
+	// The preview comes last: a plan this resource's own checks fail is not previewed.
+	prior, next := planModels[roleResourceModel](ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
+	defer func() { r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics) }()
+	if next == nil {
 		return
 	}
 	fs := roleFindings(ctx, req.Config, &resp.Diagnostics)
