@@ -174,13 +174,9 @@ func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.
 	if next == nil {
 		return
 	}
-	var plan, state environmentGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
+	plan, state := *next, environmentGrantResourceModel{}
+	if prior != nil {
+		state = *prior
 	}
 	fs, ok := grantFindings(ctx, &plan, &resp.Diagnostics)
 	if !ok {
