@@ -105,6 +105,65 @@ type Policy struct {
 	// byEmail is every user sorted by e-mail, made on first use by a reader (readers share
 	// the snapshot, hence the atomic) and dropped by every user write.
 	byEmail atomic.Pointer[[]*User]
+
+	// In a Clone: the maps it still shares with the snapshot it copies (each is copied on its
+	// first write), and what its mutators have touched since (nil otherwise).
+	shared  field
+	touched *touched
+}
+
+// field names the maps a mutator writes, each with the indexes kept beside it.
+type field uint16
+
+const (
+	fEnvs field = 1 << iota
+	fUsers
+	fTokens      // with tokenIDs and userTokens
+	fGroups      // with userGroups
+	fRoles       //
+	fAssignments // with the user, group and role indexes
+	fGrants      // with roleGrants and envGrants
+	fSupport     //
+	fRequests    // with userRequests and envRequests
+	fAll         = 1<<iota - 1
+)
+
+// write copies, before a mutator writes them, the maps of f that p still shares.
+func (p *Policy) write(f field) {
+	s := p.shared & f
+	if s == 0 {
+		return
+	}
+	p.shared &^= s
+	c := func(bit field) bool { return s&bit != 0 }
+	if c(fEnvs) {
+		p.envs = maps.Clone(p.envs)
+	}
+	if c(fUsers) {
+		p.users = maps.Clone(p.users)
+	}
+	if c(fTokens) {
+		p.tokens, p.tokenIDs, p.userTokens = maps.Clone(p.tokens), maps.Clone(p.tokenIDs), maps.Clone(p.userTokens)
+	}
+	if c(fGroups) {
+		p.groups, p.userGroups = maps.Clone(p.groups), maps.Clone(p.userGroups)
+	}
+	if c(fRoles) {
+		p.roles = maps.Clone(p.roles)
+	}
+	if c(fAssignments) {
+		p.assignments, p.userAssignments = maps.Clone(p.assignments), maps.Clone(p.userAssignments)
+		p.groupAssignments, p.roleAssignments = maps.Clone(p.groupAssignments), maps.Clone(p.roleAssignments)
+	}
+	if c(fGrants) {
+		p.grants, p.roleGrants, p.envGrants = maps.Clone(p.grants), maps.Clone(p.roleGrants), maps.Clone(p.envGrants)
+	}
+	if c(fSupport) {
+		p.support = maps.Clone(p.support)
+	}
+	if c(fRequests) {
+		p.requests, p.userRequests, p.envRequests = maps.Clone(p.requests), maps.Clone(p.userRequests), maps.Clone(p.envRequests)
+	}
 }
 
 // NewPolicy returns an empty snapshot.
@@ -121,10 +180,13 @@ func NewPolicy() *Policy {
 	}
 }
 
-// remove deletes the first element of s for which match is true.
+// The index slices are never changed in place: add and drop put a new slice, so that a
+// Clone can share them with the snapshot it copies (neither sees the other's changes).
+
+// remove returns s without its first element for which match is true.
 func remove[T any](s []T, match func(T) bool) []T {
 	if i := slices.IndexFunc(s, match); i >= 0 {
-		return slices.Delete(s, i, i+1)
+		return slices.Concat(s[:i], s[i+1:])
 	}
 	return s
 }
@@ -137,30 +199,42 @@ func drop[K comparable, T any](m map[K][]T, k K, match func(T) bool) {
 	}
 }
 
+// add appends v to m[k] in a new slice.
+func add[K comparable, T any](m map[K][]T, k K, v T) { m[k] = append(slices.Clip(m[k]), v) }
+
 // PutEnvironment adds or replaces an environment.
-func (p *Policy) PutEnvironment(e Environment) { p.envs[e.ID] = &e }
+func (p *Policy) PutEnvironment(e Environment) {
+	p.write(fEnvs)
+	p.touch(func(t *touched) { t.envs[e.ID] = true })
+	p.envs[e.ID] = &e
+}
 
 // DeleteEnvironment removes an environment with its grants, support access and access
 // requests, as the store's cascade does.
 func (p *Policy) DeleteEnvironment(id string) {
+	p.write(fEnvs)
 	for _, g := range slices.Clone(p.envGrants[id]) {
 		p.DeleteGrant(id, g.RoleID)
 	}
-	delete(p.support, id)
+	p.DeleteSupportAccess(id)
 	for _, r := range slices.Clone(p.envRequests[id]) {
 		p.deleteRequest(r.ID)
 	}
+	p.touch(func(t *touched) { t.envs[id] = true })
 	delete(p.envs, id)
 }
 
 // PutUser adds or replaces a user.
 func (p *Policy) PutUser(u User) {
+	p.write(fUsers)
+	p.touch(func(t *touched) { t.users[u.ID] = true })
 	p.users[u.ID] = &u
 	p.byEmail.Store(nil)
 }
 
 // DeleteUser removes a user with its tokens, memberships, assignments and requests.
 func (p *Policy) DeleteUser(id string) {
+	p.write(fUsers)
 	for _, t := range slices.Clone(p.userTokens[id]) {
 		p.DeleteToken(t.ID)
 	}
@@ -177,6 +251,7 @@ func (p *Policy) DeleteUser(id string) {
 	for _, r := range slices.Clone(p.userRequests[id]) {
 		p.deleteRequest(r.ID)
 	}
+	p.touch(func(t *touched) { t.users[id] = true })
 	delete(p.users, id)
 	p.byEmail.Store(nil)
 }
@@ -193,14 +268,16 @@ func (p *Policy) usersByEmail() []*User {
 
 // PutToken adds a token.
 func (p *Policy) PutToken(t Token) {
+	p.write(fTokens)
 	p.DeleteToken(t.ID)
 	p.tokens[t.Hash] = &t
 	p.tokenIDs[t.ID] = &t
-	p.userTokens[t.UserID] = append(p.userTokens[t.UserID], &t)
+	add(p.userTokens, t.UserID, &t)
 }
 
 // DeleteToken removes a token.
 func (p *Policy) DeleteToken(id string) {
+	p.write(fTokens)
 	t := p.tokenIDs[id]
 	if t == nil {
 		return
@@ -212,6 +289,8 @@ func (p *Policy) DeleteToken(id string) {
 
 // PutGroup adds or replaces a group and its member set.
 func (p *Policy) PutGroup(g Group) {
+	p.write(fGroups)
+	p.touch(func(t *touched) { t.groups[g.ID] = true })
 	if old := p.groups[g.ID]; old != nil {
 		for _, m := range old.Members {
 			drop(p.userGroups, m, func(x string) bool { return x == g.ID })
@@ -220,12 +299,13 @@ func (p *Policy) PutGroup(g Group) {
 	g.Members = slices.Clone(g.Members)
 	p.groups[g.ID] = &g
 	for _, m := range g.Members {
-		p.userGroups[m] = append(p.userGroups[m], g.ID)
+		add(p.userGroups, m, g.ID)
 	}
 }
 
 // DeleteGroup removes a group with its role assignments.
 func (p *Policy) DeleteGroup(id string) {
+	p.write(fGroups)
 	for _, a := range slices.Clone(p.groupAssignments[id]) {
 		p.DeleteAssignment(a.ID)
 	}
@@ -234,44 +314,53 @@ func (p *Policy) DeleteGroup(id string) {
 			drop(p.userGroups, m, func(x string) bool { return x == id })
 		}
 	}
+	p.touch(func(t *touched) { t.groups[id] = true })
 	delete(p.groups, id)
 }
 
 // PutRole adds or replaces a role.
 func (p *Policy) PutRole(r Role) {
+	p.write(fRoles)
+	p.touch(func(t *touched) { t.roles[r.ID] = true })
 	r.Permissions = slices.Clone(r.Permissions)
 	p.roles[r.ID] = &r
 }
 
 // DeleteRole removes a role with its assignments and grants.
 func (p *Policy) DeleteRole(id string) {
+	p.write(fRoles)
 	for _, a := range slices.Clone(p.roleAssignments[id]) {
 		p.DeleteAssignment(a.ID)
 	}
 	for _, g := range slices.Clone(p.roleGrants[id]) {
 		p.DeleteGrant(g.EnvironmentID, id)
 	}
+	p.touch(func(t *touched) { t.roles[id] = true })
 	delete(p.roles, id)
 }
 
 // PutAssignment adds an assignment.
 func (p *Policy) PutAssignment(a Assignment) {
+	p.write(fAssignments)
 	p.DeleteAssignment(a.ID)
+	p.touch(func(t *touched) { t.assignments[a.ID] = true })
 	p.assignments[a.ID] = &a
-	p.roleAssignments[a.RoleID] = append(p.roleAssignments[a.RoleID], &a)
+	add(p.roleAssignments, a.RoleID, &a)
 	if a.UserID != "" {
-		p.userAssignments[a.UserID] = append(p.userAssignments[a.UserID], &a)
+		add(p.userAssignments, a.UserID, &a)
 	} else {
-		p.groupAssignments[a.GroupID] = append(p.groupAssignments[a.GroupID], &a)
+		add(p.groupAssignments, a.GroupID, &a)
 	}
 }
 
 // DeleteAssignment removes an assignment.
 func (p *Policy) DeleteAssignment(id string) {
+	p.write(fAssignments)
 	a := p.assignments[id]
 	if a == nil {
 		return
 	}
+	p.touch(func(t *touched) { t.assignments[id] = true })
 	match := func(x *Assignment) bool { return x.ID == id }
 	drop(p.roleAssignments, a.RoleID, match)
 	drop(p.userAssignments, a.UserID, match)
@@ -281,21 +370,25 @@ func (p *Policy) DeleteAssignment(id string) {
 
 // PutGrant adds or replaces a role's grant in an environment.
 func (p *Policy) PutGrant(g Grant) {
+	p.write(fGrants)
 	p.DeleteGrant(g.EnvironmentID, g.RoleID)
 	g.Permissions = slices.Clone(g.Permissions)
 	g.set = SetOf(g.Permissions)
+	p.touch(func(t *touched) { t.grants[grantKey{g.EnvironmentID, g.RoleID}] = true })
 	p.grants[grantKey{g.EnvironmentID, g.RoleID}] = &g
-	p.roleGrants[g.RoleID] = append(p.roleGrants[g.RoleID], &g)
-	p.envGrants[g.EnvironmentID] = append(p.envGrants[g.EnvironmentID], &g)
+	add(p.roleGrants, g.RoleID, &g)
+	add(p.envGrants, g.EnvironmentID, &g)
 }
 
 // DeleteGrant removes a role's grant in an environment.
 func (p *Policy) DeleteGrant(envID, roleID string) {
+	p.write(fGrants)
 	k := grantKey{envID, roleID}
 	g := p.grants[k]
 	if g == nil {
 		return
 	}
+	p.touch(func(t *touched) { t.grants[k] = true })
 	match := func(x *Grant) bool { return x == g }
 	drop(p.roleGrants, roleID, match)
 	drop(p.envGrants, envID, match)
@@ -303,24 +396,36 @@ func (p *Policy) DeleteGrant(envID, roleID string) {
 }
 
 // PutSupportAccess adds or replaces an environment's support access.
-func (p *Policy) PutSupportAccess(a SupportAccess) { p.support[a.EnvironmentID] = &a }
+func (p *Policy) PutSupportAccess(a SupportAccess) {
+	p.write(fSupport)
+	p.touch(func(t *touched) { t.support[a.EnvironmentID] = true })
+	p.support[a.EnvironmentID] = &a
+}
 
 // DeleteSupportAccess removes an environment's support access.
-func (p *Policy) DeleteSupportAccess(envID string) { delete(p.support, envID) }
+func (p *Policy) DeleteSupportAccess(envID string) {
+	p.write(fSupport)
+	p.touch(func(t *touched) { t.support[envID] = true })
+	delete(p.support, envID)
+}
 
 // PutAccessRequest adds or replaces an access request.
 func (p *Policy) PutAccessRequest(r AccessRequest) {
+	p.write(fRequests)
 	p.deleteRequest(r.ID)
+	p.touch(func(t *touched) { t.requests[r.ID] = true })
 	p.requests[r.ID] = &r
-	p.userRequests[r.RequesterID] = append(p.userRequests[r.RequesterID], &r)
-	p.envRequests[r.EnvironmentID] = append(p.envRequests[r.EnvironmentID], &r)
+	add(p.userRequests, r.RequesterID, &r)
+	add(p.envRequests, r.EnvironmentID, &r)
 }
 
 func (p *Policy) deleteRequest(id string) {
+	p.write(fRequests)
 	r := p.requests[id]
 	if r == nil {
 		return
 	}
+	p.touch(func(t *touched) { t.requests[id] = true })
 	match := func(x *AccessRequest) bool { return x.ID == id }
 	drop(p.userRequests, r.RequesterID, match)
 	drop(p.envRequests, r.EnvironmentID, match)

@@ -58,27 +58,91 @@ type AccessDiff struct {
 	Reached []string
 }
 
-// Clone returns a copy of the snapshot that can be changed without changing p. The stored
-// objects are shared (the mutators replace them, never change them in place); the maps and
-// the index slices, which the mutators do change in place, are copied.
+// Clone returns a copy of the snapshot that can be changed without changing p; p must not
+// change while the copy is in use (the server clones the snapshot it reads, under its read
+// lock). The copy shares p's maps until it first writes each (write), and its objects and
+// index slices for good (the mutators replace them, never change them in place), so that
+// cloning costs nothing and a change copies only the maps it writes. The copy records what
+// its mutators touch, so that DiffAccess compares only that.
 func (p *Policy) Clone() *Policy {
 	return &Policy{
-		envs: maps.Clone(p.envs), users: maps.Clone(p.users), groups: maps.Clone(p.groups), roles: maps.Clone(p.roles),
-		assignments: maps.Clone(p.assignments), grants: maps.Clone(p.grants), support: maps.Clone(p.support),
-		requests: maps.Clone(p.requests), tokens: maps.Clone(p.tokens), tokenIDs: maps.Clone(p.tokenIDs),
-		userAssignments: cloneIndex(p.userAssignments), groupAssignments: cloneIndex(p.groupAssignments),
-		roleAssignments: cloneIndex(p.roleAssignments), userGroups: cloneIndex(p.userGroups),
-		roleGrants: cloneIndex(p.roleGrants), envGrants: cloneIndex(p.envGrants), userTokens: cloneIndex(p.userTokens),
-		userRequests: cloneIndex(p.userRequests), envRequests: cloneIndex(p.envRequests),
+		envs: p.envs, users: p.users, groups: p.groups, roles: p.roles, assignments: p.assignments, grants: p.grants,
+		support: p.support, requests: p.requests, tokens: p.tokens, tokenIDs: p.tokenIDs,
+		userAssignments: p.userAssignments, groupAssignments: p.groupAssignments, roleAssignments: p.roleAssignments,
+		userGroups: p.userGroups, roleGrants: p.roleGrants, envGrants: p.envGrants, userTokens: p.userTokens,
+		userRequests: p.userRequests, envRequests: p.envRequests,
+		shared: fAll, touched: newTouched(p),
 	}
 }
 
-func cloneIndex[T any](m map[string][]T) map[string][]T {
-	out := make(map[string][]T, len(m))
-	for k, v := range m {
-		out[k] = slices.Clone(v)
+// touched is the keys of the objects a clone's mutators put or deleted since it was made from
+// `from`. Only these can differ between the two, which is what keeps a preview's cost to the
+// size of its changes rather than of the organization. Tokens are left out: they give no access.
+type touched struct {
+	from                                                       *Policy
+	envs, users, groups, roles, assignments, support, requests map[string]bool
+	grants                                                     map[grantKey]bool
+}
+
+func newTouched(from *Policy) *touched {
+	return &touched{from: from, envs: map[string]bool{}, users: map[string]bool{}, groups: map[string]bool{}, roles: map[string]bool{},
+		assignments: map[string]bool{}, support: map[string]bool{}, requests: map[string]bool{}, grants: map[grantKey]bool{}}
+}
+
+// touch records a mutation in a clone.
+func (p *Policy) touch(record func(*touched)) {
+	if p.touched != nil {
+		record(p.touched)
 	}
-	return out
+}
+
+// between is what may differ between before and after: what after's mutators touched when
+// after is a clone of before, else every key of either.
+func between(before, after *Policy) *touched {
+	if after.touched != nil && after.touched.from == before {
+		return after.touched
+	}
+	t := newTouched(before)
+	for _, q := range []*Policy{before, after} {
+		for k := range q.envs {
+			t.envs[k] = true
+		}
+		for k := range q.users {
+			t.users[k] = true
+		}
+		for k := range q.groups {
+			t.groups[k] = true
+		}
+		for k := range q.roles {
+			t.roles[k] = true
+		}
+		for k := range q.assignments {
+			t.assignments[k] = true
+		}
+		for k := range q.support {
+			t.support[k] = true
+		}
+		for k := range q.requests {
+			t.requests[k] = true
+		}
+		for k := range q.grants {
+			t.grants[k] = true
+		}
+	}
+	return t
+}
+
+// scope is the environments in which one user's access may differ: every one, or those listed.
+type scope struct {
+	all  bool
+	envs map[string]bool
+}
+
+func (s *scope) addEnv(id string) {
+	if s.envs == nil {
+		s.envs = map[string]bool{}
+	}
+	s.envs[id] = true
 }
 
 // DiffAccess compares what every user may do before and after, at now.
@@ -86,23 +150,31 @@ func DiffAccess(before, after *Policy, now time.Time) AccessDiff {
 	return diffUsers(before, after, reach(before, after), now)
 }
 
-// diffUsers compares the access of the given users.
-func diffUsers(before, after *Policy, users []string, now time.Time) AccessDiff {
-	d := AccessDiff{Environments: []EnvironmentDiff{}, Platform: []PlatformDiff{}, Reached: users}
-	all := maps.Clone(before.envs)
-	maps.Copy(all, after.envs)
-	envs := slices.SortedFunc(maps.Values(all), func(a, b *Environment) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
-	perEnv := make([][]UserAccessDiff, len(envs))
-	for _, id := range users {
+// diffUsers compares the access of the given users, each in the environments of its scope.
+func diffUsers(before, after *Policy, users map[string]*scope, now time.Time) AccessDiff {
+	d := AccessDiff{Environments: []EnvironmentDiff{}, Platform: []PlatformDiff{}, Reached: slices.Sorted(maps.Keys(users))}
+	var allEnvs []string
+	perEnv := map[string][]UserAccessDiff{}
+	for _, id := range d.Reached {
 		ub, ua := before.users[id], after.users[id]
 		user := ua
 		if user == nil {
 			user = ub
 		}
-		for i, env := range envs {
-			eb, ea := before.envs[env.ID], after.envs[env.ID]
+		envs := slices.Collect(maps.Keys(users[id].envs))
+		if users[id].all {
+			if allEnvs == nil {
+				allEnvs = slices.Collect(maps.Keys(before.envs))
+				for k := range after.envs {
+					if before.envs[k] == nil {
+						allEnvs = append(allEnvs, k)
+					}
+				}
+			}
+			envs = allEnvs
+		}
+		for _, env := range envs {
+			eb, ea := before.envs[env], after.envs[env]
 			if before.allowedMask(ub, eb, now) == after.allowedMask(ua, ea, now) {
 				continue // the same names; their reasons are only listed for what changes
 			}
@@ -110,7 +182,7 @@ func diffUsers(before, after *Policy, users []string, now time.Time) AccessDiff 
 			a := after.allowedIn(ua, ea, now)
 			gained, lost := diffKeys(a, b, func(k string, v []Via) Allowance { return Allowance{k, v} })
 			if len(gained)+len(lost) > 0 {
-				perEnv[i] = append(perEnv[i], UserAccessDiff{User: *user, Gained: gained, Lost: lost})
+				perEnv[env] = append(perEnv[env], UserAccessDiff{User: *user, Gained: gained, Lost: lost})
 			}
 		}
 		gained, lost := diffKeys(after.platformOf(ua), before.platformOf(ub),
@@ -119,12 +191,17 @@ func diffUsers(before, after *Policy, users []string, now time.Time) AccessDiff 
 			d.Platform = append(d.Platform, PlatformDiff{User: *user, Gained: gained, Lost: lost})
 		}
 	}
-	for i, env := range envs {
-		if len(perEnv[i]) > 0 {
-			slices.SortFunc(perEnv[i], func(a, b UserAccessDiff) int { return byUser(a.User, b.User) })
-			d.Environments = append(d.Environments, EnvironmentDiff{Environment: *env, Users: perEnv[i]})
+	for id, us := range perEnv {
+		env := after.envs[id]
+		if env == nil {
+			env = before.envs[id]
 		}
+		slices.SortFunc(us, func(a, b UserAccessDiff) int { return byUser(a.User, b.User) })
+		d.Environments = append(d.Environments, EnvironmentDiff{Environment: *env, Users: us})
 	}
+	slices.SortFunc(d.Environments, func(a, b EnvironmentDiff) int {
+		return cmp.Or(cmp.Compare(a.Environment.Name, b.Environment.Name), cmp.Compare(a.Environment.ID, b.Environment.ID))
+	})
 	slices.SortFunc(d.Platform, func(a, b PlatformDiff) int { return byUser(a.User, b.User) })
 	return d
 }
@@ -258,77 +335,152 @@ func (p *Policy) platformOf(u *User) map[string][]PlatformSource {
 	return out
 }
 
-// reach lists, sorted, the users whose access may differ between before and after: those
-// whose record or held roles differ; the holders (on either side) of every role whose
-// definition, grants or group's name differs; and every vendor user when anything vendor
-// access depends on differs (support access, access requests, an environment).
-func reach(before, after *Policy) []string {
-	set := map[string]bool{}
-	ids := func(m map[string]*User) {
-		for id := range m {
-			set[id] = true
+// reach finds the users whose access may differ between before and after, each with the
+// environments in which it may, from the objects that differ among those touched (between):
+//   - a user whose record differs: everywhere;
+//   - a user whose held roles differ (assignments, memberships, roles that come or go): where
+//     any role it holds on either side has a grant, everywhere if one is an owner role;
+//   - the holders, on either side, of a role whose grants differ: in those grants'
+//     environments; of a role whose definition differs: everywhere if it is an owner role
+//     on either side (else only its platform permissions and names change);
+//   - the holders of the roles of a group whose name differs (only reasons change);
+//   - every user, in an environment that differs; every vendor user, in an environment whose
+//     support access differs; a requester, in the environments of its request that differs.
+func reach(before, after *Policy) map[string]*scope {
+	t := between(before, after)
+	out := map[string]*scope{}
+	at := func(id string) *scope {
+		if out[id] == nil {
+			out[id] = &scope{}
 		}
+		return out[id]
 	}
-	if !maps.EqualFunc(before.envs, after.envs, func(a, b *Environment) bool { return *a == *b }) {
-		ids(before.users)
-		ids(after.users)
-		return slices.Sorted(maps.Keys(set))
-	}
-	for id, u := range before.users {
-		if v := after.users[id]; v == nil || *v != *u || !sameHeld(before, after, id) {
-			set[id] = true
-		}
-	}
-	for id := range after.users {
-		if before.users[id] == nil {
-			set[id] = true
-		}
-	}
-	changed := map[string]bool{}
-	for id, r := range before.roles {
-		if s := after.roles[id]; s == nil || !sameRole(r, s) {
-			changed[id] = true
-		}
-	}
-	for id := range after.roles {
-		if before.roles[id] == nil {
-			changed[id] = true
-		}
-	}
-	for k, g := range before.grants {
-		if h := after.grants[k]; h == nil || h.ID != g.ID || !slices.Equal(h.Permissions, g.Permissions) {
-			changed[k.role] = true
-		}
-	}
-	for k := range after.grants {
-		if before.grants[k] == nil {
-			changed[k.role] = true
-		}
-	}
-	for id, g := range before.groups {
-		if h := after.groups[id]; h == nil || h.Name != g.Name {
-			for _, a := range before.groupAssignments[id] {
-				changed[a.RoleID] = true
-			}
-		}
-	}
-	for _, q := range []*Policy{before, after} {
-		for id := range changed {
-			if r := q.roles[id]; r != nil {
-				q.holders(r, func(u *User, _, _ string) { set[u.ID] = true })
-			}
-		}
-	}
-	if !maps.EqualFunc(before.support, after.support, sameSupport) || !maps.EqualFunc(before.requests, after.requests, sameRequest) {
+	candidates := map[string]bool{} // users whose held roles may differ
+	members := func(groupID string) {
 		for _, q := range []*Policy{before, after} {
-			for id, u := range q.users {
-				if u.Kind == KindVendor {
-					set[id] = true
+			if g := q.groups[groupID]; g != nil {
+				for _, m := range g.Members {
+					candidates[m] = true
 				}
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(set))
+	for id := range t.users {
+		u, v := before.users[id], after.users[id]
+		if u == nil || v == nil || *u != *v {
+			at(id).all = true
+		} else {
+			candidates[id] = true
+		}
+	}
+	for id := range t.assignments {
+		for _, q := range []*Policy{before, after} {
+			if a := q.assignments[id]; a != nil {
+				if a.UserID != "" {
+					candidates[a.UserID] = true
+				} else {
+					members(a.GroupID)
+				}
+			}
+		}
+	}
+	for id := range t.groups {
+		members(id)
+	}
+	changed := map[string]*scope{} // roles whose grants or definition differ, with where
+	role := func(id string) *scope {
+		if changed[id] == nil {
+			changed[id] = &scope{}
+		}
+		return changed[id]
+	}
+	for id := range t.roles {
+		r, s := before.roles[id], after.roles[id]
+		switch {
+		case r == nil && s == nil:
+			continue
+		case r == nil || s == nil || !sameRole(r, s):
+			role(id).all = role(id).all || (r != nil && r.owner()) || (s != nil && s.owner())
+		}
+		// A role that comes or goes changes what its holders hold.
+		for _, q := range []*Policy{before, after} {
+			if r := q.roles[id]; r != nil {
+				q.holders(r, func(u *User, _, _ string) { candidates[u.ID] = true })
+			}
+		}
+	}
+	for k := range t.grants {
+		g, h := before.grants[k], after.grants[k]
+		if (g == nil) != (h == nil) || (g != nil && (h.ID != g.ID || !slices.Equal(h.Permissions, g.Permissions))) {
+			role(k.role).addEnv(k.env)
+		}
+	}
+	for id := range t.groups {
+		if g, h := before.groups[id], after.groups[id]; g != nil && (h == nil || h.Name != g.Name) {
+			for _, a := range before.groupAssignments[id] {
+				role(a.RoleID)
+			}
+		}
+	}
+	for id := range candidates {
+		if (out[id] != nil && out[id].all) || sameHeld(before, after, id) {
+			continue
+		}
+		sc := at(id)
+		for _, q := range []*Policy{before, after} {
+			for h := range q.held(id) {
+				if h.Role.owner() {
+					sc.all = true
+				}
+				for _, g := range q.roleGrants[h.Role.ID] {
+					sc.addEnv(g.EnvironmentID)
+				}
+			}
+		}
+	}
+	for id, where := range changed {
+		for _, q := range []*Policy{before, after} {
+			if r := q.roles[id]; r != nil {
+				q.holders(r, func(u *User, _, _ string) {
+					sc := at(u.ID)
+					sc.all = sc.all || where.all
+					for e := range where.envs {
+						sc.addEnv(e)
+					}
+				})
+			}
+		}
+	}
+	everyone := func(env string, vendorsOnly bool) {
+		for _, q := range []*Policy{before, after} {
+			for id, u := range q.users {
+				if !vendorsOnly || u.Kind == KindVendor {
+					at(id).addEnv(env)
+				}
+			}
+		}
+	}
+	for id := range t.envs {
+		if e, f := before.envs[id], after.envs[id]; (e == nil) != (f == nil) || (e != nil && *e != *f) {
+			everyone(id, false)
+		}
+	}
+	for id := range t.support {
+		if a, b := before.support[id], after.support[id]; (a == nil) != (b == nil) || (a != nil && !sameSupport(a, b)) {
+			everyone(id, true)
+		}
+	}
+	for id := range t.requests {
+		r, s := before.requests[id], after.requests[id]
+		if (r == nil) != (s == nil) || (r != nil && !sameRequest(r, s)) {
+			for _, x := range []*AccessRequest{r, s} {
+				if x != nil {
+					at(x.RequesterID).addEnv(x.EnvironmentID)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // sameHeld reports whether a user holds the same roles the same ways in both snapshots.

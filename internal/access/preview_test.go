@@ -116,10 +116,22 @@ func TestDiffAccess_isAfterMinusBefore(t *testing.T) {
 				yield(id, true)
 			}
 		})))
-		full := diffUsers(before, after, all, now)
+		everywhere := map[string]*scope{}
+		for _, id := range all {
+			everywhere[id] = &scope{all: true}
+		}
+		full := diffUsers(before, after, everywhere, now)
 		full.Reached = diff.Reached
 		if !reflect.DeepEqual(diff, full) {
 			t.Fatalf("seed %d (%v): the reached users (%v) miss a change:\nreached %+v\n    all %+v", seed, log, diff.Reached, diff, full)
+		}
+		// What the copy's mutators touched finds what comparing every object finds.
+		tracked := after.touched
+		after.touched = nil
+		untracked := DiffAccess(before, after, now)
+		after.touched = tracked
+		if !reflect.DeepEqual(diff, untracked) {
+			t.Fatalf("seed %d (%v): the touched objects miss a change:\ntouched %+v\n    all %+v", seed, log, diff, untracked)
 		}
 		want := map[string]bool{} // "env user action +/-"
 		for eid := range before.envs {

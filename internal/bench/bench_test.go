@@ -149,6 +149,13 @@ func terraform(b *testing.B, tf, dir, cliConfig, rssFile string, args ...string)
 // would time Terraform writing its log (TF_LOG_PROVIDER still reaches the provider).
 func terraformEnv(b *testing.B, tf, dir, cliConfig, rssFile string, extraEnv []string, args ...string) time.Duration {
 	b.Helper()
+	took, _ := terraformOutput(b, tf, dir, cliConfig, rssFile, extraEnv, args...)
+	return took
+}
+
+// terraformOutput is terraformEnv that also returns what the command printed.
+func terraformOutput(b *testing.B, tf, dir, cliConfig, rssFile string, extraEnv []string, args ...string) (time.Duration, string) {
+	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tf, args...)
@@ -170,7 +177,7 @@ func terraformEnv(b *testing.B, tf, dir, cliConfig, rssFile string, extraEnv []s
 	if err != nil {
 		b.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), dir, err, tail(out.String(), 60))
 	}
-	return took
+	return took, out.String()
 }
 
 // peakKiB is the largest value recorded in an RSS file: the largest of the provider

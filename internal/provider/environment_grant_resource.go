@@ -36,6 +36,7 @@ type environmentGrantResource struct {
 	typeName string
 	client   *client.Client
 	grants   *grantReader
+	access   *accessGuard
 	// matrixValidation mirrors the provider attribute; true until Configure says otherwise so
 	// that an unconfigured resource is strict.
 	matrixValidation bool
@@ -48,6 +49,7 @@ type environmentGrantResourceModel struct {
 	Permissions    types.Set    `tfsdk:"permissions"`
 	RequireActions types.Set    `tfsdk:"require_actions"`
 	AllowedActions types.List   `tfsdk:"allowed_actions"`
+	Acknowledge    types.Set    `tfsdk:"acknowledge_new_access"`
 }
 
 // fromAPI leaves RequireActions alone: it lives only in the configuration and state.
@@ -60,6 +62,7 @@ func (m *environmentGrantResourceModel) fromAPI(g *api.Grant) {
 	if m.RequireActions.IsUnknown() {
 		m.RequireActions = types.SetNull(typesString)
 	}
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 func (m *environmentGrantResourceModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.GrantCreate {
@@ -120,6 +123,7 @@ func (r *environmentGrantResource) Schema(_ context.Context, _ resource.SchemaRe
 				Computed:    true,
 				ElementType: typesString,
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 		},
 	}
 }
@@ -161,16 +165,18 @@ func grantFindings(ctx context.Context, m *environmentGrantResourceModel, diags 
 // them as errors, or as warnings with matrix_validation = false; warnings) and computes
 // allowed_actions from the planned permissions, so that the plan shows them.
 func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan, state environmentGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
+	// The preview comes last: a plan this resource's own checks fail is not previewed.
+	prior, next := planModels[environmentGrantResourceModel](ctx, req, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	defer func() { r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics) }()
+	if next == nil {
+		return
+	}
+	plan, state := *next, environmentGrantResourceModel{}
+	if prior != nil {
+		state = *prior
 	}
 	fs, ok := grantFindings(ctx, &plan, &resp.Diagnostics)
 	if !ok {
@@ -194,16 +200,60 @@ func (r *environmentGrantResource) ModifyPlan(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("allowed_actions"), plan.AllowedActions)...)
 }
 
+// plannedAccess is the access this grant's plan changes: a grant_upsert when it is created or
+// its permissions change, a grant_delete when it goes (both when it is replaced).
+func (r *environmentGrantResource) plannedAccess(ctx context.Context, prior, next *environmentGrantResourceModel) plannedAccess {
+	del := func(m *environmentGrantResourceModel) api.AccessChange {
+		return api.AccessChange{Kind: string(access.ChangeGrantDelete), EnvironmentID: m.EnvironmentID.ValueString(), RoleID: m.RoleID.ValueString()}
+	}
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{del(prior)}}
+	}
+	pa := plannedAccess{at: path.Root("permissions"), ack: ackOf(ctx, next.Acknowledge)}
+	replaced := prior != nil && (!prior.RoleID.Equal(next.RoleID) || !prior.EnvironmentID.Equal(next.EnvironmentID))
+	if prior != nil && !replaced && prior.Permissions.Equal(next.Permissions) {
+		return pa
+	}
+	var diags diag.Diagnostics
+	perms, permsKnown := setStrings(ctx, next.Permissions, &diags)
+	pa.could = func(ctx context.Context) (couldGive, error) {
+		names := access.Actions()
+		if permsKnown {
+			names = access.AllowedActions(perms)
+		}
+		return r.access.inEnvironment(ctx, next.EnvironmentID.ValueString(), next.EnvironmentID.IsUnknown(), names)
+	}
+	switch {
+	case next.RoleID.IsUnknown():
+		pa.pending = "its role is created (or replaced) in this plan, so who holds it is known only then"
+		return pa
+	case next.EnvironmentID.IsUnknown():
+		pa.pending = "its environment is created (or replaced) in this plan"
+		return pa
+	case !permsKnown:
+		pa.pending = "its permissions are known only after apply"
+		return pa
+	}
+	if replaced {
+		pa.changes = append(pa.changes, del(prior))
+	}
+	pa.changes = append(pa.changes, api.AccessChange{Kind: string(access.ChangeGrantUpsert), EnvironmentID: next.EnvironmentID.ValueString(),
+		RoleID: next.RoleID.ValueString(), Permissions: &perms})
+	return pa
+}
+
 func (r *environmentGrantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
 		r.typeName = d.TypeName + "_environment_grant"
 		r.grants = d.Grants
+		r.access = d.Access
 		r.matrixValidation = d.MatrixValidation
 	}
 }
 
 func (r *environmentGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	plan, body, ok := planned[environmentGrantResourceModel, api.GrantCreate](ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -241,6 +291,7 @@ func (r *environmentGrantResource) Read(ctx context.Context, req resource.ReadRe
 // Update sends the permissions only when they changed: require_actions is the provider's
 // alone, and changing it must not touch the API.
 func (r *environmentGrantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	var plan, state environmentGrantResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -249,6 +300,7 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 	}
 	if plan.Permissions.Equal(state.Permissions) {
 		state.RequireActions = plan.RequireActions
+		state.Acknowledge = plan.Acknowledge
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 		return
@@ -271,6 +323,7 @@ func (r *environmentGrantResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *environmentGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Environment Grant", func(ctx context.Context, state *environmentGrantResourceModel) error {
 		r.grants.Changed(state.EnvironmentID.ValueString())
 		return r.client.DeleteGrant(ctx, state.EnvironmentID.ValueString(), state.RoleID.ValueString(), savedVersion(ctx, req.Private))

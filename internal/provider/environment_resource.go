@@ -31,6 +31,8 @@ var (
 func NewEnvironmentResource() resource.Resource { return &environmentResource{} }
 
 type environmentResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
@@ -166,6 +168,7 @@ func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *environmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.typeName = d.TypeName + "_environment"
 		r.grants = d.Grants
 		r.plan = d.Plan
@@ -173,6 +176,7 @@ func (r *environmentResource) Configure(_ context.Context, req resource.Configur
 }
 
 func (r *environmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	var plan environmentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -213,6 +217,7 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *environmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	var plan environmentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -234,6 +239,7 @@ func (r *environmentResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Environment", func(ctx context.Context, state *environmentResourceModel) error {
 		r.grants.Changed("")
 		return r.client.DeleteEnvironment(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))

@@ -27,7 +27,7 @@ type groupDataSource struct {
 }
 
 // The data source reads the same attributes the resource manages.
-type groupDataSourceModel = groupResourceModel
+type groupDataSourceModel = groupFields
 
 func (d *groupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_group"

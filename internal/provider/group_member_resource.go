@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
 
@@ -31,16 +32,19 @@ func NewGroupMemberResource() resource.Resource { return &groupMemberResource{} 
 // groupMemberResource is one user in one group, added without claiming the group's other
 // members: several modules can each add their own.
 type groupMemberResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	client *client.Client
 	// plan knows the users this plan creates, for their kinds and e-mail addresses.
 	plan *planNotes
 }
 
 type groupMemberResourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	GroupID   types.String `tfsdk:"group_id"`
-	UserID    types.String `tfsdk:"user_id"`
-	UserEmail types.String `tfsdk:"user_email"`
+	ID          types.String `tfsdk:"id"`
+	GroupID     types.String `tfsdk:"group_id"`
+	UserID      types.String `tfsdk:"user_id"`
+	UserEmail   types.String `tfsdk:"user_email"`
+	Acknowledge types.Set    `tfsdk:"acknowledge_new_access"`
 }
 
 // fromAPI is the only mapping site: a membership is its two ids, and the user's e-mail
@@ -50,6 +54,7 @@ func (m *groupMemberResourceModel) fromAPI(groupID, userID string, email types.S
 	m.GroupID = types.StringValue(groupID)
 	m.UserID = types.StringValue(userID)
 	m.UserEmail = email
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 func (m *groupMemberResourceModel) identity() groupMemberIdentity {
@@ -86,6 +91,7 @@ func (r *groupMemberResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 			"user_email": schema.StringAttribute{
 				MarkdownDescription: "The user's e-mail address, so that a plan adding or removing the membership shows who. Known at plan time " +
 					"when `user_id` is; null when the provider's token may not read users (`users.read`).",
@@ -104,7 +110,10 @@ func (r *groupMemberResource) IdentitySchema(_ context.Context, _ resource.Ident
 // members warden_group owns as a whole (its next apply would remove the member again), a
 // user that does not exist, and a vendor user. It shows the user's e-mail address.
 func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
+	if prior, next := planModels[groupMemberResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
+		r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics)
+	}
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	var plan groupMemberResourceModel
@@ -127,14 +136,49 @@ func (r *groupMemberResource) ModifyPlan(ctx context.Context, req resource.Modif
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// plannedAccess is the access this membership's plan changes: group_member_add when it is
+// created, group_member_remove when it goes (both when it is replaced).
+func (r *groupMemberResource) plannedAccess(ctx context.Context, prior, next *groupMemberResourceModel) plannedAccess {
+	change := func(kind access.ChangeKind, m *groupMemberResourceModel) api.AccessChange {
+		return api.AccessChange{Kind: string(kind), GroupID: m.GroupID.ValueString(), UserID: m.UserID.ValueString()}
+	}
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{change(access.ChangeMemberRemove, prior)}}
+	}
+	pa := plannedAccess{at: path.Root("user_id"), ack: ackOf(ctx, next.Acknowledge)}
+	if prior != nil && prior.GroupID.Equal(next.GroupID) && prior.UserID.Equal(next.UserID) {
+		return pa
+	}
+	switch {
+	case next.GroupID.IsUnknown():
+		// A new group holds no role yet: what its roles give is judged on their assignments.
+		pa.pending = "its group is created (or replaced) in this plan"
+		return pa
+	case next.UserID.IsUnknown():
+		pa.pending = "its user is created in this plan"
+	}
+	pa.could = func(ctx context.Context) (couldGive, error) {
+		return r.access.groupCould(ctx, next.GroupID.ValueString())
+	}
+	if pa.pending == "" {
+		if prior != nil {
+			pa.changes = append(pa.changes, change(access.ChangeMemberRemove, prior))
+		}
+		pa.changes = append(pa.changes, change(access.ChangeMemberAdd, next))
+	}
+	return pa
+}
+
 func (r *groupMemberResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.plan = d.Plan
 	}
 }
 
 func (r *groupMemberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	var plan groupMemberResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -175,10 +219,12 @@ func (r *groupMemberResource) Read(ctx context.Context, req resource.ReadRequest
 
 // Update is never called: both attributes require replacement.
 func (r *groupMemberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	keepPlan(ctx, req, resp, func(m *groupMemberResourceModel) any { return m.identity() })
 }
 
 func (r *groupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Group Member", func(ctx context.Context, state *groupMemberResourceModel) error {
 		return r.client.RemoveGroupMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
 	})

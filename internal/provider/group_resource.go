@@ -36,6 +36,8 @@ const privateImportKey = "imported"
 func NewGroupResource() resource.Resource { return &groupResource{} }
 
 type groupResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
@@ -43,7 +45,8 @@ type groupResource struct {
 	plan *planNotes
 }
 
-type groupResourceModel struct {
+// groupFields are the group's attributes as the API holds them, shared with the data sources.
+type groupFields struct {
 	ID           types.String `tfsdk:"id"`
 	Name         types.String `tfsdk:"name"`
 	Description  types.String `tfsdk:"description"`
@@ -51,11 +54,17 @@ type groupResourceModel struct {
 	MemberEmails types.List   `tfsdk:"member_emails"`
 }
 
+// groupResourceModel is the resource's: the API's attributes and what only the configuration holds.
+type groupResourceModel struct {
+	groupFields
+	Acknowledge types.Set `tfsdk:"acknowledge_new_access"`
+}
+
 // fromAPI maps a group to the model. Members are only taken when this resource manages them
 // (members set, or wanted): a null members attribute means someone else does, and reading
 // them in would show their changes as this resource's drift. users are the members' users,
 // for member_emails; nil, or incomplete, leaves member_emails null.
-func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *userReads) {
+func (m *groupFields) fromAPI(g *api.Group, withMembers bool, users *userReads) {
 	m.ID = types.StringValue(g.ID)
 	m.Name = types.StringValue(g.Name)
 	m.Description = types.StringValue(g.Description)
@@ -67,6 +76,12 @@ func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *user
 			m.MemberEmails = stringList(users.emails(g.Members))
 		}
 	}
+}
+
+// fromAPI keeps acknowledge_new_access as configured (null when made from the API alone).
+func (m *groupResourceModel) fromAPI(g *api.Group, withMembers bool, users *userReads) {
+	m.groupFields.fromAPI(g, withMembers, users)
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 // toAPI maps the plan to a create body. Members is nil when the configuration leaves them
@@ -120,6 +135,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 			"member_emails": schema.ListAttribute{
 				MarkdownDescription: "The e-mail addresses of the users in `members`, sorted: what a plan shows, so that a reviewer reads who joins " +
 					"or leaves rather than user ids. Known at plan time when every member id is. Null when `members` is not set, or when the " +
@@ -142,7 +158,10 @@ func (r *groupResource) IdentitySchema(_ context.Context, _ resource.IdentitySch
 // the members' e-mail addresses and fails members that the API would refuse (see
 // planMemberEmails).
 func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if prior, next := planModels[groupResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
+		r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics)
+	}
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
 	var plan, state groupResourceModel
@@ -221,15 +240,44 @@ func (r *groupResource) applied(ctx context.Context, plan *groupResourceModel, g
 	plan.fromAPI(g, withMembers, r.readMembers(ctx, g, withMembers))
 }
 
+// plannedAccess is the access this group's plan changes: its members' when members (set,
+// authoritative) change (group_members_set); every member's access through it when it goes
+// (as if its members were none). A new group holds no role yet.
+func (r *groupResource) plannedAccess(ctx context.Context, prior, next *groupResourceModel) plannedAccess {
+	if prior == nil {
+		return plannedAccess{}
+	}
+	none := []string{}
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{{Kind: string(access.ChangeMembersSet), GroupID: prior.ID.ValueString(), Members: &none}}}
+	}
+	pa := plannedAccess{at: path.Root("members"), ack: ackOf(ctx, next.Acknowledge)}
+	if next.Members.IsNull() || next.Members.Equal(prior.Members) {
+		return pa
+	}
+	pa.could = func(ctx context.Context) (couldGive, error) { return r.access.groupCould(ctx, prior.ID.ValueString()) }
+	var diags diag.Diagnostics
+	members, ok := setStrings(ctx, next.Members, &diags)
+	if !ok {
+		pa.pending = "its members are known only after apply"
+		return pa
+	}
+	members = append(none, members...)
+	pa.changes = []api.AccessChange{{Kind: string(access.ChangeMembersSet), GroupID: prior.ID.ValueString(), Members: &members}}
+	return pa
+}
+
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.typeName = d.TypeName + "_group"
 		r.plan = d.Plan
 	}
 }
 
 func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	plan, body, ok := planned[groupResourceModel, api.GroupCreate](ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -278,6 +326,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	var plan, state groupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -307,6 +356,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Group", func(ctx context.Context, state *groupResourceModel) error {
 		return r.client.DeleteGroup(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
 	})

@@ -78,6 +78,12 @@ resource "warden_environment" "production" {
   cloud = "aws"
 }
 `, check: checkAlertmanagerConfig},
+	"reviewing-access-changes": {hcl: `
+resource "warden_environment" "production" {
+  name  = "production"
+  cloud = "gcp"
+}
+`},
 	"alert-routing-opt-out": {hcl: `
 resource "warden_environment" "production" {
   name                   = "production"

@@ -257,7 +257,9 @@ resource "warden_role" "r" {
 }
 `),
 			`warning warden_environment_grant.w: Redundant Permission: "basic_visibility" is redundant: full_visibility includes it.`,
-			`warning warden_role.r: Redundant Permission: "users.read" is redundant: "users.admin" includes it.`)
+			`warning warden_role.r: Redundant Permission: "users.read" is redundant: "users.admin" includes it.`,
+			// The ids name nothing: the access preview cannot say who gains what.
+			`warning warden_environment_grant.w: Access Change Not Previewed Yet: Who gains and loses access through this change is known only after apply: environment "env_any" does not exist on the server yet`)
 	})
 	t.Run("errors", func(t *testing.T) {
 		requireOnce(t, plan(t, `

@@ -3,9 +3,10 @@
 // API calls in internal/client; this package only maps between them and Terraform.
 //
 // A model is named for the object it serves, so that the three kinds of one type read
-// alike: roleResourceModel, roleDataSourceModel (an alias of the resource's model where the
-// attributes are the same), roleListResourceModel (a list block's filters). A plural data
-// source's elements are its singular data source's model.
+// alike: roleResourceModel, roleDataSourceModel (built on roleFields, the attributes both
+// share: the resource adds what only its configuration holds, acknowledge_new_access),
+// roleListResourceModel (a list block's filters). A plural data source's elements are its
+// singular data source's model.
 package provider
 
 import (
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -64,6 +66,10 @@ type wardenProviderModel struct {
 	// VendorAccessExpiryWarning is how long before its expiry vendor support access draws a
 	// plan warning (vendor_access_expiry_warning).
 	VendorAccessExpiryWarning types.String `tfsdk:"vendor_access_expiry_warning"`
+	// The access preview and its guardrails (access_preview.go).
+	AccessPreview         types.Bool `tfsdk:"access_preview"`
+	ProtectedActions      types.Set  `tfsdk:"protected_actions"`
+	ProtectedEnvironments types.Set  `tfsdk:"protected_environments"`
 }
 
 // providerTypeName prefixes every resource and data source type.
@@ -133,6 +139,30 @@ func (p *wardenProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"as a duration such as `\"168h\"` or `\"36h30m\"` (units `h`, `m`, `s`). Default `\"168h\"` (7 days); `\"0s\"` turns the warning off.",
 				Optional:   true,
 				Validators: []validator.String{durationBetween(0, maxVendorAccessExpiryWarning)},
+			},
+			"access_preview": schema.BoolAttribute{
+				MarkdownDescription: "When `true` (the default), a plan that changes access — a grant, a role's permissions, an assignment, " +
+					"a group's members, a membership, support access, a user's deletion or kind, or the deletion of any of them — warns who gains and " +
+					"who loses which actions where (users by e-mail, environments by name), from the API's access preview " +
+					"(`POST /v1/access-preview`, which needs `users.read`, and `cluster.admin` for vendor users' access). " +
+					"A plan that changes none of them asks nothing. `false` turns the previews and the guardrails (`protected_actions`) off.",
+				Optional: true,
+			},
+			"protected_actions": schema.SetAttribute{
+				MarkdownDescription: "Guardrails for CI: matrix actions (`databases.read_credentials`), vendor tier capabilities " +
+					"(`co_maintainer.apply_workspace`) or platform permissions (`cluster.admin`). A plan in which a resource gives anyone " +
+					"one of them who did not hold it (in an environment of `protected_environments`, for actions and capabilities) fails, " +
+					"naming who, where and what, unless that resource lists the name in its `acknowledge_new_access`. A change whose effect is " +
+					"known only after apply (a role, group or user created in the same plan) fails too when it could give a protected name. " +
+					"Needs `access_preview` on.",
+				Optional:    true,
+				ElementType: types.StringType,
+			},
+			"protected_environments": schema.SetAttribute{
+				MarkdownDescription: "The environments, by name, in which `protected_actions` apply to actions and capabilities; unset or empty, " +
+					"every environment. Platform permissions are protected everywhere.",
+				Optional:    true,
+				ElementType: types.StringType,
 			},
 		},
 	}
@@ -219,6 +249,10 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{Client: c, Grants: newGrantReader(c), MatrixValidation: cfg.MatrixValidation.IsNull() || cfg.MatrixValidation.ValueBool(),
 		TypeName: providerTypeName, VendorAccessExpiryWarning: durationOr(cfg.VendorAccessExpiryWarning, defaultVendorAccessExpiryWarning),
 		Plan: newPlanNotes()}
+	data.Access = configAccessGuard(ctx, cfg, data, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if !cfg.Token.IsUnknown() {
 		p.checkServer(ctx, c, configSources{endpoint: endpoint, endpointFromEnv: stringOr(cfg.Endpoint, "") == "",
 			tokenFromEnv: stringOr(cfg.Token, "") == ""}, resp)
@@ -231,6 +265,33 @@ func (p *wardenProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
+}
+
+// configAccessGuard reads the preview and guardrail settings; protected_actions are
+// judged by internal/access.
+func configAccessGuard(ctx context.Context, cfg wardenProviderModel, data *providerData, resp *provider.ConfigureResponse) *accessGuard {
+	g := &accessGuard{client: data.Client, notes: data.Plan, grants: data.Grants, enabled: cfg.AccessPreview.IsNull() || cfg.AccessPreview.ValueBool(),
+		protectedEnvs: map[string]bool{}}
+	protected, ok := setStrings(ctx, cfg.ProtectedActions, &resp.Diagnostics)
+	envs, envsOK := setStrings(ctx, cfg.ProtectedEnvironments, &resp.Diagnostics)
+	if !ok || !envsOK || cfg.AccessPreview.IsUnknown() {
+		resp.Diagnostics.AddError("Unknown Access Guardrails",
+			"access_preview, protected_actions and protected_environments must be known when the provider is configured: set them to literals or variables.")
+		return nil
+	}
+	for _, f := range access.ValidateAccessNames("protected_actions", protected) {
+		resp.Diagnostics.AddAttributeError(path.Root("protected_actions").AtSetValue(types.StringValue(f.Value)), "Unknown Protected Action", f.String())
+	}
+	if len(protected) > 0 && !g.enabled {
+		resp.Diagnostics.AddAttributeWarning(path.Root("protected_actions"), "Guardrails Off",
+			"access_preview = false turns the access preview off, and with it the protected_actions guardrails: no plan is checked against them. "+
+				"Remove access_preview = false to check plans.")
+	}
+	g.protected = slices.Sorted(slices.Values(protected))
+	for _, e := range envs {
+		g.protectedEnvs[e] = true
+	}
+	return g
 }
 
 // clientLog routes the client's messages (retries, request ids) to tflog with the calling

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -30,6 +31,9 @@ type providerData struct {
 	// Plan holds what one resource's plan tells another's within this configuration of the
 	// provider: Terraform configures the provider anew for each plan and each apply.
 	Plan *planNotes
+	// Access previews the access a resource's planned change alters and applies the
+	// guardrails (access_preview.go).
+	Access *accessGuard
 }
 
 // planNotes are what ModifyPlan calls note for one another during one plan: checks that no
@@ -46,7 +50,21 @@ type planNotes struct {
 	// newUsers are the users a warden_user creates, by the id it planned (see user_ids.go):
 	// the groups, members and role assignments naming them are planned after them.
 	newUsers map[string]api.User
+	// applied is set by the first change this configuration of the provider applies: from
+	// then on, Terraform's plans of the resources it applies next see objects this apply made,
+	// which the plan already previewed and judged, so they preview nothing.
+	applied atomic.Bool
 }
+
+// changeApplied notes that this configuration of the provider applied a change.
+func (n *planNotes) changeApplied() {
+	if n != nil {
+		n.applied.Store(true)
+	}
+}
+
+// applying reports whether this configuration of the provider has applied a change.
+func (n *planNotes) applying() bool { return n != nil && n.applied.Load() }
 
 func newPlanNotes() *planNotes {
 	return &planNotes{routingCreates: map[string]bool{}, newUsers: map[string]api.User{}}

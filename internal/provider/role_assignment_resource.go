@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/client"
 )
@@ -31,17 +32,20 @@ var (
 func NewRoleAssignmentResource() resource.Resource { return &roleAssignmentResource{} }
 
 type roleAssignmentResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	client *client.Client
 	// plan knows the users this plan creates, for their kinds and e-mail addresses.
 	plan *planNotes
 }
 
 type roleAssignmentResourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	RoleID    types.String `tfsdk:"role_id"`
-	UserID    types.String `tfsdk:"user_id"`
-	GroupID   types.String `tfsdk:"group_id"`
-	UserEmail types.String `tfsdk:"user_email"`
+	ID          types.String `tfsdk:"id"`
+	RoleID      types.String `tfsdk:"role_id"`
+	UserID      types.String `tfsdk:"user_id"`
+	GroupID     types.String `tfsdk:"group_id"`
+	UserEmail   types.String `tfsdk:"user_email"`
+	Acknowledge types.Set    `tfsdk:"acknowledge_new_access"`
 }
 
 // fromAPI maps an assignment; email is its user's e-mail address (null for a group's, or
@@ -52,6 +56,7 @@ func (m *roleAssignmentResourceModel) fromAPI(a *api.RoleAssignment, email types
 	m.UserID = optionalString(a.UserID)
 	m.GroupID = optionalString(a.GroupID)
 	m.UserEmail = email
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 func (m *roleAssignmentResourceModel) toAPI() api.RoleAssignmentCreate {
@@ -103,6 +108,7 @@ func (r *roleAssignmentResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: replace,
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 			"user_email": schema.StringAttribute{
 				MarkdownDescription: "The e-mail address of the user holding the role, so that a plan adding or removing the assignment shows who. " +
 					"Known at plan time when `user_id` is; null for a group's assignment, or when the provider's token may not read users (`users.read`).",
@@ -132,7 +138,10 @@ func (r *roleAssignmentResource) ConfigValidators(context.Context) []resource.Co
 // ModifyPlan reads the user of a new user assignment when its id is known: a vendor user, or
 // an id no user has, fails the plan rather than the apply; the plan shows the user's e-mail.
 func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+	if prior, next := planModels[roleAssignmentResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
+		r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics)
+	}
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
 	var plan roleAssignmentResourceModel
@@ -150,14 +159,49 @@ func (r *roleAssignmentResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// plannedAccess is the access this assignment's plan changes: role_assignment_add when it is
+// created, role_assignment_remove when it goes (both when it is replaced).
+func (r *roleAssignmentResource) plannedAccess(ctx context.Context, prior, next *roleAssignmentResourceModel) plannedAccess {
+	change := func(kind access.ChangeKind, m *roleAssignmentResourceModel) api.AccessChange {
+		return api.AccessChange{Kind: string(kind), RoleID: m.RoleID.ValueString(), UserID: m.UserID.ValueString(), GroupID: m.GroupID.ValueString()}
+	}
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{change(access.ChangeAssignmentRemove, prior)}}
+	}
+	pa := plannedAccess{at: path.Root("role_id"), ack: ackOf(ctx, next.Acknowledge)}
+	if prior != nil && prior.RoleID.Equal(next.RoleID) && prior.UserID.Equal(next.UserID) && prior.GroupID.Equal(next.GroupID) {
+		return pa
+	}
+	switch {
+	case next.RoleID.IsUnknown():
+		// What the new role gives is judged on the role and its grants.
+		pa.pending = "its role is created (or replaced) in this plan, so what it gives is known only then"
+		return pa
+	case !known(next.UserID, next.GroupID):
+		pa.pending = "the group (or user) holding it is created in this plan"
+	}
+	pa.could = func(ctx context.Context) (couldGive, error) {
+		return r.access.roleCould(ctx, next.RoleID.ValueString())
+	}
+	if pa.pending == "" {
+		if prior != nil {
+			pa.changes = append(pa.changes, change(access.ChangeAssignmentRemove, prior))
+		}
+		pa.changes = append(pa.changes, change(access.ChangeAssignmentAdd, next))
+	}
+	return pa
+}
+
 func (r *roleAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.plan = d.Plan
 	}
 }
 
 func (r *roleAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	var plan roleAssignmentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -199,10 +243,12 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 // Update is never planned: every configurable attribute requires replacement. It keeps the
 // plan so that the interface is satisfied without calling the API.
 func (r *roleAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	keepPlan(ctx, req, resp, func(m *roleAssignmentResourceModel) any { return m.identity() })
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Role Assignment", func(ctx context.Context, state *roleAssignmentResourceModel) error {
 		return r.client.DeleteRoleAssignment(ctx, state.RoleID.ValueString(), state.ID.ValueString(), savedVersion(ctx, req.Private))
 	})

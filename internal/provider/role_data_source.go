@@ -29,12 +29,12 @@ type roleDataSource struct {
 
 // roleDataSourceModel adds builtin, which the resource never holds: it refuses built-in roles.
 type roleDataSourceModel struct {
-	roleResourceModel
+	roleFields
 	Builtin types.Bool `tfsdk:"builtin"`
 }
 
 func (m *roleDataSourceModel) fromAPI(r *api.Role) {
-	m.roleResourceModel.fromAPI(r)
+	m.roleFields.fromAPI(r)
 	m.Builtin = types.BoolValue(r.Builtin)
 }
 

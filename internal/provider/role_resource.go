@@ -36,6 +36,8 @@ var (
 func NewRoleResource() resource.Resource { return &roleResource{matrixValidation: true} }
 
 type roleResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
@@ -45,18 +47,31 @@ type roleResource struct {
 	matrixValidation bool
 }
 
-type roleResourceModel struct {
+// roleFields are the role's attributes as the API holds them, shared with the data sources.
+type roleFields struct {
 	ID          types.String `tfsdk:"id"`
 	Name        types.String `tfsdk:"name"`
 	Description types.String `tfsdk:"description"`
 	Permissions types.Set    `tfsdk:"permissions"`
 }
 
-func (m *roleResourceModel) fromAPI(r *api.Role) {
+// roleResourceModel is the resource's: the API's attributes and what only the configuration holds.
+type roleResourceModel struct {
+	roleFields
+	Acknowledge types.Set `tfsdk:"acknowledge_new_access"`
+}
+
+func (m *roleFields) fromAPI(r *api.Role) {
 	m.ID = types.StringValue(r.ID)
 	m.Name = types.StringValue(r.Name)
 	m.Description = types.StringValue(r.Description)
 	m.Permissions = stringSet(r.Permissions)
+}
+
+// fromAPI keeps acknowledge_new_access as configured (null when made from the API alone).
+func (m *roleResourceModel) fromAPI(r *api.Role) {
+	m.roleFields.fromAPI(r)
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 // toAPI maps the plan to a create body. Permissions is never nil, so that an update built from
@@ -115,6 +130,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Computed:    true,
 				Default:     setdefault.StaticValue(stringSet(nil)),
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 		},
 	}
 }
@@ -137,7 +153,13 @@ func (r *roleResource) ValidateConfig(ctx context.Context, req resource.Validate
 // matrix_validation off, as warnings (a newer server may know names this build does not),
 // beside every other finding.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	// The preview comes last: a plan this resource's own checks fail is not previewed.
+	prior, next := planModels[roleResourceModel](ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer func() { r.access.review(ctx, r.plannedAccess(ctx, prior, next), &resp.Diagnostics) }()
+	if next == nil {
 		return
 	}
 	fs := roleFindings(ctx, req.Config, &resp.Diagnostics)
@@ -164,9 +186,42 @@ func deferredFinding(f access.Finding) bool {
 	return f.DependsOnUnknownNames() && !access.IsOrgRole(f.Value)
 }
 
+// plannedAccess is the access this role's plan changes: its holders' platform permissions
+// (role_update) when they change, everything it gave when it goes (role_delete). A new role
+// gives nobody anything by itself; the guardrails still judge its protected platform
+// permissions, since an assignment of this plan may give them.
+func (r *roleResource) plannedAccess(ctx context.Context, prior, next *roleResourceModel) plannedAccess {
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{{Kind: string(access.ChangeRoleDelete), RoleID: prior.ID.ValueString()}}}
+	}
+	pa := plannedAccess{at: path.Root("permissions"), ack: ackOf(ctx, next.Acknowledge)}
+	if prior != nil && prior.Permissions.Equal(next.Permissions) {
+		return pa
+	}
+	var diags diag.Diagnostics
+	perms, known := setStrings(ctx, next.Permissions, &diags)
+	pa.could = func(context.Context) (couldGive, error) {
+		if !known {
+			return couldGive{platformScope: r.access.protected}, nil
+		}
+		return couldGive{platformScope: r.access.platformCould(perms)}, nil
+	}
+	switch {
+	case prior == nil:
+		pa.pending, pa.guardOnly = "the role is created in this plan, so who holds it is known only then", true
+	case !known:
+		pa.pending = "its permissions are known only after apply"
+	default:
+		perms = append([]string{}, perms...)
+		pa.changes = []api.AccessChange{{Kind: string(access.ChangeRoleUpdate), RoleID: prior.ID.ValueString(), Permissions: &perms}}
+	}
+	return pa
+}
+
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.typeName = d.TypeName + "_role"
 		r.grants = d.Grants
 		r.matrixValidation = d.MatrixValidation
@@ -174,6 +229,7 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	plan, body, ok := planned[roleResourceModel, api.RoleCreate](ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -213,6 +269,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	plan, body, ok := planned[roleResourceModel, api.RoleCreate](ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -233,6 +290,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Role", func(ctx context.Context, state *roleResourceModel) error {
 		r.grants.Changed("")
 		return r.client.DeleteRole(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))

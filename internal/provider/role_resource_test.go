@@ -51,10 +51,11 @@ func modifyRolePlan(t *testing.T, matrixValidation bool, perms ...string) diag.D
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx)
 	raw := tftypes.NewValue(typ, map[string]tftypes.Value{
-		"id":          tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
-		"name":        tftypes.NewValue(tftypes.String, "r"),
-		"description": tftypes.NewValue(tftypes.String, ""),
-		"permissions": tfStrings(true, perms...),
+		"id":                     tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		"name":                   tftypes.NewValue(tftypes.String, "r"),
+		"description":            tftypes.NewValue(tftypes.String, ""),
+		"acknowledge_new_access": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, nil),
+		"permissions":            tfStrings(true, perms...),
 	})
 	req := fwresource.ModifyPlanRequest{
 		Config: tfsdk.Config{Schema: sresp.Schema, Raw: raw},

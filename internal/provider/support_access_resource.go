@@ -39,6 +39,8 @@ func NewSupportAccessResource() resource.Resource {
 }
 
 type supportAccessResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	client *client.Client
 	// now is the clock that expires_at is judged against; tests replace it.
 	now func() time.Time
@@ -56,6 +58,7 @@ type supportAccessResourceModel struct {
 	RequireApproval types.Bool   `tfsdk:"require_approval"`
 	Status          types.String `tfsdk:"status"`
 	Capabilities    types.Set    `tfsdk:"capabilities"`
+	Acknowledge     types.Set    `tfsdk:"acknowledge_new_access"`
 }
 
 // The values of status.
@@ -80,6 +83,7 @@ func (m *supportAccessResourceModel) fromAPI(a *api.SupportAccess) {
 	m.RequireApproval = types.BoolValue(a.RequireApproval)
 	m.Status = types.StringValue(a.Status)
 	m.Capabilities = stringSet(a.Capabilities)
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 func (m *supportAccessResourceModel) toAPI() api.SupportAccessCreate {
@@ -180,6 +184,7 @@ func (r *supportAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "`" + supportStatusActive + "`, or `" + supportStatusExpired + "` once `expires_at` has passed.",
 				Computed:            true,
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 			"capabilities": schema.SetAttribute{
 				MarkdownDescription: "What the tier allows the vendor's engineers to do (e.g. `operator.reboot_host`), given `port_forwarding`; known at plan time.",
 				Computed:            true,
@@ -223,7 +228,10 @@ func supportFindingPath(f access.Finding) path.Path { return path.Root(f.Field) 
 // lie in the future; co_maintainer needs a gcp environment), computes capabilities and status
 // for the plan, and warns about expired access.
 func (r *supportAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if prior, next := planModels[supportAccessResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
+		r.access.review(ctx, plannedSupportAccess(ctx, r.access, prior, next), &resp.Diagnostics)
+	}
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
 	var plan, state supportAccessResourceModel
@@ -548,14 +556,63 @@ func environmentWords(id string, env *api.Environment) string {
 	return "environment " + id
 }
 
+// plannedSupportAccess is the access this support access's plan changes: the vendor users'
+// tiers, as support_access_upsert of the whole support access when it is created or changes,
+// support_access_delete when it goes (both when it moves to another environment).
+func plannedSupportAccess(ctx context.Context, g *accessGuard, prior, next *supportAccessResourceModel) plannedAccess {
+	del := func(m *supportAccessResourceModel) api.AccessChange {
+		return api.AccessChange{Kind: string(access.ChangeSupportDelete), EnvironmentID: m.EnvironmentID.ValueString()}
+	}
+	if next == nil {
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{del(prior)}}
+	}
+	pa := plannedAccess{at: path.Root("tier"), ack: ackOf(ctx, next.Acknowledge)}
+	moved := prior != nil && !prior.EnvironmentID.Equal(next.EnvironmentID)
+	if prior != nil && !moved {
+		switch {
+		case !prior.Tier.Equal(next.Tier):
+		case !prior.PortForwarding.Equal(next.PortForwarding):
+			pa.at = path.Root("port_forwarding")
+		case !prior.RequireApproval.Equal(next.RequireApproval):
+			pa.at = path.Root("require_approval")
+		case !sameExpiry(prior.ExpiresAt, next.ExpiresAt):
+			pa.at = path.Root("expires_at")
+		default:
+			return pa
+		}
+	}
+	pa.could = func(ctx context.Context) (couldGive, error) {
+		names := access.Capabilities(next.Tier.ValueString(), next.PortForwarding.ValueBool())
+		if next.Tier.IsUnknown() {
+			names = access.Capabilities(string(access.TierCoMaintainer), true)
+		}
+		return g.inEnvironment(ctx, next.EnvironmentID.ValueString(), next.EnvironmentID.IsUnknown(), names)
+	}
+	c, ok := supportChange(next)
+	switch {
+	case next.EnvironmentID.IsUnknown():
+		pa.pending = "its environment is created (or replaced) in this plan"
+	case !ok:
+		pa.pending = "its tier, port forwarding, expiry or approval are known only after apply"
+	default:
+		if moved {
+			pa.changes = append(pa.changes, del(prior))
+		}
+		pa.changes = append(pa.changes, c)
+	}
+	return pa
+}
+
 func (r *supportAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.expiryWarning = d.VendorAccessExpiryWarning
 	}
 }
 
 func (r *supportAccessResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	var plan supportAccessResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -619,6 +676,7 @@ func (r *supportAccessResource) Read(ctx context.Context, req resource.ReadReque
 // Update sends only what changed: an unchanged expires_at may lie in the past, which the API
 // would reject.
 func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	var plan, state supportAccessResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -642,6 +700,13 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 			body.ClearExpiry = true
 		}
 	}
+	if body == (api.SupportAccessUpdate{}) {
+		// Only acknowledge_new_access changed: the provider's alone.
+		state.Acknowledge = plan.Acknowledge
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
+		return
+	}
 	a, err := r.client.UpdateSupportAccess(ctx, plan.EnvironmentID.ValueString(), body, savedVersion(ctx, req.Private))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Update Support Access", err)
@@ -657,6 +722,7 @@ func (r *supportAccessResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 func (r *supportAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete Support Access", func(ctx context.Context, state *supportAccessResourceModel) error {
 		return r.client.DeleteSupportAccess(ctx, state.EnvironmentID.ValueString(), savedVersion(ctx, req.Private))
 	})

@@ -27,7 +27,7 @@ type userDataSource struct {
 }
 
 // The data source reads the same attributes the resource manages.
-type userDataSourceModel = userResourceModel
+type userDataSourceModel = userFields
 
 func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user"

@@ -31,6 +31,8 @@ var (
 func NewUserResource() resource.Resource { return &userResource{} }
 
 type userResource struct {
+	// access previews the access this resource's plans change (access_preview.go).
+	access *accessGuard
 	// typeName is this resource's type, e.g. warden_role, for the import blocks errors suggest.
 	typeName string
 	client   *client.Client
@@ -39,18 +41,31 @@ type userResource struct {
 	plan *planNotes
 }
 
-type userResourceModel struct {
+// userFields are the user's attributes as the API holds them, shared with the data sources.
+type userFields struct {
 	ID    types.String `tfsdk:"id"`
 	Email types.String `tfsdk:"email"`
 	Name  types.String `tfsdk:"name"`
 	Kind  types.String `tfsdk:"kind"`
 }
 
-func (m *userResourceModel) fromAPI(u *api.User) {
+// userResourceModel is the resource's: the API's attributes and what only the configuration holds.
+type userResourceModel struct {
+	userFields
+	Acknowledge types.Set `tfsdk:"acknowledge_new_access"`
+}
+
+func (m *userFields) fromAPI(u *api.User) {
 	m.ID = types.StringValue(u.ID)
 	m.Email = types.StringValue(u.Email)
 	m.Name = types.StringValue(u.Name)
 	m.Kind = types.StringValue(u.Kind)
+}
+
+// fromAPI keeps acknowledge_new_access as configured (null when made from the API alone).
+func (m *userResourceModel) fromAPI(u *api.User) {
+	m.userFields.fromAPI(u)
+	m.Acknowledge = configOnly(m.Acknowledge)
 }
 
 func (m *userResourceModel) toAPI() api.UserCreate {
@@ -95,6 +110,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Default:             stringdefault.StaticString(""),
 				Validators:          []validator.String{stringvalidator.LengthAtMost(128), nameRule()},
 			},
+			"acknowledge_new_access": acknowledgeAttribute(),
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "One of " + mdList(access.UserKindNames()) + ". Default `" + string(access.KindMember) + "`; " +
 					"`vendor` is for the vendor's on-call engineers, who file access requests for support tiers. " +
@@ -120,7 +136,10 @@ func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 // the prior state). It warns, when a changed kind replaces the user, what its deletion takes
 // with it.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if prior, next := planModels[userResourceModel](ctx, req, &resp.Diagnostics); !resp.Diagnostics.HasError() {
+		r.access.review(ctx, plannedUserAccess(ctx, prior, next), &resp.Diagnostics)
+	}
+	if req.Plan.Raw.IsNull() || r.client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	var plan, state userResourceModel
@@ -153,15 +172,38 @@ func (r *userResource) planID(ctx context.Context, plan *userResourceModel, resp
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ID)...)
 }
 
+// plannedUserAccess is the access this user's plan changes: everything it holds when it goes
+// (user_delete), and when its kind changes, which replaces it (user_kind_change). A new user
+// holds nothing yet.
+func plannedUserAccess(ctx context.Context, prior, next *userResourceModel) plannedAccess {
+	switch {
+	case prior == nil:
+		return plannedAccess{}
+	case next == nil:
+		return plannedAccess{at: path.Empty(), changes: []api.AccessChange{{Kind: string(access.ChangeUserDelete), UserID: prior.ID.ValueString()}}}
+	}
+	pa := plannedAccess{at: path.Root("kind"), ack: ackOf(ctx, next.Acknowledge)}
+	switch {
+	case next.Kind.Equal(prior.Kind):
+	case next.Kind.IsUnknown():
+		pa.pending = "its new kind is known only after apply"
+	default:
+		pa.changes = []api.AccessChange{{Kind: string(access.ChangeUserKind), UserID: prior.ID.ValueString(), UserKind: next.Kind.ValueString()}}
+	}
+	return pa
+}
+
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if d := resourceData(req, resp); d != nil {
 		r.client = d.Client
+		r.access = d.Access
 		r.typeName = d.TypeName + "_user"
 		r.plan = d.Plan
 	}
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.access.applied()
 	var plan userResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -209,6 +251,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.access.applied()
 	var plan userResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -230,6 +273,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.access.applied()
 	deleteState(ctx, req, resp, "Delete User", func(ctx context.Context, state *userResourceModel) error {
 		return r.client.DeleteUser(ctx, state.ID.ValueString(), savedVersion(ctx, req.Private))
 	})
