@@ -57,7 +57,7 @@ output "prod_db_credentials" {
   # ("owner@example.com: role account_owner (environment_admin)").
   value = [for p in data.warden_who_can.prod_db_credentials.principals :
     format("%s: role %s%s (%s)", p.email, p.via[0].role_name,
-      p.via[0].group_name != null ? " via group ${p.via[0].group_name}" : "", p.via[0].permission)
+    p.via[0].group_name != null ? " via group ${p.via[0].group_name}" : "", p.via[0].permission)
   ]
 }
 
