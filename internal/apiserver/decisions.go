@@ -2,8 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -119,31 +117,15 @@ type decisionsInput struct {
 // decisionBounds are the decision log's filters: each one sent is honoured exactly or refused.
 var decisionBounds = []string{"principal_id", "environment_id", "access_request_id", "allowed", "since", "until"}
 
+// decisionParams are every parameter the decision log takes.
+var decisionParams = append(slices.Clone(decisionBounds), "limit", "cursor")
+
 // Resolve refuses what would otherwise widen the list unseen, as the audit log does (auditInput).
 func (in *decisionsInput) Resolve(ctx huma.Context) []error {
 	u := ctx.URL()
 	q := u.Query()
-	params := append(slices.Clone(decisionBounds), "limit", "cursor")
-	for _, name := range slices.Sorted(maps.Keys(q)) {
-		if slices.Contains(params, name) {
-			continue
-		}
-		detail := fmt.Sprintf("%q is not a filter of the decision log; filter with %s (limit and cursor page through the decisions).",
-			name, access.OrList(decisionBounds))
-		if s := access.Suggest(name, params); s != "" {
-			detail += " " + s
-		}
-		return []error{invalid(codeInvalidField, name, detail)}
-	}
-	for _, name := range decisionBounds {
-		vs, sent := q[name]
-		switch {
-		case !sent:
-		case len(vs) > 1:
-			return []error{invalid(codeInvalidField, name, fmt.Sprintf("%s is given %d times; give it once, or leave it out for no bound.", name, len(vs)))}
-		case vs[0] == "":
-			return []error{invalid(codeInvalidField, name, fmt.Sprintf("%s is empty; give a value, or leave the parameter out for no bound.", name))}
-		}
+	if err := checkFilters(q, decisionParams, decisionBounds, "the decision log", "decisions"); err != nil {
+		return []error{err}
 	}
 	if _, ok := q["since"]; ok {
 		in.since = &in.Since

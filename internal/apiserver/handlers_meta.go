@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -51,32 +52,42 @@ var auditParams = append(slices.Clone(auditBounds), "limit", "cursor")
 func (in *auditInput) Resolve(ctx huma.Context) []error {
 	u := ctx.URL()
 	q := u.Query()
-	for _, name := range slices.Sorted(maps.Keys(q)) {
-		if slices.Contains(auditParams, name) {
-			continue
-		}
-		detail := fmt.Sprintf("%q is not a filter of the audit log; filter with %s (limit and cursor page through the events).",
-			name, access.OrList(auditBounds))
-		if s := access.Suggest(name, auditParams); s != "" {
-			detail += " " + s
-		}
-		return []error{invalid(codeInvalidField, name, detail)}
-	}
-	for _, name := range auditBounds {
-		vs, sent := q[name]
-		switch {
-		case !sent:
-		case len(vs) > 1:
-			return []error{invalid(codeInvalidField, name, fmt.Sprintf("%s is given %d times; give it once, or leave it out for no bound.", name, len(vs)))}
-		case vs[0] == "":
-			return []error{invalid(codeInvalidField, name, fmt.Sprintf("%s is empty; give a value, or leave the parameter out for no bound.", name))}
-		}
+	if err := checkFilters(q, auditParams, auditBounds, "the audit log", "events"); err != nil {
+		return []error{err}
 	}
 	if _, ok := q["since"]; ok {
 		in.since = &in.Since
 	}
 	if _, ok := q["until"]; ok {
 		in.until = &in.Until
+	}
+	return nil
+}
+
+// checkFilters refuses a query that would widen a filtered list unseen: a parameter that is
+// none of params, or a bound (one of bounds) given twice or empty. list names the list ("the
+// audit log"), items what its cursor pages through ("events").
+func checkFilters(q url.Values, params, bounds []string, list, items string) error {
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if slices.Contains(params, name) {
+			continue
+		}
+		detail := fmt.Sprintf("%q is not a filter of %s; filter with %s (limit and cursor page through the %s).",
+			name, list, access.OrList(bounds), items)
+		if s := access.Suggest(name, params); s != "" {
+			detail += " " + s
+		}
+		return invalid(codeInvalidField, name, detail)
+	}
+	for _, name := range bounds {
+		vs, sent := q[name]
+		switch {
+		case !sent:
+		case len(vs) > 1:
+			return invalid(codeInvalidField, name, fmt.Sprintf("%s is given %d times; give it once, or leave it out for no bound.", name, len(vs)))
+		case vs[0] == "":
+			return invalid(codeInvalidField, name, fmt.Sprintf("%s is empty; give a value, or leave the parameter out for no bound.", name))
+		}
 	}
 	return nil
 }
