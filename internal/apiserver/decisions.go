@@ -62,7 +62,7 @@ func (s *Server) startDecisionLog() {
 func (s *Server) writeDecisions(ctx context.Context, batch []api.AuthorizationDecision) error {
 	for i := range batch {
 		if batch[i].ID == "" {
-			batch[i].ID = newID("dec")
+			batch[i].ID = newTimeID("dec", batch[i].At)
 		}
 	}
 	return s.store.Update(ctx, func(tx Tx) error { return tx.InsertDecisions(batch) })
