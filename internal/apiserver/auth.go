@@ -109,15 +109,7 @@ func (s *Server) authenticate(hapi huma.API) func(huma.Context, func(huma.Contex
 			fail("Send an API token as Authorization: Bearer <token>.")
 			return
 		}
-		a := &authState{hash: hashToken(strings.TrimSpace(secret)), route: route, params: routeParams(ctx, route)}
-		var denial *access.Denial
-		err := s.read(ctx.Context(), func(pol *access.Policy) error {
-			if p, ok := pol.Authenticate(a.hash, s.now()); ok {
-				a.p, a.gen = p, s.state.gen
-				denial = route.Check(pol, p, func(name string) string { return a.params[name] })
-			}
-			return nil
-		})
+		a, denial, err := s.authenticateBearer(ctx.Context(), secret, route, routeParams(ctx, route))
 		if err != nil {
 			_ = huma.WriteErr(hapi, ctx, http.StatusInternalServerError, "authentication failed", err)
 			return
@@ -134,6 +126,22 @@ func (s *Server) authenticate(hapi huma.API) func(huma.Context, func(huma.Contex
 		}
 		next(huma.WithValue(ctx, principalKey{}, a))
 	}
+}
+
+// authenticateBearer resolves a bearer secret to its principal (a.p nil: unknown, revoked
+// or expired) and runs route's check with the request's params, recording nothing: the
+// caller answers a refusal (authenticate audits it).
+func (s *Server) authenticateBearer(ctx context.Context, secret string, route access.Route, params map[string]string) (*authState, *access.Denial, error) {
+	a := &authState{hash: hashToken(strings.TrimSpace(secret)), route: route, params: params}
+	var denial *access.Denial
+	err := s.read(ctx, func(pol *access.Policy) error {
+		if p, ok := pol.Authenticate(a.hash, s.now()); ok {
+			a.p, a.gen = p, s.state.gen
+			denial = route.Check(pol, p, func(name string) string { return a.params[name] })
+		}
+		return nil
+	})
+	return a, denial, err
 }
 
 // routeParams collects the route's path parameters and the query parameters its check may

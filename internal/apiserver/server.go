@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
@@ -101,6 +102,9 @@ type Server struct {
 	// decisions queues authorize's decisions for their writer (decisions.go).
 	decisions   *decisionlog.Log
 	decisionCfg DecisionLogConfig
+	// noFastAuthorize sends every POST /v1/authorize through its huma operation (tests
+	// compare the two paths; authorize_fast.go).
+	noFastAuthorize atomic.Bool
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
