@@ -90,6 +90,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// RequestLogMessage is the message of the one log line each request gets.
+const RequestLogMessage = "request"
+
 // withRequest is the outermost middleware: request id, bounded body, panic recovery,
 // exactly one log line per request and the request metrics.
 func (s *Server) withRequest(next http.Handler) http.Handler {
@@ -148,7 +151,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 				attrs = append(attrs, slog.String("error", ri.err.Error()))
 				level = slog.LevelError
 			}
-			s.log.LogAttrs(r.Context(), level, "request", attrs...)
+			s.log.LogAttrs(r.Context(), level, RequestLogMessage, attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

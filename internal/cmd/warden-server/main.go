@@ -10,7 +10,7 @@
 //
 // On first start with an empty store it creates an account_owner principal whose bearer
 // token is WARDEN_BOOTSTRAP_TOKEN (at least 16 characters), and refuses to start without
-// one. It logs one line per request and, on SIGINT or SIGTERM, stops accepting connections
+// one. It logs one line per request (written in batches, logbuffer.go) and, on SIGINT or SIGTERM, stops accepting connections
 // and drains in-flight requests for up to -shutdown-timeout.
 //
 // recover-owner is the offline break-glass for a store in which nobody holds
@@ -29,7 +29,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -240,7 +239,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer func() { _ = metricsLn.Close() }()
 	}
 
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logs := newLogBuffer(stderr, requestLogDelay)
+	defer logs.Close() // deferred before the server's Close, so that it runs after the last line
+	logger := newBufferedLogger(logs)
 	opts.Logger = logger
 	srv, err := apiserver.New(ctx, apiserver.Config{
 		DB:             c.db,
