@@ -32,21 +32,21 @@ type DecisionReadable struct {
 	Self  string
 }
 
-const decisionCols = "id, at, principal_id, principal_kind, environment_id, action, resource, allowed, reason, via, asked_by, request_id, sample_rate"
+const decisionCols = "id, at_unix_nano, principal_id, principal_kind, environment_id, action, resource, allowed, reason, via, asked_by, request_id, sample_rate"
 
 // decisionInsertRows is how many rows one INSERT carries: far below either database's limit on
-// placeholders (SQLite 32,766, PostgreSQL 65,535 at 15 a row), and few enough statement
+// placeholders (SQLite 32,766, PostgreSQL 65,535 at 14 a row), and few enough statement
 // shapes that the rebinding cache stays small.
 const decisionInsertRows = 100
 
 // InsertDecisions writes ds with multi-row inserts, in order (seq follows the slice).
 func (t *sqlTx) InsertDecisions(ds []api.AuthorizationDecision) error {
-	const row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	const row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	for len(ds) > 0 {
 		n := min(len(ds), decisionInsertRows)
 		chunk := ds[:n]
 		ds = ds[n:]
-		args := make([]any, 0, 15*n)
+		args := make([]any, 0, 14*n)
 		for _, d := range chunk {
 			var via any
 			reqID := ""
@@ -54,10 +54,10 @@ func (t *sqlTx) InsertDecisions(ds []api.AuthorizationDecision) error {
 				via = jsonText(d.Via)
 				reqID = d.Via.AccessRequestID
 			}
-			args = append(args, unixNano(d.At), reqID, d.ID, fmtTime(d.At), d.PrincipalID, d.PrincipalKind, d.EnvironmentID,
+			args = append(args, reqID, d.ID, unixNano(d.At), d.PrincipalID, d.PrincipalKind, d.EnvironmentID,
 				d.Action, d.Resource, d.Allowed, d.Reason, via, d.AskedBy, d.RequestID, d.SampleRate)
 		}
-		q := `INSERT INTO authorization_decisions (at_unix_nano, access_request_id, ` + decisionCols + `) VALUES ` +
+		q := `INSERT INTO authorization_decisions (access_request_id, ` + decisionCols + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 		if _, err := t.exec(q, args...); err != nil {
 			return err
@@ -68,14 +68,14 @@ func (t *sqlTx) InsertDecisions(ds []api.AuthorizationDecision) error {
 
 func scanDecision(sc scanFunc) (api.AuthorizationDecision, error) {
 	var d api.AuthorizationDecision
-	var at string
+	var at int64
 	var via sql.NullString
 	err := sc(&d.ID, &at, &d.PrincipalID, &d.PrincipalKind, &d.EnvironmentID, &d.Action, &d.Resource, &d.Allowed, &d.Reason,
 		&via, &d.AskedBy, &d.RequestID, &d.SampleRate)
 	if err != nil {
 		return d, err
 	}
-	d.At = parseTime(at)
+	d.At = time.Unix(0, at).UTC()
 	if via.Valid {
 		d.Via = &api.Via{}
 		err = json.Unmarshal([]byte(via.String), d.Via)

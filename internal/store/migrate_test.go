@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/wardenhq/terraform-provider-warden/internal/api"
 	"github.com/wardenhq/terraform-provider-warden/internal/pgtest"
 )
 
@@ -112,5 +116,60 @@ func TestMigrations_databaseOfPositionalVersionsOpens(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The decisions written before the log's table was made leaner are read back the same after
+// it, and new ones follow them.
+func TestMigrations_decisionsKeptByTheLeanerTable(t *testing.T) {
+	for _, dl := range dialects {
+		t.Run(dl.name, func(t *testing.T) {
+			t.Parallel()
+			before := slices.IndexFunc(dl.ms, func(m migration) bool { return m.Name == "authorization_decisions, leaner" })
+			if before < 0 {
+				t.Fatal("no migration named \"authorization_decisions, leaner\"")
+			}
+			db := dl.db(t)
+			oldDatabase(t, dl.driver, db, dl.ms, before)
+			conn, err := sql.Open(dl.driver, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := time.Date(2026, 11, 30, 12, 0, 0, 123456789, time.UTC)
+			_, err = conn.ExecContext(t.Context(), dl.d.rebind(`INSERT INTO authorization_decisions (id, at_unix_nano, at, principal_id,
+				principal_kind, environment_id, action, resource, allowed, reason, via, access_request_id, asked_by, request_id, sample_rate)
+				VALUES ('dec_old', ?, ?, 'usr_v', 'vendor', 'env_p', 'operator.reboot_host', 'aw_h', ?, 'Approved.',
+				'{"permission":"operator.reboot_host","access_request_id":"arq_1","tier":"operator"}', 'arq_1', 'usr_o', 'req_1', 1)`),
+				at.UnixNano(), at.Format(time.RFC3339Nano), true)
+			err = errors.Join(err, conn.Close())
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, unlock, err := Open(t.Context(), db, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = errors.Join(st.Close(), unlock()) }()
+			later := api.AuthorizationDecision{ID: "dec_new", At: at.Add(time.Second), PrincipalID: "usr_v", PrincipalKind: "vendor",
+				EnvironmentID: "env_p", Action: "operator.reboot_host", Resource: "db1", Reason: "Denied.", AskedBy: "usr_o", RequestID: "req_2", SampleRate: 1}
+			if err := st.Update(t.Context(), func(tx Tx) error { return tx.InsertDecisions([]api.AuthorizationDecision{later}) }); err != nil {
+				t.Fatal(err)
+			}
+			var got []api.AuthorizationDecision
+			err = st.View(t.Context(), func(tx Tx) error {
+				var err error
+				got, _, err = tx.Decisions(DecisionFilter{PrincipalID: "usr_v"}, Page{})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := api.AuthorizationDecision{ID: "dec_old", At: at, PrincipalID: "usr_v", PrincipalKind: "vendor", EnvironmentID: "env_p",
+				Action: "operator.reboot_host", Resource: "aw_h", Allowed: true, Reason: "Approved.", AskedBy: "usr_o", RequestID: "req_1", SampleRate: 1,
+				Via: &api.Via{Permission: "operator.reboot_host", AccessRequestID: "arq_1", Tier: "operator"}}
+			if want := []api.AuthorizationDecision{later, old}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("decisions newest first:\n got %+v\nwant %+v", got, want)
+			}
+		})
 	}
 }
