@@ -39,7 +39,8 @@ func BenchmarkDecodeAuthorizeRequest(b *testing.B) {
 }
 
 // BenchmarkAuthorizeHandler is one POST /v1/authorize through the whole handler (auth,
-// decode, validation, engine, encode), without sockets.
+// decode, validation, engine, encode), without sockets: on the fast path
+// (authorize_fast.go) and through the huma operation.
 func BenchmarkAuthorizeHandler(b *testing.B) {
 	fx := newFuzzFixture(b)
 	body, err := json.Marshal(api.AuthorizeRequest{PrincipalID: fx.userID, EnvironmentID: fx.awsEnv, Action: "apps.deploy"})
@@ -47,15 +48,21 @@ func BenchmarkAuthorizeHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := fx.srv.Handler()
-	b.ReportAllocs()
-	for b.Loop() {
-		req := httptest.NewRequestWithContext(b.Context(), http.MethodPost, "/v1/authorize", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+ownerToken)
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
+	for _, path := range []string{"fast", "huma"} {
+		b.Run(path, func(b *testing.B) {
+			fx.srv.noFastAuthorize.Store(path == "huma")
+			defer fx.srv.noFastAuthorize.Store(false)
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequestWithContext(b.Context(), http.MethodPost, "/v1/authorize", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+ownerToken)
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }
