@@ -21,6 +21,7 @@ import (
 type fastCase struct {
 	name, token, body string
 	headers           []string
+	query             string
 }
 
 // fastCases are the requests both paths must answer alike: allowed and denied, members and
@@ -73,6 +74,7 @@ func fastCases(c vendorCast) []fastCase {
 		{name: "form", token: ownerToken, body: member, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}},
 		{name: "accept problem+json too", token: ownerToken, body: member, headers: []string{"Accept", "application/json, application/problem+json"}},
 		{name: "accept cbor", token: ownerToken, body: member, headers: []string{"Accept", "application/cbor"}},
+		{name: "a query", token: ownerToken, body: member, query: "?principal_id=usr_other&x=1"},
 	}
 }
 
@@ -96,7 +98,7 @@ func TestFastAuthorize_answersAsHuma(t *testing.T) {
 		for i, huma := range []bool{false, true} {
 			ts.srv.noFastAuthorize.Store(huma)
 			audit, decisions := len(ts.auditLog(ownerToken)), len(ts.decisions(ownerToken, nil))
-			r := ts.do(http.MethodPost, "/v1/authorize", tc.token, []byte(tc.body), tc.headers...)
+			r := ts.do(http.MethodPost, "/v1/authorize"+tc.query, tc.token, []byte(tc.body), tc.headers...)
 			got[i] = answer(r)
 			got[i] += " | audited " + strconv.Itoa(len(ts.auditLog(ownerToken))-audit) + ", logged " + strconv.Itoa(len(ts.decisions(ownerToken, nil))-decisions)
 			if r.status == http.StatusOK {
@@ -129,7 +131,7 @@ func TestFastAuthorize_takesTheCommonRequest(t *testing.T) {
 		"vendor asks about itself": true, "vendor asks about a member": true, "member asks about itself": true,
 		"member asks about a vendor": true, "unknown user": true, "unknown environment": true, "unknown action": true,
 		"html in an id": true, "non-ASCII": true, "escaped": true, "spaced": true, "resource null": true, "invalid UTF-8": true,
-		"charset": true, "form": true, "accept cbor": true, "accept problem+json too": true}
+		"charset": true, "form": true, "accept cbor": true, "a query": true, "accept problem+json too": true}
 	for _, tc := range fastCases(c) {
 		var declined []byte
 		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +141,7 @@ func TestFastAuthorize_takesTheCommonRequest(t *testing.T) {
 			}
 		})
 		h := ts.srv.withRequest(ts.srv.withFastAuthorize(hapi, next))
-		r := httptest.NewRequest(http.MethodPost, "/v1/authorize", bytes.NewReader([]byte(tc.body)))
+		r := httptest.NewRequest(http.MethodPost, "/v1/authorize"+tc.query, bytes.NewReader([]byte(tc.body)))
 		r.Header.Set("Content-Type", "application/json")
 		if tc.token != "" {
 			r.Header.Set("Authorization", "Bearer "+tc.token)
