@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -69,7 +70,8 @@ func (s *Server) serveAuthorize(hapi huma.API, route access.Route, w http.Respon
 	}
 	// As huma does before reading a body; the server's read timeout still bounds the request.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(authorizeBodyTimeout))
-	body, err := io.ReadAll(r.Body)
+	buf, _ := bodyBuffers.Get().(*[]byte)
+	body, err := readAll((*buf)[:0], r.Body)
 	if err != nil {
 		r.Body = readBack(body, r.Body)
 		return false
@@ -82,6 +84,11 @@ func (s *Server) serveAuthorize(hapi huma.API, route access.Route, w http.Respon
 	if !ok || !complete(in.Body) {
 		r.Body = readBack(body, r.Body)
 		return false
+	}
+	// The decoded strings are copies: the buffer may serve the next request.
+	if cap(body) <= maxPooledBody {
+		*buf = body
+		bodyBuffers.Put(buf)
 	}
 	if ri := requestInfoFrom(r.Context()); ri != nil {
 		ri.route = authorizePath // withRoute's, for the request metrics
@@ -188,6 +195,34 @@ func plainString(data []byte, i int) (string, int, bool) {
 		}
 	}
 	return "", i, false
+}
+
+// bodyBuffers are the buffers bodies are read into: io.ReadAll's, made anew for each
+// request, were the path's largest allocation, and allocation is what sets how often the
+// garbage collector runs.
+var bodyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 1024)
+	return &b
+}}
+
+// maxPooledBody is the largest buffer kept for another request.
+const maxPooledBody = 64 << 10
+
+// readAll is io.ReadAll into buf.
+func readAll(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // complete reports whether b has what the schema requires: each required field non-empty.

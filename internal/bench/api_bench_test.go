@@ -425,6 +425,18 @@ func startCPUProfile(b *testing.B, path string) (stop func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The allocations made under load, too: path.allocs less path.allocs-base (`go tool
+	// pprof -base path.allocs-base path.allocs`), which also read what the GC has to chase.
+	writeAllocs := func(to string) {
+		a, err := os.Create(to)
+		if err == nil {
+			err = errors.Join(pprof.Lookup("allocs").WriteTo(a, 0), a.Close())
+		}
+		if err != nil {
+			b.Error(err)
+		}
+	}
+	writeAllocs(path + ".allocs-base")
 	if err := pprof.StartCPUProfile(f); err != nil {
 		_ = f.Close()
 		b.Fatal(err)
@@ -434,6 +446,7 @@ func startCPUProfile(b *testing.B, path string) (stop func()) {
 		if err := f.Close(); err != nil {
 			b.Error(err)
 		}
+		writeAllocs(path + ".allocs")
 	}
 }
 
