@@ -11,6 +11,7 @@ import (
 	randv2 "math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
@@ -34,6 +35,10 @@ type Config struct {
 	Logger       *slog.Logger
 	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
+	// Room (16 × Batch) bounds the deliveries handed over after ingestion that no worker
+	// has taken yet (handover.go): memory stays bounded, and the bound shrinks as attempts
+	// slow down so that each still starts within its lease.
+	Room           int
 	AttemptTimeout time.Duration // connection to last byte (DefaultAttemptTimeout)
 	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
@@ -64,6 +69,8 @@ type Dispatcher struct {
 	// may hold.
 	handoffs chan handoff
 	room     room
+	// took is a moving average of an attempt's duration in nanoseconds: it sizes room.
+	took atomic.Int64
 }
 
 // NewOwner is a lease owner unique to this process: the random part keeps a restart with
@@ -77,6 +84,7 @@ func NewOwner() string {
 func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Batch, 64)
 	orDefault(&cfg.Workers, 16)
+	orDefault(&cfg.Room, 16*cfg.Batch)
 	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
 	orDefault(&cfg.RecordWait, 100*time.Millisecond)
@@ -97,11 +105,15 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Rand == nil {
 		cfg.Rand = randv2.Float64
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		cfg: cfg, log: cfg.Logger.With("component", "alerting", "owner", cfg.Owner),
 		webhooks: newPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
-		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Batch), room: room{max: int64(cfg.Batch)},
+		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Room),
 	}
+	// Until attempts are timed, each is taken to last as long as it may.
+	d.took.Store(int64(cfg.AttemptTimeout))
+	d.room.max = d.roomFor
+	return d
 }
 
 func orDefault[T int | time.Duration](v *T, def T) {
@@ -420,6 +432,7 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	start := time.Now()
 	r := d.send(ctx, j, n, at)
 	took := time.Since(start)
+	d.timed(took)
 	f := d.next(j.d, r, at, d.cfg.Now(), took)
 	d.logAttempt(f)
 	d.cfg.Metrics.DeliveryAttempt(f.Delivery.Kind, f.Attempt.Outcome, took)

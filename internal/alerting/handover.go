@@ -17,9 +17,15 @@ import (
 // recorded a delivery stays pending in the database, its lease ends, and a dispatcher sends
 // it then (a restarted server alone on its store frees its leases at once).
 //
-// The dispatcher takes at most Batch deliveries waiting for a worker this way, so that the
-// lease outlasts the wait as LeaseFor's bound says; beyond, deliveries are inserted unleased
-// and the dispatcher leases them from the database (Notify).
+// The dispatcher takes at most Room deliveries waiting for a worker this way, fewer when
+// attempts are slow: as many as the workers, at the average attempt's pace, begin within half
+// of what a lease leaves after one attempt's timeout (and at least Batch, LeaseFor's own
+// bound). Beyond, deliveries are inserted unleased and the dispatcher leases them from the
+// database (Notify). While ingestion outpaces delivery, those cost a write transaction to
+// lease them and a read of their alerts each: a room of one batch spilled nearly every
+// delivery of a burst. A wait longer than the average promised (attempts slowing at once)
+// is safe still: an attempt that could outlast its lease is not begun (attempt), and the
+// delivery is sent once its lease ends.
 
 // Handover is one ingesting transaction's deliveries, handed to the dispatcher after commit.
 type Handover struct {
@@ -42,13 +48,14 @@ type handoff struct {
 // room counts the handed-over deliveries no worker has taken yet, up to a bound.
 type room struct {
 	used atomic.Int64
-	max  int64
+	max  func() int64
 }
 
 func (r *room) take(n int) bool {
+	limit := r.max()
 	for {
 		used := r.used.Load()
-		if used+int64(n) > r.max {
+		if used+int64(n) > limit {
 			return false
 		}
 		if r.used.CompareAndSwap(used, used+int64(n)) {
@@ -58,6 +65,20 @@ func (r *room) take(n int) bool {
 }
 
 func (r *room) give(n int) { r.used.Add(-int64(n)) }
+
+// roomFor is how many handed-over deliveries may wait for a worker now.
+func (d *Dispatcher) roomFor() int64 {
+	least, most := int64(min(d.cfg.Batch, d.cfg.Room)), int64(d.cfg.Room)
+	took := max(d.took.Load(), 1)
+	budget := int64(d.cfg.LeaseFor-d.cfg.AttemptTimeout) / 2
+	return min(most, max(least, budget/took*int64(d.cfg.Workers)))
+}
+
+// timed folds an attempt's duration into the moving average (1/16 of the way).
+func (d *Dispatcher) timed(took time.Duration) {
+	avg := d.took.Load()
+	d.took.Store(avg + (int64(took)-avg)/16)
+}
 
 // Handover begins handing over the deliveries of a transaction that starts at now; nil (no
 // handover: deliveries are inserted unleased) on a nil dispatcher.

@@ -45,7 +45,7 @@ func TestHandover_sendsWithoutPolling(t *testing.T) {
 		got <- r.Header.Get("webhook-id")
 		w.WriteHeader(http.StatusOK)
 	})
-	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 4})
+	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 4, Room: 4})
 	ctx, cancel := context.WithCancel(t.Context())
 	stopped := make(chan struct{})
 	go func() {
@@ -123,5 +123,36 @@ func TestHandover_leasedUntilSent(t *testing.T) {
 	}
 	if n := len(hook.requests()); n != 2 {
 		t.Errorf("%d requests; want 2", n)
+	}
+}
+
+// The room grows to Room while attempts are quick and shrinks towards Batch as they slow, so
+// that a handed-over delivery still begins within its lease; until any attempt is timed,
+// each is taken to last its whole timeout.
+func TestHandover_roomFollowsAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, testclock.New(epoch))
+	d := f.dispatcher(Config{Batch: 64, Workers: 16, AttemptTimeout: 10 * time.Second})
+	if got := d.roomFor(); got != 64 {
+		t.Errorf("room before any attempt: %d; want Batch (64)", got)
+	}
+	for range 200 {
+		d.timed(time.Millisecond)
+	}
+	if got := d.roomFor(); got != 16*64 {
+		t.Errorf("room after quick attempts: %d; want Room (1024)", got)
+	}
+	for range 200 {
+		d.timed(5 * time.Second)
+	}
+	// (LeaseFor 100s − AttemptTimeout 10s) / 2 = 45s: 9 attempts of 5s for each of 16 workers.
+	if got := d.roomFor(); got != 144 {
+		t.Errorf("room after 5s attempts: %d; want 144", got)
+	}
+	for range 200 {
+		d.timed(10 * time.Second)
+	}
+	if got := d.roomFor(); got != 64 {
+		t.Errorf("room after attempts that take their whole timeout: %d; want Batch (64)", got)
 	}
 }
