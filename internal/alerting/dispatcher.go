@@ -35,7 +35,7 @@ type Config struct {
 	Logger       *slog.Logger
 	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
-	// Room (16 × Batch) bounds the deliveries handed over after ingestion that no worker
+	// Room (64 × Batch) bounds the deliveries handed over after ingestion that no worker
 	// has taken yet (handover.go): memory stays bounded, and the bound shrinks as attempts
 	// slow down so that each still starts within its lease.
 	Room           int
@@ -84,7 +84,7 @@ func NewOwner() string {
 func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Batch, 64)
 	orDefault(&cfg.Workers, 16)
-	orDefault(&cfg.Room, 16*cfg.Batch)
+	orDefault(&cfg.Room, 64*cfg.Batch)
 	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
 	orDefault(&cfg.RecordWait, 100*time.Millisecond)

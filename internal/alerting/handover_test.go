@@ -139,8 +139,8 @@ func TestHandover_roomFollowsAttempts(t *testing.T) {
 	for range 200 {
 		d.timed(time.Millisecond)
 	}
-	if got := d.roomFor(); got != 16*64 {
-		t.Errorf("room after quick attempts: %d; want Room (1024)", got)
+	if got := d.roomFor(); got != 64*64 {
+		t.Errorf("room after quick attempts: %d; want Room (4096)", got)
 	}
 	for range 200 {
 		d.timed(5 * time.Second)
