@@ -264,6 +264,8 @@ type job struct {
 	until time.Time // the lease's end
 	// preset is an outcome decided without sending (the alert is gone, no secret).
 	preset *result
+	// prefix is the start of a webhook's body, shared by the alert's deliveries (webhookPrefix).
+	prefix []byte
 }
 
 type envInfo struct {
@@ -313,7 +315,7 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	var jobs []*job
 	err = d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
-		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}}
+		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}, prefixes: map[string][]byte{}}
 		for _, dl := range ds {
 			j, err := c.prepare(tx, dl, now)
 			if err != nil {
@@ -362,8 +364,9 @@ func (d *Dispatcher) undeliverable(kind string) string {
 // prepared is what one lease's jobs have read: an alert's deliveries (one per recipient)
 // are usually leased together, and share one read of it.
 type prepared struct {
-	envs   map[string]*envInfo
-	alerts map[string]api.Alert
+	envs     map[string]*envInfo
+	alerts   map[string]api.Alert
+	prefixes map[string][]byte // by alert: webhookPrefix
 }
 
 func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*job, error) {
@@ -411,7 +414,14 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 		// Unsigned, a webhook would be worthless to a receiver that verifies: retry, in
 		// case the secret is repaired.
 		j.preset = &result{Outcome: api.AttemptRetry, Err: "not sent: " + e.keysErr.Error()}
-	case dl.Kind != api.RecipientWebhook && dl.Kind != api.RecipientVendor && dl.Kind != api.RecipientEmail:
+	case dl.Kind == api.RecipientWebhook:
+		prefix, ok := c.prefixes[dl.AlertID]
+		if !ok {
+			prefix = webhookPrefix(j)
+			c.prefixes[dl.AlertID] = prefix
+		}
+		j.prefix = prefix
+	case dl.Kind != api.RecipientVendor && dl.Kind != api.RecipientEmail:
 		return fail(fmt.Sprintf("unknown recipient kind %q", dl.Kind))
 	}
 	return j, nil

@@ -142,7 +142,7 @@ func (d *Dispatcher) feedHandoff(ctx context.Context, p *pipeline, h handoff) {
 	var jobs []*job
 	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
-		c := prepared{envs: map[string]*envInfo{}, alerts: h.alerts}
+		c := prepared{envs: map[string]*envInfo{}, alerts: h.alerts, prefixes: map[string][]byte{}}
 		for _, dl := range h.ds {
 			j, err := c.prepare(tx, dl, now)
 			if err != nil {

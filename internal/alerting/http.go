@@ -47,20 +47,26 @@ func newPoster(guarded bool, roots *x509.CertPool) poster {
 	}}
 }
 
-// post sends body to url; shown names the receiver in messages, redacted.
-func (p poster) post(ctx context.Context, url, shown string, h http.Header, body []byte, now time.Time) result {
+// post sends body to url; shown names the receiver in messages, redacted (made only for
+// the messages of attempts that fail).
+func (p poster) post(ctx context.Context, url string, shown func() string, h http.Header, body []byte, now time.Time) result {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil { // its message would quote the URL
-		return result{Outcome: api.AttemptFailed, Err: shown + " is not a URL that can be sent to"}
+		return result{Outcome: api.AttemptFailed, Err: shown() + " is not a URL that can be sent to"}
 	}
 	req.Header = h
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return classifyHTTP(0, nil, nil, err, now, shown)
+		return classifyHTTP(0, nil, nil, err, now, shown())
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// Read to the end (within bounds) so that the connection is kept; nothing is quoted.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBodyRead))
+		return classifyHTTP(resp.StatusCode, resp.Header, nil, nil, now, "")
+	}
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
-	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown)
+	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown())
 }
