@@ -35,9 +35,10 @@ type Config struct {
 	Logger       *slog.Logger
 	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
-	// Room (64 × Batch) bounds the deliveries handed over after ingestion that no worker
-	// has taken yet (handover.go): memory stays bounded, and the bound shrinks as attempts
-	// slow down so that each still starts within its lease.
+	// Room (16 × Batch) bounds the deliveries handed over after ingestion that no worker
+	// has taken yet (handover.go), a quarter of them with their alerts: memory stays
+	// bounded, and the bound shrinks as attempts slow down so that each still starts within
+	// its lease.
 	Room           int
 	AttemptTimeout time.Duration // connection to last byte (DefaultAttemptTimeout)
 	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
@@ -69,6 +70,7 @@ type Dispatcher struct {
 	// may hold.
 	handoffs chan handoff
 	room     room
+	keep     room // those of room whose alerts are handed over too
 	// took is a moving average of an attempt's duration in nanoseconds: it sizes room.
 	took atomic.Int64
 }
@@ -84,7 +86,7 @@ func NewOwner() string {
 func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Batch, 64)
 	orDefault(&cfg.Workers, 16)
-	orDefault(&cfg.Room, 64*cfg.Batch)
+	orDefault(&cfg.Room, 16*cfg.Batch)
 	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
 	orDefault(&cfg.RecordWait, 100*time.Millisecond)
@@ -112,7 +114,7 @@ func New(cfg Config) *Dispatcher {
 	}
 	// Until attempts are timed, each is taken to last as long as it may.
 	d.took.Store(int64(cfg.AttemptTimeout))
-	d.room.max = d.roomFor
+	d.room.max, d.keep.max = d.roomFor, d.keepFor
 	return d
 }
 

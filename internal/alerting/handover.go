@@ -26,12 +26,18 @@ import (
 // delivery of a burst. A wait longer than the average promised (attempts slowing at once)
 // is safe still: an attempt that could outlast its lease is not begun (attempt), and the
 // delivery is sent once its lease ends.
+//
+// Only the first quarter of the room holds the deliveries' alerts too; the rest are read
+// when their deliveries' turn comes (in the read transaction that reads their environments):
+// a delivery is small, an alert with its labels, annotations and routing is not, and the
+// server's memory must stay flat while a backlog builds.
 
 // Handover is one ingesting transaction's deliveries, handed to the dispatcher after commit.
 type Handover struct {
 	d     *Dispatcher
 	lease store.Lease
-	taken int
+	// taken is the room the deliveries hold, kept the part of it whose alerts are kept too.
+	taken, kept int
 	// unleased is set when pending deliveries were inserted unleased (no room).
 	unleased bool
 	alerts   map[string]api.Alert
@@ -41,8 +47,9 @@ type Handover struct {
 // handoff is a committed Handover, waiting for the dispatcher's loop.
 type handoff struct {
 	lease  store.Lease
-	alerts map[string]api.Alert
+	alerts map[string]api.Alert // those kept: the others are read
 	ds     []api.AlertDelivery
+	kept   int
 }
 
 // room counts the handed-over deliveries no worker has taken yet, up to a bound.
@@ -65,6 +72,9 @@ func (r *room) take(n int) bool {
 }
 
 func (r *room) give(n int) { r.used.Add(-int64(n)) }
+
+// keepFor is how many handed-over deliveries may wait with their alerts.
+func (d *Dispatcher) keepFor() int64 { return int64(max(d.cfg.Room/4, 1)) }
 
 // roomFor is how many handed-over deliveries may wait for a worker now.
 func (d *Dispatcher) roomFor() int64 {
@@ -107,7 +117,10 @@ func (h *Handover) Lease(a api.Alert, ds []api.AlertDelivery) store.Lease {
 		return store.Lease{}
 	}
 	h.taken += len(pending)
-	h.alerts[a.ID] = a
+	if h.d.keep.take(len(pending)) {
+		h.kept += len(pending)
+		h.alerts[a.ID] = a
+	}
 	h.ds = append(h.ds, pending...)
 	return h.lease
 }
@@ -121,6 +134,7 @@ func (h *Handover) Done(committed bool) {
 	}
 	if !committed {
 		h.d.room.give(h.taken)
+		h.d.keep.give(h.kept)
 		return
 	}
 	if h.unleased {
@@ -131,13 +145,17 @@ func (h *Handover) Done(committed bool) {
 	}
 	// Never blocks: each handoff holds room for at least one delivery, and the channel
 	// holds as many handoffs as there is room.
-	h.d.handoffs <- handoff{lease: h.lease, alerts: h.alerts, ds: h.ds}
+	h.d.handoffs <- handoff{lease: h.lease, alerts: h.alerts, ds: h.ds, kept: h.kept}
 }
 
-// feedHandoff reads what the attempts of a handoff need besides their alerts (each
-// environment and its signing keys) in a read transaction, and hands them to the workers.
+// feedHandoff reads what the attempts of a handoff need besides the alerts kept (each
+// environment and its signing keys, the other alerts) in a read transaction, and hands them
+// to the workers.
 func (d *Dispatcher) feedHandoff(ctx context.Context, p *pipeline, h handoff) {
-	defer func() { d.room.give(len(h.ds)) }()
+	defer func() {
+		d.room.give(len(h.ds))
+		d.keep.give(h.kept)
+	}()
 	now := d.cfg.Now()
 	var jobs []*job
 	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
