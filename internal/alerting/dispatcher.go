@@ -160,7 +160,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case h := <-d.handoffs:
-			d.feedHandoff(ctx, p, h)
+			d.feedHandoffs(ctx, p, d.gather(h))
 		case <-d.wake:
 			// Wake-ups come with every commit while the workers are behind: leasing on
 			// each would take the one writer for nothing, so they poll at most every

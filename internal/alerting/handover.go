@@ -148,32 +148,54 @@ func (h *Handover) Done(committed bool) {
 	h.d.handoffs <- handoff{lease: h.lease, alerts: h.alerts, ds: h.ds, kept: h.kept}
 }
 
-// feedHandoff reads what the attempts of a handoff need besides the alerts kept (each
+// gather takes the handoffs queued behind h, up to about a batch of deliveries: one read
+// transaction serves them all.
+func (d *Dispatcher) gather(h handoff) []handoff {
+	hs, n := []handoff{h}, len(h.ds)
+	for n < d.cfg.Batch {
+		select {
+		case h := <-d.handoffs:
+			hs, n = append(hs, h), n+len(h.ds)
+		default:
+			return hs
+		}
+	}
+	return hs
+}
+
+// feedHandoffs reads what the attempts of handoffs need besides the alerts kept (each
 // environment and its signing keys, the other alerts) in a read transaction, and hands them
 // to the workers.
-func (d *Dispatcher) feedHandoff(ctx context.Context, p *pipeline, h handoff) {
+func (d *Dispatcher) feedHandoffs(ctx context.Context, p *pipeline, hs []handoff) {
 	defer func() {
-		d.room.give(len(h.ds))
-		d.keep.give(h.kept)
+		for _, h := range hs {
+			d.room.give(len(h.ds))
+			d.keep.give(h.kept)
+		}
 	}()
 	now := d.cfg.Now()
 	var jobs []*job
 	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
-		c := prepared{envs: map[string]*envInfo{}, alerts: h.alerts, prefixes: map[string][]byte{}}
-		for _, dl := range h.ds {
-			j, err := c.prepare(tx, dl, now)
-			if err != nil {
-				return err
+		envs, prefixes := map[string]*envInfo{}, map[string][]byte{}
+		for _, h := range hs {
+			c := prepared{envs: envs, alerts: h.alerts, prefixes: prefixes}
+			for _, dl := range h.ds {
+				j, err := c.prepare(tx, dl, now)
+				if err != nil {
+					return err
+				}
+				j.until = h.lease.Until
+				jobs = append(jobs, j)
 			}
-			j.until = h.lease.Until
-			jobs = append(jobs, j)
 		}
 		return nil
 	})
 	if err != nil {
 		d.log.Error("reading what handed-over deliveries need", "error", err)
-		d.release(h.ds)
+		for _, h := range hs {
+			d.release(h.ds)
+		}
 		d.Notify()
 		return
 	}
