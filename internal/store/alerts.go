@@ -151,6 +151,21 @@ func rowsOf(row string, n int) string {
 // deliveries it makes to its own dispatcher in memory, leased already, so that no other
 // dispatcher sends them meanwhile and, should it die first, they are sent once the lease ends.
 func (t *sqlTx) InsertDeliveries(lease Lease, ds []api.AlertDelivery) error {
+	// An alert's deliveries are made at one instant, due then, and updated then.
+	var at time.Time
+	var atText string
+	text := func(t time.Time) string {
+		if t != at || atText == "" {
+			at, atText = t, fmtTime(t)
+		}
+		return atText
+	}
+	textPtr := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return text(*t)
+	}
 	return chunks(ds, func(ds []api.AlertDelivery) error {
 		args := make([]any, 0, 18*len(ds))
 		for _, d := range ds {
@@ -159,7 +174,7 @@ func (t *sqlTx) InsertDeliveries(lease Lease, ds []api.AlertDelivery) error {
 				l = Lease{}
 			}
 			args = append(args, d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, d.ScheduleStart,
-				fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt), nextUnix(d),
+				textPtr(d.NextAttemptAt), textPtr(d.DeliveredAt), d.LastError, text(d.CreatedAt), text(d.UpdatedAt), nextUnix(d),
 				unixNano(d.CreatedAt), l.Owner, l.untilUnix())
 		}
 		_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES `+
