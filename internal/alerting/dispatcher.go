@@ -501,6 +501,9 @@ func (d *Dispatcher) logAttempt(f finished) {
 	case api.DeliveryFailed, api.DeliveryGone:
 		level = slog.LevelWarn
 	}
+	if !d.log.Enabled(context.Background(), level) {
+		return // a delivered attempt is logged at debug: skip making its line
+	}
 	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.Delivery.ID, "environment", f.Delivery.EnvironmentID,
 		"kind", f.Delivery.Kind, "target", access.RedactTarget(f.Delivery.Kind, f.Delivery.Target), "attempt", f.Attempt.N, "outcome", f.Attempt.Outcome,
 		"status", f.Delivery.Status, "status_code", f.Attempt.StatusCode, "error", f.Attempt.Error)
