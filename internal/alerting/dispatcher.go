@@ -11,6 +11,7 @@ import (
 	randv2 "math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
@@ -34,6 +35,11 @@ type Config struct {
 	Logger       *slog.Logger
 	// Batch (64) bounds memory whatever the backlog; Workers (16) the attempts under way.
 	Batch, Workers int
+	// Room (16 × Batch) bounds the deliveries handed over after ingestion that no worker
+	// has taken yet (handover.go), a quarter of them with their alerts: memory stays
+	// bounded, and the bound shrinks as attempts slow down so that each still starts within
+	// its lease.
+	Room           int
 	AttemptTimeout time.Duration // connection to last byte (DefaultAttemptTimeout)
 	// LeaseFor must outlast a leased delivery's worst wait for a worker, or another
 	// replica sends it too: 2 × AttemptTimeout × (Batch/Workers + 1), at least 60s.
@@ -64,6 +70,9 @@ type Dispatcher struct {
 	// may hold.
 	handoffs chan handoff
 	room     room
+	keep     room // those of room whose alerts are handed over too
+	// took is a moving average of an attempt's duration in nanoseconds: it sizes room.
+	took atomic.Int64
 }
 
 // NewOwner is a lease owner unique to this process: the random part keeps a restart with
@@ -77,6 +86,7 @@ func NewOwner() string {
 func New(cfg Config) *Dispatcher {
 	orDefault(&cfg.Batch, 64)
 	orDefault(&cfg.Workers, 16)
+	orDefault(&cfg.Room, 16*cfg.Batch)
 	orDefault(&cfg.AttemptTimeout, DefaultAttemptTimeout)
 	orDefault(&cfg.PollInterval, 250*time.Millisecond)
 	orDefault(&cfg.RecordWait, 100*time.Millisecond)
@@ -97,11 +107,15 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Rand == nil {
 		cfg.Rand = randv2.Float64
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		cfg: cfg, log: cfg.Logger.With("component", "alerting", "owner", cfg.Owner),
 		webhooks: newPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
-		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Batch), room: room{max: int64(cfg.Batch)},
+		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Room),
 	}
+	// Until attempts are timed, each is taken to last as long as it may.
+	d.took.Store(int64(cfg.AttemptTimeout))
+	d.room.max, d.keep.max = d.roomFor, d.keepFor
+	return d
 }
 
 func orDefault[T int | time.Duration](v *T, def T) {
@@ -146,7 +160,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case h := <-d.handoffs:
-			d.feedHandoff(ctx, p, h)
+			d.feedHandoffs(ctx, p, d.gather(h))
 		case <-d.wake:
 			// Wake-ups come with every commit while the workers are behind: leasing on
 			// each would take the one writer for nothing, so they poll at most every
@@ -252,6 +266,8 @@ type job struct {
 	until time.Time // the lease's end
 	// preset is an outcome decided without sending (the alert is gone, no secret).
 	preset *result
+	// prefix is the start of a webhook's body, shared by the alert's deliveries (webhookPrefix).
+	prefix []byte
 }
 
 type envInfo struct {
@@ -301,7 +317,7 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	var jobs []*job
 	err = d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
-		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}}
+		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}, prefixes: map[string][]byte{}}
 		for _, dl := range ds {
 			j, err := c.prepare(tx, dl, now)
 			if err != nil {
@@ -350,8 +366,9 @@ func (d *Dispatcher) undeliverable(kind string) string {
 // prepared is what one lease's jobs have read: an alert's deliveries (one per recipient)
 // are usually leased together, and share one read of it.
 type prepared struct {
-	envs   map[string]*envInfo
-	alerts map[string]api.Alert
+	envs     map[string]*envInfo
+	alerts   map[string]api.Alert
+	prefixes map[string][]byte // by alert: webhookPrefix
 }
 
 func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*job, error) {
@@ -399,7 +416,14 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 		// Unsigned, a webhook would be worthless to a receiver that verifies: retry, in
 		// case the secret is repaired.
 		j.preset = &result{Outcome: api.AttemptRetry, Err: "not sent: " + e.keysErr.Error()}
-	case dl.Kind != api.RecipientWebhook && dl.Kind != api.RecipientVendor && dl.Kind != api.RecipientEmail:
+	case dl.Kind == api.RecipientWebhook:
+		prefix, ok := c.prefixes[dl.AlertID]
+		if !ok {
+			prefix = webhookPrefix(j)
+			c.prefixes[dl.AlertID] = prefix
+		}
+		j.prefix = prefix
+	case dl.Kind != api.RecipientVendor && dl.Kind != api.RecipientEmail:
 		return fail(fmt.Sprintf("unknown recipient kind %q", dl.Kind))
 	}
 	return j, nil
@@ -420,6 +444,7 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) (finished, bool) {
 	start := time.Now()
 	r := d.send(ctx, j, n, at)
 	took := time.Since(start)
+	d.timed(took)
 	f := d.next(j.d, r, at, d.cfg.Now(), took)
 	d.logAttempt(f)
 	d.cfg.Metrics.DeliveryAttempt(f.Delivery.Kind, f.Attempt.Outcome, took)
@@ -475,6 +500,9 @@ func (d *Dispatcher) logAttempt(f finished) {
 		level = slog.LevelInfo
 	case api.DeliveryFailed, api.DeliveryGone:
 		level = slog.LevelWarn
+	}
+	if !d.log.Enabled(context.Background(), level) {
+		return // a delivered attempt is logged at debug: skip making its line
 	}
 	d.log.Log(context.Background(), level, "alert delivery attempt", "delivery", f.Delivery.ID, "environment", f.Delivery.EnvironmentID,
 		"kind", f.Delivery.Kind, "target", access.RedactTarget(f.Delivery.Kind, f.Delivery.Target), "attempt", f.Attempt.N, "outcome", f.Attempt.Outcome,

@@ -17,15 +17,27 @@ import (
 // recorded a delivery stays pending in the database, its lease ends, and a dispatcher sends
 // it then (a restarted server alone on its store frees its leases at once).
 //
-// The dispatcher takes at most Batch deliveries waiting for a worker this way, so that the
-// lease outlasts the wait as LeaseFor's bound says; beyond, deliveries are inserted unleased
-// and the dispatcher leases them from the database (Notify).
+// The dispatcher takes at most Room deliveries waiting for a worker this way, fewer when
+// attempts are slow: as many as the workers, at the average attempt's pace, begin within half
+// of what a lease leaves after one attempt's timeout (and at least Batch, LeaseFor's own
+// bound). Beyond, deliveries are inserted unleased and the dispatcher leases them from the
+// database (Notify). While ingestion outpaces delivery, those cost a write transaction to
+// lease them and a read of their alerts each: a room of one batch spilled nearly every
+// delivery of a burst. A wait longer than the average promised (attempts slowing at once)
+// is safe still: an attempt that could outlast its lease is not begun (attempt), and the
+// delivery is sent once its lease ends.
+//
+// Only the first quarter of the room holds the deliveries' alerts too; the rest are read
+// when their deliveries' turn comes (in the read transaction that reads their environments):
+// a delivery is small, an alert with its labels, annotations and routing is not, and the
+// server's memory must stay flat while a backlog builds.
 
 // Handover is one ingesting transaction's deliveries, handed to the dispatcher after commit.
 type Handover struct {
 	d     *Dispatcher
 	lease store.Lease
-	taken int
+	// taken is the room the deliveries hold, kept the part of it whose alerts are kept too.
+	taken, kept int
 	// unleased is set when pending deliveries were inserted unleased (no room).
 	unleased bool
 	alerts   map[string]api.Alert
@@ -35,20 +47,22 @@ type Handover struct {
 // handoff is a committed Handover, waiting for the dispatcher's loop.
 type handoff struct {
 	lease  store.Lease
-	alerts map[string]api.Alert
+	alerts map[string]api.Alert // those kept: the others are read
 	ds     []api.AlertDelivery
+	kept   int
 }
 
 // room counts the handed-over deliveries no worker has taken yet, up to a bound.
 type room struct {
 	used atomic.Int64
-	max  int64
+	max  func() int64
 }
 
 func (r *room) take(n int) bool {
+	limit := r.max()
 	for {
 		used := r.used.Load()
-		if used+int64(n) > r.max {
+		if used+int64(n) > limit {
 			return false
 		}
 		if r.used.CompareAndSwap(used, used+int64(n)) {
@@ -58,6 +72,23 @@ func (r *room) take(n int) bool {
 }
 
 func (r *room) give(n int) { r.used.Add(-int64(n)) }
+
+// keepFor is how many handed-over deliveries may wait with their alerts.
+func (d *Dispatcher) keepFor() int64 { return int64(max(d.cfg.Room/4, 1)) }
+
+// roomFor is how many handed-over deliveries may wait for a worker now.
+func (d *Dispatcher) roomFor() int64 {
+	least, most := int64(min(d.cfg.Batch, d.cfg.Room)), int64(d.cfg.Room)
+	took := max(d.took.Load(), 1)
+	budget := int64(d.cfg.LeaseFor-d.cfg.AttemptTimeout) / 2
+	return min(most, max(least, budget/took*int64(d.cfg.Workers)))
+}
+
+// timed folds an attempt's duration into the moving average (1/16 of the way).
+func (d *Dispatcher) timed(took time.Duration) {
+	avg := d.took.Load()
+	d.took.Store(avg + (int64(took)-avg)/16)
+}
 
 // Handover begins handing over the deliveries of a transaction that starts at now; nil (no
 // handover: deliveries are inserted unleased) on a nil dispatcher.
@@ -86,7 +117,10 @@ func (h *Handover) Lease(a api.Alert, ds []api.AlertDelivery) store.Lease {
 		return store.Lease{}
 	}
 	h.taken += len(pending)
-	h.alerts[a.ID] = a
+	if h.d.keep.take(len(pending)) {
+		h.kept += len(pending)
+		h.alerts[a.ID] = a
+	}
 	h.ds = append(h.ds, pending...)
 	return h.lease
 }
@@ -100,6 +134,7 @@ func (h *Handover) Done(committed bool) {
 	}
 	if !committed {
 		h.d.room.give(h.taken)
+		h.d.keep.give(h.kept)
 		return
 	}
 	if h.unleased {
@@ -110,31 +145,57 @@ func (h *Handover) Done(committed bool) {
 	}
 	// Never blocks: each handoff holds room for at least one delivery, and the channel
 	// holds as many handoffs as there is room.
-	h.d.handoffs <- handoff{lease: h.lease, alerts: h.alerts, ds: h.ds}
+	h.d.handoffs <- handoff{lease: h.lease, alerts: h.alerts, ds: h.ds, kept: h.kept}
 }
 
-// feedHandoff reads what the attempts of a handoff need besides their alerts (each
-// environment and its signing keys) in a read transaction, and hands them to the workers.
-func (d *Dispatcher) feedHandoff(ctx context.Context, p *pipeline, h handoff) {
-	defer func() { d.room.give(len(h.ds)) }()
+// gather takes the handoffs queued behind h, up to about a batch of deliveries: one read
+// transaction serves them all.
+func (d *Dispatcher) gather(h handoff) []handoff {
+	hs, n := []handoff{h}, len(h.ds)
+	for n < d.cfg.Batch {
+		select {
+		case h := <-d.handoffs:
+			hs, n = append(hs, h), n+len(h.ds)
+		default:
+			return hs
+		}
+	}
+	return hs
+}
+
+// feedHandoffs reads what the attempts of handoffs need besides the alerts kept (each
+// environment and its signing keys, the other alerts) in a read transaction, and hands them
+// to the workers.
+func (d *Dispatcher) feedHandoffs(ctx context.Context, p *pipeline, hs []handoff) {
+	defer func() {
+		for _, h := range hs {
+			d.room.give(len(h.ds))
+			d.keep.give(h.kept)
+		}
+	}()
 	now := d.cfg.Now()
 	var jobs []*job
 	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
-		c := prepared{envs: map[string]*envInfo{}, alerts: h.alerts}
-		for _, dl := range h.ds {
-			j, err := c.prepare(tx, dl, now)
-			if err != nil {
-				return err
+		envs, prefixes := map[string]*envInfo{}, map[string][]byte{}
+		for _, h := range hs {
+			c := prepared{envs: envs, alerts: h.alerts, prefixes: prefixes}
+			for _, dl := range h.ds {
+				j, err := c.prepare(tx, dl, now)
+				if err != nil {
+					return err
+				}
+				j.until = h.lease.Until
+				jobs = append(jobs, j)
 			}
-			j.until = h.lease.Until
-			jobs = append(jobs, j)
 		}
 		return nil
 	})
 	if err != nil {
 		d.log.Error("reading what handed-over deliveries need", "error", err)
-		d.release(h.ds)
+		for _, h := range hs {
+			d.release(h.ds)
+		}
 		d.Notify()
 		return
 	}

@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -45,7 +46,7 @@ func TestHandover_sendsWithoutPolling(t *testing.T) {
 		got <- r.Header.Get("webhook-id")
 		w.WriteHeader(http.StatusOK)
 	})
-	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 4})
+	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 4, Room: 4})
 	ctx, cancel := context.WithCancel(t.Context())
 	stopped := make(chan struct{})
 	go func() {
@@ -123,5 +124,97 @@ func TestHandover_leasedUntilSent(t *testing.T) {
 	}
 	if n := len(hook.requests()); n != 2 {
 		t.Errorf("%d requests; want 2", n)
+	}
+}
+
+// The room grows to Room while attempts are quick and shrinks towards Batch as they slow, so
+// that a handed-over delivery still begins within its lease; until any attempt is timed,
+// each is taken to last its whole timeout.
+func TestHandover_roomFollowsAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, testclock.New(epoch))
+	d := f.dispatcher(Config{Batch: 64, Workers: 16, AttemptTimeout: 10 * time.Second})
+	if got := d.roomFor(); got != 64 {
+		t.Errorf("room before any attempt: %d; want Batch (64)", got)
+	}
+	for range 200 {
+		d.timed(time.Millisecond)
+	}
+	if got := d.roomFor(); got != 16*64 {
+		t.Errorf("room after quick attempts: %d; want Room (1024)", got)
+	}
+	for range 200 {
+		d.timed(5 * time.Second)
+	}
+	// (LeaseFor 100s − AttemptTimeout 10s) / 2 = 45s: 9 attempts of 5s for each of 16 workers.
+	if got := d.roomFor(); got != 144 {
+		t.Errorf("room after 5s attempts: %d; want 144", got)
+	}
+	for range 200 {
+		d.timed(10 * time.Second)
+	}
+	if got := d.roomFor(); got != 64 {
+		t.Errorf("room after attempts that take their whole timeout: %d; want Batch (64)", got)
+	}
+}
+
+// Only a quarter of the room keeps the deliveries' alerts in memory; the alerts of the others
+// are read when they are sent, and every one is sent once, with its own alert.
+func TestHandover_alertsBeyondTheKeepAreRead(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, testclock.Running())
+	got := make(chan string, 10)
+	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("webhook-id")
+		w.WriteHeader(http.StatusOK)
+	})
+	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 8, Room: 8})
+	h := d.Handover(f.clock.Now())
+	kept, _ := f.handOver(h, testAlert("alr_1", api.AlertFiring, f.clock.Now()), hook.URL, 2)
+	read, lease := f.handOver(h, testAlert("alr_2", api.AlertFiring, f.clock.Now()), hook.URL, 2)
+	if lease.Owner != "test-owner" {
+		t.Fatalf("deliveries within the room inserted with lease %+v; want the dispatcher's", lease)
+	}
+	if _, ok := h.alerts["alr_1"]; !ok {
+		t.Error("the first alert, within the keep (2 of 8), is not kept")
+	}
+	if _, ok := h.alerts["alr_2"]; ok {
+		t.Error("the second alert, beyond the keep, is kept")
+	}
+	h.Done(true)
+	ctx, cancel := context.WithCancel(t.Context())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		d.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-stopped
+	}()
+	want := map[string]string{} // delivery → its alert
+	for _, dl := range append(kept, read...) {
+		want[dl.ID] = dl.AlertID
+	}
+	for range want {
+		select {
+		case <-got:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("not all of %v delivered", want)
+		}
+	}
+	for _, r := range hook.requests() {
+		var p WebhookPayload
+		if err := json.Unmarshal(r.body, &p); err != nil {
+			t.Fatal(err)
+		}
+		id := r.header.Get("webhook-id")
+		if alert, ok := want[id]; !ok || p.Data.Alert.ID != alert {
+			t.Errorf("delivered %s with alert %s; want each of %v once, with its alert", id, p.Data.Alert.ID, want)
+		}
+		delete(want, id)
+	}
+	if d.room.used.Load() != 0 || d.keep.used.Load() != 0 {
+		t.Errorf("room %d and keep %d still taken after every delivery was sent", d.room.used.Load(), d.keep.used.Load())
 	}
 }

@@ -17,13 +17,15 @@ import (
 const UserAgent = "Warden-Alerts/1"
 
 type poster struct {
-	client *http.Client
+	transport *http.Transport
 }
 
 // newPoster builds the pooled client of webhooks (guarded) or of the vendor. A guarded one
 // ignores the environment's proxy: the proxy would dial the target itself and the guard
 // see only the proxy, so customer webhooks always go direct. The vendor's takes the proxy,
-// as the operator's egress may demand. Neither follows redirects.
+// as the operator's egress may demand. Neither follows redirects: requests go to the
+// transport itself, whose answer is the attempt's (http.Client would copy every request's
+// headers in case of a redirect, and add nothing else this uses).
 func newPoster(guarded bool, roots *x509.CertPool) poster {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
@@ -41,26 +43,29 @@ func newPoster(guarded bool, roots *x509.CertPool) poster {
 	} else {
 		t.Proxy = http.ProxyFromEnvironment
 	}
-	return poster{client: &http.Client{
-		Transport:     t,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return poster{transport: t}
 }
 
-// post sends body to url; shown names the receiver in messages, redacted.
-func (p poster) post(ctx context.Context, url, shown string, h http.Header, body []byte, now time.Time) result {
+// post sends body to url; shown names the receiver in messages, redacted (made only for
+// the messages of attempts that fail).
+func (p poster) post(ctx context.Context, url string, shown func() string, h http.Header, body []byte, now time.Time) result {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil { // its message would quote the URL
-		return result{Outcome: api.AttemptFailed, Err: shown + " is not a URL that can be sent to"}
+		return result{Outcome: api.AttemptFailed, Err: shown() + " is not a URL that can be sent to"}
 	}
 	req.Header = h
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.client.Do(req)
+	resp, err := p.transport.RoundTrip(req)
 	if err != nil {
-		return classifyHTTP(0, nil, nil, err, now, shown)
+		return classifyHTTP(0, nil, nil, err, now, shown())
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// Read to the end (within bounds) so that the connection is kept; nothing is quoted.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBodyRead))
+		return classifyHTTP(resp.StatusCode, resp.Header, nil, nil, now, "")
+	}
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
-	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown)
+	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown())
 }

@@ -95,5 +95,5 @@ func (d *Dispatcher) sendVendor(ctx context.Context, j *job, at time.Time) resul
 		return result{Outcome: api.AttemptFailed, Err: "encoding the event: " + err.Error()}
 	}
 	shown := "the vendor's alert URL " + access.RedactTarget(string(access.DestinationWebhook), d.cfg.VendorURL)
-	return d.vendor.post(ctx, d.cfg.VendorURL, shown, http.Header{}, body, at)
+	return d.vendor.post(ctx, d.cfg.VendorURL, func() string { return shown }, http.Header{}, body, at)
 }

@@ -303,3 +303,41 @@ func TestAlerts_grafanaPayload(t *testing.T) {
 		t.Errorf("version 3: %+v", p)
 	}
 }
+
+// The payload is decoded once, and a body senders would not send is answered as a validated
+// body is everywhere else: 400 for one that is not JSON, 422 naming the field for one that
+// breaks the schema, and the exact-field refusals of decodeJSON.
+func TestAlerts_ingestRefusesBadPayloads(t *testing.T) {
+	ts := newTestServer(t)
+	e, key := ts.alertEnv(true)
+	alert := `{"status":"firing","labels":{"alertname":"X"},"startsAt":"2026-01-01T00:00:00Z"}`
+	many := strings.TrimSuffix(strings.Repeat(alert+",", 1001), ",")
+	for _, c := range []struct {
+		name, body  string
+		status      int
+		code, field string
+	}{
+		{"not JSON", `not json`, 400, "bad_request", ""},
+		{"a number for a string", `{"version":4,"status":"firing","alerts":[]}`, 422, codeInvalidField, "version"},
+		{"another version", `{"version":"3","status":"firing","alerts":[]}`, 422, codeInvalidField, "version"},
+		{"no alerts", `{"version":"4","status":"firing"}`, 422, codeInvalidField, "alerts"},
+		{"too many alerts", `{"version":"4","status":"firing","alerts":[` + many + `]}`, 422, codeInvalidField, "alerts"},
+		{"an alert without labels", `{"version":"4","status":"firing","alerts":[{"status":"firing","startsAt":"2026-01-01T00:00:00Z"}]}`, 422, codeInvalidField, "alerts[0].labels"},
+		{"an alert of another status", `{"version":"4","status":"firing","alerts":[{"status":"bogus","labels":{},"startsAt":"2026-01-01T00:00:00Z"}]}`, 422, codeInvalidField, "alerts[0].status"},
+		{"a start that is no instant", `{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{},"startsAt":"yesterday"}]}`, 422, codeInvalidField, "alerts[0].startsAt"},
+		{"a null alert", `{"version":"4","status":"firing","alerts":[null]}`, 422, codeInvalidField, "alerts[0]"},
+		{"a label that is no string", `{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"a":1},"startsAt":"2026-01-01T00:00:00Z"}]}`, 422, codeInvalidField, "alerts[0].labels.a"},
+		{"an optional field of another type", `{"version":"4","status":"firing","groupKey":5,"alerts":[]}`, 422, codeInvalidField, "groupKey"},
+		{"a duplicate key", `{"version":"4","status":"firing","x":1,"x":2,"alerts":[]}`, 422, codeDuplicateField, "x"},
+	} {
+		p := ts.do("POST", "/v1/environments/"+e.ID+"/alerts", key, []byte(c.body)).problem(t)
+		if p.Status != c.status || p.Code != c.code || p.Field != c.field {
+			t.Errorf("%s: %d %s %q (%s); want %d %s %q", c.name, p.Status, p.Code, p.Field, p.Detail, c.status, c.code, c.field)
+		}
+	}
+	var got ingestReply
+	ts.call("POST", "/v1/environments/"+e.ID+"/alerts", key, []byte(`{"version":"4","status":"firing","alerts":[`+alert+`]}`), 202, &got)
+	if len(got.Alerts) != 1 || got.Alerts[0].ID == "" {
+		t.Errorf("a valid payload: %+v", got)
+	}
+}

@@ -142,6 +142,22 @@ func chunks[T any](ds []T, fn func([]T) error) error {
 	return nil
 }
 
+// fewChunks is chunks in slices of rowsPerStatement, then of a quarter as many, and so on
+// down to one: each length of a multi-row statement is a statement of its own, kept prepared
+// with its plan in memory, and batches of every length would keep a hundred of them (which
+// grew the server's memory with every new length while alerts came in).
+func fewChunks[T any](ds []T, fn func([]T) error) error {
+	for size := rowsPerStatement; len(ds) > 0; size = max(size/4, 1) {
+		for len(ds) >= size {
+			if err := fn(ds[:size]); err != nil {
+				return err
+			}
+			ds = ds[size:]
+		}
+	}
+	return nil
+}
+
 // rowsOf is n parenthesized rows of placeholders, row being one of them.
 func rowsOf(row string, n int) string {
 	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
@@ -151,6 +167,21 @@ func rowsOf(row string, n int) string {
 // deliveries it makes to its own dispatcher in memory, leased already, so that no other
 // dispatcher sends them meanwhile and, should it die first, they are sent once the lease ends.
 func (t *sqlTx) InsertDeliveries(lease Lease, ds []api.AlertDelivery) error {
+	// An alert's deliveries are made at one instant, due then, and updated then.
+	var at time.Time
+	var atText string
+	text := func(t time.Time) string {
+		if t != at || atText == "" {
+			at, atText = t, fmtTime(t)
+		}
+		return atText
+	}
+	textPtr := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return text(*t)
+	}
 	return chunks(ds, func(ds []api.AlertDelivery) error {
 		args := make([]any, 0, 18*len(ds))
 		for _, d := range ds {
@@ -159,7 +190,7 @@ func (t *sqlTx) InsertDeliveries(lease Lease, ds []api.AlertDelivery) error {
 				l = Lease{}
 			}
 			args = append(args, d.ID, d.AlertID, d.EnvironmentID, d.Kind, d.Target, d.Event, d.Status, d.AttemptCount, d.ScheduleStart,
-				fmtTimePtr(d.NextAttemptAt), fmtTimePtr(d.DeliveredAt), d.LastError, fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt), nextUnix(d),
+				textPtr(d.NextAttemptAt), textPtr(d.DeliveredAt), d.LastError, text(d.CreatedAt), text(d.UpdatedAt), nextUnix(d),
 				unixNano(d.CreatedAt), l.Owner, l.untilUnix())
 		}
 		_, err := t.exec(`INSERT INTO alert_deliveries (`+deliveryCols+`, next_attempt_unix, created_unix, lease_owner, lease_until_unix) VALUES `+
@@ -264,11 +295,11 @@ type Finish struct {
 
 // FinishAttempts records each attempt of fs and stores its delivery's status, attempt
 // count, next attempt, delivery instant and last error, releasing the lease: one statement
-// per rowsPerStatement deliveries, and one for their attempts. A delivery whose lease owner
+// per rowsPerStatement deliveries (fewChunks), and one for their attempts. A delivery whose lease owner
 // no longer holds (it expired and another dispatcher took it) is left as it is, its attempt
 // unrecorded, and returned in lost: that dispatcher's attempt is the one on record.
 func (t *sqlTx) FinishAttempts(owner string, fs []Finish) (lost []string, err error) {
-	err = chunks(fs, func(fs []Finish) error {
+	err = fewChunks(fs, func(fs []Finish) error {
 		// A delivery twice in one batch: the first attempt is recorded, the other is lost,
 		// as when finished one at a time (the first releases the lease).
 		seen := make(map[string]bool, len(fs))
