@@ -138,7 +138,10 @@ type Log struct {
 	interval time.Duration
 	log      *slog.Logger
 
-	queue chan api.AuthorizationDecision
+	// queue holds pointers: a buffered channel allocates its whole capacity at once, and
+	// 50,000 decisions by value were 9 MB for the garbage collector to scan on every cycle,
+	// queued or not.
+	queue chan *api.AuthorizationDecision
 	// mu orders Record against Stop: once Stop holds it, nothing more is queued, so the
 	// writer's last drain empties the queue for good.
 	mu      sync.RWMutex
@@ -170,7 +173,7 @@ func Start(cfg Config) *Log {
 	if l.log == nil {
 		l.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	l.queue = make(chan api.AuthorizationDecision, cfg.Queue)
+	l.queue = make(chan *api.AuthorizationDecision, cfg.Queue)
 	go l.run()
 	return l
 }
@@ -182,7 +185,7 @@ func (l *Log) Record(d api.AuthorizationDecision) bool {
 	defer l.mu.RUnlock()
 	if !l.stopped {
 		select {
-		case l.queue <- d:
+		case l.queue <- &d:
 			return true
 		default:
 		}
@@ -239,7 +242,7 @@ func (l *Log) run() {
 	for {
 		select {
 		case d := <-l.queue:
-			batch = append(batch[:0], d)
+			batch = append(batch[:0], *d)
 		case done := <-l.flushes:
 			l.drain(batch[:0])
 			close(done)
@@ -254,7 +257,7 @@ func (l *Log) run() {
 		for len(batch) < l.batch {
 			select {
 			case d := <-l.queue:
-				batch = append(batch, d)
+				batch = append(batch, *d)
 			case <-gather.C:
 				break fill
 			case done := <-l.flushes:
@@ -298,7 +301,7 @@ func (l *Log) drain(batch []api.AuthorizationDecision) int {
 		for len(batch) < l.batch {
 			select {
 			case d := <-l.queue:
-				batch = append(batch, d)
+				batch = append(batch, *d)
 			default:
 				break take
 			}
