@@ -256,7 +256,7 @@ func writeHandlerError(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		if ri := requestInfoFrom(ctx); ri != nil {
 			ri.err = err
 		}
-		p = newHumaError(http.StatusInternalServerError, "unexpected error occurred", err).(*problemError)
+		p = internalProblem()
 	}
 	if ri := requestInfoFrom(ctx); ri != nil {
 		p.RequestID = ri.id

@@ -141,7 +141,7 @@ func TestFastAuthorize_takesTheCommonRequest(t *testing.T) {
 			}
 		})
 		h := ts.srv.withRequest(ts.srv.withFastAuthorize(hapi, next))
-		r := httptest.NewRequest(http.MethodPost, "/v1/authorize"+tc.query, bytes.NewReader([]byte(tc.body)))
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/v1/authorize"+tc.query, bytes.NewReader([]byte(tc.body)))
 		r.Header.Set("Content-Type", "application/json")
 		if tc.token != "" {
 			r.Header.Set("Authorization", "Bearer "+tc.token)

@@ -131,8 +131,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 				}
 				ri.err = fmt.Errorf("panic: %v", v)
 				if rec.status == 0 {
-					writeProblem(rec, r, newProblem(http.StatusInternalServerError, codeInternal, "",
-						"The server failed to handle the request; quote the request id when reporting it."))
+					writeProblem(rec, r, internalProblem())
 				}
 			}
 			attrs := []slog.Attr{

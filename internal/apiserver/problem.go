@@ -73,6 +73,12 @@ func denialProblem(d *access.Denial) *problemError {
 	return newProblem(status, d.Code, d.Field, d.Message)
 }
 
+// internalProblem answers a failure of the server's own: never its cause, which only the
+// request's log line carries.
+func internalProblem() *problemError {
+	return newProblem(http.StatusInternalServerError, codeInternal, "", "The server failed to handle the request; quote the request id when reporting it.")
+}
+
 func notFound(kind objectKind, id string) *problemError {
 	return newProblem(http.StatusNotFound, codeNotFound, "", fmt.Sprintf("No %s with id %q exists.", kind, id))
 }
@@ -224,7 +230,7 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 	}
 	if status == http.StatusInternalServerError {
 		// Never echo internal errors; the request log line carries them.
-		return newProblem(status, codeInternal, "", "The server failed to handle the request; quote the request id when reporting it.")
+		return internalProblem()
 	}
 	p := newProblem(status, codeForStatus(status), "", upperFirst(msg))
 	var msgs []string
