@@ -9,7 +9,6 @@ import (
 	"github.com/wardenhq/terraform-provider-warden/internal/access"
 	"github.com/wardenhq/terraform-provider-warden/internal/alerting"
 	"github.com/wardenhq/terraform-provider-warden/internal/api"
-	"github.com/wardenhq/terraform-provider-warden/internal/store"
 )
 
 // Ingestion: an alert is answered 2xx only once it and its deliveries are committed. Alerts
@@ -120,7 +119,6 @@ func (s *Server) submitIngest(ctx context.Context, j *ingestJob) ([]ingested, er
 // commitIngest runs one transaction for batch. A job refused on its own (a bad key) fails
 // alone; a failed transaction fails every job, and each sender retries (5xx). The
 // deliveries it makes go to the dispatcher in memory once committed (alerting.Handover).
-// The batch's alerts are checked for repeats and stored together (alertBatch).
 func (s *Server) commitIngest(batch []*ingestJob) {
 	ctx := context.WithoutCancel(s.lifetime)
 	now := s.now()
@@ -130,7 +128,6 @@ func (s *Server) commitIngest(batch []*ingestJob) {
 		// per transaction, which no other writer can change meanwhile.
 		envs := map[string]string{}
 		routings := map[string]api.AlertRouting{}
-		b := s.newAlertBatch(tx, now, h)
 		for _, j := range batch {
 			j.res, j.err = nil, nil
 			env, ok := envs[j.key]
@@ -156,18 +153,16 @@ func (s *Server) commitIngest(batch []*ingestJob) {
 				}
 				routings[env] = routing
 			}
-			alerts, err := j.build(b.reader(), env)
-			if err != nil {
+			var err error
+			if j.res, err = s.recordRoutedAlerts(tx, env, routing, now, j.build, h); err != nil {
 				var pe *problemError
 				if !errors.As(err, &pe) {
 					return err
 				}
 				j.err = err
-				continue
 			}
-			j.res = b.add(env, routing, alerts)
 		}
-		return b.flush()
+		return nil
 	})
 	h.Done(err == nil)
 	for _, j := range batch {
@@ -189,143 +184,36 @@ func (s *Server) recordAlerts(tx Tx, envID string, now time.Time, build func(Tx,
 	if err != nil {
 		return nil, err
 	}
+	return s.recordRoutedAlerts(tx, envID, routing, now, build, nil)
+}
+
+// recordRoutedAlerts is recordAlerts with the environment's routing already read in tx, the
+// deliveries leased to the dispatcher h hands them to when it has room for them.
+func (s *Server) recordRoutedAlerts(tx Tx, envID string, routing api.AlertRouting, now time.Time, build func(Tx, string) ([]api.Alert, error),
+	h *alerting.Handover) ([]ingested, error) {
 	alerts, err := build(tx, envID)
 	if err != nil {
 		return nil, err
 	}
-	b := s.newAlertBatch(tx, now, nil)
-	res := b.add(envID, routing, alerts)
-	return res, b.flush()
-}
-
-// alertBatch records the alerts of one transaction's requests together: one query looks up
-// the repeats of them all, and their alerts and deliveries are inserted in a few multi-row
-// statements, not three statements each. Each is decided as if recorded on its own, in
-// order: a repeat of a stored alert or of one earlier in the batch (same key, status and
-// start, within the window) is answered with the latest it repeats and stores nothing.
-type alertBatch struct {
-	s       *Server
-	tx      Tx
-	now     time.Time
-	h       *alerting.Handover
-	pending []pendingAlert
-}
-
-// pendingAlert is an alert of environment env added to a batch and not yet recorded; out is
-// where its outcome goes.
-type pendingAlert struct {
-	env     string
-	alert   api.Alert
-	routing *api.AlertRouting
-	out     *ingested
-}
-
-func (s *Server) newAlertBatch(tx Tx, now time.Time, h *alerting.Handover) *alertBatch {
-	return &alertBatch{s: s, tx: tx, now: now, h: h}
-}
-
-// add queues alerts of environment envID, routed by routing, and returns the slice their
-// outcomes are written to when flush has run.
-func (b *alertBatch) add(envID string, routing api.AlertRouting, alerts []api.Alert) []ingested {
 	out := make([]ingested, len(alerts))
 	for i, a := range alerts {
-		b.pending = append(b.pending, pendingAlert{env: envID, alert: a, routing: &routing, out: &out[i]})
-	}
-	return out
-}
-
-// reader is the transaction as a request's build reads it: a read of the alerts (a resolve
-// reads the alert it resolves) first records what the batch holds, so that it sees the
-// alerts of the requests before it, as it would have had each been recorded at once.
-func (b *alertBatch) reader() Tx { return &batchReader{Tx: b.tx, b: b} }
-
-// batchReader is a Tx whose alert reads see the batch's alerts.
-type batchReader struct {
-	Tx
-	b *alertBatch
-}
-
-func (r *batchReader) LastAlert(envID, dedupKey string) (api.Alert, error) {
-	if err := r.b.flush(); err != nil {
-		return api.Alert{}, err
-	}
-	return r.Tx.LastAlert(envID, dedupKey)
-}
-
-// flush records the pending alerts: the repeats answered, the others routed and stored with
-// their deliveries.
-func (b *alertBatch) flush() error {
-	if len(b.pending) == 0 {
-		return nil
-	}
-	since := b.now.Add(-b.s.alerting.DedupWindow)
-	keys := make([]store.AlertKey, len(b.pending))
-	for i, p := range b.pending {
-		keys[i] = store.AlertKey{EnvironmentID: p.env, DedupKey: p.alert.DedupKey, Status: p.alert.Status, StartsAt: p.alert.StartsAt}
-	}
-	stored, err := b.tx.DuplicateAlerts(keys, since)
-	if err != nil {
-		return err
-	}
-	// The batch's new alerts by key, oldest first: a repeat of one of them is the latest
-	// that matches, and is newer than any stored alert.
-	type key struct{ env, dedup, status string }
-	fresh := make([]api.Alert, 0, len(b.pending))
-	byKey := map[key][]int{}
-	type leased struct {
-		lease store.Lease
-		ds    []api.AlertDelivery
-	}
-	var runs []leased
-	for i, p := range b.pending {
-		a := p.alert
-		if dup := latestRepeat(fresh, byKey[key{p.env, a.DedupKey, a.Status}], a.StartsAt, since); dup != nil {
-			*p.out = ingested{Alert: *dup, Duplicate: true}
+		if dup, err := tx.DuplicateAlert(envID, a.DedupKey, a.Status, a.StartsAt, now.Add(-s.alerting.DedupWindow)); err == nil {
+			out[i] = ingested{Alert: dup, Duplicate: true}
 			continue
-		}
-		if stored[i] != nil {
-			*p.out = ingested{Alert: *stored[i], Duplicate: true}
-			continue
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
 		}
 		a.ID = newTimeID("alr", time.Now())
-		deliveries := b.s.route(&a, *p.routing, b.now)
-		lease := b.h.Lease(a, deliveries)
-		// Deliveries go in the alerts' order, in runs of one lease (the dispatcher's, or
-		// none once it has no room).
-		if n := len(runs); n > 0 && runs[n-1].lease == lease {
-			runs[n-1].ds = append(runs[n-1].ds, deliveries...)
-		} else if len(deliveries) > 0 {
-			runs = append(runs, leased{lease, deliveries})
+		deliveries := s.route(&a, routing, now)
+		if err := tx.InsertAlert(a); err != nil {
+			return nil, err
 		}
-		// Found as a stored alert would be: by the environment it is stored under.
-		k := key{a.EnvironmentID, a.DedupKey, a.Status}
-		byKey[k] = append(byKey[k], len(fresh))
-		fresh = append(fresh, a)
-		*p.out = ingested{Alert: a}
-	}
-	b.pending = b.pending[:0]
-	if err := b.tx.InsertAlert(fresh...); err != nil {
-		return err
-	}
-	for _, r := range runs {
-		if err := b.tx.InsertDeliveries(r.lease, r.ds); err != nil {
-			return err
+		if err := tx.InsertDeliveries(h.Lease(a, deliveries), deliveries); err != nil {
+			return nil, err
 		}
+		out[i] = ingested{Alert: a}
 	}
-	return nil
-}
-
-// latestRepeat is the latest of the alerts at idx in fresh (all of one key and status) that
-// an alert starting at startsAt repeats, as store.Tx.DuplicateAlert decides: the same start
-// to the second (a zero start matches any), received at or after since; nil when none.
-func latestRepeat(fresh []api.Alert, idx []int, startsAt, since time.Time) *api.Alert {
-	for j := len(idx) - 1; j >= 0; j-- {
-		c := &fresh[idx[j]]
-		if (startsAt.IsZero() || c.StartsAt.Unix() == startsAt.Unix()) && !c.ReceivedAt.Before(since) {
-			return c
-		}
-	}
-	return nil
+	return out, nil
 }
 
 // route takes the engine's routing decision for a under routing, records it on a, and makes

@@ -33,72 +33,10 @@ type DeliveryFilter struct {
 	Status        string
 }
 
-// InsertAlert stores as, in their order (lists and LastAlert go by it), in statements of a
-// few fixed lengths (fewChunks).
-func (t *sqlTx) InsertAlert(as ...api.Alert) error {
-	return fewChunks(as, func(as []api.Alert) error {
-		args := make([]any, 0, 7*len(as))
-		for _, a := range as {
-			args = append(args, a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), unixNano(a.ReceivedAt), jsonText(a))
-		}
-		_, err := t.exec(`INSERT INTO alerts (id, environment_id, dedup_key, status, starts_unix, received_unix, body) VALUES `+
-			rowsOf("(?,?,?,?,?,?,?)", len(as)), args...)
-		return err
-	})
-}
-
-// AlertKey is what a repeat of an alert is looked up by: DuplicateAlert's arguments but the
-// window, which DuplicateAlerts takes once.
-type AlertKey struct {
-	EnvironmentID, DedupKey, Status string
-	StartsAt                        time.Time
-}
-
-// DuplicateAlerts is DuplicateAlert for each of keys, in statements of a few fixed lengths
-// (fewChunks): the alert each repeats, or nil.
-func (t *sqlTx) DuplicateAlerts(keys []AlertKey, since time.Time) ([]*api.Alert, error) {
-	out := make([]*api.Alert, len(keys))
-	done := 0
-	err := fewChunks(keys, func(ks []AlertKey) error {
-		// A row's start is NULL when it matches any (PagerDuty events need not carry one);
-		// the casts type the parameters for PostgreSQL, as in FinishAttempts.
-		const row = "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))"
-		args := make([]any, 0, 1+5*len(ks))
-		args = append(args, unixNano(since))
-		for i, k := range ks {
-			var starts any
-			if !k.StartsAt.IsZero() {
-				starts = k.StartsAt.Unix()
-			}
-			args = append(args, done+i, k.EnvironmentID, k.DedupKey, k.Status, starts)
-		}
-		rows, err := t.query(`SELECT v.column1, (SELECT a.body FROM alerts a WHERE a.environment_id = v.column2 AND a.dedup_key = v.column3
-			AND a.status = v.column4 AND a.received_unix >= ? AND (v.column5 IS NULL OR a.starts_unix = v.column5) ORDER BY a.seq DESC LIMIT 1)
-			FROM (VALUES `+rowsOf(row, len(ks))+`) AS v`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var i int
-			var body sql.NullString
-			if err := rows.Scan(&i, &body); err != nil {
-				_ = rows.Close()
-				return err
-			}
-			if !body.Valid {
-				continue
-			}
-			var a api.Alert
-			if err := json.Unmarshal([]byte(body.String), &a); err != nil {
-				_ = rows.Close()
-				return err
-			}
-			out[i] = &a
-		}
-		done += len(ks)
-		return errors.Join(rows.Err(), rows.Close())
-	})
-	return out, err
+func (t *sqlTx) InsertAlert(a api.Alert) error {
+	_, err := t.exec(`INSERT INTO alerts (id, environment_id, dedup_key, status, starts_unix, received_unix, body) VALUES (?,?,?,?,?,?,?)`,
+		a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), unixNano(a.ReceivedAt), jsonText(a))
+	return err
 }
 
 // DuplicateAlert returns the latest alert of environment envID with dedupKey and status,
@@ -192,7 +130,19 @@ func (l Lease) untilUnix() int64 {
 // limits on parameters, and few distinct statement texts to keep prepared.
 const rowsPerStatement = 64
 
-// fewChunks calls fn with ds in slices of rowsPerStatement, then of a quarter as many, and so on
+// chunks calls fn with ds in slices of at most rowsPerStatement.
+func chunks[T any](ds []T, fn func([]T) error) error {
+	for len(ds) > 0 {
+		n := min(len(ds), rowsPerStatement)
+		if err := fn(ds[:n]); err != nil {
+			return err
+		}
+		ds = ds[n:]
+	}
+	return nil
+}
+
+// fewChunks is chunks in slices of rowsPerStatement, then of a quarter as many, and so on
 // down to one: each length of a multi-row statement is a statement of its own, kept prepared
 // with its plan in memory, and batches of every length would keep a hundred of them (which
 // grew the server's memory with every new length while alerts came in).
@@ -232,7 +182,7 @@ func (t *sqlTx) InsertDeliveries(lease Lease, ds []api.AlertDelivery) error {
 		}
 		return text(*t)
 	}
-	return fewChunks(ds, func(ds []api.AlertDelivery) error {
+	return chunks(ds, func(ds []api.AlertDelivery) error {
 		args := make([]any, 0, 18*len(ds))
 		for _, d := range ds {
 			l := lease

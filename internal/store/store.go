@@ -216,9 +216,8 @@ type Tx interface {
 	IngestEnvironment(key string) (string, error)
 
 	// Received alerts and their outbox of deliveries (alerts.go); none is a policy write.
-	InsertAlert(as ...api.Alert) error
+	InsertAlert(a api.Alert) error
 	DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error)
-	DuplicateAlerts(keys []AlertKey, since time.Time) ([]*api.Alert, error)
 	LastAlert(envID, dedupKey string) (api.Alert, error)
 	Alert(envID, id string) (api.Alert, error)
 	Alerts(f AlertFilter, p Page) ([]api.Alert, string, error)

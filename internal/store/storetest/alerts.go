@@ -76,43 +76,6 @@ func TestAlertsRoundTrip(t *testing.T, open Open) {
 		if dup, err := tx.DuplicateAlert("env_1", "fp1", api.AlertResolved, time.Time{}, now.Add(-time.Minute)); err != nil || dup.ID != "alr_2" {
 			return fmt.Errorf("the repeat of alr_2 without a start found %q (%w)", dup.ID, err)
 		}
-		// DuplicateAlerts answers each key as DuplicateAlert does, over more keys than one
-		// statement's rows, and finds nothing outside the window.
-		var keys []store.AlertKey
-		for i := range 70 {
-			k := store.AlertKey{EnvironmentID: "env_1", DedupKey: "fp1", Status: api.AlertFiring, StartsAt: a.StartsAt.Add(300 * time.Millisecond)}
-			switch i % 5 {
-			case 1:
-				k.StartsAt = a.StartsAt.Add(time.Hour)
-			case 2:
-				k.Status, k.StartsAt = api.AlertResolved, time.Time{}
-			case 3:
-				k.DedupKey = "fp2"
-			case 4:
-				k.EnvironmentID = "env_2"
-			}
-			keys = append(keys, k)
-		}
-		for _, since := range []time.Time{now.Add(-time.Minute), now.Add(time.Second)} {
-			got, err := tx.DuplicateAlerts(keys, since)
-			if err != nil || len(got) != len(keys) {
-				return fmt.Errorf("DuplicateAlerts: %d for %d keys (%w)", len(got), len(keys), err)
-			}
-			for i, k := range keys {
-				want, err := tx.DuplicateAlert(k.EnvironmentID, k.DedupKey, k.Status, k.StartsAt, since)
-				switch {
-				case errors.Is(err, store.ErrNotFound) && got[i] != nil:
-					return fmt.Errorf("key %d %+v since %v: DuplicateAlerts found %q, DuplicateAlert nothing", i, k, since, got[i].ID)
-				case err == nil && (got[i] == nil || !reflect.DeepEqual(*got[i], want)):
-					return fmt.Errorf("key %d %+v since %v: DuplicateAlerts found %+v, DuplicateAlert %+v", i, k, since, got[i], want)
-				case err != nil && !errors.Is(err, store.ErrNotFound):
-					return err
-				}
-			}
-			if since.Before(now) && (got[0] == nil || got[0].ID != "alr_1" || got[2] == nil || got[2].ID != "alr_2") {
-				return fmt.Errorf("DuplicateAlerts found %+v and %+v, want alr_1 and alr_2", got[0], got[2])
-			}
-		}
 		if last, err := tx.LastAlert("env_1", "fp1"); err != nil || last.ID != "alr_2" {
 			return fmt.Errorf("the last alert with fp1 is %q (%w)", last.ID, err)
 		}
@@ -291,8 +254,7 @@ func TestAlertLeasesExclusive(t *testing.T, open Open) {
 	}
 }
 
-// Alerts inserted together read back in their order. Deliveries inserted leased are not
-// leased again until the lease ends; a batch of finishes
+// Deliveries inserted leased are not leased again until the lease ends; a batch of finishes
 // records those whose lease its owner holds (a delivery given twice, once) and names the
 // others; the attempts read back in order.
 func TestAlertBatches(t *testing.T, open Open) {
@@ -303,24 +265,9 @@ func TestAlertBatches(t *testing.T, open Open) {
 	for i := range n {
 		ds = append(ds, testDelivery(i, now))
 	}
-	// Alerts inserted together keep their order, over more than one statement's rows.
-	var as []api.Alert
-	for i := range 70 {
-		as = append(as, testAlert(i+1, api.AlertFiring, now.Add(time.Duration(i)*time.Second).Truncate(time.Second)))
-	}
 	write(t, st, func(tx store.Tx) error {
-		return errors.Join(tx.InsertAlert(as...),
+		return errors.Join(tx.InsertAlert(testAlert(1, api.AlertFiring, now)),
 			tx.InsertDeliveries(store.Lease{Owner: "a", Until: now.Add(time.Minute)}, ds[:n-1]), tx.InsertDeliveries(store.Lease{}, ds[n-1:]))
-	})
-	view(t, st, func(tx store.Tx) error {
-		got, _, err := tx.Alerts(store.AlertFilter{EnvironmentID: "env_1"}, store.Page{})
-		if err != nil || !reflect.DeepEqual(got, as) {
-			return fmt.Errorf("alerts inserted together read back %d of %d, or out of order (%w)", len(got), len(as), err)
-		}
-		if last, err := tx.LastAlert("env_1", "fp1"); err != nil || last.ID != as[len(as)-1].ID {
-			return fmt.Errorf("the last of the alerts inserted together is %q (%w), want %q", last.ID, err, as[len(as)-1].ID)
-		}
-		return nil
 	})
 	var leased []api.AlertDelivery
 	write(t, st, func(tx store.Tx) error {
