@@ -363,11 +363,7 @@ func TestDispatcher_backlogInBatches(t *testing.T) {
 func TestDispatcher_runWakesOnNotify(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testclock.Running())
-	got := make(chan string, 1)
-	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
-		got <- r.Header.Get("webhook-id")
-		w.WriteHeader(http.StatusOK)
-	})
+	hook, got := newIDReceiver(t, 1)
 	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour})
 	ctx, cancel := context.WithCancel(t.Context())
 	stopped := make(chan struct{})

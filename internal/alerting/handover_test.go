@@ -41,11 +41,7 @@ func (f *fixture) handOver(h *Handover, a api.Alert, target string, n int) ([]ap
 func TestHandover_sendsWithoutPolling(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testclock.Running())
-	got := make(chan string, 10)
-	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
-		got <- r.Header.Get("webhook-id")
-		w.WriteHeader(http.StatusOK)
-	})
+	hook, got := newIDReceiver(t, 10)
 	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 4, Room: 4})
 	ctx, cancel := context.WithCancel(t.Context())
 	stopped := make(chan struct{})
@@ -163,11 +159,7 @@ func TestHandover_roomFollowsAttempts(t *testing.T) {
 func TestHandover_alertsBeyondTheKeepAreRead(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testclock.Running())
-	got := make(chan string, 10)
-	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
-		got <- r.Header.Get("webhook-id")
-		w.WriteHeader(http.StatusOK)
-	})
+	hook, got := newIDReceiver(t, 10)
 	d := f.dispatcher(Config{AllowPrivate: true, PollInterval: time.Hour, Batch: 8, Room: 8})
 	h := d.Handover(f.clock.Now())
 	kept, _ := f.handOver(h, testAlert("alr_1", api.AlertFiring, f.clock.Now()), hook.URL, 2)

@@ -177,6 +177,17 @@ func newReceiver(t testing.TB, answers ...http.HandlerFunc) *receiver {
 	return r
 }
 
+// newIDReceiver is a receiver that accepts every delivery and sends its webhook-id on the
+// channel it returns (buffered for n).
+func newIDReceiver(t testing.TB, n int) (*receiver, chan string) {
+	t.Helper()
+	got := make(chan string, n)
+	return newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("webhook-id")
+		w.WriteHeader(http.StatusOK)
+	}), got
+}
+
 func (r *receiver) requests() []received {
 	r.mu.Lock()
 	defer r.mu.Unlock()
