@@ -29,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -92,10 +93,11 @@ type serveConfig struct {
 	version         bool
 	alerting        apiserver.AlertingConfig
 	decisionLog     apiserver.DecisionLogConfig
+	heapFloor       uint64
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
-	var c serveConfig
+	c := serveConfig{heapFloor: defaultHeapFloor}
 	fs := newFlagSet("warden-server", stderr, `Usage: warden-server [flags]
        warden-server recover-owner -h
        warden-server backup -h
@@ -132,6 +134,11 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		})
 	fs.IntVar(&dl.Queue, "decision-log-queue", decisionlog.DefaultQueue, "how many `decisions` may wait in memory for the decision log's writer; when it is full, authorize still answers and the decision is dropped and counted (GET /v1/ready's decision_log.dropped)")
 	fs.DurationVar(&dl.Retention, "decision-log-retention", decisionlog.DefaultRetention, "how long authorization decisions are kept; older ones are pruned")
+	fs.Func("gc-heap-floor", "the heap `size` below which Go's collector does not run (bytes, or KiB, MiB, GiB; 0 for none; default 256MiB): fewer collections, a shorter latency tail; at most a quarter of the cgroup's memory limit and half of GOMEMLIMIT, and off when the environment sets GOGC",
+		func(v string) (err error) {
+			c.heapFloor, err = parseBytes(v)
+			return err
+		})
 	fs.DurationVar(&c.idemTTL, "idempotency-ttl", apiserver.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older records are ignored and pruned")
 	fs.DurationVar(&c.readTimeout, "read-timeout", apiserver.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", apiserver.DefaultWriteTimeout, "longest time from the end of the request headers to the end of the response")
@@ -163,6 +170,8 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 		"decision-log-members":   "WARDEN_DECISION_LOG_MEMBERS",
 		"decision-log-queue":     "WARDEN_DECISION_LOG_QUEUE",
 		"decision-log-retention": "WARDEN_DECISION_LOG_RETENTION",
+
+		"gc-heap-floor": "WARDEN_GC_HEAP_FLOOR",
 	})
 	if err != nil {
 		return c, err
@@ -190,11 +199,11 @@ WARDEN_BOOTSTRAP_TOKEN (environment only: a secret has no flag), and refuses to 
 	return c, nil
 }
 
-// defaultGCPercent is the server's GOGC when the environment sets none. The server holds
-// its whole policy in memory and answers POST /v1/authorize from it; the collector's cycles
-// were the tail of authorize's latency, and twice Go's default halves them for a heap up to
-// three times what is live instead of two (make bench-alerts' backlog figure: peak RSS 48 →
-// 60 MiB). GOGC (and GOMEMLIMIT) in the environment win, as for any Go program.
+// defaultGCPercent is the server's GOGC when the environment sets none, above the heap
+// floor (heapfloor.go). The server holds its whole policy in memory and answers POST
+// /v1/authorize from it; the collector's cycles were the tail of authorize's latency, and
+// twice Go's default halves them for a heap up to three times what is live instead of two.
+// GOGC (and GOMEMLIMIT) in the environment win, as for any Go program.
 const defaultGCPercent = 200
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -209,7 +218,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return printVersion(stdout)
 	}
 	if getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
+		floor := effectiveHeapFloor(c.heapFloor, cgroupMemoryLimit())
+		if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+			floor = min(floor, uint64(limit)/2)
+		}
+		if floor > 0 {
+			defer startHeapFloor(floor, defaultGCPercent)()
+		} else {
+			debug.SetGCPercent(defaultGCPercent)
+		}
 	}
 
 	opts := apiserver.ServeOptions{

@@ -58,6 +58,8 @@ func TestParseServe_environment(t *testing.T) {
 		"WARDEN_DECISION_LOG_MEMBERS":   "sample:0.05",
 		"WARDEN_DECISION_LOG_QUEUE":     "1000",
 		"WARDEN_DECISION_LOG_RETENTION": "720h",
+
+		"WARDEN_GC_HEAP_FLOOR": "64MiB",
 	})
 	c, err := parseServe(nil, env, io.Discard)
 	if err != nil {
@@ -69,7 +71,7 @@ func TestParseServe_environment(t *testing.T) {
 		alerting: apiserver.AlertingConfig{VendorURL: "https://events.pagerduty.com/v2/enqueue", VendorRoutingKey: "R0UTING",
 			SMTPURL: "smtp://mail.example.com:587", SMTPFrom: "alerts@example.com", AllowPrivateDestinations: true,
 			Retention: 7 * 24 * time.Hour, DedupWindow: apiserver.DefaultAlertDedupWindow, AttemptTimeout: 3 * time.Second},
-		decisionLog: apiserver.DecisionLogConfig{Members: sampled, Queue: 1000, Retention: 30 * 24 * time.Hour}}
+		decisionLog: apiserver.DecisionLogConfig{Members: sampled, Queue: 1000, Retention: 30 * 24 * time.Hour}, heapFloor: 64 << 20}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the environment:\n got %+v\nwant %+v", c, want)
 	}
@@ -88,7 +90,7 @@ func TestParseServe_environment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.listen != "127.0.0.1:8080" || c.db != "./warden.db" || c.tlsCert != "" || c.shutdownTimeout != 30*time.Second {
+	if c.listen != "127.0.0.1:8080" || c.db != "./warden.db" || c.tlsCert != "" || c.shutdownTimeout != 30*time.Second || c.heapFloor != defaultHeapFloor {
 		t.Errorf("defaults: %+v", c)
 	}
 	// The decision log keeps vendors' decisions only, by default.
@@ -120,6 +122,8 @@ func TestParseServe_refusals(t *testing.T) {
 		"empty decision queue":        {[]string{"-decision-log-queue", "0"}, nil, "-decision-log-queue must be at least 1"},
 		"no decision retention":       {[]string{"-decision-log-retention", "0s"}, nil, "-decision-log-retention must be positive"},
 		"zero attempt timeout":        {[]string{"-alert-attempt-timeout", "0s"}, nil, "-alert-attempt-timeout must be positive"},
+		"heap floor not a size":       {nil, map[string]string{"WARDEN_GC_HEAP_FLOOR": "lots"}, "is not a size"},
+		"heap floor in megabytes":     {[]string{"-gc-heap-floor", "256MB"}, nil, "is not a size"},
 	} {
 		_, err := parseServe(c.args, envOf(c.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
