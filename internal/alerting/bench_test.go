@@ -101,7 +101,7 @@ func BenchmarkIngestWrites(b *testing.B) {
 						a := testAlert(fmt.Sprintf("alr_%012d", n), api.AlertFiring, epoch)
 						a.DedupKey = fmt.Sprintf("fp-%d", n)
 						if _, err := tx.DuplicateAlert(a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt, epoch.Add(-time.Minute)); !errors.Is(err, store.ErrNotFound) {
-							return fmt.Errorf("a repeat of a new alert: %v", err)
+							return fmt.Errorf("a repeat of a new alert: %w", err)
 						}
 						ds := make([]api.AlertDelivery, len(hooks))
 						for i, h := range hooks {
