@@ -13,7 +13,7 @@ import (
 
 // The heap floor. Go's collector starts a cycle when the heap has grown by GOGC percent of
 // what the last one left live. The server's live heap is small (about 10 MiB with make
-// bench-api's 10,000 grants) and authorize allocates about 4 KiB a check, most of it
+// bench-api's 10,000 grants) and authorize allocates about 4.5 KB a check, most of it
 // net/http's, so at 25,000 checks/s it collected five times a second, each time marking for
 // 10 to 40 ms with a share of the CPU taken from requests: most of authorize's p99 above what
 // the load generator alone causes. The floor lets the heap grow to -gc-heap-floor before
