@@ -203,8 +203,8 @@ func BenchmarkAuthorizeAPI(b *testing.B) {
 		b.Fatalf("the harness's floor: %v", err)
 	}
 	b.ReportMetric(floor.p99, "harness-p99-ms")
-	fmt.Printf("the harness alone (the same wrk against a bare net/http handler answering %s's answer, in this process): %s requests/s, p50 %.2f ms, p99 %.2f ms\n",
-		"authorize", thousands(int64(floor.rps+0.5)), floor.p50, floor.p99)
+	fmt.Printf("the harness alone (the same wrk against a bare net/http handler answering authorize's answer, in this process): %s requests/s, p50 %.2f ms, p99 %.2f ms\n",
+		thousands(int64(floor.rps+0.5)), floor.p50, floor.p99)
 	// The load generator shares the machine with the server by design; anything else
 	// running shares it too, and then the numbers are not comparable between runs.
 	if other > 0.1 {
