@@ -139,14 +139,7 @@ func benchAlertIngest(b *testing.B, count int) {
 			runs = append(runs, r)
 		}
 	}
-	med := func(f func(round) float64) float64 {
-		vs := make([]float64, len(runs))
-		for i, r := range runs {
-			vs[i] = f(r)
-		}
-		slices.Sort(vs)
-		return vs[len(vs)/2]
-	}
+	med := func(f func(round) float64) float64 { return medianBy(runs, f) }
 	rate, amRate := med(func(r round) float64 { return r.rate }), med(func(r round) float64 { return r.am })
 	ratio := med(func(r round) float64 { return r.rate / r.am })
 	other := med(func(r round) float64 { return max(r.other, r.amOther) })

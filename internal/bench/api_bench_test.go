@@ -854,19 +854,22 @@ type wrkResult struct {
 	connect, read, write, status, timeout int64
 }
 
-// medianRun is runs' medians: throughput, p50 and p99 each the median of its own (the
-// middle run's for an odd count).
-func medianRun(runs []wrkResult) wrkResult {
-	mid := func(f func(wrkResult) float64) float64 {
-		vs := make([]float64, len(runs))
-		for i, r := range runs {
-			vs[i] = f(r)
-		}
-		slices.Sort(vs)
-		return vs[len(vs)/2]
+// medianBy is the median of f over xs (the middle value for an odd count, the upper middle
+// for an even one).
+func medianBy[T any](xs []T, f func(T) float64) float64 {
+	vs := make([]float64, len(xs))
+	for i, x := range xs {
+		vs[i] = f(x)
 	}
-	return wrkResult{rps: mid(func(r wrkResult) float64 { return r.rps }), p50: mid(func(r wrkResult) float64 { return r.p50 }),
-		p99: mid(func(r wrkResult) float64 { return r.p99 })}
+	slices.Sort(vs)
+	return vs[len(vs)/2]
+}
+
+// medianRun is runs' medians: throughput, p50 and p99 each the median of its own.
+func medianRun(runs []wrkResult) wrkResult {
+	return wrkResult{rps: medianBy(runs, func(r wrkResult) float64 { return r.rps }),
+		p50: medianBy(runs, func(r wrkResult) float64 { return r.p50 }),
+		p99: medianBy(runs, func(r wrkResult) float64 { return r.p99 })}
 }
 
 // runWrk runs one load, printing wrk's report when verbose, and fails on any error status
