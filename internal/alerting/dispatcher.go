@@ -73,6 +73,7 @@ type Dispatcher struct {
 	keep     room // those of room whose alerts are handed over too
 	// took is a moving average of an attempt's duration in nanoseconds: it sizes room.
 	took atomic.Int64
+	envs envCache // environments read lately
 }
 
 // NewOwner is a lease owner unique to this process: the random part keeps a restart with
@@ -317,7 +318,7 @@ func (d *Dispatcher) lease(ctx context.Context) ([]*job, int, error) {
 	var jobs []*job
 	err = d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		jobs = jobs[:0]
-		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}, prefixes: map[string][]byte{}}
+		c := prepared{envs: map[string]*envInfo{}, alerts: map[string]api.Alert{}, prefixes: map[string][]byte{}, cache: &d.envs}
 		for _, dl := range ds {
 			j, err := c.prepare(tx, dl, now)
 			if err != nil {
@@ -369,8 +370,11 @@ type prepared struct {
 	envs     map[string]*envInfo
 	alerts   map[string]api.Alert
 	prefixes map[string][]byte // by alert: webhookPrefix
+	cache    *envCache         // environments read lately (envcache.go)
 }
 
+// prepare makes dl's job from what c holds, reading the rest in tx; with a nil tx it reads
+// nothing and answers errNeedRead when something is missing.
 func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*job, error) {
 	j := &job{d: dl}
 	fail := func(msg string) (*job, error) {
@@ -379,6 +383,12 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 	}
 	e, ok := c.envs[dl.EnvironmentID]
 	if !ok {
+		e, ok = c.cache.get(dl.EnvironmentID, now)
+	}
+	if !ok {
+		if tx == nil {
+			return nil, errNeedRead
+		}
 		env, err := tx.Environment(dl.EnvironmentID)
 		if errors.Is(err, store.ErrNotFound) {
 			return fail("the environment no longer exists")
@@ -395,12 +405,16 @@ func (c prepared) prepare(tx deliveryTx, dl api.AlertDelivery, now time.Time) (*
 		default:
 			e.keys, e.keysErr = signingKeys(creds.Current(now))
 		}
-		c.envs[dl.EnvironmentID] = e
+		c.cache.put(dl.EnvironmentID, e, creds)
 	}
+	c.envs[dl.EnvironmentID] = e
 	j.env, j.keys = e.env, e.keys
 	// The alert is only read (and never changed) by the attempts that share it.
 	alert, ok := c.alerts[dl.AlertID]
 	if !ok {
+		if tx == nil {
+			return nil, errNeedRead
+		}
 		var err error
 		alert, err = tx.Alert(dl.EnvironmentID, dl.AlertID)
 		if errors.Is(err, store.ErrNotFound) {

@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -267,6 +268,83 @@ func TestDispatcher_signaturesDuringRotation(t *testing.T) {
 	}
 	if err := verify(old, reqs[1], false); err == nil {
 		t.Error("after the overlap the old secret still verifies")
+	}
+}
+
+// The dispatcher keeps an environment's signing keys a moment (envcache.go); Forget, which
+// the API calls after a rotation, makes the next attempt read the new secret.
+func TestDispatcher_forgetAfterRotation(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(epoch)
+	f := newFixture(t, clock)
+	old := f.creds.SigningSecret
+	hook := newReceiver(t, answer(http.StatusOK))
+	d := f.dispatcher(Config{AllowPrivate: true})
+	f.add(testAlert("alr_1", api.AlertFiring, epoch), api.RecipientWebhook, hook.URL)
+	runOnce(t, d, 1)
+	if _, ok := d.envs.get("env_1", clock.Now()); !ok {
+		t.Fatal("the environment read for the attempt is not kept")
+	}
+	f.rotate()
+	d.Forget("env_1")
+	f.add(testAlert("alr_2", api.AlertFiring, epoch), api.RecipientWebhook, hook.URL)
+	runOnce(t, d, 1)
+	reqs := hook.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("the receiver got %d requests", len(reqs))
+	}
+	if n := len(strings.Fields(reqs[1].header.Get("webhook-signature"))); n != 2 {
+		t.Errorf("after the rotation and Forget, %d signatures; want 2 (new and old)", n)
+	}
+	for name, secret := range map[string]string{"old": old, "new": f.creds.SigningSecret} {
+		if err := verify(secret, reqs[1], false); err != nil {
+			t.Errorf("the %s secret does not verify: %v", name, err)
+		}
+	}
+}
+
+// envCache answers what was put for envFresh, with the previous secret dropped once its
+// overlap ends (judged at each get), nothing after Forget, and starts over at its bound.
+func TestEnvCache(t *testing.T) {
+	t.Parallel()
+	var c envCache
+	creds := store.AlertCredentialsRecord{AlertCredentials: api.AlertCredentials{EnvironmentID: "env_1", SigningSecret: "whsec_" + base64.StdEncoding.EncodeToString([]byte("new-secret-0123456789"))}}
+	rotated := creds
+	rotated.PreviousSigningSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte("old-secret-0123456789"))
+	until := epoch.Add(time.Hour)
+	rotated.PreviousSigningSecretExpiresAt = &until
+	keys, err := signingKeys(rotated.Current(epoch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.put("env_1", &envInfo{env: api.Environment{Name: "prod"}, keys: keys}, rotated)
+	if e, ok := c.get("env_1", epoch); !ok || len(e.keys) != 2 {
+		t.Fatalf("during the overlap get = %v, %v; want two keys", e, ok)
+	}
+	if e, ok := c.get("env_1", until); !ok || len(e.keys) != 1 || string(e.keys[0]) != "new-secret-0123456789" {
+		t.Fatalf("after the overlap get = %v, %v; want the new key alone", e, ok)
+	}
+	if _, ok := c.get("env_2", epoch); ok {
+		t.Error("an environment never put is answered")
+	}
+	c.forget("env_1")
+	if _, ok := c.get("env_1", epoch); ok {
+		t.Error("a forgotten environment is answered")
+	}
+	c.put("env_1", &envInfo{}, creds)
+	c.mu.Lock()
+	e := c.m["env_1"]
+	e.read = time.Now().Add(-envFresh)
+	c.m["env_1"] = e
+	c.mu.Unlock()
+	if _, ok := c.get("env_1", epoch); ok {
+		t.Error("an environment read envFresh ago is answered")
+	}
+	for i := range envCacheMax + 1 {
+		c.put(fmt.Sprint("env_", i), &envInfo{}, creds)
+	}
+	if n := len(c.m); n > envCacheMax {
+		t.Errorf("%d environments kept; at most %d", n, envCacheMax)
 	}
 }
 

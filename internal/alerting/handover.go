@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -163,9 +164,9 @@ func (d *Dispatcher) gather(h handoff) []handoff {
 	return hs
 }
 
-// feedHandoffs reads what the attempts of handoffs need besides the alerts kept (each
-// environment and its signing keys, the other alerts) in a read transaction, and hands them
-// to the workers.
+// feedHandoffs finds what the attempts of handoffs need besides the alerts kept (each
+// environment and its signing keys, the other alerts) among the environments read lately,
+// else in a read transaction, and hands them to the workers.
 func (d *Dispatcher) feedHandoffs(ctx context.Context, p *pipeline, hs []handoff) {
 	defer func() {
 		for _, h := range hs {
@@ -175,11 +176,13 @@ func (d *Dispatcher) feedHandoffs(ctx context.Context, p *pipeline, hs []handoff
 	}()
 	now := d.cfg.Now()
 	var jobs []*job
-	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
+	// Without a transaction first: the alerts kept and the environments read lately are
+	// usually all a burst needs.
+	prepare := func(tx deliveryTx) error {
 		jobs = jobs[:0]
 		envs, prefixes := map[string]*envInfo{}, map[string][]byte{}
 		for _, h := range hs {
-			c := prepared{envs: envs, alerts: h.alerts, prefixes: prefixes}
+			c := prepared{envs: envs, alerts: h.alerts, prefixes: prefixes, cache: &d.envs}
 			for _, dl := range h.ds {
 				j, err := c.prepare(tx, dl, now)
 				if err != nil {
@@ -190,7 +193,11 @@ func (d *Dispatcher) feedHandoffs(ctx context.Context, p *pipeline, hs []handoff
 			}
 		}
 		return nil
-	})
+	}
+	err := prepare(nil)
+	if errors.Is(err, errNeedRead) {
+		err = d.cfg.Store.View(ctx, func(tx store.Tx) error { return prepare(tx) })
+	}
 	if err != nil {
 		d.log.Error("reading what handed-over deliveries need", "error", err)
 		for _, h := range hs {

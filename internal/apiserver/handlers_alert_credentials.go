@@ -77,6 +77,7 @@ func (s *Server) rotateCredentials(ctx context.Context, in *credentialsRotateInp
 		}
 		return s.credentialsOutput(ctx, next).Body, 0, nil
 	})
+	s.dispatcher.Forget(in.ID) // the next attempt signs with the new signing secret
 	if err != nil {
 		return nil, storeErr(err, objectAlertCredentials, in.ID)
 	}

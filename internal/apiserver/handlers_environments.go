@@ -127,6 +127,7 @@ func (s *Server) updateEnvironment(ctx context.Context, in *envUpdateInput) (*ob
 		}
 		return saveChange(s, tx, cur, next, tx.UpdateEnvironment, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "update", Env: cur.ID})
 	})
+	s.dispatcher.Forget(in.ID) // its webhooks name the environment
 	if err != nil {
 		return nil, storeErr(err, objectEnvironment, in.ID)
 	}
@@ -147,6 +148,7 @@ func (s *Server) deleteEnvironment(ctx context.Context, in *envDeleteInput) (*no
 		}
 		return s.audit(tx, auditEntry{Actor: p.User.ID, Kind: objectEnvironment, Verb: "delete", ID: cur.ID, Env: cur.ID, Before: cur})
 	})
+	s.dispatcher.Forget(in.ID)
 	if err != nil {
 		return nil, storeErr(err, objectEnvironment, in.ID)
 	}
