@@ -110,7 +110,7 @@ func New(cfg Config) *Dispatcher {
 	}
 	d := &Dispatcher{
 		cfg: cfg, log: cfg.Logger.With("component", "alerting", "owner", cfg.Owner),
-		webhooks: newPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
+		webhooks: newWebhookPoster(!cfg.AllowPrivate, cfg.TLSRoots), vendor: newPoster(false, cfg.TLSRoots),
 		wake: make(chan struct{}, 1), handoffs: make(chan handoff, cfg.Room),
 	}
 	// Until attempts are timed, each is taken to last as long as it may.

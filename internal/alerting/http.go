@@ -18,6 +18,11 @@ const UserAgent = "Warden-Alerts/1"
 
 type poster struct {
 	transport *http.Transport
+	// hooks sends what needs no proxy on kept connections of its own (conns.go): every
+	// webhook when guarded, else those the environment names no proxy for; nil for the
+	// vendor's poster, which takes the Transport.
+	hooks   *hookClient
+	guarded bool
 }
 
 // newPoster builds the pooled client of webhooks (guarded) or of the vendor. A guarded one
@@ -46,6 +51,18 @@ func newPoster(guarded bool, roots *x509.CertPool) poster {
 	return poster{transport: t}
 }
 
+// newWebhookPoster is newPoster for webhooks: the same Transport for what goes through a
+// proxy, and a hookClient on the same dialer and TLS settings for the rest.
+func newWebhookPoster(guarded bool, roots *x509.CertPool) poster {
+	p := newPoster(guarded, roots)
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	if guarded {
+		dialer.Control = guardedControl
+	}
+	p.hooks, p.guarded = newHookClient(dialer, p.transport.TLSClientConfig), guarded
+	return p
+}
+
 // post sends body to url; shown names the receiver in messages, redacted (made only for
 // the messages of attempts that fail).
 func (p poster) post(ctx context.Context, url string, shown func() string, h http.Header, body []byte, now time.Time) result {
@@ -56,6 +73,16 @@ func (p poster) post(ctx context.Context, url string, shown func() string, h htt
 	req.Header = h
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Content-Type", "application/json")
+	if p.hooks != nil && (p.guarded || noProxy(req)) {
+		a, err := p.hooks.do(ctx, req, true)
+		switch {
+		case err != nil:
+			return classifyHTTP(0, nil, nil, err, now, shown())
+		case a.code >= 200 && a.code < 300:
+			return classifyHTTP(a.code, a.header, nil, nil, now, "")
+		}
+		return classifyHTTP(a.code, a.header, a.body, nil, now, shown())
+	}
 	resp, err := p.transport.RoundTrip(req)
 	if err != nil {
 		return classifyHTTP(0, nil, nil, err, now, shown())
@@ -68,4 +95,10 @@ func (p poster) post(ctx context.Context, url string, shown func() string, h htt
 	}
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
 	return classifyHTTP(resp.StatusCode, resp.Header, got, nil, now, shown())
+}
+
+// noProxy reports whether the environment names no proxy for req.
+func noProxy(req *http.Request) bool {
+	u, err := http.ProxyFromEnvironment(req)
+	return err == nil && u == nil
 }
