@@ -71,7 +71,7 @@ func newHookClient(dialer *net.Dialer, cfg *tls.Config) *hookClient {
 }
 
 // hookAnswer is what post needs of a receiver's answer: its status and headers, and the start
-// of its body when asked for.
+// of its body unless it is a 2xx (whose body is read and dropped).
 type hookAnswer struct {
 	code   int
 	header http.Header
@@ -79,9 +79,8 @@ type hookAnswer struct {
 }
 
 // do sends req (whose body can be had again: GetBody) and reads the answer, keeping the
-// connection when the answer was read whole and the receiver keeps it too; keepBody asks for
-// up to maxBodyRead bytes of the answer's body.
-func (c *hookClient) do(ctx context.Context, req *http.Request, keepBody bool) (hookAnswer, error) {
+// connection when the answer was read whole and the receiver keeps it too.
+func (c *hookClient) do(ctx context.Context, req *http.Request) (hookAnswer, error) {
 	key := req.URL.Scheme + "://" + hostPort(req.URL.Scheme, req.URL.Hostname(), req.URL.Port())
 	for tries := 0; ; tries++ {
 		hc := c.take(key)
@@ -92,7 +91,7 @@ func (c *hookClient) do(ctx context.Context, req *http.Request, keepBody bool) (
 				return hookAnswer{}, err
 			}
 		}
-		a, keep, err := hc.roundTrip(ctx, req, keepBody)
+		a, keep, err := hc.roundTrip(ctx, req)
 		if err == nil {
 			if keep {
 				c.put(key, hc)
@@ -156,7 +155,7 @@ func (c *hookClient) dial(ctx context.Context, req *http.Request) (*hookConn, er
 
 // roundTrip writes req on hc and reads the answer within ctx; keep says whether hc may
 // carry another request.
-func (hc *hookConn) roundTrip(ctx context.Context, req *http.Request, keepBody bool) (a hookAnswer, keep bool, err error) {
+func (hc *hookConn) roundTrip(ctx context.Context, req *http.Request) (a hookAnswer, keep bool, err error) {
 	deadline, _ := ctx.Deadline()
 	if err := hc.conn.SetDeadline(deadline); err != nil {
 		return a, false, err
@@ -194,7 +193,7 @@ func (hc *hookConn) roundTrip(ctx context.Context, req *http.Request, keepBody b
 	a = hookAnswer{code: resp.StatusCode, header: resp.Header}
 	// One byte past the bound tells a body read whole from one cut short.
 	var n int64
-	if keepBody {
+	if a.code < 200 || a.code >= 300 {
 		a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyRead+1))
 		n = int64(len(a.body))
 		a.body = a.body[:min(n, maxBodyRead)]
@@ -206,7 +205,8 @@ func (hc *hookConn) roundTrip(ctx context.Context, req *http.Request, keepBody b
 		// The status came: the attempt has its answer, and the connection is done.
 		return a, false, nil
 	}
-	keep = !resp.Close && n <= maxBodyRead && hc.br.Buffered() == 0 && cut() && hc.conn.SetDeadline(time.Time{}) == nil
+	keep = !resp.Close && a.code != http.StatusSwitchingProtocols && n <= maxBodyRead && hc.br.Buffered() == 0 &&
+		cut() && hc.conn.SetDeadline(time.Time{}) == nil
 	return a, keep, nil
 }
 

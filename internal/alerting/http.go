@@ -32,7 +32,7 @@ type poster struct {
 // transport itself, whose answer is the attempt's (http.Client would copy every request's
 // headers in case of a redirect, and add nothing else this uses).
 func newPoster(guarded bool, roots *x509.CertPool) poster {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	dialer := newDialer(guarded)
 	t := &http.Transport{
 		DialContext:            dialer.DialContext,
 		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
@@ -43,23 +43,26 @@ func newPoster(guarded bool, roots *x509.CertPool) poster {
 		TLSHandshakeTimeout:    5 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
-	if guarded {
-		dialer.Control = guardedControl
-	} else {
+	if !guarded {
 		t.Proxy = http.ProxyFromEnvironment
 	}
 	return poster{transport: t}
 }
 
+// newDialer is the posters' dialer; a guarded one checks each address it dials.
+func newDialer(guarded bool) *net.Dialer {
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	if guarded {
+		d.Control = guardedControl
+	}
+	return d
+}
+
 // newWebhookPoster is newPoster for webhooks: the same Transport for what goes through a
-// proxy, and a hookClient on the same dialer and TLS settings for the rest.
+// proxy, and a hookClient with the same dialing and TLS settings for the rest.
 func newWebhookPoster(guarded bool, roots *x509.CertPool) poster {
 	p := newPoster(guarded, roots)
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	if guarded {
-		dialer.Control = guardedControl
-	}
-	p.hooks, p.guarded = newHookClient(dialer, p.transport.TLSClientConfig), guarded
+	p.hooks, p.guarded = newHookClient(newDialer(guarded), p.transport.TLSClientConfig), guarded
 	return p
 }
 
@@ -74,7 +77,7 @@ func (p poster) post(ctx context.Context, url string, shown func() string, h htt
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Content-Type", "application/json")
 	if p.hooks != nil && (p.guarded || noProxy(req)) {
-		a, err := p.hooks.do(ctx, req, true)
+		a, err := p.hooks.do(ctx, req)
 		switch {
 		case err != nil:
 			return classifyHTTP(0, nil, nil, err, now, shown())
