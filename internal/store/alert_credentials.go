@@ -95,6 +95,7 @@ func credentialArgs(c AlertCredentialsRecord) []any {
 }
 
 func (t *sqlTx) InsertAlertCredentials(c AlertCredentialsRecord) error {
+	t.alterAlerting()
 	_, err := t.exec(`INSERT INTO alert_credentials (`+credentialCols+`) VALUES (?,?,?,?,?,?,?,?)`, credentialArgs(c)...)
 	return err
 }
@@ -106,13 +107,23 @@ func (t *sqlTx) AlertCredentials(environmentID string) (AlertCredentialsRecord, 
 // IngestEnvironment returns the id of the environment whose current ingest key is key, or
 // ErrNotFound: an incoming alert authenticates by this lookup of the key's hash.
 func (t *sqlTx) IngestEnvironment(key string) (string, error) {
-	return one(t.queryRow(`SELECT environment_id FROM alert_credentials WHERE ingest_key_hash = ?`, HashIngestKey(key)), func(sc scanFunc) (string, error) {
+	h := HashIngestKey(key)
+	c := t.cache()
+	if id, ok := c.env(h); ok {
+		return id, nil
+	}
+	id, err := one(t.queryRow(`SELECT environment_id FROM alert_credentials WHERE ingest_key_hash = ?`, h), func(sc scanFunc) (string, error) {
 		var id string
 		return id, sc(&id)
 	})
+	if err == nil {
+		c.putEnv(h, id)
+	}
+	return id, err
 }
 
 func (t *sqlTx) UpdateAlertCredentials(c AlertCredentialsRecord) error {
+	t.alterAlerting()
 	args := credentialArgs(c)
 	return t.execOne(`UPDATE alert_credentials SET ingest_key=?, ingest_key_hash=?, ingest_key_rotated_at=?, signing_secret=?, signing_secret_rotated_at=?, `+
 		`previous_signing_secret=?, previous_signing_secret_expires_at=? WHERE environment_id=?`, append(args[1:], args[0])...)

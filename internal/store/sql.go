@@ -52,6 +52,7 @@ func (t *sqlTx) updateEnvironment(e api.Environment) error {
 }
 
 func (t *sqlTx) deleteEnvironment(id string) error {
+	t.alterAlerting() // its ingest key and routing go with it
 	return t.execOne(`DELETE FROM environments WHERE id=?`, id)
 }
 
@@ -439,16 +440,26 @@ func scanRouting(sc scanFunc) (api.AlertRouting, error) {
 }
 
 func (t *sqlTx) InsertAlertRouting(r api.AlertRouting) error {
+	t.alterAlerting()
 	_, err := t.exec(`INSERT INTO alert_routing (`+routingCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 		append(metaArgs(r.Meta), r.EnvironmentID, r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.ClaimID, fmtTimePtr(r.ClaimedAt))...)
 	return err
 }
 
 func (t *sqlTx) AlertRouting(environmentID string) (api.AlertRouting, error) {
-	return one(t.queryRow(`SELECT `+routingCols+` FROM alert_routing WHERE environment_id = ?`, environmentID), scanRouting)
+	c := t.cache()
+	if r, ok := c.getRouting(environmentID); ok {
+		return r, nil
+	}
+	r, err := one(t.queryRow(`SELECT `+routingCols+` FROM alert_routing WHERE environment_id = ?`, environmentID), scanRouting)
+	if err == nil {
+		c.putRouting(r)
+	}
+	return r, err
 }
 
 func (t *sqlTx) UpdateAlertRouting(r api.AlertRouting) error {
+	t.alterAlerting()
 	return t.execOne(`UPDATE alert_routing SET version=?, updated_at=?, vendor_routing=?, destinations=?, destinations_mode=?, claim_id=?, claimed_at=? WHERE environment_id=?`,
 		r.Version, fmtTime(r.UpdatedAt), r.VendorRouting, jsonText(r.Destinations), r.DestinationsMode, r.ClaimID, fmtTimePtr(r.ClaimedAt), r.EnvironmentID)
 }

@@ -24,6 +24,9 @@ type DB struct {
 	// writeStmts and readStmts keep each pool's statements prepared (SQLite, whose driver
 	// otherwise parses every statement anew); nil where the driver caches them itself (pgx).
 	writeStmts, readStmts *stmtCache
+	// alerting keeps what ingestion reads between write transactions (alerting_cache.go);
+	// nil where other writers may change it meanwhile (PostgreSQL).
+	alerting *alertingCache
 }
 
 var _ Store = (*DB)(nil)
@@ -62,6 +65,9 @@ func (s *DB) run(ctx context.Context, db *sql.DB, stmts *stmtCache, opts *sql.Tx
 		return err
 	}
 	t.ctx, t.tx, t.d, t.stmts = ctx, tx, s.d, stmts
+	if t.write {
+		t.alerting = s.alerting
+	}
 	defer func() { stmts.prepareLater(db, t.missed) }()
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()
@@ -102,6 +108,10 @@ type sqlTx struct {
 	stmts  *stmtCache
 	bound  map[string]*sql.Stmt
 	missed []string
+	// alerting is the store's alerting cache in a write transaction (nil in reads, and on
+	// PostgreSQL); alteredAlerting is set once t wrote what it caches (alerting_cache.go).
+	alerting        *alertingCache
+	alteredAlerting bool
 }
 
 type scanFunc func(dest ...any) error

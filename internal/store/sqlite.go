@@ -49,7 +49,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8) // each keeps its prepared statements
-	s := &DB{write: w, read: r, d: sqliteDialect{}, writeStmts: newStmtCache(), readStmts: newStmtCache()}
+	s := &DB{write: w, read: r, d: sqliteDialect{}, writeStmts: newStmtCache(), readStmts: newStmtCache(), alerting: newAlertingCache()}
 	if err := migrateSQLite(ctx, s); err != nil {
 		_ = s.Close()
 		return nil, err
