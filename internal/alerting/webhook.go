@@ -1,7 +1,6 @@
 package alerting
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -153,19 +152,24 @@ func (d *Dispatcher) sendWebhook(ctx context.Context, j *job, n int, at time.Tim
 }
 
 // webhookPrefix is the encoding of j's payload up to the delivery's id, which every delivery
-// of an alert shares (prepare makes it once per alert); nil when it cannot be cut there.
+// of an alert shares (prepare makes it once per alert), written by hand as json.Marshal
+// writes it; nil when it cannot be (a time encoding/json refuses).
 func webhookPrefix(j *job) []byte {
 	p := webhookPayload(j, 0)
-	p.Data.Delivery = WebhookDelivery{}
-	b, err := json.Marshal(p)
-	if err != nil {
-		return nil
-	}
-	prefix, ok := bytes.CutSuffix(b, []byte(prefixCut))
+	b := make([]byte, 0, 1024)
+	b = api.AppendJSONString(append(b, `{"type":`...), p.Type)
+	b, ok := api.AppendJSONTime(append(b, `,"timestamp":`...), p.Timestamp)
 	if !ok {
 		return nil
 	}
-	return prefix
+	if b, ok = p.Data.Alert.AppendJSON(append(b, `,"data":{"alert":`...), false); !ok {
+		return nil
+	}
+	env := p.Data.Environment
+	b = api.AppendJSONString(append(b, `,"environment":{"id":`...), env.ID)
+	b = api.AppendJSONString(append(b, `,"name":`...), env.Name)
+	b = api.AppendJSONString(append(b, `,"cloud":`...), env.Cloud)
+	return append(b, `},"delivery":{"id":`...)
 }
 
 // prefixCut is how the encoding of a payload with the zero WebhookDelivery ends.

@@ -46,3 +46,17 @@ func TestWebhookBody_isThePayloadsEncoding(t *testing.T) {
 		}
 	}
 }
+
+// An alert whose time encoding/json refuses has no prefix, and its body fails as
+// json.Marshal does rather than coming out half written.
+func TestWebhookPrefix_refusedTime(t *testing.T) {
+	t.Parallel()
+	a := testAlert("alr_1", api.AlertFiring, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
+	j := &job{d: api.AlertDelivery{ID: "dlv_1", AlertID: a.ID, Kind: api.RecipientWebhook}, alert: a, env: api.Environment{Meta: api.Meta{ID: "env_1"}}}
+	if j.prefix = webhookPrefix(j); j.prefix != nil {
+		t.Fatalf("prefix = %s", j.prefix)
+	}
+	if b, err := webhookBody(j, 1); err == nil {
+		t.Fatalf("body = %s, want json.Marshal's error", b)
+	}
+}

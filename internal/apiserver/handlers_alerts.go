@@ -129,6 +129,11 @@ type ingestSchema struct {
 // when it validates a body before decoding it (400 for one that is not JSON, 422 naming the
 // field), since that answer is the contract.
 func (p ingestSchema) decode(contentType string, body []byte) (webhookPayload, error) {
+	if contentType == "application/json" || contentType == "" { // what huma decodes with decodeJSON
+		if w, ok := decodePlainWebhook(body); ok && w.plausible() {
+			return w, nil
+		}
+	}
 	var w webhookPayload
 	err := p.api.Unmarshal(contentType, body, &w)
 	if err == nil && w.plausible() {

@@ -34,8 +34,13 @@ type DeliveryFilter struct {
 }
 
 func (t *sqlTx) InsertAlert(a api.Alert) error {
+	b, ok := a.AppendJSON(make([]byte, 0, 1024), true) // json.Marshal's bytes, without reflection
+	body := string(b)
+	if !ok {
+		body = jsonText(a)
+	}
 	_, err := t.exec(`INSERT INTO alerts (id, environment_id, dedup_key, status, starts_unix, received_unix, body) VALUES (?,?,?,?,?,?,?)`,
-		a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), unixNano(a.ReceivedAt), jsonText(a))
+		a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), unixNano(a.ReceivedAt), body)
 	return err
 }
 
