@@ -248,3 +248,51 @@ func TestHookClient_idleBounds(t *testing.T) {
 		t.Errorf("%d idle connections kept; at most %d", c.idleCount, hookMaxIdlePerHost)
 	}
 }
+
+// A request made from a target parsed once is written, byte for byte, as http.NewRequest's
+// for the same target, header and body, every time and after a retry's GetBody; a target
+// NewRequest refuses is refused.
+func TestHookClient_requestIsNewRequests(t *testing.T) {
+	t.Parallel()
+	c := newHookClient(&net.Dialer{}, &tls.Config{MinVersion: tls.VersionTLS12})
+	body := []byte(`{"type":"alert.firing"}`)
+	write := func(req *http.Request) string {
+		var b bytes.Buffer
+		if err := req.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	for _, target := range []string{"http://127.0.0.1:8080/hooks/a?x=1&y=%20", "https://hooks.example.com/", "http://hooks.example.com:/p",
+		"https://[::1]:8443/v1/alerts#frag", "http://user:pass@hooks.example.com/p", "https://HOOKS.example.com/caf%C3%A9"} {
+		for range 2 {
+			h := http.Header{"Webhook-Id": {"dlv_1"}, "Content-Type": {"application/json"}}
+			want, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Header = h.Clone()
+			got, err := c.request(target, h.Clone(), body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := write(got), write(want); g != w {
+				t.Fatalf("%s:\n got %q\nwant %q", target, g, w)
+			}
+			if got.Body, err = got.GetBody(); err != nil {
+				t.Fatal(err)
+			}
+			if want.Body, err = want.GetBody(); err != nil {
+				t.Fatal(err)
+			}
+			if g, w := write(got), write(want); g != w {
+				t.Fatalf("%s, sent again:\n got %q\nwant %q", target, g, w)
+			}
+		}
+	}
+	for _, target := range []string{"http://a b/", "http://[::1/", ":nope"} {
+		if _, err := c.request(target, http.Header{}, body); err == nil {
+			t.Errorf("%q was taken", target)
+		}
+	}
+}

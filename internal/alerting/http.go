@@ -69,13 +69,19 @@ func newWebhookPoster(guarded bool, roots *x509.CertPool) poster {
 // post sends body to url; shown names the receiver in messages, redacted (made only for
 // the messages of attempts that fail).
 func (p poster) post(ctx context.Context, url string, shown func() string, h http.Header, body []byte, now time.Time) result {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	h.Set("User-Agent", UserAgent)
+	h.Set("Content-Type", "application/json")
+	var req *http.Request
+	var err error
+	if p.hooks != nil {
+		req, err = p.hooks.request(url, h, body)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	}
 	if err != nil { // its message would quote the URL
 		return result{Outcome: api.AttemptFailed, Err: shown() + " is not a URL that can be sent to"}
 	}
 	req.Header = h
-	req.Header.Set("User-Agent", UserAgent)
-	req.Header.Set("Content-Type", "application/json")
 	if p.hooks != nil && (p.guarded || noProxy(req)) {
 		a, err := p.hooks.do(ctx, req)
 		switch {
@@ -86,7 +92,7 @@ func (p poster) post(ctx context.Context, url string, shown func() string, h htt
 		}
 		return classifyHTTP(a.code, a.header, a.body, nil, now, shown())
 	}
-	resp, err := p.transport.RoundTrip(req)
+	resp, err := p.transport.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		return classifyHTTP(0, nil, nil, err, now, shown())
 	}

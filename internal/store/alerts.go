@@ -49,12 +49,12 @@ func (t *sqlTx) InsertAlert(a api.Alert) error {
 // start: PagerDuty events need not carry one) and received at or after since: a repeat of it
 // is the same alert (Alertmanager retries, HA pairs). ErrNotFound otherwise.
 func (t *sqlTx) DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error) {
-	w := filters{}
-	w.eq("environment_id", envID).add("dedup_key = ?", dedupKey).add("status = ?", status).add("received_unix >= ?", unixNano(since))
-	if !startsAt.IsZero() {
-		w.add("starts_unix = ?", startsAt.Unix())
+	// Every new alert asks this: the two statements are written out rather than built.
+	const q = `SELECT body FROM alerts WHERE environment_id = ? AND dedup_key = ? AND status = ? AND received_unix >= ?`
+	if startsAt.IsZero() {
+		return one(t.queryRow(q+` ORDER BY seq DESC LIMIT 1`, envID, dedupKey, status, unixNano(since)), scanAlert)
 	}
-	return one(t.queryRow(`SELECT body FROM alerts WHERE `+w.where()+` ORDER BY seq DESC LIMIT 1`, w.args...), scanAlert)
+	return one(t.queryRow(q+` AND starts_unix = ? ORDER BY seq DESC LIMIT 1`, envID, dedupKey, status, unixNano(since), startsAt.Unix()), scanAlert)
 }
 
 // LastAlert returns the latest alert of environment envID with dedupKey, or ErrNotFound: a
