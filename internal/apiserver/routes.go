@@ -60,7 +60,7 @@ func (s *Server) routes() http.Handler {
 	s.registerMetrics(hapi)
 	s.registerPreview(hapi)
 	s.registerDecisions(hapi)
-	return s.withRequest(s.withFastAuthorize(hapi, withProblemFallback(mux)))
+	return s.withRequest(s.withFastAuthorize(hapi, s.withFastIngest(hapi, withProblemFallback(mux))))
 }
 
 // Who may call what lives in internal/access (access.Routes): operation() copies each

@@ -105,6 +105,8 @@ type Server struct {
 	// noFastAuthorize sends every POST /v1/authorize through its huma operation (tests
 	// compare the two paths; authorize_fast.go).
 	noFastAuthorize atomic.Bool
+	// noFastIngest does the same for POST /v1/environments/{id}/alerts (ingest_fast.go).
+	noFastIngest atomic.Bool
 }
 
 // New opens the store, applies migrations, bootstraps an empty store and builds the handler.
