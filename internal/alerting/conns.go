@@ -83,7 +83,7 @@ func (c *hookClient) request(target string, h http.Header, body []byte) (*http.R
 	u := c.urls[target]
 	c.mu.Unlock()
 	if u == nil {
-		parsed, err := http.NewRequest(http.MethodPost, target, nil)
+		parsed, err := http.NewRequestWithContext(context.Background(), http.MethodPost, target, nil)
 		if err != nil {
 			return nil, err
 		}

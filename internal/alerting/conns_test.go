@@ -267,7 +267,7 @@ func TestHookClient_requestIsNewRequests(t *testing.T) {
 		"https://[::1]:8443/v1/alerts#frag", "http://user:pass@hooks.example.com/p", "https://HOOKS.example.com/caf%C3%A9"} {
 		for range 2 {
 			h := http.Header{"Webhook-Id": {"dlv_1"}, "Content-Type": {"application/json"}}
-			want, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+			want, err := http.NewRequestWithContext(t.Context(), http.MethodPost, target, bytes.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -55,7 +55,8 @@ func ingestCases(t *testing.T, envID, key, otherKey string) []ingestCase {
 			for k, v := range a[0] {
 				b[k] = v
 			}
-			b["fingerprint"] = a[0]["fingerprint"].(string) + "-second"
+			fp, _ := a[0]["fingerprint"].(string)
+			b["fingerprint"] = fp + "-second"
 			p["alerts"] = append(a, b)
 		})},
 		{name: "resolved", path: alerts, token: key, body: payload(func(p map[string]any) { p["status"] = "resolved" })},
@@ -74,9 +75,13 @@ func ingestCases(t *testing.T, envID, key, otherKey string) []ingestCase {
 			a, _ := p["alerts"].([]map[string]any)
 			p["alerts"] = slicesRepeat(a[0], maxWebhookAlerts+1)
 		})},
-		{name: "duplicate key", path: alerts, token: key, body: func(path string) string { return strings.Replace(plain(path), `"version":"4"`, `"version":"4","version":"1"`, 1) }},
+		{name: "duplicate key", path: alerts, token: key, body: func(path string) string {
+			return strings.Replace(plain(path), `"version":"4"`, `"version":"4","version":"1"`, 1)
+		}},
 		{name: "case variant", path: alerts, token: key, body: func(path string) string { return strings.Replace(plain(path), `"receiver"`, `"Receiver"`, 1) }},
-		{name: "not a time", path: alerts, token: key, body: func(path string) string { return strings.Replace(plain(path), `"startsAt":"2026`, `"startsAt":"x2026`, 1) }},
+		{name: "not a time", path: alerts, token: key, body: func(path string) string {
+			return strings.Replace(plain(path), `"startsAt":"2026`, `"startsAt":"x2026`, 1)
+		}},
 		{name: "syntax error", path: alerts, token: key, body: func(path string) string { return strings.TrimSuffix(plain(path), "}") }},
 		{name: "empty body", path: alerts, token: key, body: raw(``)},
 		{name: "too large", path: alerts, token: key, body: func(path string) string {
