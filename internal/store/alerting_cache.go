@@ -30,10 +30,12 @@ type alertingCache struct {
 	mu       sync.Mutex
 	envByKey map[string]string // ingest key hash → environment id
 	routing  map[string]api.AlertRouting
+	// recent is the alerts written lately (recent_alerts.go), which no write empties.
+	recent *recentAlerts
 }
 
 func newAlertingCache() *alertingCache {
-	return &alertingCache{envByKey: map[string]string{}, routing: map[string]api.AlertRouting{}}
+	return &alertingCache{envByKey: map[string]string{}, routing: map[string]api.AlertRouting{}, recent: newRecentAlerts()}
 }
 
 // cache is t's alerting cache when it may use it: in a write transaction on SQLite that has

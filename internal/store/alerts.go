@@ -39,8 +39,12 @@ func (t *sqlTx) InsertAlert(a api.Alert) error {
 	if !ok {
 		body = jsonText(a)
 	}
+	received := unixNano(a.ReceivedAt)
+	if r := t.recent(); r != nil {
+		r.note(a.EnvironmentID, a.DedupKey, received) // before the write: should it fail, a key too many
+	}
 	_, err := t.exec(`INSERT INTO alerts (id, environment_id, dedup_key, status, starts_unix, received_unix, body) VALUES (?,?,?,?,?,?,?)`,
-		a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), unixNano(a.ReceivedAt), body)
+		a.ID, a.EnvironmentID, a.DedupKey, a.Status, a.StartsAt.Unix(), received, body)
 	return err
 }
 
@@ -49,12 +53,26 @@ func (t *sqlTx) InsertAlert(a api.Alert) error {
 // start: PagerDuty events need not carry one) and received at or after since: a repeat of it
 // is the same alert (Alertmanager retries, HA pairs). ErrNotFound otherwise.
 func (t *sqlTx) DuplicateAlert(envID, dedupKey, status string, startsAt, since time.Time) (api.Alert, error) {
-	// Every new alert asks this: the two statements are written out rather than built.
+	// Every new alert asks this: SQLite's writer answers most from what it wrote lately
+	// (recent_alerts.go), and the two statements are written out rather than built.
+	if r := t.recent(); r != nil && r.unseen(envID, dedupKey, unixNano(since), t.latestReceipt) {
+		return api.Alert{}, ErrNotFound
+	}
 	const q = `SELECT body FROM alerts WHERE environment_id = ? AND dedup_key = ? AND status = ? AND received_unix >= ?`
 	if startsAt.IsZero() {
 		return one(t.queryRow(q+` ORDER BY seq DESC LIMIT 1`, envID, dedupKey, status, unixNano(since)), scanAlert)
 	}
 	return one(t.queryRow(q+` AND starts_unix = ? ORDER BY seq DESC LIMIT 1`, envID, dedupKey, status, unixNano(since), startsAt.Unix()), scanAlert)
+}
+
+// latestReceipt is when the latest alert stored was received (UnixNano), recentNone when
+// none is.
+func (t *sqlTx) latestReceipt() (int64, error) {
+	var latest sql.NullInt64
+	if err := t.queryRow(`SELECT MAX(received_unix) FROM alerts`).Scan(&latest); err != nil || !latest.Valid {
+		return recentNone, err
+	}
+	return latest.Int64, nil
 }
 
 // LastAlert returns the latest alert of environment envID with dedupKey, or ErrNotFound: a
