@@ -68,28 +68,20 @@ func (s *Server) serveAuthorize(hapi huma.API, route access.Route, w http.Respon
 	if err != nil || a.p == nil || denial != nil {
 		return false // huma's operation answers 401, 403 (audited) or 500
 	}
-	// As huma does before reading a body; the server's read timeout still bounds the request.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(authorizeBodyTimeout))
-	buf, _ := bodyBuffers.Get().(*[]byte)
-	body, err := readAll((*buf)[:0], r.Body)
-	if err != nil {
-		r.Body = readBack(body, r.Body)
+	body, ok := readPooledBody(w, r, authorizeBodyTimeout)
+	if !ok {
 		return false
 	}
 	var in authorizeInput
-	if in.Body, ok = readAuthorizeBody(body); !ok {
+	if in.Body, ok = readAuthorizeBody(body.data); !ok {
 		in.Body = api.AuthorizeRequest{}
-		ok = decodeJSON(body, &in.Body) == nil
+		ok = decodeJSON(body.data, &in.Body) == nil
 	}
 	if !ok || !complete(in.Body) {
-		r.Body = readBack(body, r.Body)
+		body.decline(r)
 		return false
 	}
-	// The decoded strings are copies: the buffer may serve the next request.
-	if cap(body) <= maxPooledBody {
-		*buf = body
-		bodyBuffers.Put(buf)
-	}
+	body.release() // the decoded strings are copies
 	if ri := requestInfoFrom(r.Context()); ri != nil {
 		ri.route = authorizePath // withRoute's, for the request metrics
 	}
@@ -207,6 +199,38 @@ var bodyBuffers = sync.Pool{New: func() any {
 
 // maxPooledBody is the largest buffer kept for another request.
 const maxPooledBody = 64 << 10
+
+// pooledBody is a request's body read into a buffer of bodyBuffers.
+type pooledBody struct {
+	buf  *[]byte
+	data []byte
+}
+
+// readPooledBody reads r's body within timeout, as huma does before reading one (the
+// server's read timeout still bounds the request); on a read error it has given r its body
+// back, as decline does, and reports false.
+func readPooledBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (pooledBody, bool) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	b := pooledBody{}
+	b.buf, _ = bodyBuffers.Get().(*[]byte)
+	var err error
+	if b.data, err = readAll((*b.buf)[:0], r.Body); err != nil {
+		b.decline(r)
+		return b, false
+	}
+	return b, true
+}
+
+// decline gives r its body back as it arrived, for the huma operation.
+func (b pooledBody) decline(r *http.Request) { r.Body = readBack(b.data, r.Body) }
+
+// release returns the buffer for another request once nothing refers to the body's bytes.
+func (b pooledBody) release() {
+	if cap(b.data) <= maxPooledBody {
+		*b.buf = b.data
+		bodyBuffers.Put(b.buf)
+	}
+}
 
 // readAll is io.ReadAll into buf.
 func readAll(buf []byte, r io.Reader) ([]byte, error) {

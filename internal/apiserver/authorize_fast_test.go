@@ -133,23 +133,8 @@ func TestFastAuthorize_takesTheCommonRequest(t *testing.T) {
 		"html in an id": true, "non-ASCII": true, "escaped": true, "spaced": true, "resource null": true, "invalid UTF-8": true,
 		"charset": true, "form": true, "accept cbor": true, "a query": true, "accept problem+json too": true}
 	for _, tc := range fastCases(c) {
-		var declined []byte
-		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			declined, _ = io.ReadAll(r.Body)
-			if declined == nil {
-				declined = []byte{}
-			}
-		})
-		h := ts.srv.withRequest(ts.srv.withFastAuthorize(hapi, next))
-		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/v1/authorize"+tc.query, bytes.NewReader([]byte(tc.body)))
-		r.Header.Set("Content-Type", "application/json")
-		if tc.token != "" {
-			r.Header.Set("Authorization", "Bearer "+tc.token)
-		}
-		for i := 0; i+1 < len(tc.headers); i += 2 {
-			r.Header.Set(tc.headers[i], tc.headers[i+1])
-		}
-		h.ServeHTTP(httptest.NewRecorder(), r)
+		declined := declinedBody(t, func(next http.Handler) http.Handler { return ts.srv.withRequest(ts.srv.withFastAuthorize(hapi, next)) },
+			"/v1/authorize"+tc.query, tc.token, tc.body, tc.headers)
 		took := declined == nil
 		if took != fast[tc.name] {
 			t.Errorf("%s: fast path took it: %v, want %v", tc.name, took, fast[tc.name])
@@ -158,6 +143,29 @@ func TestFastAuthorize_takesTheCommonRequest(t *testing.T) {
 			t.Errorf("%s: declined with the body %.200q, want %.200q", tc.name, declined, tc.body)
 		}
 	}
+}
+
+// declinedBody posts body to path through the handler fast wraps around a next that records
+// what reaches it, and returns the body next got: nil when the fast path took the request.
+func declinedBody(t *testing.T, fast func(next http.Handler) http.Handler, path, token, body string, headers []string) []byte {
+	t.Helper()
+	var declined []byte
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		declined, _ = io.ReadAll(r.Body)
+		if declined == nil {
+			declined = []byte{}
+		}
+	})
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, bytes.NewReader([]byte(body)))
+	r.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	fast(next).ServeHTTP(httptest.NewRecorder(), r)
+	return declined
 }
 
 // readAuthorizeBody reads what decodeJSON reads, or declines.

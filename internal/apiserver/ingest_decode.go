@@ -18,14 +18,8 @@ import (
 func decodePlainWebhook(body []byte) (webhookPayload, bool) {
 	r := plainReader{data: body}
 	var w webhookPayload
-	var seen uint16
-	once := func(bit uint16) bool {
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
-	}
+	var seen fieldSet
+	once := seen.once
 	ok := r.object(func(key []byte) bool {
 		switch string(key) {
 		case "version":
@@ -72,14 +66,8 @@ func (r *plainReader) alerts(dst *[]webhookAlert) bool {
 	}
 	for {
 		var a webhookAlert
-		var seen uint8
-		once := func(bit uint8) bool {
-			if seen&bit != 0 {
-				return false
-			}
-			seen |= bit
-			return true
-		}
+		var seen fieldSet
+		once := seen.once
 		ok := r.object(func(key []byte) bool {
 			switch string(key) {
 			case "status":
@@ -109,6 +97,18 @@ func (r *plainReader) alerts(dst *[]webhookAlert) bool {
 	}
 }
 
+// fieldSet is the fields of an object read so far, a bit each.
+type fieldSet uint16
+
+// once reports whether bit's field had not been read, and records it.
+func (s *fieldSet) once(bit fieldSet) bool {
+	if *s&bit != 0 {
+		return false
+	}
+	*s |= bit
+	return true
+}
+
 // plainReader reads the plain subset of JSON from data at i; every method reports false
 // where the input leaves it.
 type plainReader struct {
@@ -116,16 +116,7 @@ type plainReader struct {
 	i    int
 }
 
-func (r *plainReader) space() {
-	for r.i < len(r.data) {
-		switch r.data[r.i] {
-		case ' ', '\t', '\n', '\r':
-			r.i++
-		default:
-			return
-		}
-	}
-}
+func (r *plainReader) space() { r.i = skipSpace(r.data, r.i) }
 
 // consume skips white space and then c, if c comes next.
 func (r *plainReader) consume(c byte) bool {

@@ -68,24 +68,16 @@ func (s *Server) serveIngest(hapi huma.API, w http.ResponseWriter, r *http.Reque
 	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(strings.TrimSpace(secret), store.IngestKeyPrefix) {
 		return false // no key, or a user token: authenticate decides
 	}
-	// As huma does before reading a body; the server's read timeout still bounds the request.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(ingestBodyTimeout))
-	buf, _ := bodyBuffers.Get().(*[]byte)
-	body, err := readAll((*buf)[:0], r.Body)
-	if err != nil {
-		r.Body = readBack(body, r.Body)
+	body, ok := readPooledBody(w, r, ingestBodyTimeout)
+	if !ok {
 		return false
 	}
-	payload, ok := decodePlainWebhook(body)
+	payload, ok := decodePlainWebhook(body.data)
 	if !ok || !payload.plausible() {
-		r.Body = readBack(body, r.Body)
+		body.decline(r)
 		return false
 	}
-	// The decoded strings are copies: the buffer may serve the next request.
-	if cap(body) <= maxPooledBody {
-		*buf = body
-		bodyBuffers.Put(buf)
-	}
+	body.release() // the decoded strings are copies
 	if ri := requestInfoFrom(r.Context()); ri != nil {
 		ri.route = ingestPath // withRoute's, for the request metrics
 	}

@@ -1,11 +1,8 @@
 package apiserver
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -155,24 +152,9 @@ func TestFastIngest_takesTheCommonRequest(t *testing.T) {
 	fast := map[string]bool{"new": true, "repeat": true, "two alerts": true, "resolved": true, "no alerts": true, "spaced": true,
 		"unknown key": true, "another environment's key": true, "unknown environment": true, "key with spaces": true, "a query": true, "accept cbor": true}
 	for _, tc := range ingestCases(t, prod.ID, key, ts.credentials(stage.ID, ownerToken).IngestKey) {
-		var declined []byte
-		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			declined, _ = io.ReadAll(r.Body)
-			if declined == nil {
-				declined = []byte{}
-			}
-		})
-		h := ts.srv.withRequest(ts.srv.withFastIngest(hapi, next))
 		body := tc.body("fast")
-		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, tc.path, bytes.NewReader([]byte(body)))
-		r.Header.Set("Content-Type", "application/json")
-		if tc.token != "" {
-			r.Header.Set("Authorization", "Bearer "+tc.token)
-		}
-		for i := 0; i+1 < len(tc.headers); i += 2 {
-			r.Header.Set(tc.headers[i], tc.headers[i+1])
-		}
-		h.ServeHTTP(httptest.NewRecorder(), r)
+		declined := declinedBody(t, func(next http.Handler) http.Handler { return ts.srv.withRequest(ts.srv.withFastIngest(hapi, next)) },
+			tc.path, tc.token, body, tc.headers)
 		took := declined == nil
 		if took != fast[tc.name] {
 			t.Errorf("%s: fast path took it: %v, want %v", tc.name, took, fast[tc.name])
